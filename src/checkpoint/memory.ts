@@ -1,0 +1,318 @@
+import { BaseCheckpointSaver } from "./base";
+import { CheckpointError } from "./errors";
+import {
+  WRITES_IDX_MAP,
+  type ChannelVersions,
+  type Checkpoint,
+  type CheckpointConfig,
+  type CheckpointListOptions,
+  type CheckpointMetadata,
+  type CheckpointPendingWrite,
+  type CheckpointTuple,
+  type PendingWrite,
+  type ThreadInfo,
+  type ThreadInfoUpdate,
+} from "./types";
+
+interface StoredCheckpoint {
+  threadId: string;
+  ns: string;
+  /** Never handed out: values are copied on the way in and on the way out. */
+  checkpoint: Checkpoint;
+  metadata: CheckpointMetadata;
+  parentId?: string;
+}
+
+interface StoredNamespace {
+  byId: Map<string, StoredCheckpoint>;
+  /** Ascending; ids are time-ordered so this is nearly always an append. */
+  ids: string[];
+  /** checkpoint id → (taskId + index → write). */
+  writes: Map<string, Map<string, CheckpointPendingWrite>>;
+}
+
+interface StoredThread {
+  namespaces: Map<string, StoredNamespace>;
+  info?: ThreadInfo;
+  /** Touch order, so ties within one millisecond still list newest first. */
+  touched: number;
+}
+
+/**
+ * In-process saver. Every map is a `Map`, so `__proto__`/`constructor`/`prototype` are ordinary keys.
+ *
+ * Storage is O(delta): a channel that did not change since the parent shares the parent's stored copy, and
+ * array elements (messages) already stored are reused by identity, so a turn stores only its new messages.
+ * The identity cache assumes what the runtime hands to `put` is not mutated in place afterwards (the runtime
+ * never does; reducers return new arrays). Values handed out are always fresh deep copies.
+ */
+export class MemorySaver extends BaseCheckpointSaver {
+  private readonly threads = new Map<string, StoredThread>();
+  /** live object (handed to put, or handed out by a read) → its stored copy. */
+  private readonly stored = new WeakMap<object, unknown>();
+  private touchCounter = 0;
+  private lastTime = 0;
+
+  async getTuple(config: CheckpointConfig): Promise<CheckpointTuple | undefined> {
+    const threadId = config.configurable?.thread_id;
+    if (threadId === undefined) return undefined;
+    const space = this.threads.get(threadId)?.namespaces.get(config.configurable?.checkpoint_ns ?? "");
+    if (!space) return undefined;
+    const id = config.configurable?.checkpoint_id ?? space.ids[space.ids.length - 1];
+    const saved = id === undefined ? undefined : space.byId.get(id);
+    return saved ? this.toTuple(saved, space) : undefined;
+  }
+
+  async *list(config: CheckpointConfig, options: CheckpointListOptions = {}): AsyncGenerator<CheckpointTuple> {
+    const { limit, before, filter } = options;
+    const threadId = config.configurable?.thread_id;
+    const ns = config.configurable?.checkpoint_ns;
+    const onlyId = config.configurable?.checkpoint_id;
+    const beforeId = before?.configurable?.checkpoint_id;
+    const matches: { saved: StoredCheckpoint; space: StoredNamespace }[] = [];
+    const threads = threadId === undefined ? [...this.threads.values()] : [this.threads.get(threadId)];
+    for (const thread of threads) {
+      if (!thread) continue;
+      for (const [name, space] of thread.namespaces) {
+        if (ns !== undefined && name !== ns) continue;
+        for (let i = space.ids.length - 1; i >= 0; i--) {
+          const id = space.ids[i]!;
+          if (onlyId !== undefined && id !== onlyId) continue;
+          if (beforeId !== undefined && id >= beforeId) continue;
+          const saved = space.byId.get(id)!;
+          if (filter && !matchesFilter(saved.metadata, filter)) continue;
+          matches.push({ saved, space });
+        }
+      }
+    }
+    if (threads.length > 1 || ns === undefined) {
+      matches.sort((a, b) => (a.saved.checkpoint.id < b.saved.checkpoint.id ? 1 : a.saved.checkpoint.id > b.saved.checkpoint.id ? -1 : 0));
+    }
+    let yielded = 0;
+    for (const { saved, space } of matches) {
+      if (limit !== undefined && yielded >= limit) return;
+      yielded++;
+      yield this.toTuple(saved, space);
+    }
+  }
+
+  async put(
+    config: CheckpointConfig,
+    checkpoint: Checkpoint,
+    metadata: CheckpointMetadata,
+    newVersions: ChannelVersions,
+  ): Promise<CheckpointConfig> {
+    const threadId = requireThreadId(config, "put");
+    const ns = config.configurable?.checkpoint_ns ?? "";
+    const parentId = config.configurable?.checkpoint_id;
+    const thread = this.thread(threadId);
+    let space = thread.namespaces.get(ns);
+    if (!space) thread.namespaces.set(ns, (space = { byId: new Map(), ids: [], writes: new Map() }));
+    const parent = parentId === undefined ? undefined : space.byId.get(parentId);
+
+    const values: Record<string, unknown> = {};
+    for (const [channel, value] of Object.entries(checkpoint.channel_values)) {
+      const unchanged =
+        parent !== undefined &&
+        !(channel in newVersions) &&
+        Object.prototype.hasOwnProperty.call(parent.checkpoint.channel_values, channel) &&
+        parent.checkpoint.channel_versions[channel] === checkpoint.channel_versions[channel];
+      setOwn(values, channel, unchanged ? parent.checkpoint.channel_values[channel] : this.copyIn(value));
+    }
+    const saved: StoredCheckpoint = {
+      threadId,
+      ns,
+      checkpoint: {
+        v: checkpoint.v,
+        id: checkpoint.id,
+        ts: checkpoint.ts,
+        channel_values: values,
+        channel_versions: { ...checkpoint.channel_versions },
+        versions_seen: deepCopy(checkpoint.versions_seen),
+      },
+      metadata: deepCopy(metadata),
+      ...(parentId !== undefined ? { parentId } : {}),
+    };
+    if (!space.byId.has(checkpoint.id)) insertSorted(space.ids, checkpoint.id);
+    space.byId.set(checkpoint.id, saved);
+    this.touch(thread, threadId);
+    return { configurable: { thread_id: threadId, checkpoint_ns: ns, checkpoint_id: checkpoint.id } };
+  }
+
+  async putWrites(config: CheckpointConfig, writes: PendingWrite[], taskId: string): Promise<void> {
+    const threadId = requireThreadId(config, "putWrites");
+    const checkpointId = config.configurable?.checkpoint_id;
+    if (checkpointId === undefined) {
+      throw new CheckpointError("putWrites needs configurable.checkpoint_id: writes belong to the checkpoint a step started from.", "MISSING_CHECKPOINT_ID");
+    }
+    const ns = config.configurable?.checkpoint_ns ?? "";
+    const thread = this.thread(threadId);
+    let space = thread.namespaces.get(ns);
+    if (!space) thread.namespaces.set(ns, (space = { byId: new Map(), ids: [], writes: new Map() }));
+    let forCheckpoint = space.writes.get(checkpointId);
+    if (!forCheckpoint) space.writes.set(checkpointId, (forCheckpoint = new Map()));
+    writes.forEach(([channel, value], index) => {
+      const idx = WRITES_IDX_MAP[channel] ?? index;
+      const key = `${taskId}\u0000${idx}`;
+      // Special channels (error, interrupt, resume…) replace; a finished task's ordinary writes are never clobbered.
+      if (idx >= 0 && forCheckpoint.has(key)) return;
+      forCheckpoint.set(key, [taskId, channel, this.copyIn(value)]);
+    });
+  }
+
+  async deleteThread(threadId: string): Promise<void> {
+    this.threads.delete(threadId);
+  }
+
+  async listThreads(options: { limit?: number } = {}): Promise<ThreadInfo[]> {
+    const entries = [...this.threads.values()].filter((t) => t.info !== undefined);
+    entries.sort((a, b) => b.touched - a.touched);
+    const limited = options.limit === undefined ? entries : entries.slice(0, options.limit);
+    return limited.map((t) => deepCopy(t.info!));
+  }
+
+  async getThreadInfo(threadId: string): Promise<ThreadInfo | undefined> {
+    const info = this.threads.get(threadId)?.info;
+    return info ? deepCopy(info) : undefined;
+  }
+
+  async setThreadInfo(threadId: string, update: ThreadInfoUpdate): Promise<ThreadInfo> {
+    const thread = this.thread(threadId);
+    if (!thread.info) this.touch(thread, threadId);
+    const info = thread.info!;
+    if (update.title !== undefined) info.title = update.title;
+    if (update.metadata) {
+      for (const [key, value] of Object.entries(update.metadata)) {
+        if (value === undefined) delete info.metadata[key];
+        else setOwn(info.metadata, key, deepCopy(value));
+      }
+    }
+    return deepCopy(info);
+  }
+
+  private thread(threadId: string): StoredThread {
+    let thread = this.threads.get(threadId);
+    if (!thread) this.threads.set(threadId, (thread = { namespaces: new Map(), touched: 0 }));
+    return thread;
+  }
+
+  /** Bumps the catalog entry (creating it) — `updatedAt` never goes backwards. */
+  private touch(thread: StoredThread, threadId: string): void {
+    this.lastTime = Math.max(Date.now(), this.lastTime);
+    const now = new Date(this.lastTime).toISOString();
+    thread.touched = ++this.touchCounter;
+    if (thread.info) thread.info.updatedAt = now;
+    else thread.info = { threadId, createdAt: now, updatedAt: now, metadata: {} };
+  }
+
+  private toTuple(saved: StoredCheckpoint, space: StoredNamespace): CheckpointTuple {
+    const { threadId, ns, checkpoint } = saved;
+    const values: Record<string, unknown> = {};
+    for (const [channel, value] of Object.entries(checkpoint.channel_values)) setOwn(values, channel, this.copyOut(value));
+    const tuple: CheckpointTuple = {
+      config: { configurable: { thread_id: threadId, checkpoint_ns: ns, checkpoint_id: checkpoint.id } },
+      checkpoint: {
+        ...checkpoint,
+        channel_values: values,
+        channel_versions: { ...checkpoint.channel_versions },
+        versions_seen: deepCopy(checkpoint.versions_seen),
+      },
+      metadata: deepCopy(saved.metadata),
+      pendingWrites: [...(space.writes.get(checkpoint.id)?.values() ?? [])].map(([taskId, channel, value]) => [
+        taskId,
+        channel,
+        this.copyOut(value),
+      ]),
+    };
+    if (saved.parentId !== undefined) {
+      tuple.parentConfig = { configurable: { thread_id: threadId, checkpoint_ns: ns, checkpoint_id: saved.parentId } };
+    }
+    return tuple;
+  }
+
+  /** Stores a copy; array elements already stored (by identity) are shared instead of copied again. */
+  private copyIn(value: unknown): unknown {
+    if (!Array.isArray(value)) return deepCopy(value);
+    return value.map((item: unknown) => {
+      if (item === null || typeof item !== "object") return item;
+      let copy = this.stored.get(item);
+      if (copy === undefined) {
+        copy = deepCopy(item);
+        this.stored.set(item, copy);
+      }
+      return copy;
+    });
+  }
+
+  /** Hands out a fresh copy and remembers which stored element each handed-out element came from. */
+  private copyOut(value: unknown): unknown {
+    if (!Array.isArray(value)) return deepCopy(value);
+    return value.map((item: unknown) => {
+      if (item === null || typeof item !== "object") return item;
+      const copy = deepCopy(item) as object;
+      this.stored.set(copy, item);
+      return copy;
+    });
+  }
+}
+
+/** `obj[key] = value` that keeps `__proto__` an ordinary data key. */
+function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === "__proto__") Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  else obj[key] = value;
+}
+
+function requireThreadId(config: CheckpointConfig, method: string): string {
+  const threadId = config.configurable?.thread_id;
+  if (typeof threadId !== "string" || threadId === "") {
+    throw new CheckpointError(`${method} needs configurable.thread_id.`, "MISSING_THREAD_ID");
+  }
+  return threadId;
+}
+
+function insertSorted(ids: string[], id: string): void {
+  let lo = 0;
+  let hi = ids.length;
+  if (hi === 0 || ids[hi - 1]! < id) {
+    ids.push(id);
+    return;
+  }
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ids[mid]! < id) lo = mid + 1;
+    else hi = mid;
+  }
+  ids.splice(lo, 0, id);
+}
+
+function matchesFilter(metadata: CheckpointMetadata, filter: Record<string, unknown>): boolean {
+  return Object.entries(filter).every(([key, value]) => deepEqual(metadata[key], value));
+}
+
+function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== "object" || typeof b !== "object") return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const keysA = Object.keys(a);
+  const keysB = Object.keys(b);
+  if (keysA.length !== keysB.length) return false;
+  return keysA.every((key) => deepEqual((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]));
+}
+
+/**
+ * Deep copy of JSON-like data, several times faster than structuredClone for plain objects; anything exotic
+ * (Date, Map, typed arrays…) falls back to structuredClone. Own keys are defined, never assigned, so a
+ * `__proto__` key stays data.
+ */
+export function deepCopy<T>(value: T): T {
+  if (value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) return value.map(deepCopy) as T;
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return structuredClone(value);
+  const out: Record<string, unknown> = proto === null ? Object.create(null) : {};
+  for (const key of Object.keys(value)) {
+    const item = deepCopy((value as Record<string, unknown>)[key]);
+    setOwn(out, key, item);
+  }
+  return out as T;
+}
