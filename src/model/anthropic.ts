@@ -1,0 +1,278 @@
+/**
+ * `ChatModel` on @anthropic-ai/sdk 1.x. What it adds to the SDK (see shared/notes/anthropic-sdk.md):
+ * - the key and base URL are always passed explicitly (1.x would otherwise read ~/.config/anthropic);
+ * - the SDK is imported lazily on the first call, so activating the extension does not load it;
+ * - an idle watchdog, because the SDK's timeout does not cover a stream that goes silent;
+ * - a stream that ends without `message_stop` is an error, not a short reply;
+ * - one extra attempt when the stream fails with `overloaded` before any token reached the caller
+ *   (the SDK retries HTTP errors, never an `event: error` inside a started stream);
+ * - every failure becomes a `ModelError` with a stable code and the partial reply attached.
+ */
+import type { Message } from "../graph/messages";
+import type { ChatModel, ChatModelCallOptions, ModelEvent } from "./types";
+import { IncompleteStreamError, MissingApiKeyError, ModelCancelledError, ModelError, StalledStreamError } from "./errors";
+import { mapAnthropicError } from "./mapError";
+import { fromWireMessage, toWireRequest } from "./convert";
+import type { WireBlock } from "./convert";
+
+export interface AnthropicChatModelOptions {
+  apiKey: string | undefined;
+  /** e.g. a local Messages-API server; default https://api.anthropic.com */
+  baseURL?: string;
+  model: string;
+  /** Reply budget (max_tokens); default 8192. */
+  maxTokens?: number;
+  /** Extra headers; a `null` value removes a default header (e.g. `Authorization: null` with `x-api-key`). */
+  headers?: Record<string, string | null>;
+  /** SDK retries for HTTP errors and connection failures (default 2). */
+  maxRetries?: number;
+  /** Silence tolerated while streaming before the call fails as stalled (default 60 s). */
+  idleTimeoutMs?: number;
+  /** Time allowed until the response starts (the SDK's `timeout`; default 120 s). */
+  requestTimeoutMs?: number;
+  /** Context window in tokens (default 200,000, the Claude models' window). */
+  contextWindow?: number;
+}
+
+type SdkClient = import("@anthropic-ai/sdk").Anthropic;
+
+interface BlockState {
+  block: WireBlock;
+  json: string;
+}
+
+const MAX_STREAM_OVERLOAD_RETRIES = 1;
+
+export class AnthropicChatModel implements ChatModel {
+  readonly model: string;
+  readonly maxTokens: number;
+  readonly contextWindow: number;
+  private readonly idleTimeoutMs: number;
+  private clientPromise?: Promise<SdkClient>;
+
+  constructor(private readonly options: AnthropicChatModelOptions) {
+    this.model = options.model;
+    this.maxTokens = options.maxTokens ?? 8192;
+    this.contextWindow = options.contextWindow ?? 200_000;
+    this.idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
+  }
+
+  private client(): Promise<SdkClient> {
+    if (!this.options.apiKey) return Promise.reject(new MissingApiKeyError());
+    this.clientPromise ??= import("@anthropic-ai/sdk").then(
+      (sdk) =>
+        new sdk.Anthropic({
+          apiKey: this.options.apiKey,
+          // null → the SDK's default; never undefined, which would let ANTHROPIC_BASE_URL leak in.
+          baseURL: this.options.baseURL || "https://api.anthropic.com",
+          maxRetries: this.options.maxRetries ?? 2,
+          timeout: this.options.requestTimeoutMs ?? 120_000,
+          defaultHeaders: this.options.headers,
+          logLevel: "off",
+        }),
+    );
+    return this.clientPromise;
+  }
+
+  private mapContext() {
+    return { model: this.model, baseURL: this.options.baseURL };
+  }
+
+  async *stream(messages: readonly Message[], options: ChatModelCallOptions = {}): AsyncGenerator<ModelEvent> {
+    const { signal } = options;
+    if (signal?.aborted) throw new ModelCancelledError(signal.reason);
+    const client = await this.client();
+    const wire = toWireRequest(messages, options.system);
+    const params: Record<string, unknown> = { model: this.model, max_tokens: this.maxTokens, messages: wire.messages, stream: true };
+    if (wire.system) params.system = wire.system;
+    if (options.tools?.length) params.tools = options.tools;
+
+    for (let attempt = 0; ; attempt++) {
+      const progress = { delivered: false, blocks: [] as BlockState[], head: {} as Record<string, unknown> };
+      try {
+        yield* this.attempt(client, params, signal, progress);
+        return;
+      } catch (raw) {
+        const error = this.classify(raw, signal);
+        const partial = partialMessage(progress.blocks, progress.head);
+        if (partial) error.partial = partial;
+        const retry = !progress.delivered && error.code === "overloaded" && error.status === undefined && attempt < MAX_STREAM_OVERLOAD_RETRIES;
+        if (!retry) throw error;
+        yield { type: "retry", attempt: attempt + 1, reason: error.message };
+      }
+    }
+  }
+
+  private classify(raw: unknown, signal: AbortSignal | undefined): ModelError {
+    if (raw instanceof ModelError) return raw;
+    if (signal?.aborted) return new ModelCancelledError(signal.reason);
+    return mapAnthropicError(raw, this.mapContext());
+  }
+
+  /** One HTTP attempt (the SDK may retry inside it before the stream starts). */
+  private async *attempt(
+    client: SdkClient,
+    params: Record<string, unknown>,
+    signal: AbortSignal | undefined,
+    progress: { delivered: boolean; blocks: BlockState[]; head: Record<string, unknown> },
+  ): AsyncGenerator<ModelEvent> {
+    const controller = new AbortController();
+    const onAbort = () => controller.abort(signal?.reason);
+    signal?.addEventListener("abort", onAbort, { once: true });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let stalled = false;
+    let stopped = false;
+    const arm = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        stalled = true;
+        controller.abort();
+      }, this.idleTimeoutMs);
+    };
+    try {
+      const stream = (await client.messages.create(params as never, { signal: controller.signal })) as unknown as AsyncIterable<Record<string, any>>;
+      arm();
+      try {
+        for await (const event of stream) {
+          arm();
+          switch (event.type) {
+            case "message_start":
+              Object.assign(progress.head, event.message);
+              break;
+            case "content_block_start": {
+              const block = { ...event.content_block } as WireBlock;
+              progress.blocks[event.index] = { block, json: "" };
+              if (block.type === "tool_use") {
+                progress.delivered = true;
+                yield { type: "tool_call_delta", index: toolIndex(progress.blocks, event.index), id: String(block.id), name: String(block.name) };
+              }
+              break;
+            }
+            case "content_block_delta": {
+              const state = progress.blocks[event.index];
+              if (!state) break;
+              const delta = event.delta;
+              if (delta.type === "text_delta") {
+                state.block.text = String(state.block.text ?? "") + delta.text;
+                progress.delivered = true;
+                yield { type: "text", text: delta.text };
+              } else if (delta.type === "input_json_delta") {
+                state.json += delta.partial_json;
+                if (delta.partial_json) yield { type: "tool_call_delta", index: toolIndex(progress.blocks, event.index), argsDelta: delta.partial_json };
+              } else if (delta.type === "thinking_delta") {
+                state.block.thinking = String(state.block.thinking ?? "") + delta.thinking;
+              } else if (delta.type === "signature_delta") {
+                state.block.signature = delta.signature;
+              }
+              break;
+            }
+            case "content_block_stop": {
+              const state = progress.blocks[event.index];
+              if (state?.block.type === "tool_use") state.block.input = parseArgs(state.json);
+              break;
+            }
+            case "message_delta":
+              if (event.delta?.stop_reason !== undefined) progress.head.stop_reason = event.delta.stop_reason;
+              progress.head.usage = { ...(progress.head.usage as object), ...event.usage };
+              break;
+            case "message_stop":
+              stopped = true;
+              break;
+          }
+        }
+      } finally {
+        clearTimeout(timer);
+      }
+      if (stalled) {
+        throw new StalledStreamError(
+          `The reply stalled: no data for ${Math.round(this.idleTimeoutMs / 1000)} s, so Skein gave up. Try again.`,
+          "stalled",
+          { retryable: true },
+        );
+      }
+      if (signal?.aborted) throw new ModelCancelledError(signal.reason);
+      if (!stopped) {
+        throw new IncompleteStreamError("The reply ended before it was complete (the stream closed without message_stop). Try again.", "incomplete_stream", {
+          retryable: true,
+        });
+      }
+      const message = fromWireMessage({
+        content: progress.blocks.filter(Boolean).map((s) => s.block),
+        model: progress.head.model as string | undefined,
+        stop_reason: progress.head.stop_reason as string | null | undefined,
+        usage: progress.head.usage as Record<string, unknown> | undefined,
+      });
+      yield { type: "message", message };
+    } catch (error) {
+      if (stalled && !(error instanceof ModelError)) {
+        throw new StalledStreamError(`The reply stalled: no data for ${Math.round(this.idleTimeoutMs / 1000)} s, so Skein gave up. Try again.`, "stalled", {
+          retryable: true,
+          cause: error,
+        });
+      }
+      throw error;
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+      // Whatever ended this attempt (break, error, return), the HTTP request must not outlive it.
+      if (!stopped) controller.abort();
+    }
+  }
+
+  async countTokens(messages: readonly Message[], options: Omit<ChatModelCallOptions, "signal"> = {}): Promise<number> {
+    const client = await this.client();
+    const wire = toWireRequest(messages, options.system);
+    const params: Record<string, unknown> = { model: this.model, messages: wire.messages };
+    if (wire.system) params.system = wire.system;
+    if (options.tools?.length) params.tools = options.tools;
+    try {
+      const result = await client.messages.countTokens(params as never);
+      return result.input_tokens;
+    } catch (error) {
+      throw mapAnthropicError(error, this.mapContext());
+    }
+  }
+
+  /** Model ids offered by the server, for a model picker. */
+  async listModels(): Promise<{ id: string; displayName: string }[]> {
+    const client = await this.client();
+    try {
+      const out: { id: string; displayName: string }[] = [];
+      for await (const m of client.models.list()) out.push({ id: m.id, displayName: m.display_name ?? m.id });
+      return out;
+    } catch (error) {
+      throw mapAnthropicError(error, this.mapContext());
+    }
+  }
+}
+
+/** Position of a tool_use block among the message's tool_use blocks (stable for the UI). */
+function toolIndex(blocks: BlockState[], blockIndex: number): number {
+  let n = 0;
+  for (let i = 0; i < blockIndex; i++) if (blocks[i]?.block.type === "tool_use") n++;
+  return n;
+}
+
+function parseArgs(json: string): Record<string, unknown> {
+  if (!json) return {};
+  try {
+    const value = JSON.parse(json) as unknown;
+    return value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : { value };
+  } catch {
+    return { _raw: json };
+  }
+}
+
+/** The assistant message as far as it streamed, or undefined when nothing did. Unfinished tool calls are dropped. */
+function partialMessage(blocks: BlockState[], head: Record<string, unknown>): Message | undefined {
+  const kept = blocks.filter((s) => s && s.block.type === "text" && s.block.text);
+  if (kept.length === 0) return undefined;
+  const message = fromWireMessage({
+    content: kept.map((s) => s.block),
+    model: head.model as string | undefined,
+    stop_reason: null,
+    usage: head.usage as Record<string, unknown> | undefined,
+  });
+  message.metadata = { ...message.metadata, interrupted: true };
+  return message;
+}

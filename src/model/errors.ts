@@ -1,0 +1,120 @@
+/**
+ * Model errors with stable names and codes. `message` is a complete sentence for the user and quotes the
+ * API's own text (`apiMessage`) when there is one; the extension may map `code` to its own wording.
+ */
+import type { Message } from "../graph/messages";
+
+export type ModelErrorCode =
+  | "missing_api_key"
+  | "authentication_failed"
+  | "permission_denied"
+  | "model_not_found"
+  | "not_found"
+  | "rate_limited"
+  | "overloaded"
+  | "invalid_request"
+  | "server_error"
+  | "stream_error"
+  | "incomplete_stream"
+  | "stalled"
+  | "timeout"
+  | "connection_failed"
+  | "cancelled";
+
+export interface ModelErrorDetails {
+  apiMessage?: string;
+  status?: number;
+  requestId?: string;
+  /** The API's error type, e.g. `overloaded_error`. */
+  apiType?: string;
+  /** Worth retrying the same request later (the UI offers Retry for every error anyway). */
+  retryable?: boolean;
+  /** When the API said how long to wait. */
+  retryAfterMs?: number;
+  cause?: unknown;
+}
+
+export class ModelError extends Error {
+  override name = "ModelError";
+  readonly apiMessage?: string;
+  readonly status?: number;
+  readonly requestId?: string;
+  readonly apiType?: string;
+  readonly retryable: boolean;
+  readonly retryAfterMs?: number;
+  /** The assistant message as far as it streamed before the failure (text and metadata), if any. */
+  partial?: Message;
+
+  constructor(
+    message: string,
+    readonly code: ModelErrorCode,
+    details: ModelErrorDetails = {},
+  ) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.apiMessage = details.apiMessage;
+    this.status = details.status;
+    this.requestId = details.requestId;
+    this.apiType = details.apiType;
+    this.retryable = details.retryable ?? false;
+    this.retryAfterMs = details.retryAfterMs;
+  }
+}
+
+export class MissingApiKeyError extends ModelError {
+  override name = "MissingApiKeyError";
+  constructor() {
+    super("No Anthropic API key is set. Set one with the “Skein: Set API Key” command (or the ANTHROPIC_API_KEY environment variable) and try again.", "missing_api_key");
+  }
+}
+
+export class AuthenticationFailedError extends ModelError {
+  override name = "AuthenticationFailedError";
+}
+export class PermissionDeniedError extends ModelError {
+  override name = "PermissionDeniedError";
+}
+export class ModelNotFoundError extends ModelError {
+  override name = "ModelNotFoundError";
+}
+export class RateLimitedError extends ModelError {
+  override name = "RateLimitedError";
+}
+export class ModelOverloadedError extends ModelError {
+  override name = "ModelOverloadedError";
+}
+export class InvalidRequestError extends ModelError {
+  override name = "InvalidRequestError";
+}
+export class ServerError extends ModelError {
+  override name = "ServerError";
+}
+/** An `event: error` inside a stream that had started (the SDK never retries these). */
+export class StreamError extends ModelError {
+  override name = "StreamError";
+}
+/** The response ended without `message_stop`: the reply is incomplete. */
+export class IncompleteStreamError extends ModelError {
+  override name = "IncompleteStreamError";
+}
+/** No data for `idleTimeoutMs` while streaming (the SDK's timeout does not cover a silent stream). */
+export class StalledStreamError extends ModelError {
+  override name = "StalledStreamError";
+}
+export class RequestTimeoutError extends ModelError {
+  override name = "RequestTimeoutError";
+}
+/** Connection refused, DNS failure, TLS/proxy trouble: nothing reached the API. */
+export class ConnectionFailedError extends ModelError {
+  override name = "ConnectionFailedError";
+}
+/** The caller aborted (Stop). Not a failure to report: the partial reply is kept. */
+export class ModelCancelledError extends ModelError {
+  override name = "ModelCancelledError";
+  constructor(cause?: unknown) {
+    super("The reply was stopped.", "cancelled", { cause });
+  }
+}
+
+export function isModelError(error: unknown): error is ModelError {
+  return error instanceof ModelError;
+}

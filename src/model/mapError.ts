@@ -1,0 +1,145 @@
+/**
+ * Turns whatever the SDK threw into a `ModelError` with a user-facing sentence. Duck-typed on the SDK's
+ * error fields (`status`, `name`, `apiMessage`, `type`, `headers`, `requestID`) so this module does not
+ * load the SDK: it stays lazily imported for fast activation.
+ */
+import {
+  AuthenticationFailedError,
+  ConnectionFailedError,
+  InvalidRequestError,
+  ModelError,
+  ModelNotFoundError,
+  ModelOverloadedError,
+  PermissionDeniedError,
+  RateLimitedError,
+  RequestTimeoutError,
+  ServerError,
+  StreamError,
+} from "./errors";
+import type { ModelErrorDetails } from "./errors";
+
+interface SdkErrorLike {
+  name?: string;
+  message?: string;
+  status?: number;
+  apiMessage?: string | null;
+  type?: string | null;
+  requestID?: string | null;
+  headers?: { get(name: string): string | null };
+  cause?: unknown;
+}
+
+export interface MapContext {
+  model: string;
+  baseURL?: string;
+}
+
+/** `retry-after-ms`, else `retry-after` (seconds or an HTTP date). */
+export function retryAfterMs(headers: SdkErrorLike["headers"]): number | undefined {
+  if (!headers) return undefined;
+  const ms = Number.parseFloat(headers.get("retry-after-ms") ?? "");
+  if (Number.isFinite(ms) && ms >= 0) return ms;
+  const raw = headers.get("retry-after");
+  if (!raw) return undefined;
+  const seconds = Number.parseFloat(raw);
+  if (Number.isFinite(seconds)) return seconds * 1000;
+  const date = Date.parse(raw);
+  return Number.isFinite(date) ? Math.max(0, date - Date.now()) : undefined;
+}
+
+export function formatWait(ms: number): string {
+  if (ms < 1000) return `${Math.max(1, Math.round(ms / 100) / 10)} s`;
+  if (ms < 90_000) return `${Math.round(ms / 1000)} s`;
+  return `${Math.round(ms / 60_000)} min`;
+}
+
+/** The network error code somewhere in the cause chain (ECONNREFUSED, ENOTFOUND …). */
+function networkCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 6; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === "string" && /^E[A-Z_]+$|^UND_ERR|^ERR_TLS|CERT/.test(code)) return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+export function mapAnthropicError(error: unknown, context: MapContext): ModelError {
+  if (error instanceof ModelError) return error;
+  const e = (error ?? {}) as SdkErrorLike;
+  const apiMessage = e.apiMessage ?? undefined;
+  const details: ModelErrorDetails = {
+    apiMessage,
+    status: e.status,
+    requestId: e.requestID ?? undefined,
+    apiType: e.type ?? undefined,
+    cause: error,
+  };
+  const quoted = apiMessage ? ` The API said: “${apiMessage}”.` : "";
+  const where = context.baseURL ? ` at ${context.baseURL}` : "";
+
+  if (e.name === "APIConnectionTimeoutError") {
+    return new RequestTimeoutError(`The Anthropic API${where} did not answer in time. Check your connection and try again.`, "timeout", { ...details, retryable: true });
+  }
+  if (e.name === "APIConnectionError" || (e.status === undefined && networkCode(error))) {
+    const code = networkCode(error);
+    const reason =
+      code === "ECONNREFUSED"
+        ? "the connection was refused (is the server running?)"
+        : code === "ENOTFOUND" || code === "EAI_AGAIN"
+          ? "the host name could not be resolved (DNS); check the base URL and your network"
+          : code === "ECONNRESET"
+            ? "the connection was reset (a proxy or firewall may be interfering)"
+            : code && /CERT|TLS/.test(code)
+              ? `a TLS certificate problem (${code}); a proxy that intercepts HTTPS needs its certificate trusted`
+              : code
+                ? `a network error (${code}); check your connection and proxy settings`
+                : "a network error; check your connection and proxy settings";
+    return new ConnectionFailedError(`Could not reach the Anthropic API${where}: ${reason}.`, "connection_failed", { ...details, retryable: true });
+  }
+
+  const status = e.status;
+  if (status === 401) {
+    return new AuthenticationFailedError(`The Anthropic API rejected the API key (401).${quoted} Set a valid key and try again.`, "authentication_failed", details);
+  }
+  if (status === 403) {
+    return new PermissionDeniedError(`The API key is not allowed to do this (403).${quoted}`, "permission_denied", details);
+  }
+  if (status === 404) {
+    if (!apiMessage || /model/i.test(apiMessage)) {
+      return new ModelNotFoundError(`Model “${context.model}” was not found (404).${quoted} Choose another model in Skein's settings.`, "model_not_found", details);
+    }
+    return new ModelError(`Not found (404)${where}.${quoted} Check the base URL setting.`, "not_found", details);
+  }
+  if (status === 429) {
+    const wait = retryAfterMs(e.headers);
+    const when = wait === undefined ? "Wait a moment and try again." : `Try again in ${formatWait(wait)}.`;
+    return new RateLimitedError(`Rate limited by the Anthropic API (429).${quoted} ${when}`, "rate_limited", { ...details, retryable: true, retryAfterMs: wait });
+  }
+  if (status === 529 || e.type === "overloaded_error") {
+    const mid = status === undefined ? " while streaming" : "";
+    return new ModelOverloadedError(`The Anthropic API is overloaded${mid}${status ? ` (${status})` : ""}.${quoted} Try again in a little while.`, "overloaded", {
+      ...details,
+      retryable: true,
+      retryAfterMs: retryAfterMs(e.headers),
+    });
+  }
+  if (status === undefined && e.name === "APIError") {
+    // An `event: error` frame inside a started stream.
+    return new StreamError(`The reply broke off: the API sent an error while streaming.${quoted || (e.message ? ` (${e.message})` : "")}`, "stream_error", {
+      ...details,
+      retryable: true,
+    });
+  }
+  if (status === 400 || status === 413 || status === 422) {
+    return new InvalidRequestError(`The API refused the request (${status}).${quoted}`, "invalid_request", details);
+  }
+  if (status !== undefined && status >= 500) {
+    return new ServerError(`The Anthropic API had an internal error (${status}).${quoted} Try again.`, "server_error", { ...details, retryable: true });
+  }
+  if (status !== undefined) {
+    return new ModelError(`The Anthropic API returned an error (${status}).${quoted}`, "invalid_request", details);
+  }
+  const text = error instanceof Error ? error.message : String(error);
+  return new ModelError(`The model call failed: ${text}`, "server_error", { cause: error });
+}
