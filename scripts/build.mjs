@@ -1,6 +1,6 @@
 // Two bundles: the extension host (node/cjs, `vscode` external) and the webview (browser/iife).
 import * as esbuild from "esbuild";
-import { existsSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync } from "node:fs";
 
 const watch = process.argv.includes("--watch");
 const production = process.argv.includes("--production");
@@ -35,6 +35,13 @@ if (existsSync("src/webview/main.ts")) {
     target: "es2022",
     loader: { ".ttf": "file" },
   });
+}
+
+// The chat webview's icons: the codicon font and its css, served from dist/ (a localResourceRoot).
+const codicons = "node_modules/@vscode/codicons/dist";
+if (existsSync(codicons)) {
+  mkdirSync("dist/codicons", { recursive: true });
+  for (const file of ["codicon.css", "codicon.ttf"]) copyFileSync(`${codicons}/${file}`, `dist/codicons/${file}`);
 }
 
 for (const options of builds) {

@@ -1,0 +1,302 @@
+/**
+ * The host side of the chat view, without `vscode`: which thread is open, runs and their streams, errors, drafts.
+ * The view provider hands it webview messages; it answers through a `ChatPanel`. Resume-after-reload lives here:
+ * the open thread and drafts are kept in a workspace-scoped key-value store (VS Code's workspaceState).
+ */
+import { randomUUID } from "node:crypto";
+import { hostMessage, is, isWebviewMessage, type HostMessage, type WebviewCommand } from "../protocol/messages";
+import type { ChatErrorView, ChatMessageView, ChatSnapshot, PersistedViewState, WebviewStrings } from "../protocol/types";
+import type { ChatBackend, ThreadRef, TurnEvent } from "./backend";
+import { toErrorView, toMessageView, toMessageViews } from "./messageView";
+import { realScheduler, TokenBatcher, type Scheduler } from "./tokenBatcher";
+
+export interface ChatPanel {
+  post(message: HostMessage): void;
+}
+
+/** The subset of `vscode.Memento` used here. */
+export interface KeyValueStore {
+  get<T>(key: string): T | undefined;
+  update(key: string, value: unknown): PromiseLike<void>;
+}
+
+export interface ChatControllerOptions {
+  backend: ChatBackend;
+  /** This window's scope key (new threads go here). */
+  scope: string;
+  state: KeyValueStore;
+  strings: WebviewStrings;
+  /** Run a host command the webview asked for (Set API Key, New Thread). */
+  runCommand(command: WebviewCommand): void;
+  copyToClipboard(text: string): PromiseLike<void> | void;
+  /** The threads of a scope changed (new, renamed, a turn finished): refresh the tree. */
+  onThreadsChanged?(scope: string): void;
+  /** Whether the open thread is streaming (drives the `skein.streaming` context key). */
+  onStreamingChanged?(streaming: boolean): void;
+  /** Strings that must never appear in an error shown to the user (the API key). */
+  secrets?(): readonly string[];
+  scheduler?: Scheduler;
+}
+
+interface Run {
+  ref: ThreadRef;
+  abort: AbortController;
+  batcher: TokenBatcher;
+  /** Streamed text of assistant messages not yet stored (so a snapshot mid-stream shows them). */
+  partial: Map<string, string>;
+  lastMessageId?: string;
+}
+
+export const OPEN_THREAD_KEY = "skein.openThread";
+export const DRAFTS_KEY = "skein.drafts";
+/** Drafts kept per workspace; the oldest are dropped beyond this. */
+const MAX_DRAFTS = 200;
+
+const keyOf = (ref: ThreadRef) => `${ref.scope}/${ref.threadId}`;
+const sameRef = (a: ThreadRef | undefined, b: ThreadRef) => a !== undefined && a.scope === b.scope && a.threadId === b.threadId;
+
+export class ChatController {
+  private panel: ChatPanel | undefined;
+  private open: ThreadRef;
+  private readonly runs = new Map<string, Run>();
+  private readonly errors = new Map<string, ChatErrorView>();
+  private focusOnNextSnapshot = false;
+  /** Bumped per snapshot so a slow load for a thread the user already left is dropped. */
+  private snapshotSeq = 0;
+
+  constructor(private readonly options: ChatControllerOptions) {
+    const saved = options.state.get<ThreadRef>(OPEN_THREAD_KEY);
+    this.open =
+      saved && typeof saved.scope === "string" && typeof saved.threadId === "string"
+        ? { scope: saved.scope, threadId: saved.threadId }
+        : { scope: options.scope, threadId: randomUUID() };
+  }
+
+  get openRef(): ThreadRef {
+    return { ...this.open };
+  }
+
+  isStreaming(ref: ThreadRef = this.open): boolean {
+    return this.runs.has(keyOf(ref));
+  }
+
+  attach(panel: ChatPanel): void {
+    this.panel = panel;
+  }
+
+  detach(panel: ChatPanel): void {
+    if (this.panel === panel) this.panel = undefined;
+  }
+
+  /** Entry point for everything the webview posts. Malformed messages are ignored (never acted upon). */
+  async handleMessage(raw: unknown): Promise<void> {
+    if (!isWebviewMessage(raw)) return;
+    const message = raw;
+    if (is(message, "ready")) return this.onReady(message.params.state);
+    if (is(message, "send")) return this.send(this.refFor(message.params.threadId), message.params.text);
+    if (is(message, "stop")) return this.stop(this.refFor(message.params.threadId));
+    if (is(message, "retry")) return this.retry(this.refFor(message.params.threadId));
+    if (is(message, "draft")) return this.saveDraft(this.refFor(message.params.threadId), message.params.text);
+    if (is(message, "copy")) {
+      await this.options.copyToClipboard(message.params.text);
+      return;
+    }
+    if (is(message, "command")) this.options.runCommand(message.params.command);
+  }
+
+  /** The webview only knows thread ids; they belong to whatever scope is open (or this window's). */
+  private refFor(threadId: string): ThreadRef {
+    return threadId === this.open.threadId ? { ...this.open } : { scope: this.options.scope, threadId };
+  }
+
+  private async onReady(state: PersistedViewState): Promise<void> {
+    const restore = state.threadId === this.open.threadId ? state : undefined;
+    await this.postSnapshot(restore);
+  }
+
+  /** Shows a thread in the chat (tree click, Open Thread, New Thread). */
+  async openThread(ref: ThreadRef, options: { focus?: boolean } = {}): Promise<void> {
+    this.open = { scope: ref.scope, threadId: ref.threadId };
+    if (options.focus) this.focusOnNextSnapshot = true;
+    await this.options.state.update(OPEN_THREAD_KEY, this.open);
+    this.options.onStreamingChanged?.(this.isStreaming());
+    await this.postSnapshot();
+  }
+
+  /** Creates a thread in this window's scope and opens it with the cursor in the composer. */
+  async newThread(): Promise<ThreadRef> {
+    const threadId = await this.options.backend.createThread(this.options.scope);
+    const ref = { scope: this.options.scope, threadId };
+    this.options.onThreadsChanged?.(ref.scope);
+    await this.openThread(ref, { focus: true });
+    return ref;
+  }
+
+  /** After a thread was deleted (anywhere): forget its run, draft and error; if it was open, start afresh. */
+  async threadDeleted(ref: ThreadRef): Promise<void> {
+    this.runs.get(keyOf(ref))?.abort.abort();
+    this.errors.delete(keyOf(ref));
+    await this.saveDraft(ref, "");
+    if (sameRef(this.open, ref)) await this.openThread({ scope: this.options.scope, threadId: randomUUID() });
+  }
+
+  /** After every thread of a scope was deleted. */
+  async scopeCleared(scope: string): Promise<void> {
+    for (const run of this.runs.values()) if (run.ref.scope === scope) run.abort.abort();
+    if (this.open.scope === scope) await this.openThread({ scope: this.options.scope, threadId: randomUUID() });
+  }
+
+  threadRenamed(ref: ThreadRef, title: string): void {
+    if (sameRef(this.open, ref)) this.post(hostMessage("title", { threadId: ref.threadId, title }));
+  }
+
+  focusInput(): void {
+    if (this.panel) this.post(hostMessage("focusInput", {}));
+    else this.focusOnNextSnapshot = true;
+  }
+
+  revealMessage(messageId: string): void {
+    this.post(hostMessage("revealMessage", { threadId: this.open.threadId, messageId }));
+  }
+
+  private async postSnapshot(restore?: PersistedViewState): Promise<void> {
+    if (!this.panel) return;
+    const seq = ++this.snapshotSeq;
+    const ref = { ...this.open };
+    const snapshot = await this.buildSnapshot(ref, restore);
+    if (seq !== this.snapshotSeq || !sameRef(this.open, ref)) return;
+    this.post(hostMessage("snapshot", snapshot));
+  }
+
+  async buildSnapshot(ref: ThreadRef, restore?: PersistedViewState): Promise<ChatSnapshot> {
+    const loaded = await this.options.backend.loadThread(ref).catch((error: unknown) => {
+      this.errors.set(keyOf(ref), toErrorView(error));
+      return undefined;
+    });
+    const run = this.runs.get(keyOf(ref));
+    const messages: ChatMessageView[] = toMessageViews(loaded?.messages ?? []);
+    if (run) {
+      for (const [id, text] of run.partial) {
+        if (!messages.some((m) => m.id === id)) messages.push({ id, role: "assistant", text });
+      }
+    }
+    const focus = this.focusOnNextSnapshot;
+    this.focusOnNextSnapshot = false;
+    return {
+      threadId: ref.threadId,
+      title: loaded?.title ?? "",
+      messages,
+      draft: restore?.draft ?? this.drafts()[keyOf(ref)] ?? "",
+      scrollFromBottom: restore?.scrollFromBottom,
+      streaming: run ? { messageId: run.lastMessageId } : null,
+      error: this.errors.get(keyOf(ref)) ?? null,
+      interrupted: !run && Boolean(loaded?.interrupted),
+      strings: this.options.strings,
+      focus,
+    };
+  }
+
+  async send(ref: ThreadRef, text: string): Promise<void> {
+    if (!text.trim()) return;
+    await this.saveDraft(ref, "");
+    await this.run(ref, text);
+  }
+
+  async retry(ref: ThreadRef = this.open): Promise<void> {
+    await this.run(ref, null);
+  }
+
+  stop(ref: ThreadRef = this.open): void {
+    this.runs.get(keyOf(ref))?.abort.abort();
+  }
+
+  private async run(ref: ThreadRef, text: string | null): Promise<void> {
+    const key = keyOf(ref);
+    if (this.runs.has(key)) return; // one run per thread; the webview shows Stop meanwhile
+    this.errors.delete(key);
+    const run: Run = {
+      ref,
+      abort: new AbortController(),
+      partial: new Map(),
+      batcher: new TokenBatcher(
+        (messageId, chunk) => {
+          if (sameRef(this.open, ref)) this.post(hostMessage("tokens", { threadId: ref.threadId, messageId, text: chunk }));
+        },
+        this.options.scheduler ?? realScheduler,
+      ),
+    };
+    this.runs.set(key, run);
+    this.postStatus(ref);
+    if (sameRef(this.open, ref)) this.post(hostMessage("error", { threadId: ref.threadId, error: null }));
+    try {
+      await this.options.backend.runTurn(ref, text, { signal: run.abort.signal, onEvent: (event) => this.onEvent(run, event) });
+    } catch (error) {
+      if (!run.abort.signal.aborted) {
+        const view = toErrorView(error, this.options.secrets?.() ?? []);
+        this.errors.set(key, view);
+      }
+    } finally {
+      run.batcher.flush();
+      run.batcher.dispose();
+      this.runs.delete(key);
+      if (sameRef(this.open, ref)) {
+        // The stored thread is the truth after a run (the partial reply may have been stored as interrupted).
+        await this.postSnapshot();
+      }
+      this.postStatus(ref);
+      this.options.onThreadsChanged?.(ref.scope);
+    }
+  }
+
+  private onEvent(run: Run, event: TurnEvent): void {
+    const open = sameRef(this.open, run.ref);
+    if (event.type === "token") {
+      run.lastMessageId = event.messageId;
+      run.partial.set(event.messageId, (run.partial.get(event.messageId) ?? "") + event.text);
+      run.batcher.push(event.messageId, event.text);
+      return;
+    }
+    run.batcher.flush();
+    if (event.type === "message") {
+      run.partial.delete(event.message.id);
+      const view = toMessageView(event.message);
+      if (open && view) this.post(hostMessage("messages", { threadId: run.ref.threadId, messages: [view] }));
+      if (event.message.role === "user") this.options.onThreadsChanged?.(run.ref.scope);
+    } else if (event.type === "title") {
+      if (open) this.post(hostMessage("title", { threadId: run.ref.threadId, title: event.title }));
+      this.options.onThreadsChanged?.(run.ref.scope);
+    }
+  }
+
+  private postStatus(ref: ThreadRef): void {
+    if (!sameRef(this.open, ref)) return;
+    const run = this.runs.get(keyOf(ref));
+    this.options.onStreamingChanged?.(Boolean(run));
+    this.post(hostMessage("status", { threadId: ref.threadId, streaming: run ? { messageId: run.lastMessageId } : null, interrupted: false }));
+    const error = this.errors.get(keyOf(ref));
+    if (!run && error) this.post(hostMessage("error", { threadId: ref.threadId, error }));
+  }
+
+  private drafts(): Record<string, string> {
+    return this.options.state.get<Record<string, string>>(DRAFTS_KEY) ?? {};
+  }
+
+  async saveDraft(ref: ThreadRef, text: string): Promise<void> {
+    const drafts = { ...this.drafts() };
+    const key = keyOf(ref);
+    if (!text && !(key in drafts)) return;
+    delete drafts[key]; // re-insert last: insertion order = recency
+    if (text) drafts[key] = text;
+    const keys = Object.keys(drafts);
+    for (const old of keys.slice(0, Math.max(0, keys.length - MAX_DRAFTS))) delete drafts[old];
+    await this.options.state.update(DRAFTS_KEY, drafts);
+  }
+
+  private post(message: HostMessage): void {
+    this.panel?.post(message);
+  }
+
+  dispose(): void {
+    for (const run of this.runs.values()) run.abort.abort();
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * activate = the composition root: it only wires (rust-analyzer main.ts → ctx.ts). Nothing heavy runs here: the
+ * store opens when the tree or chat first asks for it, and the SDK and chat graph load on the first turn.
+ */
+import * as vscode from "vscode";
+import { ApiKeyService } from "./apiKey";
+import { ChatController } from "./chatController";
+import { CHAT_VIEW_ID, ChatViewProvider } from "./chatViewProvider";
+import { registerCommands } from "./commands";
+import { ScopeIndex } from "./scopeIndex";
+import { readSettings } from "./settings";
+import { SkeinBackend } from "./skeinBackend";
+import { webviewStrings } from "./strings";
+import { ThreadsTreeProvider } from "./threadsTree";
+import { scopeFor } from "./workspaceScope";
+
+export const THREADS_VIEW_ID = "skein.threads";
+
+/** Returned from activate for the in-editor suite (`vscode.extensions.getExtension("skein.skein").exports`). */
+export interface SkeinApi {
+  /** This window's workspace scope key. */
+  scope: string;
+  /** Absolute path of this workspace's store directory. */
+  storeDir: string;
+  /** Absolute path of the directory holding every workspace's store. */
+  workspacesDir: string;
+  /** The thread shown in the chat view. */
+  openThread(): { scope: string; threadId: string };
+  isStreaming(): boolean;
+}
+
+export function activate(context: vscode.ExtensionContext): SkeinApi {
+  const scope = scopeFor(
+    {
+      workspaceFile: vscode.workspace.workspaceFile?.toString(),
+      folders: (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.toString()),
+      name: vscode.workspace.name,
+    },
+    vscode.l10n.t("Empty Window"),
+  );
+  const workspacesDir = vscode.Uri.joinPath(context.globalStorageUri, "workspaces").fsPath;
+  const scopes = new ScopeIndex(workspacesDir);
+  void scopes.touch(scope).catch(() => undefined); // a label cache; failing to write it loses nothing
+
+  const apiKeys = new ApiKeyService(context.secrets);
+  let lastKey: string | undefined;
+  const settings = () => readSettings((key) => vscode.workspace.getConfiguration("skein").get(key));
+  const backend = new SkeinBackend({
+    dirFor: (key) => scopes.dirFor(key),
+    settings: () => {
+      const current = settings();
+      // An untrusted workspace must not redirect requests that carry the key (also declared as restricted).
+      if (!vscode.workspace.isTrusted) current.baseUrl = validUserBaseUrl();
+      return current;
+    },
+    apiKey: async () => {
+      lastKey = (await apiKeys.get()).key;
+      return lastKey;
+    },
+  });
+
+  const refreshKeyContext = async () => {
+    const { source } = await apiKeys.get();
+    await vscode.commands.executeCommand("setContext", "skein.hasApiKey", source !== "none");
+  };
+
+  const tree = new ThreadsTreeProvider(backend, scopes, scope.key, scope.name);
+  const controller = new ChatController({
+    backend,
+    scope: scope.key,
+    state: context.workspaceState,
+    strings: webviewStrings(),
+    runCommand: (command) => void vscode.commands.executeCommand(`skein.${command}`),
+    copyToClipboard: (text) => vscode.env.clipboard.writeText(text),
+    onThreadsChanged: () => tree.refresh(),
+    onStreamingChanged: (streaming) => void vscode.commands.executeCommand("setContext", "skein.streaming", streaming),
+    secrets: () => (lastKey ? [lastKey] : []),
+  });
+  const chatView = new ChatViewProvider(context.extensionUri, controller);
+  const treeView = vscode.window.createTreeView(THREADS_VIEW_ID, { treeDataProvider: tree });
+  tree.setOpenThread(controller.openRef);
+
+  context.subscriptions.push(
+    tree,
+    treeView,
+    chatView,
+    { dispose: () => controller.dispose() },
+    { dispose: () => void backend.close() },
+    vscode.window.registerWebviewViewProvider(CHAT_VIEW_ID, chatView),
+    ...registerCommands({ scope: scope.key, backend, controller, tree, chatView, apiKeys, refreshKeyContext }),
+    context.secrets.onDidChange(() => void refreshKeyContext()),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => backend.settingsChanged()),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration("skein")) backend.settingsChanged();
+    }),
+  );
+  void vscode.commands.executeCommand("setContext", "skein.treeMode", "workspace");
+  void refreshKeyContext();
+
+  return {
+    scope: scope.key,
+    storeDir: scopes.dirFor(scope.key),
+    workspacesDir,
+    openThread: () => controller.openRef,
+    isStreaming: () => controller.isStreaming(),
+  };
+}
+
+/** In an untrusted workspace only the user-level base URL counts (workspace values are ignored). */
+function validUserBaseUrl(): string | undefined {
+  const inspected = vscode.workspace.getConfiguration("skein").inspect<string>("baseUrl");
+  return readSettings((key) => (key === "baseUrl" ? inspected?.globalValue : undefined)).baseUrl;
+}
+
+export function deactivate(): void {}

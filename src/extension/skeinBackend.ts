@@ -1,0 +1,104 @@
+/**
+ * The real ChatBackend: one checkpoint store per workspace scope (opened on first use), the thread catalog for
+ * the tree, and the chat engine (graph + model) loaded lazily on the first turn so activation stays fast.
+ * vscode-free: settings, the key and the store location are passed in.
+ */
+import { randomUUID } from "node:crypto";
+import type { BaseCheckpointSaver } from "../checkpoint/base";
+import type { ChatBackend, LoadedThread, ThreadRef, ThreadSummary, TurnOptions } from "./backend";
+import type { ChatEngine } from "./chatEngine";
+import type { SkeinSettings } from "./settings";
+
+export interface SkeinBackendOptions {
+  /** Store directory of a scope. */
+  dirFor(scope: string): string;
+  settings(): SkeinSettings;
+  /** Read at the start of each turn (so Set API Key takes effect at once). */
+  apiKey(): Promise<string | undefined>;
+  /** Defaults to the file store; tests may pass another saver. */
+  createSaver?(dir: string): Promise<BaseCheckpointSaver>;
+}
+
+async function defaultSaver(dir: string): Promise<BaseCheckpointSaver> {
+  const { createStore } = await import("./store");
+  return createStore(dir);
+}
+
+export class SkeinBackend implements ChatBackend {
+  private readonly savers = new Map<string, Promise<BaseCheckpointSaver>>();
+  private engine: Promise<ChatEngine> | undefined;
+
+  constructor(private readonly options: SkeinBackendOptions) {}
+
+  saver(scope: string): Promise<BaseCheckpointSaver> {
+    let saver = this.savers.get(scope);
+    if (!saver) {
+      const dir = this.options.dirFor(scope);
+      saver = (this.options.createSaver ?? defaultSaver)(dir);
+      saver.catch(() => this.savers.delete(scope)); // a failed open is retried next time
+      this.savers.set(scope, saver);
+    }
+    return saver;
+  }
+
+  private chatEngine(): Promise<ChatEngine> {
+    this.engine ??= import("./chatEngine").then((m) => new m.GraphChatEngine());
+    return this.engine;
+  }
+
+  async listThreads(scope: string): Promise<ThreadSummary[]> {
+    const saver = await this.saver(scope);
+    return (await saver.listThreads()).map((info) => ({
+      threadId: info.threadId,
+      title: info.title,
+      createdAt: info.createdAt,
+      updatedAt: info.updatedAt,
+      messageCount: typeof info.metadata?.messageCount === "number" ? info.metadata.messageCount : undefined,
+    }));
+  }
+
+  async createThread(scope: string): Promise<string> {
+    const threadId = randomUUID();
+    await (await this.saver(scope)).setThreadInfo(threadId, { metadata: { messageCount: 0 } });
+    return threadId;
+  }
+
+  async renameThread(ref: ThreadRef, title: string): Promise<void> {
+    await (await this.saver(ref.scope)).setThreadInfo(ref.threadId, { title, metadata: { titleByUser: true } });
+  }
+
+  async deleteThread(ref: ThreadRef): Promise<void> {
+    await (await this.saver(ref.scope)).deleteThread(ref.threadId);
+  }
+
+  async loadThread(ref: ThreadRef): Promise<LoadedThread | undefined> {
+    const saver = await this.saver(ref.scope);
+    const [engine, info] = await Promise.all([this.chatEngine(), saver.getThreadInfo(ref.threadId)]);
+    const loaded = await engine.load(saver, ref.threadId);
+    if (!loaded && !info) return undefined;
+    return { title: info?.title, messages: loaded?.messages ?? [], interrupted: loaded?.interrupted ?? false };
+  }
+
+  async runTurn(ref: ThreadRef, text: string | null, options: TurnOptions): Promise<void> {
+    const saver = await this.saver(ref.scope);
+    const engine = await this.chatEngine();
+    await engine.run({
+      saver,
+      threadId: ref.threadId,
+      text,
+      settings: this.options.settings(),
+      apiKey: await this.options.apiKey(),
+      signal: options.signal,
+      onEvent: options.onEvent,
+    });
+  }
+
+  /** Settings are read per turn; nothing is cached that a change must invalidate. */
+  settingsChanged(): void {}
+
+  async close(): Promise<void> {
+    const savers = [...this.savers.values()];
+    this.savers.clear();
+    await Promise.all(savers.map(async (s) => (await s.catch(() => undefined))?.close()));
+  }
+}

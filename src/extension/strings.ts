@@ -1,0 +1,28 @@
+/** The webview's strings, localised on the host (the webview has no l10n API) and sent in every snapshot. */
+import * as vscode from "vscode";
+import type { WebviewStrings } from "../protocol/types";
+
+export function webviewStrings(): WebviewStrings {
+  const t = vscode.l10n.t;
+  return {
+    placeholder: t("Ask anything — Enter to send, Shift+Enter for a new line"),
+    send: t("Send"),
+    stop: t("Stop"),
+    retry: t("Retry"),
+    setApiKey: t("Set API Key"),
+    copy: t("Copy"),
+    copied: t("Copied"),
+    you: t("You"),
+    assistant: t("Assistant"),
+    tool: t("Tool"),
+    error: t("Error"),
+    interrupted: t("This reply was interrupted before it finished."),
+    emptyThread: t("Start the conversation: type a message below."),
+    loadingOlder: t("Scroll up for older messages"),
+    truncated: t("Very long message shown as plain text."),
+    toolCall: t("Tool call"),
+    newThread: t("New Thread"),
+    composerLabel: t("Message"),
+    messagesLabel: t("Conversation"),
+  };
+}

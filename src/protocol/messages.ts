@@ -1,0 +1,123 @@
+/**
+ * Every message between the extension host and the chat webview, declared once with its direction and payload
+ * (GitLens protocol.ts style). The webview says `ready`; the host answers with a `snapshot`, then sends changes.
+ * Both sides validate what they receive with the guards below: a webview is a less trusted peer (it renders
+ * model output), so the host never acts on a message it has not checked.
+ */
+import type { ChatErrorView, ChatMessageView, ChatSnapshot, PersistedViewState } from "./types";
+
+/** Host → webview. */
+export interface HostToWebview {
+  snapshot: ChatSnapshot;
+  /** Insert or replace (by id) messages of the open thread, in order. */
+  messages: { threadId: string; messages: ChatMessageView[] };
+  /** Append streamed text to an assistant message (created on first token). Batched by the host. */
+  tokens: { threadId: string; messageId: string; text: string };
+  status: { threadId: string; streaming: { messageId?: string } | null; interrupted: boolean };
+  error: { threadId: string; error: ChatErrorView | null };
+  title: { threadId: string; title: string };
+  focusInput: Record<string, never>;
+  /** Scroll a message into view (search results, branch switches). */
+  revealMessage: { threadId: string; messageId: string };
+}
+
+/** Commands the webview may ask the host to run (a closed list: the webview cannot run arbitrary commands). */
+export const WEBVIEW_COMMANDS = ["setApiKey", "newThread"] as const;
+export type WebviewCommand = (typeof WEBVIEW_COMMANDS)[number];
+
+/** Webview → host. */
+export interface WebviewToHost {
+  ready: { state: PersistedViewState };
+  send: { threadId: string; text: string };
+  stop: { threadId: string };
+  retry: { threadId: string };
+  draft: { threadId: string; text: string };
+  copy: { text: string };
+  command: { command: WebviewCommand };
+}
+
+type Envelope<Map, K extends keyof Map> = { type: K; params: Map[K] };
+export type HostMessage = { [K in keyof HostToWebview]: Envelope<HostToWebview, K> }[keyof HostToWebview];
+export type WebviewMessage = { [K in keyof WebviewToHost]: Envelope<WebviewToHost, K> }[keyof WebviewToHost];
+
+/** Builds a typed message (keeps `type` and `params` in step at compile time). */
+export function hostMessage<K extends keyof HostToWebview>(type: K, params: HostToWebview[K]): HostMessage {
+  return { type, params } as HostMessage;
+}
+export function webviewMessage<K extends keyof WebviewToHost>(type: K, params: WebviewToHost[K]): WebviewMessage {
+  return { type, params } as WebviewMessage;
+}
+
+/** Narrows an already-validated message to one type: `if (is(msg, "send")) msg.params.text`. */
+export function is<M extends { type: string }, K extends M["type"]>(message: M, type: K): message is Extract<M, { type: K }> {
+  return message.type === type;
+}
+
+// ---- validation -------------------------------------------------------------------------------------------
+
+/** Largest message text the host accepts from the webview (a pasted novel is fine; a runaway loop is not). */
+export const MAX_INPUT_CHARS = 1_000_000;
+
+type Check = (params: Record<string, unknown>) => boolean;
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+const str = (value: unknown, max = 512): value is string => typeof value === "string" && value.length <= max;
+const threadId = (p: Record<string, unknown>) => str(p.threadId) && (p.threadId as string).length > 0;
+const optional = (value: unknown, check: (v: unknown) => boolean) => value === undefined || check(value);
+const finiteNumber = (value: unknown) => typeof value === "number" && Number.isFinite(value);
+
+const webviewChecks: { [K in keyof WebviewToHost]: Check } = {
+  ready: (p) =>
+    isObject(p.state) &&
+    optional(p.state.threadId, (v) => str(v)) &&
+    optional(p.state.draft, (v) => str(v, MAX_INPUT_CHARS)) &&
+    optional(p.state.scrollFromBottom, finiteNumber),
+  send: (p) => threadId(p) && str(p.text, MAX_INPUT_CHARS),
+  stop: threadId,
+  retry: threadId,
+  draft: (p) => threadId(p) && str(p.text, MAX_INPUT_CHARS),
+  copy: (p) => str(p.text, 50 * MAX_INPUT_CHARS),
+  command: (p) => typeof p.command === "string" && (WEBVIEW_COMMANDS as readonly string[]).includes(p.command),
+};
+
+const isMessageView = (v: unknown): boolean =>
+  isObject(v) && typeof v.id === "string" && typeof v.role === "string" && typeof v.text === "string";
+const isErrorView = (v: unknown): boolean =>
+  isObject(v) && typeof v.code === "string" && typeof v.message === "string" && Array.isArray(v.actions);
+const isStreaming = (v: unknown): boolean => v === null || (isObject(v) && optional(v.messageId, (m) => typeof m === "string"));
+
+const hostChecks: { [K in keyof HostToWebview]: Check } = {
+  snapshot: (p) =>
+    typeof p.threadId === "string" &&
+    typeof p.title === "string" &&
+    Array.isArray(p.messages) &&
+    p.messages.every(isMessageView) &&
+    typeof p.draft === "string" &&
+    isStreaming(p.streaming) &&
+    (p.error === null || isErrorView(p.error)) &&
+    typeof p.interrupted === "boolean" &&
+    isObject(p.strings),
+  messages: (p) => typeof p.threadId === "string" && Array.isArray(p.messages) && p.messages.every(isMessageView),
+  tokens: (p) => typeof p.threadId === "string" && typeof p.messageId === "string" && typeof p.text === "string",
+  status: (p) => typeof p.threadId === "string" && isStreaming(p.streaming) && typeof p.interrupted === "boolean",
+  error: (p) => typeof p.threadId === "string" && (p.error === null || isErrorView(p.error)),
+  title: (p) => typeof p.threadId === "string" && typeof p.title === "string",
+  focusInput: () => true,
+  revealMessage: (p) => typeof p.threadId === "string" && typeof p.messageId === "string",
+};
+
+function check(map: Record<string, Check>, value: unknown): boolean {
+  if (!isObject(value) || typeof value.type !== "string" || !isObject(value.params)) return false;
+  if (!Object.prototype.hasOwnProperty.call(map, value.type)) return false;
+  return map[value.type]!(value.params);
+}
+
+/** True when `value` is a well-formed message the webview may send (checked by the host before acting). */
+export function isWebviewMessage(value: unknown): value is WebviewMessage {
+  return check(webviewChecks, value);
+}
+
+/** True when `value` is a well-formed message from the host (checked by the webview). */
+export function isHostMessage(value: unknown): value is HostMessage {
+  return check(hostChecks, value);
+}

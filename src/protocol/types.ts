@@ -1,0 +1,84 @@
+/**
+ * Payload shapes shared by the extension host and the chat webview. Plain JSON only: everything here crosses
+ * `postMessage`. The webview imports nothing but this folder, so these types must not reach into src/graph etc.
+ */
+
+export type ChatRole = "user" | "assistant" | "tool" | "system" | "error";
+
+/** A message as the webview shows it (a projection of the stored message: text, not provider blocks). */
+export interface ChatMessageView {
+  id: string;
+  role: ChatRole;
+  /** Markdown for user/assistant, plain text for tool results. */
+  text: string;
+  /** Assistant only: tools the model asked to call (name + JSON of the arguments). */
+  toolCalls?: { id: string; name: string; args: string }[];
+  /** Tool only: the tool's name. */
+  toolName?: string;
+  /** The reply stopped before it finished (Stop, crash, reload while streaming). */
+  interrupted?: boolean;
+  /** A tool result that reports a failure. */
+  isError?: boolean;
+  /** ISO time. */
+  createdAt?: string;
+}
+
+/** What the user can do about an error shown inline in the chat. */
+export type ErrorAction = "retry" | "setApiKey";
+
+export interface ChatErrorView {
+  /** Stable code from the chat layer (e.g. MISSING_API_KEY, RATE_LIMITED); "UNKNOWN" when none. */
+  code: string;
+  message: string;
+  actions: ErrorAction[];
+}
+
+/** Every user-visible string the webview needs, localised on the host (the webview has no l10n API). */
+export interface WebviewStrings {
+  placeholder: string;
+  send: string;
+  stop: string;
+  retry: string;
+  setApiKey: string;
+  copy: string;
+  copied: string;
+  you: string;
+  assistant: string;
+  tool: string;
+  error: string;
+  interrupted: string;
+  emptyThread: string;
+  loadingOlder: string;
+  truncated: string;
+  toolCall: string;
+  newThread: string;
+  composerLabel: string;
+  messagesLabel: string;
+}
+
+/** Saved by the webview with `setState` (survives hide/show and window reload). */
+export interface PersistedViewState {
+  threadId?: string;
+  draft?: string;
+  /** Distance from the bottom of the message list in px; 0 = pinned to the newest message. */
+  scrollFromBottom?: number;
+}
+
+/** The whole state of the chat view, sent once per `ready` and whenever another thread is opened. */
+export interface ChatSnapshot {
+  threadId: string;
+  title: string;
+  messages: ChatMessageView[];
+  /** Unsent text of this thread's composer. */
+  draft: string;
+  /** Restore this scroll position (distance from the bottom); undefined = newest message. */
+  scrollFromBottom?: number;
+  /** A reply is streaming right now (the id of the growing assistant message, if any token arrived). */
+  streaming: { messageId?: string } | null;
+  error: ChatErrorView | null;
+  /** The last turn did not finish (window closed while streaming, stopped, crashed): offer Retry. */
+  interrupted: boolean;
+  strings: WebviewStrings;
+  /** Focus the composer after painting (New Thread). */
+  focus?: boolean;
+}

@@ -1,0 +1,263 @@
+/**
+ * The chat webview: message list, composer, Stop, inline errors with Retry / Set API Key. It speaks only the
+ * protocol in src/protocol and keeps its own view state (thread, draft, scroll) with getState/setState so a
+ * reload restores it. Element ids/classes here are the hooks the in-editor and browser tests use.
+ */
+import { isHostMessage, webviewMessage, type HostMessage, type WebviewMessage } from "../protocol/messages";
+import type { ChatErrorView, ChatSnapshot, PersistedViewState, WebviewStrings } from "../protocol/types";
+import { MessageList } from "./messageList";
+
+export interface VsCodeApi {
+  postMessage(message: WebviewMessage): void;
+  getState(): unknown;
+  setState(state: PersistedViewState): void;
+}
+
+/** Draft changes reach the host at most this often (the webview's own state is updated at once). */
+const DRAFT_DEBOUNCE_MS = 300;
+
+export class ChatApp {
+  private threadId: string | undefined;
+  private strings: WebviewStrings | undefined;
+  private streaming = false;
+  private interrupted = false;
+  private error: ChatErrorView | null = null;
+  private draftTimer: ReturnType<typeof setTimeout> | undefined;
+  private pendingSeq = 0;
+  readonly list: MessageList;
+  readonly composer: HTMLTextAreaElement;
+  readonly sendButton: HTMLButtonElement;
+  readonly stopButton: HTMLButtonElement;
+  readonly status: HTMLElement;
+  readonly empty: HTMLElement;
+  readonly messages: HTMLElement;
+
+  constructor(
+    private readonly root: HTMLElement,
+    private readonly api: VsCodeApi,
+  ) {
+    const doc = root.ownerDocument;
+    root.innerHTML = `
+<div id="messages" class="messages" role="log" aria-live="polite" tabindex="0"></div>
+<div id="empty-state" class="empty-state" hidden></div>
+<div id="chat-status" class="chat-status" role="status" aria-live="polite"></div>
+<form id="composer-form" class="composer-form">
+  <textarea id="composer" class="composer" rows="3"></textarea>
+  <div class="composer-actions">
+    <button type="submit" id="send-button" class="send-button"><span class="codicon codicon-send" aria-hidden="true"></span></button>
+    <button type="button" id="stop-button" class="stop-button" hidden><span class="codicon codicon-debug-stop" aria-hidden="true"></span></button>
+  </div>
+</form>`;
+    const byId = <T extends HTMLElement>(id: string) => doc.getElementById(id) as T;
+    this.messages = byId("messages");
+    this.empty = byId("empty-state");
+    this.status = byId("chat-status");
+    this.composer = byId<HTMLTextAreaElement>("composer");
+    this.sendButton = byId<HTMLButtonElement>("send-button");
+    this.stopButton = byId<HTMLButtonElement>("stop-button");
+    this.list = new MessageList(this.messages, (text) => this.post(webviewMessage("copy", { text })), () => this.saveState());
+
+    byId<HTMLFormElement>("composer-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      this.send();
+    });
+    this.composer.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && !event.shiftKey && !event.isComposing && !event.altKey && !event.ctrlKey && !event.metaKey) {
+        event.preventDefault();
+        this.send();
+      }
+    });
+    this.composer.addEventListener("input", () => this.onDraftChanged());
+    this.stopButton.addEventListener("click", () => {
+      if (this.threadId) this.post(webviewMessage("stop", { threadId: this.threadId }));
+    });
+  }
+
+  /** Tells the host the webview is listening, with what it remembers (thread, draft, scroll). */
+  start(): void {
+    this.post(webviewMessage("ready", { state: this.savedState() }));
+  }
+
+  /** Entry point for host messages; anything malformed is dropped. */
+  receive(data: unknown): void {
+    if (!isHostMessage(data)) return;
+    const message: HostMessage = data;
+    switch (message.type) {
+      case "snapshot":
+        return this.applySnapshot(message.params);
+      case "messages":
+        if (message.params.threadId !== this.threadId) return;
+        if (message.params.messages.some((m) => m.role === "user")) this.list.removePending();
+        this.list.upsert(message.params.messages);
+        return this.refreshChrome();
+      case "tokens":
+        if (message.params.threadId !== this.threadId) return;
+        this.list.appendText(message.params.messageId, message.params.text);
+        this.list.setStreaming(message.params.messageId);
+        return this.refreshChrome();
+      case "status":
+        if (message.params.threadId !== this.threadId) return;
+        this.streaming = message.params.streaming !== null;
+        this.interrupted = message.params.interrupted;
+        this.list.setStreaming(message.params.streaming?.messageId);
+        return this.refreshChrome();
+      case "error":
+        if (message.params.threadId !== this.threadId) return;
+        this.error = message.params.error;
+        if (this.error) this.list.removePending();
+        return this.refreshChrome();
+      case "title":
+        return;
+      case "focusInput":
+        this.composer.focus();
+        return;
+      case "revealMessage":
+        if (message.params.threadId === this.threadId) this.list.reveal(message.params.messageId);
+        return;
+    }
+  }
+
+  private applySnapshot(snapshot: ChatSnapshot): void {
+    const sameThread = snapshot.threadId === this.threadId;
+    const keepScroll = sameThread && !this.list.atBottom() ? this.list.distanceFromBottom() : undefined;
+    this.threadId = snapshot.threadId;
+    this.strings = snapshot.strings;
+    this.streaming = snapshot.streaming !== null;
+    this.interrupted = snapshot.interrupted;
+    this.error = snapshot.error;
+    this.applyStrings(snapshot.strings);
+    this.list.reset(snapshot.messages, snapshot.strings);
+    this.list.setStreaming(snapshot.streaming?.messageId);
+    // The composer is the user's: a refresh of the same thread never overwrites what they are typing.
+    if (!sameThread) this.composer.value = snapshot.draft;
+    const distance = keepScroll ?? (sameThread ? undefined : snapshot.scrollFromBottom);
+    if (distance && distance > 0) this.list.restoreDistanceFromBottom(distance);
+    else this.list.scrollToBottom();
+    this.refreshChrome();
+    this.saveState();
+    if (snapshot.focus) this.composer.focus();
+  }
+
+  private applyStrings(strings: WebviewStrings): void {
+    this.composer.placeholder = strings.placeholder;
+    this.composer.setAttribute("aria-label", strings.composerLabel);
+    this.messages.setAttribute("aria-label", strings.messagesLabel);
+    for (const [button, label] of [
+      [this.sendButton, strings.send],
+      [this.stopButton, strings.stop],
+    ] as const) {
+      button.title = label;
+      button.setAttribute("aria-label", label);
+    }
+    this.empty.textContent = strings.emptyThread;
+  }
+
+  /** Stop vs Send, the empty state, the error/interrupted banner at the end of the list. */
+  private refreshChrome(): void {
+    const strings = this.strings;
+    if (!strings) return;
+    this.stopButton.hidden = !this.streaming;
+    this.sendButton.hidden = this.streaming;
+    this.root.classList.toggle("is-streaming", this.streaming);
+    this.empty.hidden = this.list.count > 0 || this.streaming || this.error !== null;
+    this.status.textContent = this.streaming && !this.root.querySelector(".message.streaming") ? "…" : "";
+    this.status.classList.toggle("thinking", this.status.textContent !== "");
+
+    this.root.querySelector("#chat-error")?.remove();
+    this.root.querySelector("#interrupted-notice")?.remove();
+    const doc = this.root.ownerDocument;
+    if (this.error && !this.streaming) {
+      const box = doc.createElement("div");
+      box.id = "chat-error";
+      box.className = "message message-error";
+      box.dataset.role = "error";
+      box.dataset.errorCode = this.error.code;
+      box.setAttribute("role", "alert");
+      const text = doc.createElement("div");
+      text.className = "message-body error-text";
+      text.textContent = this.error.message;
+      box.append(text, this.actions(this.error.actions.includes("setApiKey"), this.error.actions.includes("retry")));
+      this.messages.append(box);
+    } else if (this.interrupted && !this.streaming) {
+      const box = doc.createElement("div");
+      box.id = "interrupted-notice";
+      box.className = "interrupted-notice";
+      box.dataset.role = "interrupted";
+      const text = doc.createElement("span");
+      text.textContent = strings.interrupted;
+      box.append(text, this.actions(false, true));
+      this.messages.append(box);
+    }
+  }
+
+  private actions(setKey: boolean, retry: boolean): HTMLElement {
+    const doc = this.root.ownerDocument;
+    const bar = doc.createElement("div");
+    bar.className = "error-actions";
+    if (setKey) {
+      const button = doc.createElement("button");
+      button.type = "button";
+      button.className = "set-api-key-button";
+      button.textContent = this.strings!.setApiKey;
+      button.addEventListener("click", () => this.post(webviewMessage("command", { command: "setApiKey" })));
+      bar.append(button);
+    }
+    if (retry) {
+      const button = doc.createElement("button");
+      button.type = "button";
+      button.className = "retry-button";
+      button.textContent = this.strings!.retry;
+      button.addEventListener("click", () => {
+        if (this.threadId) this.post(webviewMessage("retry", { threadId: this.threadId }));
+      });
+      bar.append(button);
+    }
+    return bar;
+  }
+
+  send(): void {
+    const text = this.composer.value;
+    if (!text.trim() || !this.threadId || this.streaming) return;
+    this.post(webviewMessage("send", { threadId: this.threadId, text }));
+    this.composer.value = "";
+    if (this.draftTimer) clearTimeout(this.draftTimer);
+    this.draftTimer = undefined;
+    this.error = null;
+    this.interrupted = false;
+    // Optimistic: the message shows at once; the host's stored copy replaces it.
+    this.list.upsert([{ id: `pending-${++this.pendingSeq}`, role: "user", text }]);
+    this.list.scrollToBottom();
+    this.streaming = true;
+    this.refreshChrome();
+    this.saveState();
+  }
+
+  private onDraftChanged(): void {
+    this.saveState();
+    if (this.draftTimer) clearTimeout(this.draftTimer);
+    this.draftTimer = setTimeout(() => {
+      this.draftTimer = undefined;
+      if (this.threadId) this.post(webviewMessage("draft", { threadId: this.threadId, text: this.composer.value }));
+    }, DRAFT_DEBOUNCE_MS);
+  }
+
+  private savedState(): PersistedViewState {
+    const raw = this.api.getState();
+    if (typeof raw !== "object" || raw === null) return {};
+    const state = raw as Record<string, unknown>;
+    return {
+      threadId: typeof state.threadId === "string" ? state.threadId : undefined,
+      draft: typeof state.draft === "string" ? state.draft : undefined,
+      scrollFromBottom: typeof state.scrollFromBottom === "number" && Number.isFinite(state.scrollFromBottom) ? state.scrollFromBottom : undefined,
+    };
+  }
+
+  private saveState(): void {
+    if (!this.threadId) return;
+    this.api.setState({ threadId: this.threadId, draft: this.composer.value, scrollFromBottom: this.list.distanceFromBottom() });
+  }
+
+  private post(message: WebviewMessage): void {
+    this.api.postMessage(message);
+  }
+}

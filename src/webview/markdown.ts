@@ -1,0 +1,111 @@
+/**
+ * Model output → safe DOM. markdown-it with raw HTML disabled, then DOMPurify as a second wall (the webview
+ * must never execute model output, whatever the renderer lets through), then code blocks get a copy button.
+ * Very large texts skip markdown and render as plain text so one message cannot freeze the panel.
+ */
+import DOMPurify from "dompurify";
+import MarkdownIt from "markdown-it";
+
+/** Above this, a message renders as plain text (markdown-it is linear, but layout of huge HTML is not cheap). */
+export const MAX_MARKDOWN_CHARS = 150_000;
+/** Above this, even plain text is cut (the full text can still be copied). */
+export const MAX_PLAIN_CHARS = 2_000_000;
+
+const md = new MarkdownIt({ html: false, linkify: true, typographer: false, breaks: false });
+
+const PURIFY_CONFIG = {
+  USE_PROFILES: { html: true },
+  FORBID_TAGS: ["style", "form", "input", "button", "textarea", "select", "option", "iframe", "object", "embed", "svg", "math"],
+  FORBID_ATTR: ["style", "srcset", "action", "formaction"],
+  ALLOW_DATA_ATTR: false,
+};
+
+let purifier: ReturnType<typeof DOMPurify> | undefined;
+function purify(): ReturnType<typeof DOMPurify> {
+  if (!purifier) {
+    purifier = DOMPurify(window);
+    // Links open outside the webview and never get access to it.
+    purifier.addHook("afterSanitizeAttributes", (node) => {
+      if (node.tagName === "A") {
+        node.setAttribute("rel", "noopener noreferrer");
+        node.removeAttribute("target");
+      }
+      if (node.tagName === "IMG") {
+        // Only inline data images could load under the CSP anyway; drop the rest so nothing half-loads.
+        const src = node.getAttribute("src") ?? "";
+        if (!src.startsWith("data:image/")) node.removeAttribute("src");
+      }
+    });
+  }
+  return purifier;
+}
+
+/** Sanitised HTML for a markdown text (exported for tests). */
+export function markdownToSafeHtml(text: string): string {
+  return purify().sanitize(md.render(text), PURIFY_CONFIG) as unknown as string;
+}
+
+export interface RenderStrings {
+  copy: string;
+  copied: string;
+  truncated: string;
+}
+
+export interface RenderOptions {
+  strings: RenderStrings;
+  /** Asks the host to copy (the webview's clipboard access is not guaranteed everywhere). */
+  copy(text: string): void;
+  /** Plain text (tool output, user input stays markdown). */
+  plain?: boolean;
+}
+
+/** Replaces `target`'s content with the rendered text. */
+export function renderInto(target: HTMLElement, text: string, options: RenderOptions): void {
+  const doc = target.ownerDocument;
+  if (options.plain || text.length > MAX_MARKDOWN_CHARS) {
+    const pre = doc.createElement("pre");
+    pre.className = "plain-text";
+    pre.textContent = text.length > MAX_PLAIN_CHARS ? `${text.slice(0, MAX_PLAIN_CHARS)}…` : text;
+    target.replaceChildren(pre);
+    if (!options.plain) {
+      const note = doc.createElement("div");
+      note.className = "truncated-note";
+      note.textContent = options.strings.truncated;
+      target.prepend(note);
+    }
+    return;
+  }
+  target.innerHTML = markdownToSafeHtml(text);
+  decorateCodeBlocks(target, options);
+}
+
+/** Wraps each `<pre><code>` with a header holding the language and a copy button (added after sanitising). */
+function decorateCodeBlocks(root: HTMLElement, options: RenderOptions): void {
+  const doc = root.ownerDocument;
+  for (const pre of Array.from(root.querySelectorAll("pre"))) {
+    const code = pre.querySelector("code");
+    if (!code || pre.parentElement?.classList.contains("code-block")) continue;
+    const wrapper = doc.createElement("div");
+    wrapper.className = "code-block";
+    const header = doc.createElement("div");
+    header.className = "code-header";
+    const lang = doc.createElement("span");
+    lang.className = "code-lang";
+    lang.textContent = /language-([\w#+.-]+)/.exec(code.className)?.[1] ?? "";
+    const button = doc.createElement("button");
+    button.type = "button";
+    button.className = "copy-code-button";
+    button.title = options.strings.copy;
+    button.setAttribute("aria-label", options.strings.copy);
+    button.innerHTML = '<span class="codicon codicon-copy" aria-hidden="true"></span>';
+    button.addEventListener("click", () => {
+      options.copy(code.textContent ?? "");
+      button.classList.add("copied");
+      button.title = options.strings.copied;
+      button.setAttribute("aria-label", options.strings.copied);
+    });
+    header.append(lang, button);
+    pre.replaceWith(wrapper);
+    wrapper.append(header, pre);
+  }
+}

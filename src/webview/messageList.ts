@@ -1,0 +1,229 @@
+/**
+ * The message list, rendered incrementally: a thread of 1,000 turns paints its newest PAGE messages first and
+ * renders older pages as the user scrolls up (keeping the view anchored), so opening it costs the same as a
+ * short thread. Every message element carries `data-role` and `data-message-id` for tests and styling.
+ */
+import type { ChatMessageView, WebviewStrings } from "../protocol/types";
+import { renderInto } from "./markdown";
+
+export const PAGE = 50;
+/** Within this distance from the top, the next older page is rendered. */
+const LOAD_OLDER_PX = 300;
+/** Within this distance from the bottom, the list follows new content. */
+const STICK_PX = 40;
+
+export class MessageList {
+  private messages: ChatMessageView[] = [];
+  private readonly elements = new Map<string, HTMLElement>();
+  /** Index in `messages` of the oldest rendered message. */
+  private renderedFrom = 0;
+  private strings!: WebviewStrings;
+  private readonly dirty = new Set<string>();
+  private frame: number | undefined;
+  readonly olderHint: HTMLElement;
+
+  constructor(
+    readonly container: HTMLElement,
+    private readonly copy: (text: string) => void,
+    private readonly onScrolled: () => void = () => {},
+  ) {
+    const doc = container.ownerDocument;
+    this.olderHint = doc.createElement("div");
+    this.olderHint.className = "older-hint";
+    this.olderHint.hidden = true;
+    container.addEventListener("scroll", () => {
+      if (container.scrollTop < LOAD_OLDER_PX) this.renderOlder();
+      this.onScrolled();
+    });
+  }
+
+  get count(): number {
+    return this.messages.length;
+  }
+
+  get renderedCount(): number {
+    return this.messages.length - this.renderedFrom;
+  }
+
+  has(id: string): boolean {
+    return this.messages.some((m) => m.id === id);
+  }
+
+  /** Replaces everything (a snapshot). Only the newest page is put into the DOM. */
+  reset(messages: ChatMessageView[], strings: WebviewStrings): void {
+    this.strings = strings;
+    this.messages = messages.slice();
+    this.elements.clear();
+    this.dirty.clear();
+    this.renderedFrom = Math.max(0, this.messages.length - PAGE);
+    const fragment = this.container.ownerDocument.createDocumentFragment();
+    for (let i = this.renderedFrom; i < this.messages.length; i++) fragment.append(this.createElement(this.messages[i]!));
+    this.olderHint.textContent = strings.loadingOlder;
+    this.olderHint.hidden = this.renderedFrom === 0;
+    this.container.replaceChildren(this.olderHint, fragment);
+  }
+
+  /** Renders the next older page above the current top, keeping what the user looks at in place. */
+  renderOlder(): boolean {
+    if (this.renderedFrom === 0) return false;
+    const from = Math.max(0, this.renderedFrom - PAGE);
+    const fragment = this.container.ownerDocument.createDocumentFragment();
+    for (let i = from; i < this.renderedFrom; i++) fragment.append(this.createElement(this.messages[i]!));
+    const before = this.container.scrollHeight;
+    this.olderHint.after(fragment);
+    this.renderedFrom = from;
+    this.olderHint.hidden = from === 0;
+    this.container.scrollTop += this.container.scrollHeight - before;
+    return true;
+  }
+
+  /** Inserts new messages at the end or replaces existing ones in place (by id). */
+  upsert(views: ChatMessageView[]): void {
+    const stick = this.atBottom();
+    for (const view of views) {
+      const index = this.messages.findIndex((m) => m.id === view.id);
+      if (index >= 0) {
+        this.messages[index] = view;
+        const old = this.elements.get(view.id);
+        if (old) old.replaceWith(this.createElement(view));
+      } else {
+        this.messages.push(view);
+        this.appendElement(this.createElement(view));
+      }
+    }
+    if (stick) this.scrollToBottom();
+  }
+
+  /** Appends streamed text to an assistant message; the re-render happens at most once per frame. */
+  appendText(messageId: string, text: string): void {
+    let view = this.messages.find((m) => m.id === messageId);
+    if (!view) {
+      view = { id: messageId, role: "assistant", text: "" };
+      this.messages.push(view);
+      const el = this.createElement(view);
+      el.classList.add("streaming");
+      this.appendElement(el);
+    }
+    view.text += text;
+    this.dirty.add(messageId);
+    this.scheduleFrame();
+  }
+
+  /** Removes optimistic messages (sent but not yet confirmed by the host). */
+  removePending(): void {
+    this.messages = this.messages.filter((m) => {
+      if (!m.id.startsWith("pending-")) return true;
+      this.elements.get(m.id)?.remove();
+      this.elements.delete(m.id);
+      return false;
+    });
+  }
+
+  setStreaming(messageId: string | undefined): void {
+    for (const el of this.elements.values()) el.classList.toggle("streaming", el.dataset.messageId === messageId);
+  }
+
+  /** Renders pending token updates now (also called by the frame callback). */
+  flush(): void {
+    this.frame = undefined;
+    if (this.dirty.size === 0) return;
+    const stick = this.atBottom();
+    for (const id of this.dirty) {
+      const view = this.messages.find((m) => m.id === id);
+      const body = this.elements.get(id)?.querySelector<HTMLElement>(".message-body");
+      if (view && body) renderInto(body, view.text, this.renderOptions(view));
+    }
+    this.dirty.clear();
+    if (stick) this.scrollToBottom();
+  }
+
+  /** Renders down to the message (if it is in an older page) and scrolls it into view. */
+  reveal(messageId: string): boolean {
+    const index = this.messages.findIndex((m) => m.id === messageId);
+    if (index < 0) return false;
+    while (this.renderedFrom > index && this.renderOlder()) {
+      /* render pages until the message is in the DOM */
+    }
+    const el = this.elements.get(messageId);
+    el?.scrollIntoView?.({ block: "center" });
+    el?.classList.add("revealed");
+    return Boolean(el);
+  }
+
+  atBottom(): boolean {
+    const c = this.container;
+    return c.scrollHeight - c.scrollTop - c.clientHeight <= STICK_PX;
+  }
+
+  scrollToBottom(): void {
+    this.container.scrollTop = this.container.scrollHeight;
+  }
+
+  distanceFromBottom(): number {
+    const c = this.container;
+    return Math.max(0, c.scrollHeight - c.scrollTop - c.clientHeight);
+  }
+
+  /** Restores a saved position, rendering older pages while the saved distance reaches above them. */
+  restoreDistanceFromBottom(distance: number): void {
+    const c = this.container;
+    while (c.scrollHeight - c.clientHeight < distance && this.renderOlder()) {
+      /* keep rendering */
+    }
+    c.scrollTop = Math.max(0, c.scrollHeight - c.clientHeight - distance);
+  }
+
+  private scheduleFrame(): void {
+    if (this.frame !== undefined) return;
+    const win = this.container.ownerDocument.defaultView;
+    this.frame = win?.requestAnimationFrame
+      ? win.requestAnimationFrame(() => this.flush())
+      : (setTimeout(() => this.flush(), 16) as unknown as number);
+  }
+
+  private appendElement(el: HTMLElement): void {
+    this.container.append(el);
+  }
+
+  private renderOptions(view: ChatMessageView) {
+    return { strings: this.strings, copy: this.copy, plain: view.role === "tool" || view.role === "error" };
+  }
+
+  private createElement(view: ChatMessageView): HTMLElement {
+    const doc = this.container.ownerDocument;
+    const el = doc.createElement("article");
+    el.className = `message message-${view.role}`;
+    if (view.interrupted) el.classList.add("interrupted");
+    if (view.isError) el.classList.add("tool-error");
+    if (view.id.startsWith("pending-")) el.dataset.pending = "true";
+    el.dataset.role = view.role;
+    el.dataset.messageId = view.id;
+    const header = doc.createElement("div");
+    header.className = "message-header";
+    const who = view.role === "user" ? this.strings.you : view.role === "assistant" ? this.strings.assistant : view.role === "tool" ? `${this.strings.tool}${view.toolName ? `: ${view.toolName}` : ""}` : this.strings.error;
+    header.textContent = who;
+    el.setAttribute("aria-label", who);
+    const body = doc.createElement("div");
+    body.className = "message-body";
+    if (view.text) renderInto(body, view.text, this.renderOptions(view));
+    el.append(header, body);
+    for (const call of view.toolCalls ?? []) {
+      const details = doc.createElement("details");
+      details.className = "tool-call";
+      const summary = doc.createElement("summary");
+      summary.textContent = `${this.strings.toolCall}: ${call.name}`;
+      const pre = doc.createElement("pre");
+      pre.textContent = call.args;
+      details.append(summary, pre);
+      el.append(details);
+    }
+    if (view.interrupted) {
+      const note = doc.createElement("div");
+      note.className = "interrupted-note";
+      note.textContent = this.strings.interrupted;
+      el.append(note);
+    }
+    this.elements.set(view.id, el);
+    return el;
+  }
+}
