@@ -57,9 +57,11 @@ function installExitHooks() {
   }
 }
 
-/** A fresh set of throwaway dirs for one run; nothing of the real $HOME is used. */
-export function makeRunDirs(prefix = "skein-vscode-") {
-  const root = mkdtempSync(join(tmpdir(), prefix));
+/**
+ * The dirs one server run writes into (HOME, XDG, user data, server data, extensions, a workspace): by default a
+ * fresh throwaway set under the OS temp dir; `root` gives a kept profile (npm start). Never the real $HOME.
+ */
+export function makeRunDirs(prefix = "skein-vscode-", root = mkdtempSync(join(tmpdir(), prefix))) {
   const dirs = {
     root,
     home: join(root, "home"),
@@ -93,7 +95,7 @@ export function writeSettings(dirs, settings) {
  * Starts `server-main.js` under Node 24. Resolves once it listens; `stop()` ends the whole process group.
  * `env` is merged into the server's environment, which the extension host inherits (e.g. ANTHROPIC_API_KEY).
  */
-export async function startServer({ layout, dirs, env = {}, port = 0, log = () => {}, startTimeoutMs = 60_000, token = true }) {
+export async function startServer({ layout, dirs, env = {}, port = 0, log = () => {}, startTimeoutMs = 60_000, token = true, keepDirs: keepProfile = false }) {
   installExitHooks();
   const connectionToken = token ? randomBytes(16).toString("hex") : null;
   const args = [
@@ -140,8 +142,9 @@ export async function startServer({ layout, dirs, env = {}, port = 0, log = () =
     dirs,
     output,
     exited: () => exited,
+    waitForExit: () => exitPromise,
     cleanupDirsSync() {
-      if (process.env.SKEIN_KEEP_DIRS) return;
+      if (keepProfile || process.env.SKEIN_KEEP_DIRS) return;
       try { rmSync(dirs.root, { recursive: true, force: true, maxRetries: 3 }); } catch { /* a straggler may still hold a file */ }
     },
     async stop({ keepDirs = false } = {}) {
