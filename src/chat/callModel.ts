@@ -1,0 +1,129 @@
+/**
+ * The chat graph's nodes: `call_model` streams one model turn, `tools` answers its tool calls. Both are
+ * written so no failure leaves the thread unusable: the history sent is repaired first (repair.ts), a
+ * cancelled reply is kept as an interrupted message, and a tool failure becomes an error tool result.
+ */
+import { v4 as uuid4 } from "uuid";
+import type { Message } from "../graph/messages";
+import type { NodeConfig } from "../graph/types";
+import type { BaseCheckpointSaver } from "../checkpoint/base";
+import type { ChatModel, ToolDefinition } from "../model/types";
+import { ModelError } from "../model/errors";
+import { fitContext } from "./contextWindow";
+import type { ContextOptions } from "./contextWindow";
+import { repairHistory } from "./repair";
+import { firstUserText, previewOf, titleFromText } from "./titles";
+import type { ChatTool } from "./tools";
+
+export interface ChatNodeDeps {
+  model: ChatModel;
+  checkpointer?: BaseCheckpointSaver;
+  systemPrompt?: string;
+  context?: ContextOptions;
+  tools: readonly ChatTool[];
+}
+
+interface ChatState {
+  messages: Message[];
+}
+
+function threadIdOf(config: NodeConfig): string | undefined {
+  const id = config.configurable?.thread_id;
+  return typeof id === "string" ? id : undefined;
+}
+
+/** Titles the thread from its first user message unless it already has a title (the user's wins). */
+export async function ensureTitle(checkpointer: BaseCheckpointSaver | undefined, threadId: string | undefined, history: readonly Message[]): Promise<void> {
+  if (!checkpointer || !threadId) return;
+  const text = firstUserText(history);
+  if (!text) return;
+  const info = await checkpointer.getThreadInfo(threadId);
+  if (info?.title) return;
+  await checkpointer.setThreadInfo(threadId, { title: titleFromText(text), metadata: { titleSource: "first-message" } });
+}
+
+/** Keeps the catalog's count and preview current so the thread list needs no state load. */
+export async function updateCatalog(
+  checkpointer: BaseCheckpointSaver | undefined,
+  threadId: string | undefined,
+  messageCount: number,
+  last: Message | undefined,
+  extra: Record<string, unknown> = {},
+): Promise<void> {
+  if (!checkpointer || !threadId) return;
+  await checkpointer.setThreadInfo(threadId, {
+    metadata: { messageCount, lastMessagePreview: previewOf(last), lastMessageRole: last?.role, ...extra },
+  });
+}
+
+export function createCallModelNode(deps: ChatNodeDeps) {
+  const toolDefs: ToolDefinition[] | undefined = deps.tools.length ? deps.tools.map((t) => t.definition) : undefined;
+  return async (state: ChatState, config: NodeConfig): Promise<{ messages: Message[] }> => {
+    const threadId = threadIdOf(config);
+    const history = state.messages ?? [];
+    await ensureTitle(deps.checkpointer, threadId, history);
+
+    const selection = await fitContext(history, deps.model, { ...deps.context, system: deps.systemPrompt, tools: toolDefs });
+    const { messages: toSend } = repairHistory(selection.messages);
+    // The id is fixed before the first token so streamed chunks and the stored message share it.
+    const id = uuid4();
+    let final: Message | undefined;
+    try {
+      for await (const event of deps.model.stream(toSend, { system: deps.systemPrompt, tools: toolDefs, signal: config.signal })) {
+        if (event.type === "text") config.emitMessageChunk({ id, role: "assistant", content: event.text });
+        else if (event.type === "tool_call_delta") {
+          config.emitMessageChunk({ id, role: "assistant", content: "", tool_call_chunk: { index: event.index, id: event.id, name: event.name, args: event.argsDelta } });
+        } else if (event.type === "message") final = event.message;
+      }
+    } catch (error) {
+      if (error instanceof ModelError && error.code === "cancelled") {
+        // Stop keeps what the user already saw. (If the runtime discards a cancelled run's writes,
+        // ChatThreads stores it with updateState instead.)
+        const partial = error.partial ? [interruptedMessage(error.partial, id)] : [];
+        if (partial.length) await updateCatalog(deps.checkpointer, threadId, history.length + 1, partial[0]);
+        return { messages: partial };
+      }
+      if (error instanceof ModelError && error.partial) error.partial = { ...error.partial, id };
+      throw error;
+    }
+    if (!final) throw new ModelError("The model stream ended without a message.", "incomplete_stream", { retryable: true });
+    const message: Message = { ...final, id, metadata: { ...final.metadata, ...(selection.omitted ? { omittedMessages: selection.omitted } : {}) } };
+    await updateCatalog(deps.checkpointer, threadId, history.length + 1, message, { lastModel: message.metadata?.model });
+    return { messages: [message] };
+  };
+}
+
+export function interruptedMessage(partial: Message, id: string): Message {
+  return { ...partial, id, metadata: { ...partial.metadata, interrupted: true, stop_reason: null } };
+}
+
+export function createToolsNode(deps: Pick<ChatNodeDeps, "tools" | "checkpointer">) {
+  const byName = new Map(deps.tools.map((t) => [t.definition.name, t]));
+  return async (state: ChatState, config: NodeConfig): Promise<{ messages: Message[] }> => {
+    const last = state.messages.at(-1);
+    const calls = last?.role === "assistant" ? (last.tool_calls ?? []) : [];
+    const results = await Promise.all(
+      calls.map(async (call): Promise<Message> => {
+        const base = { id: uuid4(), role: "tool" as const, tool_call_id: call.id, name: call.name };
+        try {
+          const tool = byName.get(call.name);
+          if (!tool) throw new Error(`Unknown tool "${call.name}". Available: ${[...byName.keys()].join(", ") || "none"}.`);
+          const output = await tool.run(call.args ?? {}, { signal: config.signal });
+          const content = typeof output === "string" ? output : JSON.stringify(output ?? null);
+          return { ...base, content, metadata: { createdAt: new Date().toISOString() } };
+        } catch (error) {
+          // The model sees the failure and can recover; the thread never breaks on a tool.
+          const text = error instanceof Error ? error.message : String(error);
+          return { ...base, content: `Error: ${text}`, metadata: { is_error: true, createdAt: new Date().toISOString() } };
+        }
+      }),
+    );
+    return { messages: results };
+  };
+}
+
+/** After `call_model`: run the tools when the reply asked for them, else finish the turn. */
+export function routeAfterModel(state: ChatState): "tools" | "__end__" {
+  const last = state.messages.at(-1);
+  return last?.role === "assistant" && last.tool_calls?.length ? "tools" : "__end__";
+}

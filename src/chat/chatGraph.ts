@@ -1,0 +1,42 @@
+/**
+ * The graph Skein runs for a chat thread (LangGraph's canonical ReAct shape):
+ *
+ *   START → call_model ─┬─ tool calls → tools → call_model
+ *                       └─ otherwise  → END
+ *
+ *   const graph = createChatGraph({ model, checkpointer, systemPrompt, context: { maxMessages: 10 } });
+ *   await graph.invoke({ messages: [{ role: "user", content: "hi! I'm bob" }] }, { configurable: { thread_id: "1" } });
+ *   for await (const [chunk, meta] of await graph.stream(input, { ...config, streamMode: "messages" })) …
+ *   await graph.invoke(null, config);   // retry a failed turn
+ *
+ * No `vscode` import: the extension passes settings and the key in.
+ */
+import { END, MessagesAnnotation, START, StateGraph } from "../graph";
+import type { BaseCheckpointSaver } from "../checkpoint/base";
+import type { ChatModel } from "../model/types";
+import type { ContextOptions } from "./contextWindow";
+import { createCallModelNode, createToolsNode, routeAfterModel } from "./callModel";
+import type { ChatTool } from "./tools";
+
+export interface ChatGraphOptions {
+  model: ChatModel;
+  checkpointer: BaseCheckpointSaver;
+  systemPrompt?: string;
+  /** What is sent to the model; the stored thread is never trimmed. Default: fit the model's window. */
+  context?: ContextOptions;
+  /** Tools offered to the model (default none). */
+  tools?: readonly ChatTool[];
+}
+
+export function createChatGraph(options: ChatGraphOptions) {
+  const deps = { model: options.model, checkpointer: options.checkpointer, systemPrompt: options.systemPrompt, context: options.context, tools: options.tools ?? [] };
+  return new StateGraph(MessagesAnnotation)
+    .addNode("call_model", createCallModelNode(deps))
+    .addNode("tools", createToolsNode(deps))
+    .addEdge(START, "call_model")
+    .addConditionalEdges("call_model", routeAfterModel, { tools: "tools", [END]: END })
+    .addEdge("tools", "call_model")
+    .compile({ checkpointer: options.checkpointer });
+}
+
+export type ChatGraph = ReturnType<typeof createChatGraph>;

@@ -1,0 +1,236 @@
+/**
+ * ChatThreads — the thread service the extension calls (no `vscode` import). One instance per store.
+ *
+ *   const threads = new ChatThreads({ checkpointer, model: () => currentModel(), systemPrompt, context, tools });
+ *   const info = await threads.createThread();                       // catalog entry, id = uuid
+ *   const result = await threads.sendMessage(info.threadId, "hi! I'm bob", {
+ *     signal,                                                        // optional; stop(threadId) does the same
+ *     onEvent: (e) => …,   // { type: "token", messageId, text } | { type: "tool_call", messageId, index, id?, name?, argsDelta? }
+ *                          // | { type: "message", message }   (each message stored by this turn, in order,
+ *                          //    starting with the user's own message; ids are final)
+ *   });
+ *   // result: { status: "completed" | "cancelled" | "failed", messages (this turn's stored messages), error? }
+ *   await threads.retry(threadId, { onEvent });   // re-runs a failed turn, or regenerates the last reply
+ *   threads.stop(threadId);                        // cancels the running turn; the partial reply is kept (metadata.interrupted)
+ *   await threads.getMessages(threadId);           // StoredMessage[] (the truthful stored thread)
+ *   await threads.getStatus(threadId);             // { running, canRetry, error? }  (error: the failed turn's { name, message })
+ *   threads.listThreads() / renameThread(id, title) / deleteThread(id) / isRunning(id)
+ *
+ * Never throws for model failures: they come back as `status: "failed"` with a `ModelError` (stable `code`,
+ * user-facing `message`, `apiMessage`, `retryAfterMs`). Throws `ThreadBusyError` when the thread already
+ * runs a turn. The model is resolved per turn (a function may return a new one after a settings change).
+ */
+import type { Message, StoredMessage } from "../graph/messages";
+import type { BaseCheckpointSaver } from "../checkpoint/base";
+import { ThreadBusyError } from "../checkpoint/errors";
+import type { ThreadInfo } from "../checkpoint/types";
+import type { ChatModel } from "../model/types";
+import { ModelCancelledError, ModelError } from "../model/errors";
+import type { ContextOptions } from "./contextWindow";
+import { createChatGraph } from "./chatGraph";
+import type { ChatGraph } from "./chatGraph";
+import { ensureTitle, interruptedMessage, updateCatalog } from "./callModel";
+import type { ChatTool } from "./tools";
+import { v4 as uuid4 } from "uuid";
+
+export type ChatEvent =
+  | { type: "token"; messageId: string; text: string }
+  | { type: "tool_call"; messageId: string; index: number; id?: string; name?: string; argsDelta?: string }
+  | { type: "message"; message: StoredMessage };
+
+export interface TurnOptions {
+  signal?: AbortSignal;
+  onEvent?: (event: ChatEvent) => void;
+}
+
+export interface TurnResult {
+  status: "completed" | "cancelled" | "failed";
+  /** Messages this turn stored (assistant replies, tool results; a cancelled reply marked interrupted). */
+  messages: StoredMessage[];
+  error?: Error;
+}
+
+export interface ThreadStatus {
+  running: boolean;
+  /** The last turn failed (or was cut off) and `retry` would re-run it; also true when the last reply can be regenerated. */
+  canRetry: boolean;
+  /** The recorded failure of the pending turn, if any. */
+  error?: { name: string; message: string };
+}
+
+export interface ChatThreadsOptions {
+  checkpointer: BaseCheckpointSaver;
+  model: ChatModel | (() => ChatModel | Promise<ChatModel>);
+  systemPrompt?: string | (() => string | undefined);
+  context?: ContextOptions;
+  tools?: readonly ChatTool[];
+}
+
+type Config = { configurable: { thread_id: string; checkpoint_id?: string } };
+
+export class ChatThreads {
+  private readonly running = new Map<string, AbortController>();
+  private cached?: { model: ChatModel; system?: string; graph: ChatGraph };
+
+  constructor(private readonly options: ChatThreadsOptions) {}
+
+  private async graph(): Promise<ChatGraph> {
+    const model = typeof this.options.model === "function" ? await this.options.model() : this.options.model;
+    const sp = this.options.systemPrompt;
+    const system = typeof sp === "function" ? sp() : sp;
+    if (this.cached && this.cached.model === model && this.cached.system === system) return this.cached.graph;
+    const graph = createChatGraph({ model, checkpointer: this.options.checkpointer, systemPrompt: system, context: this.options.context, tools: this.options.tools });
+    this.cached = { model, system, graph };
+    return graph;
+  }
+
+  private config(threadId: string): Config {
+    return { configurable: { thread_id: threadId } };
+  }
+
+  isRunning(threadId: string): boolean {
+    return this.running.has(threadId);
+  }
+
+  /** Cancels the running turn of the thread; true when there was one. */
+  stop(threadId: string): boolean {
+    const controller = this.running.get(threadId);
+    controller?.abort(new ModelCancelledError());
+    return !!controller;
+  }
+
+  async createThread(title?: string): Promise<ThreadInfo> {
+    return this.options.checkpointer.setThreadInfo(uuid4(), title ? { title } : { metadata: { messageCount: 0 } });
+  }
+
+  listThreads(options?: { limit?: number }): Promise<ThreadInfo[]> {
+    return this.options.checkpointer.listThreads(options);
+  }
+
+  async renameThread(threadId: string, title: string): Promise<ThreadInfo> {
+    return this.options.checkpointer.setThreadInfo(threadId, { title: title.trim(), metadata: { titleSource: "user" } });
+  }
+
+  async deleteThread(threadId: string): Promise<void> {
+    this.stop(threadId);
+    await this.options.checkpointer.deleteThread(threadId);
+  }
+
+  async getMessages(threadId: string): Promise<StoredMessage[]> {
+    const state = await (await this.graph()).getState(this.config(threadId));
+    return ((state.values as { messages?: StoredMessage[] }).messages ?? []).slice();
+  }
+
+  async getStatus(threadId: string): Promise<ThreadStatus> {
+    const state = await (await this.graph()).getState(this.config(threadId));
+    const failed = state.tasks.find((t) => t.error);
+    const messages = (state.values as { messages?: Message[] }).messages ?? [];
+    return {
+      running: this.isRunning(threadId),
+      canRetry: state.next.length > 0 || messages.length > 0,
+      ...(failed?.error ? { error: { name: failed.error.name, message: failed.error.message } } : {}),
+    };
+  }
+
+  /** Sends one user message and runs the turn to the end (tool calls included). */
+  async sendMessage(threadId: string, content: string | Message["content"], options: TurnOptions = {}): Promise<TurnResult> {
+    const user: Message = { id: uuid4(), role: "user", content, metadata: { createdAt: new Date().toISOString() } };
+    // The title appears in the thread list at once, before the reply streams.
+    await ensureTitle(this.options.checkpointer, threadId, [user]);
+    return this.run(threadId, { messages: [user] }, this.config(threadId), options);
+  }
+
+  /**
+   * Retries the thread's last turn: re-runs a failed or cut-off step (`invoke(null)`), or regenerates the
+   * last reply by forking from the checkpoint before it (the old reply stays in the thread's history).
+   */
+  async retry(threadId: string, options: TurnOptions = {}): Promise<TurnResult> {
+    const graph = await this.graph();
+    const config = this.config(threadId);
+    const state = await graph.getState(config);
+    if (state.next.length > 0) return this.run(threadId, null, config, options);
+    const messages = (state.values as { messages?: StoredMessage[] }).messages ?? [];
+    const last = messages.at(-1);
+    if (!last) return { status: "failed", messages: [], error: new ModelError("Nothing to retry: the thread is empty.", "invalid_request") };
+    if (last.role === "user" || last.role === "tool") {
+      // The failed step was discarded (e.g. the run stopped before the model answered): schedule call_model again.
+      await graph.updateState(config, { messages: [] }, "tools");
+      return this.run(threadId, null, config, options);
+    }
+    for await (const snapshot of graph.getStateHistory(config)) {
+      const before = (snapshot.values as { messages?: StoredMessage[] }).messages ?? [];
+      if (snapshot.next.includes("call_model") && !before.some((m) => m.id === last.id)) {
+        return this.run(threadId, null, snapshot.config as Config, options);
+      }
+    }
+    return { status: "failed", messages: [], error: new ModelError("Nothing to retry: no earlier step to run again.", "invalid_request") };
+  }
+
+  private async run(threadId: string, input: { messages: Message[] } | null, config: Config, options: TurnOptions): Promise<TurnResult> {
+    if (this.running.has(threadId)) throw new ThreadBusyError(threadId);
+    const controller = new AbortController();
+    this.running.set(threadId, controller);
+    const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
+    const stored: StoredMessage[] = [];
+    const partials = new Map<string, string>();
+    const emit = (event: ChatEvent) => {
+      try {
+        options.onEvent?.(event);
+      } catch {
+        // A UI callback must not break the run.
+      }
+    };
+    try {
+      const graph = await this.graph();
+      for (const message of input?.messages ?? []) emit({ type: "message", message: message as StoredMessage });
+      const stream = await graph.stream(input, { ...config, signal, streamMode: ["messages", "updates"] });
+      for await (const item of stream as AsyncIterable<[string, unknown]>) {
+        const [mode, payload] = item;
+        if (mode === "messages") {
+          const [chunk] = payload as [{ id: string; content?: string; tool_call_chunk?: { index: number; id?: string; name?: string; args?: string } }, unknown];
+          if (chunk.tool_call_chunk) {
+            const t = chunk.tool_call_chunk;
+            emit({ type: "tool_call", messageId: chunk.id, index: t.index, id: t.id, name: t.name, argsDelta: t.args });
+          } else if (chunk.content) {
+            partials.set(chunk.id, (partials.get(chunk.id) ?? "") + chunk.content);
+            emit({ type: "token", messageId: chunk.id, text: chunk.content });
+          }
+        } else if (mode === "updates") {
+          for (const update of Object.values(payload as Record<string, { messages?: StoredMessage[] } | undefined>)) {
+            for (const message of update?.messages ?? []) {
+              if (!message || typeof message !== "object" || !("role" in message)) continue;
+              stored.push(message);
+              partials.delete(message.id);
+              emit({ type: "message", message });
+            }
+          }
+        }
+      }
+      if (signal.aborted) return { status: "cancelled", messages: stored, error: new ModelCancelledError() };
+      return { status: "completed", messages: stored };
+    } catch (error) {
+      if (signal.aborted || (error instanceof ModelError && error.code === "cancelled")) {
+        await this.keepPartial(threadId, partials, stored, emit);
+        return { status: "cancelled", messages: stored, error: error instanceof ModelError ? error : new ModelCancelledError(error) };
+      }
+      return { status: "failed", messages: stored, error: error instanceof Error ? error : new Error(String(error)) };
+    } finally {
+      this.running.delete(threadId);
+    }
+  }
+
+  /** If the runtime dropped a cancelled reply's writes, store what streamed, marked interrupted. */
+  private async keepPartial(threadId: string, partials: Map<string, string>, stored: StoredMessage[], emit: (e: ChatEvent) => void): Promise<void> {
+    const graph = await this.graph();
+    const config = this.config(threadId);
+    const messages = ((await graph.getState(config)).values as { messages?: StoredMessage[] }).messages ?? [];
+    for (const [id, text] of partials) {
+      if (!text || messages.some((m) => m.id === id)) continue;
+      const partial = interruptedMessage({ role: "assistant", content: text, metadata: { createdAt: new Date().toISOString() } }, id) as StoredMessage;
+      await graph.updateState(config, { messages: [partial] }, "call_model");
+      await updateCatalog(this.options.checkpointer, threadId, messages.length + 1, partial);
+      stored.push(partial);
+      emit({ type: "message", message: partial });
+    }
+  }
+}
