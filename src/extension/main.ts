@@ -27,6 +27,10 @@ export interface SkeinApi {
   /** The thread shown in the chat view. */
   openThread(): { scope: string; threadId: string };
   isStreaming(): boolean;
+  /** Test hook: the Threads tree's top-level items, as the tree view shows them. */
+  treeItems(): Promise<vscode.TreeItem[]>;
+  /** Test hook: sends `text` in the open thread as the chat input does; resolves when the turn has ended. */
+  send(text: string): Promise<void>;
 }
 
 export function activate(context: vscode.ExtensionContext): SkeinApi {
@@ -103,6 +107,8 @@ export function activate(context: vscode.ExtensionContext): SkeinApi {
     workspacesDir,
     openThread: () => controller.openRef,
     isStreaming: () => controller.isStreaming(),
+    treeItems: async () => (await tree.getChildren()).map((node) => tree.getTreeItem(node)),
+    send: (text) => controller.send(controller.openThread, text),
   };
 }
 
