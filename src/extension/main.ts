@@ -108,7 +108,7 @@ export function activate(context: vscode.ExtensionContext): SkeinApi {
     openThread: () => controller.openRef,
     isStreaming: () => controller.isStreaming(),
     treeItems: async () => (await tree.getChildren()).map((node) => tree.getTreeItem(node)),
-    send: (text) => controller.send(controller.openThread, text),
+    send: (text) => controller.send(controller.openRef, text),
   };
 }
 
