@@ -105,6 +105,7 @@ export function parseThreadExport(text: string): ThreadExport {
   }
   const seen = new Set<string>();
   const messages = data.messages.map((node, index) => checkNode(node, index, seen));
+  checkPathIds(messages);
   const head = data.head;
   if (messages.length === 0 ? head !== null : !(Number.isInteger(head) && (head as number) >= 0 && (head as number) < messages.length)) {
     throw new ThreadImportError("IMPORT_INVALID", `"head" must be the index of a message (0–${messages.length - 1}), or null when there are none`, "$.head");
@@ -167,6 +168,28 @@ function checkMessage(value: unknown, where: string): StoredMessage {
     throw new ThreadImportError("IMPORT_INVALID", '"metadata" must be an object', `${where}.metadata`);
   }
   return value as unknown as StoredMessage;
+}
+
+/** A message id may not repeat along one branch: stored, the second would replace the first. */
+function checkPathIds(messages: ExportedNode[]): void {
+  const children: number[][] = messages.map(() => []);
+  const roots: number[] = [];
+  messages.forEach((node, index) => (node.parent === null ? roots : children[node.parent]!).push(index));
+  const onPath = new Set<string>();
+  // Iterative depth-first walk: enter adds the id, leave removes it.
+  const stack: Array<[index: number, leaving: boolean]> = roots.map((index): [number, boolean] => [index, false]);
+  while (stack.length > 0) {
+    const [index, leaving] = stack.pop()!;
+    const id = messages[index]!.message.id;
+    if (leaving) {
+      onPath.delete(id);
+      continue;
+    }
+    if (onPath.has(id)) throw new ThreadImportError("IMPORT_INVALID", `message id "${id}" repeats within one branch`, `$.messages[${index}].message.id`);
+    onPath.add(id);
+    stack.push([index, true]);
+    for (const child of children[index]!) stack.push([child, false]);
+  }
 }
 
 /** Rejects prototype-polluting keys, non-JSON nesting depth, anywhere in the document. */
