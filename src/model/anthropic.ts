@@ -28,7 +28,7 @@ export interface AnthropicChatModelOptions {
   maxRetries?: number;
   /** Silence tolerated while streaming before the call fails as stalled (default 60 s). */
   idleTimeoutMs?: number;
-  /** Time allowed until the response starts (the SDK's `timeout`; default 120 s). */
+  /** Time allowed until the response starts (the SDK's `timeout`, per attempt; default 60 s). */
   requestTimeoutMs?: number;
   /** Context window in tokens (default 200,000, the Claude models' window). */
   contextWindow?: number;
@@ -66,7 +66,7 @@ export class AnthropicChatModel implements ChatModel {
           // null → the SDK's default; never undefined, which would let ANTHROPIC_BASE_URL leak in.
           baseURL: this.options.baseURL || "https://api.anthropic.com",
           maxRetries: this.options.maxRetries ?? 2,
-          timeout: this.options.requestTimeoutMs ?? 120_000,
+          timeout: this.options.requestTimeoutMs ?? 60_000,
           defaultHeaders: this.options.headers,
           logLevel: "off",
         }),

@@ -198,6 +198,13 @@ describe("AnthropicChatModel errors", () => {
     expect(error.message).toMatch(/DNS|resolve/);
   });
 
+  it("no response at all → timeout (the request timeout, per attempt)", async () => {
+    mock.script({ noResponse: true });
+    const error = await failure(model({ requestTimeoutMs: 150 }).stream([user("hi")]));
+    expect(error.code).toBe("timeout");
+    await mock.waitFor((reqs) => reqs[0]?.aborted === true);
+  });
+
   it("a stalled stream trips the idle watchdog and the request is closed", async () => {
     mock.script({ text: "a b c d e", deltasBefore: 2, stall: true });
     const error = await failure(model({ idleTimeoutMs: 150 }).stream([user("hi")]));
