@@ -1,0 +1,242 @@
+import { closeSync, fstatSync, fsyncSync, openSync, readSync, renameSync, statSync, writeSync, ftruncateSync } from "node:fs";
+import { dirname } from "node:path";
+import type { ThreadInfo } from "../types";
+import { encodeLine, parseLines } from "./frame";
+import { fsyncDir } from "./fsutil";
+import { release, tryAcquire } from "./lock";
+import type { StoreWarning } from "./warnings";
+
+/**
+ * The thread catalog: `catalog.log`, record lines appended by every window (O_APPEND, one write per record,
+ * so lines never interleave) and folded in memory. It is an index: every fact in it can be rebuilt from the
+ * thread files (see `rebuild` in the saver). Creation and deletion are two-phase so a crash never leaves a
+ * listed thread without data, nor data that reappears after deletion:
+ *   new (fsync) → thread file written → up        del (fsync) → thread files removed → gone
+ * When it has grown to twice its live entries it is rewritten (tmp + fsync + rename + fsync dir) under a lock;
+ * an appender that raced with the rewrite sees the inode change and appends again.
+ */
+export type CatalogRecord =
+  | { op: "hdr"; v: number }
+  | { op: "new"; id: string; at: string }
+  | { op: "up"; id: string; at: string; created?: string; title?: string | null; meta?: Record<string, unknown> }
+  | { op: "touch"; id: string; at: string }
+  | { op: "del"; id: string }
+  | { op: "gone"; id: string };
+
+export const CATALOG_VERSION = 1;
+
+interface Entry {
+  info: ThreadInfo;
+  order: number;
+  state: "new" | "ok" | "del";
+}
+
+export class Catalog {
+  readonly entries = new Map<string, Entry>();
+  private offset = 0;
+  private ino = -1;
+  private lines = 0;
+  private fd: number | undefined;
+  /** Set when a complete line failed its checksum: the saver rebuilds the catalog from the threads. */
+  corrupt = false;
+
+  constructor(
+    readonly path: string,
+    private readonly lockPath: string,
+    private readonly warn: (warning: StoreWarning) => void,
+  ) {}
+
+  exists(): boolean {
+    try {
+      statSync(this.path);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Reads what other windows appended since the last look (or everything after a rewrite). */
+  refresh(repair = false): void {
+    let st;
+    try {
+      st = statSync(this.path);
+    } catch {
+      this.reset();
+      return;
+    }
+    if (st.ino !== this.ino || st.size < this.offset) {
+      this.reset();
+      this.ino = st.ino;
+    }
+    if (st.size === this.offset) return;
+    const buf = Buffer.alloc(st.size - this.offset);
+    const fd = openSync(this.path, "r");
+    let got = 0;
+    try {
+      while (got < buf.length) {
+        const n = readSync(fd, buf, got, buf.length - got, this.offset + got);
+        if (n === 0) break;
+        got += n;
+      }
+    } finally {
+      closeSync(fd);
+    }
+    const parsed = parseLines(buf.subarray(0, got));
+    if (parsed.bad.length > 0) this.corrupt = true;
+    for (const { json } of parsed.records) {
+      try {
+        this.apply(JSON.parse(json) as CatalogRecord);
+      } catch {
+        this.corrupt = true;
+      }
+    }
+    if (repair && parsed.complete < got) {
+      const end = this.offset + parsed.complete;
+      const wfd = openSync(this.path, "r+");
+      try {
+        ftruncateSync(wfd, end);
+        fsyncSync(wfd);
+      } finally {
+        closeSync(wfd);
+      }
+      this.warn({
+        code: "CATALOG_TORN_TAIL",
+        file: this.path,
+        message: `The thread catalog ended in an unfinished record (a crash): removed ${got - parsed.complete} bytes; threads are unaffected.`,
+      });
+    }
+    this.offset += parsed.complete;
+  }
+
+  private reset(): void {
+    this.entries.clear();
+    this.offset = 0;
+    this.ino = -1;
+    this.lines = 0;
+    this.corrupt = false;
+    this.closeFd();
+  }
+
+  private apply(record: CatalogRecord): void {
+    this.lines++;
+    if (record.op === "hdr") return;
+    const existing = this.entries.get(record.id);
+    switch (record.op) {
+      case "new":
+        this.entries.set(record.id, {
+          info: { threadId: record.id, createdAt: record.at, updatedAt: record.at, metadata: {} },
+          order: this.lines,
+          state: "new",
+        });
+        break;
+      case "up":
+      case "touch": {
+        const entry = existing ?? {
+          info: { threadId: record.id, createdAt: record.at, updatedAt: record.at, metadata: {} },
+          order: 0,
+          state: "ok" as const,
+        };
+        if (entry.state === "del") return;
+        entry.state = "ok";
+        entry.order = this.lines;
+        if (record.at > entry.info.updatedAt) entry.info.updatedAt = record.at;
+        if (record.op === "up") {
+          if (record.created !== undefined) entry.info.createdAt = record.created;
+          if (record.title === null) delete entry.info.title;
+          else if (record.title !== undefined) entry.info.title = record.title;
+          if (record.meta !== undefined) entry.info.metadata = record.meta;
+        }
+        this.entries.set(record.id, entry);
+        break;
+      }
+      case "del":
+        if (existing) existing.state = "del";
+        else this.entries.set(record.id, { info: { threadId: record.id, createdAt: "", updatedAt: "", metadata: {} }, order: this.lines, state: "del" });
+        break;
+      case "gone":
+        this.entries.delete(record.id);
+        break;
+    }
+  }
+
+  /** Appends records; `durable` fsyncs them (creation and deletion intents). */
+  append(records: CatalogRecord[], durable: boolean): void {
+    const text = records.map((r) => encodeLine(JSON.stringify(r))).join("");
+    for (let attempt = 0; attempt < 3; attempt++) {
+      if (this.fd === undefined) this.fd = openSync(this.path, "a");
+      writeSync(this.fd, text);
+      if (durable) fsyncSync(this.fd);
+      let current: number;
+      try {
+        current = statSync(this.path).ino;
+      } catch {
+        current = -1;
+      }
+      if (current === fstatSync(this.fd).ino) break;
+      // The catalog was rewritten under us: our line went to the old file; write it again to the new one.
+      this.closeFd();
+    }
+    this.refresh();
+  }
+
+  /** Rewrites the catalog as one line per live entry when it has grown to more than twice that. */
+  maybeCompact(fsync: boolean): void {
+    if (this.lines < 2 * this.entries.size + 1_000) return;
+    const lock = tryAcquire(this.lockPath, "write");
+    if (!lock.ok) return; // someone else is compacting
+    try {
+      this.refresh();
+      this.writeAll([...this.entries.values()], fsync);
+    } finally {
+      release(this.lockPath, lock.token);
+    }
+  }
+
+  /** Replaces the whole file with these entries, keeping their relative order. */
+  writeAll(entries: { info: ThreadInfo; order: number; state: "new" | "ok" | "del" }[], fsync: boolean): void {
+    const sorted = [...entries].sort((a, b) => a.order - b.order);
+    const lines: string[] = [encodeLine(JSON.stringify({ op: "hdr", v: CATALOG_VERSION }))];
+    for (const { info, state } of sorted) {
+      if (state === "del") lines.push(encodeLine(JSON.stringify({ op: "del", id: info.threadId })));
+      else {
+        const record: CatalogRecord = { op: state === "new" ? "new" : "up", id: info.threadId, at: info.updatedAt };
+        if (record.op === "up") {
+          record.created = info.createdAt;
+          if (info.title !== undefined) record.title = info.title;
+          record.meta = info.metadata;
+        }
+        lines.push(encodeLine(JSON.stringify(record)));
+      }
+    }
+    const tmp = `${this.path}.tmp-${process.pid}`;
+    const fd = openSync(tmp, "w");
+    try {
+      writeSync(fd, lines.join(""));
+      if (fsync) fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, this.path);
+    if (fsync) fsyncDir(dirname(this.path));
+    this.reset();
+    this.refresh();
+  }
+
+  /** Listed entries (state ok), most recently updated first. */
+  listed(): ThreadInfo[] {
+    const live = [...this.entries.values()].filter((e) => e.state === "ok");
+    live.sort((a, b) => (a.info.updatedAt < b.info.updatedAt ? 1 : a.info.updatedAt > b.info.updatedAt ? -1 : b.order - a.order));
+    return live.map((e) => e.info);
+  }
+
+  closeFd(): void {
+    if (this.fd !== undefined) {
+      try {
+        closeSync(this.fd);
+      } catch {
+        /* closed */
+      }
+      this.fd = undefined;
+    }
+  }
+}

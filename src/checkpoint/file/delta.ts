@@ -1,0 +1,151 @@
+import { deepCopy } from "../memory";
+import type { Checkpoint, ChannelVersions, CheckpointMetadata } from "../types";
+import type { CheckpointEntry, Slot, ThreadRecord, ThreadState } from "./threadState";
+
+type CheckpointRecord = Extract<ThreadRecord, { t: "c" }>;
+
+/**
+ * Builds the record for `put`: only what changed since the parent. A channel is unchanged when the parent
+ * has it at the same version and `newVersions` does not name it (LangGraph's own rule for blobs). A changed
+ * array channel reuses the items it shares with the parent (compared by identity first, then by value, so
+ * the runtime's deep copies still match) and with anything handed out earlier; only new elements are stored.
+ */
+export function encodeCheckpoint(
+  state: ThreadState,
+  seq: number,
+  ns: string,
+  checkpoint: Checkpoint,
+  metadata: CheckpointMetadata,
+  parentId: string | undefined,
+  newVersions: ChannelVersions,
+): { record: CheckpointRecord; newItems: { item: unknown; no: number }[] } {
+  const base = parentId === undefined ? undefined : state.spaces.get(ns)?.byId.get(parentId);
+  const x: CheckpointRecord["x"] = {};
+  const newItems: { item: unknown; no: number }[] = [];
+  let nextItem = state.items.length;
+  for (const channel of Object.keys(checkpoint.channel_values)) {
+    const value = checkpoint.channel_values[channel];
+    const baseSlot = base?.vals.get(channel);
+    if (
+      baseSlot !== undefined &&
+      !Object.prototype.hasOwnProperty.call(newVersions, channel) &&
+      base!.cv[channel] === checkpoint.channel_versions[channel]
+    ) {
+      continue;
+    }
+    if (Array.isArray(value)) {
+      const nums: number[] = [];
+      const added: unknown[] = [];
+      const first = nextItem;
+      const baseNums = baseSlot && "r" in baseSlot ? expandRanges(baseSlot.r) : undefined;
+      for (let i = 0; i < value.length; i++) {
+        const element = value[i] as unknown;
+        let no = -1;
+        if (baseNums && i < baseNums.length && sameItem(state, element, baseNums[i]!)) no = baseNums[i]!;
+        if (no < 0 && element !== null && typeof element === "object") {
+          const known = state.itemOf.get(element);
+          if (known !== undefined && sameItem(state, element, known)) no = known;
+        }
+        if (no < 0) {
+          no = nextItem++;
+          added.push(element);
+          newItems.push({ item: element, no });
+        }
+        nums.push(no);
+      }
+      setOwn(x, channel, { a: compressRanges(nums), i: first, n: added });
+    } else {
+      setOwn(x, channel, { v: value });
+    }
+  }
+  const record: CheckpointRecord = {
+    s: seq,
+    t: "c",
+    ns,
+    id: checkpoint.id,
+    ts: checkpoint.ts,
+    m: metadata,
+    cv: checkpoint.channel_versions,
+    vs: checkpoint.versions_seen,
+    x,
+  };
+  if (parentId !== undefined) record.p = parentId;
+  if (base) {
+    record.b = base.id;
+    const gone = [...base.vals.keys()].filter((channel) => !Object.prototype.hasOwnProperty.call(checkpoint.channel_values, channel));
+    if (gone.length > 0) record.d = gone;
+  }
+  return { record, newItems };
+}
+
+function sameItem(state: ThreadState, element: unknown, no: number): boolean {
+  const stored = state.items[no];
+  if (element === stored) return true;
+  if (element === null || typeof element !== "object") return false;
+  // Identity says "this is the object we handed over as item `no`"; the runtime never mutates state in place.
+  if (state.itemOf.get(element) === no) return true;
+  return deepEqual(element, stored);
+}
+
+export function expandRanges(ranges: number[]): number[] {
+  const out: number[] = [];
+  for (let k = 0; k < ranges.length; k += 2) for (let n = ranges[k]!; n < ranges[k + 1]!; n++) out.push(n);
+  return out;
+}
+
+function compressRanges(nums: number[]): number[] {
+  const out: number[] = [];
+  for (const n of nums) {
+    if (out.length > 0 && out[out.length - 1] === n) out[out.length - 1] = n + 1;
+    else out.push(n, n + 1);
+  }
+  return out;
+}
+
+/** Fresh deep copies of a checkpoint's values; `register` lets a later put recognise handed-out elements. */
+export function materializeValues(state: ThreadState, entry: CheckpointEntry, register: boolean): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  for (const [channel, slot] of entry.vals) setOwn(values, channel, materializeSlot(state, slot, register));
+  return values;
+}
+
+function materializeSlot(state: ThreadState, slot: Slot, register: boolean): unknown {
+  if ("v" in slot) return deepCopy(slot.v);
+  const out: unknown[] = [];
+  const { r } = slot;
+  for (let k = 0; k < r.length; k += 2) {
+    for (let n = r[k]!; n < r[k + 1]!; n++) {
+      const copy = deepCopy(state.items[n]);
+      if (register && copy !== null && typeof copy === "object") state.itemOf.set(copy, n);
+      out.push(copy);
+    }
+  }
+  return out;
+}
+
+export function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== "object" || typeof b !== "object") return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const keysA = Object.keys(a);
+  let countB = 0;
+  for (const key in b as object) if (Object.prototype.hasOwnProperty.call(b, key)) countB++;
+  if (keysA.length !== countB) return false;
+  for (const key of keysA) {
+    const va = (a as Record<string, unknown>)[key];
+    // JSON drops undefined members, so a stored copy lacks keys the live object has as undefined.
+    if (!Object.prototype.hasOwnProperty.call(b, key)) return false;
+    if (!deepEqual(va, (b as Record<string, unknown>)[key])) return false;
+  }
+  return true;
+}
+
+export function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === "__proto__") Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  else obj[key] = value;
+}

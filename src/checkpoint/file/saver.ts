@@ -1,0 +1,401 @@
+import { fsyncSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { BaseCheckpointSaver } from "../base";
+import { CheckpointError, ThreadBusyError } from "../errors";
+import { deepCopy } from "../memory";
+import type {
+  ChannelVersions,
+  Checkpoint,
+  CheckpointConfig,
+  CheckpointListOptions,
+  CheckpointMetadata,
+  CheckpointTuple,
+  PendingWrite,
+  ThreadInfo,
+  ThreadInfoUpdate,
+  ThreadLock,
+} from "../types";
+import { Catalog } from "./catalog";
+import { deepEqual, encodeCheckpoint, materializeValues, setOwn } from "./delta";
+import { openFormat, type Migration } from "./format";
+import { fsyncAsync, fsyncDir } from "./fsutil";
+import { release, tryAcquire } from "./lock";
+import { threadFileStem, validateThreadId } from "./names";
+import { openStore, removeThreadFiles } from "./storeOpen";
+import { ThreadFiles } from "./threadFiles";
+import type { CheckpointEntry, ThreadRecord } from "./threadState";
+import { defaultWarn, type StoreWarning } from "./warnings";
+
+export interface FileSaverOptions {
+  /** fsync every write before its promise resolves (durability "sync"). Default true. */
+  fsync?: boolean;
+  /** Where recovery reports go (torn tails, corrupt records, a rebuilt catalog). Default: console.warn. */
+  onWarning?: (warning: StoreWarning) => void;
+  /** Log size at which records are compressed into the pack. Default 64 KiB. */
+  compactBytes?: number;
+  /** How long a write waits for another window's single-record write lock. Default 2 s. */
+  lockWaitMs?: number;
+  /** Threads kept loaded in memory. Default 64. */
+  cacheThreads?: number;
+  /** @internal tests: an alternative migration table. */
+  migrations?: Readonly<Record<number, Migration>>;
+}
+
+/**
+ * The durable saver: plain files under `directory` (see README-style notes in each module).
+ *   skein-store.json   format marker      catalog.log   thread catalog (an index)
+ *   threads/t-<id>.log recent records      threads/t-<id>.pack  older records, gzip frames
+ *   locks/             O_EXCL lock files (pid + token), stale ones broken
+ */
+export class FileSaver extends BaseCheckpointSaver {
+  readonly directory: string;
+  private readonly fsync: boolean;
+  private readonly warn: (warning: StoreWarning) => void;
+  private readonly compactBytes: number;
+  private readonly lockWaitMs: number;
+  private readonly cacheThreads: number;
+  private readonly migrations: Readonly<Record<number, Migration>> | undefined;
+  private catalogInstance: Catalog | undefined;
+  private readonly threads = new Map<string, ThreadFiles>();
+  private readonly queues = new Map<string, Promise<unknown>>();
+  private readonly runLocks = new Map<string, string>();
+  private lastTime = 0;
+  private closed = false;
+
+  constructor(directory: string, options: FileSaverOptions = {}) {
+    super();
+    this.directory = directory;
+    this.fsync = options.fsync ?? true;
+    this.warn = options.onWarning ?? defaultWarn;
+    this.compactBytes = options.compactBytes ?? 64 * 1024;
+    this.lockWaitMs = options.lockWaitMs ?? 2_000;
+    this.cacheThreads = options.cacheThreads ?? 64;
+    this.migrations = options.migrations;
+  }
+
+  /** Opens lazily (a constructor cannot be async, and activation should not touch the disk). */
+  private catalog(): Catalog {
+    if (this.closed) throw new CheckpointError("This FileSaver is closed.", "SAVER_CLOSED");
+    if (this.catalogInstance) return this.catalogInstance;
+    mkdirSync(this.directory, { recursive: true });
+    openFormat(this.directory, this.migrations);
+    mkdirSync(join(this.directory, "threads"), { recursive: true });
+    mkdirSync(join(this.directory, "locks"), { recursive: true });
+    this.catalogInstance = openStore(this.directory, this.warn, this.fsync, (id) => this.files(id));
+    return this.catalogInstance;
+  }
+
+  private files(threadId: string): ThreadFiles {
+    let files = this.threads.get(threadId);
+    if (files) {
+      this.threads.delete(threadId);
+      this.threads.set(threadId, files); // LRU: most recent last
+      return files;
+    }
+    const stem = threadFileStem(threadId);
+    files = new ThreadFiles(threadId, join(this.directory, "threads", `${stem}.log`), join(this.directory, "threads", `${stem}.pack`), this.warn);
+    this.threads.set(threadId, files);
+    if (this.threads.size > this.cacheThreads) {
+      for (const [id, old] of this.threads) {
+        if (this.threads.size <= this.cacheThreads) break;
+        if (id === threadId || this.runLocks.has(id) || this.queues.has(id)) continue;
+        old.closeFd();
+        this.threads.delete(id);
+      }
+    }
+    return files;
+  }
+
+  private lockPath(threadId: string): string {
+    return join(this.directory, "locks", `${threadFileStem(threadId)}.lock`);
+  }
+
+  /** Up-to-date thread for reading, or undefined when it has no files. */
+  private read(threadId: string): ThreadFiles | undefined {
+    this.catalog();
+    const files = this.files(validateThreadId(threadId));
+    if (this.runLocks.has(threadId) && files.state.seq >= 0) return files;
+    const { exists, damaged } = files.refresh(false);
+    if (damaged) {
+      // Repair needs the write lock; if a writer holds it, the "damage" is most likely its unfinished line.
+      const lock = tryAcquire(this.lockPath(threadId), "write");
+      if (lock.ok) {
+        try {
+          files.refresh(true);
+        } finally {
+          release(this.lockPath(threadId), lock.token);
+        }
+      }
+    }
+    return exists ? files : undefined;
+  }
+
+  /** Runs `fn` under the thread's write lock (in this process: one at a time per thread), then fsyncs. */
+  private async write<T>(threadId: string, create: boolean, fn: (files: ThreadFiles) => T): Promise<T | undefined> {
+    validateThreadId(threadId);
+    const catalog = this.catalog();
+    const previous = this.queues.get(threadId) ?? Promise.resolve();
+    const run = previous.then(async () => {
+      const token = await this.acquireWrite(threadId);
+      const files = this.files(threadId);
+      let result: T | undefined;
+      let created = false;
+      try {
+        const { exists } = token === undefined && files.state.seq >= 0 ? { exists: true } : files.refresh(true);
+        if (!exists) {
+          if (!create) return undefined;
+          this.createThread(catalog, files);
+          created = true;
+        }
+        result = fn(files);
+      } finally {
+        if (token !== undefined) release(this.lockPath(threadId), token);
+      }
+      const fd = files.syncFd();
+      if (this.fsync && fd !== undefined) await fsyncAsync(fd);
+      if (created) catalog.append([{ op: "up", id: threadId, at: files.state.createdAt!, created: files.state.createdAt! }], false);
+      return result;
+    });
+    const settled = run.catch(() => undefined);
+    this.queues.set(threadId, settled);
+    void settled.then(() => {
+      if (this.queues.get(threadId) === settled) this.queues.delete(threadId);
+    });
+    return run;
+  }
+
+  /** Takes the per-append lock unless this saver holds the thread's run lock (then returns undefined). */
+  private async acquireWrite(threadId: string): Promise<string | undefined> {
+    if (this.runLocks.has(threadId)) return undefined;
+    const deadline = Date.now() + this.lockWaitMs;
+    for (let wait = 1; ; wait = Math.min(wait * 2, 25)) {
+      const result = tryAcquire(this.lockPath(threadId), "write");
+      if (result.ok) return result.token;
+      if (result.owner?.kind === "run" || Date.now() > deadline) throw new ThreadBusyError(threadId);
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+
+  /** Two-phase: the catalog's durable "new" first, so a crash never leaves thread data the catalog misses. */
+  private createThread(catalog: Catalog, files: ThreadFiles): void {
+    const at = this.now();
+    catalog.append([{ op: "new", id: files.threadId, at }], this.fsync);
+    files.append([{ s: 0, t: "h", v: 1, thread: files.threadId, at }], Infinity, false);
+    if (this.fsync) {
+      const fd = files.syncFd();
+      if (fd !== undefined) fsyncSync(fd);
+      fsyncDir(join(this.directory, "threads"));
+    }
+  }
+
+  private now(): string {
+    this.lastTime = Math.max(Date.now(), this.lastTime);
+    return new Date(this.lastTime).toISOString();
+  }
+
+  private touch(threadId: string): void {
+    const catalog = this.catalog();
+    catalog.append([{ op: "touch", id: threadId, at: this.now() }], false);
+    catalog.maybeCompact(this.fsync);
+  }
+
+  async getTuple(config: CheckpointConfig): Promise<CheckpointTuple | undefined> {
+    const threadId = config.configurable?.thread_id;
+    if (threadId === undefined) return undefined;
+    const files = this.read(threadId);
+    if (!files) return undefined;
+    const ns = config.configurable?.checkpoint_ns ?? "";
+    const space = files.state.spaces.get(ns);
+    if (!space) return undefined;
+    const id = config.configurable?.checkpoint_id ?? space.ids[space.ids.length - 1];
+    const entry = id === undefined ? undefined : space.byId.get(id);
+    return entry ? this.toTuple(threadId, files, entry, true) : undefined;
+  }
+
+  async *list(config: CheckpointConfig, options: CheckpointListOptions = {}): AsyncGenerator<CheckpointTuple> {
+    const { limit, before, filter } = options;
+    const threadId = config.configurable?.thread_id;
+    const ns = config.configurable?.checkpoint_ns;
+    const onlyId = config.configurable?.checkpoint_id;
+    const beforeId = before?.configurable?.checkpoint_id;
+    const threadIds = threadId === undefined ? this.catalog().listed().map((t) => t.threadId) : [threadId];
+    // Only references are collected; each tuple is materialized as it is yielded, so memory stays bounded.
+    const matches: { threadId: string; files: ThreadFiles; entry: CheckpointEntry }[] = [];
+    for (const id of threadIds) {
+      const files = this.read(id);
+      if (!files) continue;
+      for (const [name, space] of files.state.spaces) {
+        if (ns !== undefined && name !== ns) continue;
+        for (let i = space.ids.length - 1; i >= 0; i--) {
+          const cpId = space.ids[i]!;
+          if (onlyId !== undefined && cpId !== onlyId) continue;
+          if (beforeId !== undefined && cpId >= beforeId) continue;
+          const entry = space.byId.get(cpId)!;
+          if (filter && !Object.entries(filter).every(([key, value]) => deepEqual(entry.meta[key], value))) continue;
+          matches.push({ threadId: id, files, entry });
+        }
+      }
+    }
+    if (threadIds.length > 1 || ns === undefined) matches.sort((a, b) => (a.entry.id < b.entry.id ? 1 : a.entry.id > b.entry.id ? -1 : 0));
+    let yielded = 0;
+    for (const { threadId: id, files, entry } of matches) {
+      if (limit !== undefined && yielded >= limit) return;
+      yielded++;
+      yield this.toTuple(id, files, entry, false);
+    }
+  }
+
+  async put(config: CheckpointConfig, checkpoint: Checkpoint, metadata: CheckpointMetadata, newVersions: ChannelVersions): Promise<CheckpointConfig> {
+    const threadId = requireThreadId(config, "put");
+    const ns = config.configurable?.checkpoint_ns ?? "";
+    const parentId = config.configurable?.checkpoint_id;
+    await this.write(threadId, true, (files) => {
+      const { record, newItems } = encodeCheckpoint(files.state, files.state.seq + 1, ns, checkpoint, metadata, parentId, newVersions);
+      files.append([record], this.compactBytes, this.fsync);
+      for (const { item, no } of newItems) if (item !== null && typeof item === "object") files.state.itemOf.set(item, no);
+    });
+    this.touch(threadId);
+    return { configurable: { thread_id: threadId, checkpoint_ns: ns, checkpoint_id: checkpoint.id } };
+  }
+
+  async putWrites(config: CheckpointConfig, writes: PendingWrite[], taskId: string): Promise<void> {
+    const threadId = requireThreadId(config, "putWrites");
+    const checkpointId = config.configurable?.checkpoint_id;
+    if (checkpointId === undefined) {
+      throw new CheckpointError("putWrites needs configurable.checkpoint_id: writes belong to the checkpoint a step started from.", "MISSING_CHECKPOINT_ID");
+    }
+    const ns = config.configurable?.checkpoint_ns ?? "";
+    await this.write(threadId, true, (files) => {
+      if (!files.state.effectiveWrites(ns, checkpointId, taskId, writes)) return;
+      const record: ThreadRecord = { s: files.state.seq + 1, t: "w", ns, cp: checkpointId, task: taskId, w: writes };
+      files.append([record], this.compactBytes, this.fsync);
+    });
+  }
+
+  async deleteThread(threadId: string): Promise<void> {
+    validateThreadId(threadId);
+    const catalog = this.catalog();
+    await this.write(threadId, false, (files) => {
+      catalog.append([{ op: "del", id: threadId }], this.fsync);
+      files.closeFd();
+      removeThreadFiles(files, this.fsync);
+      files.refresh(false);
+      catalog.append([{ op: "gone", id: threadId }], this.fsync);
+    });
+    // A catalog entry without files (e.g. left by a crash) goes too.
+    catalog.refresh();
+    if (catalog.entries.has(threadId)) catalog.append([{ op: "gone", id: threadId }], this.fsync);
+    this.threads.get(threadId)?.closeFd();
+    this.threads.delete(threadId);
+  }
+
+  async listThreads(options: { limit?: number } = {}): Promise<ThreadInfo[]> {
+    const catalog = this.catalog();
+    catalog.refresh();
+    const listed = catalog.listed();
+    return (options.limit === undefined ? listed : listed.slice(0, options.limit)).map((info) => deepCopy(info));
+  }
+
+  async getThreadInfo(threadId: string): Promise<ThreadInfo | undefined> {
+    validateThreadId(threadId);
+    const catalog = this.catalog();
+    catalog.refresh();
+    const entry = catalog.entries.get(threadId);
+    return entry && entry.state === "ok" ? deepCopy(entry.info) : undefined;
+  }
+
+  async setThreadInfo(threadId: string, update: ThreadInfoUpdate): Promise<ThreadInfo> {
+    const catalog = this.catalog();
+    let written: { title?: string; meta: Record<string, unknown>; at: string } | undefined;
+    await this.write(threadId, true, (files) => {
+      const previous = files.state.info;
+      const meta: Record<string, unknown> = { ...(previous?.meta ?? {}) };
+      for (const [key, value] of Object.entries(update.metadata ?? {})) {
+        if (value === undefined) delete meta[key];
+        else setOwn(meta, key, value);
+      }
+      const title = update.title ?? previous?.title;
+      const record: ThreadRecord = { s: files.state.seq + 1, t: "i", meta, at: this.now(), ...(title !== undefined ? { title } : {}) };
+      files.append([record], this.compactBytes, this.fsync);
+      written = files.state.info;
+    });
+    catalog.append([{ op: "up", id: threadId, at: written!.at, title: written!.title ?? null, meta: written!.meta }], false);
+    return (await this.getThreadInfo(threadId))!;
+  }
+
+  override async lockThread(threadId: string): Promise<ThreadLock> {
+    validateThreadId(threadId);
+    this.catalog();
+    if (this.runLocks.has(threadId)) throw new ThreadBusyError(threadId);
+    const path = this.lockPath(threadId);
+    const deadline = Date.now() + Math.min(this.lockWaitMs, 500);
+    let token: string | undefined;
+    for (let wait = 1; token === undefined; wait = Math.min(wait * 2, 25)) {
+      const result = tryAcquire(path, "run");
+      if (result.ok) token = result.token;
+      else if (result.owner?.kind === "run" || Date.now() > deadline) throw new ThreadBusyError(threadId);
+      else await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+    if (this.runLocks.has(threadId)) {
+      release(path, token);
+      throw new ThreadBusyError(threadId);
+    }
+    this.runLocks.set(threadId, token);
+    // Catch up with whatever other windows wrote; from here on this saver is the thread's only writer.
+    this.files(threadId).refresh(true);
+    let released = false;
+    return {
+      release: async () => {
+        if (released) return;
+        released = true;
+        await this.queues.get(threadId);
+        this.runLocks.delete(threadId);
+        release(path, token);
+      },
+    };
+  }
+
+  override async close(): Promise<void> {
+    if (this.closed) return;
+    await Promise.all([...this.queues.values()]);
+    for (const [threadId, token] of this.runLocks) release(this.lockPath(threadId), token);
+    this.runLocks.clear();
+    for (const files of this.threads.values()) files.closeFd();
+    this.threads.clear();
+    this.catalogInstance?.closeFd();
+    this.closed = true;
+  }
+
+  /** Bytes of one thread's files (bench and tests). */
+  threadBytes(threadId: string): number {
+    return this.files(validateThreadId(threadId)).bytesOnDisk();
+  }
+
+  private toTuple(threadId: string, files: ThreadFiles, entry: CheckpointEntry, register: boolean): CheckpointTuple {
+    const { state } = files;
+    const ns = entry.ns;
+    const tuple: CheckpointTuple = {
+      config: { configurable: { thread_id: threadId, checkpoint_ns: ns, checkpoint_id: entry.id } },
+      checkpoint: {
+        v: 4,
+        id: entry.id,
+        ts: entry.ts,
+        channel_values: materializeValues(state, entry, register),
+        channel_versions: deepCopy(entry.cv),
+        versions_seen: deepCopy(entry.vs),
+      },
+      metadata: deepCopy(entry.meta),
+      pendingWrites: state.pendingWrites(ns, entry.id).map(([taskId, channel, value]) => [taskId, channel, deepCopy(value)]),
+    };
+    if (entry.parent !== undefined) {
+      tuple.parentConfig = { configurable: { thread_id: threadId, checkpoint_ns: ns, checkpoint_id: entry.parent } };
+    }
+    return tuple;
+  }
+}
+
+function requireThreadId(config: CheckpointConfig, method: string): string {
+  const threadId = config.configurable?.thread_id;
+  if (typeof threadId !== "string" || threadId === "") throw new CheckpointError(`${method} needs configurable.thread_id.`, "MISSING_THREAD_ID");
+  return validateThreadId(threadId);
+}

@@ -1,0 +1,120 @@
+import { readdirSync, unlinkSync } from "node:fs";
+import { join } from "node:path";
+import type { ThreadInfo } from "../types";
+import { Catalog } from "./catalog";
+import { fsyncDir } from "./fsutil";
+import { release, tryAcquire } from "./lock";
+import { ThreadFiles } from "./threadFiles";
+import type { StoreWarning } from "./warnings";
+
+/** A "new" catalog entry younger than this may be a creation in progress in another window. */
+const CREATION_GRACE_MS = 10_000;
+
+/**
+ * Opens the catalog and makes it agree with the thread files: finishes deletions and creations a crash
+ * interrupted, and rebuilds the whole catalog from the thread files when it is missing or corrupt.
+ */
+export function openStore(
+  directory: string,
+  warn: (warning: StoreWarning) => void,
+  fsync: boolean,
+  filesOf: (threadId: string) => ThreadFiles,
+): Catalog {
+  const catalog = new Catalog(join(directory, "catalog.log"), join(directory, "locks", "catalog.lock"), warn);
+  const threadsDir = join(directory, "threads");
+  const lock = tryAcquire(join(directory, "locks", "catalog.lock"), "write");
+  try {
+    const hasThreads = readdirSync(threadsDir).some((name) => name.endsWith(".log"));
+    if (!catalog.exists()) {
+      if (hasThreads && lock.ok) rebuild(catalog, threadsDir, warn, fsync, filesOf, "missing");
+      else if (lock.ok) catalog.writeAll([], fsync);
+      return catalog;
+    }
+    catalog.refresh(lock.ok);
+    if (catalog.corrupt && lock.ok) {
+      rebuild(catalog, threadsDir, warn, fsync, filesOf, "corrupt");
+      return catalog;
+    }
+    if (!lock.ok) return catalog; // another window is opening or compacting: it will settle pending entries
+    for (const [threadId, entry] of [...catalog.entries]) {
+      if (entry.state === "del") {
+        const files = filesOf(threadId);
+        removeThreadFiles(files, fsync);
+        catalog.append([{ op: "gone", id: threadId }], fsync);
+      } else if (entry.state === "new") {
+        const { exists } = filesOf(threadId).refresh(false);
+        if (exists) catalog.append([{ op: "up", id: threadId, at: entry.info.updatedAt, created: entry.info.createdAt }], false);
+        else if (Date.now() - Date.parse(entry.info.createdAt) > CREATION_GRACE_MS) catalog.append([{ op: "gone", id: threadId }], false);
+      }
+    }
+    return catalog;
+  } finally {
+    if (lock.ok) release(join(directory, "locks", "catalog.lock"), lock.token);
+  }
+}
+
+/** Rebuilds the catalog by reading every thread file's header and info records. */
+function rebuild(
+  catalog: Catalog,
+  threadsDir: string,
+  warn: (warning: StoreWarning) => void,
+  fsync: boolean,
+  filesOf: (threadId: string) => ThreadFiles,
+  why: "missing" | "corrupt",
+): void {
+  const entries: { info: ThreadInfo; order: number; state: "ok" }[] = [];
+  const unreadable: string[] = [];
+  for (const name of readdirSync(threadsDir)) {
+    if (!name.endsWith(".log")) continue;
+    const threadId = threadIdFromFile(join(threadsDir, name), warn);
+    if (threadId === undefined) {
+      unreadable.push(name);
+      continue;
+    }
+    const files = filesOf(threadId);
+    files.refresh(false);
+    const { state } = files;
+    const createdAt = state.createdAt ?? new Date(0).toISOString();
+    const info: ThreadInfo = { threadId, createdAt, updatedAt: state.lastAt ?? createdAt, metadata: state.info?.meta ?? {} };
+    if (state.info?.title !== undefined) info.title = state.info.title;
+    entries.push({ info, order: 0, state: "ok" });
+  }
+  entries.sort((a, b) => (a.info.updatedAt < b.info.updatedAt ? -1 : 1)).forEach((e, i) => (e.order = i));
+  catalog.writeAll(entries, fsync);
+  warn({
+    code: "CATALOG_REBUILT",
+    file: catalog.path,
+    message: `The thread catalog was ${why}: rebuilt it from ${entries.length} thread file(s); no thread was lost.`,
+  });
+  for (const name of unreadable) {
+    warn({
+      code: "UNREADABLE_THREAD",
+      file: join(threadsDir, name),
+      message: `${join(threadsDir, name)} has no readable header, so it is not listed; the file was left in place for inspection.`,
+    });
+  }
+}
+
+/** The thread id recorded in a thread's header record (in the log, or in the pack after a compaction). */
+function threadIdFromFile(logPath: string, warn: (warning: StoreWarning) => void): string | undefined {
+  try {
+    const probe = new ThreadFiles("?", logPath, logPath.replace(/\.log$/, ".pack"), warn);
+    probe.refresh(false);
+    probe.closeFd();
+    return probe.state.threadId;
+  } catch {
+    return undefined;
+  }
+}
+
+export function removeThreadFiles(files: ThreadFiles, fsync: boolean): void {
+  files.closeFd();
+  for (const path of [files.logPath, files.packPath]) {
+    try {
+      unlinkSync(path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    }
+  }
+  if (fsync) fsyncDir(join(files.logPath, ".."));
+}

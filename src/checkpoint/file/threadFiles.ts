@@ -1,0 +1,259 @@
+import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, statSync, writeSync, type Stats } from "node:fs";
+import { encodeFrame, encodeLine, parseFrames, parseLines } from "./frame";
+import { ThreadState, type ThreadRecord } from "./threadState";
+import type { StoreWarning } from "./warnings";
+
+/**
+ * One thread on disk: `<stem>.log` (plain record lines, appended and fsynced per write) and `<stem>.pack`
+ * (gzip frames of older records). When the log passes `compactBytes` its records are compressed into one
+ * frame appended to the pack (fsync), then the log is truncated. A crash in between leaves records in both;
+ * sequence numbers make the second copy a no-op. Reads never start from scratch once loaded: they stat both
+ * files and read only what was appended since (another window may be writing).
+ */
+export class ThreadFiles {
+  state = new ThreadState();
+  private packOffset = 0;
+  private logOffset = 0;
+  private packIno = -1;
+  private logIno = -1;
+  private logFd: number | undefined;
+
+  constructor(
+    readonly threadId: string,
+    readonly logPath: string,
+    readonly packPath: string,
+    private readonly warn: (warning: StoreWarning) => void,
+  ) {}
+
+  /**
+   * Brings memory up to date with the files. `repair` (only under the thread's write lock) truncates a torn
+   * tail so the next append starts on a clean line; without it an unfinished tail is simply not read yet.
+   * Returns false when the thread has no files.
+   */
+  refresh(repair: boolean): { exists: boolean; damaged: boolean } {
+    let damaged = false;
+    for (let round = 0; round < 8; round++) {
+      const log = statOrUndefined(this.logPath);
+      if (!log) {
+        this.reset();
+        return { exists: false, damaged: false };
+      }
+      const pack = statOrUndefined(this.packPath);
+      if (log.ino !== this.logIno || (pack && this.packIno !== -1 && pack.ino !== this.packIno) || (!pack && this.packOffset > 0)) {
+        if (this.logIno !== -1) this.reset();
+        this.logIno = log.ino;
+      }
+      if (pack && pack.size > this.packOffset) {
+        damaged = this.readPack(pack, repair) || damaged;
+        // The pack grew, so a compaction may have emptied and refilled the log: re-read it whole (it is small,
+        // and sequence numbers skip the records already applied).
+        this.logOffset = 0;
+      }
+      if (log.size < this.logOffset) this.logOffset = 0;
+      const logBytes = log.size > this.logOffset ? readRange(this.logPath, this.logOffset, log.size) : undefined;
+      // Compaction appends to the pack before it truncates the log: if the pack is unchanged now, the log
+      // bytes just read belong to the generation we already know, and are safe to apply at our offset.
+      const packAfter = statOrUndefined(this.packPath);
+      if ((packAfter?.size ?? 0) !== (pack?.size ?? 0)) continue;
+      if (logBytes) damaged = this.applyLog(logBytes, repair) || damaged;
+      return { exists: true, damaged };
+    }
+    return { exists: true, damaged };
+  }
+
+  private reset(): void {
+    this.closeFd();
+    this.state = new ThreadState();
+    this.packOffset = 0;
+    this.logOffset = 0;
+    this.packIno = -1;
+    this.logIno = -1;
+  }
+
+  private readPack(pack: Stats, repair: boolean): boolean {
+    this.packIno = pack.ino;
+    const buf = readRange(this.packPath, this.packOffset, pack.size);
+    const parsed = parseFrames(buf);
+    for (const payload of parsed.payloads) this.applyLines(payload, "pack");
+    let damaged = false;
+    for (const bad of parsed.bad) {
+      damaged = true;
+      this.warn({
+        code: "CORRUPT_PACK",
+        threadId: this.threadId,
+        file: this.packPath,
+        message: `Thread "${this.threadId}": skipped ${bad.end - bad.start} corrupt bytes in ${this.packPath}; records stored there are lost, everything else was kept.`,
+      });
+    }
+    if (parsed.tornTail) {
+      damaged = true;
+      if (repair) {
+        const end = this.packOffset + parsed.complete;
+        truncate(this.packPath, end);
+        this.warn({
+          code: "TORN_PACK_TAIL",
+          threadId: this.threadId,
+          file: this.packPath,
+          message: `Thread "${this.threadId}": removed ${pack.size - end} bytes of an unfinished compaction at the end of ${this.packPath} (its records are still in the log).`,
+        });
+        this.packOffset = end;
+        return damaged;
+      }
+    }
+    this.packOffset += parsed.complete;
+    return damaged;
+  }
+
+  private applyLog(buf: Buffer, repair: boolean): boolean {
+    const parsed = parseLines(buf);
+    this.applyParsed(parsed.records.map((r) => r.json), "log");
+    let damaged = false;
+    if (parsed.bad.length > 0) {
+      damaged = true;
+      const bytes = parsed.bad.reduce((sum, b) => sum + b.end - b.start, 0);
+      this.warn({
+        code: "CORRUPT_RECORD",
+        threadId: this.threadId,
+        file: this.logPath,
+        message: `Thread "${this.threadId}": dropped ${parsed.bad.length} corrupt record line(s) (${bytes} bytes) in ${this.logPath}; everything else was kept.`,
+      });
+    }
+    if (parsed.complete < buf.length) {
+      damaged = true;
+      if (repair) {
+        const end = this.logOffset + parsed.complete;
+        truncate(this.logPath, end);
+        this.warn({
+          code: "TORN_TAIL",
+          threadId: this.threadId,
+          file: this.logPath,
+          message: `Thread "${this.threadId}": removed ${buf.length - parsed.complete} bytes of an unfinished record at the end of ${this.logPath} (a write cut off by a crash); every complete record was kept.`,
+        });
+      }
+    }
+    this.logOffset += parsed.complete;
+    return damaged;
+  }
+
+  private applyLines(payload: Buffer, where: string): void {
+    const parsed = parseLines(payload);
+    this.applyParsed(
+      parsed.records.map((r) => r.json),
+      where,
+    );
+  }
+
+  private applyParsed(jsons: string[], where: string): void {
+    for (const json of jsons) {
+      let record: ThreadRecord;
+      try {
+        record = JSON.parse(json) as ThreadRecord;
+      } catch {
+        continue; // unreachable in practice: the checksum matched
+      }
+      this.state.apply(record, (what) =>
+        this.warn({
+          code: "DROPPED_CHECKPOINT",
+          threadId: this.threadId,
+          file: where === "pack" ? this.packPath : this.logPath,
+          message: `Thread "${this.threadId}": dropped ${what}.`,
+        }),
+      );
+    }
+  }
+
+  /** Appends records (caller holds the write lock and has refreshed). Returns the JSON written per record. */
+  append(records: ThreadRecord[], compactBytes: number, fsync: boolean): void {
+    const jsons = records.map((record) => JSON.stringify(record));
+    const text = jsons.map(encodeLine).join("");
+    const fd = this.fd();
+    const bytes = Buffer.byteLength(text);
+    writeSync(fd, text);
+    this.logOffset += bytes;
+    if (this.logIno === -1) this.logIno = fstatSync(fd).ino;
+    // Memory is rebuilt from what was written, so it holds private copies exactly equal to the disk.
+    this.applyParsed(jsons, "log");
+    if (this.logOffset >= compactBytes) this.compact(fsync);
+  }
+
+  /** Moves the log's records into one compressed pack frame. */
+  private compact(fsync: boolean): void {
+    const fd = this.fd();
+    const buf = readRange(this.logPath, 0, this.logOffset);
+    const parsed = parseLines(buf);
+    if (parsed.records.length === 0) return;
+    const frame = encodeFrame(buf.subarray(0, parsed.complete));
+    const packFd = openSync(this.packPath, "a");
+    try {
+      writeSync(packFd, frame);
+      if (fsync) fsyncSync(packFd);
+      this.packIno = fstatSync(packFd).ino;
+    } finally {
+      closeSync(packFd);
+    }
+    this.packOffset += frame.length;
+    ftruncateSync(fd, 0);
+    if (fsync) fsyncSync(fd);
+    this.logOffset = 0;
+  }
+
+  fd(): number {
+    if (this.logFd === undefined) this.logFd = openSync(this.logPath, "a");
+    return this.logFd;
+  }
+
+  /** The fd to fsync after an append (undefined when the files are gone). */
+  syncFd(): number | undefined {
+    return this.logFd;
+  }
+
+  closeFd(): void {
+    if (this.logFd !== undefined) {
+      try {
+        closeSync(this.logFd);
+      } catch {
+        /* already closed */
+      }
+      this.logFd = undefined;
+    }
+  }
+
+  bytesOnDisk(): number {
+    return (statOrUndefined(this.logPath)?.size ?? 0) + (statOrUndefined(this.packPath)?.size ?? 0);
+  }
+}
+
+function statOrUndefined(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
+}
+
+function readRange(path: string, start: number, end: number): Buffer {
+  const buf = Buffer.alloc(end - start);
+  const fd = openSync(path, "r");
+  try {
+    let got = 0;
+    while (got < buf.length) {
+      const n = readSync(fd, buf, got, buf.length - got, start + got);
+      if (n === 0) break;
+      got += n;
+    }
+    return got === buf.length ? buf : buf.subarray(0, got);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function truncate(path: string, length: number): void {
+  const fd = openSync(path, "r+");
+  try {
+    ftruncateSync(fd, length);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}

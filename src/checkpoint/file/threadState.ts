@@ -1,0 +1,206 @@
+import { WRITES_IDX_MAP, type ChannelVersions, type CheckpointMetadata, type CheckpointPendingWrite } from "../types";
+
+/**
+ * The in-memory picture of one thread, built by applying its records in order (the same code runs when a
+ * thread is loaded from disk and right after this process appends a record, so memory always equals disk).
+ *
+ * Structure sharing: every array element a thread ever stored is an *item* with a number; an array channel's
+ * value is a list of item ranges (`[start, end)` pairs). A turn that appends two messages stores two items
+ * and a range list like `[0, 2002]`, so a checkpoint is O(delta) on disk and never needs a replay chain to be
+ * read: any checkpoint is its record plus lookups. Unchanged channels point at their parent's slot.
+ */
+
+export type Slot = { v: unknown } | { r: number[] };
+
+export interface CheckpointEntry {
+  id: string;
+  ns: string;
+  parent?: string;
+  ts: string;
+  meta: CheckpointMetadata;
+  cv: ChannelVersions;
+  vs: Record<string, ChannelVersions>;
+  vals: Map<string, Slot>;
+}
+
+export interface Namespace {
+  byId: Map<string, CheckpointEntry>;
+  /** Ascending ids (time-ordered). */
+  ids: string[];
+}
+
+export interface InfoRecordBody {
+  title?: string;
+  meta: Record<string, unknown>;
+  at: string;
+}
+
+/** Record bodies as stored (`t` tells the kind; `s` is the thread-local sequence number). */
+export type ThreadRecord =
+  | { s: number; t: "h"; v: number; thread: string; at: string }
+  | ({ s: number; t: "i" } & InfoRecordBody)
+  | {
+      s: number;
+      t: "c";
+      ns: string;
+      id: string;
+      p?: string;
+      /** Delta base (the parent when it was known at write time); absent = every channel is in `x`. */
+      b?: string;
+      ts: string;
+      m: CheckpointMetadata;
+      cv: ChannelVersions;
+      vs: Record<string, ChannelVersions>;
+      /** Changed channels: `{v}` a value, or `{a, i, n}` item ranges, first new item number, new items. */
+      x: Record<string, { v: unknown } | { a: number[]; i: number; n: unknown[] }>;
+      /** Channels of the base that this checkpoint no longer has. */
+      d?: string[];
+    }
+  | { s: number; t: "w"; ns: string; cp: string; task: string; w: [string, unknown][] };
+
+export type DropReason = (what: string) => void;
+
+export class ThreadState {
+  /** Highest sequence number applied; records at or below it are duplicates (e.g. after a compaction crash). */
+  seq = -1;
+  threadId?: string;
+  createdAt?: string;
+  /** ISO time of the last record with a time (what the catalog calls updatedAt). */
+  lastAt?: string;
+  info?: InfoRecordBody;
+  readonly items: unknown[] = [];
+  readonly spaces = new Map<string, Namespace>();
+  /** `ns \0 checkpointId` → (taskId \0 idx → write). */
+  readonly writes = new Map<string, Map<string, CheckpointPendingWrite>>();
+  /** Live objects (handed to put, or handed out by a read) → the item they equal when handed over. */
+  readonly itemOf = new WeakMap<object, number>();
+  checkpointCount = 0;
+
+  space(ns: string): Namespace {
+    let space = this.spaces.get(ns);
+    if (!space) this.spaces.set(ns, (space = { byId: new Map(), ids: [] }));
+    return space;
+  }
+
+  /** Applies one parsed record; returns false when it was a duplicate. */
+  apply(record: ThreadRecord, drop: DropReason): boolean {
+    if (record.s <= this.seq) return false;
+    this.seq = record.s;
+    switch (record.t) {
+      case "h":
+        this.threadId = record.thread;
+        this.createdAt = record.at;
+        this.lastAt ??= record.at;
+        break;
+      case "i":
+        this.info = { ...(record.title !== undefined ? { title: record.title } : {}), meta: record.meta, at: record.at };
+        this.lastAt = maxIso(this.lastAt, record.at);
+        break;
+      case "c":
+        this.applyCheckpoint(record, drop);
+        break;
+      case "w":
+        this.applyWrites(record.ns, record.cp, record.task, record.w);
+        break;
+    }
+    return true;
+  }
+
+  private applyCheckpoint(record: Extract<ThreadRecord, { t: "c" }>, drop: DropReason): void {
+    const space = this.space(record.ns);
+    let vals: Map<string, Slot>;
+    if (record.b !== undefined) {
+      const base = space.byId.get(record.b);
+      if (!base) {
+        drop(`checkpoint ${record.id} (its parent ${record.b} was lost)`);
+        return;
+      }
+      vals = new Map(base.vals);
+      for (const channel of record.d ?? []) vals.delete(channel);
+    } else {
+      vals = new Map();
+    }
+    for (const channel of Object.keys(record.x)) {
+      const enc = record.x[channel]!;
+      if ("v" in enc) {
+        vals.set(channel, { v: enc.v });
+        continue;
+      }
+      for (let k = 0; k < enc.n.length; k++) this.items[enc.i + k] = enc.n[k];
+      if (!rangesResolve(enc.a, this.items)) {
+        drop(`checkpoint ${record.id} (stored messages it refers to were lost)`);
+        return;
+      }
+      vals.set(channel, { r: enc.a });
+    }
+    const entry: CheckpointEntry = { id: record.id, ns: record.ns, ts: record.ts, meta: record.m, cv: record.cv, vs: record.vs, vals };
+    if (record.p !== undefined) entry.parent = record.p;
+    if (!space.byId.has(record.id)) {
+      insertSorted(space.ids, record.id);
+      this.checkpointCount++;
+    }
+    space.byId.set(record.id, entry);
+    this.lastAt = maxIso(this.lastAt, record.ts);
+  }
+
+  private applyWrites(ns: string, checkpointId: string, taskId: string, writes: [string, unknown][]): void {
+    const key = `${ns}\u0000${checkpointId}`;
+    let forCheckpoint = this.writes.get(key);
+    if (!forCheckpoint) this.writes.set(key, (forCheckpoint = new Map()));
+    writes.forEach(([channel, value], index) => {
+      const idx = WRITES_IDX_MAP[channel] ?? index;
+      const writeKey = `${taskId}\u0000${idx}`;
+      // Special channels (error, interrupt, resume…) replace; a finished task's ordinary writes are never clobbered.
+      if (idx >= 0 && forCheckpoint.has(writeKey)) return;
+      forCheckpoint.set(writeKey, [taskId, channel, value]);
+    });
+  }
+
+  /** The writes of `taskId` that would change anything (so idempotent repeats cost no bytes). */
+  effectiveWrites(ns: string, checkpointId: string, taskId: string, writes: [string, unknown][]): boolean {
+    const existing = this.writes.get(`${ns}\u0000${checkpointId}`);
+    if (!existing) return writes.length > 0;
+    return writes.some(([channel], index) => {
+      const idx = WRITES_IDX_MAP[channel] ?? index;
+      return idx < 0 || !existing.has(`${taskId}\u0000${idx}`);
+    });
+  }
+
+  pendingWrites(ns: string, checkpointId: string): CheckpointPendingWrite[] {
+    return [...(this.writes.get(`${ns}\u0000${checkpointId}`)?.values() ?? [])];
+  }
+
+  /** Drops everything (used when the files were replaced or removed under us). */
+  static empty(): ThreadState {
+    return new ThreadState();
+  }
+}
+
+function rangesResolve(ranges: number[], items: unknown[]): boolean {
+  for (let k = 0; k < ranges.length; k += 2) {
+    const start = ranges[k]!;
+    const end = ranges[k + 1]!;
+    if (!(start >= 0 && end >= start && end <= items.length)) return false;
+    if (end > start && (!(start in items) || !(end - 1 in items))) return false;
+  }
+  return true;
+}
+
+function maxIso(a: string | undefined, b: string): string {
+  return a === undefined || b > a ? b : a;
+}
+
+export function insertSorted(ids: string[], id: string): void {
+  let hi = ids.length;
+  if (hi === 0 || ids[hi - 1]! < id) {
+    ids.push(id);
+    return;
+  }
+  let lo = 0;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ids[mid]! < id) lo = mid + 1;
+    else hi = mid;
+  }
+  ids.splice(lo, 0, id);
+}

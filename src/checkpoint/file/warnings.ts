@@ -1,0 +1,19 @@
+/** What the store reports when it recovers from damage (never thrown: the intact data stays usable). */
+export interface StoreWarning {
+  code:
+    | "TORN_TAIL"
+    | "CORRUPT_RECORD"
+    | "CORRUPT_PACK"
+    | "TORN_PACK_TAIL"
+    | "DROPPED_CHECKPOINT"
+    | "CATALOG_REBUILT"
+    | "CATALOG_TORN_TAIL"
+    | "UNREADABLE_THREAD";
+  message: string;
+  threadId?: string;
+  file?: string;
+}
+
+export function defaultWarn(warning: StoreWarning): void {
+  console.warn(`[skein store] ${warning.message}`);
+}
