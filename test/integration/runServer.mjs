@@ -51,6 +51,7 @@ async function main() {
         SKEIN_TEST_REPORT: report,
         SKEIN_TEST_WORKSPACE: dirs.workspace,
         SKEIN_TEST_USER_DATA: dirs.userData,
+        SKEIN_TEST_RUN_ROOT: dirs.root,
       },
       log: verbose ? (l) => say(`server: ${l}`) : () => {},
     });

@@ -8,8 +8,11 @@ import { appendFileSync } from "node:fs";
 import { format } from "node:util";
 import Mocha from "mocha";
 import { activationTests } from "./activation.test";
+import { apiKeyTests } from "./apiKey.test";
+import { settingsTests } from "./settings.test";
+import { threadsTests } from "./threads.test";
 
-const REGISTER: Array<() => void> = [activationTests];
+const REGISTER: Array<() => void> = [activationTests, threadsTests, apiKeyTests, settingsTests];
 
 /** Mocha's reporters print through Base.consoleLog; mirror it into the report file the server runner relays. */
 function mirrorOutput(reportFile: string | undefined): (line: string) => void {
