@@ -24,6 +24,8 @@ export interface LoadedThread {
   messages: StoredMessage[];
   /** The last run did not finish (window closed mid-stream, crash, failure): a Retry resumes it. */
   interrupted: boolean;
+  /** The recorded failure of the last turn, if it failed (shown again after a reload). */
+  error?: CodedError;
 }
 
 export type TurnEvent =
@@ -68,7 +70,5 @@ export const KEY_ERROR_CODES = new Set([
   "UNAUTHORIZED",
 ]);
 
-export class MissingApiKeyError extends Error {
-  override name = "MissingApiKeyError";
-  readonly code = "MISSING_API_KEY";
-}
+/** Error class names (when only a name survived, e.g. a failure recorded in the store) that mean the same. */
+export const KEY_ERROR_NAMES = new Set(["MissingApiKeyError", "AuthenticationFailedError", "PermissionDeniedError"]);

@@ -45,6 +45,8 @@ interface Run {
   /** Streamed text of assistant messages not yet stored (so a snapshot mid-stream shows them). */
   partial: Map<string, string>;
   lastMessageId?: string;
+  /** Settles when the run has ended and its final state was posted. */
+  done?: Promise<void>;
 }
 
 export const OPEN_THREAD_KEY = "skein.openThread";
@@ -132,6 +134,19 @@ export class ChatController {
     return ref;
   }
 
+  /** Stops the thread's run (if any) and waits until it has stopped writing — call before deleting. */
+  async settle(ref: ThreadRef): Promise<void> {
+    const run = this.runs.get(keyOf(ref));
+    if (!run) return;
+    run.abort.abort();
+    await run.done?.catch(() => undefined);
+  }
+
+  /** Stops every run of a scope and waits for them (before Delete All). */
+  async settleScope(scope: string): Promise<void> {
+    await Promise.all([...this.runs.values()].filter((r) => r.ref.scope === scope).map((r) => this.settle(r.ref)));
+  }
+
   /** After a thread was deleted (anywhere): forget its run, draft and error; if it was open, start afresh. */
   async threadDeleted(ref: ThreadRef): Promise<void> {
     this.runs.get(keyOf(ref))?.abort.abort();
@@ -189,7 +204,7 @@ export class ChatController {
       draft: restore?.draft ?? this.drafts()[keyOf(ref)] ?? "",
       scrollFromBottom: restore?.scrollFromBottom,
       streaming: run ? { messageId: run.lastMessageId } : null,
-      error: this.errors.get(keyOf(ref)) ?? null,
+      error: this.errors.get(keyOf(ref)) ?? (!run && loaded?.error ? toErrorView(loaded.error, this.options.secrets?.() ?? []) : null),
       interrupted: !run && Boolean(loaded?.interrupted),
       strings: this.options.strings,
       focus,
@@ -226,6 +241,13 @@ export class ChatController {
       ),
     };
     this.runs.set(key, run);
+    run.done = this.execute(run, text);
+    await run.done;
+  }
+
+  private async execute(run: Run, text: string | null): Promise<void> {
+    const { ref } = run;
+    const key = keyOf(ref);
     this.postStatus(ref);
     if (sameRef(this.open, ref)) this.post(hostMessage("error", { threadId: ref.threadId, error: null }));
     try {

@@ -1,10 +1,14 @@
 /**
- * The chat layer as the extension drives it: load a thread's messages, run one turn with token streaming.
- * Loaded lazily by SkeinBackend (it pulls in the graph runtime and, on the first call, the SDK).
+ * The chat layer as the extension drives it, on engineer C's `ChatThreads` (one per store): load a thread,
+ * run one turn with token streaming. Loaded lazily by SkeinBackend, so neither the graph runtime nor the model
+ * adapter is evaluated at activation (and the SDK itself loads on the first model call).
  */
 import type { BaseCheckpointSaver } from "../checkpoint/base";
+import { ChatThreads } from "../chat/threads";
 import type { StoredMessage } from "../graph/messages";
-import type { TurnEvent } from "./backend";
+import { AnthropicChatModel } from "../model/anthropic";
+import type { ChatModel } from "../model/types";
+import type { CodedError, TurnEvent } from "./backend";
 import type { SkeinSettings } from "./settings";
 
 export interface RunArgs {
@@ -18,20 +22,91 @@ export interface RunArgs {
   onEvent(event: TurnEvent): void;
 }
 
+export interface LoadedState {
+  messages: StoredMessage[];
+  /** The last turn did not finish: a reply never arrived, was cut off, or failed. */
+  interrupted: boolean;
+  /** The recorded failure of the last turn (survives reload). */
+  error?: CodedError;
+}
+
 export interface ChatEngine {
-  load(saver: BaseCheckpointSaver, threadId: string): Promise<{ messages: StoredMessage[]; interrupted: boolean } | undefined>;
+  load(saver: BaseCheckpointSaver, threadId: string, settings: SkeinSettings, apiKey: string | undefined): Promise<LoadedState | undefined>;
   run(args: RunArgs): Promise<void>;
 }
 
+/** A local server behind `skein.baseUrl` may need no key; the SDK still wants one to send. */
+const NO_KEY_PLACEHOLDER = "skein-no-key";
+
 export class GraphChatEngine implements ChatEngine {
-  async load(saver: BaseCheckpointSaver, threadId: string) {
-    const tuple = await saver.getTuple({ configurable: { thread_id: threadId, checkpoint_ns: "" } });
-    if (!tuple) return undefined;
-    const messages = (tuple.checkpoint.channel_values.messages as StoredMessage[] | undefined) ?? [];
-    return { messages, interrupted: false };
+  /** One service per store; rebuilt when settings that shape the graph change. */
+  private readonly services = new WeakMap<BaseCheckpointSaver, { signature: string; threads: ChatThreads }>();
+  private model: { signature: string; model: ChatModel } | undefined;
+  private current: { settings: SkeinSettings; apiKey: string | undefined } | undefined;
+
+  private modelFor(settings: SkeinSettings, apiKey: string | undefined): ChatModel {
+    const key = apiKey ?? (settings.baseUrl ? NO_KEY_PLACEHOLDER : undefined);
+    const signature = JSON.stringify([settings.model, settings.baseUrl, settings.maxTokens, settings.requestTimeoutSeconds, key]);
+    if (this.model?.signature !== signature) {
+      this.model = {
+        signature,
+        model: new AnthropicChatModel({
+          apiKey: key,
+          baseURL: settings.baseUrl,
+          model: settings.model,
+          maxTokens: settings.maxTokens,
+          idleTimeoutMs: settings.requestTimeoutSeconds * 1000,
+          requestTimeoutMs: Math.max(settings.requestTimeoutSeconds * 1000, 30_000),
+        }),
+      };
+    }
+    return this.model.model;
   }
 
-  async run(_args: RunArgs): Promise<void> {
-    throw new Error("The chat layer is not wired yet.");
+  private threads(saver: BaseCheckpointSaver, settings: SkeinSettings, apiKey: string | undefined): ChatThreads {
+    this.current = { settings, apiKey };
+    const signature = JSON.stringify(settings.context);
+    let entry = this.services.get(saver);
+    if (!entry || entry.signature !== signature) {
+      entry = {
+        signature,
+        threads: new ChatThreads({
+          checkpointer: saver,
+          // Resolved per turn, so a new key or model setting applies to the next turn without a restart.
+          model: () => this.modelFor(this.current!.settings, this.current!.apiKey),
+          systemPrompt: () => this.current?.settings.systemPrompt,
+          context: settings.context,
+        }),
+      };
+      this.services.set(saver, entry);
+    }
+    return entry.threads;
+  }
+
+  async load(saver: BaseCheckpointSaver, threadId: string, settings: SkeinSettings, apiKey: string | undefined): Promise<LoadedState | undefined> {
+    const threads = this.threads(saver, settings, apiKey);
+    const [messages, status] = await Promise.all([threads.getMessages(threadId), threads.getStatus(threadId)]);
+    if (messages.length === 0 && !status.error) return undefined;
+    const last = messages.at(-1);
+    // A finished turn always ends with an assistant reply; a user/tool message last means the reply never came.
+    const unanswered = last !== undefined && (last.role === "user" || last.role === "tool");
+    return {
+      messages,
+      interrupted: !status.running && (unanswered || Boolean(status.error)),
+      error: status.error && !status.running ? { name: status.error.name, message: status.error.message } : undefined,
+    };
+  }
+
+  async run(args: RunArgs): Promise<void> {
+    const threads = this.threads(args.saver, args.settings, args.apiKey);
+    const options = {
+      signal: args.signal,
+      onEvent: (event: { type: string; messageId?: string; text?: string; message?: StoredMessage }) => {
+        if (event.type === "token" && event.messageId && event.text) args.onEvent({ type: "token", messageId: event.messageId, text: event.text });
+        else if (event.type === "message" && event.message) args.onEvent({ type: "message", message: event.message });
+      },
+    };
+    const result = args.text === null ? await threads.retry(args.threadId, options) : await threads.sendMessage(args.threadId, args.text, options);
+    if (result.status === "failed") throw result.error ?? new Error("The turn failed.");
   }
 }

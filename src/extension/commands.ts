@@ -73,6 +73,7 @@ export function createCommands(ctx: CommandContext): Record<string, Handler> {
       );
       if (answer !== yes) return false;
     }
+    await controller.settle(ref); // a run still streaming must not write the thread back after deletion
     await backend.deleteThread(ref);
     await controller.threadDeleted(ref);
     tree.refresh();
@@ -119,6 +120,7 @@ export function createCommands(ctx: CommandContext): Record<string, Handler> {
         );
         if (answer !== yes) return 0;
       }
+      await controller.settleScope(ctx.scope);
       for (const t of threads) await backend.deleteThread({ scope: ctx.scope, threadId: t.threadId });
       await controller.scopeCleared(ctx.scope);
       tree.refresh();

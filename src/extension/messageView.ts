@@ -1,7 +1,7 @@
 /** Stored messages → what the webview shows. The webview never sees provider blocks, metadata or usage. */
 import { messageText, type StoredMessage } from "../graph/messages";
 import type { ChatErrorView, ChatMessageView, ErrorAction } from "../protocol/types";
-import { KEY_ERROR_CODES, type CodedError } from "./backend";
+import { KEY_ERROR_CODES, KEY_ERROR_NAMES, type CodedError } from "./backend";
 
 /** Tool arguments are shown, not executed; cap them so a giant JSON cannot bloat the snapshot. */
 const MAX_ARGS_CHARS = 4_000;
@@ -47,6 +47,8 @@ function codeOf(error: unknown): string {
 export function isKeyError(error: unknown): boolean {
   const code = codeOf(error).toUpperCase();
   if (KEY_ERROR_CODES.has(code)) return true;
+  const name = (error as CodedError | null)?.name;
+  if (typeof name === "string" && KEY_ERROR_NAMES.has(name)) return true;
   const status = (error as { status?: unknown } | null)?.status;
   return status === 401 || status === 403;
 }

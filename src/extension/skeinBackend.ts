@@ -64,7 +64,7 @@ export class SkeinBackend implements ChatBackend {
   }
 
   async renameThread(ref: ThreadRef, title: string): Promise<void> {
-    await (await this.saver(ref.scope)).setThreadInfo(ref.threadId, { title, metadata: { titleByUser: true } });
+    await (await this.saver(ref.scope)).setThreadInfo(ref.threadId, { title, metadata: { titleSource: "user" } });
   }
 
   async deleteThread(ref: ThreadRef): Promise<void> {
@@ -74,9 +74,9 @@ export class SkeinBackend implements ChatBackend {
   async loadThread(ref: ThreadRef): Promise<LoadedThread | undefined> {
     const saver = await this.saver(ref.scope);
     const [engine, info] = await Promise.all([this.chatEngine(), saver.getThreadInfo(ref.threadId)]);
-    const loaded = await engine.load(saver, ref.threadId);
+    const loaded = await engine.load(saver, ref.threadId, this.options.settings(), await this.options.apiKey());
     if (!loaded && !info) return undefined;
-    return { title: info?.title, messages: loaded?.messages ?? [], interrupted: loaded?.interrupted ?? false };
+    return { title: info?.title, messages: loaded?.messages ?? [], interrupted: loaded?.interrupted ?? false, error: loaded?.error };
   }
 
   async runTurn(ref: ThreadRef, text: string | null, options: TurnOptions): Promise<void> {

@@ -40,9 +40,14 @@ function purify(): ReturnType<typeof DOMPurify> {
   return purifier;
 }
 
+/** The second wall: whatever HTML reaches it leaves without scripts, handlers, forms or unsafe URLs. */
+export function sanitizeHtml(html: string): string {
+  return purify().sanitize(html, PURIFY_CONFIG) as unknown as string;
+}
+
 /** Sanitised HTML for a markdown text (exported for tests). */
 export function markdownToSafeHtml(text: string): string {
-  return purify().sanitize(md.render(text), PURIFY_CONFIG) as unknown as string;
+  return sanitizeHtml(md.render(text));
 }
 
 export interface RenderStrings {
