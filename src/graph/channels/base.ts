@@ -1,0 +1,22 @@
+/**
+ * One channel kind a file (LangGraph `channels/base.ts`). A channel holds one value between steps, folds a
+ * step's writes in `update`, and round-trips through a checkpoint without copying (the saver copies).
+ */
+export abstract class BaseChannel<Value = unknown, Update = unknown, Saved = unknown> {
+  abstract readonly kind: string;
+  /** A fresh channel of the same kind, restored from a checkpoint value (`undefined` = empty). */
+  abstract fromCheckpoint(saved: Saved | undefined): BaseChannel<Value, Update, Saved>;
+  /** Applies all of one step's writes at once. Returns whether the channel changed (so its version bumps). */
+  abstract update(values: Update[]): boolean;
+  /** The current value; throws `EmptyChannelError` when empty. */
+  abstract get(): Value;
+  /** The value to store, or `undefined` when empty. */
+  abstract checkpoint(): Saved | undefined;
+  isAvailable(): boolean {
+    return this.checkpoint() !== undefined;
+  }
+  /** Called when a task triggered by this channel ran; barrier-like channels reset here. */
+  consume(): boolean {
+    return false;
+  }
+}

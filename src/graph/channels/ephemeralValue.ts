@@ -1,0 +1,39 @@
+import { EmptyChannelError, InvalidUpdateError } from "../errors";
+import { BaseChannel } from "./base";
+
+/**
+ * Holds a value for exactly one step, then clears (LangGraph `EphemeralValue`). Used for the input channel
+ * and for the `branch:to:<node>` triggers, where several writers may fire in the same step (`guard` off).
+ */
+export class EphemeralValue<V = unknown> extends BaseChannel<V, V, V> {
+  readonly kind = "EphemeralValue";
+  private value: [V] | [] = [];
+  constructor(readonly guard = true) {
+    super();
+  }
+  fromCheckpoint(saved: V | undefined): EphemeralValue<V> {
+    const channel = new EphemeralValue<V>(this.guard);
+    if (saved !== undefined) channel.value = [saved];
+    return channel;
+  }
+  update(values: V[]): boolean {
+    if (values.length === 0) {
+      const had = this.value.length > 0;
+      this.value = [];
+      return had;
+    }
+    if (values.length > 1 && this.guard) throw new InvalidUpdateError("EphemeralValue can receive only one value per step.");
+    this.value = [values[values.length - 1] as V];
+    return true;
+  }
+  get(): V {
+    if (this.value.length === 0) throw new EmptyChannelError();
+    return this.value[0] as V;
+  }
+  checkpoint(): V | undefined {
+    return this.value.length ? this.value[0] : undefined;
+  }
+  override isAvailable(): boolean {
+    return this.value.length !== 0;
+  }
+}

@@ -1,0 +1,284 @@
+/**
+ * The per-run state machine (LangGraph `pregel/loop.ts`): loads the thread, maps the input, plans each step
+ * (`tick`), applies its writes and saves a checkpoint (`afterTick`), and flushes what durability deferred.
+ */
+import type { BaseCheckpointSaver } from "../../checkpoint/base";
+import type { ChannelVersions, Checkpoint, CheckpointConfig, CheckpointMetadata, CheckpointPendingWrite, PendingWrite } from "../../checkpoint/types";
+import type { BaseChannel } from "../channels";
+import { isCommand, type Command } from "../command";
+import { DEFAULT_RECURSION_LIMIT, INPUT, INTERRUPT, NULL_TASK_ID, RESUME, START } from "../constants";
+import { EmptyInputError, GraphError, InvalidUpdateError } from "../errors";
+import type { Durability, Interrupt, RunnableConfig } from "../types";
+import * as algo from "./algo";
+import type { PregelNode } from "./node";
+import type { StepEnv } from "./runner";
+import type { StreamEmitter } from "./stream";
+
+/** The compiled graph as the loop sees it. */
+export interface GraphSpec {
+  nodes: ReadonlyMap<string, PregelNode>;
+  /** Empty channel prototypes, one per channel name. */
+  channels: Record<string, BaseChannel>;
+  stateKeys: readonly string[];
+  checkpointer?: BaseCheckpointSaver;
+  interruptBefore: readonly string[] | "*";
+  interruptAfter: readonly string[] | "*";
+  /** Command.goto / update → writes of the null task (shared with node writers). */
+  commandWrites(command: Command): PendingWrite[];
+}
+
+export type LoopStatus = "pending" | "done" | "interrupt_before" | "interrupt_after" | "interrupted" | "out_of_steps";
+
+export class PregelLoop {
+  status: LoopStatus = "pending";
+  tasks: algo.Task[] = [];
+  interrupts: Interrupt[] = [];
+  readonly stop: number;
+  private readonly ns: string;
+  private readonly durability: Durability;
+  private readonly saver?: BaseCheckpointSaver;
+  /** Addresses the current checkpoint (the one the next step starts from). */
+  private checkpointConfig: CheckpointConfig;
+  /** Last checkpoint actually handed to the saver, and its versions (for `exit` durability and `newVersions`). */
+  private savedConfig: CheckpointConfig;
+  private savedVersions: ChannelVersions;
+  private unsaved?: { checkpoint: Checkpoint; metadata: CheckpointMetadata };
+  private bufferedWrites: [string, PendingWrite[]][] = [];
+  private background: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    readonly spec: GraphSpec,
+    readonly config: RunnableConfig,
+    readonly emitter: StreamEmitter,
+    public checkpoint: Checkpoint,
+    readonly channels: Record<string, BaseChannel>,
+    public step: number,
+    private pendingWrites: CheckpointPendingWrite[],
+    savedConfig: CheckpointConfig,
+  ) {
+    this.ns = config.configurable?.checkpoint_ns ?? "";
+    this.saver = spec.checkpointer;
+    this.durability = config.durability ?? "sync";
+    this.stop = step + (config.recursionLimit ?? DEFAULT_RECURSION_LIMIT) + 1;
+    this.checkpointConfig = savedConfig;
+    this.savedConfig = savedConfig;
+    this.savedVersions = { ...checkpoint.channel_versions };
+  }
+
+  static async create(spec: GraphSpec, input: unknown, config: RunnableConfig, emitter: StreamEmitter): Promise<PregelLoop> {
+    const { thread_id, checkpoint_ns = "", checkpoint_id } = config.configurable ?? {};
+    const saved = spec.checkpointer ? await spec.checkpointer.getTuple(config) : undefined;
+    if (spec.checkpointer && checkpoint_id !== undefined && !saved) {
+      throw new GraphError(`Checkpoint "${checkpoint_id}" does not exist on thread "${thread_id}".`, "CHECKPOINT_NOT_FOUND");
+    }
+    const checkpoint = saved?.checkpoint ?? algo.emptyCheckpoint();
+    const channels = algo.channelsFromCheckpoint(spec.channels, checkpoint);
+    const base: CheckpointConfig = saved?.config ?? { configurable: { thread_id, checkpoint_ns } };
+    const loop = new PregelLoop(spec, config, emitter, checkpoint, channels, (saved?.metadata?.step ?? -2) + 1, saved?.pendingWrites ?? [], base);
+    await loop.first(input, saved?.metadata);
+    return loop;
+  }
+
+  /** Maps the input: new input → an `input` checkpoint; null / Command → resume (or fork from an older checkpoint). */
+  private async first(input: unknown, savedMetadata: CheckpointMetadata | undefined): Promise<void> {
+    if (isCommand(input)) await this.writeCommand(input);
+    const resuming = Object.keys(this.checkpoint.channel_versions).length > 0 && (input === null || input === undefined || isCommand(input));
+    if (resuming) {
+      if (input == null && this.config.configurable?.checkpoint_id !== undefined && this.saver) await this.forkIfNotHead(savedMetadata);
+      algo.markInterruptSeen(this.checkpoint);
+      const nullWrites = this.pendingWrites.filter(([id, chan]) => id === NULL_TASK_ID && chan !== RESUME);
+      if (nullWrites.length) {
+        const writes = nullWrites.map(([, chan, value]): PendingWrite => [chan, value]);
+        algo.applyWrites(this.checkpoint, this.channels, [{ name: INPUT, triggers: [], writes }], this.nextVersion);
+      }
+      this.emitter.emit("values", this.values());
+    } else if (input !== null && input !== undefined && !isCommand(input)) {
+      if (typeof input !== "object" || Array.isArray(input)) {
+        throw new InvalidUpdateError(`Graph input must be an object of state keys (or null to resume), got ${JSON.stringify(input)}.`, "INVALID_INPUT");
+      }
+      // New input discards tasks left unfinished on the thread (LangGraph's behaviour).
+      const discarded = algo.prepareNextTasks(this.checkpoint, this.channels, this.spec.nodes, this.spec.stateKeys, this.step, this.ns);
+      algo.applyWrites(
+        this.checkpoint,
+        this.channels,
+        [...discarded, { name: INPUT, triggers: [], writes: [[START, input]] }],
+        this.nextVersion,
+      );
+      this.pendingWrites = [];
+      await this.putCheckpoint("input");
+    } else {
+      throw new EmptyInputError();
+    }
+  }
+
+  /** Plans the next step. False when the run is over (done, breakpoint, or out of steps). */
+  async tick(): Promise<boolean> {
+    if (this.step > this.stop) {
+      this.status = "out_of_steps";
+      return false;
+    }
+    this.tasks = algo.prepareNextTasks(this.checkpoint, this.channels, this.spec.nodes, this.spec.stateKeys, this.step, this.ns);
+    if (this.tasks.length === 0) {
+      this.status = "done";
+      return false;
+    }
+    algo.attachPendingWrites(this.tasks, this.pendingWrites);
+    if (this.tasks.every((t) => t.writes.length > 0)) {
+      await this.afterTick();
+      return this.status === "pending" && this.tick();
+    }
+    if (algo.shouldInterrupt(this.checkpoint, this.spec.interruptBefore, this.tasks)) {
+      this.status = "interrupt_before";
+      return false;
+    }
+    return true;
+  }
+
+  /** Tasks that still have to run this step (finished ones kept their stored writes). */
+  runnable(): algo.Task[] {
+    return this.tasks.filter((t) => t.writes.length === 0);
+  }
+
+  async afterTick(): Promise<void> {
+    algo.applyWrites(this.checkpoint, this.channels, this.tasks, this.nextVersion);
+    this.emitter.emit("values", this.values());
+    this.pendingWrites = [];
+    await this.putCheckpoint("loop");
+    if (algo.shouldInterrupt(this.checkpoint, this.spec.interruptAfter, this.tasks)) this.status = "interrupt_after";
+  }
+
+  interrupted(interrupts: Interrupt[]): void {
+    this.status = "interrupted";
+    this.interrupts = interrupts;
+    this.emitter.emit("updates", { [INTERRUPT]: interrupts });
+  }
+
+  values(): Record<string, unknown> {
+    return algo.readState(this.channels, this.spec.stateKeys);
+  }
+
+  stepEnv(): StepEnv {
+    return {
+      step: this.step,
+      ns: this.ns,
+      config: { ...this.config, configurable: { ...this.config.configurable, ...this.checkpointConfig.configurable } },
+      ...(this.config.signal ? { runSignal: this.config.signal } : {}),
+      hasCheckpointer: this.saver !== undefined,
+      emitter: this.emitter,
+      channels: this.channels,
+      stateKeys: this.spec.stateKeys,
+      resumeOf: (taskId) => {
+        const found = this.pendingWrites.find(([id, chan]) => id === taskId && chan === RESUME);
+        return found ? (found[2] as unknown[]) : [];
+      },
+      takeNullResume: () => {
+        const at = this.pendingWrites.findIndex(([id, chan]) => id === NULL_TASK_ID && chan === RESUME);
+        if (at < 0) return undefined;
+        const [[, , value]] = this.pendingWrites.splice(at, 1) as [CheckpointPendingWrite];
+        return { value };
+      },
+      saveWrites: (taskId, writes) => this.saveWrites(taskId, writes),
+    };
+  }
+
+  /** Waits for background saves; with `exit` durability, saves the final checkpoint and any pending writes now. */
+  async finish(): Promise<void> {
+    await this.background;
+    if (!this.saver || !this.unsaved) return;
+    const { checkpoint, metadata } = this.unsaved;
+    this.unsaved = undefined;
+    const config = await this.saver.put(this.savedConfig, checkpoint, metadata, algo.changedVersions(this.savedVersions, checkpoint.channel_versions));
+    for (const [taskId, writes] of this.bufferedWrites) await this.saver.putWrites(config, writes, taskId);
+    this.bufferedWrites = [];
+  }
+
+  private readonly nextVersion = (current: number | undefined): number =>
+    this.saver ? this.saver.getNextVersion(current) : (current ?? 0) + 1;
+
+  private async saveWrites(taskId: string, writes: PendingWrite[]): Promise<void> {
+    for (const [chan, value] of writes) this.pendingWrites.push([taskId, chan, value]);
+    if (!this.saver || writes.length === 0) return;
+    if (this.durability === "exit") this.bufferedWrites.push([taskId, writes]);
+    else await this.saver.putWrites(this.checkpointConfig, writes, taskId);
+  }
+
+  private async putCheckpoint(source: CheckpointMetadata["source"]): Promise<void> {
+    const { thread_id, checkpoint_ns = "" } = this.checkpointConfig.configurable ?? {};
+    const forSaver = algo.createCheckpoint(this.checkpoint, this.channels);
+    // The saver keeps its object; the loop goes on mutating its own copy of the (small) version maps.
+    this.checkpoint = { ...forSaver, channel_versions: { ...forSaver.channel_versions }, versions_seen: { ...forSaver.versions_seen } };
+    for (const [node, seen] of Object.entries(this.checkpoint.versions_seen)) this.checkpoint.versions_seen[node] = { ...seen };
+    const userMetadata = (this.config.metadata as Record<string, unknown> | undefined) ?? {};
+    const metadata: CheckpointMetadata = { ...userMetadata, source, step: this.step, parents: {} };
+    this.checkpointConfig = { configurable: { thread_id, checkpoint_ns, checkpoint_id: forSaver.id } };
+    if (this.saver && this.durability !== "exit") {
+      const newVersions = algo.changedVersions(this.savedVersions, forSaver.channel_versions);
+      const put = this.saver.put(this.savedConfig, forSaver, metadata, newVersions);
+      this.savedConfig = this.checkpointConfig;
+      this.savedVersions = forSaver.channel_versions;
+      if (this.durability === "sync") await put;
+      else this.background = Promise.all([this.background, put]);
+    } else if (this.saver) {
+      this.unsaved = { checkpoint: forSaver, metadata };
+      this.bufferedWrites = [];
+    }
+    if (this.emitter.wants("debug")) {
+      const next = algo.prepareNextTasks(this.checkpoint, this.channels, this.spec.nodes, this.spec.stateKeys, this.step + 1, this.ns);
+      this.emitter.emit("debug", {
+        type: "checkpoint",
+        timestamp: forSaver.ts,
+        step: this.step,
+        payload: { config: this.checkpointConfig, values: this.values(), metadata, next: next.map((t) => t.name) },
+      });
+    }
+    this.step++;
+  }
+
+  /** `invoke(null, { checkpoint_id: X })` with X not the head: a `fork` checkpoint under X, then run from it. */
+  private async forkIfNotHead(savedMetadata: CheckpointMetadata | undefined): Promise<void> {
+    const { thread_id, checkpoint_ns = "" } = this.config.configurable ?? {};
+    const head = await this.saver!.getTuple({ configurable: { thread_id, checkpoint_ns } });
+    if (head?.checkpoint.id === this.checkpoint.id) return;
+    const fork = algo.createCheckpoint(this.checkpoint, undefined);
+    const metadata: CheckpointMetadata = { source: "fork", step: savedMetadata?.step ?? this.step - 1, parents: savedMetadata?.parents ?? {} };
+    this.checkpointConfig = await this.saver!.put(this.savedConfig, fork, metadata, {});
+    this.savedConfig = this.checkpointConfig;
+    this.checkpoint = { ...fork, channel_versions: { ...fork.channel_versions }, versions_seen: structuredClone(fork.versions_seen) };
+    // The fork re-runs what follows X: X's pending writes stay with X.
+    this.pendingWrites = [];
+  }
+
+  /** `Command({ resume, update, goto })` as input: stored as writes so a crash before the next step keeps them. */
+  private async writeCommand(command: Command): Promise<void> {
+    const writes: CheckpointPendingWrite[] = this.spec.commandWrites(command).map(([chan, value]) => [NULL_TASK_ID, chan, value]);
+    if (command.resume !== undefined) writes.push(...this.resumeWrites(command.resume));
+    if (writes.length === 0) return;
+    const byTask = new Map<string, PendingWrite[]>();
+    for (const [taskId, chan, value] of writes) {
+      // A new resume value replaces an earlier unused one.
+      this.pendingWrites = this.pendingWrites.filter(([id, c]) => !(chan === RESUME && id === taskId && c === RESUME));
+      this.pendingWrites.push([taskId, chan, value]);
+      byTask.set(taskId, [...(byTask.get(taskId) ?? []), [chan, value]]);
+    }
+    if (this.saver && this.checkpointConfig.configurable?.checkpoint_id !== undefined) {
+      for (const [taskId, taskWrites] of byTask) await this.saver.putWrites(this.checkpointConfig, taskWrites, taskId);
+    }
+  }
+
+  /** `resume` keyed by interrupt ids goes to those tasks; anything else goes to the next `interrupt()` call. */
+  private resumeWrites(resume: unknown): CheckpointPendingWrite[] {
+    const owners = new Map<string, string>();
+    for (const [taskId, chan, value] of this.pendingWrites) {
+      if (chan === INTERRUPT) for (const found of value as Interrupt[]) owners.set(found.id, taskId);
+    }
+    const keys = typeof resume === "object" && resume !== null && !Array.isArray(resume) ? Object.keys(resume) : [];
+    if (keys.length === 0 || !keys.every((key) => owners.has(key))) return [[NULL_TASK_ID, RESUME, resume]];
+    const out: CheckpointPendingWrite[] = [];
+    for (const key of keys) {
+      const taskId = owners.get(key)!;
+      const prior = this.pendingWrites.find(([id, chan]) => id === taskId && chan === RESUME);
+      out.push([taskId, RESUME, [...((prior?.[2] as unknown[]) ?? []), (resume as Record<string, unknown>)[key]]]);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * Runs one step's tasks concurrently (LangGraph `pregel/runner.ts`). Each finished task's writes are saved at
+ * once; the first real error aborts the siblings and is recorded as an `__error__` write; interrupts are
+ * recorded as `__interrupt__` writes and do not stop the siblings; the caller's signal stops waiting at once.
+ */
+import type { PendingWrite } from "../../checkpoint/types";
+import type { BaseChannel } from "../channels";
+import { ERROR, INTERRUPT, RESUME } from "../constants";
+import { GraphInterrupt } from "../errors";
+import type { Interrupt, MessageChunk, NodeConfig, RunnableConfig } from "../types";
+import { readState, type Task } from "./algo";
+import { taskContext, type TaskScratchpad } from "./interruptContext";
+import type { StreamEmitter } from "./stream";
+
+export interface StepEnv {
+  step: number;
+  ns: string;
+  config: RunnableConfig;
+  /** The caller's signal (config.signal), if any. */
+  runSignal?: AbortSignal;
+  hasCheckpointer: boolean;
+  emitter: StreamEmitter;
+  channels: Record<string, BaseChannel>;
+  stateKeys: readonly string[];
+  /** Resume values a task already received (from its stored `__resume__` write). */
+  resumeOf(taskId: string): unknown[];
+  takeNullResume(): { value: unknown } | undefined;
+  /** Persists one task's writes against the checkpoint the step started from. */
+  saveWrites(taskId: string, writes: PendingWrite[]): Promise<void>;
+}
+
+export interface StepOutcome {
+  interrupts: Interrupt[];
+  error?: unknown;
+  aborted: boolean;
+}
+
+export async function runStep(tasks: Task[], env: StepEnv): Promise<StepOutcome> {
+  const controller = new AbortController();
+  const outcome: StepOutcome = { interrupts: [], aborted: false };
+  let closed = false;
+  const stopped = new Promise<void>((resolve) => controller.signal.addEventListener("abort", () => resolve(), { once: true }));
+  const onRunAbort = () => {
+    outcome.aborted = true;
+    closed = true;
+    controller.abort(env.runSignal?.reason);
+  };
+  if (env.runSignal?.aborted) return { ...outcome, aborted: true };
+  env.runSignal?.addEventListener("abort", onRunAbort, { once: true });
+
+  const runTask = async (task: Task): Promise<void> => {
+    const pad: TaskScratchpad = {
+      taskId: task.id,
+      hasCheckpointer: env.hasCheckpointer,
+      resume: [...env.resumeOf(task.id)],
+      resumeChanged: false,
+      callCount: 0,
+      takeNullResume: env.takeNullResume,
+    };
+    const config = nodeConfig(task, env, controller.signal, () => closed);
+    env.emitter.emit("debug", debugChunk("task", env.step, { id: task.id, name: task.name, input: task.input, triggers: task.triggers }));
+    const resumeWrites = (): PendingWrite[] => (pad.resumeChanged ? [[RESUME, pad.resume]] : []);
+    try {
+      const output = await taskContext.run(pad, () => task.node.run(task.input, config));
+      if (closed) return;
+      const writes = await task.node.writes(output, { config, readFresh: (own) => readFresh(env, own) });
+      if (closed) return;
+      await env.saveWrites(task.id, [...writes, ...resumeWrites()]);
+      task.writes = writes;
+      if (!task.node.hidden) emitOutput(env, task, output, config);
+      env.emitter.emit("debug", debugChunk("task_result", env.step, { id: task.id, name: task.name, result: writes, interrupts: [] }));
+    } catch (error) {
+      if (closed) return;
+      if (error instanceof GraphInterrupt) {
+        outcome.interrupts.push(...error.interrupts);
+        await env.saveWrites(task.id, [[INTERRUPT, error.interrupts], ...resumeWrites()]);
+        env.emitter.emit("debug", debugChunk("task_result", env.step, { id: task.id, name: task.name, result: [], interrupts: error.interrupts }));
+        return;
+      }
+      outcome.error = error;
+      closed = true;
+      const err = error as { message?: unknown; name?: unknown };
+      await env.saveWrites(task.id, [[ERROR, { message: String(err?.message ?? error), name: String(err?.name ?? "Error") }]]);
+      env.emitter.emit("debug", debugChunk("task_result", env.step, { id: task.id, name: task.name, result: [], error: String(err?.message ?? error), interrupts: [] }));
+      controller.abort(error);
+    }
+  };
+
+  try {
+    await Promise.race([Promise.all(tasks.map(runTask)), stopped]);
+  } finally {
+    env.runSignal?.removeEventListener("abort", onRunAbort);
+    closed = true;
+  }
+  return outcome;
+}
+
+function nodeConfig(task: Task, env: StepEnv, signal: AbortSignal, isClosed: () => boolean): NodeConfig {
+  const threadId = env.config.configurable?.thread_id;
+  const metadata = {
+    ...(env.config.metadata as Record<string, unknown> | undefined),
+    langgraph_node: task.name,
+    langgraph_step: env.step,
+    langgraph_triggers: task.triggers,
+    langgraph_task_id: task.id,
+    langgraph_checkpoint_ns: env.ns,
+  };
+  const streamed = new Set<string>();
+  return {
+    ...env.config,
+    signal,
+    metadata,
+    writer: (chunk: unknown) => {
+      if (!isClosed()) env.emitter.emit("custom", chunk);
+    },
+    emitMessageChunk: (chunk: MessageChunk) => {
+      if (isClosed() || !env.emitter.wants("messages")) return;
+      streamed.add(chunk.id);
+      env.emitter.emit("messages", [chunk, { ...metadata, ...(threadId !== undefined ? { thread_id: threadId } : {}), message_id: chunk.id }]);
+    },
+    // Read by emitOutput: which message ids were already streamed as chunks.
+    __streamedMessageIds: streamed,
+  };
+}
+
+/** `updates` gets `{ node: update }`; `messages` gets whole messages a node returned without streaming them. */
+function emitOutput(env: StepEnv, task: Task, output: unknown, config: NodeConfig): void {
+  const update = task.node.updateOf(output);
+  env.emitter.emit("updates", { [task.name]: update });
+  if (!env.emitter.wants("messages") || typeof update !== "object" || update === null) return;
+  const raw = (update as { messages?: unknown }).messages;
+  const streamed = config.__streamedMessageIds as Set<string>;
+  for (const message of Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]) {
+    if (typeof message !== "object" || message === null || (message as { type?: unknown }).type === "remove") continue;
+    const id = (message as { id?: unknown }).id;
+    if (typeof id === "string" && streamed.has(id)) continue;
+    env.emitter.emit("messages", [message, { ...config.metadata, message_id: id }]);
+  }
+}
+
+function readFresh(env: StepEnv, own: PendingWrite[]): Record<string, unknown> {
+  const grouped = new Map<string, unknown[]>();
+  for (const [chan, value] of own) {
+    if (!env.stateKeys.includes(chan)) continue;
+    let list = grouped.get(chan);
+    if (!list) grouped.set(chan, (list = []));
+    list.push(value);
+  }
+  if (grouped.size === 0) return readState(env.channels, env.stateKeys);
+  const fresh: Record<string, BaseChannel> = { ...env.channels };
+  for (const [chan, values] of grouped) {
+    const copy = env.channels[chan]!.fromCheckpoint(env.channels[chan]!.checkpoint());
+    copy.update(values);
+    fresh[chan] = copy;
+  }
+  return readState(fresh, env.stateKeys);
+}
+
+function debugChunk(type: "task" | "task_result", step: number, payload: Record<string, unknown>) {
+  return { type, timestamp: new Date().toISOString(), step, payload };
+}

@@ -1,0 +1,89 @@
+import type { StreamMode } from "../types";
+
+/** Routes chunks to the modes the caller asked for: a bare chunk for one mode, `[mode, chunk]` for a list. */
+export class StreamEmitter {
+  private readonly modes: ReadonlySet<StreamMode>;
+  private readonly single: boolean;
+  constructor(
+    streamMode: StreamMode | StreamMode[] | undefined,
+    private readonly sink: (chunk: unknown) => void,
+  ) {
+    this.single = !Array.isArray(streamMode);
+    this.modes = new Set(Array.isArray(streamMode) ? streamMode : [streamMode ?? "values"]);
+  }
+  wants(mode: StreamMode): boolean {
+    return this.modes.has(mode);
+  }
+  emit(mode: StreamMode, chunk: unknown): void {
+    if (this.modes.has(mode)) this.sink(this.single ? chunk : [mode, chunk]);
+  }
+}
+
+/** A push-to-pull bridge: the run pushes, the caller's `for await` pulls; `return()` cancels the run. */
+export class ChunkQueue<T> implements AsyncIterableIterator<T> {
+  private buffer: T[] = [];
+  private head = 0;
+  private waiting?: { resolve: (r: IteratorResult<T>) => void; reject: (e: unknown) => void };
+  private done = false;
+  private failure: { error: unknown } | undefined;
+  /** `onCancel` stops the run and resolves once it has released the thread. */
+  constructor(private readonly onCancel: () => Promise<void>) {}
+
+  push(item: T): void {
+    if (this.done) return;
+    if (this.waiting) {
+      const { resolve } = this.waiting;
+      this.waiting = undefined;
+      resolve({ value: item, done: false });
+    } else this.buffer.push(item);
+  }
+
+  close(error?: unknown): void {
+    if (this.done) return;
+    this.done = true;
+    if (error !== undefined) this.failure = { error };
+    if (this.waiting) {
+      const { resolve, reject } = this.waiting;
+      this.waiting = undefined;
+      if (this.failure) {
+        this.failure = undefined;
+        reject(error);
+      } else resolve({ value: undefined, done: true });
+    }
+  }
+
+  next(): Promise<IteratorResult<T>> {
+    if (this.head < this.buffer.length) {
+      const value = this.buffer[this.head++] as T;
+      if (this.head === this.buffer.length) {
+        this.buffer = [];
+        this.head = 0;
+      }
+      return Promise.resolve({ value, done: false });
+    }
+    if (this.done) {
+      if (this.failure) {
+        const { error } = this.failure;
+        this.failure = undefined;
+        return Promise.reject(error);
+      }
+      return Promise.resolve({ value: undefined, done: true });
+    }
+    return new Promise((resolve, reject) => (this.waiting = { resolve, reject }));
+  }
+
+  async return(): Promise<IteratorResult<T>> {
+    this.buffer = [];
+    this.head = 0;
+    if (!this.done) {
+      this.done = true;
+      await this.onCancel();
+    }
+    this.failure = undefined;
+    return { value: undefined, done: true };
+  }
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<T> {
+    return this;
+  }
+}

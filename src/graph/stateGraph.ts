@@ -1,0 +1,209 @@
+/**
+ * The builder (LangGraph `graph/state.ts`): nodes, edges, conditional edges. `compile()` validates the
+ * structure and translates it into channels and Pregel nodes for the runnable graph.
+ */
+import type { BaseCheckpointSaver } from "../checkpoint/base";
+import type { PendingWrite } from "../checkpoint/types";
+import { AnnotationRoot, type StateDefinition, type StateType, type UpdateType } from "./annotation";
+import { EphemeralValue, NamedBarrierValue, Topic, type BaseChannel } from "./channels";
+import { isCommand, isSend, type Command, type Send } from "./command";
+import { branchChannel, END, joinChannel, START, TASKS } from "./constants";
+import { InvalidGraphError, InvalidUpdateError } from "./errors";
+import { CompiledGraph } from "./pregel";
+import type { GraphSpec } from "./pregel/loop";
+import type { PregelNode, WriteContext } from "./pregel/node";
+import type { NodeConfig } from "./types";
+
+type Awaitable<T> = T | Promise<T>;
+
+/** A node: reads the state, returns an update (or a Command, or nothing). */
+export type NodeFunction<S, U> = (state: S, config: NodeConfig) => Awaitable<U | Command | null | undefined | void>;
+
+/** A router: returns the next node(s), END, `Send`s, or keys of the path map. */
+export type RouterFunction<S> = (state: S, config: NodeConfig) => Awaitable<string | Send | (string | Send)[]>;
+
+interface Branch<S> {
+  router: RouterFunction<S>;
+  pathMap?: Record<string, string>;
+}
+
+export interface CompileOptions {
+  checkpointer?: BaseCheckpointSaver;
+  /** Stop before these nodes run ("*" = every node). */
+  interruptBefore?: string[] | "*";
+  /** Stop after these nodes run. */
+  interruptAfter?: string[] | "*";
+}
+
+export type CompiledStateGraph<SD extends StateDefinition> = CompiledGraph<StateType<SD>, UpdateType<SD>>;
+
+const RESERVED = new Set([START, END]);
+
+export class StateGraph<SD extends StateDefinition> {
+  readonly spec: SD;
+  private readonly nodes = new Map<string, NodeFunction<StateType<SD>, UpdateType<SD>>>();
+  private readonly edges: [string, string][] = [];
+  private readonly waitingEdges: [string[], string][] = [];
+  private readonly branches = new Map<string, Branch<StateType<SD>>[]>();
+
+  constructor(state: AnnotationRoot<SD> | SD) {
+    this.spec = state instanceof AnnotationRoot ? state.spec : state;
+  }
+
+  addNode(name: string, fn: NodeFunction<StateType<SD>, UpdateType<SD>>): this {
+    if (RESERVED.has(name)) throw new InvalidGraphError(`"${name}" is reserved and cannot be a node name.`);
+    if (name.includes(":") || name.includes("|")) throw new InvalidGraphError(`Node name "${name}" may not contain ":" or "|".`);
+    if (this.nodes.has(name)) throw new InvalidGraphError(`Node "${name}" is already present.`);
+    if (Object.prototype.hasOwnProperty.call(this.spec, name)) throw new InvalidGraphError(`"${name}" is already a state key; pick another node name.`);
+    if (typeof fn !== "function") throw new InvalidGraphError(`Node "${name}" must be a function (state, config) => update.`);
+    this.nodes.set(name, fn);
+    return this;
+  }
+
+  /** `addEdge(a, b)`, or `addEdge([a, b], c)`: c runs once both a and b have run. */
+  addEdge(from: string | string[], to: string): this {
+    if (Array.isArray(from)) {
+      if (from.length === 1) return this.addEdge(from[0]!, to);
+      this.waitingEdges.push([[...from], to]);
+    } else {
+      if (from === END) throw new InvalidGraphError("END cannot be the start of an edge.");
+      if (to === START) throw new InvalidGraphError("START cannot be the end of an edge.");
+      this.edges.push([from, to]);
+    }
+    return this;
+  }
+
+  /** After `source`, `router(state)` picks the next node(s); `pathMap` maps its return values (or lists the allowed nodes). */
+  addConditionalEdges(source: string, router: RouterFunction<StateType<SD>>, pathMap?: string[] | Record<string, string>): this {
+    const map = Array.isArray(pathMap) ? Object.fromEntries(pathMap.map((n) => [n, n])) : pathMap;
+    const list = this.branches.get(source) ?? [];
+    list.push(map ? { router, pathMap: map } : { router });
+    this.branches.set(source, list);
+    return this;
+  }
+
+  compile(options: CompileOptions = {}): CompiledStateGraph<SD> {
+    this.validate(options);
+    const stateKeys = Object.keys(this.spec);
+    const channels: Record<string, BaseChannel> = {};
+    for (const key of stateKeys) channels[key] = this.spec[key]!.createChannel(key);
+    channels[START] = new EphemeralValue();
+    channels[TASKS] = new Topic();
+    for (const name of this.nodes.keys()) channels[branchChannel(name)] = new EphemeralValue(false);
+    for (const [starts, end] of this.waitingEdges) channels[joinChannel(starts, end)] = new NamedBarrierValue(starts);
+
+    const nodes = new Map<string, PregelNode>();
+    nodes.set(START, {
+      name: START,
+      triggers: [START],
+      hidden: true,
+      readInput: (chans) => chans[START]!.get(),
+      run: (input) => input,
+      writes: (output, ctx) => this.writesOf(START, output, ctx, stateKeys),
+      updateOf: (output) => output,
+    });
+    for (const [name, fn] of this.nodes) {
+      const triggers = [branchChannel(name), ...this.waitingEdges.filter(([, end]) => end === name).map(([s, e]) => joinChannel(s, e))];
+      nodes.set(name, {
+        name,
+        triggers,
+        run: (input, config) => fn(input as StateType<SD>, config),
+        writes: (output, ctx) => this.writesOf(name, output, ctx, stateKeys),
+        updateOf: (output) => (isCommand(output) ? (output.update ?? null) : (output ?? null)),
+      });
+    }
+    const graph: GraphSpec = {
+      nodes,
+      channels,
+      stateKeys,
+      ...(options.checkpointer ? { checkpointer: options.checkpointer } : {}),
+      interruptBefore: options.interruptBefore ?? [],
+      interruptAfter: options.interruptAfter ?? [],
+      commandWrites: (command) => [...this.updateWrites("Command", command.update, stateKeys), ...this.gotoWrites(command.goto)],
+    };
+    return new CompiledGraph<StateType<SD>, UpdateType<SD>>(graph);
+  }
+
+  private validate(options: CompileOptions): void {
+    const known = (name: string) => this.nodes.has(name);
+    const check = (name: string, where: string, allowed: string[] = []) => {
+      if (!known(name) && !allowed.includes(name)) {
+        throw new InvalidGraphError(`${where} refers to unknown node "${name}". Known nodes: ${[...this.nodes.keys()].join(", ") || "(none)"}.`);
+      }
+    };
+    for (const [from, to] of this.edges) {
+      check(from, `Edge ${from} → ${to}`, [START]);
+      check(to, `Edge ${from} → ${to}`, [END]);
+    }
+    for (const [starts, end] of this.waitingEdges) {
+      for (const s of starts) check(s, `Edge [${starts.join(", ")}] → ${end}`, [START]);
+      check(end, `Edge [${starts.join(", ")}] → ${end}`, [END]);
+    }
+    for (const [source, branches] of this.branches) {
+      check(source, "Conditional edge source", [START]);
+      for (const branch of branches) for (const target of Object.values(branch.pathMap ?? {})) check(target, `Conditional edge from ${source}`, [END]);
+    }
+    const hasEntry =
+      this.edges.some(([from]) => from === START) ||
+      this.branches.has(START) ||
+      this.waitingEdges.some(([starts]) => starts.includes(START));
+    if (!hasEntry) throw new InvalidGraphError('Graph has no entry point: add an edge from START, e.g. addEdge(START, "my_node").');
+    for (const key of ["interruptBefore", "interruptAfter"] as const) {
+      const list = options[key];
+      if (Array.isArray(list)) for (const name of list) check(name, `compile({ ${key} })`);
+    }
+  }
+
+  /** Node output → writes: state updates, Command.goto, static edges, barrier edges, then routers. */
+  private async writesOf(name: string, output: unknown, ctx: WriteContext, stateKeys: string[]): Promise<PendingWrite[]> {
+    const command = isCommand(output) ? output : undefined;
+    const writes = this.updateWrites(name, command ? command.update : output, stateKeys);
+    if (command) writes.push(...this.gotoWrites(command.goto));
+    for (const [from, to] of this.edges) if (from === name && to !== END) writes.push([branchChannel(to), null]);
+    for (const [starts, end] of this.waitingEdges) if (starts.includes(name)) writes.push([joinChannel(starts, end), name]);
+    const branches = this.branches.get(name);
+    if (branches) {
+      const state = ctx.readFresh(writes) as StateType<SD>;
+      for (const branch of branches) {
+        const result = await branch.router(state, ctx.config);
+        const picks = (Array.isArray(result) ? result : [result]).map((pick) => {
+          if (isSend(pick) || !branch.pathMap) return pick;
+          const mapped = branch.pathMap[pick];
+          if (mapped === undefined) {
+            throw new InvalidUpdateError(`Router after "${name}" returned "${pick}", which is not in its path map (${Object.keys(branch.pathMap).join(", ")}).`, "INVALID_ROUTE");
+          }
+          return mapped;
+        });
+        writes.push(...this.gotoWrites(picks));
+      }
+    }
+    return writes;
+  }
+
+  private updateWrites(name: string, update: unknown, stateKeys: string[]): PendingWrite[] {
+    if (update === null || update === undefined) return [];
+    if (typeof update !== "object" || Array.isArray(update)) {
+      throw new InvalidUpdateError(
+        `Node "${name}" returned ${JSON.stringify(update)}; a node must return an object of state keys (${stateKeys.join(", ")}), a Command, or nothing.`,
+        "INVALID_GRAPH_NODE_RETURN_VALUE",
+      );
+    }
+    // Keys that are not state keys are ignored, as in LangGraph.
+    return Object.entries(update).filter(([key]) => stateKeys.includes(key)) as PendingWrite[];
+  }
+
+  private gotoWrites(gotos: readonly (string | Send)[]): PendingWrite[] {
+    const writes: PendingWrite[] = [];
+    for (const target of gotos) {
+      if (isSend(target)) {
+        if (!this.nodes.has(target.node)) throw new InvalidUpdateError(`Send to unknown node "${target.node}".`, "INVALID_ROUTE");
+        writes.push([TASKS, { lg_name: "Send", node: target.node, args: target.args }]);
+      } else if (target !== END) {
+        if (!this.nodes.has(target)) throw new InvalidUpdateError(`Route to unknown node "${target}".`, "INVALID_ROUTE");
+        writes.push([branchChannel(target), null]);
+      }
+    }
+    return writes;
+  }
+}
+
