@@ -15,6 +15,7 @@
 import { v4 as uuid4 } from "uuid";
 import type { BaseCheckpointSaver } from "../checkpoint/base";
 import type { StoredMessage } from "../graph/messages";
+import { updateCatalog } from "./callModel";
 import { MessageTreeBuilder, findNodes, isOnPath, pathTo, siblingsOf } from "./branchTree";
 import type { MessageTree } from "./branchTree";
 
@@ -163,7 +164,8 @@ export class ThreadBranches {
   /** Call after running a plan: keeps the catalog's message count that of the shown branch. */
   async afterRun(threadId: string): Promise<BranchView> {
     const view = await this.getBranchView(threadId);
-    await this.saver.setThreadInfo(threadId, { metadata: { [MESSAGE_COUNT_KEY]: view.messages.length } });
+    // Count and preview are those of the shown branch (what the tree should say about the thread).
+    await updateCatalog(this.saver, threadId, view.messages.length, view.messages.at(-1)?.message);
     return view;
   }
 
@@ -198,8 +200,9 @@ export class ThreadBranches {
       await this.requireGraph().updateState({ configurable: { thread_id: newThreadId, checkpoint_ns: "" } }, { messages }, this.writerNode);
       await this.saver.setThreadInfo(newThreadId, {
         title: `${info?.title?.trim() || "Untitled"} (fork)`,
-        metadata: { [MESSAGE_COUNT_KEY]: messages.length, forkedFrom: { threadId, messageId } },
+        metadata: { forkedFrom: { threadId, messageId } },
       });
+      await updateCatalog(this.saver, newThreadId, messages.length, messages.at(-1));
     } catch (error) {
       await this.saver.deleteThread(newThreadId).catch(() => undefined);
       throw error;

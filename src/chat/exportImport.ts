@@ -5,6 +5,7 @@
  * imported thread has a real checkpoint tree that branches.ts reads like any other.
  */
 import type { BaseCheckpointSaver } from "../checkpoint/base";
+import { updateCatalog } from "./callModel";
 import { HAS_BRANCHES_KEY, MESSAGE_COUNT_KEY, ThreadBranches, viewOf } from "./branches";
 import type { HistoryGraph, HistoryRunConfig } from "./branches";
 import type { MessageTree } from "./branchTree";
@@ -13,7 +14,7 @@ import type { ExportedNode, ThreadExport } from "./exportImportJson";
 import { threadToMarkdown } from "./exportImportMarkdown";
 
 /** Catalog metadata derived from the store (or naming this store's threads): not part of an export. */
-export const DERIVED_METADATA_KEYS: readonly string[] = [MESSAGE_COUNT_KEY, HAS_BRANCHES_KEY, "forkedFrom"];
+export const DERIVED_METADATA_KEYS: readonly string[] = [MESSAGE_COUNT_KEY, HAS_BRANCHES_KEY, "forkedFrom", "lastMessagePreview", "lastMessageRole", "lastModel"];
 
 export interface ExportContext {
   saver: BaseCheckpointSaver;
@@ -92,8 +93,9 @@ export async function importThreadJson(context: ExportContext, text: string, new
     const branched = children.some((list) => list.length > 1) || roots.length > 1;
     await context.saver.setThreadInfo(newThreadId, {
       ...(data.title !== null ? { title: data.title } : {}),
-      metadata: { ...data.metadata, [MESSAGE_COUNT_KEY]: shown, ...(branched ? { [HAS_BRANCHES_KEY]: true } : {}) },
+      metadata: { ...data.metadata, ...(branched ? { [HAS_BRANCHES_KEY]: true } : {}) },
     });
+    await updateCatalog(context.saver, newThreadId, shown, data.head === null ? undefined : data.messages[data.head]!.message);
   } catch (error) {
     await context.saver.deleteThread(newThreadId).catch(() => undefined);
     throw error;
