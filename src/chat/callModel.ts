@@ -32,14 +32,20 @@ function threadIdOf(config: NodeConfig): string | undefined {
   return typeof id === "string" ? id : undefined;
 }
 
-/** Titles the thread from its first user message unless it already has a title (the user's wins). */
-export async function ensureTitle(checkpointer: BaseCheckpointSaver | undefined, threadId: string | undefined, history: readonly Message[]): Promise<void> {
-  if (!checkpointer || !threadId) return;
+/** Titles the thread from its first user message unless it already has a title (the user's wins); returns a new title. */
+export async function ensureTitle(
+  checkpointer: BaseCheckpointSaver | undefined,
+  threadId: string | undefined,
+  history: readonly Message[],
+): Promise<string | undefined> {
+  if (!checkpointer || !threadId) return undefined;
   const text = firstUserText(history);
-  if (!text) return;
+  if (!text) return undefined;
   const info = await checkpointer.getThreadInfo(threadId);
-  if (info?.title) return;
-  await checkpointer.setThreadInfo(threadId, { title: titleFromText(text), metadata: { titleSource: "first-message" } });
+  if (info?.title) return undefined;
+  const title = titleFromText(text);
+  await checkpointer.setThreadInfo(threadId, { title, metadata: { titleSource: "first-message" } });
+  return title;
 }
 
 /** Keeps the catalog's count and preview current so the thread list needs no state load. */

@@ -7,7 +7,7 @@
  *     signal,                                                        // optional; stop(threadId) does the same
  *     onEvent: (e) => …,   // { type: "token", messageId, text } | { type: "tool_call", messageId, index, id?, name?, argsDelta? }
  *                          // | { type: "message", message }   (each message stored by this turn, in order,
- *                          //    starting with the user's own message; ids are final)
+ *                          //    starting with the user's own message; ids are final) | { type: "title", title } (first message)
  *   });
  *   // result: { status: "completed" | "cancelled" | "failed", messages (this turn's stored messages), error? }
  *   await threads.retry(threadId, { onEvent });   // re-runs a failed turn, or regenerates the last reply
@@ -36,7 +36,9 @@ import { v4 as uuid4 } from "uuid";
 export type ChatEvent =
   | { type: "token"; messageId: string; text: string }
   | { type: "tool_call"; messageId: string; index: number; id?: string; name?: string; argsDelta?: string }
-  | { type: "message"; message: StoredMessage };
+  | { type: "message"; message: StoredMessage }
+  /** The thread got its title from this (first) message. */
+  | { type: "title"; title: string };
 
 export interface TurnOptions {
   signal?: AbortSignal;
@@ -133,61 +135,65 @@ export class ChatThreads {
   }
 
   /** Sends one user message and runs the turn to the end (tool calls included). */
-  async sendMessage(threadId: string, content: string | Message["content"], options: TurnOptions = {}): Promise<TurnResult> {
+  sendMessage(threadId: string, content: string | Message["content"], options: TurnOptions = {}): Promise<TurnResult> {
     const user: Message = { id: uuid4(), role: "user", content, metadata: { createdAt: new Date().toISOString() } };
-    // The title appears in the thread list at once, before the reply streams.
-    await ensureTitle(this.options.checkpointer, threadId, [user]);
-    return this.run(threadId, { messages: [user] }, this.config(threadId), options);
+    return this.run(threadId, options, async () => {
+      // The title appears in the thread list at once, before the reply streams.
+      const title = await ensureTitle(this.options.checkpointer, threadId, [user]);
+      if (title) safeEmit(options, { type: "title", title });
+      return { input: { messages: [user] }, config: this.config(threadId) };
+    });
   }
 
   /**
    * Retries the thread's last turn: re-runs a failed or cut-off step (`invoke(null)`), or regenerates the
    * last reply by forking from the checkpoint before it (the old reply stays in the thread's history).
    */
-  async retry(threadId: string, options: TurnOptions = {}): Promise<TurnResult> {
-    const graph = await this.graph();
-    const config = this.config(threadId);
-    const state = await graph.getState(config);
-    if (state.next.length > 0) return this.run(threadId, null, config, options);
-    const messages = (state.values as { messages?: StoredMessage[] }).messages ?? [];
-    const last = messages.at(-1);
-    if (!last) return { status: "failed", messages: [], error: new ModelError("Nothing to retry: the thread is empty.", "invalid_request") };
-    if (last.role === "user" || last.role === "tool") {
-      // The failed step was discarded (e.g. the run stopped before the model answered): schedule call_model again.
-      await graph.updateState(config, { messages: [] }, "tools");
-      return this.run(threadId, null, config, options);
-    }
-    for await (const snapshot of graph.getStateHistory(config)) {
-      const before = (snapshot.values as { messages?: StoredMessage[] }).messages ?? [];
-      if (snapshot.next.includes("call_model") && !before.some((m) => m.id === last.id)) {
-        return this.run(threadId, null, snapshot.config as Config, options);
+  retry(threadId: string, options: TurnOptions = {}): Promise<TurnResult> {
+    return this.run(threadId, options, async (graph) => {
+      const config = this.config(threadId);
+      const state = await graph.getState(config);
+      if (state.next.length > 0) return { input: null, config };
+      const messages = (state.values as { messages?: StoredMessage[] }).messages ?? [];
+      const last = messages.at(-1);
+      if (!last) throw new ModelError("Nothing to retry: the thread is empty.", "invalid_request");
+      if (last.role === "user" || last.role === "tool") {
+        // The failed step was discarded (e.g. the run stopped before the model answered): schedule call_model again.
+        await graph.updateState(config, { messages: [] }, "tools");
+        return { input: null, config };
       }
-    }
-    return { status: "failed", messages: [], error: new ModelError("Nothing to retry: no earlier step to run again.", "invalid_request") };
+      for await (const snapshot of graph.getStateHistory(config)) {
+        const before = (snapshot.values as { messages?: StoredMessage[] }).messages ?? [];
+        if (snapshot.next.includes("call_model") && !before.some((m) => m.id === last.id)) return { input: null, config: snapshot.config as Config };
+      }
+      throw new ModelError("Nothing to retry: no earlier step to run again.", "invalid_request");
+    });
   }
 
-  private async run(threadId: string, input: { messages: Message[] } | null, config: Config, options: TurnOptions): Promise<TurnResult> {
+  /** Takes the thread's run slot synchronously (so isRunning is true at once), then prepares and streams the turn. */
+  private async run(
+    threadId: string,
+    options: TurnOptions,
+    prepare: (graph: ChatGraph) => Promise<{ input: { messages: Message[] } | null; config: Config }>,
+  ): Promise<TurnResult> {
     if (this.running.has(threadId)) throw new ThreadBusyError(threadId);
     const controller = new AbortController();
     this.running.set(threadId, controller);
     const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
     const stored: StoredMessage[] = [];
     const partials = new Map<string, string>();
-    const emit = (event: ChatEvent) => {
-      try {
-        options.onEvent?.(event);
-      } catch {
-        // A UI callback must not break the run.
-      }
-    };
+    const emit = (event: ChatEvent) => safeEmit(options, event);
     try {
       const graph = await this.graph();
+      const { input, config } = await prepare(graph);
       for (const message of input?.messages ?? []) emit({ type: "message", message: message as StoredMessage });
       const stream = await graph.stream(input, { ...config, signal, streamMode: ["messages", "updates"] });
       for await (const item of stream as AsyncIterable<[string, unknown]>) {
         const [mode, payload] = item;
         if (mode === "messages") {
-          const [chunk] = payload as [{ id: string; content?: string; tool_call_chunk?: { index: number; id?: string; name?: string; args?: string } }, unknown];
+          const [chunk] = payload as [{ id: string; content?: unknown; metadata?: unknown; tool_call_chunk?: { index: number; id?: string; name?: string; args?: string } }, unknown];
+          // Whole messages (tool results) also arrive in this mode; they are reported from "updates".
+          if (chunk.metadata !== undefined || typeof chunk.content !== "string") continue;
           if (chunk.tool_call_chunk) {
             const t = chunk.tool_call_chunk;
             emit({ type: "tool_call", messageId: chunk.id, index: t.index, id: t.id, name: t.name, argsDelta: t.args });
@@ -232,5 +238,13 @@ export class ChatThreads {
       stored.push(partial);
       emit({ type: "message", message: partial });
     }
+  }
+}
+
+function safeEmit(options: TurnOptions, event: ChatEvent): void {
+  try {
+    options.onEvent?.(event);
+  } catch {
+    // A UI callback must not break the run.
   }
 }

@@ -1,0 +1,167 @@
+/**
+ * ChatThreads, the service the extension calls: events, cancellation that keeps the partial reply, retry
+ * of failed / cancelled / stalled turns, busy threads. Real runtime, MemorySaver, real SDK → mock server.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { MemorySaver } from "../../../src/checkpoint";
+import { ChatThreads } from "../../../src/chat/threads";
+import type { ChatEvent } from "../../../src/chat/threads";
+import { AnthropicChatModel } from "../../../src/model/anthropic";
+import { ThreadBusyError } from "../../../src/checkpoint/errors";
+import { startMockAnthropic } from "../../fixtures/mock-anthropic/server";
+import type { MockAnthropic } from "../../fixtures/mock-anthropic/server";
+import { addTool } from "../../../src/chat/tools";
+
+let mock: MockAnthropic;
+beforeAll(async () => {
+  mock = await startMockAnthropic({ slowDelayMs: 50 });
+});
+afterAll(async () => {
+  await mock.close();
+});
+beforeEach(() => {
+  mock.reset();
+});
+
+function service(options: { idleTimeoutMs?: number; apiKey?: string } = {}) {
+  const checkpointer = new MemorySaver();
+  const model = new AnthropicChatModel({ apiKey: options.apiKey ?? "test-key", baseURL: mock.url, model: "claude-sonnet-5-5", maxRetries: 0, idleTimeoutMs: options.idleTimeoutMs });
+  return { checkpointer, threads: new ChatThreads({ checkpointer, model: () => model, tools: [addTool] }) };
+}
+
+const texts = (events: ChatEvent[]) => events.filter((e) => e.type === "token").map((e) => (e as { text: string }).text);
+
+describe("ChatThreads", () => {
+  it("sends a message: user message event, tokens in order, the stored reply, a title at once", async () => {
+    const { threads, checkpointer } = service();
+    const info = await threads.createThread();
+    const events: ChatEvent[] = [];
+    const result = await threads.sendMessage(info.threadId, "hi! I'm bob", { onEvent: (e) => events.push(e) });
+    expect(result.status).toBe("completed");
+    expect(events[0]).toEqual({ type: "title", title: "hi! I'm bob" });
+    expect(events[1]).toMatchObject({ type: "message", message: { role: "user", content: "hi! I'm bob" } });
+    expect(texts(events).join("")).toBe("Hello bob! Nice to meet you. How can I help you today?");
+    const last = events.at(-1) as { type: "message"; message: { id: string; role: string } };
+    expect(last).toMatchObject({ type: "message", message: { role: "assistant" } });
+    expect(events.filter((e) => e.type === "token").every((e) => (e as { messageId: string }).messageId === last.message.id)).toBe(true);
+    expect(result.messages.map((m) => m.role)).toEqual(["assistant"]);
+    const stored = await threads.getMessages(info.threadId);
+    expect(stored.map((m) => m.id)).toEqual([(events[1] as { message: { id: string } }).message.id, last.message.id]);
+    expect((await checkpointer.getThreadInfo(info.threadId))?.title).toBe("hi! I'm bob");
+    expect(await threads.listThreads()).toHaveLength(1);
+  });
+
+  it("reports tool calls and tool results as events", async () => {
+    const { threads } = service();
+    const events: ChatEvent[] = [];
+    await threads.sendMessage("tools", "add 20 and 22", { onEvent: (e) => events.push(e) });
+    expect(events.filter((e) => e.type === "tool_call" && e.name)).toEqual([expect.objectContaining({ name: "add", index: 0 })]);
+    expect(events.filter((e) => e.type === "message").map((e) => (e as { message: { role: string } }).message.role)).toEqual(["user", "assistant", "tool", "assistant"]);
+  });
+
+  it("stop() cancels mid-stream at once, keeps the partial reply marked interrupted, and the thread stays usable", async () => {
+    const { threads, checkpointer } = service();
+    const events: ChatEvent[] = [];
+    const running = threads.sendMessage("c", "tell me something slow", {
+      onEvent: (e) => {
+        events.push(e);
+        if (texts(events).length === 3) threads.stop("c");
+      },
+    });
+    expect(threads.isRunning("c")).toBe(true);
+    const result = await running;
+    expect(result.status).toBe("cancelled");
+    await mock.waitFor((reqs) => reqs[0]?.aborted === true);
+    const stored = await threads.getMessages("c");
+    expect(stored.map((m) => m.role)).toEqual(["user", "assistant"]);
+    expect(stored[1].content).toBe(texts(events).join(""));
+    expect(stored[1].metadata?.interrupted).toBe(true);
+    expect(texts(events).length).toBeLessThan(10);
+    expect((await checkpointer.getThreadInfo("c"))?.metadata).toMatchObject({ messageCount: 2 });
+    expect(threads.isRunning("c")).toBe(false);
+
+    const next = await threads.sendMessage("c", "I'm carol");
+    expect(next.status).toBe("completed");
+    const sent = mock.messageRequests().at(-1)!.body.messages;
+    expect(sent.map((m: { role: string }) => m.role)).toEqual(["user", "assistant", "user"]);
+    expect((await threads.getMessages("c")).at(-1)!.content).toMatch(/^Hello carol!/);
+  });
+
+  it("an external AbortSignal cancels too", async () => {
+    const { threads } = service();
+    const controller = new AbortController();
+    const result = await threads.sendMessage("x", "slow please", {
+      signal: controller.signal,
+      onEvent: (e) => e.type === "token" && controller.abort(),
+    });
+    expect(result.status).toBe("cancelled");
+    expect((await threads.getMessages("x"))[1]?.metadata?.interrupted).toBe(true);
+  });
+
+  it("retry after a cancel regenerates the reply from the checkpoint before it", async () => {
+    const { threads } = service();
+    const events: ChatEvent[] = [];
+    await threads.sendMessage("r", "slow one", { onEvent: (e) => (events.push(e), texts(events).length === 2 && threads.stop("r")) });
+    mock.script({ text: "a complete answer" });
+    const result = await threads.retry("r");
+    expect(result.status).toBe("completed");
+    const stored = await threads.getMessages("r");
+    expect(stored.map((m) => [m.role, m.content])).toEqual([
+      ["user", "slow one"],
+      ["assistant", "a complete answer"],
+    ]);
+    // The request did not include the partial reply.
+    expect(mock.messageRequests().at(-1)!.body.messages).toHaveLength(1);
+  });
+
+  it("a failed turn comes back as failed with the API's text; retry succeeds (the mock's 'fail' trigger)", async () => {
+    const { threads } = service();
+    await threads.sendMessage("f", "hi! I'm bob");
+    const failed = await threads.sendMessage("f", "please fail now");
+    expect(failed.status).toBe("failed");
+    expect(failed.error).toMatchObject({ code: "server_error", status: 500 });
+    expect(failed.error?.message).toMatch(/fails once/);
+    const status = await threads.getStatus("f");
+    expect(status.canRetry).toBe(true);
+    expect(status.error?.message).toMatch(/internal error/);
+    const retried = await threads.retry("f");
+    expect(retried.status).toBe("completed");
+    expect((await threads.getMessages("f")).map((m) => m.role)).toEqual(["user", "assistant", "user", "assistant"]);
+  });
+
+  it("a stalled stream fails as stalled (idle watchdog) and retry recovers", async () => {
+    const { threads } = service({ idleTimeoutMs: 200 });
+    const events: ChatEvent[] = [];
+    const result = await threads.sendMessage("s", "this will stall", { onEvent: (e) => events.push(e) });
+    expect(result.status).toBe("failed");
+    expect(result.error).toMatchObject({ code: "stalled" });
+    expect(texts(events).length).toBe(3);
+    mock.script({ text: "recovered" });
+    expect((await threads.retry("s")).status).toBe("completed");
+    expect((await threads.getMessages("s")).at(-1)!.content).toBe("recovered");
+  });
+
+  it("a missing key fails clearly without a request", async () => {
+    const { threads } = service({ apiKey: "" });
+    const result = await threads.sendMessage("k", "hello");
+    expect(result).toMatchObject({ status: "failed", error: { code: "missing_api_key" } });
+    expect(mock.requests).toHaveLength(0);
+    expect(await threads.getMessages("k")).toHaveLength(1);
+  });
+
+  it("one turn at a time per thread", async () => {
+    const { threads } = service();
+    const first = threads.sendMessage("b", "slow reply please");
+    await expect(threads.sendMessage("b", "me too")).rejects.toBeInstanceOf(ThreadBusyError);
+    threads.stop("b");
+    expect((await first).status).toBe("cancelled");
+  });
+
+  it("deleteThread removes messages and the catalog entry", async () => {
+    const { threads } = service();
+    await threads.sendMessage("d", "hello");
+    await threads.deleteThread("d");
+    expect(await threads.getMessages("d")).toEqual([]);
+    expect(await threads.listThreads()).toEqual([]);
+  });
+});
