@@ -76,7 +76,9 @@ async function serveInBrowser() {
   const dirs = makeRunDirs(undefined, profileRoot);
 
   const cleanup = [];
+  // The user's Anthropic settings (key, base URL…) reach the extension host as they would in a desktop VS Code.
   const env = { EXTENSIONS_GALLERY: "{}" };
+  for (const [k, v] of Object.entries(process.env)) if (k.startsWith("ANTHROPIC_") && v) env[k] = v;
   let baseUrl = process.env.SKEIN_BASE_URL;
   if (flag("--mock")) {
     const { startMock } = await import("./vscode/mock.mjs");

@@ -127,8 +127,11 @@ export async function startServer({ layout, dirs, env = {}, port = 0, log = () =
     VSCODE_AGENT_FOLDER: dirs.serverData,
     ...env,
   };
-  // The server must not resolve our npm run context or test hooks as its own.
-  for (const k of Object.keys(childEnv)) if (k.startsWith("npm_") || k === "NODE_OPTIONS") delete childEnv[k];
+  // The server must not resolve our npm run context as its own, and the extension host sees only the Anthropic
+  // settings the caller passes (a developer's real key or base URL must never reach a test run).
+  for (const k of Object.keys(childEnv)) {
+    if (k.startsWith("npm_") || k === "NODE_OPTIONS" || (k.startsWith("ANTHROPIC_") && !(k in env))) delete childEnv[k];
+  }
   const child = spawn(layout.nodeBin, args, { cwd: dirs.workspace, env: childEnv, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   const output = [];
   let exited = null;

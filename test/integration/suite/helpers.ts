@@ -60,6 +60,11 @@ export async function requestFor(text: string): Promise<MockRequest | undefined>
   return found.at(-1);
 }
 
+/** The API key a request carried (`x-api-key`, or `Authorization: Bearer` as this SDK version sends it). */
+export function sentKey(request: MockRequest): string | undefined {
+  return request.headers["x-api-key"] ?? /^Bearer (.+)$/.exec(request.headers["authorization"] ?? "")?.[1];
+}
+
 /** Every file under `dir` (recursively) whose name or content contains `needle`. */
 export function filesContaining(dir: string, needle: string): string[] {
   const hits: string[] = [];

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import * as vscode from "vscode";
-import { filesContaining, requestFor, skein, treeItemOf, treeLabel, unique, waitFor } from "./helpers";
+import { filesContaining, requestFor, sentKey, skein, treeItemOf, treeLabel, unique, waitFor } from "./helpers";
 
 interface Ref {
   scope: string;
@@ -28,7 +28,7 @@ export function threadsTests(): void {
     it("a turn against the mock Messages API is stored on disk in this workspace's scope", async () => {
       const api = await skein();
       const request = await waitFor("the mock to record the turn", () => requestFor(said));
-      assert.equal(request.headers["x-api-key"], "test-key", "the key from ANTHROPIC_API_KEY is sent");
+      assert.equal(sentKey(request), "test-key", "the key from ANTHROPIC_API_KEY is sent");
       const files = await waitFor("the store to hold the user's message", () => {
         const hits = filesContaining(api.storeDir, said);
         return hits.length > 0 ? hits : undefined;
