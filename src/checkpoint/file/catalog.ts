@@ -37,6 +37,7 @@ export class Catalog {
   private ino = -1;
   private lines = 0;
   private fd: number | undefined;
+  private fdIno = -1;
   /** Set when a complete line failed its checksum: the saver rebuilds the catalog from the threads. */
   corrupt = false;
 
@@ -163,7 +164,10 @@ export class Catalog {
   append(records: CatalogRecord[], durable: boolean): void {
     const text = records.map((r) => encodeLine(JSON.stringify(r))).join("");
     for (let attempt = 0; attempt < 3; attempt++) {
-      if (this.fd === undefined) this.fd = openSync(this.path, "a");
+      if (this.fd === undefined) {
+        this.fd = openSync(this.path, "a");
+        this.fdIno = fstatSync(this.fd).ino;
+      }
       writeSync(this.fd, text);
       if (durable) fsyncSync(this.fd);
       let current: number;
@@ -172,11 +176,12 @@ export class Catalog {
       } catch {
         current = -1;
       }
-      if (current === fstatSync(this.fd).ino) break;
+      if (current === this.fdIno) break;
       // The catalog was rewritten under us: our line went to the old file; write it again to the new one.
       this.closeFd();
     }
-    this.refresh();
+    // Touches are read back lazily (listThreads refreshes); lifecycle records at once, they change listings.
+    if (records.some((r) => r.op !== "touch")) this.refresh();
   }
 
   /** Rewrites the catalog as one line per live entry when it has grown to more than twice that. */

@@ -1,6 +1,6 @@
 import { deepCopy } from "../memory";
 import type { Checkpoint, ChannelVersions, CheckpointMetadata } from "../types";
-import type { CheckpointEntry, Slot, ThreadRecord, ThreadState } from "./threadState";
+import { MAX_CHAIN, type CheckpointEntry, type Slot, type ThreadRecord, type ThreadState } from "./threadState";
 
 type CheckpointRecord = Extract<ThreadRecord, { t: "c" }>;
 
@@ -20,17 +20,21 @@ export function encodeCheckpoint(
   newVersions: ChannelVersions,
 ): { record: CheckpointRecord; newItems: { item: unknown; no: number }[] } {
   const base = parentId === undefined ? undefined : state.spaces.get(ns)?.byId.get(parentId);
+  const baseVals = base ? state.vals(base) : undefined;
   const x: CheckpointRecord["x"] = {};
   const newItems: { item: unknown; no: number }[] = [];
   let nextItem = state.items.length;
+  const whole = base !== undefined && base.depth + 1 >= MAX_CHAIN;
   for (const channel of Object.keys(checkpoint.channel_values)) {
     const value = checkpoint.channel_values[channel];
-    const baseSlot = base?.vals.get(channel);
+    const baseSlot = baseVals?.get(channel);
     if (
       baseSlot !== undefined &&
       !Object.prototype.hasOwnProperty.call(newVersions, channel) &&
       base!.cv[channel] === checkpoint.channel_versions[channel]
     ) {
+      if (!whole) continue;
+      setOwn(x, channel, "v" in baseSlot ? { v: baseSlot.v } : { a: baseSlot.r, i: nextItem, n: [] });
       continue;
     }
     if (Array.isArray(value)) {
@@ -70,9 +74,10 @@ export function encodeCheckpoint(
     x,
   };
   if (parentId !== undefined) record.p = parentId;
-  if (base) {
+  // Every MAX_CHAIN-th record in a chain names all its channels, so resolving one never walks far.
+  if (base && base.depth + 1 < MAX_CHAIN) {
     record.b = base.id;
-    const gone = [...base.vals.keys()].filter((channel) => !Object.prototype.hasOwnProperty.call(checkpoint.channel_values, channel));
+    const gone = [...baseVals!.keys()].filter((channel) => !Object.prototype.hasOwnProperty.call(checkpoint.channel_values, channel));
     if (gone.length > 0) record.d = gone;
   }
   return { record, newItems };
@@ -105,7 +110,7 @@ function compressRanges(nums: number[]): number[] {
 /** Fresh deep copies of a checkpoint's values; `register` lets a later put recognise handed-out elements. */
 export function materializeValues(state: ThreadState, entry: CheckpointEntry, register: boolean): Record<string, unknown> {
   const values: Record<string, unknown> = {};
-  for (const [channel, slot] of entry.vals) setOwn(values, channel, materializeSlot(state, slot, register));
+  for (const [channel, slot] of state.vals(entry)) setOwn(values, channel, materializeSlot(state, slot, register));
   return values;
 }
 

@@ -196,7 +196,6 @@ export class FileSaver extends BaseCheckpointSaver {
   private touch(threadId: string): void {
     const catalog = this.catalog();
     catalog.append([{ op: "touch", id: threadId, at: this.now() }], false);
-    catalog.maybeCompact(this.fsync);
   }
 
   async getTuple(config: CheckpointConfig): Promise<CheckpointTuple | undefined> {
@@ -292,6 +291,7 @@ export class FileSaver extends BaseCheckpointSaver {
   async listThreads(options: { limit?: number } = {}): Promise<ThreadInfo[]> {
     const catalog = this.catalog();
     catalog.refresh();
+    catalog.maybeCompact(this.fsync);
     const listed = catalog.listed();
     return (options.limit === undefined ? listed : listed.slice(0, options.limit)).map((info) => deepCopy(info));
   }

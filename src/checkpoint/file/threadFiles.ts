@@ -135,12 +135,20 @@ export class ThreadFiles {
     return damaged;
   }
 
+  /** A pack frame's payload: its gzip CRC already covers every line, so it is parsed in one native call. */
   private applyLines(payload: Buffer, where: string): void {
-    const parsed = parseLines(payload);
-    this.applyParsed(
-      parsed.records.map((r) => r.json),
-      where,
-    );
+    const text = payload.toString("utf8");
+    let wrapped: { r: ThreadRecord }[];
+    try {
+      wrapped = JSON.parse(`[${text.slice(0, -1).replaceAll("\n", ",")}]`) as { r: ThreadRecord }[];
+    } catch {
+      this.applyParsed(
+        parseLines(payload).records.map((r) => r.json),
+        where,
+      );
+      return;
+    }
+    for (const { r } of wrapped) this.applyRecord(r, where);
   }
 
   private applyParsed(jsons: string[], where: string): void {
@@ -151,15 +159,19 @@ export class ThreadFiles {
       } catch {
         continue; // unreachable in practice: the checksum matched
       }
-      this.state.apply(record, (what) =>
+      this.applyRecord(record, where);
+    }
+  }
+
+  private applyRecord(record: ThreadRecord, where: string): void {
+    this.state.apply(record, (what) =>
         this.warn({
           code: "DROPPED_CHECKPOINT",
           threadId: this.threadId,
           file: where === "pack" ? this.packPath : this.logPath,
           message: `Thread "${this.threadId}": dropped ${what}.`,
         }),
-      );
-    }
+    );
   }
 
   /** Appends records (caller holds the write lock and has refreshed). Returns the JSON written per record. */

@@ -20,8 +20,16 @@ export interface CheckpointEntry {
   meta: CheckpointMetadata;
   cv: ChannelVersions;
   vs: Record<string, ChannelVersions>;
-  vals: Map<string, Slot>;
+  /** Delta base and this record's own channels; `vals` is resolved from them on first use. */
+  base?: string;
+  x: CheckpointRecordBody["x"];
+  d?: string[];
+  /** Records since the last self-contained one (bounded: every 32nd record in a chain is written whole). */
+  depth: number;
+  vals?: Map<string, Slot>;
 }
+
+export const MAX_CHAIN = 32;
 
 export interface Namespace {
   byId: Map<string, CheckpointEntry>;
@@ -36,6 +44,8 @@ export interface InfoRecordBody {
 }
 
 /** Record bodies as stored (`t` tells the kind; `s` is the thread-local sequence number). */
+export type CheckpointRecordBody = Extract<ThreadRecord, { t: "c" }>;
+
 export type ThreadRecord =
   | { s: number; t: "h"; v: number; thread: string; at: string }
   | ({ s: number; t: "i" } & InfoRecordBody)
@@ -106,41 +116,55 @@ export class ThreadState {
     return true;
   }
 
-  private applyCheckpoint(record: Extract<ThreadRecord, { t: "c" }>, drop: DropReason): void {
+  private applyCheckpoint(record: CheckpointRecordBody, drop: DropReason): void {
     const space = this.space(record.ns);
-    let vals: Map<string, Slot>;
+    let depth = 0;
     if (record.b !== undefined) {
       const base = space.byId.get(record.b);
       if (!base) {
         drop(`checkpoint ${record.id} (its parent ${record.b} was lost)`);
         return;
       }
-      vals = new Map(base.vals);
-      for (const channel of record.d ?? []) vals.delete(channel);
-    } else {
-      vals = new Map();
+      depth = base.depth + 1;
     }
     for (const channel of Object.keys(record.x)) {
       const enc = record.x[channel]!;
-      if ("v" in enc) {
-        vals.set(channel, { v: enc.v });
-        continue;
-      }
+      if ("v" in enc) continue;
       for (let k = 0; k < enc.n.length; k++) this.items[enc.i + k] = enc.n[k];
       if (!rangesResolve(enc.a, this.items)) {
         drop(`checkpoint ${record.id} (stored messages it refers to were lost)`);
         return;
       }
-      vals.set(channel, { r: enc.a });
     }
-    const entry: CheckpointEntry = { id: record.id, ns: record.ns, ts: record.ts, meta: record.m, cv: record.cv, vs: record.vs, vals };
+    const entry: CheckpointEntry = { id: record.id, ns: record.ns, ts: record.ts, meta: record.m, cv: record.cv, vs: record.vs, x: record.x, depth };
     if (record.p !== undefined) entry.parent = record.p;
+    if (record.b !== undefined) entry.base = record.b;
+    if (record.d !== undefined) entry.d = record.d;
     if (!space.byId.has(record.id)) {
       insertSorted(space.ids, record.id);
       this.checkpointCount++;
     }
     space.byId.set(record.id, entry);
-    this.lastAt = maxIso(this.lastAt, record.ts);
+    if (this.lastAt === undefined || record.ts > this.lastAt) this.lastAt = record.ts;
+  }
+
+  /** channel → slot of a checkpoint: its base's slots, minus `d`, plus its own `x` (cached). */
+  vals(entry: CheckpointEntry): Map<string, Slot> {
+    if (entry.vals) return entry.vals;
+    let vals: Map<string, Slot>;
+    const base = entry.base === undefined ? undefined : this.spaces.get(entry.ns)?.byId.get(entry.base);
+    if (base) {
+      vals = new Map(this.vals(base));
+      for (const channel of entry.d ?? []) vals.delete(channel);
+    } else {
+      vals = new Map();
+    }
+    for (const channel of Object.keys(entry.x)) {
+      const enc = entry.x[channel]!;
+      vals.set(channel, "v" in enc ? { v: enc.v } : { r: enc.a });
+    }
+    entry.vals = vals;
+    return vals;
   }
 
   private applyWrites(ns: string, checkpointId: string, taskId: string, writes: [string, unknown][]): void {
