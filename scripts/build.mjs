@@ -1,4 +1,5 @@
-// Two bundles: the extension host (node/cjs, `vscode` external) and the webview (browser/iife).
+// Bundles: the extension host (node/cjs, `vscode` external) in two files — extension.js (activation: wiring
+// only) and engine.js (store, graph, chat, model + SDK; loaded on first use) — and the webview (browser/iife).
 import * as esbuild from "esbuild";
 import { copyFileSync, existsSync, mkdirSync } from "node:fs";
 
@@ -18,6 +19,19 @@ if (existsSync("src/extension/main.ts")) {
   builds.push({
     ...common,
     entryPoints: { extension: "src/extension/main.ts" },
+    outdir: "dist",
+    platform: "node",
+    format: "cjs",
+    target: "node20",
+    external: ["vscode"],
+    // src/extension/loadEngine.ts requires dist/engine.js by this name instead of bundling the engine.
+    define: existsSync("src/extension/engineEntry.ts") ? { SKEIN_ENGINE_FILE: '"engine.js"' } : {},
+  });
+}
+if (existsSync("src/extension/engineEntry.ts")) {
+  builds.push({
+    ...common,
+    entryPoints: { engine: "src/extension/engineEntry.ts" },
     outdir: "dist",
     platform: "node",
     format: "cjs",

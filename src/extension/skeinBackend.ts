@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import type { BaseCheckpointSaver } from "../checkpoint/base";
 import type { ChatBackend, LoadedThread, ThreadRef, ThreadSummary, TurnOptions } from "./backend";
 import type { ChatEngine } from "./chatEngine";
+import { loadEngine } from "./loadEngine";
 import type { SkeinSettings } from "./settings";
 
 export interface SkeinBackendOptions {
@@ -20,8 +21,7 @@ export interface SkeinBackendOptions {
 }
 
 async function defaultSaver(dir: string): Promise<BaseCheckpointSaver> {
-  const { createStore } = await import("./store");
-  return createStore(dir);
+  return (await loadEngine()).createStore(dir);
 }
 
 export class SkeinBackend implements ChatBackend {
@@ -42,7 +42,7 @@ export class SkeinBackend implements ChatBackend {
   }
 
   private chatEngine(): Promise<ChatEngine> {
-    this.engine ??= import("./chatEngine").then((m) => new m.GraphChatEngine());
+    this.engine ??= loadEngine().then((m) => new m.GraphChatEngine());
     return this.engine;
   }
 
