@@ -13,7 +13,7 @@
  *   await threads.retry(threadId, { onEvent });   // re-runs a failed turn, or regenerates the last reply
  *   threads.stop(threadId);                        // cancels the running turn; the partial reply is kept (metadata.interrupted)
  *   await threads.getMessages(threadId);           // StoredMessage[] (the truthful stored thread)
- *   await threads.getStatus(threadId);             // { running, canRetry, error? }  (error: the failed turn's { name, message })
+ *   await threads.getStatus(threadId);             // { running, canRetry, error? }  (error: the failed turn's { name, message, code? })
  *   threads.listThreads() / renameThread(id, title) / deleteThread(id) / isRunning(id)
  *
  * Never throws for model failures: they come back as `status: "failed"` with a `ModelError` (stable `code`,
@@ -25,7 +25,7 @@ import type { BaseCheckpointSaver } from "../checkpoint/base";
 import { ThreadBusyError } from "../checkpoint/errors";
 import type { ThreadInfo } from "../checkpoint/types";
 import type { ChatModel } from "../model/types";
-import { ModelCancelledError, ModelError } from "../model/errors";
+import { MODEL_ERROR_CODES, ModelCancelledError, ModelError } from "../model/errors";
 import type { ContextOptions } from "./contextWindow";
 import { createChatGraph } from "./chatGraph";
 import type { ChatGraph } from "./chatGraph";
@@ -56,8 +56,8 @@ export interface ThreadStatus {
   running: boolean;
   /** The last turn failed (or was cut off) and `retry` would re-run it; also true when the last reply can be regenerated. */
   canRetry: boolean;
-  /** The recorded failure of the pending turn, if any. */
-  error?: { name: string; message: string };
+  /** The recorded failure of the pending turn, if any (`code` when it was a ModelError; survives reload). */
+  error?: { name: string; message: string; code?: string };
 }
 
 export interface ChatThreadsOptions {
@@ -130,7 +130,7 @@ export class ChatThreads {
     return {
       running: this.isRunning(threadId),
       canRetry: state.next.length > 0 || messages.length > 0,
-      ...(failed?.error ? { error: { name: failed.error.name, message: failed.error.message } } : {}),
+      ...(failed?.error ? { error: { name: failed.error.name, message: failed.error.message, code: MODEL_ERROR_CODES[failed.error.name] } } : {}),
     };
   }
 

@@ -118,3 +118,21 @@ export class ModelCancelledError extends ModelError {
 export function isModelError(error: unknown): error is ModelError {
   return error instanceof ModelError;
 }
+
+/** Error class name → code, for failures read back from a checkpoint (which stores only name and message). */
+export const MODEL_ERROR_CODES: Readonly<Record<string, ModelErrorCode>> = Object.freeze({
+  MissingApiKeyError: "missing_api_key",
+  AuthenticationFailedError: "authentication_failed",
+  PermissionDeniedError: "permission_denied",
+  ModelNotFoundError: "model_not_found",
+  RateLimitedError: "rate_limited",
+  ModelOverloadedError: "overloaded",
+  InvalidRequestError: "invalid_request",
+  ServerError: "server_error",
+  StreamError: "stream_error",
+  IncompleteStreamError: "incomplete_stream",
+  StalledStreamError: "stalled",
+  RequestTimeoutError: "timeout",
+  ConnectionFailedError: "connection_failed",
+  ModelCancelledError: "cancelled",
+});

@@ -99,6 +99,9 @@ export function mapAnthropicError(error: unknown, context: MapContext): ModelErr
   }
 
   const status = e.status;
+  if (status === 407) {
+    return new ConnectionFailedError(`A proxy between you and the Anthropic API${where} requires authentication (407).${quoted} Check VS Code's proxy settings.`, "connection_failed", details);
+  }
   if (status === 401) {
     return new AuthenticationFailedError(`The Anthropic API rejected the API key (401).${quoted} Set a valid key and try again.`, "authentication_failed", details);
   }

@@ -123,7 +123,7 @@ describe("ChatThreads", () => {
     expect(failed.error?.message).toMatch(/fails once/);
     const status = await threads.getStatus("f");
     expect(status.canRetry).toBe(true);
-    expect(status.error?.message).toMatch(/internal error/);
+    expect(status.error).toMatchObject({ name: "ServerError", code: "server_error", message: expect.stringMatching(/internal error/) });
     const retried = await threads.retry("f");
     expect(retried.status).toBe("completed");
     expect((await threads.getMessages("f")).map((m) => m.role)).toEqual(["user", "assistant", "user", "assistant"]);

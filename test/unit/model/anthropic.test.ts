@@ -183,6 +183,14 @@ describe("AnthropicChatModel errors", () => {
     expect(error.partial?.content).toBe("cut short ");
   });
 
+  it("407 from a proxy → connection_failed pointing at the proxy settings", async () => {
+    // Node's fetch turns a 407 into a bare network error (fetch spec), so no status reaches the SDK.
+    mock.script({ status: 407, error: { type: "proxy_error", message: "Proxy Authentication Required" } });
+    const error = await failure(model().stream([user("hi")]));
+    expect(error.code).toBe("connection_failed");
+    expect(error.message).toMatch(/proxy/i);
+  });
+
   it("connection refused → connection_failed naming the cause", async () => {
     const closed = await startMockAnthropic();
     const url = closed.url;
