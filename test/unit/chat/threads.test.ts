@@ -11,6 +11,7 @@ import { ThreadBusyError } from "../../../src/checkpoint/errors";
 import { startMockAnthropic } from "../../fixtures/mock-anthropic/server";
 import type { MockAnthropic } from "../../fixtures/mock-anthropic/server";
 import { addTool } from "../../../src/chat/tools";
+import type { ChatTool } from "../../../src/chat/tools";
 
 let mock: MockAnthropic;
 beforeAll(async () => {
@@ -85,6 +86,37 @@ describe("ChatThreads", () => {
     const sent = mock.messageRequests().at(-1)!.body.messages;
     expect(sent.map((m: { role: string }) => m.role)).toEqual(["user", "assistant", "user"]);
     expect((await threads.getMessages("c")).at(-1)!.content).toMatch(/^Hello carol!/);
+  });
+
+  it("stop during a tool call leaves an unanswered tool_use stored; the next message still gets a valid request", async () => {
+    const checkpointer = new MemorySaver();
+    const model = new AnthropicChatModel({ apiKey: "test-key", baseURL: mock.url, model: "claude-sonnet-5-5", maxRetries: 0 });
+    let started!: () => void;
+    const toolStarted = new Promise<void>((resolve) => (started = resolve));
+    const hanging: ChatTool = {
+      definition: { name: "get_time", input_schema: { type: "object" } },
+      run: (_args, { signal }) =>
+        new Promise((_resolve, reject) => {
+          started();
+          signal?.addEventListener("abort", () => reject(new Error("aborted")), { once: true });
+        }),
+    };
+    const threads = new ChatThreads({ checkpointer, model, tools: [hanging] });
+    const running = threads.sendMessage("tc", "what time is it?");
+    await toolStarted;
+    threads.stop("tc");
+    expect((await running).status).toBe("cancelled");
+    const stored = await threads.getMessages("tc");
+    expect(stored.map((m) => m.role)).toEqual(["user", "assistant"]);
+    expect(stored[1].tool_calls?.[0].name).toBe("get_time");
+
+    const next = await threads.sendMessage("tc", "never mind, hello");
+    expect(next.status).toBe("completed");
+    const sent = mock.messageRequests().at(-1)!.body.messages;
+    expect(sent.at(-1).content.map((b: { type: string }) => b.type)).toEqual(["tool_result", "text"]);
+    expect(sent.at(-1).content[0]).toMatchObject({ tool_use_id: stored[1].tool_calls?.[0].id, is_error: true });
+    // Stored history stays truthful: the tool never answered.
+    expect((await threads.getMessages("tc")).map((m) => m.role)).toEqual(["user", "assistant", "user", "assistant"]);
   });
 
   it("an external AbortSignal cancels too", async () => {
