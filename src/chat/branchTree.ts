@@ -78,8 +78,15 @@ export class MessageTreeBuilder {
     this.ends.set(checkpointId, parent);
   }
 
+  /** Newest checkpoint added so far (the cache in branches.ts reads only what is newer). */
+  get newestCheckpointId(): string | undefined {
+    return this.head;
+  }
+
+  /** A tree of everything added so far; the builder can keep taking checkpoints afterwards. */
   build(): MessageTree {
     const roots: number[] = [];
+    for (const node of this.nodes) node.children = [];
     for (const node of this.nodes) {
       if (node.parent === -1) roots.push(node.key);
       else this.nodes[node.parent]!.children.push(node.key);

@@ -17,7 +17,8 @@ import type { BaseCheckpointSaver } from "../checkpoint/base";
 import type { StoredMessage } from "../graph/messages";
 import { updateCatalog } from "./callModel";
 import { MessageTreeBuilder, findNodes, isOnPath, pathTo, siblingsOf } from "./branchTree";
-import type { MessageTree } from "./branchTree";
+import type { CheckpointView, MessageTree } from "./branchTree";
+import type { CheckpointTuple } from "../checkpoint/types";
 
 /** The part of a compiled graph (src/graph) this module uses. */
 export interface HistoryGraph {
@@ -84,18 +85,44 @@ export class ThreadBranches {
     private readonly writerNode = "call_model",
   ) {}
 
-  /** The whole message tree of the thread, from every checkpoint. */
+  /** Per thread: the tree built so far and up to which checkpoint (reads after the first are incremental). */
+  private readonly cache = new Map<string, MessageTreeBuilder>();
+
+  /**
+   * The whole message tree of the thread, from every checkpoint. The first call per thread reads them all;
+   * later calls read only checkpoints newer than the last seen (savers list newest first and materialise
+   * lazily, so stopping early is cheap).
+   */
   async tree(threadId: string): Promise<MessageTree> {
-    const builder = new MessageTreeBuilder();
-    for await (const tuple of this.saver.list({ configurable: { thread_id: threadId, checkpoint_ns: "" } })) {
-      const messages = tuple.checkpoint.channel_values.messages;
-      builder.add({
-        checkpointId: tuple.checkpoint.id,
-        parentCheckpointId: tuple.parentConfig?.configurable?.checkpoint_id,
-        messages: Array.isArray(messages) ? (messages as StoredMessage[]) : [],
-      });
+    const cached = this.cache.get(threadId);
+    const config = { configurable: { thread_id: threadId, checkpoint_ns: "" } };
+    if (cached) {
+      const known = cached.newestCheckpointId;
+      const fresh: CheckpointView[] = [];
+      let reached = known === undefined;
+      for await (const tuple of this.saver.list(config)) {
+        if (known !== undefined && tuple.checkpoint.id <= known) {
+          // Still there: what is older was read before. (Gone = the thread was replaced: rebuild.)
+          reached = (await this.saver.getTuple({ configurable: { ...config.configurable, checkpoint_id: known } })) !== undefined;
+          break;
+        }
+        fresh.push(toView(tuple));
+      }
+      if (reached) {
+        for (const view of fresh) cached.add(view);
+        return cached.build();
+      }
+      this.cache.delete(threadId);
     }
+    const builder = new MessageTreeBuilder();
+    for await (const tuple of this.saver.list(config)) builder.add(toView(tuple));
+    this.cache.set(threadId, builder);
     return builder.build();
+  }
+
+  /** Drops what is cached about a thread (after deleting it). */
+  forget(threadId: string): void {
+    this.cache.delete(threadId);
   }
 
   /**
@@ -264,6 +291,15 @@ export function viewOf(threadId: string, tree: MessageTree): BranchView {
         siblings: { index: siblings.indexOf(key), count: siblings.length, messageIds: siblings.map((at) => tree.nodes[at]!.message.id) },
       };
     }),
+  };
+}
+
+function toView(tuple: CheckpointTuple): CheckpointView {
+  const messages = tuple.checkpoint.channel_values.messages;
+  return {
+    checkpointId: tuple.checkpoint.id,
+    parentCheckpointId: tuple.parentConfig?.configurable?.checkpoint_id,
+    messages: Array.isArray(messages) ? (messages as StoredMessage[]) : [],
   };
 }
 

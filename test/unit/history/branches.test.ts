@@ -105,6 +105,19 @@ describe.each(kinds)("branches over real checkpoint trees ($name)", (kind) => {
     expect((await saver.getThreadInfo("t"))?.metadata.messageCount).toBe(4);
   });
 
+  it("reads only new checkpoints after the first scan, and notices a thread replaced under the same id", async () => {
+    const { send, branches } = setup();
+    await send("t", "old");
+    await branches.regenerate("t", (await branches.getBranchView("t")).messages[1]!.message.id);
+    expect(positions(await branches.getBranchView("t"))).toEqual(["1/1", "2/2"]);
+    await saver.deleteThread("t");
+    await send("t", "new");
+    await branches.regenerate("t", (await branches.getBranchView("t")).messages[1]!.message.id);
+    const view = await branches.getBranchView("t");
+    expect(texts(view)).toEqual(["new", "reply 4 to new"]);
+    expect((await branches.tree("t")).nodes.map((node) => messageText(node.message)).sort()).toEqual(["new", "reply 3 to new", "reply 4 to new"]);
+  });
+
   it("edits the first message as a sibling at the root", async () => {
     const { send, branches } = setup();
     await send("r", "hello");
