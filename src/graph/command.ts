@@ -14,7 +14,7 @@ export interface SendPacket {
   args: unknown;
 }
 
-export function isSend(value: unknown): value is SendPacket {
+export function isSend(value: unknown): value is Send {
   return value instanceof Send || (typeof value === "object" && value !== null && (value as SendPacket).lg_name === "Send");
 }
 

@@ -3,7 +3,7 @@ import type { CheckpointConfig, CheckpointConfigurable, CheckpointMetadata } fro
 export type StreamMode = "values" | "updates" | "messages" | "custom" | "debug";
 export type Durability = "sync" | "async" | "exit";
 
-/** What `invoke`, `stream`, `getState` and `updateState` take. Extra keys reach nodes unchanged. */
+/** What `invoke`, `stream`, `getState` and `updateState` take. Extra `configurable` keys reach nodes unchanged. */
 export interface RunnableConfig extends CheckpointConfig {
   configurable?: CheckpointConfigurable;
   /** Supersteps allowed per invocation (default 25). */
@@ -13,7 +13,9 @@ export interface RunnableConfig extends CheckpointConfig {
   /** When checkpoints are written: every step ("sync", Skein's default), in the background ("async"), or once at the end ("exit"). */
   durability?: Durability;
   streamMode?: StreamMode | StreamMode[];
-  [key: string]: unknown;
+  /** Copied into checkpoint metadata and `config.metadata` of nodes. */
+  metadata?: Record<string, unknown>;
+  tags?: string[];
 }
 
 /** `interrupt(value)` as reported to the caller. */

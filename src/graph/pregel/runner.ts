@@ -95,6 +95,9 @@ export async function runStep(tasks: Task[], env: StepEnv): Promise<StepOutcome>
   return outcome;
 }
 
+/** Which message ids a task already streamed as chunks (so they are not emitted again whole). */
+const streamedIds = new WeakMap<NodeConfig, Set<string>>();
+
 function nodeConfig(task: Task, env: StepEnv, signal: AbortSignal, isClosed: () => boolean): NodeConfig {
   const threadId = env.config.configurable?.thread_id;
   const metadata = {
@@ -106,7 +109,7 @@ function nodeConfig(task: Task, env: StepEnv, signal: AbortSignal, isClosed: () 
     langgraph_checkpoint_ns: env.ns,
   };
   const streamed = new Set<string>();
-  return {
+  const config: NodeConfig = {
     ...env.config,
     signal,
     metadata,
@@ -118,9 +121,9 @@ function nodeConfig(task: Task, env: StepEnv, signal: AbortSignal, isClosed: () 
       streamed.add(chunk.id);
       env.emitter.emit("messages", [chunk, { ...metadata, ...(threadId !== undefined ? { thread_id: threadId } : {}), message_id: chunk.id }]);
     },
-    // Read by emitOutput: which message ids were already streamed as chunks.
-    __streamedMessageIds: streamed,
   };
+  streamedIds.set(config, streamed);
+  return config;
 }
 
 /** `updates` gets `{ node: update }`; `messages` gets whole messages a node returned without streaming them. */
@@ -129,7 +132,7 @@ function emitOutput(env: StepEnv, task: Task, output: unknown, config: NodeConfi
   env.emitter.emit("updates", { [task.name]: update });
   if (!env.emitter.wants("messages") || typeof update !== "object" || update === null) return;
   const raw = (update as { messages?: unknown }).messages;
-  const streamed = config.__streamedMessageIds as Set<string>;
+  const streamed = streamedIds.get(config) ?? new Set<string>();
   for (const message of Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]) {
     if (typeof message !== "object" || message === null || (message as { type?: unknown }).type === "remove") continue;
     const id = (message as { id?: unknown }).id;
