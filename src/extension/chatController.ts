@@ -261,12 +261,13 @@ export class ChatController {
       run.batcher.flush();
       run.batcher.dispose();
       this.runs.delete(key);
+      // Stop/Send flip at once; the snapshot (which reads the store) follows.
+      this.postStatus(ref);
+      this.options.onThreadsChanged?.(ref.scope);
       if (sameRef(this.open, ref)) {
         // The stored thread is the truth after a run (the partial reply may have been stored as interrupted).
         await this.postSnapshot();
       }
-      this.postStatus(ref);
-      this.options.onThreadsChanged?.(ref.scope);
     }
   }
 

@@ -4,7 +4,7 @@
  * adapter is evaluated at activation (and the SDK itself loads on the first model call).
  */
 import type { BaseCheckpointSaver } from "../checkpoint/base";
-import { ChatThreads } from "../chat/threads";
+import { ChatThreads, type ChatEvent } from "../chat/threads";
 import type { StoredMessage } from "../graph/messages";
 import { AnthropicChatModel } from "../model/anthropic";
 import type { ChatModel } from "../model/types";
@@ -93,7 +93,7 @@ export class GraphChatEngine implements ChatEngine {
     return {
       messages,
       interrupted: !status.running && (unanswered || Boolean(status.error)),
-      error: status.error && !status.running ? { name: status.error.name, message: status.error.message } : undefined,
+      error: status.error && !status.running ? { name: status.error.name, message: status.error.message, code: status.error.code } : undefined,
     };
   }
 
@@ -101,9 +101,11 @@ export class GraphChatEngine implements ChatEngine {
     const threads = this.threads(args.saver, args.settings, args.apiKey);
     const options = {
       signal: args.signal,
-      onEvent: (event: { type: string; messageId?: string; text?: string; message?: StoredMessage }) => {
-        if (event.type === "token" && event.messageId && event.text) args.onEvent({ type: "token", messageId: event.messageId, text: event.text });
-        else if (event.type === "message" && event.message) args.onEvent({ type: "message", message: event.message });
+      onEvent: (event: ChatEvent) => {
+        if (event.type === "token") args.onEvent({ type: "token", messageId: event.messageId, text: event.text });
+        else if (event.type === "message") args.onEvent({ type: "message", message: event.message });
+        else if (event.type === "title") args.onEvent({ type: "title", title: event.title });
+        // tool_call deltas are not shown while streaming; the stored assistant message carries the calls.
       },
     };
     const result = args.text === null ? await threads.retry(args.threadId, options) : await threads.sendMessage(args.threadId, args.text, options);
