@@ -71,7 +71,7 @@ export interface ChatThreadsOptions {
 type Config = { configurable: { thread_id: string; checkpoint_id?: string } };
 
 export class ChatThreads {
-  private readonly running = new Map<string, AbortController>();
+  private readonly running = new Map<string, { controller: AbortController; settled: Promise<void> }>();
   private cached?: { model: ChatModel; system?: string; graph: ChatGraph };
 
   constructor(private readonly options: ChatThreadsOptions) {}
@@ -96,9 +96,9 @@ export class ChatThreads {
 
   /** Cancels the running turn of the thread; true when there was one. */
   stop(threadId: string): boolean {
-    const controller = this.running.get(threadId);
-    controller?.abort(new ModelCancelledError());
-    return !!controller;
+    const run = this.running.get(threadId);
+    run?.controller.abort(new ModelCancelledError());
+    return !!run;
   }
 
   async createThread(title?: string): Promise<ThreadInfo> {
@@ -113,8 +113,11 @@ export class ChatThreads {
     return this.options.checkpointer.setThreadInfo(threadId, { title: title.trim(), metadata: { titleSource: "user" } });
   }
 
+  /** Stops a running turn and waits for it to settle first, so nothing it writes can bring the thread back. */
   async deleteThread(threadId: string): Promise<void> {
+    const run = this.running.get(threadId);
     this.stop(threadId);
+    await run?.settled;
     await this.options.checkpointer.deleteThread(threadId);
   }
 
@@ -178,7 +181,8 @@ export class ChatThreads {
   ): Promise<TurnResult> {
     if (this.running.has(threadId)) throw new ThreadBusyError(threadId);
     const controller = new AbortController();
-    this.running.set(threadId, controller);
+    let settle!: () => void;
+    this.running.set(threadId, { controller, settled: new Promise<void>((resolve) => (settle = resolve)) });
     const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
     const stored: StoredMessage[] = [];
     const partials = new Map<string, string>();
@@ -222,6 +226,7 @@ export class ChatThreads {
       return { status: "failed", messages: stored, error: error instanceof Error ? error : new Error(String(error)) };
     } finally {
       this.running.delete(threadId);
+      settle();
     }
   }
 

@@ -189,11 +189,20 @@ describe("ChatThreads", () => {
     expect((await first).status).toBe("cancelled");
   });
 
-  it("deleteThread removes messages and the catalog entry", async () => {
+  it("deleteThread removes messages and the catalog entry, even mid-stream", async () => {
     const { threads } = service();
     await threads.sendMessage("d", "hello");
     await threads.deleteThread("d");
     expect(await threads.getMessages("d")).toEqual([]);
+    expect(await threads.listThreads()).toEqual([]);
+
+    const events: ChatEvent[] = [];
+    const running = threads.sendMessage("d2", "slow one", { onEvent: (e) => events.push(e) });
+    await mock.waitFor((reqs) => reqs.length > 1);
+    while (texts(events).length === 0) await new Promise((r) => setImmediate(r));
+    await threads.deleteThread("d2");
+    expect((await running).status).toBe("cancelled");
+    expect(await threads.getMessages("d2")).toEqual([]);
     expect(await threads.listThreads()).toEqual([]);
   });
 });
