@@ -25,6 +25,7 @@ export const QUIET_SETTINGS = {
   "npm.autoDetect": "off",
   "typescript.tsserver.experimental.enableProjectDiagnostics": false,
   "window.dialogStyle": "custom",
+  "workbench.secondarySideBar.defaultVisibility": "hidden",
 };
 
 const live = new Set();

@@ -41,7 +41,7 @@ export class Session {
       stops.push(() => mock.stop());
       const dirs = makeRunDirs("skein-e2e-");
       writeFileSync(join(dirs.workspace, "notes.md"), "# A workspace for Skein's browser scenario\n");
-      writeSettings(dirs, { "skein.baseUrl": mock.url, "workbench.colorTheme": "Default Dark Modern" });
+      writeSettings(dirs, { "skein.baseUrl": mock.url });
       const server = await startServer({ layout, dirs, env: { ANTHROPIC_API_KEY: "test-key", EXTENSIONS_GALLERY: "{}" } });
       stops.push(() => server.stop());
       const browser = await launchChromium(dirs);
