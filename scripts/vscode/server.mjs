@@ -118,13 +118,16 @@ export async function startServer({ layout, dirs, env = {}, port = 0, log = () =
   } else {
     args.push("--without-connection-token");
   }
+  const runTmp = keepProfile ? mkdtempSync(join(tmpdir(), "skein-vscode-tmp-")) : join(dirs.root, "tmp");
+  mkdirSync(runTmp, { recursive: true });
   const childEnv = {
     ...process.env,
     HOME: dirs.home,
     XDG_CONFIG_HOME: dirs.xdgConfig,
     XDG_DATA_HOME: dirs.xdgData,
     XDG_CACHE_HOME: dirs.xdgCache,
-    TMPDIR: process.env.TMPDIR ?? tmpdir(),
+    // The server leaves IPC sockets in TMPDIR: give it one that is removed with the run.
+    TMPDIR: runTmp,
     VSCODE_AGENT_FOLDER: dirs.serverData,
     ...env,
   };
@@ -148,6 +151,7 @@ export async function startServer({ layout, dirs, env = {}, port = 0, log = () =
     exited: () => exited,
     waitForExit: () => exitPromise,
     cleanupDirsSync() {
+      if (keepProfile) rmSync(runTmp, { recursive: true, force: true });
       if (keepProfile || process.env.SKEIN_KEEP_DIRS) return;
       try { rmSync(dirs.root, { recursive: true, force: true, maxRetries: 3 }); } catch { /* a straggler may still hold a file */ }
     },
@@ -161,7 +165,7 @@ export async function startServer({ layout, dirs, env = {}, port = 0, log = () =
       // The group may hold children (watchers, extension host) that outlive the main process for a moment.
       killGroup(child.pid, "SIGKILL");
       live.delete(server);
-      if (!keepDirs) server.cleanupDirsSync();
+      if (!keepDirs || keepProfile) server.cleanupDirsSync();
     },
   };
   live.add(server);
@@ -186,7 +190,7 @@ export async function startServer({ layout, dirs, env = {}, port = 0, log = () =
   try {
     server.port = await Promise.race([listening, timeout]);
   } catch (error) {
-    await server.stop({ keepDirs: true });
+    await server.stop();
     throw error;
   } finally {
     clearTimeout(timer);
