@@ -27,7 +27,13 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       enableCommandUris: false,
       localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, "media"), vscode.Uri.joinPath(this.extensionUri, "dist")],
     };
-    const panel: ChatPanel = { post: (message: HostMessage) => void webview.postMessage(message) };
+    const panel: ChatPanel = {
+      post: (message: HostMessage) => {
+        // The open thread's title shows next to the view's name.
+        if (message.type === "snapshot" || message.type === "title") view.description = message.params.title || undefined;
+        void webview.postMessage(message);
+      },
+    };
     this.controller.attach(panel);
     // The webview posts `ready` once its script runs; the controller answers with the snapshot.
     const sub = webview.onDidReceiveMessage((message: unknown) => {

@@ -62,6 +62,11 @@ export class ChatApp {
       this.send();
     });
     this.composer.addEventListener("keydown", (event) => {
+      if (event.key === "Escape" && this.streaming && this.threadId) {
+        event.preventDefault();
+        this.post(webviewMessage("stop", { threadId: this.threadId }));
+        return;
+      }
       if (event.key === "Enter" && !event.shiftKey && !event.isComposing && !event.altKey && !event.ctrlKey && !event.metaKey) {
         event.preventDefault();
         this.send();

@@ -144,6 +144,9 @@ describe("chat webview", () => {
     expect(host.last("send")).toBeUndefined();
     $("#stop-button")!.click();
     expect(host.last("stop")).toEqual({ type: "stop", params: { threadId: "t1" } });
+    host.posted = [];
+    key(composer, { key: "Escape" });
+    expect(host.last("stop")).toEqual({ type: "stop", params: { threadId: "t1" } });
   });
 
   it("streams tokens into one assistant message, then the stored message replaces it", () => {

@@ -1,0 +1,120 @@
+/**
+ * Opening a 1,000-turn thread in the chat view (target: paints within ~300 ms). Measured in three parts:
+ * (1) host: reopen the FileSaver store and build the snapshot (ChatController → SkeinBackend → ChatThreads);
+ * (2) the postMessage hop, approximated by JSON serialise + parse of the snapshot (what structured clone costs
+ * in the same order); (3) the webview painting it (jsdom stands in for the browser: DOM work only, no layout).
+ * The thread is written through the real chat layer with an instant in-process model (no network in a bench).
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { JSDOM } from "jsdom";
+import { ChatThreads } from "../src/chat/threads";
+import { FileSaver } from "../src/checkpoint/file";
+import type { Message } from "../src/graph/messages";
+import type { ChatModel, ModelEvent } from "../src/model/types";
+import { ChatController, OPEN_THREAD_KEY, type KeyValueStore } from "../src/extension/chatController";
+import { readSettings } from "../src/extension/settings";
+import { SkeinBackend } from "../src/extension/skeinBackend";
+import { webviewMessage, type HostMessage } from "../src/protocol/messages";
+import type { ChatSnapshot, WebviewStrings } from "../src/protocol/types";
+
+const TURNS = 1000;
+const TARGET_MS = 300;
+
+/** Replies at once with 400 characters of markdown-ish text. */
+const instantModel: ChatModel = {
+  model: "bench",
+  contextWindow: 200_000,
+  maxTokens: 1024,
+  async *stream(_messages: readonly Message[]): AsyncIterable<ModelEvent> {
+    const text = `Here is **an answer** with \`code\` and a list:\n\n- one\n- two\n\n${"lorem ipsum ".repeat(28)}`;
+    yield { type: "text", text };
+    yield { type: "message", message: { role: "assistant", content: text, metadata: { usage: { input_tokens: 10, output_tokens: 100 } } } };
+  },
+};
+
+class Memento implements KeyValueStore {
+  readonly data = new Map<string, unknown>();
+  get<T>(key: string) {
+    return this.data.get(key) as T | undefined;
+  }
+  async update(key: string, value: unknown) {
+    this.data.set(key, value);
+  }
+}
+
+async function main(): Promise<void> {
+  const root = mkdtempSync(join(tmpdir(), "skein-chatview-"));
+  try {
+    const scope = "folder-00000000000000aa";
+    const dir = join(root, scope);
+    const writer = new FileSaver(dir);
+    const threads = new ChatThreads({ checkpointer: writer, model: instantModel, context: { maxMessages: 20 } });
+    const { threadId } = await threads.createThread();
+    const t0 = performance.now();
+    for (let i = 0; i < TURNS; i++) {
+      const result = await threads.sendMessage(threadId, `Question ${i}: ${"how does this work? ".repeat(10)}`);
+      if (result.status !== "completed") throw result.error ?? new Error(result.status);
+    }
+    console.log(`wrote ${TURNS} turns through the chat layer in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    await writer.close();
+
+    // (1) Host: a fresh backend over the same directory (as after a window reload) answers `ready`.
+    const state = new Memento();
+    await state.update(OPEN_THREAD_KEY, { scope, threadId });
+    const backend = new SkeinBackend({
+      dirFor: () => dir,
+      settings: () => ({ ...readSettings(() => undefined), context: { maxMessages: 20 } }),
+      apiKey: async () => "unused",
+    });
+    let snapshot: ChatSnapshot | undefined;
+    const controller = new ChatController({ backend, scope, state, strings: strings(), runCommand: () => {}, copyToClipboard: () => {} });
+    controller.attach({
+      post: (m: HostMessage) => {
+        if (m.type === "snapshot") snapshot = m.params;
+      },
+    });
+    const h0 = performance.now();
+    await controller.handleMessage(webviewMessage("ready", { state: {} }));
+    const hostMs = performance.now() - h0;
+    if (!snapshot) throw new Error("no snapshot");
+    await backend.close();
+
+    // (2) The hop to the webview.
+    const j0 = performance.now();
+    const wire = JSON.stringify({ type: "snapshot", params: snapshot });
+    const received = JSON.parse(wire) as unknown;
+    const hopMs = performance.now() - j0;
+
+    // (3) The webview paints it.
+    const dom = new JSDOM('<!DOCTYPE html><div id="app"></div>', { pretendToBeVisual: true });
+    Object.assign(globalThis, { window: dom.window, document: dom.window.document });
+    const { ChatApp } = await import("../src/webview/app");
+    const posted: unknown[] = [];
+    const app = new ChatApp(dom.window.document.getElementById("app")!, { postMessage: (m) => posted.push(m), getState: () => undefined, setState: () => {} });
+    const p0 = performance.now();
+    app.receive(received);
+    const paintMs = performance.now() - p0;
+    const painted = dom.window.document.querySelectorAll(".message").length;
+
+    const total = hostMs + hopMs + paintMs;
+    console.log(`open a ${TURNS}-turn thread (${snapshot.messages.length} messages, snapshot ${(wire.length / 1024 / 1024).toFixed(2)} MB):`);
+    console.log(`  host load + snapshot ${hostMs.toFixed(0)} ms · serialise+parse ${hopMs.toFixed(0)} ms · webview paint ${paintMs.toFixed(0)} ms (${painted} messages in the DOM; older ones render on scroll-up)`);
+    console.log(`  total ${total.toFixed(0)} ms; target ~${TARGET_MS} ms: ${total <= TARGET_MS ? "met" : "MISSED"}`);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+function strings(): WebviewStrings {
+  const s = (x: string) => x;
+  return {
+    placeholder: s("Ask"), send: s("Send"), stop: s("Stop"), retry: s("Retry"), setApiKey: s("Set API Key"), copy: s("Copy"), copied: s("Copied"),
+    you: s("You"), assistant: s("Assistant"), tool: s("Tool"), error: s("Error"), interrupted: s("Interrupted"), emptyThread: s("Empty"),
+    loadingOlder: s("Older"), truncated: s("Plain"), toolCall: s("Tool call"), newThread: s("New Thread"), composerLabel: s("Message"), messagesLabel: s("Conversation"),
+  };
+}
+
+void main();
