@@ -120,6 +120,7 @@ function materializeSlot(state: ThreadState, slot: Slot, register: boolean): unk
   const { r } = slot;
   for (let k = 0; k < r.length; k += 2) {
     for (let n = r[k]!; n < r[k + 1]!; n++) {
+      if (!(n in state.items)) continue; // lost to corruption (reported once when the thread loaded)
       const copy = deepCopy(state.items[n]);
       if (register && copy !== null && typeof copy === "object") state.itemOf.set(copy, n);
       out.push(copy);

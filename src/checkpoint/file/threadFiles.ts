@@ -56,9 +56,25 @@ export class ThreadFiles {
       const packAfter = statOrUndefined(this.packPath);
       if ((packAfter?.size ?? 0) !== (pack?.size ?? 0)) continue;
       if (logBytes) damaged = this.applyLog(logBytes, repair) || damaged;
+      if (damaged) this.reportLostItems();
+      this.reportDropped();
       return { exists: true, damaged };
     }
     return { exists: true, damaged };
+  }
+
+  private reportedLost = 0;
+
+  private reportLostItems(): void {
+    const missing = this.state.missingItems();
+    if (missing <= this.reportedLost) return;
+    this.reportedLost = missing;
+    this.warn({
+      code: "LOST_MESSAGES",
+      threadId: this.threadId,
+      file: this.logPath,
+      message: `Thread "${this.threadId}": ${missing} stored message(s) were in corrupt records and are lost; the checkpoints that held them are shown without them.`,
+    });
   }
 
   private reset(): void {
@@ -94,7 +110,7 @@ export class ThreadFiles {
           code: "TORN_PACK_TAIL",
           threadId: this.threadId,
           file: this.packPath,
-          message: `Thread "${this.threadId}": removed ${pack.size - end} bytes of an unfinished compaction at the end of ${this.packPath} (its records are still in the log).`,
+          message: `Thread "${this.threadId}": removed ${pack.size - end} bytes of an unfinished or truncated frame at the end of ${this.packPath}; every intact record was kept (records only in that frame are lost).`,
         });
         this.packOffset = end;
         return damaged;
@@ -108,28 +124,36 @@ export class ThreadFiles {
     const parsed = parseLines(buf);
     this.applyParsed(parsed.records.map((r) => r.json), "log");
     let damaged = false;
-    if (parsed.bad.length > 0) {
+    // Garbage after the last good record (a torn write, possibly followed by junk) is cut off by the writer,
+    // so the next append starts on a clean line; bad lines between good ones are skipped on every read.
+    const lastGood = parsed.records.length > 0 ? parsed.records[parsed.records.length - 1]!.end : 0;
+    const middle = parsed.bad.filter((b) => b.end <= lastGood);
+    if (middle.length > 0) {
       damaged = true;
-      const bytes = parsed.bad.reduce((sum, b) => sum + b.end - b.start, 0);
+      const bytes = middle.reduce((sum, b) => sum + b.end - b.start, 0);
       this.warn({
         code: "CORRUPT_RECORD",
         threadId: this.threadId,
         file: this.logPath,
-        message: `Thread "${this.threadId}": dropped ${parsed.bad.length} corrupt record line(s) (${bytes} bytes) in ${this.logPath}; everything else was kept.`,
+        message: `Thread "${this.threadId}": dropped ${middle.length} corrupt record line(s) (${bytes} bytes) in ${this.logPath}; everything else was kept.`,
       });
     }
-    if (parsed.complete < buf.length) {
+    if (parsed.complete < buf.length || parsed.bad.some((b) => b.start >= lastGood)) {
       damaged = true;
       if (repair) {
-        const end = this.logOffset + parsed.complete;
+        const end = this.logOffset + lastGood;
         truncate(this.logPath, end);
         this.warn({
           code: "TORN_TAIL",
           threadId: this.threadId,
           file: this.logPath,
-          message: `Thread "${this.threadId}": removed ${buf.length - parsed.complete} bytes of an unfinished record at the end of ${this.logPath} (a write cut off by a crash); every complete record was kept.`,
+          message: `Thread "${this.threadId}": removed ${buf.length - lastGood} bytes of an unfinished or garbled record at the end of ${this.logPath} (a write cut off by a crash); every complete record was kept.`,
         });
+        this.logOffset = end;
+        return damaged;
       }
+      this.logOffset += lastGood;
+      return damaged;
     }
     this.logOffset += parsed.complete;
     return damaged;
@@ -164,14 +188,22 @@ export class ThreadFiles {
   }
 
   private applyRecord(record: ThreadRecord, where: string): void {
-    this.state.apply(record, (what) =>
-        this.warn({
-          code: "DROPPED_CHECKPOINT",
-          threadId: this.threadId,
-          file: where === "pack" ? this.packPath : this.logPath,
-          message: `Thread "${this.threadId}": dropped ${what}.`,
-        }),
-    );
+    void where;
+    this.state.apply(record, (id) => this.dropped.push(id));
+  }
+
+  /** Checkpoints whose delta base was lost, reported as one warning per refresh. */
+  private dropped: string[] = [];
+
+  private reportDropped(): void {
+    if (this.dropped.length === 0) return;
+    const ids = this.dropped.splice(0);
+    this.warn({
+      code: "DROPPED_CHECKPOINT",
+      threadId: this.threadId,
+      file: this.logPath,
+      message: `Thread "${this.threadId}": dropped ${ids.length} checkpoint(s) stored as changes to a lost record (${ids[0]}${ids.length > 1 ? ` … ${ids[ids.length - 1]}` : ""}); later checkpoints were kept.`,
+    });
   }
 
   /** Appends records (caller holds the write lock and has refreshed). Returns the JSON written per record. */

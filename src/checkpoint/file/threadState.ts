@@ -118,23 +118,20 @@ export class ThreadState {
 
   private applyCheckpoint(record: CheckpointRecordBody, drop: DropReason): void {
     const space = this.space(record.ns);
-    let depth = 0;
-    if (record.b !== undefined) {
-      const base = space.byId.get(record.b);
-      if (!base) {
-        drop(`checkpoint ${record.id} (its parent ${record.b} was lost)`);
-        return;
-      }
-      depth = base.depth + 1;
-    }
+    // Items are kept even when the checkpoint itself cannot be resolved: later checkpoints may share them.
     for (const channel of Object.keys(record.x)) {
       const enc = record.x[channel]!;
       if ("v" in enc) continue;
       for (let k = 0; k < enc.n.length; k++) this.items[enc.i + k] = enc.n[k];
-      if (!rangesResolve(enc.a, this.items)) {
-        drop(`checkpoint ${record.id} (stored messages it refers to were lost)`);
+    }
+    let depth = 0;
+    if (record.b !== undefined) {
+      const base = space.byId.get(record.b);
+      if (!base) {
+        drop(record.id);
         return;
       }
+      depth = base.depth + 1;
     }
     const entry: CheckpointEntry = { id: record.id, ns: record.ns, ts: record.ts, meta: record.m, cv: record.cv, vs: record.vs, x: record.x, depth };
     if (record.p !== undefined) entry.parent = record.p;
@@ -194,20 +191,17 @@ export class ThreadState {
     return [...(this.writes.get(`${ns}\u0000${checkpointId}`)?.values() ?? [])];
   }
 
+  /** Item numbers below the highest one that no record defines (lost to a corrupt record). */
+  missingItems(): number {
+    let missing = 0;
+    for (let n = 0; n < this.items.length; n++) if (!(n in this.items)) missing++;
+    return missing;
+  }
+
   /** Drops everything (used when the files were replaced or removed under us). */
   static empty(): ThreadState {
     return new ThreadState();
   }
-}
-
-function rangesResolve(ranges: number[], items: unknown[]): boolean {
-  for (let k = 0; k < ranges.length; k += 2) {
-    const start = ranges[k]!;
-    const end = ranges[k + 1]!;
-    if (!(start >= 0 && end >= start && end <= items.length)) return false;
-    if (end > start && (!(start in items) || !(end - 1 in items))) return false;
-  }
-  return true;
 }
 
 function maxIso(a: string | undefined, b: string): string {

@@ -6,6 +6,7 @@ export interface StoreWarning {
     | "CORRUPT_PACK"
     | "TORN_PACK_TAIL"
     | "DROPPED_CHECKPOINT"
+    | "LOST_MESSAGES"
     | "CATALOG_REBUILT"
     | "CATALOG_TORN_TAIL"
     | "UNREADABLE_THREAD";
