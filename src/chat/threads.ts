@@ -5,6 +5,7 @@
  *   const info = await threads.createThread();                       // catalog entry, id = uuid
  *   const result = await threads.sendMessage(info.threadId, "hi! I'm bob", {
  *     signal,                                                        // optional; stop(threadId) does the same
+ *     onToken: (text, messageId) => …,                               // optional shorthand for token events
  *     onEvent: (e) => …,   // { type: "token", messageId, text } | { type: "tool_call", messageId, index, id?, name?, argsDelta? }
  *                          // | { type: "message", message }   (each message stored by this turn, in order,
  *                          //    starting with the user's own message; ids are final) | { type: "title", title } (first message)
@@ -43,6 +44,8 @@ export type ChatEvent =
 export interface TurnOptions {
   signal?: AbortSignal;
   onEvent?: (event: ChatEvent) => void;
+  /** Shorthand for the `token` events only. */
+  onToken?: (text: string, messageId: string) => void;
 }
 
 export interface TurnResult {
@@ -249,6 +252,7 @@ export class ChatThreads {
 function safeEmit(options: TurnOptions, event: ChatEvent): void {
   try {
     options.onEvent?.(event);
+    if (event.type === "token") options.onToken?.(event.text, event.messageId);
   } catch {
     // A UI callback must not break the run.
   }

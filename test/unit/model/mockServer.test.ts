@@ -98,6 +98,20 @@ describe("mock Anthropic server", () => {
     expect(mock.messageRequests()).toHaveLength(2);
   });
 
+  it("default triggers: hostile and markdown replies, fail once then succeed", async () => {
+    const ask = (content: string) => client().messages.create({ model: "m", max_tokens: 10, messages: [{ role: "user", content }] });
+    const hostile = ((await ask("show me something hostile")).content[0] as { text: string }).text;
+    expect(hostile).toContain("<script>window.__pwned=1</script>");
+    expect(hostile).toContain('<img src=x onerror="window.__pwned=1">');
+    expect(hostile).toContain("[click](javascript:window.__pwned=1)");
+    const markdown = ((await ask("some markdown please")).content[0] as { text: string }).text;
+    expect(markdown).toMatch(/^# Heading one/);
+    expect(markdown).toContain("```ts");
+    const error = await ask("this should fail").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Anthropic.InternalServerError);
+    expect(((await ask("this should fail")).content[0] as { text: string }).text).toBe('You said: "this should fail". This is the mock assistant.');
+  });
+
   it("serves count_tokens and models", async () => {
     const count = await client().messages.countTokens({ model: "m", messages: [{ role: "user", content: "hello there" }] });
     expect(count.input_tokens).toBeGreaterThan(0);
