@@ -14,6 +14,7 @@
  */
 import { v4 as uuid4 } from "uuid";
 import type { BaseCheckpointSaver } from "../checkpoint/base";
+import type { RunnableConfig } from "../graph/types";
 import type { StoredMessage } from "../graph/messages";
 import { updateCatalog } from "./callModel";
 import { MessageTreeBuilder, findNodes, isOnPath, pathTo, siblingsOf } from "./branchTree";
@@ -22,15 +23,14 @@ import type { CheckpointTuple } from "../checkpoint/types";
 
 /** The part of a compiled graph (src/graph) this module uses. */
 export interface HistoryGraph {
-  invoke(input: unknown, config: HistoryRunConfig): Promise<unknown>;
-  updateState(config: HistoryRunConfig, values: unknown, asNode?: string): Promise<HistoryRunConfig>;
-  getState(config: HistoryRunConfig): Promise<{ next: string[]; values: unknown; config: HistoryRunConfig }>;
+  invoke(input: HistoryInput, config: RunnableConfig): Promise<unknown>;
+  updateState(config: RunnableConfig, values: HistoryInput, asNode?: string): Promise<RunnableConfig>;
+  getState(config: RunnableConfig): Promise<{ next: string[] }>;
 }
 
-export interface HistoryRunConfig {
-  configurable?: { thread_id?: string; checkpoint_ns?: string; checkpoint_id?: string; [key: string]: unknown };
-  [key: string]: unknown;
-}
+export type HistoryRunConfig = RunnableConfig;
+/** Messages appended through the messages reducer; null = no input (replay, "__copy__"). */
+export type HistoryInput = { messages: StoredMessage[] } | null;
 
 /** Catalog metadata keys this module maintains (derived from the store, so never exported). */
 export const HAS_BRANCHES_KEY = "hasBranches";

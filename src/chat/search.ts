@@ -67,10 +67,14 @@ export class ThreadSearchIndex {
   private fileExists = false;
   private queue: Promise<unknown> = Promise.resolve();
 
-  /** @param file the index file of this store; without one the index lives in memory only. */
+  /**
+   * @param options.file the index file of this store; without one the index lives in memory only.
+   * @param options.readMessages what to index of a changed thread; default: its head's messages. (The
+   *   history service passes every branch's messages for threads that have branches.)
+   */
   constructor(
     private readonly store: SearchableStore,
-    private readonly options: { file?: string } = {},
+    private readonly options: { file?: string; readMessages?: (info: ThreadInfo) => Promise<readonly Message[]> } = {},
   ) {}
 
   async search(query: string, options: SearchOptions = {}): Promise<SearchResult> {
@@ -104,10 +108,9 @@ export class ThreadSearchIndex {
       // `updatedAt` has millisecond resolution: a write in the same millisecond as this read would keep it,
       // so the thread only counts as read at `updatedAt` once the clock has moved past it.
       const readAt = Date.now();
-      const tuple = await this.store.getTuple({ configurable: { thread_id: info.threadId, checkpoint_ns: "" } });
-      const messages = tuple?.checkpoint.channel_values.messages;
+      const messages = await (this.options.readMessages ?? this.readHead)(info);
       const settled = readAt > Date.parse(info.updatedAt) ? info.updatedAt : undefined;
-      const changed = this.apply(info.threadId, Array.isArray(messages) ? (messages as Message[]) : [], settled);
+      const changed = this.apply(info.threadId, messages, settled);
       records.push({ t: info.threadId, ...(settled ? { u: settled } : {}), ...(changed.length > 0 ? { m: changed } : {}) });
     }
     for (const threadId of [...this.threads.keys()]) {
@@ -122,8 +125,14 @@ export class ThreadSearchIndex {
     return catalog;
   }
 
+  private readonly readHead = async (info: ThreadInfo): Promise<readonly Message[]> => {
+    const tuple = await this.store.getTuple({ configurable: { thread_id: info.threadId, checkpoint_ns: "" } });
+    const messages = tuple?.checkpoint.channel_values.messages;
+    return Array.isArray(messages) ? (messages as Message[]) : [];
+  };
+
   /** Adds new and changed messages of one thread; returns what changed (to be written to the file). */
-  private apply(threadId: string, messages: Message[], syncedAt: string | undefined): IndexedMessageRecord[] {
+  private apply(threadId: string, messages: readonly Message[], syncedAt: string | undefined): IndexedMessageRecord[] {
     let thread = this.threads.get(threadId);
     if (!thread) {
       thread = { messages: [], positions: new Map() };
