@@ -161,6 +161,25 @@ describe("ChatThreads", () => {
     expect((await threads.getMessages("f")).map((m) => m.role)).toEqual(["user", "assistant", "user", "assistant"]);
   });
 
+  it("retry on a thread that ends with an unanswered user message and nothing pending (e.g. imported) asks the model", async () => {
+    const { threads, checkpointer } = service();
+    const { createChatGraph } = await import("../../../src/chat/chatGraph");
+    const model = new AnthropicChatModel({ apiKey: "test-key", baseURL: mock.url, model: "claude-sonnet-5-5", maxRetries: 0 });
+    const graph = createChatGraph({ model, checkpointer });
+    await graph.updateState({ configurable: { thread_id: "imp" } }, { messages: [{ role: "user", content: "I'm dora" }] }, "call_model");
+    expect((await graph.getState({ configurable: { thread_id: "imp" } })).next).toEqual([]);
+    const result = await threads.retry("imp");
+    expect(result.status).toBe("completed");
+    expect((await threads.getMessages("imp")).map((m) => m.content)).toEqual(["I'm dora", "Hello dora! Nice to meet you. How can I help you today?"]);
+  });
+
+  it("retry on an empty thread fails clearly", async () => {
+    const { threads } = service();
+    const result = await threads.retry("empty");
+    expect(result.status).toBe("failed");
+    expect(result.error?.message).toMatch(/Nothing to retry/);
+  });
+
   it("a stalled stream fails as stalled (idle watchdog) and retry recovers", async () => {
     const { threads } = service({ idleTimeoutMs: 200 });
     const events: ChatEvent[] = [];
