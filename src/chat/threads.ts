@@ -176,6 +176,14 @@ export class ChatThreads {
     });
   }
 
+  /**
+   * Runs a turn planned elsewhere — edit / regenerate from an earlier checkpoint (src/chat/branches.ts returns
+   * `{ input, config }` with `configurable.checkpoint_id`) — streamed and guarded like every other turn.
+   */
+  runPlanned(threadId: string, plan: () => Promise<{ input: { messages: Message[] } | null; config: Config }>, options: TurnOptions = {}): Promise<TurnResult> {
+    return this.run(threadId, options, () => plan());
+  }
+
   /** Takes the thread's run slot synchronously (so isRunning is true at once), then prepares and streams the turn. */
   private async run(
     threadId: string,

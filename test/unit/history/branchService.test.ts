@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FileSaver } from "../../../src/checkpoint/file";
 import { historyFor, HistoryService, shownMessages } from "../../../src/chat/branchService";
 import { createChatGraph } from "../../../src/chat/chatGraph";
+import { ChatThreads } from "../../../src/chat/threads";
 import { messageText } from "../../../src/graph/messages";
 import { NumberedModel } from "./fakeModel";
 import { clockTick } from "./storeHelpers";
@@ -58,6 +59,25 @@ describe("HistoryService (what the extension calls)", () => {
     expect(await history.exportThread(imported.threadId, "json")).toBe(json);
     expect(await history.exportThread("t", "markdown")).toContain("## Assistant\n\nreply 1 to tell me about otters");
     expect(model.calls).toBe(calls);
+  });
+
+  it("runs an edit through ChatThreads.runPlanned with streaming, like any turn", async () => {
+    const model = new NumberedModel();
+    const threads = new ChatThreads({ checkpointer: saver, model });
+    const history = historyFor(saver);
+    await threads.sendMessage("t", "first");
+    const question = shownMessages(await history.view("t"))[0]!;
+    const events: string[] = [];
+    const result = await threads.runPlanned("t", () => history.planEdit("t", question.id, "first, edited"), {
+      onEvent: (event) => events.push(event.type === "message" ? `message:${messageText(event.message)}` : event.type),
+    });
+    expect(result.status).toBe("completed");
+    expect(events).toContain("message:first, edited");
+    expect(events).toContain("token");
+    expect(events).toContain("message:reply 2 to first, edited");
+    await history.afterRun("t");
+    expect(shownMessages(await history.view("t")).map(messageText)).toEqual(["first, edited", "reply 2 to first, edited"]);
+    expect((await saver.getThreadInfo("t"))?.metadata).toMatchObject({ messageCount: 2, hasBranches: true });
   });
 
   it("gives a fresh service per store", () => {
