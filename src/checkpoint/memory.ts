@@ -42,14 +42,14 @@ interface StoredThread {
  * In-process saver. Every map is a `Map`, so `__proto__`/`constructor`/`prototype` are ordinary keys.
  *
  * Storage is O(delta): a channel that did not change since the parent shares the parent's stored copy, and
- * array elements (messages) already stored are reused by identity, so a turn stores only its new messages.
- * The identity cache assumes what the runtime hands to `put` is not mutated in place afterwards (the runtime
- * never does; reducers return new arrays). Values handed out are always fresh deep copies.
+ * array elements (messages) already stored are shared by identity, so a turn stores only its new messages.
+ * That sharing assumes array elements handed to `put` are not edited in place afterwards (the runtime never
+ * does; reducers return new arrays with the same elements). Values handed out are always fresh deep copies.
  */
 export class MemorySaver extends BaseCheckpointSaver {
   private readonly threads = new Map<string, StoredThread>();
-  /** live object (handed to put, or handed out by a read) → its stored copy. */
-  private readonly stored = new WeakMap<object, unknown>();
+  /** (thread, ns, channel) → the array last seen for it and its stored copy, for structure sharing. */
+  private readonly recent = new Map<string, { items: unknown[]; stored: unknown[] }>();
   private touchCounter = 0;
   private lastTime = 0;
 
@@ -117,7 +117,7 @@ export class MemorySaver extends BaseCheckpointSaver {
         !(channel in newVersions) &&
         Object.prototype.hasOwnProperty.call(parent.checkpoint.channel_values, channel) &&
         parent.checkpoint.channel_versions[channel] === checkpoint.channel_versions[channel];
-      setOwn(values, channel, unchanged ? parent.checkpoint.channel_values[channel] : this.copyIn(value));
+      setOwn(values, channel, unchanged ? parent.checkpoint.channel_values[channel] : this.copyIn(value, recentKey(threadId, ns, channel)));
     }
     const saved: StoredCheckpoint = {
       threadId,
@@ -162,6 +162,7 @@ export class MemorySaver extends BaseCheckpointSaver {
 
   async deleteThread(threadId: string): Promise<void> {
     this.threads.delete(threadId);
+    for (const key of [...this.recent.keys()]) if (key.startsWith(`${threadId}\u0000`)) this.recent.delete(key);
   }
 
   async listThreads(options: { limit?: number } = {}): Promise<ThreadInfo[]> {
@@ -208,7 +209,9 @@ export class MemorySaver extends BaseCheckpointSaver {
   private toTuple(saved: StoredCheckpoint, space: StoredNamespace): CheckpointTuple {
     const { threadId, ns, checkpoint } = saved;
     const values: Record<string, unknown> = {};
-    for (const [channel, value] of Object.entries(checkpoint.channel_values)) setOwn(values, channel, this.copyOut(value));
+    for (const [channel, value] of Object.entries(checkpoint.channel_values)) {
+      setOwn(values, channel, this.copyOut(value, recentKey(threadId, ns, channel)));
+    }
     const tuple: CheckpointTuple = {
       config: { configurable: { thread_id: threadId, checkpoint_ns: ns, checkpoint_id: checkpoint.id } },
       checkpoint: {
@@ -230,31 +233,45 @@ export class MemorySaver extends BaseCheckpointSaver {
     return tuple;
   }
 
-  /** Stores a copy; array elements already stored (by identity) are shared instead of copied again. */
-  private copyIn(value: unknown): unknown {
+  /**
+   * Stores a copy. For an array channel (messages), the leading elements that are the very objects last seen
+   * for this channel (handed to put, or handed out by a read) share their stored copies: a turn copies only
+   * what is new, with a pointer comparison per older element.
+   */
+  private copyIn(value: unknown, key?: string): unknown {
     if (!Array.isArray(value)) return deepCopy(value);
-    return value.map((item: unknown) => {
-      if (item === null || typeof item !== "object") return item;
-      let copy = this.stored.get(item);
-      if (copy === undefined) {
-        copy = deepCopy(item);
-        this.stored.set(item, copy);
-      }
-      return copy;
-    });
+    const recent = key === undefined ? undefined : this.recent.get(key);
+    let shared = 0;
+    if (recent) {
+      const limit = Math.min(recent.items.length, value.length);
+      while (shared < limit && value[shared] === recent.items[shared]) shared++;
+    }
+    const stored = shared > 0 ? recent!.stored.slice(0, shared) : [];
+    for (let i = shared; i < value.length; i++) stored.push(deepCopy(value[i]));
+    if (key !== undefined) this.remember(key, value, stored);
+    return stored;
   }
 
-  /** Hands out a fresh copy and remembers which stored element each handed-out element came from. */
-  private copyOut(value: unknown): unknown {
+  /** Hands out a fresh copy, remembering which stored elements its elements stand for. */
+  private copyOut(value: unknown, key?: string): unknown {
     if (!Array.isArray(value)) return deepCopy(value);
-    return value.map((item: unknown) => {
-      if (item === null || typeof item !== "object") return item;
-      const copy = deepCopy(item) as object;
-      this.stored.set(copy, item);
-      return copy;
-    });
+    const out = value.map(deepCopy);
+    if (key !== undefined) this.remember(key, out, value);
+    return out;
+  }
+
+  private remember(key: string, items: unknown[], stored: unknown[]): void {
+    this.recent.delete(key);
+    // Our own snapshot of the pointers: replacing an element of the caller's array cannot fool the comparison.
+    this.recent.set(key, { items: items.slice(), stored });
+    if (this.recent.size > RECENT_LIMIT) this.recent.delete(this.recent.keys().next().value!);
   }
 }
+
+/** How many (thread, channel) pairs keep their last-seen array for structure sharing. */
+const RECENT_LIMIT = 64;
+
+const recentKey = (threadId: string, ns: string, channel: string) => `${threadId}\u0000${ns}\u0000${channel}`;
 
 /** `obj[key] = value` that keeps `__proto__` an ordinary data key. */
 function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
@@ -309,10 +326,11 @@ export function deepCopy<T>(value: T): T {
   if (Array.isArray(value)) return value.map(deepCopy) as T;
   const proto = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) return structuredClone(value);
-  const out: Record<string, unknown> = proto === null ? Object.create(null) : {};
-  for (const key of Object.keys(value)) {
-    const item = deepCopy((value as Record<string, unknown>)[key]);
-    setOwn(out, key, item);
+  // Spread copies own enumerable keys as data (so `__proto__` stays data); then only nested objects recurse.
+  const out: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+  for (const key of Object.keys(out)) {
+    const item = out[key];
+    if (item !== null && typeof item === "object") setOwn(out, key, deepCopy(item));
   }
   return out as T;
 }

@@ -128,6 +128,10 @@ export function coerceMessage(like: MessageLike): StoredMessage {
   return { ...(rest as unknown as Message), role, id };
 }
 
+function hasId(item: unknown): boolean {
+  return typeof item === "object" && item !== null && typeof (item as { id?: unknown }).id === "string" && (item as { id: string }).id !== "";
+}
+
 /**
  * Appends messages, assigns ids (which are then persisted), replaces by id in place, removes by id (unknown id
  * → error), and `removeMessage(REMOVE_ALL_MESSAGES)` keeps only what follows it. The left side is already
@@ -138,22 +142,35 @@ export function messagesStateReducer(left: StoredMessage[], right: MessagesUpdat
   if (rightItems.length === 0) return left;
   const leftItems = Array.isArray(left) ? left : [left];
   const incoming: (StoredMessage | RemoveMessage)[] = [];
+  const minted = new Set<object>();
   let removeAllAt = -1;
   for (const item of rightItems) {
     if (item === REMOVE_ALL_MESSAGES || (isRemoveMessage(item) && item.id === REMOVE_ALL_MESSAGES)) {
       removeAllAt = incoming.length;
       incoming.push(removeMessage(REMOVE_ALL_MESSAGES));
-    } else incoming.push(isRemoveMessage(item) ? item : coerceMessage(item as MessageLike));
+    } else if (isRemoveMessage(item)) incoming.push(item);
+    else {
+      const message = coerceMessage(item as MessageLike);
+      if (!hasId(item)) minted.add(message);
+      incoming.push(message);
+    }
   }
   if (removeAllAt >= 0) {
     return incoming.slice(removeAllAt + 1).filter((m): m is StoredMessage => !isRemoveMessage(m));
   }
   const merged = leftItems.slice();
-  const indexById = new Map<string, number>();
-  merged.forEach((m, i) => indexById.set(m.id, i));
+  // Ids the reducer just minted cannot collide, so plain appends never pay for an index of the history.
+  let indexById: Map<string, number> | undefined;
+  const indexOf = (id: string): number | undefined => {
+    if (!indexById) {
+      indexById = new Map();
+      merged.forEach((m, i) => indexById!.set(m.id, i));
+    }
+    return indexById.get(id);
+  };
   const removed = new Set<string>();
   for (const item of incoming) {
-    const at = indexById.get(item.id);
+    const at = minted.has(item) ? undefined : indexOf(item.id);
     if (isRemoveMessage(item)) {
       if (at === undefined) {
         throw new InvalidUpdateError(`Attempting to delete a message with an ID that doesn't exist ('${item.id}').`, "MESSAGE_NOT_FOUND");
@@ -163,7 +180,7 @@ export function messagesStateReducer(left: StoredMessage[], right: MessagesUpdat
       removed.delete(item.id);
       merged[at] = item;
     } else {
-      indexById.set(item.id, merged.length);
+      indexById?.set(item.id, merged.length);
       merged.push(item);
     }
   }
