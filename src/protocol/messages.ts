@@ -34,6 +34,11 @@ export interface WebviewToHost {
   draft: { threadId: string; text: string };
   copy: { text: string };
   command: { command: WebviewCommand };
+  /** Time travel (issue 7): re-run from before a user message with new text; a new reply; show another version; copy up to here into a new thread. */
+  edit: { threadId: string; messageId: string; text: string };
+  regenerate: { threadId: string; messageId: string };
+  switchBranch: { threadId: string; messageId: string; index: number };
+  fork: { threadId: string; messageId: string };
 }
 
 type Envelope<Map, K extends keyof Map> = { type: K; params: Map[K] };
@@ -78,10 +83,16 @@ const webviewChecks: { [K in keyof WebviewToHost]: Check } = {
   draft: (p) => threadId(p) && str(p.text, MAX_INPUT_CHARS),
   copy: (p) => str(p.text, 50 * MAX_INPUT_CHARS),
   command: (p) => typeof p.command === "string" && (WEBVIEW_COMMANDS as readonly string[]).includes(p.command),
+  edit: (p) => threadId(p) && str(p.messageId) && str(p.text, MAX_INPUT_CHARS) && (p.text as string).trim().length > 0,
+  regenerate: (p) => threadId(p) && str(p.messageId),
+  switchBranch: (p) => threadId(p) && str(p.messageId) && Number.isInteger(p.index) && (p.index as number) >= 0 && (p.index as number) < 10_000,
+  fork: (p) => threadId(p) && str(p.messageId),
 };
 
+const isSiblings = (v: unknown): boolean =>
+  isObject(v) && Number.isInteger(v.index) && Number.isInteger(v.count) && (v.index as number) >= 0 && (v.index as number) < (v.count as number);
 const isMessageView = (v: unknown): boolean =>
-  isObject(v) && typeof v.id === "string" && typeof v.role === "string" && typeof v.text === "string";
+  isObject(v) && typeof v.id === "string" && typeof v.role === "string" && typeof v.text === "string" && optional(v.siblings, isSiblings);
 const isErrorView = (v: unknown): boolean =>
   isObject(v) && typeof v.code === "string" && typeof v.message === "string" && Array.isArray(v.actions);
 const isStreaming = (v: unknown): boolean => v === null || (isObject(v) && optional(v.messageId, (m) => typeof m === "string"));

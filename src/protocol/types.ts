@@ -21,6 +21,8 @@ export interface ChatMessageView {
   isError?: boolean;
   /** ISO time. */
   createdAt?: string;
+  /** Set when the message has other versions (edits / regenerations): 0-based position and how many ("‹ 2/3 ›"). */
+  siblings?: { index: number; count: number };
 }
 
 /** What the user can do about an error shown inline in the chat. */
@@ -54,6 +56,14 @@ export interface WebviewStrings {
   newThread: string;
   composerLabel: string;
   messagesLabel: string;
+  /** Time travel (issue 7); optional so older hosts/tests without them still type-check (English fallback). */
+  edit?: string;
+  regenerate?: string;
+  fork?: string;
+  save?: string;
+  cancel?: string;
+  previousVersion?: string;
+  nextVersion?: string;
 }
 
 /** Saved by the webview with `setState` (survives hide/show and window reload). */
