@@ -69,14 +69,19 @@ async function main(): Promise<void> {
       settings: () => ({ ...readSettings(() => undefined), context: { maxMessages: 20 } }),
       apiKey: async () => "unused",
     });
+    // The engine module is already loaded in a running extension (the tree opened the store); load it first so
+    // the figure is the thread, not tsx compiling the chat layer.
+    await (await import("../src/extension/loadEngine")).loadEngine();
     let snapshot: ChatSnapshot | undefined;
     const controller = new ChatController({ backend, scope, state, strings: strings(), runCommand: () => {}, copyToClipboard: () => {} });
+    // Timed from attach (resolveWebviewView) to the snapshot; in VS Code the read overlaps the webview's own
+    // loading, which this figure does not subtract.
+    const h0 = performance.now();
     controller.attach({
       post: (m: HostMessage) => {
         if (m.type === "snapshot") snapshot = m.params;
       },
     });
-    const h0 = performance.now();
     await controller.handleMessage(webviewMessage("ready", { state: {} }));
     const hostMs = performance.now() - h0;
     if (!snapshot) throw new Error("no snapshot");
@@ -94,17 +99,21 @@ async function main(): Promise<void> {
     const { ChatApp } = await import("../src/webview/app");
     const posted: unknown[] = [];
     const app = new ChatApp(dom.window.document.getElementById("app")!, { postMessage: (m) => posted.push(m), getState: () => undefined, setState: () => {} });
+    // First paint in a fresh webview (includes markdown-it and DOMPurify set-up), then a repaint (switching back).
     const p0 = performance.now();
     app.receive(received);
     const paintMs = performance.now() - p0;
+    const r0 = performance.now();
+    app.receive(JSON.parse(wire));
+    const repaintMs = performance.now() - r0;
     const painted = dom.window.document.querySelectorAll(".message").length;
 
     const total = hostMs + hopMs + paintMs;
     console.log(`open a ${TURNS}-turn thread (${snapshot.messages.length} messages, snapshot ${(wire.length / 1024 / 1024).toFixed(2)} MB):`);
-    console.log(`  host load + snapshot ${hostMs.toFixed(0)} ms · serialise+parse ${hopMs.toFixed(0)} ms · webview paint ${paintMs.toFixed(0)} ms (${painted} messages in the DOM; older ones render on scroll-up)`);
+    console.log(`  host load + snapshot ${hostMs.toFixed(0)} ms · serialise+parse ${hopMs.toFixed(0)} ms · webview paint ${paintMs.toFixed(0)} ms, warm ${repaintMs.toFixed(0)} ms (${painted} messages in the DOM; older ones render on scroll-up)`);
     console.log(`  total ${total.toFixed(0)} ms; target ~${TARGET_MS} ms: ${total <= TARGET_MS ? "met" : "MISSED"}`);
   } finally {
-    rmSync(root, { recursive: true, force: true });
+    if (process.env.KEEP) console.log("kept", root); else rmSync(root, { recursive: true, force: true });
   }
 }
 

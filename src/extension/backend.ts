@@ -26,6 +26,8 @@ export interface LoadedThread {
   interrupted: boolean;
   /** The recorded failure of the last turn, if it failed (shown again after a reload). */
   error?: CodedError;
+  /** Messages that have other versions (edit/regenerate): message id → 0-based position and count. */
+  siblings?: Record<string, { index: number; count: number }>;
 }
 
 export type TurnEvent =
@@ -51,6 +53,36 @@ export interface ChatBackend {
   loadThread(ref: ThreadRef): Promise<LoadedThread | undefined>;
   /** One turn: `text` = a new user message; `null` = retry/resume the last unfinished or failed turn. */
   runTurn(ref: ThreadRef, text: string | null, options: TurnOptions): Promise<void>;
+  /** Time travel, search, export (issue 7). Optional so test doubles without them still fit. */
+  history?: HistoryBackend;
+}
+
+/** A turn that starts from an earlier checkpoint: a user message edited, or an assistant reply regenerated. */
+export type BranchRequest = { kind: "edit"; messageId: string; text: string } | { kind: "regenerate"; messageId: string };
+
+export interface ThreadSearchHit {
+  ref: ThreadRef;
+  title: string;
+  updatedAt: string;
+  /** Absent when the title matched. */
+  messageId?: string;
+  role?: string;
+  snippet: string;
+}
+
+export interface HistoryBackend {
+  /** Runs an edit/regenerate as a streamed turn (the new branch becomes the shown one). */
+  runBranch(ref: ThreadRef, request: BranchRequest, options: TurnOptions): Promise<void>;
+  /** Shows the `index`-th version of a message (and that branch's continuation); persists across reloads. */
+  switchBranch(ref: ThreadRef, messageId: string, index: number): Promise<void>;
+  /** Makes sure a message (a search hit on another branch) is on the shown branch. */
+  showMessage(ref: ThreadRef, messageId: string): Promise<void>;
+  /** A new thread in the same scope holding the shown history up to `messageId`; returns its id. */
+  forkThread(ref: ThreadRef, messageId: string): Promise<string>;
+  exportThread(ref: ThreadRef, format: "markdown" | "json"): Promise<string>;
+  /** Validates, then creates a new thread in `scope`; throws a coded error and creates nothing on bad input. */
+  importThread(scope: string, text: string): Promise<string>;
+  search(scopes: readonly string[], query: string): Promise<{ hits: ThreadSearchHit[]; total: number }>;
 }
 
 /** A failure the UI can explain: stable code + a message meant for people. */

@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { hostMessage, is, isWebviewMessage, type HostMessage, type WebviewCommand } from "../protocol/messages";
 import type { ChatErrorView, ChatMessageView, ChatSnapshot, PersistedViewState, WebviewStrings } from "../protocol/types";
-import type { ChatBackend, ThreadRef, TurnEvent } from "./backend";
+import type { ChatBackend, LoadedThread, ThreadRef, TurnEvent } from "./backend";
 import { toErrorView, toMessageView, toMessageViews } from "./messageView";
 import { realScheduler, TokenBatcher, type Scheduler } from "./tokenBatcher";
 
@@ -84,6 +84,26 @@ export class ChatController {
 
   attach(panel: ChatPanel): void {
     this.panel = panel;
+    // The webview needs a few hundred ms to load before it says `ready`; read the open thread meanwhile.
+    this.prefetch();
+  }
+
+  private prefetched: { key: string; load: Promise<LoadedThread | undefined> } | undefined;
+
+  /** Starts loading the open thread so the `ready` snapshot finds it read (used once, then dropped). */
+  prefetch(): void {
+    const key = keyOf(this.open);
+    if (this.prefetched?.key === key || this.runs.has(key)) return;
+    const load = this.options.backend.loadThread({ ...this.open });
+    load.catch(() => undefined); // a failure is reported by the snapshot that awaits it
+    this.prefetched = { key, load };
+  }
+
+  private loadForSnapshot(ref: ThreadRef): Promise<LoadedThread | undefined> {
+    const prefetched = this.prefetched;
+    this.prefetched = undefined;
+    if (prefetched?.key === keyOf(ref) && !this.runs.has(prefetched.key)) return prefetched.load;
+    return this.options.backend.loadThread(ref);
   }
 
   detach(panel: ChatPanel): void {
@@ -184,7 +204,7 @@ export class ChatController {
   }
 
   async buildSnapshot(ref: ThreadRef, restore?: PersistedViewState): Promise<ChatSnapshot> {
-    const loaded = await this.options.backend.loadThread(ref).catch((error: unknown) => {
+    const loaded = await this.loadForSnapshot(ref).catch((error: unknown) => {
       this.errors.set(keyOf(ref), toErrorView(error));
       return undefined;
     });
@@ -241,6 +261,7 @@ export class ChatController {
       ),
     };
     this.runs.set(key, run);
+    if (this.prefetched?.key === key) this.prefetched = undefined;
     run.done = this.execute(run, text);
     await run.done;
   }

@@ -85,6 +85,15 @@ export class GraphChatEngine implements ChatEngine {
 
   async load(saver: BaseCheckpointSaver, threadId: string, settings: SkeinSettings, apiKey: string | undefined): Promise<LoadedState | undefined> {
     const threads = this.threads(saver, settings, apiKey);
+    // Fast path for the common case — the last turn finished: the head checkpoint's messages are the thread, and
+    // reading them is one store read (~ms at 1,000 turns), where a full getState rebuilds every channel.
+    const head = await saver.getTuple({ configurable: { thread_id: threadId, checkpoint_ns: "" } });
+    const stored = head?.checkpoint.channel_values.messages;
+    if (head && Array.isArray(stored) && (head.pendingWrites?.length ?? 0) === 0 && !threads.isRunning(threadId)) {
+      const last = stored.at(-1) as StoredMessage | undefined;
+      if (last?.role === "assistant" && !last.tool_calls?.length) return { messages: stored as StoredMessage[], interrupted: false };
+    }
+    // Otherwise (unanswered, failed, pending writes) ask the chat layer for the full truth and the recorded failure.
     const [messages, status] = await Promise.all([threads.getMessages(threadId), threads.getStatus(threadId)]);
     if (messages.length === 0 && !status.error) return undefined;
     const last = messages.at(-1);

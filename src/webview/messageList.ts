@@ -6,6 +6,9 @@
 import type { ChatMessageView, WebviewStrings } from "../protocol/types";
 import { renderInto } from "./markdown";
 
+/** Messages put into the DOM when a thread opens: enough to fill a tall panel, few enough to paint at once. */
+export const FIRST_PAGE = 20;
+/** Messages rendered per step while scrolling up. */
 export const PAGE = 50;
 /** Within this distance from the top, the next older page is rendered. */
 const LOAD_OLDER_PX = 300;
@@ -55,7 +58,7 @@ export class MessageList {
     this.messages = messages.slice();
     this.elements.clear();
     this.dirty.clear();
-    this.renderedFrom = Math.max(0, this.messages.length - PAGE);
+    this.renderedFrom = Math.max(0, this.messages.length - FIRST_PAGE);
     const fragment = this.container.ownerDocument.createDocumentFragment();
     for (let i = this.renderedFrom; i < this.messages.length; i++) fragment.append(this.createElement(this.messages[i]!));
     this.olderHint.textContent = strings.loadingOlder;

@@ -128,6 +128,26 @@ describe("chat controller", () => {
     expect(lastSnapshot().scrollFromBottom).toBeUndefined();
   });
 
+  it("reads the open thread as soon as the view attaches, and the ready snapshot uses that read once", async () => {
+    const state = new Memento();
+    await state.update(OPEN_THREAD_KEY, { scope: "here", threadId: "t1" });
+    const backend = new ScriptedBackend();
+    backend.threads.set("here/t1", [msg("u1", "user", "hi"), msg("a1", "assistant", "hello")]);
+    const loads: string[] = [];
+    const load = backend.loadThread.bind(backend);
+    backend.loadThread = (ref) => {
+      loads.push(ref.threadId);
+      return load(ref);
+    };
+    const { controller, lastSnapshot } = setup({ state, backend });
+    expect(loads).toEqual(["t1"]);
+    await controller.handleMessage(webviewMessage("ready", { state: {} }));
+    expect(loads).toEqual(["t1"]);
+    expect(lastSnapshot().messages).toHaveLength(2);
+    await controller.handleMessage(webviewMessage("ready", { state: {} }));
+    expect(loads).toEqual(["t1", "t1"]);
+  });
+
   it("starts on a fresh, unsaved thread when none was open", async () => {
     const { controller, lastSnapshot, backend } = setup();
     await controller.handleMessage(webviewMessage("ready", { state: {} }));
@@ -334,10 +354,11 @@ describe("chat controller", () => {
   });
 
   it("a thread whose load fails shows the error instead of hanging", async () => {
-    const { controller, backend, lastSnapshot } = setup();
+    const backend = new ScriptedBackend();
     backend.loadThread = async () => {
       throw Object.assign(new Error("Store is from a newer Skein."), { code: "STORE_FORMAT" });
     };
+    const { controller, lastSnapshot } = setup({ backend });
     await controller.handleMessage(webviewMessage("ready", { state: {} }));
     expect(lastSnapshot().error).toMatchObject({ code: "STORE_FORMAT", message: "Store is from a newer Skein." });
   });

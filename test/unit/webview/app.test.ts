@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { hostMessage, type HostMessage, type WebviewMessage } from "../../../src/protocol/messages";
 import type { ChatMessageView, ChatSnapshot, PersistedViewState, WebviewStrings } from "../../../src/protocol/types";
 import { ChatApp, type VsCodeApi } from "../../../src/webview/app";
-import { PAGE } from "../../../src/webview/messageList";
+import { FIRST_PAGE, PAGE } from "../../../src/webview/messageList";
 
 const strings: WebviewStrings = {
   placeholder: "Ask",
@@ -231,13 +231,13 @@ describe("chat webview", () => {
     const { app, receive } = setup();
     const messages = turns(1000);
     receive(hostMessage("snapshot", snapshot({ messages })));
-    expect($$(".message")).toHaveLength(PAGE);
+    expect($$(".message")).toHaveLength(FIRST_PAGE);
     expect($$(".message").at(-1)!.dataset.messageId).toBe("a999");
     expect($(".older-hint")!.hidden).toBe(false);
     const list = $("#messages")!;
     list.scrollTop = 0;
     list.dispatchEvent(new Event("scroll"));
-    expect($$(".message")).toHaveLength(2 * PAGE);
+    expect($$(".message")).toHaveLength(FIRST_PAGE + PAGE);
     expect(app.list.count).toBe(2000);
     // Revealing a message far back renders down to it.
     app.receive(hostMessage("revealMessage", { threadId: "t1", messageId: "u900" }));
