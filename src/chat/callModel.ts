@@ -21,6 +21,11 @@ export interface ChatNodeDeps {
   systemPrompt?: string;
   context?: ContextOptions;
   tools: readonly ChatTool[];
+  /**
+   * thread_id → the running call_model's outcome: the interrupted partial reply when it was cancelled.
+   * The runtime drops an aborted step's writes, so keepCancelled.ts stores the partial after the run.
+   */
+  inflight?: Map<string, Promise<Message | undefined>>;
 }
 
 interface ChatState {
@@ -74,6 +79,9 @@ export function createCallModelNode(deps: ChatNodeDeps) {
     // The id is fixed before the first token so streamed chunks and the stored message share it.
     const id = uuid4();
     let final: Message | undefined;
+    let cancelled: Message | undefined;
+    let settle!: (partial: Message | undefined) => void;
+    if (threadId && deps.inflight) deps.inflight.set(threadId, new Promise<Message | undefined>((resolve) => (settle = resolve)));
     try {
       for await (const event of deps.model.stream(toSend, { system: deps.systemPrompt, tools: toolDefs, signal: config.signal })) {
         if (event.type === "text") config.emitMessageChunk({ id, role: "assistant", content: event.text });
@@ -83,14 +91,14 @@ export function createCallModelNode(deps: ChatNodeDeps) {
       }
     } catch (error) {
       if (error instanceof ModelError && error.code === "cancelled") {
-        // Stop keeps what the user already saw. (If the runtime discards a cancelled run's writes,
-        // ChatThreads stores it with updateState instead.)
-        const partial = error.partial ? [interruptedMessage(error.partial, id)] : [];
-        if (partial.length) await updateCatalog(deps.checkpointer, threadId, history.length + 1, partial[0]);
-        return { messages: partial };
+        // Stop keeps what the user already saw (stored by keepCancelled.ts: this return is dropped by the runtime).
+        cancelled = error.partial ? interruptedMessage(error.partial, id) : undefined;
+        return { messages: cancelled ? [cancelled] : [] };
       }
       if (error instanceof ModelError && error.partial) error.partial = { ...error.partial, id };
       throw error;
+    } finally {
+      settle?.(cancelled);
     }
     if (!final) throw new ModelError("The model stream ended without a message.", "incomplete_stream", { retryable: true });
     const message: Message = { ...final, id, metadata: { ...final.metadata, ...(selection.omitted ? { omittedMessages: selection.omitted } : {}) } };

@@ -8,6 +8,7 @@
  *   await graph.invoke({ messages: [{ role: "user", content: "hi! I'm bob" }] }, { configurable: { thread_id: "1" } });
  *   for await (const [chunk, meta] of await graph.stream(input, { ...config, streamMode: "messages" })) …
  *   await graph.invoke(null, config);   // retry a failed turn
+ *   graph.invoke(input, { ...config, signal })   // abort → the partial reply is kept, metadata.interrupted
  *
  * No `vscode` import: the extension passes settings and the key in.
  */
@@ -17,6 +18,8 @@ import type { ChatModel } from "../model/types";
 import type { ContextOptions } from "./contextWindow";
 import { createCallModelNode, createToolsNode, routeAfterModel } from "./callModel";
 import type { ChatTool } from "./tools";
+import { keepCancelledReplies } from "./keepCancelled";
+import type { Message } from "../graph/messages";
 
 export interface ChatGraphOptions {
   model: ChatModel;
@@ -29,14 +32,17 @@ export interface ChatGraphOptions {
 }
 
 export function createChatGraph(options: ChatGraphOptions) {
-  const deps = { model: options.model, checkpointer: options.checkpointer, systemPrompt: options.systemPrompt, context: options.context, tools: options.tools ?? [] };
-  return new StateGraph(MessagesAnnotation)
+  const inflight = new Map<string, Promise<Message | undefined>>();
+  const deps = { model: options.model, checkpointer: options.checkpointer, systemPrompt: options.systemPrompt, context: options.context, tools: options.tools ?? [], inflight };
+  const graph = new StateGraph(MessagesAnnotation)
     .addNode("call_model", createCallModelNode(deps))
     .addNode("tools", createToolsNode(deps))
     .addEdge(START, "call_model")
     .addConditionalEdges("call_model", routeAfterModel, { tools: "tools", [END]: END })
     .addEdge("tools", "call_model")
     .compile({ checkpointer: options.checkpointer });
+  // A cancelled turn (signal, or breaking out of stream) keeps its partial reply, marked interrupted.
+  return keepCancelledReplies(graph, inflight, options.checkpointer);
 }
 
 export type ChatGraph = ReturnType<typeof createChatGraph>;

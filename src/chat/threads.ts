@@ -241,16 +241,19 @@ export class ChatThreads {
     }
   }
 
-  /** If the runtime dropped a cancelled reply's writes, store what streamed, marked interrupted. */
+  /** Reports the cancelled reply the graph kept (keepCancelled.ts); stores it itself if the graph could not. */
   private async keepPartial(threadId: string, partials: Map<string, string>, stored: StoredMessage[], emit: (e: ChatEvent) => void): Promise<void> {
     const graph = await this.graph();
     const config = this.config(threadId);
     const messages = ((await graph.getState(config)).values as { messages?: StoredMessage[] }).messages ?? [];
     for (const [id, text] of partials) {
-      if (!text || messages.some((m) => m.id === id)) continue;
-      const partial = interruptedMessage({ role: "assistant", content: text, metadata: { createdAt: new Date().toISOString() } }, id) as StoredMessage;
-      await graph.updateState(config, { messages: [partial] }, "call_model");
-      await updateCatalog(this.options.checkpointer, threadId, messages.length + 1, partial);
+      if (!text) continue;
+      let partial = messages.find((m) => m.id === id);
+      if (!partial) {
+        partial = interruptedMessage({ role: "assistant", content: text, metadata: { createdAt: new Date().toISOString() } }, id) as StoredMessage;
+        await graph.updateState(config, { messages: [partial] }, "call_model");
+        await updateCatalog(this.options.checkpointer, threadId, messages.length + 1, partial);
+      }
       stored.push(partial);
       emit({ type: "message", message: partial });
     }

@@ -12,6 +12,7 @@ import { ModelError } from "../../../src/model/errors";
 import { startMockAnthropic } from "../../fixtures/mock-anthropic/server";
 import type { MockAnthropic } from "../../fixtures/mock-anthropic/server";
 import type { Message, StoredMessage } from "../../../src/graph/messages";
+import type { ChatModel } from "../../../src/model/types";
 
 let mock: MockAnthropic;
 beforeAll(async () => {
@@ -160,6 +161,62 @@ describe("chat graph", () => {
     const state = await graph.getState(cfg("trim"));
     expect(state.values.messages).toHaveLength(10);
     expect((state.values.messages as StoredMessage[]).at(-1)!.metadata?.omittedMessages).toBe(6);
+  });
+
+  it("invoke with an aborted signal cancels the HTTP request, keeps the partial reply interrupted, thread usable", async () => {
+    const { graph, checkpointer } = setup();
+    mock.script({ text: "one two three four five six seven eight", delayMs: 100 });
+    const controller = new AbortController();
+    const tokens: string[] = [];
+    const running = (async () => {
+      for await (const [chunk] of await graph.stream(say("hi"), { ...cfg("cx"), signal: controller.signal, streamMode: "messages" })) {
+        tokens.push((chunk as { content: string }).content);
+        if (tokens.length === 2) controller.abort();
+      }
+    })();
+    await expect(running).rejects.toBeDefined();
+    await mock.waitFor((reqs) => reqs[0]?.aborted === true);
+    const state = await graph.getState(cfg("cx"));
+    const messages = state.values.messages as StoredMessage[];
+    expect(messages.map((m) => m.role)).toEqual(["user", "assistant"]);
+    expect(messages[1]).toMatchObject({ content: tokens.join(""), metadata: { interrupted: true } });
+    expect(state.next).toEqual([]);
+    expect((await checkpointer.getThreadInfo("cx"))?.metadata).toMatchObject({ messageCount: 2 });
+    const next = await graph.invoke(say("again"), cfg("cx"));
+    expect(lastText(next)).toBe('You said: "again". This is the mock assistant.');
+  });
+
+  it("invoke aborted the same way keeps the partial too; breaking out of stream does as well", async () => {
+    const { graph, model } = setup();
+    // Observe the real model's tokens (a pass-through, not a fake) to abort right after the first one.
+    let firstToken!: () => void;
+    const sawToken = new Promise<void>((resolve) => (firstToken = resolve));
+    const observed: ChatModel = {
+      model: model.model,
+      contextWindow: model.contextWindow,
+      maxTokens: model.maxTokens,
+      async *stream(messages, options) {
+        for await (const event of model.stream(messages, options)) {
+          yield event;
+          if (event.type === "text") firstToken();
+        }
+      },
+    };
+    const checkpointer = new MemorySaver();
+    const observedGraph = createChatGraph({ model: observed, checkpointer });
+    mock.script({ text: "alpha beta gamma delta epsilon", delayMs: 100 });
+    const controller = new AbortController();
+    const pending = observedGraph.invoke(say("hi"), { ...cfg("ci"), signal: controller.signal });
+    await sawToken;
+    controller.abort();
+    await expect(pending).rejects.toBeDefined();
+    const after = (await observedGraph.getState(cfg("ci"))).values.messages as StoredMessage[];
+    expect(after[1]).toMatchObject({ role: "assistant", content: "alpha ", metadata: { interrupted: true } });
+
+    mock.script({ text: "w1 w2 w3 w4 w5", delayMs: 100 });
+    for await (const [chunk] of await graph.stream(say("more"), { ...cfg("cb"), streamMode: "messages" })) if ((chunk as { content: string }).content) break;
+    const last = ((await graph.getState(cfg("cb"))).values.messages as StoredMessage[]).at(-1)!;
+    expect(last).toMatchObject({ role: "assistant", content: "w1 ", metadata: { interrupted: true } });
   });
 
   it("a mid-stream failure before any token is retried once by the model", async () => {
