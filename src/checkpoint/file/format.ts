@@ -39,7 +39,9 @@ export function openFormat(
   const path = join(directory, MARKER_FILE);
   if (!existsSync(path)) {
     const entries = readdirSync(directory).filter((name) => !name.startsWith("."));
-    if (entries.length > 0 && !entries.every((name) => ["threads", "locks", "catalog.log"].includes(name))) {
+    // Another window may be creating the same store right now: its files (and temp files) are not foreign.
+    const ours = (name: string) => ["threads", "locks", "catalog.log"].includes(name) || name.startsWith(`${MARKER_FILE}.tmp-`);
+    if (entries.length > 0 && !entries.every(ours)) {
       throw new StoreFormatError(
         `${directory} is not empty and has no ${MARKER_FILE}: refusing to use it as a Skein thread store (pick an empty directory).`,
       );

@@ -1,9 +1,9 @@
-import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { linkSync, readFileSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { randomUUID } from "node:crypto";
 
 /**
- * Lock files: created with O_EXCL, holding who owns them. A lock whose process is gone (process.kill(pid, 0)
+ * Lock files: created atomically (link(2) of a temp file, which fails if the lock exists), holding who owns them. A lock whose process is gone (process.kill(pid, 0)
  * fails with ESRCH) is stale and broken, so a crashed window never blocks a thread forever.
  * `run` locks are held for a whole run (lockThread); `write` locks for one append.
  */
@@ -26,27 +26,34 @@ export type AcquireResult = { ok: true; token: string } | { ok: false; owner: Lo
 export function tryAcquire(path: string, kind: LockKind): AcquireResult {
   const token = randomUUID();
   const owner: LockOwner = { pid: process.pid, host: HOST, token, kind, at: new Date().toISOString() };
-  for (let attempt = 0; attempt < 3; attempt++) {
-    let fd: number;
-    try {
-      fd = openSync(path, "wx");
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-      const seen = readOwner(path);
-      if (seen === "gone") continue;
-      if (!isStale(path, seen)) return { ok: false, owner: seen === "unreadable" ? undefined : seen };
-      breakLock(path, seen);
-      continue;
+  // The owner is written to a private temp file first and then hard-linked into place: link() fails if the
+  // lock exists, so a lock file is never seen half-written (a kill between create and write would otherwise
+  // leave an unreadable lock).
+  const tmp = `${path}.${process.pid}.${token.slice(0, 8)}`;
+  writeFileSync(tmp, JSON.stringify(owner));
+  try {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        linkSync(tmp, path);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+        const seen = readOwner(path);
+        if (seen === "gone") continue;
+        if (!isStale(path, seen)) return { ok: false, owner: seen === "unreadable" ? undefined : seen };
+        breakLock(path, seen);
+        continue;
+      }
+      heldTokens.add(token);
+      return { ok: true, token };
     }
+    return { ok: false, owner: undefined };
+  } finally {
     try {
-      writeSync(fd, JSON.stringify(owner));
-    } finally {
-      closeSync(fd);
+      unlinkSync(tmp);
+    } catch {
+      /* already gone */
     }
-    heldTokens.add(token);
-    return { ok: true, token };
   }
-  return { ok: false, owner: undefined };
 }
 
 export function release(path: string, token: string): void {
