@@ -137,7 +137,8 @@ function emitOutput(env: StepEnv, task: Task, output: unknown, config: NodeConfi
     if (typeof message !== "object" || message === null || (message as { type?: unknown }).type === "remove") continue;
     const id = (message as { id?: unknown }).id;
     if (typeof id === "string" && streamed.has(id)) continue;
-    env.emitter.emit("messages", [message, { ...config.metadata, message_id: id }]);
+    const threadId = env.config.configurable?.thread_id;
+    env.emitter.emit("messages", [message, { ...config.metadata, ...(threadId !== undefined ? { thread_id: threadId } : {}), message_id: id }]);
   }
 }
 
