@@ -45,18 +45,21 @@ export class StateGraph<SD extends StateDefinition> {
   private readonly edges: [string, string][] = [];
   private readonly waitingEdges: [string[], string][] = [];
   private readonly branches = new Map<string, Branch<StateType<SD>>[]>();
+  private readonly ends = new Map<string, string[]>();
 
   constructor(state: AnnotationRoot<SD> | SD) {
     this.spec = state instanceof AnnotationRoot ? state.spec : state;
   }
 
-  addNode(name: string, fn: NodeFunction<StateType<SD>, UpdateType<SD>>): this {
+  /** `options.ends` (LangGraph's list of `Command.goto` targets) is accepted and checked at compile(). */
+  addNode(name: string, fn: NodeFunction<StateType<SD>, UpdateType<SD>>, options: { ends?: string[] } = {}): this {
     if (RESERVED.has(name)) throw new InvalidGraphError(`"${name}" is reserved and cannot be a node name.`);
     if (name.includes(":") || name.includes("|")) throw new InvalidGraphError(`Node name "${name}" may not contain ":" or "|".`);
     if (this.nodes.has(name)) throw new InvalidGraphError(`Node "${name}" is already present.`);
     if (Object.prototype.hasOwnProperty.call(this.spec, name)) throw new InvalidGraphError(`"${name}" is already a state key; pick another node name.`);
     if (typeof fn !== "function") throw new InvalidGraphError(`Node "${name}" must be a function (state, config) => update.`);
     this.nodes.set(name, fn);
+    if (options.ends) this.ends.set(name, options.ends);
     return this;
   }
 
@@ -143,6 +146,7 @@ export class StateGraph<SD extends StateDefinition> {
       check(source, "Conditional edge source", [START]);
       for (const branch of branches) for (const target of Object.values(branch.pathMap ?? {})) check(target, `Conditional edge from ${source}`, [END]);
     }
+    for (const [source, targets] of this.ends) for (const target of targets) check(target, `addNode("${source}", …, { ends })`, [END]);
     const hasEntry =
       this.edges.some(([from]) => from === START) ||
       this.branches.has(START) ||

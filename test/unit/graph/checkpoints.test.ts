@@ -122,3 +122,26 @@ describe("checkpoints and steps", () => {
     await expect(bad.invoke({ log: [] })).rejects.toMatchObject({ name: "InvalidUpdateError", code: "INVALID_GRAPH_NODE_RETURN_VALUE" });
   });
 });
+
+describe("new input on a thread with unfinished work", () => {
+  it("discards the unfinished tasks (LangGraph's behaviour) and runs from the new input", async () => {
+    const saver = new MemorySaver();
+    let fail = true;
+    const runs: string[] = [];
+    const graph = new StateGraph({ log: LogState.spec.log })
+      .addNode("a", () => {
+        runs.push("a");
+        if (fail) throw new Error("down");
+        return { log: "a" };
+      }, { ends: [END] })
+      .addEdge(START, "a")
+      .compile({ checkpointer: saver });
+    const config = { configurable: { thread_id: "t" } };
+    await expect(graph.invoke({ log: ["first"] }, config)).rejects.toThrow("down");
+    fail = false;
+    const result = await graph.invoke({ log: ["second"] }, config);
+    expect(result.log).toEqual(["first", "second", "a"]);
+    expect(runs).toEqual(["a", "a"]);
+    expect((await graph.getState(config)).next).toEqual([]);
+  });
+});
