@@ -9,7 +9,10 @@ import type { NodeConfig } from "../graph/types";
 import type { BaseCheckpointSaver } from "../checkpoint/base";
 import type { ChatModel, ToolDefinition } from "../model/types";
 import { ModelError } from "../model/errors";
-import { fitContext } from "./contextWindow";
+import { fitContext, selectContext } from "./contextWindow";
+
+/** The API's wording when the input exceeds the model's window. */
+const PROMPT_TOO_LONG = /prompt is too long|too many (input )?tokens|exceeds? the (model's )?(maximum )?context|context (window|length)/i;
 import type { ContextOptions } from "./contextWindow";
 import { repairHistory } from "./repair";
 import { firstUserText, previewOf, titleFromText } from "./titles";
@@ -74,8 +77,7 @@ export function createCallModelNode(deps: ChatNodeDeps) {
     const history = state.messages ?? [];
     await ensureTitle(deps.checkpointer, threadId, history);
 
-    const selection = await fitContext(history, deps.model, { ...deps.context, system: deps.systemPrompt, tools: toolDefs });
-    const { messages: toSend } = repairHistory(selection.messages);
+    let selection = await fitContext(history, deps.model, { ...deps.context, system: deps.systemPrompt, tools: toolDefs });
     // The id is fixed before the first token so streamed chunks and the stored message share it.
     const id = uuid4();
     let final: Message | undefined;
@@ -83,11 +85,22 @@ export function createCallModelNode(deps: ChatNodeDeps) {
     let settle!: (partial: Message | undefined) => void;
     if (threadId && deps.inflight) deps.inflight.set(threadId, new Promise<Message | undefined>((resolve) => (settle = resolve)));
     try {
-      for await (const event of deps.model.stream(toSend, { system: deps.systemPrompt, tools: toolDefs, signal: config.signal })) {
-        if (event.type === "text") config.emitMessageChunk({ id, role: "assistant", content: event.text });
-        else if (event.type === "tool_call_delta") {
-          config.emitMessageChunk({ id, role: "assistant", content: "", tool_call_chunk: { index: event.index, id: event.id, name: event.name, args: event.argsDelta } });
-        } else if (event.type === "message") final = event.message;
+      for (let attempt = 0; ; attempt++) {
+        const { messages: toSend } = repairHistory(selection.messages);
+        try {
+          for await (const event of deps.model.stream(toSend, { system: deps.systemPrompt, tools: toolDefs, signal: config.signal })) {
+            if (event.type === "text") config.emitMessageChunk({ id, role: "assistant", content: event.text });
+            else if (event.type === "tool_call_delta") {
+              config.emitMessageChunk({ id, role: "assistant", content: "", tool_call_chunk: { index: event.index, id: event.id, name: event.name, args: event.argsDelta } });
+            } else if (event.type === "message") final = event.message;
+          }
+          break;
+        } catch (error) {
+          // The estimate was too low for this model: send half as much once, rather than fail the turn.
+          const tooLong = error instanceof ModelError && error.code === "invalid_request" && PROMPT_TOO_LONG.test(error.apiMessage ?? "");
+          if (!tooLong || attempt > 0 || selection.messages.length <= 1) throw error;
+          selection = selectContext(history, { maxMessages: deps.context?.maxMessages, maxInputTokens: Math.floor(selection.estimatedTokens / 2) });
+        }
       }
     } catch (error) {
       if (error instanceof ModelError && error.code === "cancelled") {

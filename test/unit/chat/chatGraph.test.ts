@@ -219,6 +219,18 @@ describe("chat graph", () => {
     expect(last).toMatchObject({ role: "assistant", content: "w1 ", metadata: { interrupted: true } });
   });
 
+  it("'prompt is too long' from the API: the turn is resent once with half the context", async () => {
+    const { graph } = setup();
+    for (let i = 1; i <= 4; i++) await graph.invoke(say(`message ${i}`), cfg("long"));
+    mock.script({ status: 400, error: { type: "invalid_request_error", message: "prompt is too long: 210000 tokens > 200000 maximum" } });
+    const state = await graph.invoke(say("message 5"), cfg("long"));
+    expect(lastText(state)).toBe('You said: "message 5". This is the mock assistant.');
+    const [tooLong, resent] = mock.messageRequests().slice(-2).map((r) => r.body.messages.length);
+    expect(tooLong).toBe(9);
+    expect(resent).toBeLessThan(9);
+    expect(mock.messageRequests().at(-1)!.body.messages.at(-1).content[0].text).toBe("message 5");
+  });
+
   it("a mid-stream failure before any token is retried once by the model", async () => {
     const { graph } = setup();
     mock.script({ text: "x", deltasBefore: 0, streamError: { type: "overloaded_error", message: "Overloaded" } });
