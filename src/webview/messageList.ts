@@ -170,7 +170,8 @@ export class MessageList {
   /** Restores a saved position, rendering older pages while the saved distance reaches above them. */
   restoreDistanceFromBottom(distance: number): void {
     const c = this.container;
-    while (c.scrollHeight - c.clientHeight < distance && this.renderOlder()) {
+    // Bounded: a distance saved in a taller panel must not make us render a 1,000-turn thread at once.
+    for (let pages = 0; pages < 4 && c.scrollHeight - c.clientHeight < distance && this.renderOlder(); pages++) {
       /* keep rendering */
     }
     c.scrollTop = Math.max(0, c.scrollHeight - c.clientHeight - distance);
