@@ -105,6 +105,15 @@ export function runSaverConformance(name: string, makeSaver: () => Promise<Saver
       expect((await saver.getTuple(cfg("t", first.id)))?.checkpoint).toEqual(first);
     });
 
+    it("stores the values given even when newVersions understates what changed (a copy under another parent)", async () => {
+      const { saver } = await open();
+      const parent = makeCheckpoint({ a: "parent", b: [1] }, { a: 1, b: 1 });
+      await saver.put(cfg("t"), parent, meta(0), { a: 1, b: 1 });
+      const child = makeCheckpoint({ a: "child", b: [1, 2] }, { a: 2, b: 2 });
+      await saver.put(cfg("t", parent.id), child, meta(1, "fork"), {});
+      expect((await saver.getTuple(cfg("t", child.id)))?.checkpoint.channel_values).toEqual({ a: "child", b: [1, 2] });
+    });
+
     it("list: one thread newest first, with limit, before and filter", async () => {
       const { saver } = await open();
       const chainIds = await chain(saver, "t", 5);
