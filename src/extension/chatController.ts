@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { hostMessage, is, isWebviewMessage, type HostMessage, type WebviewCommand } from "../protocol/messages";
 import type { ChatErrorView, ChatMessageView, ChatSnapshot, PersistedViewState, WebviewStrings } from "../protocol/types";
-import type { ChatBackend, LoadedThread, ThreadRef, TurnEvent } from "./backend";
+import type { BranchRequest, ChatBackend, LoadedThread, ThreadRef, TurnEvent } from "./backend";
 import { toErrorView, toMessageView, toMessageViews } from "./messageView";
 import { realScheduler, TokenBatcher, type Scheduler } from "./tokenBatcher";
 
@@ -126,6 +126,59 @@ export class ChatController {
     if (is(message, "command")) this.options.runCommand(message.params.command);
   }
 
+    // Time travel (issue 7).
+    if (is(message, "edit")) {
+      const { threadId, messageId, text } = message.params;
+      return this.branch(this.refFor(threadId), { kind: "edit", messageId, text });
+    }
+    if (is(message, "regenerate")) return this.branch(this.refFor(message.params.threadId), { kind: "regenerate", messageId: message.params.messageId });
+    if (is(message, "switchBranch")) return this.switchBranch(this.refFor(message.params.threadId), message.params.messageId, message.params.index);
+    if (is(message, "fork")) await this.forkFrom(this.refFor(message.params.threadId), message.params.messageId);
+  }
+
+  /** Edit / regenerate: the chat drops to the messages before the one re-run, then streams the new branch. */
+  async branch(ref: ThreadRef, request: BranchRequest): Promise<void> {
+    if (!this.options.backend.history || this.runs.has(keyOf(ref))) return;
+    await this.run(ref, null, request);
+  }
+
+  /** Shows another version of a message; the choice is the store's head, so it survives reload. */
+  async switchBranch(ref: ThreadRef, messageId: string, index: number): Promise<void> {
+    const history = this.options.backend.history;
+    if (!history || this.runs.has(keyOf(ref))) return;
+    await this.guard(ref, () => history.switchBranch(ref, messageId, index));
+    this.options.onThreadsChanged?.(ref.scope);
+    if (sameRef(this.open, ref)) await this.postSnapshot();
+  }
+
+  /** Copies the shown history up to `messageId` into a new thread and opens it. */
+  async forkFrom(ref: ThreadRef, messageId: string): Promise<ThreadRef | undefined> {
+    const history = this.options.backend.history;
+    if (!history) return undefined;
+    const threadId = await this.guard(ref, () => history.forkThread(ref, messageId));
+    if (!threadId) return undefined;
+    const fork = { scope: ref.scope, threadId };
+    this.options.onThreadsChanged?.(ref.scope);
+    await this.openThread(fork);
+    return fork;
+  }
+
+  /** Opens a thread at a message (a search hit), first switching to the branch that holds it. */
+  async openAt(ref: ThreadRef, messageId: string | undefined): Promise<void> {
+    const history = this.options.backend.history;
+    if (messageId && history && !this.runs.has(keyOf(ref))) await history.showMessage(ref, messageId).catch(() => undefined);
+    await this.openThread(ref);
+    if (messageId) this.revealMessage(messageId);
+  }
+
+  /** Runs a history operation; a failure shows inline in the chat instead of escaping. */
+  private async guard<T>(ref: ThreadRef, operation: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await operation();
+    } catch (error) {
+      if (sameRef(this.open, ref)) this.post(hostMessage("error", { threadId: ref.threadId, error: toErrorView(error) }));
+      return undefined;
+    }
   /** The webview only knows thread ids; they belong to whatever scope is open (or this window's). */
   private refFor(threadId: string): ThreadRef {
     return threadId === this.open.threadId ? { ...this.open } : { scope: this.options.scope, threadId };
@@ -218,6 +271,10 @@ export class ChatController {
     const focus = this.focusOnNextSnapshot;
     this.focusOnNextSnapshot = false;
     return {
+    for (const view of messages) {
+      const siblings = loaded?.siblings?.[view.id];
+      if (siblings) view.siblings = siblings;
+    }
       threadId: ref.threadId,
       title: loaded?.title ?? "",
       messages,
@@ -245,7 +302,7 @@ export class ChatController {
     this.runs.get(keyOf(ref))?.abort.abort();
   }
 
-  private async run(ref: ThreadRef, text: string | null): Promise<void> {
+  private async run(ref: ThreadRef, text: string | null, branch?: BranchRequest): Promise<void> {
     const key = keyOf(ref);
     if (this.runs.has(key)) return; // one run per thread; the webview shows Stop meanwhile
     this.errors.delete(key);
@@ -262,17 +319,21 @@ export class ChatController {
     };
     this.runs.set(key, run);
     if (this.prefetched?.key === key) this.prefetched = undefined;
-    run.done = this.execute(run, text);
+    run.done = this.execute(run, text, branch);
     await run.done;
   }
 
-  private async execute(run: Run, text: string | null): Promise<void> {
+  private async execute(run: Run, text: string | null, branch?: BranchRequest): Promise<void> {
     const { ref } = run;
     const key = keyOf(ref);
     this.postStatus(ref);
     if (sameRef(this.open, ref)) this.post(hostMessage("error", { threadId: ref.threadId, error: null }));
     try {
-      await this.options.backend.runTurn(ref, text, { signal: run.abort.signal, onEvent: (event) => this.onEvent(run, event) });
+      const options = { signal: run.abort.signal, onEvent: (event: TurnEvent) => this.onEvent(run, event) };
+      if (branch && this.options.backend.history) {
+        if (sameRef(this.open, ref)) await this.postPrefix(ref, branch.messageId);
+        await this.options.backend.history.runBranch(ref, branch, options);
+      } else await this.options.backend.runTurn(ref, text, options);
     } catch (error) {
       if (!run.abort.signal.aborted) {
         const view = toErrorView(error, this.options.secrets?.() ?? []);
@@ -301,6 +362,13 @@ export class ChatController {
       return;
     }
     run.batcher.flush();
+  /** Before a branch streams: the thread as it was up to (not including) the message being re-run. */
+  private async postPrefix(ref: ThreadRef, messageId: string): Promise<void> {
+    const snapshot = await this.buildSnapshot(ref);
+    const at = snapshot.messages.findIndex((m) => m.id === messageId);
+    if (at >= 0 && sameRef(this.open, ref)) this.post(hostMessage("snapshot", { ...snapshot, messages: snapshot.messages.slice(0, at) }));
+  }
+
     if (event.type === "message") {
       run.partial.delete(event.message.id);
       const view = toMessageView(event.message);

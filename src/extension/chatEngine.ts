@@ -4,6 +4,7 @@
  * adapter is evaluated at activation (and the SDK itself loads on the first model call).
  */
 import type { BaseCheckpointSaver } from "../checkpoint/base";
+import type { PlannedRun } from "../chat/branches";
 import { ChatThreads, type ChatEvent } from "../chat/threads";
 import type { StoredMessage } from "../graph/messages";
 import { AnthropicChatModel } from "../model/anthropic";
@@ -20,6 +21,8 @@ export interface RunArgs {
   apiKey: string | undefined;
   signal: AbortSignal;
   onEvent(event: TurnEvent): void;
+  /** A turn from an earlier checkpoint (edit / regenerate, issue 7): planned by src/chat/branches.ts; `text` is ignored. */
+  plan?: () => Promise<PlannedRun>;
 }
 
 export interface LoadedState {
@@ -117,7 +120,11 @@ export class GraphChatEngine implements ChatEngine {
         // tool_call deltas are not shown while streaming; the stored assistant message carries the calls.
       },
     };
-    const result = args.text === null ? await threads.retry(args.threadId, options) : await threads.sendMessage(args.threadId, args.text, options);
+    const result = args.plan
+      ? await threads.runPlanned(args.threadId, args.plan, options)
+      : args.text === null
+        ? await threads.retry(args.threadId, options)
+        : await threads.sendMessage(args.threadId, args.text, options);
     if (result.status === "failed") throw result.error ?? new Error("The turn failed.");
   }
 }

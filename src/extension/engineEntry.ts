@@ -6,3 +6,5 @@
  */
 export { createStore } from "./store";
 export { GraphChatEngine } from "./chatEngine";
+// Time travel, search, export/import (issue 7): one HistoryService per store.
+export { historyFor } from "../chat/branchService";

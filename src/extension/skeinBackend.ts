@@ -6,7 +6,8 @@
 import { randomUUID } from "node:crypto";
 import type { BaseCheckpointSaver } from "../checkpoint/base";
 import type { ChatBackend, LoadedThread, ThreadRef, ThreadSummary, TurnOptions } from "./backend";
-import type { ChatEngine } from "./chatEngine";
+import type { ChatEngine, RunArgs } from "./chatEngine";
+import { SkeinHistoryBackend } from "./historyBackend";
 import { loadEngine } from "./loadEngine";
 import type { SkeinSettings } from "./settings";
 
@@ -29,6 +30,15 @@ export class SkeinBackend implements ChatBackend {
   private engine: Promise<ChatEngine> | undefined;
 
   constructor(private readonly options: SkeinBackendOptions) {}
+
+  /** Edit/regenerate/branches, fork, search, export/import (issue 7) on the same stores. */
+  readonly history = new SkeinHistoryBackend({
+    saver: (scope) => this.saver(scope),
+    // Beside the scope's store directory (a cache: losing it costs a rebuild, never data).
+    searchFileFor: (scope) => `${this.options.dirFor(scope)}.search.jsonl`,
+    historyFor: async (saver, options) => (await loadEngine()).historyFor(saver, options),
+    runPlanned: (ref, plan, options) => this.run(ref, null, options, plan),
+  });
 
   saver(scope: string): Promise<BaseCheckpointSaver> {
     let saver = this.savers.get(scope);
@@ -76,13 +86,20 @@ export class SkeinBackend implements ChatBackend {
     const [engine, info] = await Promise.all([this.chatEngine(), saver.getThreadInfo(ref.threadId)]);
     const loaded = await engine.load(saver, ref.threadId, this.options.settings(), await this.options.apiKey());
     if (!loaded && !info) return undefined;
-    return { title: info?.title, messages: loaded?.messages ?? [], interrupted: loaded?.interrupted ?? false, error: loaded?.error };
+    // "‹ 2/3 ›" positions; a thread that never forked answers from its catalog entry alone.
+    const siblings = loaded?.messages.length ? await this.history.siblings(ref).catch(() => undefined) : undefined;
+    return { title: info?.title, messages: loaded?.messages ?? [], interrupted: loaded?.interrupted ?? false, error: loaded?.error, siblings };
   }
 
   async runTurn(ref: ThreadRef, text: string | null, options: TurnOptions): Promise<void> {
+    await this.run(ref, text, options);
+  }
+
+  private async run(ref: ThreadRef, text: string | null, options: TurnOptions, plan?: RunArgs["plan"]): Promise<void> {
     const saver = await this.saver(ref.scope);
     const engine = await this.chatEngine();
     await engine.run({
+      plan,
       saver,
       threadId: ref.threadId,
       text,
