@@ -60,7 +60,7 @@ export class MemorySaver extends BaseCheckpointSaver {
     if (!space) return undefined;
     const id = config.configurable?.checkpoint_id ?? space.ids[space.ids.length - 1];
     const saved = id === undefined ? undefined : space.byId.get(id);
-    return saved ? this.toTuple(saved, space) : undefined;
+    return saved ? this.toTuple(saved, space, true) : undefined;
   }
 
   async *list(config: CheckpointConfig, options: CheckpointListOptions = {}): AsyncGenerator<CheckpointTuple> {
@@ -92,7 +92,7 @@ export class MemorySaver extends BaseCheckpointSaver {
     for (const { saved, space } of matches) {
       if (limit !== undefined && yielded >= limit) return;
       yielded++;
-      yield this.toTuple(saved, space);
+      yield this.toTuple(saved, space, false);
     }
   }
 
@@ -206,11 +206,12 @@ export class MemorySaver extends BaseCheckpointSaver {
     else thread.info = { threadId, createdAt: now, updatedAt: now, metadata: {} };
   }
 
-  private toTuple(saved: StoredCheckpoint, space: StoredNamespace): CheckpointTuple {
+  /** `remember`: a run reads with getTuple, so only that read sets up structure sharing for its puts. */
+  private toTuple(saved: StoredCheckpoint, space: StoredNamespace, remember: boolean): CheckpointTuple {
     const { threadId, ns, checkpoint } = saved;
     const values: Record<string, unknown> = {};
     for (const [channel, value] of Object.entries(checkpoint.channel_values)) {
-      setOwn(values, channel, this.copyOut(value, recentKey(threadId, ns, channel)));
+      setOwn(values, channel, this.copyOut(value, remember ? recentKey(threadId, ns, channel) : undefined));
     }
     const tuple: CheckpointTuple = {
       config: { configurable: { thread_id: threadId, checkpoint_ns: ns, checkpoint_id: checkpoint.id } },

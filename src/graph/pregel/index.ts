@@ -83,6 +83,7 @@ export class CompiledGraph<S extends Record<string, unknown>, U> {
   /** Snapshots newest first. */
   async *getStateHistory(config: RunnableConfig, options: HistoryOptions = {}): AsyncGenerator<StateSnapshot<S>> {
     const saver = requireSaver(this.spec, "getStateHistory");
+    this.requireThread(config, "getStateHistory");
     const listConfig: CheckpointConfig = {
       configurable: { ...config.configurable, checkpoint_ns: config.configurable?.checkpoint_ns ?? "" },
     };
