@@ -95,6 +95,14 @@ describe("AnthropicChatModel streaming", () => {
     ]);
   });
 
+  it("headers option: x-api-key and the old version header for local servers, Authorization removed", async () => {
+    await collect(model({ headers: { "x-api-key": "local-key", Authorization: null, "anthropic-version": "2023-06-01" } }).stream([user("hi")]));
+    const headers = mock.messageRequests()[0].headers;
+    expect(headers["x-api-key"]).toBe("local-key");
+    expect(headers.authorization).toBeUndefined();
+    expect(headers["anthropic-version"]).toBe("2023-06-01");
+  });
+
   it("counts tokens and lists models through the API", async () => {
     expect(await model().countTokens([user("hello there, how are you")])).toBeGreaterThan(0);
     expect((await model().listModels()).map((m) => m.id)).toContain("claude-haiku-5-5");
