@@ -10,11 +10,11 @@
 //   npm start [-- --browser] [--folder <dir>] [--port <n>] [--mock] [--fresh]
 //   --mock: also run the local mock Messages API and point Skein at it (no key or network needed).
 import { spawn, spawnSync } from "node:child_process";
-import { accessSync, constants, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { accessSync, constants, existsSync, mkdirSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { delimiter, join, resolve } from "node:path";
 import { ensureServer, REPO_ROOT } from "./vscode/install.mjs";
-import { makeRunDirs, QUIET_SETTINGS, startServer, workbenchUrl } from "./vscode/server.mjs";
+import { makeRunDirs, startServer, workbenchUrl, writeMachineSettings, writeSettings } from "./vscode/server.mjs";
 
 const argv = process.argv.slice(2);
 const flag = (name) => argv.includes(name);
@@ -89,19 +89,10 @@ async function serveInBrowser() {
     say(`mock Messages API on ${mock.url} (try "hi! I'm bob", then "what's my name?")`);
   }
 
-  // Merge into the kept profile's settings: the user's own changes there survive, ours stay quiet and offline.
-  const settingsFile = join(dirs.userData, "User", "settings.json");
-  let current = {};
-  try {
-    current = JSON.parse(readFileSync(settingsFile, "utf8"));
-  } catch {
-    /* first run, or a file with comments: start from ours */
-  }
-  const settings = { ...QUIET_SETTINGS, ...current };
-  if (baseUrl) settings["skein.baseUrl"] = baseUrl;
-  else if (current["skein.baseUrl"] && flag("--fresh")) delete settings["skein.baseUrl"];
-  mkdirSync(join(dirs.userData, "User"), { recursive: true });
-  writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
+  // The kept profile's user settings are the user's (seeded quiet and offline on first run); what this run
+  // decides (skein.baseUrl from SKEIN_BASE_URL or --mock) goes into the machine settings, rewritten every start.
+  if (!existsSync(join(dirs.userData, "User", "settings.json"))) writeSettings(dirs, {});
+  writeMachineSettings(dirs, baseUrl ? { "skein.baseUrl": baseUrl } : {});
 
   // Threads are keyed by the workspace's URI, which for a served VS Code includes host:port: keep the port.
   let port = Number(option("--port") ?? process.env.SKEIN_PORT ?? 8765);

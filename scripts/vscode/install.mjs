@@ -50,21 +50,19 @@ function run(cmd, args, options, log) {
   });
 }
 
-/** npm-installs one package into `<cacheDir>/<name>` atomically: a half-finished install is never reused. */
-async function installInto(finalDir, spec, env, log) {
+/**
+ * npm-installs one package into `finalDir` atomically: a half-finished install is never reused. Under `npm test`
+ * the environment carries the project's npm context (npm_config_local_prefix, npm_execpath, …); the nested
+ * install inherits none of it, only `extraEnv`.
+ */
+async function installInto(finalDir, spec, extraEnv, log) {
   if (isComplete(finalDir)) return;
   const staging = `${finalDir}.partial-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
   writeFileSync(join(staging, "package.json"), JSON.stringify({ name: "skein-cache", private: true }));
-  const npmCli = env.npm_execpath && env.npm_execpath.endsWith(".js") ? env.npm_execpath : null;
-  const [cmd, pre] = npmCli ? [process.execPath, [npmCli]] : ["npm", []];
-  await run(
-    cmd,
-    [...pre, "install", "--no-audit", "--no-fund", "--no-save", "--no-package-lock", "--loglevel=error", spec],
-    { cwd: staging, env },
-    log,
-  );
+  const env = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k))), ...extraEnv };
+  await run("npm", ["install", "--no-audit", "--no-fund", "--no-save", "--no-package-lock", "--loglevel=error", spec], { cwd: staging, env }, log);
   writeFileSync(join(staging, MARKER), JSON.stringify({ spec, at: new Date().toISOString() }));
   rmSync(finalDir, { recursive: true, force: true });
   renameSync(staging, finalDir);
@@ -83,21 +81,21 @@ export async function ensureServer({ log = (m) => console.error(`[vscode-server]
     log(`installing VS Code server (code-server@${CODE_SERVER_VERSION}) into ${cacheDir} — first run only, ~2 min`);
   }
   const started = Date.now();
-  await installInto(nodeRoot, `${NODE_PACKAGE}@${NODE_VERSION}`, { ...process.env }, log);
-  if (!isComplete(csRoot)) {
-    // Native modules (argon2, node-pty, kerberos…) compile against Node 24's headers; their prebuilt
-    // downloads fail offline. code-server's postinstall refuses root without unsafe_perm.
-    const env = {
-      ...process.env,
+  await installInto(nodeRoot, `${NODE_PACKAGE}@${NODE_VERSION}`, {}, log);
+  // Native modules (argon2, node-pty, kerberos…) compile against Node 24's headers; their prebuilt downloads
+  // fail offline. code-server's postinstall refuses root without unsafe_perm. npm itself runs under Node 24.
+  await installInto(
+    csRoot,
+    `code-server@${CODE_SERVER_VERSION}`,
+    {
       PATH: `${dirname(layout.nodeBin)}:${process.env.PATH}`,
       npm_config_nodedir: layout.nodeDir,
       npm_config_unsafe_perm: "true",
       npm_config_yes: "true",
       npm_config_update_notifier: "false",
-    };
-    delete env.npm_execpath; // run npm under Node 24 from PATH, not the Node 20 that started us
-    await installInto(csRoot, `code-server@${CODE_SERVER_VERSION}`, env, log);
-  }
+    },
+    log,
+  );
   if (!existsSync(layout.serverMain)) {
     throw new Error(`VS Code server install looks broken: ${layout.serverMain} is missing; delete ${cacheDir} and retry`);
   }

@@ -24,6 +24,7 @@ export interface RunningServer {
 export declare const QUIET_SETTINGS: Record<string, unknown>;
 export declare function makeRunDirs(prefix?: string, root?: string): RunDirs;
 export declare function writeSettings(dirs: RunDirs, settings: Record<string, unknown>): void;
+export declare function writeMachineSettings(dirs: RunDirs, settings: Record<string, unknown>): void;
 export declare function startServer(options: {
   layout: ServerLayout;
   dirs: RunDirs;

@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 
 /** Settings that keep a throwaway profile quiet and offline: no telemetry, updates, experiments, welcome. */
 export const QUIET_SETTINGS = {
@@ -78,18 +78,22 @@ export function makeRunDirs(prefix = "skein-vscode-", root = mkdtempSync(join(tm
   return dirs;
 }
 
-/**
- * Writes settings where the server-backed web workbench reads them. User settings live under the server's
- * --user-data-dir; remote "Machine" settings under --server-data-dir apply to window/resource-scoped settings
- * (all of Skein's) even if a future version moves user settings into the browser.
- */
+/** Writes the throwaway profile's user settings (`<user-data-dir>/User/settings.json`, read by the server). */
 export function writeSettings(dirs, settings) {
-  const all = { ...QUIET_SETTINGS, ...settings };
-  const text = JSON.stringify(all, null, 2);
-  for (const dir of [join(dirs.userData, "User"), join(dirs.serverData, "data", "User"), join(dirs.serverData, "data", "Machine")]) {
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, "settings.json"), text);
-  }
+  writeJson(join(dirs.userData, "User", "settings.json"), { ...QUIET_SETTINGS, ...settings });
+}
+
+/**
+ * Writes the server's machine settings (`<user-data-dir>/Machine/settings.json`): they override user settings
+ * for window- and resource-scoped settings (all of Skein's), so a kept profile's own user settings stay untouched.
+ */
+export function writeMachineSettings(dirs, settings) {
+  writeJson(join(dirs.userData, "Machine", "settings.json"), settings);
+}
+
+function writeJson(file, value) {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify(value, null, 2));
 }
 
 /**

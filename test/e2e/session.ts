@@ -86,7 +86,7 @@ export class Session {
       for (const name of readdirSync(dir)) {
         const p = join(dir, name);
         if (statSync(p).isDirectory()) walk(p);
-        else if (readFileSync(p).includes(text)) hits.push(p);
+        else if (statSync(p).isFile() && readFileSync(p).includes(text)) hits.push(p);
       }
     };
     for (const dir of this.storeDirs()) walk(dir);

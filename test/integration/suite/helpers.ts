@@ -74,6 +74,7 @@ export function filesContaining(dir: string, needle: string): string[] {
       const p = join(d, name);
       const st = statSync(p);
       if (st.isDirectory()) walk(p);
+      else if (!st.isFile()) continue; // sockets, fifos
       else if (name.includes(needle) || (st.size < 50_000_000 && readFileSync(p).includes(needle))) hits.push(p);
     }
   };
