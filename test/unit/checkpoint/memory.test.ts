@@ -24,3 +24,39 @@ describe("MemorySaver storage", () => {
     for (let i = 0; i < 50; i++) expect(b.messages![i]).toBe(a.messages![i]);
   });
 });
+
+describe("MemorySaver structure sharing stays exact", () => {
+  it("random edits, reads and re-puts: every checkpoint reads back exactly as it was put", async () => {
+    const saver = new MemorySaver();
+    let seed = 42;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const expected = new Map<string, string>();
+    let live: { id: string; content: string }[] = [];
+    let parent: string | undefined;
+    for (let step = 0; step < 300; step++) {
+      const action = random(6);
+      if (action === 0) live = [...live, { id: `m${step}`, content: `new ${step}` }];
+      else if (action === 1 && live.length) live = live.map((m, i) => (i === random(live.length) ? { ...m, content: `edit ${step}` } : m));
+      else if (action === 2 && live.length) live = live.filter((_, i) => i !== random(live.length));
+      else if (action === 3) {
+        // Read back (as a run does) and continue from the handed-out copy.
+        const read = await saver.getTuple({ configurable: { thread_id: "t" } });
+        if (read) live = read.checkpoint.channel_values.messages as typeof live;
+      } else if (action === 4 && live.length) {
+        // Replace an element of the array in place: the next put must not reuse the old stored element.
+        live[random(live.length)] = { id: `r${step}`, content: `replaced ${step}` };
+      } else live = [...live, { id: `b${step}`, content: `batch ${step}` }, { id: `c${step}`, content: `batch ${step}` }];
+      const checkpoint = makeCheckpoint({ messages: live }, { messages: step + 1 });
+      const config = await saver.put({ configurable: { thread_id: "t", ...(parent ? { checkpoint_id: parent } : {}) } }, checkpoint, { source: "loop", step, parents: {} }, { messages: step + 1 });
+      parent = config.configurable!.checkpoint_id;
+      expected.set(checkpoint.id, JSON.stringify(live));
+    }
+    for (const [id, json] of expected) {
+      const tuple = await saver.getTuple({ configurable: { thread_id: "t", checkpoint_id: id } });
+      expect(JSON.stringify(tuple!.checkpoint.channel_values.messages)).toBe(json);
+    }
+  });
+});
