@@ -111,6 +111,8 @@ export class CompiledGraph<S extends Record<string, unknown>, U> {
   /** The driver: tick the loop, run the step, until the loop says stop. */
   private async run(input: unknown, config: RunnableConfig, emitter: StreamEmitter): Promise<PregelLoop> {
     const threadId = this.requireThread(config, "invoke");
+    // Aborted before it started: nothing is written, not even the input.
+    if (config.signal?.aborted) throw new GraphAbortError(config.signal.reason);
     const lock = this.spec.checkpointer ? await this.spec.checkpointer.lockThread(threadId!) : undefined;
     let loop: PregelLoop | undefined;
     try {

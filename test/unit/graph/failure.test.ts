@@ -105,6 +105,7 @@ describe("failure, resume, abort and locking", () => {
     controller.abort();
     await expect(graph.invoke({ log: [] }, { configurable: { thread_id: "t" }, signal: controller.signal })).rejects.toBeInstanceOf(GraphAbortError);
     expect(ran).toBe(false);
+    expect(await graph.getState({ configurable: { thread_id: "t" } })).toMatchObject({ values: {}, next: [] });
   });
 
   it("two racing runs on one thread: the second gets ThreadBusyError, never a silent fork", async () => {
