@@ -1,0 +1,133 @@
+/**
+ * Time-travel controls on a message (issue 7): Edit on the user's messages, Regenerate on replies, Fork on
+ * both, and the "‹ 2/3 ›" switcher where a message has other versions. DOM hooks (for tests and styling):
+ *   .message-actions > button.edit-button | button.regenerate-button | button.fork-button
+ *   .branch-switcher > button.branch-prev, span.branch-position ("2/3"), button.branch-next
+ *   .edit-box > textarea.edit-input, button.edit-save, button.edit-cancel   (replaces the body while editing)
+ * Everything is built with DOM APIs and textContent: no markup from messages is ever parsed here.
+ */
+import type { ChatMessageView, WebviewStrings } from "../protocol/types";
+
+export interface MessageActions {
+  edit(messageId: string, text: string): void;
+  regenerate(messageId: string): void;
+  switchBranch(messageId: string, index: number): void;
+  fork(messageId: string): void;
+  /** A reply is streaming: history actions wait (the host ignores them meanwhile too). */
+  busy(): boolean;
+}
+
+const label = (strings: WebviewStrings, key: "edit" | "regenerate" | "fork" | "save" | "cancel" | "previousVersion" | "nextVersion") =>
+  strings[key] ??
+  { edit: "Edit", regenerate: "Regenerate", fork: "Fork to New Thread", save: "Save & Submit", cancel: "Cancel", previousVersion: "Previous version", nextVersion: "Next version" }[key];
+
+/** Adds the switcher and action buttons to a rendered message's header (no-op for pending/error/system). */
+export function decorateMessage(el: HTMLElement, view: ChatMessageView, strings: WebviewStrings, actions: MessageActions | undefined): void {
+  if (!actions || view.id.startsWith("pending-") || (view.role !== "user" && view.role !== "assistant" && view.role !== "tool")) return;
+  const header = el.querySelector<HTMLElement>(".message-header");
+  if (!header) return;
+  const doc = el.ownerDocument;
+  const tools = doc.createElement("span");
+  tools.className = "message-tools";
+
+  if (view.siblings && view.siblings.count > 1) {
+    const { index, count } = view.siblings;
+    const switcher = doc.createElement("span");
+    switcher.className = "branch-switcher";
+    const prev = iconButton(doc, "branch-prev", "chevron-left", label(strings, "previousVersion"));
+    const position = doc.createElement("span");
+    position.className = "branch-position";
+    position.textContent = `${index + 1}/${count}`;
+    const next = iconButton(doc, "branch-next", "chevron-right", label(strings, "nextVersion"));
+    prev.disabled = index === 0;
+    next.disabled = index === count - 1;
+    prev.addEventListener("click", () => !actions.busy() && index > 0 && actions.switchBranch(view.id, index - 1));
+    next.addEventListener("click", () => !actions.busy() && index < count - 1 && actions.switchBranch(view.id, index + 1));
+    switcher.append(prev, position, next);
+    tools.append(switcher);
+  }
+
+  const bar = doc.createElement("span");
+  bar.className = "message-actions";
+  if (view.role === "user") {
+    const edit = iconButton(doc, "edit-button", "edit", label(strings, "edit"));
+    edit.addEventListener("click", () => !actions.busy() && openEditor(el, view, strings, actions));
+    bar.append(edit);
+  }
+  if (view.role === "assistant") {
+    const regenerate = iconButton(doc, "regenerate-button", "refresh", label(strings, "regenerate"));
+    regenerate.addEventListener("click", () => !actions.busy() && actions.regenerate(view.id));
+    bar.append(regenerate);
+  }
+  const fork = iconButton(doc, "fork-button", "repo-forked", label(strings, "fork"));
+  fork.addEventListener("click", () => !actions.busy() && actions.fork(view.id));
+  bar.append(fork);
+  tools.append(bar);
+  header.append(tools);
+}
+
+/** Swaps the body for a textarea with the message's text; Save re-runs from before it, Cancel restores. */
+function openEditor(el: HTMLElement, view: ChatMessageView, strings: WebviewStrings, actions: MessageActions): void {
+  if (el.querySelector(".edit-box")) return;
+  const doc = el.ownerDocument;
+  const body = el.querySelector<HTMLElement>(".message-body");
+  const box = doc.createElement("div");
+  box.className = "edit-box";
+  const input = doc.createElement("textarea");
+  input.className = "edit-input";
+  input.value = view.text;
+  input.rows = Math.min(12, Math.max(2, view.text.split("\n").length));
+  input.setAttribute("aria-label", label(strings, "edit"));
+  const save = doc.createElement("button");
+  save.type = "button";
+  save.className = "edit-save";
+  save.textContent = label(strings, "save");
+  const cancel = doc.createElement("button");
+  cancel.type = "button";
+  cancel.className = "edit-cancel secondary";
+  cancel.textContent = label(strings, "cancel");
+  const buttons = doc.createElement("div");
+  buttons.className = "edit-buttons";
+  buttons.append(save, cancel);
+  box.append(input, buttons);
+  const close = () => {
+    box.remove();
+    if (body) body.hidden = false;
+    el.classList.remove("editing");
+  };
+  const submit = () => {
+    const text = input.value;
+    if (!text.trim() || actions.busy()) return;
+    close();
+    if (text !== view.text) actions.edit(view.id, text);
+  };
+  save.addEventListener("click", submit);
+  cancel.addEventListener("click", close);
+  input.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") {
+      event.preventDefault();
+      event.stopPropagation();
+      close();
+    } else if (event.key === "Enter" && !event.shiftKey && !event.isComposing && !event.altKey && !event.ctrlKey && !event.metaKey) {
+      event.preventDefault();
+      submit();
+    }
+  });
+  if (body) body.hidden = true;
+  el.classList.add("editing");
+  (body ?? el.lastElementChild)?.after(box);
+  input.focus();
+}
+
+function iconButton(doc: Document, className: string, icon: string, title: string): HTMLButtonElement {
+  const button = doc.createElement("button");
+  button.type = "button";
+  button.className = `icon-button ${className}`;
+  button.title = title;
+  button.setAttribute("aria-label", title);
+  const glyph = doc.createElement("span");
+  glyph.className = `codicon codicon-${icon}`;
+  glyph.setAttribute("aria-hidden", "true");
+  button.append(glyph);
+  return button;
+}
