@@ -33,6 +33,8 @@ export interface ChatControllerOptions {
   onThreadsChanged?(scope: string): void;
   /** Whether the open thread is streaming (drives the `skein.streaming` context key). */
   onStreamingChanged?(streaming: boolean): void;
+  /** Whether turns can authenticate (a key is stored/in the environment, or a base URL is set). */
+  canAuthenticate?(): Promise<boolean>;
   /** Strings that must never appear in an error shown to the user (the API key). */
   secrets?(): readonly string[];
   scheduler?: Scheduler;
@@ -124,8 +126,6 @@ export class ChatController {
       return;
     }
     if (is(message, "command")) this.options.runCommand(message.params.command);
-  }
-
     // Time travel (issue 7).
     if (is(message, "edit")) {
       const { threadId, messageId, text } = message.params;
@@ -179,6 +179,8 @@ export class ChatController {
       if (sameRef(this.open, ref)) this.post(hostMessage("error", { threadId: ref.threadId, error: toErrorView(error) }));
       return undefined;
     }
+  }
+
   /** The webview only knows thread ids; they belong to whatever scope is open (or this window's). */
   private refFor(threadId: string): ThreadRef {
     return threadId === this.open.threadId ? { ...this.open } : { scope: this.options.scope, threadId };
@@ -234,6 +236,11 @@ export class ChatController {
     if (this.open.scope === scope) await this.openThread({ scope: this.options.scope, threadId: randomUUID() });
   }
 
+  /** Re-sends the open thread (e.g. after the API key changed); the webview keeps its draft and scroll. */
+  async refresh(): Promise<void> {
+    await this.postSnapshot();
+  }
+
   threadRenamed(ref: ThreadRef, title: string): void {
     if (sameRef(this.open, ref)) this.post(hostMessage("title", { threadId: ref.threadId, title }));
   }
@@ -262,7 +269,12 @@ export class ChatController {
       return undefined;
     });
     const run = this.runs.get(keyOf(ref));
+    const needsApiKey = this.options.canAuthenticate ? !(await this.options.canAuthenticate().catch(() => true)) : false;
     const messages: ChatMessageView[] = toMessageViews(loaded?.messages ?? []);
+    for (const view of messages) {
+      const siblings = loaded?.siblings?.[view.id];
+      if (siblings) view.siblings = siblings;
+    }
     if (run) {
       for (const [id, text] of run.partial) {
         if (!messages.some((m) => m.id === id)) messages.push({ id, role: "assistant", text });
@@ -271,10 +283,6 @@ export class ChatController {
     const focus = this.focusOnNextSnapshot;
     this.focusOnNextSnapshot = false;
     return {
-    for (const view of messages) {
-      const siblings = loaded?.siblings?.[view.id];
-      if (siblings) view.siblings = siblings;
-    }
       threadId: ref.threadId,
       title: loaded?.title ?? "",
       messages,
@@ -285,6 +293,7 @@ export class ChatController {
       interrupted: !run && Boolean(loaded?.interrupted),
       strings: this.options.strings,
       focus,
+      needsApiKey,
     };
   }
 
@@ -353,6 +362,13 @@ export class ChatController {
     }
   }
 
+  /** Before a branch streams: the thread as it was up to (not including) the message being re-run. */
+  private async postPrefix(ref: ThreadRef, messageId: string): Promise<void> {
+    const snapshot = await this.buildSnapshot(ref);
+    const at = snapshot.messages.findIndex((m) => m.id === messageId);
+    if (at >= 0 && sameRef(this.open, ref)) this.post(hostMessage("snapshot", { ...snapshot, messages: snapshot.messages.slice(0, at) }));
+  }
+
   private onEvent(run: Run, event: TurnEvent): void {
     const open = sameRef(this.open, run.ref);
     if (event.type === "token") {
@@ -362,13 +378,6 @@ export class ChatController {
       return;
     }
     run.batcher.flush();
-  /** Before a branch streams: the thread as it was up to (not including) the message being re-run. */
-  private async postPrefix(ref: ThreadRef, messageId: string): Promise<void> {
-    const snapshot = await this.buildSnapshot(ref);
-    const at = snapshot.messages.findIndex((m) => m.id === messageId);
-    if (at >= 0 && sameRef(this.open, ref)) this.post(hostMessage("snapshot", { ...snapshot, messages: snapshot.messages.slice(0, at) }));
-  }
-
     if (event.type === "message") {
       run.partial.delete(event.message.id);
       const view = toMessageView(event.message);

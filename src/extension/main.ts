@@ -63,9 +63,11 @@ export function activate(context: vscode.ExtensionContext): SkeinApi {
     },
   });
 
+  let controllerRef: ChatController | undefined;
   const refreshKeyContext = async () => {
     const { source } = await apiKeys.get();
     await vscode.commands.executeCommand("setContext", "skein.hasApiKey", source !== "none");
+    await controllerRef?.refresh();
   };
 
   const tree = new ThreadsTreeProvider(backend, scopes, scope.key, scope.name);
@@ -79,7 +81,9 @@ export function activate(context: vscode.ExtensionContext): SkeinApi {
     onThreadsChanged: () => tree.refresh(),
     onStreamingChanged: (streaming) => void vscode.commands.executeCommand("setContext", "skein.streaming", streaming),
     secrets: () => (lastKey ? [lastKey] : []),
+    canAuthenticate: async () => (await apiKeys.get()).source !== "none" || Boolean(settings().baseUrl),
   });
+  controllerRef = controller;
   const chatView = new ChatViewProvider(context.extensionUri, controller);
   const treeView = vscode.window.createTreeView(THREADS_VIEW_ID, { treeDataProvider: tree });
   tree.setOpenThread(controller.openRef);

@@ -24,5 +24,6 @@ export function webviewStrings(): WebviewStrings {
     newThread: t("New Thread"),
     composerLabel: t("Message"),
     messagesLabel: t("Conversation"),
+    needsApiKey: t("Skein needs an Anthropic API key to chat. It is kept in VS Code's secret storage."),
   };
 }

@@ -56,6 +56,7 @@ export interface WebviewStrings {
   newThread: string;
   composerLabel: string;
   messagesLabel: string;
+  needsApiKey: string;
   /** Time travel (issue 7); optional so older hosts/tests without them still type-check (English fallback). */
   edit?: string;
   regenerate?: string;
@@ -91,4 +92,6 @@ export interface ChatSnapshot {
   strings: WebviewStrings;
   /** Focus the composer after painting (New Thread). */
   focus?: boolean;
+  /** No API key is available (and no base URL that may not need one): the empty state offers Set API Key. */
+  needsApiKey?: boolean;
 }

@@ -22,6 +22,7 @@ export class ChatApp {
   private streaming = false;
   private interrupted = false;
   private error: ChatErrorView | null = null;
+  private needsApiKey = false;
   private draftTimer: ReturnType<typeof setTimeout> | undefined;
   private pendingSeq = 0;
   readonly list: MessageList;
@@ -130,6 +131,7 @@ export class ChatApp {
     this.streaming = snapshot.streaming !== null;
     this.interrupted = snapshot.interrupted;
     this.error = snapshot.error;
+    this.needsApiKey = snapshot.needsApiKey === true;
     this.applyStrings(snapshot.strings);
     this.list.reset(snapshot.messages, snapshot.strings);
     this.list.setStreaming(snapshot.streaming?.messageId);
@@ -154,7 +156,6 @@ export class ChatApp {
       button.title = label;
       button.setAttribute("aria-label", label);
     }
-    this.empty.textContent = strings.emptyThread;
   }
 
   /** Stop vs Send, the empty state, the error/interrupted banner at the end of the list. */
@@ -165,6 +166,14 @@ export class ChatApp {
     this.sendButton.hidden = this.streaming;
     this.root.classList.toggle("is-streaming", this.streaming);
     this.empty.hidden = this.list.count > 0 || this.streaming || this.error !== null;
+    // Without a key, the empty state says so and offers the fix before the first message fails.
+    this.empty.replaceChildren(strings.emptyThread);
+    if (this.needsApiKey) {
+      const note = this.root.ownerDocument.createElement("p");
+      note.className = "key-note";
+      note.textContent = strings.needsApiKey;
+      this.empty.append(note, this.actions(true, false));
+    }
     this.status.textContent = this.streaming && !this.root.querySelector(".message.streaming") ? "…" : "";
     this.status.classList.toggle("thinking", this.status.textContent !== "");
 

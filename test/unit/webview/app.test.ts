@@ -25,6 +25,7 @@ const strings: WebviewStrings = {
   newThread: "New Thread",
   composerLabel: "Message",
   messagesLabel: "Conversation",
+  needsApiKey: "Needs a key.",
 };
 
 /** The webview API as VS Code provides it: a message sink and a state slot. */
@@ -111,6 +112,16 @@ describe("chat webview", () => {
     expect($("#empty-state")!.hidden).toBe(false);
     expect($("#empty-state")!.textContent).toBe("Empty.");
     expect(document.activeElement?.id).toBe("composer");
+  });
+
+  it("without an API key the empty state offers Set API Key", () => {
+    const { host, receive } = setup();
+    receive(hostMessage("snapshot", snapshot({ needsApiKey: true })));
+    expect($("#empty-state")!.textContent).toContain("Needs a key.");
+    $<HTMLButtonElement>("#empty-state .set-api-key-button")!.click();
+    expect(host.last("command")).toEqual({ type: "command", params: { command: "setApiKey" } });
+    receive(hostMessage("snapshot", snapshot({ needsApiKey: false })));
+    expect($("#empty-state .set-api-key-button")).toBeNull();
   });
 
   it("Enter sends, Shift+Enter does not; the message shows at once and Stop replaces Send", () => {
