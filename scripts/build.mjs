@@ -1,7 +1,7 @@
 // Bundles: the extension host (node/cjs, `vscode` external) in two files — extension.js (activation: wiring
 // only) and engine.js (store, graph, chat, model + SDK; loaded on first use) — and the webview (browser/iife).
 import * as esbuild from "esbuild";
-import { copyFileSync, existsSync, mkdirSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 
 const watch = process.argv.includes("--watch");
 const production = process.argv.includes("--production");
@@ -56,6 +56,19 @@ const codicons = "node_modules/@vscode/codicons/dist";
 if (existsSync(codicons)) {
   mkdirSync("dist/codicons", { recursive: true });
   for (const file of ["codicon.css", "codicon.ttf"]) copyFileSync(`${codicons}/${file}`, `dist/codicons/${file}`);
+}
+
+// The English l10n bundle: every string literal passed to vscode.l10n.t in src/extension (translators copy it
+// to bundle.l10n.<lang>.json). test/unit/extension/l10n.test.ts checks it is complete.
+if (existsSync("src/extension")) {
+  const strings = new Set();
+  for (const file of readdirSync("src/extension").filter((f) => f.endsWith(".ts"))) {
+    const source = readFileSync(`src/extension/${file}`, "utf8");
+    for (const match of source.matchAll(/\b(?:l10n\.)?t\(\s*"((?:[^"\\]|\\.)*)"/g)) strings.add(JSON.parse(`"${match[1]}"`));
+  }
+  const bundle = Object.fromEntries([...strings].sort().map((s) => [s, s]));
+  mkdirSync("l10n", { recursive: true });
+  writeFileSync("l10n/bundle.l10n.json", `${JSON.stringify(bundle, null, 2)}\n`);
 }
 
 for (const options of builds) {

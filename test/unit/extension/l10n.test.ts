@@ -24,7 +24,7 @@ describe("localisation", () => {
     const strings = hostStrings();
     expect(strings.size).toBeGreaterThan(30);
     const missing = [...strings].filter((s) => !(s in bundle));
-    expect(missing, "run the extraction in this test's comment and add them").toEqual([]);
+    expect(missing, "run `npm run build` (it regenerates l10n/bundle.l10n.json) and commit the bundle").toEqual([]);
   });
 
   it("every %placeholder% in package.json has an entry in package.nls.json, and none is unused", () => {
