@@ -108,6 +108,11 @@ function decorateCodeBlocks(root: HTMLElement, options: RenderOptions): void {
       button.classList.add("copied");
       button.title = options.strings.copied;
       button.setAttribute("aria-label", options.strings.copied);
+      setTimeout(() => {
+        button.classList.remove("copied");
+        button.title = options.strings.copy;
+        button.setAttribute("aria-label", options.strings.copy);
+      }, 1500);
     });
     header.append(lang, button);
     pre.replaceWith(wrapper);
