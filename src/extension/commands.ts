@@ -8,6 +8,7 @@ import { ApiKeyService } from "./apiKey";
 import type { ChatBackend, ThreadRef } from "./backend";
 import type { ChatController } from "./chatController";
 import type { ChatViewProvider } from "./chatViewProvider";
+import { createHistoryCommands } from "./historyCommands";
 import type { ThreadNode, ThreadsTreeProvider } from "./threadsTree";
 
 export interface CommandContext {
@@ -19,6 +20,8 @@ export interface CommandContext {
   apiKeys: ApiKeyService;
   /** Re-reads whether a key is available and updates the `skein.hasApiKey` context key. */
   refreshKeyContext(): Promise<void>;
+  /** Every workspace scope with a store (Search Threads → All Workspaces). */
+  allScopes?(): Promise<string[]>;
 }
 
 /** Options a test or another command may pass to skip a modal prompt. */
@@ -80,6 +83,7 @@ export function createCommands(ctx: CommandContext): Record<string, Handler> {
     return true;
   };
 
+  const history = createHistoryCommands(ctx, (target) => toRef(target, ctx));
   const commands: Record<string, Handler> = {
     "skein.newThread": async () => {
       const ref = await controller.newThread();
@@ -164,6 +168,11 @@ export function createCommands(ctx: CommandContext): Record<string, Handler> {
     "skein.refreshThreads": () => tree.refresh(),
     "skein.showAllWorkspaces": () => setMode(ctx, "all"),
     "skein.showThisWorkspace": () => setMode(ctx, "workspace"),
+    // Time travel, search, export/import (issue 7; handlers in historyCommands.ts).
+    "skein.searchThreads": history.searchThreads,
+    "skein.exportThread": history.exportThread,
+    "skein.importThread": history.importThread,
+    "skein.forkThread": history.forkThread,
   };
   return commands;
 }

@@ -95,7 +95,16 @@ export function activate(context: vscode.ExtensionContext): SkeinApi {
     { dispose: () => controller.dispose() },
     { dispose: () => void backend.close() },
     vscode.window.registerWebviewViewProvider(CHAT_VIEW_ID, chatView),
-    ...registerCommands({ scope: scope.key, backend, controller, tree, chatView, apiKeys, refreshKeyContext }),
+    ...registerCommands({
+      scope: scope.key,
+      backend,
+      controller,
+      tree,
+      chatView,
+      apiKeys,
+      refreshKeyContext,
+      allScopes: async () => (await scopes.list()).map((entry) => entry.key),
+    }),
     context.secrets.onDidChange(() => void refreshKeyContext()),
     vscode.workspace.onDidGrantWorkspaceTrust(() => backend.settingsChanged()),
     vscode.workspace.onDidChangeConfiguration((e) => {
