@@ -24,6 +24,14 @@ export function webviewStrings(): WebviewStrings {
     newThread: t("New Thread"),
     composerLabel: t("Message"),
     messagesLabel: t("Conversation"),
+    // Time travel (issue 7).
+    edit: t("Edit"),
+    regenerate: t("Regenerate"),
+    fork: t("Fork to New Thread"),
+    save: t("Save & Submit"),
+    cancel: t("Cancel"),
+    previousVersion: t("Previous version"),
+    nextVersion: t("Next version"),
     needsApiKey: t("Skein needs an Anthropic API key to chat. It is kept in VS Code's secret storage."),
   };
 }

@@ -56,7 +56,18 @@ export class ChatApp {
     this.composer = byId<HTMLTextAreaElement>("composer");
     this.sendButton = byId<HTMLButtonElement>("send-button");
     this.stopButton = byId<HTMLButtonElement>("stop-button");
-    this.list = new MessageList(this.messages, (text) => this.post(webviewMessage("copy", { text })), () => this.saveState());
+    this.list = new MessageList(
+      this.messages,
+      (text) => this.post(webviewMessage("copy", { text })),
+      () => this.saveState(),
+      {
+        edit: (messageId, text) => this.postForThread((threadId) => webviewMessage("edit", { threadId, messageId, text })),
+        regenerate: (messageId) => this.postForThread((threadId) => webviewMessage("regenerate", { threadId, messageId })),
+        switchBranch: (messageId, index) => this.postForThread((threadId) => webviewMessage("switchBranch", { threadId, messageId, index })),
+        fork: (messageId) => this.postForThread((threadId) => webviewMessage("fork", { threadId, messageId })),
+        busy: () => this.streaming,
+      },
+    );
 
     byId<HTMLFormElement>("composer-form").addEventListener("submit", (event) => {
       event.preventDefault();
@@ -269,6 +280,11 @@ export class ChatApp {
   private saveState(): void {
     if (!this.threadId) return;
     this.api.setState({ threadId: this.threadId, draft: this.composer.value, scrollFromBottom: this.list.distanceFromBottom() });
+  }
+
+  /** Time-travel requests name the open thread (issue 7). */
+  private postForThread(build: (threadId: string) => WebviewMessage): void {
+    if (this.threadId) this.post(build(this.threadId));
   }
 
   private post(message: WebviewMessage): void {

@@ -4,6 +4,7 @@
  * short thread. Every message element carries `data-role` and `data-message-id` for tests and styling.
  */
 import type { ChatMessageView, WebviewStrings } from "../protocol/types";
+import { decorateMessage, type MessageActions } from "./branchControls";
 import { renderInto } from "./markdown";
 
 /** Messages put into the DOM when a thread opens: enough to fill a tall panel, few enough to paint at once. */
@@ -29,6 +30,8 @@ export class MessageList {
     readonly container: HTMLElement,
     private readonly copy: (text: string) => void,
     private readonly onScrolled: () => void = () => {},
+    /** Edit / Regenerate / Fork / "‹ 2/3 ›" on messages (issue 7, branchControls.ts). */
+    private readonly actions?: MessageActions,
   ) {
     const doc = container.ownerDocument;
     this.olderHint = doc.createElement("div");
@@ -227,6 +230,7 @@ export class MessageList {
       note.textContent = this.strings.interrupted;
       el.append(note);
     }
+    decorateMessage(el, view, this.strings, this.actions);
     this.elements.set(view.id, el);
     return el;
   }
