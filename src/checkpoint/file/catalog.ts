@@ -107,9 +107,11 @@ export class Catalog {
       });
     }
     this.offset += parsed.complete;
+    this.appended = 0;
   }
 
   private reset(): void {
+    this.appended = 0;
     this.entries.clear();
     this.offset = 0;
     this.ino = -1;
@@ -180,13 +182,17 @@ export class Catalog {
       // The catalog was rewritten under us: our line went to the old file; write it again to the new one.
       this.closeFd();
     }
+    this.appended += records.length;
     // Touches are read back lazily (listThreads refreshes); lifecycle records at once, they change listings.
     if (records.some((r) => r.op !== "touch")) this.refresh();
   }
 
+  /** Lines this instance appended since it last read the file (so compaction is due without a refresh). */
+  private appended = 0;
+
   /** Rewrites the catalog as one line per live entry when it has grown to more than twice that. */
   maybeCompact(fsync: boolean): void {
-    if (this.lines < 2 * this.entries.size + 1_000) return;
+    if (this.lines + this.appended < 2 * this.entries.size + 256) return;
     const lock = tryAcquire(this.lockPath, "write");
     if (!lock.ok) return; // someone else is compacting
     try {

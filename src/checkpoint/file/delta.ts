@@ -1,6 +1,6 @@
 import { deepCopy } from "../memory";
 import type { Checkpoint, ChannelVersions, CheckpointMetadata } from "../types";
-import { MAX_CHAIN, type CheckpointEntry, type Slot, type ThreadRecord, type ThreadState } from "./threadState";
+import { MAX_CHAIN, type CheckpointEntry, type ThreadRecord, type ThreadState } from "./threadState";
 
 type CheckpointRecord = Extract<ThreadRecord, { t: "c" }>;
 
@@ -18,11 +18,11 @@ export function encodeCheckpoint(
   metadata: CheckpointMetadata,
   parentId: string | undefined,
   newVersions: ChannelVersions,
-): { record: CheckpointRecord; newItems: { item: unknown; no: number }[] } {
+): { record: CheckpointRecord; liveArrays: { channel: string; arr: unknown[]; nums: number[] }[] } {
   const base = parentId === undefined ? undefined : state.spaces.get(ns)?.byId.get(parentId);
   const baseVals = base ? state.vals(base) : undefined;
   const x: CheckpointRecord["x"] = {};
-  const newItems: { item: unknown; no: number }[] = [];
+  const liveArrays: { channel: string; arr: unknown[]; nums: number[] }[] = [];
   let nextItem = state.items.length;
   const whole = base !== undefined && base.depth + 1 >= MAX_CHAIN;
   for (const channel of Object.keys(checkpoint.channel_values)) {
@@ -42,21 +42,38 @@ export function encodeCheckpoint(
       const added: unknown[] = [];
       const first = nextItem;
       const baseNums = baseSlot && "r" in baseSlot ? expandRanges(baseSlot.r) : undefined;
+      const live = base ? state.live.get(base.id)?.get(channel) : undefined;
+      // Walk the base array with a cursor, so an edit, a removal or an insertion in the middle still reuses
+      // every element after it (pointer compare with what was handed out, else a value compare).
+      const baseLength = baseNums?.length ?? 0;
+      const matches = (element: unknown, j: number): boolean =>
+        (live !== undefined && j < live.arr.length && live.arr[j] === element) || (baseNums !== undefined && sameItem(state, element, baseNums[j]!));
+      let j = 0;
       for (let i = 0; i < value.length; i++) {
         const element = value[i] as unknown;
         let no = -1;
-        if (baseNums && i < baseNums.length && sameItem(state, element, baseNums[i]!)) no = baseNums[i]!;
-        if (no < 0 && element !== null && typeof element === "object") {
-          const known = state.itemOf.get(element);
-          if (known !== undefined && sameItem(state, element, known)) no = known;
+        if (j < baseLength && matches(element, j)) {
+          no = live !== undefined && j < live.arr.length && live.arr[j] === element ? live.nums[j]! : baseNums![j]!;
+          j++;
+        } else {
+          // Elements removed from the base: look a few ahead.
+          for (let k = j + 1; k < Math.min(baseLength, j + 9); k++) {
+            if (matches(element, k)) {
+              no = baseNums![k]!;
+              j = k + 1;
+              break;
+            }
+          }
         }
         if (no < 0) {
           no = nextItem++;
           added.push(element);
-          newItems.push({ item: element, no });
+          // A replacement in place: the base element at the cursor is skipped too.
+          if (j < baseLength && i + 1 < value.length && matches(value[i + 1], j + 1)) j++;
         }
         nums.push(no);
       }
+      liveArrays.push({ channel, arr: value, nums });
       setOwn(x, channel, { a: compressRanges(nums), i: first, n: added });
     } else {
       setOwn(x, channel, { v: value });
@@ -80,15 +97,21 @@ export function encodeCheckpoint(
     const gone = [...baseVals!.keys()].filter((channel) => !Object.prototype.hasOwnProperty.call(checkpoint.channel_values, channel));
     if (gone.length > 0) record.d = gone;
   }
-  return { record, newItems };
+  // Unchanged array channels are handed on as they are, so the next put can still compare by pointer.
+  for (const channel of Object.keys(checkpoint.channel_values)) {
+    const value = checkpoint.channel_values[channel];
+    const live = base ? state.live.get(base.id)?.get(channel) : undefined;
+    if (Array.isArray(value) && !liveArrays.some((l) => l.channel === channel) && live && live.arr.length === value.length) {
+      liveArrays.push({ channel, arr: value, nums: live.nums });
+    }
+  }
+  return { record, liveArrays };
 }
 
 function sameItem(state: ThreadState, element: unknown, no: number): boolean {
   const stored = state.items[no];
   if (element === stored) return true;
   if (element === null || typeof element !== "object") return false;
-  // Identity says "this is the object we handed over as item `no`"; the runtime never mutates state in place.
-  if (state.itemOf.get(element) === no) return true;
   return deepEqual(element, stored);
 }
 
@@ -107,26 +130,28 @@ function compressRanges(nums: number[]): number[] {
   return out;
 }
 
-/** Fresh deep copies of a checkpoint's values; `register` lets a later put recognise handed-out elements. */
-export function materializeValues(state: ThreadState, entry: CheckpointEntry, register: boolean): Record<string, unknown> {
+/** Fresh deep copies of a checkpoint's values; `remember` lets the next put compare with them by pointer. */
+export function materializeValues(state: ThreadState, entry: CheckpointEntry, remember: boolean): Record<string, unknown> {
   const values: Record<string, unknown> = {};
-  for (const [channel, slot] of state.vals(entry)) setOwn(values, channel, materializeSlot(state, slot, register));
-  return values;
-}
-
-function materializeSlot(state: ThreadState, slot: Slot, register: boolean): unknown {
-  if ("v" in slot) return deepCopy(slot.v);
-  const out: unknown[] = [];
-  const { r } = slot;
-  for (let k = 0; k < r.length; k += 2) {
-    for (let n = r[k]!; n < r[k + 1]!; n++) {
-      if (!(n in state.items)) continue; // lost to corruption (reported once when the thread loaded)
-      const copy = deepCopy(state.items[n]);
-      if (register && copy !== null && typeof copy === "object") state.itemOf.set(copy, n);
-      out.push(copy);
+  for (const [channel, slot] of state.vals(entry)) {
+    if ("v" in slot) {
+      setOwn(values, channel, deepCopy(slot.v));
+      continue;
     }
+    const out: unknown[] = [];
+    const nums: number[] = [];
+    const { r } = slot;
+    for (let k = 0; k < r.length; k += 2) {
+      for (let n = r[k]!; n < r[k + 1]!; n++) {
+        if (!(n in state.items)) continue; // lost to corruption (reported once when the thread loaded)
+        out.push(deepCopy(state.items[n]));
+        nums.push(n);
+      }
+    }
+    if (remember) state.remember(entry.id, channel, out, nums);
+    setOwn(values, channel, out);
   }
-  return out;
+  return values;
 }
 
 export function deepEqual(a: unknown, b: unknown): boolean {

@@ -193,10 +193,31 @@ export class FileSaver extends BaseCheckpointSaver {
     return new Date(this.lastTime).toISOString();
   }
 
+  /**
+   * Bumps the thread's catalog entry. Consecutive puts to the same thread within a second share one touch
+   * (a turn writes three checkpoints; the catalog should not grow faster than the thread).
+   */
   private touch(threadId: string): void {
     const catalog = this.catalog();
+    const now = Date.now();
+    if (this.lastTouch?.threadId === threadId && now - this.lastTouch.at < 1_000) {
+      this.lastTouch.pending = true;
+      return;
+    }
+    this.lastTouch = { threadId, at: now, pending: false };
     catalog.append([{ op: "touch", id: threadId, at: this.now() }], false);
+    catalog.maybeCompact(this.fsync);
   }
+
+  /** A coalesced touch is written before anything that reads or reorders the catalog. */
+  private flushTouch(): void {
+    if (!this.lastTouch?.pending) return;
+    const { threadId } = this.lastTouch;
+    this.lastTouch = undefined;
+    this.touch(threadId);
+  }
+
+  private lastTouch: { threadId: string; at: number; pending: boolean } | undefined;
 
   async getTuple(config: CheckpointConfig): Promise<CheckpointTuple | undefined> {
     const threadId = config.configurable?.thread_id;
@@ -249,9 +270,9 @@ export class FileSaver extends BaseCheckpointSaver {
     const ns = config.configurable?.checkpoint_ns ?? "";
     const parentId = config.configurable?.checkpoint_id;
     await this.write(threadId, true, (files) => {
-      const { record, newItems } = encodeCheckpoint(files.state, files.state.seq + 1, ns, checkpoint, metadata, parentId, newVersions);
+      const { record, liveArrays } = encodeCheckpoint(files.state, files.state.seq + 1, ns, checkpoint, metadata, parentId, newVersions);
       files.append([record], this.compactBytes, this.fsync);
-      for (const { item, no } of newItems) if (item !== null && typeof item === "object") files.state.itemOf.set(item, no);
+      for (const { channel, arr, nums } of liveArrays) files.state.remember(checkpoint.id, channel, arr, nums);
     });
     this.touch(threadId);
     return { configurable: { thread_id: threadId, checkpoint_ns: ns, checkpoint_id: checkpoint.id } };
@@ -289,6 +310,7 @@ export class FileSaver extends BaseCheckpointSaver {
   }
 
   async listThreads(options: { limit?: number } = {}): Promise<ThreadInfo[]> {
+    this.flushTouch();
     const catalog = this.catalog();
     catalog.refresh();
     catalog.maybeCompact(this.fsync);
@@ -298,6 +320,7 @@ export class FileSaver extends BaseCheckpointSaver {
 
   async getThreadInfo(threadId: string): Promise<ThreadInfo | undefined> {
     validateThreadId(threadId);
+    this.flushTouch();
     const catalog = this.catalog();
     catalog.refresh();
     const entry = catalog.entries.get(threadId);
@@ -349,6 +372,7 @@ export class FileSaver extends BaseCheckpointSaver {
         if (released) return;
         released = true;
         await this.queues.get(threadId);
+        this.flushTouch();
         this.runLocks.delete(threadId);
         release(path, token);
       },
@@ -358,6 +382,7 @@ export class FileSaver extends BaseCheckpointSaver {
   override async close(): Promise<void> {
     if (this.closed) return;
     await Promise.all([...this.queues.values()]);
+    if (this.catalogInstance) this.flushTouch();
     for (const [threadId, token] of this.runLocks) release(this.lockPath(threadId), token);
     this.runLocks.clear();
     for (const files of this.threads.values()) files.closeFd();

@@ -82,8 +82,23 @@ export class ThreadState {
   readonly spaces = new Map<string, Namespace>();
   /** `ns \0 checkpointId` → (taskId \0 idx → write). */
   readonly writes = new Map<string, Map<string, CheckpointPendingWrite>>();
-  /** Live objects (handed to put, or handed out by a read) → the item they equal when handed over. */
-  readonly itemOf = new WeakMap<object, number>();
+  /**
+   * The arrays most recently handed to `put` or handed out by a read, per checkpoint and channel, with the
+   * item number of each element. A child put compares its elements with these by pointer (no WeakMap: with
+   * thousands of messages its ephemerons cost more than the compare saves); anything else falls back to a
+   * value compare with the stored item.
+   */
+  readonly live = new Map<string, Map<string, { arr: unknown[]; nums: number[] }>>();
+
+  remember(checkpointId: string, channel: string, arr: unknown[], nums: number[]): void {
+    let byChannel = this.live.get(checkpointId);
+    if (!byChannel) {
+      this.live.set(checkpointId, (byChannel = new Map()));
+      // A handful of recent checkpoints is all a run touches (head, the one being written, a fork's base).
+      if (this.live.size > 8) this.live.delete(this.live.keys().next().value!);
+    }
+    byChannel.set(channel, { arr, nums });
+  }
   checkpointCount = 0;
 
   space(ns: string): Namespace {
