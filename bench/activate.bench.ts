@@ -68,7 +68,8 @@ const ext = require(process.env.BUNDLE);
 const t1 = process.hrtime.bigint();
 ext.activate(context);
 const t2 = process.hrtime.bigint();
-// Not part of activation, printed for information: the first store open (what the tree waits for).
+// Not part of activation, printed for information: loading the engine for the first store open (what the tree
+// waits for; the SDK in sdk.js loads later still, on the first model call).
 require(require("node:path").join(require("node:path").dirname(process.env.BUNDLE), "engine.js"));
 const t3 = process.hrtime.bigint();
 process.stdout.write(JSON.stringify({ load: Number(t1 - t0) / 1e6, activate: Number(t2 - t1) / 1e6, engine: Number(t3 - t2) / 1e6 }));
@@ -81,7 +82,15 @@ async function main(): Promise<void> {
     // The same two host bundles scripts/build.mjs --production makes (the engine is its own file, loaded later).
     const host = { bundle: true, platform: "node", format: "cjs", target: "node20", external: ["vscode"], minify: true, logLevel: "error" } as const;
     await build({ ...host, entryPoints: [resolve("src/extension/main.ts")], outfile: bundle, define: { SKEIN_ENGINE_FILE: '"engine.js"' } });
-    await build({ ...host, entryPoints: [resolve("src/extension/engineEntry.ts")], outfile: join(dir, "engine.js") });
+    const sdkFile = {
+      name: "skein-sdk-file",
+      setup(b: import("esbuild").PluginBuild) {
+        b.onResolve({ filter: /^@anthropic-ai\/sdk$/ }, () => ({ path: "sdk.js", namespace: "skein-sdk-file" }));
+        b.onLoad({ filter: /.*/, namespace: "skein-sdk-file" }, () => ({ contents: 'module.exports = require(require("node:path").join(__dirname, "sdk.js"));', loader: "js" }));
+      },
+    };
+    await build({ ...host, entryPoints: [resolve("src/extension/engineEntry.ts")], outfile: join(dir, "engine.js"), plugins: [sdkFile] });
+    await build({ ...host, entryPoints: [resolve("src/extension/sdkEntry.ts")], outfile: join(dir, "sdk.js") });
     const fake = join(dir, "vscode-fake.js");
     writeFileSync(fake, FAKE_VSCODE);
     const samples: { load: number; activate: number; engine: number; total: number }[] = [];

@@ -28,7 +28,20 @@ if (existsSync("src/extension/main.ts")) {
     define: existsSync("src/extension/engineEntry.ts") ? { SKEIN_ENGINE_FILE: '"engine.js"' } : {},
   });
 }
+// In engine.js the SDK is a stub that requires dist/sdk.js, built separately: the SDK (~440 KB) is parsed only
+// when the first model call imports it, not when the tree first opens a store.
+const sdkAsSeparateFile = {
+  name: "skein-sdk-file",
+  setup(build) {
+    build.onResolve({ filter: /^@anthropic-ai\/sdk$/ }, () => ({ path: "sdk.js", namespace: "skein-sdk-file" }));
+    build.onLoad({ filter: /.*/, namespace: "skein-sdk-file" }, () => ({
+      contents: 'module.exports = require(require("node:path").join(__dirname, "sdk.js"));',
+      loader: "js",
+    }));
+  },
+};
 if (existsSync("src/extension/engineEntry.ts")) {
+  const split = existsSync("src/extension/sdkEntry.ts");
   builds.push({
     ...common,
     entryPoints: { engine: "src/extension/engineEntry.ts" },
@@ -37,7 +50,18 @@ if (existsSync("src/extension/engineEntry.ts")) {
     format: "cjs",
     target: "node20",
     external: ["vscode"],
+    plugins: split ? [sdkAsSeparateFile] : [],
   });
+  if (split) {
+    builds.push({
+      ...common,
+      entryPoints: { sdk: "src/extension/sdkEntry.ts" },
+      outdir: "dist",
+      platform: "node",
+      format: "cjs",
+      target: "node20",
+    });
+  }
 }
 if (existsSync("src/webview/main.ts")) {
   builds.push({
