@@ -8,6 +8,8 @@ export const TASKS = "__pregel_tasks";
 export const COPY = "__copy__";
 export const INPUT = "__input__";
 /** Task id of writes that belong to no task (a `Command`'s update/goto/resume given as input). */
+/** Stored for a task that finished without writing anything, so a resume knows it is done. */
+export const NO_WRITES = "__no_writes__";
 export const NULL_TASK_ID = "00000000-0000-0000-0000-000000000000";
 export const PULL = "__pregel_pull";
 export const PUSH = "__pregel_push";

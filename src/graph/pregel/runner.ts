@@ -5,7 +5,7 @@
  */
 import type { PendingWrite } from "../../checkpoint/types";
 import type { BaseChannel } from "../channels";
-import { ERROR, INTERRUPT, RESUME } from "../constants";
+import { ERROR, INTERRUPT, NO_WRITES, RESUME } from "../constants";
 import { GraphInterrupt } from "../errors";
 import type { Interrupt, MessageChunk, NodeConfig, RunnableConfig } from "../types";
 import { readState, type Task } from "./algo";
@@ -65,7 +65,7 @@ export async function runStep(tasks: Task[], env: StepEnv): Promise<StepOutcome>
       if (closed) return;
       const writes = await task.node.writes(output, { config, readFresh: (own) => readFresh(env, own) });
       if (closed) return;
-      await env.saveWrites(task.id, [...writes, ...resumeWrites()]);
+      await env.saveWrites(task.id, [...(writes.length ? writes : [[NO_WRITES, null] as PendingWrite]), ...resumeWrites()]);
       task.writes = writes;
       if (!task.node.hidden) emitOutput(env, task, output, config);
       env.emitter.emit("debug", debugChunk("task_result", env.step, { id: task.id, name: task.name, result: writes, interrupts: [] }));

@@ -51,6 +51,29 @@ describe("failure, resume, abort and locking", () => {
     expect((await graph.getState(config)).next).toEqual([]);
   });
 
+  it("a sibling that finished without writing anything is not re-run on resume", async () => {
+    const saver = new MemorySaver();
+    const runs: string[] = [];
+    let fail = true;
+    const graph = new StateGraph(LogState)
+      .addNode("quiet", () => (runs.push("quiet"), {}))
+      .addNode("loud", async () => {
+        runs.push("loud");
+        await new Promise((resolve) => setImmediate(resolve));
+        if (fail) throw new Error("loud failed");
+        return { log: "loud" };
+      })
+      .addEdge(START, "quiet")
+      .addEdge(START, "loud")
+      .compile({ checkpointer: saver });
+    const config = { configurable: { thread_id: "t" } };
+    await expect(graph.invoke({ log: [] }, config)).rejects.toThrow("loud failed");
+    expect((await graph.getState(config)).next).toEqual(["loud"]);
+    fail = false;
+    expect((await graph.invoke(null, config)).log).toEqual(["loud"]);
+    expect(runs).toEqual(["quiet", "loud", "loud"]);
+  });
+
   it("invoke(null) on an empty thread is EmptyInputError; a missing thread_id is a clear error", async () => {
     const graph = parallelGraph(new MemorySaver(), { failing: false }, {});
     await expect(graph.invoke(null, { configurable: { thread_id: "empty" } })).rejects.toBeInstanceOf(EmptyInputError);
