@@ -94,7 +94,8 @@ export class GraphChatEngine implements ChatEngine {
     const stored = head?.checkpoint.channel_values.messages;
     if (head && Array.isArray(stored) && (head.pendingWrites?.length ?? 0) === 0 && !threads.isRunning(threadId)) {
       const last = stored.at(-1) as StoredMessage | undefined;
-      if (last?.role === "assistant" && !last.tool_calls?.length) return { messages: stored as StoredMessage[], interrupted: false };
+      // A reply cut off (Stop, or the window closed mid-stream) is kept marked interrupted: offer Retry.
+      if (last?.role === "assistant" && !last.tool_calls?.length) return { messages: stored as StoredMessage[], interrupted: last.metadata?.interrupted === true };
     }
     // Otherwise (unanswered, failed, pending writes) ask the chat layer for the full truth and the recorded failure.
     const [messages, status] = await Promise.all([threads.getMessages(threadId), threads.getStatus(threadId)]);
@@ -104,7 +105,7 @@ export class GraphChatEngine implements ChatEngine {
     const unanswered = last !== undefined && (last.role === "user" || last.role === "tool");
     return {
       messages,
-      interrupted: !status.running && (unanswered || Boolean(status.error)),
+      interrupted: !status.running && (unanswered || Boolean(status.error) || last?.metadata?.interrupted === true),
       error: status.error && !status.running ? { name: status.error.name, message: status.error.message, code: status.error.code } : undefined,
     };
   }

@@ -208,9 +208,13 @@ export class ChatApp {
       box.id = "interrupted-notice";
       box.className = "interrupted-notice";
       box.dataset.role = "interrupted";
-      const text = doc.createElement("span");
-      text.textContent = strings.interrupted;
-      box.append(text, this.actions(false, true));
+      // The cut-off reply already says so on itself; then the notice is just the way to retry.
+      if (!this.messages.lastElementChild?.classList.contains("interrupted")) {
+        const text = doc.createElement("span");
+        text.textContent = strings.interrupted;
+        box.append(text);
+      }
+      box.append(this.actions(false, true));
       this.messages.append(box);
     }
   }

@@ -111,6 +111,12 @@ describe("extension host on the real store, chat graph and SDK", () => {
     expect(last.interrupted).toBe(true);
     expect(last.text.length).toBeGreaterThan(0);
     expect(snapshot().error).toBeNull();
+    expect(snapshot().interrupted).toBe(true); // Retry offered
+    // Retry regenerates the cut-off reply (mock "slow" reply, fast here); the old partial stays in history.
+    await controller.retry(ref);
+    expect(snapshot().messages.at(-1)).toMatchObject({ role: "assistant" });
+    expect(snapshot().messages.at(-1)?.interrupted).toBeFalsy();
+    expect(snapshot().interrupted).toBe(false);
     // Batched: fewer token messages than words streamed so far is not guaranteed, but each carries text.
     for (const m of posted.filter((p) => p.type === "tokens")) expect((m as Extract<HostMessage, { type: "tokens" }>).params.text).not.toBe("");
     await backend.close();

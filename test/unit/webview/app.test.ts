@@ -217,6 +217,16 @@ describe("chat webview", () => {
     expect(host.last("retry")).toEqual({ type: "retry", params: { threadId: "t1" } });
   });
 
+  it("a cut-off reply (window closed mid-stream) gets Retry without repeating the notice text", () => {
+    const { host, receive } = setup();
+    receive(hostMessage("snapshot", snapshot({ messages: [{ id: "u0", role: "user", text: "hi" }, { id: "a0", role: "assistant", text: "word1 word2", interrupted: true }], interrupted: true })));
+    const notice = $("#interrupted-notice")!;
+    expect(notice.textContent).not.toContain("Interrupted.");
+    expect($('[data-message-id="a0"] .interrupted-note')!.textContent).toBe("Interrupted.");
+    notice.querySelector<HTMLElement>(".retry-button")!.click();
+    expect(host.last("retry")).toEqual({ type: "retry", params: { threadId: "t1" } });
+  });
+
   it("marks a stored interrupted reply and renders tool calls and tool results as text", () => {
     const { receive } = setup();
     receive(
