@@ -75,6 +75,8 @@ export class HistoryService {
   /** Sibling positions of the shown branch's messages that have other versions. */
   async siblings(threadId: string): Promise<SiblingMap> {
     const out: SiblingMap = Object.create(null);
+    // Most threads never forked: answer without reading the thread at all.
+    if (!(await this.branches.isBranched(threadId))) return out;
     for (const { message, siblings } of (await this.view(threadId)).messages) {
       if (siblings.count > 1) out[message.id] = { index: siblings.index, count: siblings.count };
     }

@@ -130,15 +130,7 @@ export class ThreadBranches {
    * (a thread that never forked is one chain, and reading one checkpoint is O(thread), not O(history)).
    */
   async shownTree(threadId: string): Promise<MessageTree> {
-    const info = await this.saver.getThreadInfo(threadId);
-    if (info?.metadata?.[HAS_BRANCHES_KEY] === true) return this.tree(threadId);
-    // Forks made elsewhere (a replay through the runtime, Retry regenerating a reply) carry source "fork":
-    // find one cheaply, then remember it so later views skip this probe.
-    for await (const fork of this.saver.list({ configurable: { thread_id: threadId, checkpoint_ns: "" } }, { filter: { source: "fork" }, limit: 1 })) {
-      void fork;
-      if (info) await this.markBranched(threadId);
-      return this.tree(threadId);
-    }
+    if (await this.isBranched(threadId)) return this.tree(threadId);
     const builder = new MessageTreeBuilder();
     const head = await this.saver.getTuple({ configurable: { thread_id: threadId, checkpoint_ns: "" } });
     if (head) {
@@ -146,6 +138,22 @@ export class ThreadBranches {
       builder.add({ checkpointId: head.checkpoint.id, messages: Array.isArray(messages) ? (messages as StoredMessage[]) : [] });
     }
     return builder.build();
+  }
+
+  /**
+   * Has the thread ever forked? The catalog flag, or — for forks made elsewhere (a replay through the
+   * runtime, Retry regenerating a reply), which carry `source: "fork"` — a metadata-only probe whose
+   * answer is then remembered in the catalog.
+   */
+  async isBranched(threadId: string): Promise<boolean> {
+    const info = await this.saver.getThreadInfo(threadId);
+    if (info?.metadata?.[HAS_BRANCHES_KEY] === true) return true;
+    for await (const fork of this.saver.list({ configurable: { thread_id: threadId, checkpoint_ns: "" } }, { filter: { source: "fork" }, limit: 1 })) {
+      void fork;
+      if (info) await this.markBranched(threadId);
+      return true;
+    }
+    return false;
   }
 
   /** The shown branch with sibling counts — what the chat renders. */
