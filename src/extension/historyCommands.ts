@@ -6,6 +6,7 @@
 import * as vscode from "vscode";
 import type { HistoryBackend, ThreadRef, ThreadSearchHit } from "./backend";
 import type { CommandContext } from "./commands";
+import { safeFileName } from "./exportFileName";
 
 /** Imports larger than this are refused before reading (the JSON format's own limit is the same). */
 const MAX_IMPORT_BYTES = 64 * 1024 * 1024;
@@ -176,10 +177,4 @@ function roleLabel(role: string | undefined): string {
   if (role === "assistant") return vscode.l10n.t("Assistant");
   if (role === "tool") return vscode.l10n.t("Tool");
   return role ?? "";
-}
-
-/** A file name from a thread title: no path separators or characters Windows refuses, not too long. */
-export function safeFileName(title: string): string {
-  const cleaned = title.replace(/[\\/:*?"<>|\u0000-\u001f]+/g, " ").replace(/\s+/g, " ").trim().replace(/^\.+/, "");
-  return (cleaned || "thread").slice(0, 80);
 }
