@@ -158,8 +158,8 @@ export class ChatController {
     const threadId = await this.guard(ref, () => history.forkThread(ref, messageId));
     if (!threadId) return undefined;
     const fork = { scope: ref.scope, threadId };
-    this.options.onThreadsChanged?.(ref.scope);
     await this.openThread(fork);
+    this.options.onThreadsChanged?.(ref.scope);
     return fork;
   }
 

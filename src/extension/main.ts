@@ -78,7 +78,8 @@ export function activate(context: vscode.ExtensionContext): SkeinApi {
     strings: webviewStrings(),
     runCommand: (command) => void vscode.commands.executeCommand(`skein.${command}`),
     copyToClipboard: (text) => vscode.env.clipboard.writeText(text),
-    onThreadsChanged: () => tree.refresh(),
+    // setOpenThread refreshes too; it also follows threads the chat opened itself (a fork from a message).
+    onThreadsChanged: () => tree.setOpenThread(controller.openRef),
     onStreamingChanged: (streaming) => void vscode.commands.executeCommand("setContext", "skein.streaming", streaming),
     secrets: () => (lastKey ? [lastKey] : []),
     canAuthenticate: async () => (await apiKeys.get()).source !== "none" || Boolean(settings().baseUrl),
