@@ -192,7 +192,7 @@ export class Catalog {
 
   /** Rewrites the catalog as one line per live entry when it has grown to more than twice that. */
   maybeCompact(fsync: boolean): void {
-    if (this.lines + this.appended < 2 * this.entries.size + 256) return;
+    if (this.lines + this.appended < 2 * this.entries.size + 32) return;
     const lock = tryAcquire(this.lockPath, "write");
     if (!lock.ok) return; // someone else is compacting
     try {

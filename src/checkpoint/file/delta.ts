@@ -18,12 +18,14 @@ export function encodeCheckpoint(
   metadata: CheckpointMetadata,
   parentId: string | undefined,
   newVersions: ChannelVersions,
-): { record: CheckpointRecord; liveArrays: { channel: string; arr: unknown[]; nums: number[] }[] } {
+): { records: ThreadRecord[]; liveArrays: { channel: string; arr: unknown[]; nums: number[] }[] } {
   const base = parentId === undefined ? undefined : state.spaces.get(ns)?.byId.get(parentId);
   const baseVals = base ? state.vals(base) : undefined;
   const x: CheckpointRecord["x"] = {};
   const liveArrays: { channel: string; arr: unknown[]; nums: number[] }[] = [];
-  let nextItem = state.items.length;
+  const firstItem = state.items.length;
+  let nextItem = firstItem;
+  const newItems: unknown[] = [];
   const whole = base !== undefined && base.depth + 1 >= MAX_CHAIN;
   for (const channel of Object.keys(checkpoint.channel_values)) {
     const value = checkpoint.channel_values[channel];
@@ -34,13 +36,12 @@ export function encodeCheckpoint(
       base!.cv[channel] === checkpoint.channel_versions[channel]
     ) {
       if (!whole) continue;
-      setOwn(x, channel, "v" in baseSlot ? { v: baseSlot.v } : { a: baseSlot.r, i: nextItem, n: [] });
+      setOwn(x, channel, "v" in baseSlot ? { v: baseSlot.v } : { a: baseSlot.r });
       continue;
     }
     if (Array.isArray(value)) {
       const nums: number[] = [];
-      const added: unknown[] = [];
-      const first = nextItem;
+      const added = newItems;
       const baseNums = baseSlot && "r" in baseSlot ? expandRanges(baseSlot.r) : undefined;
       const live = base ? state.live.get(base.id)?.get(channel) : undefined;
       // Walk the base array with a cursor, so an edit, a removal or an insertion in the middle still reuses
@@ -74,13 +75,14 @@ export function encodeCheckpoint(
         nums.push(no);
       }
       liveArrays.push({ channel, arr: value, nums });
-      setOwn(x, channel, { a: compressRanges(nums), i: first, n: added });
+      setOwn(x, channel, { a: compressRanges(nums) });
     } else {
       setOwn(x, channel, { v: value });
     }
   }
+  const itemsRecord: ThreadRecord | undefined = newItems.length > 0 ? { s: seq, t: "n", i: firstItem, n: newItems } : undefined;
   const record: CheckpointRecord = {
-    s: seq,
+    s: itemsRecord ? seq + 1 : seq,
     t: "c",
     ns,
     id: checkpoint.id,
@@ -105,7 +107,7 @@ export function encodeCheckpoint(
       liveArrays.push({ channel, arr: value, nums: live.nums });
     }
   }
-  return { record, liveArrays };
+  return { records: itemsRecord ? [itemsRecord, record] : [record], liveArrays };
 }
 
 function sameItem(state: ThreadState, element: unknown, no: number): boolean {

@@ -40,7 +40,7 @@ export function openFormat(
   if (!existsSync(path)) {
     const entries = readdirSync(directory).filter((name) => !name.startsWith("."));
     // Another window may be creating the same store right now: its files (and temp files) are not foreign.
-    const ours = (name: string) => ["threads", "locks", "catalog.log"].includes(name) || name.startsWith(`${MARKER_FILE}.tmp-`);
+    const ours = (name: string) => ["threads", "locks", "catalog.log", MARKER_FILE].includes(name) || name.startsWith(`${MARKER_FILE}.tmp-`);
     if (entries.length > 0 && !entries.every(ours)) {
       throw new StoreFormatError(
         `${directory} is not empty and has no ${MARKER_FILE}: refusing to use it as a Skein thread store (pick an empty directory).`,

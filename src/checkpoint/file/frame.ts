@@ -61,11 +61,18 @@ function checkLine(buf: Buffer, start: number, nl: number): string | undefined {
   return body.toString("utf8");
 }
 
-const HEADER_LENGTH = 20;
+const HEADER_LENGTH = 25;
 const TRAILER_LENGTH = 8;
 
-/** One gzip member holding `data` (complete record lines). */
-export function encodeFrame(data: Buffer): Buffer {
+/** What a frame holds: message items (needed to open any checkpoint) or every other record. */
+export type FrameKind = "items" | "records";
+
+/**
+ * One gzip member holding `data` (complete record lines). The "Sk" extra field carries the member's total
+ * length, its kind and the highest record sequence number inside, so a reader can walk frames, skip the
+ * ones it does not need yet, and know how current a frame is without inflating it.
+ */
+export function encodeFrame(data: Buffer, kind: FrameKind, lastSeq: number): Buffer {
   const body = deflateRawSync(data, { level: 6 });
   const total = HEADER_LENGTH + body.length + TRAILER_LENGTH;
   const out = Buffer.alloc(total);
@@ -75,11 +82,13 @@ export function encodeFrame(data: Buffer): Buffer {
   out[2] = 0x08;
   out[3] = 0x04;
   out[9] = 0xff;
-  out.writeUInt16LE(8, 10); // XLEN
+  out.writeUInt16LE(13, 10); // XLEN
   out[12] = 0x53; // 'S'
   out[13] = 0x6b; // 'k'
-  out.writeUInt16LE(4, 14);
+  out.writeUInt16LE(9, 14);
   out.writeUInt32LE(total, 16);
+  out[20] = kind === "items" ? 1 : 0;
+  out.writeUInt32LE(lastSeq >>> 0, 21);
   body.copy(out, HEADER_LENGTH);
   out.writeUInt32LE(crc32(data), total - 8);
   out.writeUInt32LE(data.length >>> 0, total - 4);
@@ -94,13 +103,22 @@ function isFrameHeader(buf: Buffer, at: number): boolean {
     buf[at + 2] === 0x08 &&
     buf[at + 3] === 0x04 &&
     buf[at + 12] === 0x53 &&
-    buf[at + 13] === 0x6b
+    buf[at + 13] === 0x6b &&
+    buf.readUInt16LE(at + 14) === 9
   );
 }
 
+export interface Frame {
+  kind: FrameKind;
+  lastSeq: number;
+  /** Inflated payload, when the caller asked for this frame. */
+  data?: Buffer;
+  /** The raw frame bytes, for inflating later. */
+  raw: Buffer;
+}
+
 export interface ParsedFrames {
-  /** Inflated payloads of the valid frames, in order. */
-  payloads: Buffer[];
+  frames: Frame[];
   /** Offset just after the last valid frame that is followed by nothing but (possibly) a torn frame. */
   complete: number;
   /** Byte ranges that were skipped as corrupt (not counting a torn tail). */
@@ -109,43 +127,57 @@ export interface ParsedFrames {
   tornTail: boolean;
 }
 
-/** Walks the frames of a pack; a corrupt frame in the middle is skipped by scanning for the next header. */
-export function parseFrames(buf: Buffer): ParsedFrames {
-  const payloads: Buffer[] = [];
+/**
+ * Walks the frames of a pack, inflating those `want` selects (the rest are checked when inflated later);
+ * a corrupt frame in the middle is skipped by scanning for the next header.
+ */
+export function parseFrames(buf: Buffer, want: (kind: FrameKind) => boolean = () => true): ParsedFrames {
+  const frames: Frame[] = [];
   const bad: ParsedFrames["bad"] = [];
   let at = 0;
   let complete = 0;
   while (at < buf.length) {
-    const payload = tryFrame(buf, at);
-    if (payload) {
-      payloads.push(payload.data);
-      at += payload.length;
+    const frame = tryFrame(buf, at, want);
+    if (frame) {
+      frames.push(frame);
+      at += frame.raw.length;
       complete = at;
       continue;
     }
     // Not a valid frame here: find the next one that checks out, else the rest is a torn tail.
     let next = -1;
     for (let probe = buf.indexOf(0x1f, at + 1); probe >= 0; probe = buf.indexOf(0x1f, probe + 1)) {
-      if (isFrameHeader(buf, probe) && tryFrame(buf, probe)) {
+      if (isFrameHeader(buf, probe) && tryFrame(buf, probe, () => true)) {
         next = probe;
         break;
       }
     }
-    if (next < 0) return { payloads, complete, bad, tornTail: true };
+    if (next < 0) return { frames, complete, bad, tornTail: true };
     bad.push({ start: at, end: next });
     at = next;
   }
-  return { payloads, complete, bad, tornTail: false };
+  return { frames, complete, bad, tornTail: false };
 }
 
-function tryFrame(buf: Buffer, at: number): { data: Buffer; length: number } | undefined {
+function tryFrame(buf: Buffer, at: number, want: (kind: FrameKind) => boolean): Frame | undefined {
   if (!isFrameHeader(buf, at)) return undefined;
   const total = buf.readUInt32LE(at + 16);
   if (total < HEADER_LENGTH + TRAILER_LENGTH || at + total > buf.length) return undefined;
+  const kind: FrameKind = buf[at + 20] === 1 ? "items" : "records";
+  const raw = buf.subarray(at, at + total);
+  const frame: Frame = { kind, lastSeq: buf.readUInt32LE(at + 21), raw };
+  if (!want(kind)) return frame;
+  const data = inflateFrame(raw);
+  if (!data) return undefined;
+  frame.data = data;
+  return frame;
+}
+
+/** The payload of a frame, or undefined when its bytes do not check out. */
+export function inflateFrame(raw: Buffer): Buffer | undefined {
   try {
-    const data = inflateRawSync(buf.subarray(at + HEADER_LENGTH, at + total - TRAILER_LENGTH));
-    if (crc32(data) !== buf.readUInt32LE(at + total - 8)) return undefined;
-    return { data, length: total };
+    const data = inflateRawSync(raw.subarray(HEADER_LENGTH, raw.length - TRAILER_LENGTH));
+    return crc32(data) === raw.readUInt32LE(raw.length - 8) ? data : undefined;
   } catch {
     return undefined;
   }

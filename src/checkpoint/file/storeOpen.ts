@@ -109,7 +109,7 @@ function threadIdFromFile(logPath: string, warn: (warning: StoreWarning) => void
 
 export function removeThreadFiles(files: ThreadFiles, fsync: boolean): void {
   files.closeFd();
-  for (const path of [files.logPath, files.packPath]) {
+  for (const path of [files.logPath, files.packPath, files.headPath]) {
     try {
       unlinkSync(path);
     } catch (error) {

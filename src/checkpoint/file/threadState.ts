@@ -61,18 +61,22 @@ export type ThreadRecord =
       m: CheckpointMetadata;
       cv: ChannelVersions;
       vs: Record<string, ChannelVersions>;
-      /** Changed channels: `{v}` a value, or `{a, i, n}` item ranges, first new item number, new items. */
-      x: Record<string, { v: unknown } | { a: number[]; i: number; n: unknown[] }>;
+      /** Changed channels: `{v}` a value, or `{a}` item ranges (new items come in the "n" record before it). */
+      x: Record<string, { v: unknown } | { a: number[] }>;
       /** Channels of the base that this checkpoint no longer has. */
       d?: string[];
     }
-  | { s: number; t: "w"; ns: string; cp: string; task: string; w: [string, unknown][] };
+  | { s: number; t: "w"; ns: string; cp: string; task: string; w: [string, unknown][] }
+  /** New array elements (messages), numbered from `i`; kept apart so a reader can load them alone. */
+  | { s: number; t: "n"; i: number; n: unknown[] };
 
 export type DropReason = (what: string) => void;
 
 export class ThreadState {
-  /** Highest sequence number applied; records at or below it are duplicates (e.g. after a compaction crash). */
+  /** Highest sequence number seen (the next record gets seq + 1). */
   seq = -1;
+  /** Highest non-item record applied; such records at or below it are duplicates (e.g. after a compaction crash). */
+  applied = -1;
   threadId?: string;
   createdAt?: string;
   /** ISO time of the last record with a time (what the catalog calls updatedAt). */
@@ -109,8 +113,15 @@ export class ThreadState {
 
   /** Applies one parsed record; returns false when it was a duplicate. */
   apply(record: ThreadRecord, drop: DropReason): boolean {
-    if (record.s <= this.seq) return false;
-    this.seq = record.s;
+    if (record.t === "n") {
+      // Item records are idempotent, so they need no ordering: compaction stores them in frames of their own.
+      for (let k = 0; k < record.n.length; k++) this.items[record.i + k] = record.n[k];
+      if (record.s > this.seq) this.seq = record.s;
+      return true;
+    }
+    if (record.s <= this.applied) return false;
+    this.applied = record.s;
+    if (record.s > this.seq) this.seq = record.s;
     switch (record.t) {
       case "h":
         this.threadId = record.thread;
@@ -133,12 +144,6 @@ export class ThreadState {
 
   private applyCheckpoint(record: CheckpointRecordBody, drop: DropReason): void {
     const space = this.space(record.ns);
-    // Items are kept even when the checkpoint itself cannot be resolved: later checkpoints may share them.
-    for (const channel of Object.keys(record.x)) {
-      const enc = record.x[channel]!;
-      if ("v" in enc) continue;
-      for (let k = 0; k < enc.n.length; k++) this.items[enc.i + k] = enc.n[k];
-    }
     let depth = 0;
     if (record.b !== undefined) {
       const base = space.byId.get(record.b);

@@ -66,7 +66,8 @@ describe("FileSaver recovery", () => {
     const bytes = readFileSync(path);
     const starts = [0];
     bytes.forEach((byte, i) => byte === 0x0a && starts.push(i + 1));
-    bytes[starts[3]! + 40] = bytes[starts[3]! + 40]! ^ 0x20; // the checkpoint that added turn 1's user message
+    bytes[starts[3]! + 40] = bytes[starts[3]! + 40]! ^ 0x20; // the item record of turn 1's user message
+    bytes[starts[4]! + 40] = bytes[starts[4]! + 40]! ^ 0x20; // the checkpoint that added it
     writeFileSync(path, bytes);
     const { saver, warnings } = openSaver(dir);
     const history = await collect(saver.list(cfg("a")));
