@@ -182,3 +182,52 @@ describe("FileSaver across instances and locks", () => {
     await (await b.lockThread("t")).release();
   });
 });
+
+describe("FileSaver fast open (head cache)", () => {
+  const count = async (saver: ReturnType<typeof openSaver>["saver"]) =>
+    ((await saver.getTuple(cfg("t")))!.checkpoint.channel_values.messages as unknown[]).length;
+
+  it("a reopened thread serves its head from the cache, and falls back to a full load for anything else", async () => {
+    const dir = tempDir();
+    const first = openSaver(dir, { compactBytes: 4096 }).saver;
+    for (let turn = 1; turn <= 20; turn++) await simulateTurn(first, "t", turn);
+    await first.close();
+    const { saver, warnings } = openSaver(dir, { compactBytes: 4096 });
+    expect(await count(saver)).toBe(40);
+    expect((saver as unknown as { threads: Map<string, { partial: boolean }> }).threads.get("t")!.partial).toBe(true);
+    await simulateTurn(saver, "t", 21); // a put on the head stays on the fast path
+    expect(await collect(saver.list(cfg("t")))).toHaveLength(63);
+    expect(warnings).toEqual([]);
+    await saver.close();
+    const again = openSaver(dir).saver;
+    expect(await count(again)).toBe(42);
+    expect(await collect(again.list(cfg("t")))).toHaveLength(63);
+  });
+
+  it("a stale or damaged head cache is ignored: records written after it are all seen", async () => {
+    const dir = tempDir();
+    const a = openSaver(dir).saver;
+    for (let turn = 1; turn <= 3; turn++) await simulateTurn(a, "t", turn);
+    await a.close(); // writes the head cache at 6 messages
+    const b = openSaver(dir).saver;
+    await simulateTurn(b, "t", 4); // never closed: the cache on disk is now stale
+    expect(await count(openSaver(dir).saver)).toBe(8);
+    writeFileSync(join(dir, "threads", `${threadFileStem("t")}.head`), "{not json");
+    expect(await count(openSaver(dir).saver)).toBe(8);
+  });
+
+  it("a window holding a fast-opened thread sees another window's new turns", async () => {
+    const dir = tempDir();
+    const a = openSaver(dir).saver;
+    for (let turn = 1; turn <= 3; turn++) await simulateTurn(a, "t", turn);
+    await a.close();
+    const reader = openSaver(dir).saver;
+    expect(await count(reader)).toBe(6);
+    const writer = openSaver(dir).saver;
+    await simulateTurn(writer, "t", 4);
+    expect(await count(reader)).toBe(8);
+    await simulateTurn(reader, "t", 5);
+    expect(await count(writer)).toBe(10);
+    expect(await collect(reader.list(cfg("t")))).toHaveLength(15);
+  });
+});
