@@ -190,9 +190,12 @@ export class Catalog {
   /** Lines this instance appended since it last read the file (so compaction is due without a refresh). */
   private appended = 0;
 
-  /** Rewrites the catalog as one line per live entry when it has grown to more than twice that. */
-  maybeCompact(fsync: boolean): void {
-    if (this.lines + this.appended < 2 * this.entries.size + 32) return;
+  /**
+   * Rewrites the catalog as one line per live entry when it has grown to more than twice that — or at once
+   * (`force`, after a delete) so no line with a deleted thread's title or preview stays on disk.
+   */
+  maybeCompact(fsync: boolean, force = false): void {
+    if (!force && this.lines + this.appended < 2 * this.entries.size + 32) return;
     const lock = tryAcquire(this.lockPath, "write");
     if (!lock.ok) return; // someone else is compacting
     try {

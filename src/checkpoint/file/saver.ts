@@ -311,6 +311,8 @@ export class FileSaver extends BaseCheckpointSaver {
     // A catalog entry without files (e.g. left by a crash) goes too.
     catalog.refresh();
     if (catalog.entries.has(threadId)) catalog.append([{ op: "gone", id: threadId }], this.fsync);
+    // Deleting means gone from disk: drop the catalog's older lines that still carry its title and preview.
+    catalog.maybeCompact(this.fsync, true);
     this.threads.get(threadId)?.closeFd();
     this.threads.delete(threadId);
   }

@@ -3,7 +3,7 @@
  * workspace scope) → ChatThreads → AnthropicChatModel → the real SDK → the local mock Messages API server.
  * Only `vscode` is absent (the in-editor suite covers the glue).
  */
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -86,7 +86,7 @@ describe("extension host on the real store, chat graph and SDK", () => {
 
     // A new thread knows nothing of bob.
     const other = await second.controller.newThread();
-    await second.controller.send(other, "what's my name?");
+    await second.controller.send(other, "walrus question: what's my name?");
     expect(second.snapshot().messages.at(-1)?.text).toMatch(/don't know your name/);
 
     // Delete removes it from disk and the catalog; the open thread becomes a new empty one.
@@ -95,6 +95,11 @@ describe("extension host on the real store, chat graph and SDK", () => {
     await second.controller.threadDeleted(other);
     expect((await second.backend.listThreads(ref.scope)).map((t) => t.threadId)).toEqual([ref.threadId]);
     expect(JSON.stringify(await readdir(join(root, ref.scope), { recursive: true }))).not.toContain(other.threadId);
+    // Nothing on disk keeps its text (the catalog is compacted on delete; thread files are removed).
+    for (const name of await readdir(join(root, ref.scope), { recursive: true })) {
+      const path = join(root, ref.scope, name);
+      if ((await stat(path)).isFile()) expect((await readFile(path)).includes("walrus"), path).toBe(false);
+    }
     expect(second.snapshot().messages).toEqual([]);
     await second.backend.close();
   });
