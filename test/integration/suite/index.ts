@@ -10,9 +10,9 @@ import Mocha from "mocha";
 import { activationTests } from "./activation.test";
 import { apiKeyTests } from "./apiKey.test";
 import { settingsTests } from "./settings.test";
-import { threadsTests } from "./threads.test";
+import { deleteAllTests, threadsTests } from "./threads.test";
 
-const REGISTER: Array<() => void> = [activationTests, threadsTests, apiKeyTests, settingsTests];
+const REGISTER: Array<() => void> = [activationTests, threadsTests, apiKeyTests, settingsTests, deleteAllTests];
 
 /** Mocha's reporters print through Base.consoleLog; mirror it into the report file the server runner relays. */
 function mirrorOutput(reportFile: string | undefined): (line: string) => void {

@@ -69,3 +69,17 @@ export function threadsTests(): void {
     });
   });
 }
+
+export function deleteAllTests(): void {
+  describe("Delete All Threads in This Workspace", () => {
+    it("empties this workspace's tree and opens a fresh thread", async () => {
+      const api = await skein();
+      const before = (await api.treeItems()).length;
+      assert.ok(before > 0, "earlier tests left threads to delete");
+      const deleted = await vscode.commands.executeCommand<number>("skein.deleteAllThreads", { confirm: false });
+      assert.equal(deleted, before, "every listed thread was deleted");
+      await waitFor("the tree to be empty", async () => (await api.treeItems()).length === 0);
+      assert.ok(api.openThread().threadId, "the chat has a fresh thread open");
+    });
+  });
+}
