@@ -121,8 +121,10 @@ export class HistoryService {
     return this.index.search(query, options);
   }
 
-  forget(threadId: string): void {
+  /** After deleting a thread: drop its cached tree and remove its text from the search index file at once. */
+  async threadDeleted(threadId: string): Promise<void> {
     this.branches.forget(threadId);
+    await this.index.remove([threadId]);
   }
 }
 

@@ -113,16 +113,40 @@ export class ThreadSearchIndex {
       const changed = this.apply(info.threadId, messages, settled);
       records.push({ t: info.threadId, ...(settled ? { u: settled } : {}), ...(changed.length > 0 ? { m: changed } : {}) });
     }
+    let deleted = false;
     for (const threadId of [...this.threads.keys()]) {
       if (live.has(threadId)) continue;
       this.threads.delete(threadId);
-      records.push({ t: threadId, d: 1 });
+      deleted = true;
     }
-    if (this.options.file && (records.length > 0 || !this.fileExists)) {
-      await appendSearchRecords(this.options.file, records, !this.fileExists);
+    if (this.options.file) {
+      // A deleted thread's text must leave the disk with it (the store's promise), not wait for a compaction.
+      if (deleted) await this.rewrite();
+      else if (records.length > 0 || !this.fileExists) await appendSearchRecords(this.options.file, records, !this.fileExists);
       this.fileExists = true;
     }
     return catalog;
+  }
+
+  /**
+   * Drops threads (just deleted from the store) from the index and from its file at once. Call it after
+   * `deleteThread`; a thread deleted elsewhere (another window) is dropped by the next search.
+   */
+  remove(threadIds: readonly string[]): Promise<void> {
+    const run = this.queue.then(async () => {
+      if (!this.loaded) await this.load();
+      let removed = false;
+      for (const threadId of threadIds) removed = this.threads.delete(threadId) || removed;
+      if (removed && this.options.file) await this.rewrite();
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async rewrite(): Promise<void> {
+    if (!this.options.file) return;
+    await writeSearchFile(this.options.file, this.snapshotRecords());
+    this.fileExists = true;
   }
 
   private readonly readHead = async (info: ThreadInfo): Promise<readonly Message[]> => {

@@ -6,7 +6,8 @@
  *   {"v":1}                                             header (first line)
  *   {"t":threadId,"u":updatedAt,"m":[[id,role,text]…]}  messages seen in the thread (new or changed) and
  *                                                       the catalog `updatedAt` they were read at
- *   {"t":threadId,"d":1}                                the thread was deleted
+ *   {"t":threadId,"d":1}                                the thread was deleted (read for robustness; a deletion
+ *                                                       now rewrites the file so no deleted text stays on disk)
  * A torn last line (crash mid-append) is ignored; it carried its own `u`, so that thread is simply re-read.
  */
 import { promises as fs } from "node:fs";

@@ -63,6 +63,11 @@ export class SkeinHistoryBackend implements HistoryBackend {
     return (await (await this.service(scope)).importThread(text)).threadId;
   }
 
+  /** Call after a thread was deleted: its text leaves the search index file too. */
+  async threadDeleted(ref: ThreadRef): Promise<void> {
+    await (await this.service(ref.scope)).threadDeleted(ref.threadId);
+  }
+
   async search(scopes: readonly string[], query: string): Promise<{ hits: ThreadSearchHit[]; total: number }> {
     const results = await Promise.all(
       scopes.map(async (scope) => {

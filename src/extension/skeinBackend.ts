@@ -79,6 +79,8 @@ export class SkeinBackend implements ChatBackend {
 
   async deleteThread(ref: ThreadRef): Promise<void> {
     await (await this.saver(ref.scope)).deleteThread(ref.threadId);
+    // Every byte of the thread goes: also its text in the search index beside the store (issue 7).
+    await this.history.threadDeleted(ref);
   }
 
   async loadThread(ref: ThreadRef): Promise<LoadedThread | undefined> {

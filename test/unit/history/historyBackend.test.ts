@@ -1,6 +1,6 @@
 /** The extension's history backend across workspace scopes, on real FileSaver stores (no model needed). */
 import { existsSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -40,6 +40,11 @@ describe("history backend", () => {
     expect(all.total).toBe(2);
     expect(all.hits.map((h) => `${h.ref.scope}:${h.messageId}:${h.snippet}`).sort()).toEqual([`${A}:ua:the shared needle in A`, `${B}:ub:the shared needle in B`]);
     expect(existsSync(join(root, `${A}.search.jsonl`))).toBe(true);
+
+    // Delete Thread takes the thread's text out of the search index file too.
+    await backend.deleteThread({ scope: A, threadId: "ta" });
+    expect(await readFile(join(root, `${A}.search.jsonl`), "utf8")).not.toContain("needle");
+    expect((await history.search([A, B], "shared needle")).hits.map((h) => h.ref.scope)).toEqual([B]);
   });
 
   it("imports into the given scope only, and a refused file leaves every store as it was", async () => {

@@ -127,6 +127,30 @@ describe("ThreadSearchIndex", () => {
     expect(saver.reads).toBe(0);
   });
 
+  it("removes a deleted thread's text from the file at once, and when a search finds it gone", async () => {
+    const file = join(dir, "search.jsonl");
+    const saver = new MemorySaver();
+    await seed(saver);
+    const index = new ThreadSearchIndex(saver, { file });
+    await index.search("x");
+    expect(await readFile(file, "utf8")).toContain("borrow checker");
+    await saver.deleteThread("t2");
+    await index.remove(["t2"]);
+    expect(await readFile(file, "utf8")).not.toContain("borrow checker");
+    expect((await index.search("lifetimes")).total).toBe(0);
+
+    // Deleted behind its back (another window): the next search rewrites the file without it.
+    await saver.deleteThread("t1");
+    expect((await index.search("webpack")).total).toBe(0);
+    expect(await readFile(file, "utf8")).not.toContain("devServer");
+    // A fresh index over the removed-from file (not yet loaded) also purges on remove().
+    await seed(saver);
+    await new ThreadSearchIndex(saver, { file }).search("x");
+    await saver.deleteThread("t2");
+    await new ThreadSearchIndex(saver, { file }).remove(["t2"]);
+    expect(await readFile(file, "utf8")).not.toContain("borrow checker");
+  });
+
   it("rebuilds from the store when the file is damaged in the middle or of another version", async () => {
     const file = join(dir, "search.jsonl");
     const saver = new CountingSaver();
