@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import { hostMessage, is, isWebviewMessage, type HostMessage, type WebviewCommand } from "../protocol/messages";
 import type { ChatErrorView, ChatMessageView, ChatSnapshot, PersistedViewState, WebviewStrings } from "../protocol/types";
 import type { BranchRequest, ChatBackend, LoadedThread, ThreadRef, TurnEvent } from "./backend";
+import { Drafts, type KeyValueStore } from "./drafts";
 import { toErrorView, toMessageView, toMessageViews } from "./messageView";
 import { realScheduler, TokenBatcher, type Scheduler } from "./tokenBatcher";
 
@@ -14,11 +15,7 @@ export interface ChatPanel {
   post(message: HostMessage): void;
 }
 
-/** The subset of `vscode.Memento` used here. */
-export interface KeyValueStore {
-  get<T>(key: string): T | undefined;
-  update(key: string, value: unknown): PromiseLike<void>;
-}
+export { DRAFTS_KEY, type KeyValueStore } from "./drafts";
 
 export interface ChatControllerOptions {
   backend: ChatBackend;
@@ -52,9 +49,6 @@ interface Run {
 }
 
 export const OPEN_THREAD_KEY = "skein.openThread";
-export const DRAFTS_KEY = "skein.drafts";
-/** Drafts kept per workspace; the oldest are dropped beyond this. */
-const MAX_DRAFTS = 200;
 
 const keyOf = (ref: ThreadRef) => `${ref.scope}/${ref.threadId}`;
 const sameRef = (a: ThreadRef | undefined, b: ThreadRef) => a !== undefined && a.scope === b.scope && a.threadId === b.threadId;
@@ -65,10 +59,12 @@ export class ChatController {
   private readonly runs = new Map<string, Run>();
   private readonly errors = new Map<string, ChatErrorView>();
   private focusOnNextSnapshot = false;
+  private readonly drafts: Drafts;
   /** Bumped per snapshot so a slow load for a thread the user already left is dropped. */
   private snapshotSeq = 0;
 
   constructor(private readonly options: ChatControllerOptions) {
+    this.drafts = new Drafts(options.state);
     const saved = options.state.get<ThreadRef>(OPEN_THREAD_KEY);
     this.open =
       saved && typeof saved.scope === "string" && typeof saved.threadId === "string"
@@ -286,7 +282,7 @@ export class ChatController {
       threadId: ref.threadId,
       title: loaded?.title ?? "",
       messages,
-      draft: restore?.draft ?? this.drafts()[keyOf(ref)] ?? "",
+      draft: restore?.draft ?? this.drafts.get(keyOf(ref)) ?? "",
       scrollFromBottom: restore?.scrollFromBottom,
       streaming: run ? { messageId: run.lastMessageId } : null,
       error: this.errors.get(keyOf(ref)) ?? (!run && loaded?.error ? toErrorView(loaded.error, this.options.secrets?.() ?? []) : null),
@@ -398,19 +394,8 @@ export class ChatController {
     if (!run && error) this.post(hostMessage("error", { threadId: ref.threadId, error }));
   }
 
-  private drafts(): Record<string, string> {
-    return this.options.state.get<Record<string, string>>(DRAFTS_KEY) ?? {};
-  }
-
   async saveDraft(ref: ThreadRef, text: string): Promise<void> {
-    const drafts = { ...this.drafts() };
-    const key = keyOf(ref);
-    if (!text && !(key in drafts)) return;
-    delete drafts[key]; // re-insert last: insertion order = recency
-    if (text) drafts[key] = text;
-    const keys = Object.keys(drafts);
-    for (const old of keys.slice(0, Math.max(0, keys.length - MAX_DRAFTS))) delete drafts[old];
-    await this.options.state.update(DRAFTS_KEY, drafts);
+    await this.drafts.set(keyOf(ref), text);
   }
 
   private post(message: HostMessage): void {
