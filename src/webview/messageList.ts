@@ -126,7 +126,13 @@ export class MessageList {
   }
 
   setStreaming(messageId: string | undefined): void {
-    for (const el of this.elements.values()) el.classList.toggle("streaming", el.dataset.messageId === messageId);
+    for (const el of this.elements.values()) {
+      const streaming = el.dataset.messageId === messageId;
+      el.classList.toggle("streaming", streaming);
+      // Screen readers announce the reply once it is complete, not every repaint of a growing one.
+      if (streaming) el.setAttribute("aria-busy", "true");
+      else el.removeAttribute("aria-busy");
+    }
   }
 
   /** Renders pending token updates now (also called by the frame callback). */

@@ -169,11 +169,13 @@ describe("chat webview", () => {
     app.list.flush();
     const streaming = $('[data-message-id="a1"]')!;
     expect(streaming.classList.contains("streaming")).toBe(true);
+    expect(streaming.getAttribute("aria-busy")).toBe("true");
     expect(streaming.querySelector(".message-body")!.textContent!.trim()).toBe("Hello bob");
     expect(streaming.querySelector("strong")?.textContent).toBe("bob");
     receive(hostMessage("messages", { threadId: "t1", messages: [{ id: "a1", role: "assistant", text: "Hello **bob**!" }] }));
     receive(hostMessage("status", { threadId: "t1", streaming: null, interrupted: false }));
     expect($$('[data-message-id="a1"]')).toHaveLength(1);
+    expect($('[data-message-id="a1"]')!.hasAttribute("aria-busy")).toBe(false);
     expect($('[data-message-id="a1"] .message-body')!.textContent!.trim()).toBe("Hello bob!");
     expect($("#send-button")!.hidden).toBe(false);
   });
