@@ -74,7 +74,8 @@ export function encodeCheckpoint(
         }
         nums.push(no);
       }
-      liveArrays.push({ channel, arr: value, nums });
+      // Our own snapshot of the pointers: replacing an element of the caller's array later cannot fool us.
+      liveArrays.push({ channel, arr: value.slice(), nums });
       setOwn(x, channel, { a: compressRanges(nums) });
     } else {
       setOwn(x, channel, { v: value });
@@ -104,7 +105,7 @@ export function encodeCheckpoint(
     const value = checkpoint.channel_values[channel];
     const live = base ? state.live.get(base.id)?.get(channel) : undefined;
     if (Array.isArray(value) && !liveArrays.some((l) => l.channel === channel) && live && live.arr.length === value.length) {
-      liveArrays.push({ channel, arr: value, nums: live.nums });
+      liveArrays.push({ channel, arr: value.slice(), nums: live.nums });
     }
   }
   return { records: itemsRecord ? [itemsRecord, record] : [record], liveArrays };
@@ -150,7 +151,7 @@ export function materializeValues(state: ThreadState, entry: CheckpointEntry, re
         nums.push(n);
       }
     }
-    if (remember) state.remember(entry.id, channel, out, nums);
+    if (remember) state.remember(entry.id, channel, out.slice(), nums);
     setOwn(values, channel, out);
   }
   return values;

@@ -381,7 +381,7 @@ export class FileSaver extends BaseCheckpointSaver {
         released = true;
         await this.queues.get(threadId);
         this.flushTouch();
-        this.threads.get(threadId)?.saveHead();
+        this.threads.get(threadId)?.saveHead(true);
         this.runLocks.delete(threadId);
         release(path, token);
       },
@@ -399,7 +399,12 @@ export class FileSaver extends BaseCheckpointSaver {
       files.closeFd();
     }
     this.threads.clear();
-    this.catalogInstance?.closeFd();
+    if (this.catalogInstance) {
+      // Leave a compact catalog behind, so the next window's first listThreads reads one line per thread.
+      this.catalogInstance.refresh();
+      this.catalogInstance.maybeCompact(this.fsync, true);
+      this.catalogInstance.closeFd();
+    }
     this.closed = true;
   }
 

@@ -64,9 +64,17 @@ export class ThreadFiles {
     this.refresh(false, false);
   }
 
-  /** Saves the head cache when records were added since it was last written. */
-  saveHead(): void {
+  private headWrittenAt = 0;
+
+  /**
+   * Saves the head cache when records were added since it was last written. `throttle` (end of a run) skips it
+   * within 10 s of the last save: a rename over an existing file costs a flush on ext4 (auto_da_alloc), too
+   * much per turn; close and eviction always save, and a stale cache only makes one open slower.
+   */
+  saveHead(throttle = false): void {
     if (this.state.seq === this.headWrittenSeq) return;
+    if (throttle && Date.now() - this.headWrittenAt < 10_000) return;
+    this.headWrittenAt = Date.now();
     const cache = headCacheOf(this.state, this.threadId);
     if (!cache) return;
     writeHeadCache(this.headPath, cache);

@@ -7,7 +7,8 @@
  */
 import { FileSaver } from "../../../../src/checkpoint/file";
 import { ThreadBusyError } from "../../../../src/checkpoint/errors";
-import { simulateTurn, type TurnMessage } from "./workload";
+import { END, MessagesAnnotation, START, StateGraph } from "../../../../src/graph";
+import { makeText, simulateTurn, type TurnMessage } from "./workload";
 
 async function main(): Promise<void> {
   const [command, dir, thread, countText, compactText] = process.argv.slice(2);
@@ -19,11 +20,18 @@ async function main(): Promise<void> {
     const head = await saver.getTuple({ configurable: { thread_id: thread } });
     const messages = (head?.checkpoint.channel_values.messages as TurnMessage[] | undefined) ?? [];
     let turn = Math.max(0, ...messages.map((m) => Number(/^reply (\d+):/.exec(m.content)?.[1] ?? 0))) + 1;
+    // The real runtime with a fake model: a turn is acknowledged only after invoke resolved.
+    const graph = new StateGraph(MessagesAnnotation)
+      .addNode("call_model", async (state) => {
+        const asked = /^turn (\d+):/.exec(String(state.messages.at(-1)?.content))?.[1];
+        return { messages: [{ role: "assistant" as const, content: `reply ${asked}: ${makeText(380, Number(asked) * 2)}` }] };
+      })
+      .addEdge(START, "call_model")
+      .addEdge("call_model", END)
+      .compile({ checkpointer: saver });
     console.log("ready");
     for (let i = 0; i < Number(countText); i++, turn++) {
-      const lock = await saver.lockThread(thread!);
-      await simulateTurn(saver, thread!, turn);
-      await lock.release();
+      await graph.invoke({ messages: [{ role: "user", content: `turn ${turn}: ${makeText(190, turn * 2 + 1)}` }] }, { configurable: { thread_id: thread } });
       console.log(`ack ${turn}`);
     }
   } else if (command === "race") {

@@ -103,6 +103,10 @@ describe("FileSaver with real processes", () => {
       const found = replies(messages);
       for (const turn of acknowledged) expect(found.has(turn), `turn ${turn} after trial ${trial}`).toBe(true);
       for (const m of messages) expect(m.content).toMatch(/^(turn|reply) \d+: /);
+      // Replies follow their question: a killed turn may leave a question unanswered, never a reply misplaced.
+      messages.forEach((m, i) => {
+        if (m.role === "assistant") expect(messages[i - 1]!.content.startsWith(`turn ${/^reply (\d+):/.exec(m.content)![1]}:`)).toBe(true);
+      });
       expect(warnings.filter((w) => !["TORN_TAIL", "TORN_PACK_TAIL"].includes(w.code))).toEqual([]);
       tornRepairs += warnings.length;
       expect((await saver.listThreads()).map((t) => t.threadId)).toEqual(["crash"]);
