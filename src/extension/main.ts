@@ -88,10 +88,20 @@ export function activate(context: vscode.ExtensionContext): SkeinApi {
   const chatView = new ChatViewProvider(context.extensionUri, controller);
   const treeView = vscode.window.createTreeView(THREADS_VIEW_ID, { treeDataProvider: tree });
   tree.setOpenThread(controller.openRef);
+  // While the tree is visible, "5 minutes ago" keeps up with the clock and threads another window of this
+  // workspace created appear, without watching files.
+  let ticker: ReturnType<typeof setInterval> | undefined;
+  const tick = (visible: boolean) => {
+    if (ticker) clearInterval(ticker);
+    ticker = visible ? setInterval(() => tree.refresh(), 60_000) : undefined;
+  };
+  tick(treeView.visible);
 
   context.subscriptions.push(
     tree,
     treeView,
+    treeView.onDidChangeVisibility((e) => tick(e.visible)),
+    { dispose: () => tick(false) },
     chatView,
     { dispose: () => controller.dispose() },
     { dispose: () => void backend.close() },
