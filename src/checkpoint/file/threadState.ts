@@ -66,7 +66,14 @@ export type ThreadRecord =
       /** Channels of the base that this checkpoint no longer has. */
       d?: string[];
     }
-  | { s: number; t: "w"; ns: string; cp: string; task: string; w: [string, unknown][] }
+  | {
+      s: number;
+      t: "w";
+      ns: string;
+      cp: string;
+      task: string;
+      w: [string, unknown][];
+    }
   /** New array elements (messages), numbered from `i`; kept apart so a reader can load them alone. */
   | { s: number; t: "n"; i: number; n: unknown[] };
 
