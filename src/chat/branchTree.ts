@@ -91,7 +91,7 @@ export class MessageTreeBuilder {
       if (node.parent === -1) roots.push(node.key);
       else this.nodes[node.parent]!.children.push(node.key);
     }
-    const byCreation = (a: number, b: number) => compare(this.nodes[a]!.firstCheckpointId, this.nodes[b]!.firstCheckpointId) || a - b;
+    const byCreation = (a: number, b: number) => creationOrder(this.nodes[a]!, this.nodes[b]!) || a - b;
     roots.sort(byCreation);
     for (const node of this.nodes) node.children.sort(byCreation);
     return { nodes: this.nodes, roots, ends: this.ends, parents: this.parents, headCheckpointId: this.head };
@@ -135,6 +135,17 @@ export function newestCheckpointEndingAt(tree: MessageTree, end: number, accept:
 export function isOnPath(tree: MessageTree, ancestor: number, key: number): boolean {
   for (let at = key; at !== -1; at = tree.nodes[at]!.parent) if (at === ancestor) return true;
   return false;
+}
+
+/**
+ * Siblings in the order they were made: by the messages' own `metadata.createdAt` when both have one (so a
+ * tree built from leaves only orders them like the full one), else by the oldest checkpoint holding them.
+ */
+function creationOrder(a: TreeNode, b: TreeNode): number {
+  const ta = a.message.metadata?.createdAt;
+  const tb = b.message.metadata?.createdAt;
+  if (typeof ta === "string" && typeof tb === "string" && ta !== tb) return compare(ta, tb);
+  return compare(a.firstCheckpointId, b.firstCheckpointId);
 }
 
 function compare(a: string, b: string): number {

@@ -9,17 +9,19 @@
  *   Why not a "selected leaf" in the catalog: then `getState`, the next turn, Retry, resume after reload and
  *   every other reader would have to know about the selection; with "shown = latest = head" they all keep
  *   LangGraph's plain semantics, and the selection survives reload because it *is* the store's head.
- * - The full checkpoint scan (MessageTree) is only paid for threads that have branches: the catalog entry
- *   carries `hasBranches` once an edit/regenerate/import made one; other threads show their head as it is.
+ * - Reading is cheap: a thread that never forked shows its head as it is (the catalog entry carries
+ *   `hasBranches` once one did); a branched thread is read from its leaves only (branchLeaves.ts), and a
+ *   re-run's starting checkpoint is found by walking back a few checkpoints from the message. Only a re-run
+ *   of a message far back reads every checkpoint (once per thread; later reads are incremental).
  */
 import { v4 as uuid4 } from "uuid";
 import type { BaseCheckpointSaver } from "../checkpoint/base";
 import type { RunnableConfig } from "../graph/types";
 import type { StoredMessage } from "../graph/messages";
 import { updateCatalog } from "./callModel";
-import { MessageTreeBuilder, findNodes, isOnPath, pathTo, siblingsOf } from "./branchTree";
+import { EDIT_METADATA_KEY, KNOWN_LEAVES_KEY, readLeafViews, toView } from "./branchLeaves";
+import { MessageTreeBuilder, buildMessageTree, findNodes, isOnPath, pathTo, siblingsOf } from "./branchTree";
 import type { CheckpointView, MessageTree } from "./branchTree";
-import type { CheckpointTuple } from "../checkpoint/types";
 
 /** The part of a compiled graph (src/graph) this module uses. */
 export interface HistoryGraph {
@@ -61,8 +63,11 @@ export interface BranchView {
 export interface PlannedRun {
   /** The new user message for an edit; null for a regenerate (replay from the checkpoint). */
   input: { messages: StoredMessage[] } | null;
-  config: { configurable: { thread_id: string; checkpoint_ns: string; checkpoint_id: string } };
+  config: { configurable: { thread_id: string; checkpoint_ns: string; checkpoint_id: string }; metadata?: Record<string, unknown> };
 }
+
+/** Checkpoints read walking back from a message before falling back to the full tree. */
+const WALK_LIMIT = 24;
 
 export class BranchError extends Error {
   override name = "BranchError";
@@ -123,6 +128,27 @@ export class ThreadBranches {
   /** Drops what is cached about a thread (after deleting it). */
   forget(threadId: string): void {
     this.cache.delete(threadId);
+    this.leafCache.delete(threadId);
+  }
+
+  /** Per thread: the leaf tree and the catalog `updatedAt` it was read at (settled = the clock moved past it). */
+  private readonly leafCache = new Map<string, { updatedAt: string; tree: MessageTree }>();
+
+  /**
+   * Every message and branch, read from the leaves only (branchLeaves.ts): a handful of checkpoint reads
+   * instead of all of them. Exact for what the chat shows (messages, "‹ i/n ›", each branch's newest
+   * continuation); planning a re-run still uses the full tree, which knows every checkpoint.
+   */
+  async leafTree(threadId: string): Promise<MessageTree> {
+    const info = await this.saver.getThreadInfo(threadId);
+    const cached = this.leafCache.get(threadId);
+    if (cached && info && cached.updatedAt === info.updatedAt) return cached.tree;
+    const readAt = Date.now();
+    const known = info?.metadata?.[KNOWN_LEAVES_KEY];
+    const tree = buildMessageTree(await readLeafViews(this.saver, threadId, Array.isArray(known) ? (known as string[]) : []));
+    if (info && readAt > Date.parse(info.updatedAt)) this.leafCache.set(threadId, { updatedAt: info.updatedAt, tree });
+    else this.leafCache.delete(threadId);
+    return tree;
   }
 
   /**
@@ -130,7 +156,7 @@ export class ThreadBranches {
    * (a thread that never forked is one chain, and reading one checkpoint is O(thread), not O(history)).
    */
   async shownTree(threadId: string): Promise<MessageTree> {
-    if (await this.isBranched(threadId)) return this.tree(threadId);
+    if (await this.isBranched(threadId)) return this.leafTree(threadId);
     const builder = new MessageTreeBuilder();
     const head = await this.saver.getTuple({ configurable: { thread_id: threadId, checkpoint_ns: "" } });
     if (head) {
@@ -164,21 +190,20 @@ export class ThreadBranches {
   /** Plans the re-run of an edited user message: new input from the checkpoint before the original. */
   async planEdit(threadId: string, messageId: string, content: StoredMessage["content"]): Promise<PlannedRun> {
     const { tree, key } = await this.locate(threadId, messageId);
-    const node = tree.nodes[key]!;
-    if (node.message.role !== "user") throw new BranchError("WRONG_ROLE", "Only your own messages can be edited; regenerate an assistant reply instead.");
+    if (tree.nodes[key]!.message.role !== "user") throw new BranchError("WRONG_ROLE", "Only your own messages can be edited; regenerate an assistant reply instead.");
     // Prefer a finished state (nothing pending) at that point; otherwise new input discards what was pending.
-    const from = await this.pickCheckpoint(threadId, tree, node.parent, (next) => next.length === 0);
+    const from = await this.checkpointBefore(threadId, messageId, tree, key, (next) => next.length === 0);
     await this.markBranched(threadId);
     const message: StoredMessage = { id: uuid4(), role: "user", content, metadata: { createdAt: new Date().toISOString(), editOf: messageId } };
-    return { input: { messages: [message] }, config: runConfig(threadId, from) };
+    // Tagged so the fork this run makes is found by metadata (branchLeaves.ts).
+    return { input: { messages: [message] }, config: { ...runConfig(threadId, from), metadata: { [EDIT_METADATA_KEY]: true } } };
   }
 
   /** Plans a new sibling for an assistant message: replay from the checkpoint that produced it. */
   async planRegenerate(threadId: string, messageId: string): Promise<PlannedRun> {
     const { tree, key } = await this.locate(threadId, messageId);
-    const node = tree.nodes[key]!;
-    if (node.message.role !== "assistant") throw new BranchError("WRONG_ROLE", "Only assistant replies can be regenerated; edit your message instead.");
-    const from = await this.pickCheckpoint(threadId, tree, node.parent, (next) => next.length > 0 && !next.includes("__start__"));
+    if (tree.nodes[key]!.message.role !== "assistant") throw new BranchError("WRONG_ROLE", "Only assistant replies can be regenerated; edit your message instead.");
+    const from = await this.checkpointBefore(threadId, messageId, tree, key, (next) => next.length > 0 && !next.includes("__start__"));
     await this.markBranched(threadId);
     return { input: null, config: runConfig(threadId, from) };
   }
@@ -254,12 +279,44 @@ export class ThreadBranches {
   }
 
   /** The node of `messageId`, preferring the one on the shown branch. */
-  private async locate(threadId: string, messageId: string): Promise<{ tree: MessageTree; key: number }> {
-    const tree = await this.tree(threadId);
+  private async locate(threadId: string, messageId: string, full = false): Promise<{ tree: MessageTree; key: number }> {
+    // Planning needs every checkpoint (to find the one before a message); showing needs only the leaves.
+    const tree = full ? await this.tree(threadId) : await this.shownTree(threadId);
     const keys = findNodes(tree, messageId);
     if (keys.length === 0) throw new BranchError("MESSAGE_NOT_FOUND", `No message ${JSON.stringify(messageId)} in thread ${JSON.stringify(threadId)}.`);
     const headEnd = tree.headCheckpointId === undefined ? -1 : tree.ends.get(tree.headCheckpointId)!;
     return { tree, key: keys.find((at) => isOnPath(tree, at, headEnd)) ?? keys[keys.length - 1]! };
+  }
+
+  /**
+   * The checkpoint to re-run a message from: its messages end just before the message, preferably with a
+   * `next` that `prefer` accepts. Found by walking up from the newest checkpoint holding the message (a few
+   * reads for a recent message); for a message far back, from the full tree.
+   */
+  private async checkpointBefore(threadId: string, messageId: string, tree: MessageTree, key: number, prefer: (next: string[]) => boolean): Promise<string> {
+    const node = tree.nodes[key]!;
+    const depth = node.parent === -1 ? 0 : pathTo(tree, node.parent).length;
+    const parentId = node.parent === -1 ? undefined : tree.nodes[node.parent]!.message.id;
+    let fallback: string | undefined;
+    let id: string | undefined = node.latestCheckpointId;
+    for (let steps = 0; id !== undefined && steps < WALK_LIMIT; steps++) {
+      const tuple = await this.saver.getTuple({ configurable: { thread_id: threadId, checkpoint_ns: "", checkpoint_id: id } });
+      if (!tuple) break;
+      const messages = toView(tuple).messages;
+      if (messages.length < depth) return fallback ?? this.fromFullTree(threadId, messageId, prefer);
+      if (messages.length === depth && (depth === 0 || messages[depth - 1]?.id === parentId)) {
+        if (prefer((await this.requireGraph().getState(runConfig(threadId, id))).next)) return id;
+        fallback ??= id;
+      }
+      id = tuple.parentConfig?.configurable?.checkpoint_id;
+    }
+    if (id === undefined && fallback) return fallback;
+    return this.fromFullTree(threadId, messageId, prefer);
+  }
+
+  private async fromFullTree(threadId: string, messageId: string, prefer: (next: string[]) => boolean): Promise<string> {
+    const { tree, key } = await this.locate(threadId, messageId, true);
+    return this.pickCheckpoint(threadId, tree, tree.nodes[key]!.parent, prefer);
   }
 
   /** Newest checkpoint whose messages end at `end` whose `next` passes `prefer`, else the newest at all. */
@@ -299,15 +356,6 @@ export function viewOf(threadId: string, tree: MessageTree): BranchView {
         siblings: { index: siblings.indexOf(key), count: siblings.length, messageIds: siblings.map((at) => tree.nodes[at]!.message.id) },
       };
     }),
-  };
-}
-
-function toView(tuple: CheckpointTuple): CheckpointView {
-  const messages = tuple.checkpoint.channel_values.messages;
-  return {
-    checkpointId: tuple.checkpoint.id,
-    parentCheckpointId: tuple.parentConfig?.configurable?.checkpoint_id,
-    messages: Array.isArray(messages) ? (messages as StoredMessage[]) : [],
   };
 }
 

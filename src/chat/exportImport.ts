@@ -9,12 +9,13 @@ import { updateCatalog } from "./callModel";
 import { HAS_BRANCHES_KEY, MESSAGE_COUNT_KEY, ThreadBranches, viewOf } from "./branches";
 import type { HistoryGraph, HistoryRunConfig } from "./branches";
 import type { MessageTree } from "./branchTree";
+import { KNOWN_LEAVES_KEY } from "./branchLeaves";
 import { THREAD_EXPORT_FORMAT, THREAD_EXPORT_VERSION, ThreadImportError, parseThreadExport, serializeThreadExport } from "./exportImportJson";
 import type { ExportedNode, ThreadExport } from "./exportImportJson";
 import { threadToMarkdown } from "./exportImportMarkdown";
 
 /** Catalog metadata derived from the store (or naming this store's threads): not part of an export. */
-export const DERIVED_METADATA_KEYS: readonly string[] = [MESSAGE_COUNT_KEY, HAS_BRANCHES_KEY, "forkedFrom", "lastMessagePreview", "lastMessageRole", "lastModel"];
+export const DERIVED_METADATA_KEYS: readonly string[] = [MESSAGE_COUNT_KEY, HAS_BRANCHES_KEY, KNOWN_LEAVES_KEY, "forkedFrom", "lastMessagePreview", "lastMessageRole", "lastModel"];
 
 export interface ExportContext {
   saver: BaseCheckpointSaver;
@@ -27,8 +28,7 @@ export interface ExportContext {
 export async function exportThreadData(context: ExportContext, threadId: string): Promise<ThreadExport> {
   const branches = new ThreadBranches(context.saver, context.graph, context.writerNode);
   const [tree, info] = await Promise.all([branches.shownTree(threadId), context.saver.getThreadInfo(threadId)]);
-  const metadata: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(info?.metadata ?? {})) if (!DERIVED_METADATA_KEYS.includes(key)) metadata[key] = value;
+  const metadata = userMetadata(info?.metadata ?? {});
   const { messages, indexOf } = flatten(tree);
   const headEnd = tree.headCheckpointId === undefined ? -1 : tree.ends.get(tree.headCheckpointId)!;
   return {
@@ -69,11 +69,14 @@ export async function importThreadJson(context: ExportContext, text: string, new
   const roots: number[] = [];
   data.messages.forEach((node, index) => (node.parent === null ? roots : children[node.parent]!).push(index));
   const shown = data.head === null ? 0 : pathLength(data.messages, data.head);
+  let knownLeaves: string[] = [];
   try {
     if (data.messages.length > 0) {
       // An empty first checkpoint, so several first messages (an edited first message) can fork from it.
       const root = await graph.updateState({ configurable: { thread_id: newThreadId, checkpoint_ns: "" } }, { messages: [] }, writerNode);
       let headConfig: HistoryRunConfig | undefined;
+      // Forks made by updateState carry no fork marker: the catalog lists the leaves (branchLeaves.ts).
+      const leaves: string[] = [];
       let newest: HistoryRunConfig | undefined;
       // Depth-first, children in order: siblings get checkpoints in their original order ("‹ 1/3 ›" stays).
       const stack: Array<{ start: number; from: HistoryRunConfig }> = roots.map((start) => ({ start, from: root })).reverse();
@@ -84,16 +87,18 @@ export async function importThreadJson(context: ExportContext, text: string, new
         while (children[end]!.length === 1 && end !== data.head) segment.push((end = children[end]![0]!));
         newest = await graph.updateState(from, { messages: segment.map((index) => data.messages[index]!.message) }, writerNode);
         if (end === data.head) headConfig = newest;
+        if (children[end]!.length === 0 && newest.configurable?.checkpoint_id) leaves.push(newest.configurable.checkpoint_id);
         for (const child of [...children[end]!].reverse()) stack.push({ start: child, from: newest });
       }
       if (headConfig && headConfig.configurable?.checkpoint_id !== newest?.configurable?.checkpoint_id) {
         await graph.updateState(headConfig, null, "__copy__");
       }
+      knownLeaves = leaves;
     }
     const branched = children.some((list) => list.length > 1) || roots.length > 1;
     await context.saver.setThreadInfo(newThreadId, {
       ...(data.title !== null ? { title: data.title } : {}),
-      metadata: { ...data.metadata, ...(branched ? { [HAS_BRANCHES_KEY]: true } : {}) },
+      metadata: { ...userMetadata(data.metadata), ...(branched ? { [HAS_BRANCHES_KEY]: true, [KNOWN_LEAVES_KEY]: knownLeaves } : {}) },
     });
     await updateCatalog(context.saver, newThreadId, shown, data.head === null ? undefined : data.messages[data.head]!.message);
   } catch (error) {
@@ -101,6 +106,13 @@ export async function importThreadJson(context: ExportContext, text: string, new
     throw error;
   }
   return { threadId: newThreadId, title: data.title, messageCount: shown };
+}
+
+/** Catalog metadata without the keys Skein derives (a file cannot plant them). */
+function userMetadata(metadata: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(metadata)) if (!DERIVED_METADATA_KEYS.includes(key)) out[key] = value;
+  return out;
 }
 
 /** The tree in depth-first order (children oldest first), parents as indices. */

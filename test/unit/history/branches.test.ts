@@ -8,6 +8,7 @@ import { FileSaver } from "../../../src/checkpoint/file";
 import { createChatGraph } from "../../../src/chat/chatGraph";
 import { ChatThreads } from "../../../src/chat/threads";
 import { ThreadBranches } from "../../../src/chat/branches";
+import { viewOf } from "../../../src/chat/branches";
 import type { BranchView } from "../../../src/chat/branches";
 import { messageText } from "../../../src/graph/messages";
 import { NumberedModel } from "./fakeModel";
@@ -97,6 +98,10 @@ describe.each(kinds)("branches over real checkpoint trees ($name)", (kind) => {
     view = await reloaded.switchBranch("t", view.messages[3]!.message.id, 0);
     expect(texts(view)).toEqual(["q1", "reply 1 to q1", "q2 edited", "reply 3 to q2 edited"]);
 
+    // The view read from the leaves only equals the one from every checkpoint.
+    expect(viewOf("t", await reloaded.leafTree("t"))).toEqual(viewOf("t", await reloaded.tree("t")));
+    expect((await reloaded.leafTree("t")).nodes.length).toBe((await reloaded.tree("t")).nodes.length);
+
     // Nothing was lost: every message ever written is in the tree.
     const tree = await reloaded.tree("t");
     expect(tree.nodes.map((node) => messageText(node.message)).sort()).toEqual(
@@ -116,6 +121,17 @@ describe.each(kinds)("branches over real checkpoint trees ($name)", (kind) => {
     const view = await branches.getBranchView("t");
     expect(texts(view)).toEqual(["new", "reply 4 to new"]);
     expect((await branches.tree("t")).nodes.map((node) => messageText(node.message)).sort()).toEqual(["new", "reply 3 to new", "reply 4 to new"]);
+  });
+
+  it("edits a message far back (beyond the short walk, so planned from the full tree)", async () => {
+    const { send, branches } = setup();
+    for (let i = 1; i <= 10; i++) await send("long", `q${i}`);
+    const view = await branches.getBranchView("long");
+    const edited = await branches.editUserMessage("long", view.messages[2]!.message.id, "q2 again");
+    expect(texts(edited)).toEqual(["q1", "reply 1 to q1", "q2 again", "reply 11 to q2 again"]);
+    expect(positions(edited)).toEqual(["1/1", "1/1", "2/2", "1/1"]);
+    const back = await branches.switchBranch("long", edited.messages[2]!.message.id, 0);
+    expect(back.messages).toHaveLength(20);
   });
 
   it("edits the first message as a sibling at the root", async () => {
