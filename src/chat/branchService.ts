@@ -62,7 +62,7 @@ export class HistoryService {
       file: options.searchFile,
       // A thread with branches is indexed whole (every branch), so hits on branches not shown are found too.
       readMessages: async (info) => {
-        if (info.metadata?.[HAS_BRANCHES_KEY] === true) return (await this.branches.tree(info.threadId)).nodes.map((node) => node.message);
+        if (info.metadata?.[HAS_BRANCHES_KEY] === true) return (await this.branches.leafTree(info.threadId)).nodes.map((node) => node.message);
         return shownMessages(await this.branches.getBranchView(info.threadId));
       },
     });
