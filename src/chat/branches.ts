@@ -121,7 +121,7 @@ export class ThreadBranches {
     }
     const builder = new MessageTreeBuilder();
     for await (const tuple of this.saver.list(config)) builder.add(toView(tuple));
-    this.cache.set(threadId, builder);
+    remember(this.cache, threadId, builder);
     return builder.build();
   }
 
@@ -146,7 +146,7 @@ export class ThreadBranches {
     const readAt = Date.now();
     const known = info?.metadata?.[KNOWN_LEAVES_KEY];
     const tree = buildMessageTree(await readLeafViews(this.saver, threadId, Array.isArray(known) ? (known as string[]) : []));
-    if (info && readAt > Date.parse(info.updatedAt)) this.leafCache.set(threadId, { updatedAt: info.updatedAt, tree });
+    if (info && readAt > Date.parse(info.updatedAt)) remember(this.leafCache, threadId, { updatedAt: info.updatedAt, tree });
     else this.leafCache.delete(threadId);
     return tree;
   }
@@ -357,6 +357,18 @@ export function viewOf(threadId: string, tree: MessageTree): BranchView {
       };
     }),
   };
+}
+
+/** Threads whose trees stay cached (most recently built); a long session must not keep every thread's messages. */
+const CACHED_THREADS = 16;
+
+function remember<V>(cache: Map<string, V>, threadId: string, value: V): void {
+  cache.delete(threadId);
+  cache.set(threadId, value);
+  for (const key of cache.keys()) {
+    if (cache.size <= CACHED_THREADS) break;
+    cache.delete(key);
+  }
 }
 
 function runConfig(threadId: string, checkpointId: string): PlannedRun["config"] {
