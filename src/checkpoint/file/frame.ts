@@ -51,14 +51,16 @@ export function parseLines(buf: Buffer): ParsedLines {
 
 function checkLine(buf: Buffer, start: number, nl: number): string | undefined {
   if (nl - start < PREFIX_LENGTH + 2) return undefined;
-  if (buf.compare(prefixBytes, 0, prefixBytes.length, start, start + prefixBytes.length) !== 0) return undefined;
+  // Byte checks first (no allocation), then one decode that JSON.parse needs anyway; the CRC of the decoded
+  // string equals the CRC of the bytes exactly when they were valid UTF-8.
+  for (let i = 0; i < prefixBytes.length; i++) if (buf[start + i] !== prefixBytes[i]) return undefined;
   const midAt = start + LINE_PREFIX.length + 8;
-  if (buf.compare(midBytes, 0, midBytes.length, midAt, midAt + midBytes.length) !== 0) return undefined;
+  for (let i = 0; i < midBytes.length; i++) if (buf[midAt + i] !== midBytes[i]) return undefined;
   if (buf[nl - 1] !== 0x7d /* } */) return undefined;
   const crc = Number.parseInt(buf.toString("latin1", start + LINE_PREFIX.length, midAt), 16);
-  const body = buf.subarray(start + PREFIX_LENGTH, nl - 1);
+  const body = buf.toString("utf8", start + PREFIX_LENGTH, nl - 1);
   if (!Number.isFinite(crc) || crc32(body) !== crc) return undefined;
-  return body.toString("utf8");
+  return body;
 }
 
 const HEADER_LENGTH = 25;

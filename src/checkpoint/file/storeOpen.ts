@@ -24,8 +24,9 @@ export function openStore(
   const threadsDir = join(directory, "threads");
   const lock = tryAcquire(join(directory, "locks", "catalog.lock"), "write");
   try {
-    const hasThreads = readdirSync(threadsDir).some((name) => name.endsWith(".log"));
     if (!catalog.exists()) {
+      // Only here is the directory listed: with 10,000 threads that alone costs more than reading the catalog.
+      const hasThreads = readdirSync(threadsDir).some((name) => name.endsWith(".log"));
       if (hasThreads && lock.ok) rebuild(catalog, threadsDir, warn, fsync, filesOf, "missing");
       else if (lock.ok) catalog.writeAll([], fsync);
       return catalog;
