@@ -16,7 +16,11 @@ interface HitItem extends vscode.QuickPickItem {
 }
 
 export interface HistoryCommands {
-  searchThreads(query?: unknown): Promise<ThreadSearchHit | undefined>;
+  /**
+   * Opens the Search quick pick (prefilled with `query`). With `{ interactive: false }` it returns the hits
+   * without UI, and opens hit number `open` if given (for tests and other commands).
+   */
+  searchThreads(query?: unknown, options?: unknown): Promise<ThreadSearchHit | ThreadSearchHit[] | undefined>;
   exportThread(target?: unknown, format?: unknown, uri?: unknown): Promise<string | undefined>;
   importThread(uri?: unknown): Promise<ThreadRef | undefined>;
   forkThread(target?: unknown, messageId?: unknown): Promise<ThreadRef | undefined>;
@@ -33,8 +37,15 @@ export function createHistoryCommands(ctx: CommandContext, toRef: (target: unkno
     await ctx.chatView.reveal();
   };
 
-  const searchThreads = async (query?: unknown): Promise<ThreadSearchHit | undefined> => {
+  const searchThreads = async (query?: unknown, options?: unknown): Promise<ThreadSearchHit | ThreadSearchHit[] | undefined> => {
     const scopes = async (all: boolean) => (all && ctx.allScopes ? [...new Set([ctx.scope, ...(await ctx.allScopes())])] : [ctx.scope]);
+    const headless = (options ?? {}) as { interactive?: unknown; open?: unknown; allWorkspaces?: unknown };
+    if (headless.interactive === false && typeof query === "string") {
+      const { hits } = await history().search(await scopes(headless.allWorkspaces === true), query);
+      const chosen = typeof headless.open === "number" ? hits[headless.open] : undefined;
+      if (chosen) await show(chosen.ref, chosen.messageId);
+      return hits;
+    }
     const pick = vscode.window.createQuickPick<HitItem>();
     let all = false;
     const allButton: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon("folder-library"), tooltip: vscode.l10n.t("Search All Workspaces") };
