@@ -58,7 +58,8 @@ interface IndexedThread {
   /** The catalog `updatedAt` the messages were read at; undefined = never read. */
   syncedAt?: string;
   messages: IndexedMessage[];
-  positions: Map<string, number>;
+  /** message id → index in `messages`; built on first need (a fresh window loading the file skips it). */
+  positions?: Map<string, number>;
 }
 
 export class ThreadSearchIndex {
@@ -159,7 +160,7 @@ export class ThreadSearchIndex {
   private apply(threadId: string, messages: readonly Message[], syncedAt: string | undefined): IndexedMessageRecord[] {
     let thread = this.threads.get(threadId);
     if (!thread) {
-      thread = { messages: [], positions: new Map() };
+      thread = { messages: [] };
       this.threads.set(threadId, thread);
     }
     const changed: IndexedMessageRecord[] = [];
@@ -174,6 +175,7 @@ export class ThreadSearchIndex {
   }
 
   private upsert(thread: IndexedThread, id: string, role: string, text: string): boolean {
+    thread.positions ??= new Map(thread.messages.map((message, index) => [message.id, index]));
     const at = thread.positions.get(id);
     if (at !== undefined) {
       const existing = thread.messages[at]!;
@@ -200,10 +202,12 @@ export class ThreadSearchIndex {
       }
       let thread = this.threads.get(record.t);
       if (!thread) {
-        thread = { messages: [], positions: new Map() };
+        // A thread's first record: its messages are distinct (the writer deduplicated them), append as they are.
+        thread = { messages: (record.m ?? []).map(([id, role, text]) => ({ id, role, text, folded: fold(text) })) };
         this.threads.set(record.t, thread);
+      } else {
+        for (const [id, role, text] of record.m ?? []) this.upsert(thread, id, role, text);
       }
-      for (const [id, role, text] of record.m ?? []) this.upsert(thread, id, role, text);
       written += record.m?.length ?? 0;
       if (record.u !== undefined) thread.syncedAt = record.u;
     }
