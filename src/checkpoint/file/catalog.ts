@@ -201,6 +201,8 @@ export class Catalog {
     try {
       this.refresh();
       this.writeAll([...this.entries.values()], fsync);
+    } catch {
+      // Only an optimisation: e.g. Windows refuses to rename over a file another window holds open.
     } finally {
       release(this.lockPath, lock.token);
     }

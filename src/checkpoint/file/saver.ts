@@ -16,13 +16,14 @@ import type {
   ThreadLock,
 } from "../types";
 import { Catalog } from "./catalog";
-import { deepEqual, encodeCheckpoint, materializeValues, setOwn } from "./delta";
+import { deepEqual, encodeCheckpoint, setOwn } from "./delta";
 import { openFormat, type Migration } from "./format";
 import { fsyncAsync, fsyncDir } from "./fsutil";
 import { release, tryAcquire } from "./lock";
 import { threadFileStem, validateThreadId } from "./names";
 import { openStore, removeThreadFiles } from "./storeOpen";
 import { ThreadFiles } from "./threadFiles";
+import { headId, requireThreadId, toTuple } from "./tuples";
 import type { CheckpointEntry, ThreadRecord } from "./threadState";
 import { defaultWarn, type StoreWarning } from "./warnings";
 
@@ -42,10 +43,15 @@ export interface FileSaverOptions {
 }
 
 /**
- * The durable saver: plain files under `directory` (see README-style notes in each module).
- *   skein-store.json   format marker      catalog.log   thread catalog (an index)
- *   threads/t-<id>.log recent records      threads/t-<id>.pack  older records, gzip frames
- *   locks/             O_EXCL lock files (pid + token), stale ones broken
+ * The durable saver: plain files under `directory`, written with Node's fs only.
+ *   skein-store.json     format marker (version, migrations)
+ *   catalog.log          thread catalog: checksummed JSON lines, an index rebuilt from the threads if lost
+ *   threads/t-<id>.log   a thread's newest records: checksummed JSON lines, appended and fsynced per write
+ *   threads/t-<id>.pack  its older records: gzip frames of JSON lines (`zcat` prints them)
+ *   threads/t-<id>.head  a cache of its newest checkpoint, for a fast first read (safe to delete)
+ *   locks/               lock files (pid + token), stale ones broken
+ * A checkpoint stores only what changed since its parent; array elements (messages) are stored once as
+ * numbered items and arrays as item ranges, so storage grows with the new messages, not with the history.
  */
 export class FileSaver extends BaseCheckpointSaver {
   readonly directory: string;
@@ -232,7 +238,7 @@ export class FileSaver extends BaseCheckpointSaver {
     if (!space) return undefined;
     const id = wanted ?? space.ids[space.ids.length - 1];
     const entry = id === undefined ? undefined : space.byId.get(id);
-    return entry ? this.toTuple(threadId, files, entry, true) : undefined;
+    return entry ? toTuple(threadId, files, entry, true) : undefined;
   }
 
   async *list(config: CheckpointConfig, options: CheckpointListOptions = {}): AsyncGenerator<CheckpointTuple> {
@@ -265,7 +271,7 @@ export class FileSaver extends BaseCheckpointSaver {
     for (const { threadId: id, files, entry } of matches) {
       if (limit !== undefined && yielded >= limit) return;
       yielded++;
-      yield this.toTuple(id, files, entry, false);
+      yield toTuple(id, files, entry, false);
     }
   }
 
@@ -412,38 +418,5 @@ export class FileSaver extends BaseCheckpointSaver {
   threadBytes(threadId: string): number {
     return this.files(validateThreadId(threadId)).bytesOnDisk();
   }
-
-  private toTuple(threadId: string, files: ThreadFiles, entry: CheckpointEntry, register: boolean): CheckpointTuple {
-    const { state } = files;
-    const ns = entry.ns;
-    const tuple: CheckpointTuple = {
-      config: { configurable: { thread_id: threadId, checkpoint_ns: ns, checkpoint_id: entry.id } },
-      checkpoint: {
-        v: 4,
-        id: entry.id,
-        ts: entry.ts,
-        channel_values: materializeValues(state, entry, register),
-        channel_versions: deepCopy(entry.cv),
-        versions_seen: deepCopy(entry.vs),
-      },
-      metadata: deepCopy(entry.meta),
-      pendingWrites: state.pendingWrites(ns, entry.id).map(([taskId, channel, value]) => [taskId, channel, deepCopy(value)]),
-    };
-    if (entry.parent !== undefined) {
-      tuple.parentConfig = { configurable: { thread_id: threadId, checkpoint_ns: ns, checkpoint_id: entry.parent } };
-    }
-    return tuple;
-  }
 }
 
-/** The newest root checkpoint id of a loaded thread. */
-function headId(files: ThreadFiles): string | undefined {
-  const ids = files.state.spaces.get("")?.ids;
-  return ids?.[ids.length - 1];
-}
-
-function requireThreadId(config: CheckpointConfig, method: string): string {
-  const threadId = config.configurable?.thread_id;
-  if (typeof threadId !== "string" || threadId === "") throw new CheckpointError(`${method} needs configurable.thread_id.`, "MISSING_THREAD_ID");
-  return validateThreadId(threadId);
-}

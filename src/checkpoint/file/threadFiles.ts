@@ -1,4 +1,5 @@
-import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, statSync, writeSync, type Stats } from "node:fs";
+import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, writeSync, type Stats } from "node:fs";
+import { readRange, statOrUndefined, truncate } from "./fsutil";
 import { framesFor } from "./compaction";
 import { encodeLine, parseFrames, parseLines } from "./frame";
 import { applyHeadCache, headCacheOf, readHeadCache, writeHeadCache } from "./headCache";
@@ -375,40 +376,5 @@ export class ThreadFiles {
 
   bytesOnDisk(): number {
     return (statOrUndefined(this.logPath)?.size ?? 0) + (statOrUndefined(this.packPath)?.size ?? 0);
-  }
-}
-
-function statOrUndefined(path: string): Stats | undefined {
-  try {
-    return statSync(path);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw error;
-  }
-}
-
-function readRange(path: string, start: number, end: number): Buffer {
-  const buf = Buffer.alloc(end - start);
-  const fd = openSync(path, "r");
-  try {
-    let got = 0;
-    while (got < buf.length) {
-      const n = readSync(fd, buf, got, buf.length - got, start + got);
-      if (n === 0) break;
-      got += n;
-    }
-    return got === buf.length ? buf : buf.subarray(0, got);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function truncate(path: string, length: number): void {
-  const fd = openSync(path, "r+");
-  try {
-    ftruncateSync(fd, length);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
   }
 }
