@@ -1,3 +1,4 @@
+import { restoreItems } from "./compaction";
 import { WRITES_IDX_MAP, type ChannelVersions, type CheckpointMetadata, type CheckpointPendingWrite } from "../types";
 
 /**
@@ -128,6 +129,7 @@ export class ThreadState {
     }
     if (record.s <= this.applied) return false;
     this.applied = record.s;
+    if ("xi" in record) restoreItems(record as Parameters<typeof restoreItems>[0], this.items);
     if (record.s > this.seq) this.seq = record.s;
     switch (record.t) {
       case "h":

@@ -184,3 +184,22 @@ describe("runtime over a FileSaver reopened between steps", () => {
     expect((await fast.invoke({ log: [] }, config)).log).toEqual(["a", "b"]);
   });
 });
+
+describe("packs round-trip exactly", () => {
+  it("every checkpoint, value and pending write reads back the same after compaction and a reload", async () => {
+    const dir = tempDir();
+    const first = openSaver(dir, { compactBytes: 1024 }).saver;
+    const graph = seedGraph(first);
+    for (let i = 0; i < 12; i++) {
+      await graph.invoke({ messages: [{ role: "user", content: `hi! I'm bob, turn ${i}` }] }, { configurable: { thread_id: "t" } });
+    }
+    const before = await collect(first.list({ configurable: { thread_id: "t" } }));
+    await first.close();
+    expect(before.length).toBe(36);
+    // The pack holds item frames and record frames whose message copies are references to the items.
+    const after = await collect(openSaver(dir).saver.list({ configurable: { thread_id: "t" } }));
+    expect(after).toEqual(before);
+    const writes = before.flatMap((t) => t.pendingWrites ?? []);
+    expect(writes.some(([, channel, value]) => channel === "messages" && Array.isArray(value) && value.length > 0)).toBe(true);
+  });
+});
