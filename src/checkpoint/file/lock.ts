@@ -1,10 +1,12 @@
-import { linkSync, readFileSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { linkSync, readFileSync, readdirSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { hostname } from "node:os";
 import { randomUUID } from "node:crypto";
 
 /**
- * Lock files: created atomically (link(2) of a temp file, which fails if the lock exists), holding who owns them. A lock whose process is gone (process.kill(pid, 0)
- * fails with ESRCH) is stale and broken, so a crashed window never blocks a thread forever.
+ * Lock files: created atomically (link(2) of an owner file, which fails if the lock exists), naming who owns
+ * them. A lock whose process is gone (process.kill(pid, 0) fails with ESRCH) is stale and broken, so a crashed
+ * window never blocks a thread forever.
  * `run` locks are held for a whole run (lockThread); `write` locks for one append.
  */
 export type LockKind = "run" | "write";
@@ -17,47 +19,64 @@ export interface LockOwner {
   at: string;
 }
 
-/** Tokens of locks held by this process, so a lock left by a closed saver in this same process is stale too. */
-const heldTokens = new Set<string>();
+/** Locks held by this process per token, so a lock left by a closed saver in this same process is stale too. */
+const heldTokens = new Map<string, number>();
 const HOST = hostname();
+const PROCESS_TOKEN = randomUUID();
 
 export type AcquireResult = { ok: true; token: string } | { ok: false; owner: LockOwner | undefined };
 
+/**
+ * This process's owner file per lock directory and kind, written once: taking a lock is then a single
+ * link(2) (creating and writing a file per acquisition measured 0.1–1.6 ms on a busy ext4 disk).
+ */
+const ownerFiles = new Map<string, string>();
+
+function ownerFile(lockPath: string, kind: LockKind, fresh: boolean): string {
+  const dir = dirname(lockPath);
+  const key = `${dir}\u0000${kind}`;
+  let file = ownerFiles.get(key);
+  if (!file || fresh) {
+    file = join(dir, `owner-${process.pid}-${kind}-${PROCESS_TOKEN.slice(0, 8)}`);
+    const owner: LockOwner = { pid: process.pid, host: HOST, token: PROCESS_TOKEN, kind, at: new Date().toISOString() };
+    writeFileSync(file, JSON.stringify(owner));
+    ownerFiles.set(key, file);
+  }
+  return file;
+}
+
+/**
+ * Takes the lock at `path`: hard-links this process's owner file there. link() fails if the lock exists,
+ * so a lock file is never seen half-written (a kill between create and write would leave an unreadable lock).
+ */
 export function tryAcquire(path: string, kind: LockKind): AcquireResult {
-  const token = randomUUID();
-  const owner: LockOwner = { pid: process.pid, host: HOST, token, kind, at: new Date().toISOString() };
-  // The owner is written to a private temp file first and then hard-linked into place: link() fails if the
-  // lock exists, so a lock file is never seen half-written (a kill between create and write would otherwise
-  // leave an unreadable lock).
-  const tmp = `${path}.${process.pid}.${token.slice(0, 8)}`;
-  writeFileSync(tmp, JSON.stringify(owner));
-  try {
-    for (let attempt = 0; attempt < 3; attempt++) {
-      try {
-        linkSync(tmp, path);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-        const seen = readOwner(path);
-        if (seen === "gone") continue;
-        if (!isStale(path, seen)) return { ok: false, owner: seen === "unreadable" ? undefined : seen };
-        breakLock(path, seen);
+  let source = ownerFile(path, kind, false);
+  for (let attempt = 0; attempt < 4; attempt++) {
+    try {
+      linkSync(source, path);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === "ENOENT") {
+        source = ownerFile(path, kind, true); // our owner file was removed (e.g. the store was cleaned)
         continue;
       }
-      heldTokens.add(token);
-      return { ok: true, token };
+      if (code !== "EEXIST") throw error;
+      const seen = readOwner(path);
+      if (seen === "gone") continue;
+      if (!isStale(path, seen)) return { ok: false, owner: seen === "unreadable" ? undefined : seen };
+      breakLock(path, seen);
+      continue;
     }
-    return { ok: false, owner: undefined };
-  } finally {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      /* already gone */
-    }
+    heldTokens.set(PROCESS_TOKEN, (heldTokens.get(PROCESS_TOKEN) ?? 0) + 1);
+    return { ok: true, token: PROCESS_TOKEN };
   }
+  return { ok: false, owner: undefined };
 }
 
 export function release(path: string, token: string): void {
-  heldTokens.delete(token);
+  const held = (heldTokens.get(token) ?? 1) - 1;
+  if (held > 0) heldTokens.set(token, held);
+  else heldTokens.delete(token);
   const seen = readOwner(path);
   // Only remove our own lock: a stale-lock breaker may have replaced it.
   if (typeof seen === "object" && seen.token === token) {
@@ -65,6 +84,19 @@ export function release(path: string, token: string): void {
       unlinkSync(path);
     } catch {
       /* already gone */
+    }
+  }
+}
+
+/** Removes owner files left by processes that no longer run (called when a store opens). */
+export function sweepOwnerFiles(locksDir: string): void {
+  for (const name of readdirSync(locksDir)) {
+    const pid = Number(/^owner-(\d+)-/.exec(name)?.[1]);
+    if (!pid || pid === process.pid || pidAlive(pid)) continue;
+    try {
+      unlinkSync(join(locksDir, name));
+    } catch {
+      /* another window swept it */
     }
   }
 }

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type { ThreadInfo } from "../types";
 import { Catalog } from "./catalog";
 import { fsyncDir } from "./fsutil";
-import { release, tryAcquire } from "./lock";
+import { release, sweepOwnerFiles, tryAcquire } from "./lock";
 import { ThreadFiles } from "./threadFiles";
 import type { StoreWarning } from "./warnings";
 
@@ -22,6 +22,7 @@ export function openStore(
 ): Catalog {
   const catalog = new Catalog(join(directory, "catalog.log"), join(directory, "locks", "catalog.lock"), warn);
   const threadsDir = join(directory, "threads");
+  sweepOwnerFiles(join(directory, "locks"));
   const lock = tryAcquire(join(directory, "locks", "catalog.lock"), "write");
   try {
     if (!catalog.exists()) {
