@@ -40,6 +40,8 @@ export class Catalog {
   private fdIno = -1;
   /** Set when a complete line failed its checksum: the saver rebuilds the catalog from the threads. */
   corrupt = false;
+  /** The last read ended in an unfinished line (a crash mid-append, or a write in progress). */
+  tornTail = false;
 
   constructor(
     readonly path: string,
@@ -91,7 +93,10 @@ export class Catalog {
         this.corrupt = true;
       }
     }
-    if (repair && parsed.complete < got) {
+    this.tornTail = parsed.complete < got;
+    // Appends are not locked: an unfinished line written in the last moments may be another window's append
+    // in progress, so only an old one is cut (left by a crash).
+    if (repair && parsed.complete < got && Date.now() - st.mtimeMs > 2_000) {
       const end = this.offset + parsed.complete;
       const wfd = openSync(this.path, "r+");
       try {

@@ -23,6 +23,12 @@ export function openStore(
   const catalog = new Catalog(join(directory, "catalog.log"), join(directory, "locks", "catalog.lock"), warn);
   const threadsDir = join(directory, "threads");
   sweepOwnerFiles(join(directory, "locks"));
+  // The usual case needs no lock: a healthy catalog with nothing left half-done is just read.
+  if (catalog.exists()) {
+    catalog.refresh(false);
+    const pending = [...catalog.entries.values()].some((entry) => entry.state !== "ok");
+    if (!catalog.corrupt && !catalog.tornTail && !pending) return catalog;
+  }
   const lock = tryAcquire(join(directory, "locks", "catalog.lock"), "write");
   try {
     if (!catalog.exists()) {
