@@ -43,7 +43,15 @@ describe("Skein in a real VS Code (browser)", function () {
       });
     }
     await wb.runCommand("Skein: New Thread");
-    return wb.chat();
+    return emptyChat();
+  }
+
+  /** The chat once it shows the new, empty thread: typing earlier could race the snapshot that replaces it. */
+  async function emptyChat(): Promise<Frame> {
+    const frame = await s.workbench.chat();
+    await frame.locator("#empty-state").waitFor({ state: "visible" });
+    await frame.waitForFunction(() => (globalThis as unknown as Page).document.activeElement?.id === "composer", undefined, { timeout: 30_000 });
+    return frame;
   }
 
   describe("the three used-by flows, in order (a failed flow skips the ones after it)", () => {
@@ -62,11 +70,7 @@ describe("Skein in a real VS Code (browser)", function () {
         await wb.waitReady();
       });
       await wb.step("palette-new-thread", () => wb.runCommand("Skein: New Thread"));
-      chat = await wb.step("chat-opens-focused", async () => {
-        const frame = await wb.chat();
-        await frame.waitForFunction(() => (globalThis as unknown as Page).document.activeElement?.id === "composer", undefined, { timeout: 30_000 });
-        return frame;
-      });
+      chat = await wb.step("chat-opens-focused", emptyChat);
       await wb.step("reply-streams-in", async () => {
         await typeInComposer(chat, BOB, true);
         await userMessages(chat).filter({ hasText: BOB }).waitFor();
@@ -106,7 +110,7 @@ describe("Skein in a real VS Code (browser)", function () {
       const wb = s.workbench;
       await wb.step("second-thread", async () => {
         await wb.runCommand("Skein: New Thread");
-        chat = await wb.chat();
+        chat = await emptyChat();
         await typeInComposer(chat, "a second thread about the weather", true);
         await assistantMessages(chat).filter({ hasText: "This is the mock assistant." }).waitFor();
         await wb.threadRow(/weather/i).waitFor();
@@ -132,7 +136,7 @@ describe("Skein in a real VS Code (browser)", function () {
       assert.deepEqual(s.storedFilesContaining(BOB), [], "no file in Skein's store keeps the deleted thread");
       await wb.step("new-thread-knows-nothing", async () => {
         await wb.runCommand("Skein: New Thread");
-        chat = await wb.chat();
+        chat = await emptyChat();
         await typeInComposer(chat, "what's my name?", true);
         await assistantMessages(chat).filter({ hasText: "I don't know your name yet" }).waitFor();
       });

@@ -37,7 +37,9 @@ export class Session {
     }
     const stops: Array<() => Promise<unknown>> = [];
     try {
-      const mock = await startMock();
+      // Slow replies take 10 s (40 words, 250 ms apart): long enough that Stop and Reload Window land mid-stream
+      // even on a loaded 2-core machine.
+      const mock = await startMock({ env: { MOCK_ANTHROPIC_SLOW_MS: "250" } });
       stops.push(() => mock.stop());
       const dirs = makeRunDirs("skein-e2e-");
       writeFileSync(join(dirs.workspace, "notes.md"), "# A workspace for Skein's browser scenario\n");
