@@ -161,6 +161,11 @@ export class FileSaver extends BaseCheckpointSaver {
       const fd = files.syncFd();
       if (this.fsync && fd !== undefined) await fsyncAsync(fd);
       if (created) catalog.append([{ op: "up", id: threadId, at: files.state.createdAt!, created: files.state.createdAt! }], false);
+      // Compaction is queued behind this write instead of delaying its acknowledgement; with a real model
+      // between steps it runs while the thread is idle.
+      if (files.needsCompaction(this.compactBytes)) {
+        void this.write(threadId, false, (f) => f.needsCompaction(this.compactBytes) && f.compact(this.fsync)).catch(() => undefined);
+      }
       return result;
     });
     const settled = run.catch(() => undefined);
@@ -187,7 +192,7 @@ export class FileSaver extends BaseCheckpointSaver {
   private createThread(catalog: Catalog, files: ThreadFiles): void {
     const at = this.now();
     catalog.append([{ op: "new", id: files.threadId, at }], this.fsync);
-    files.append([{ s: 0, t: "h", v: 1, thread: files.threadId, at }], Infinity, false);
+    files.append([{ s: 0, t: "h", v: 1, thread: files.threadId, at }]);
     if (this.fsync) {
       const fd = files.syncFd();
       if (fd !== undefined) fsyncSync(fd);
@@ -282,7 +287,7 @@ export class FileSaver extends BaseCheckpointSaver {
     await this.write(threadId, true, (files) => {
       if (files.partial && (ns !== "" || parentId !== headId(files))) files.ensureFull();
       const { records, liveArrays } = encodeCheckpoint(files.state, files.state.seq + 1, ns, checkpoint, metadata, parentId, newVersions);
-      files.append(records, this.compactBytes, this.fsync);
+      files.append(records);
       for (const { channel, arr, nums } of liveArrays) files.state.remember(checkpoint.id, channel, arr, nums);
     });
     this.touch(threadId);
@@ -300,7 +305,7 @@ export class FileSaver extends BaseCheckpointSaver {
       if (files.partial && (ns !== "" || checkpointId !== headId(files))) files.ensureFull();
       if (!files.state.effectiveWrites(ns, checkpointId, taskId, writes)) return;
       const record: ThreadRecord = { s: files.state.seq + 1, t: "w", ns, cp: checkpointId, task: taskId, w: writes };
-      files.append([record], this.compactBytes, this.fsync);
+      files.append([record]);
     });
   }
 
@@ -353,7 +358,7 @@ export class FileSaver extends BaseCheckpointSaver {
       }
       const title = update.title ?? previous?.title;
       const record: ThreadRecord = { s: files.state.seq + 1, t: "i", meta, at: this.now(), ...(title !== undefined ? { title } : {}) };
-      files.append([record], this.compactBytes, this.fsync);
+      files.append([record]);
       written = files.state.info;
     });
     catalog.append([{ op: "up", id: threadId, at: written!.at, title: written!.title ?? null, meta: written!.meta }], false);
@@ -396,7 +401,8 @@ export class FileSaver extends BaseCheckpointSaver {
 
   override async close(): Promise<void> {
     if (this.closed) return;
-    await Promise.all([...this.queues.values()]);
+    // A finishing write may queue a compaction: wait until the queues are really empty.
+    while (this.queues.size > 0) await Promise.all([...this.queues.values()]);
     if (this.catalogInstance) this.flushTouch();
     for (const [threadId, token] of this.runLocks) release(this.lockPath(threadId), token);
     this.runLocks.clear();

@@ -318,7 +318,7 @@ export class ThreadFiles {
   }
 
   /** Appends records (caller holds the write lock and has refreshed). Returns the JSON written per record. */
-  append(records: ThreadRecord[], compactBytes: number, fsync: boolean): void {
+  append(records: ThreadRecord[]): void {
     const jsons = records.map((record) => JSON.stringify(record));
     const text = jsons.map(encodeLine).join("");
     const fd = this.fd();
@@ -328,11 +328,15 @@ export class ThreadFiles {
     if (this.logIno === -1) this.logIno = fstatSync(fd).ino;
     // Memory is rebuilt from what was written, so it holds private copies exactly equal to the disk.
     this.applyParsed(jsons, "log");
-    if (this.logOffset >= compactBytes) this.compact(fsync);
   }
 
   /** Moves the log's records into the pack: one frame of item records, one of everything else. */
-  private compact(fsync: boolean): void {
+  /** The plain log has grown past `compactBytes`. */
+  needsCompaction(compactBytes: number): boolean {
+    return this.logOffset >= compactBytes;
+  }
+
+  compact(fsync: boolean): void {
     const fd = this.fd();
     const buf = readRange(this.logPath, 0, this.logOffset);
     const parsed = parseLines(buf);
