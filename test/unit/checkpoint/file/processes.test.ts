@@ -121,7 +121,8 @@ describe("FileSaver with real processes", () => {
     expect(replies(messages).has(max - 1)).toBe(true);
     expect(acknowledged.size).toBeGreaterThan(TRIALS / 2);
     expect(warnings).toEqual([]);
-    console.log(`crash test: ${TRIALS} kills, ${acknowledged.size} acknowledged turns, ${tornRepairs} torn tails repaired`);
+    // (A kill cannot tear a single write(); torn and garbage tails are covered by recovery.test.ts.)
+    expect(tornRepairs).toBeGreaterThanOrEqual(0);
   }, 120_000);
 
   it("two processes writing one store at once lose and interleave nothing", async () => {
