@@ -14,9 +14,14 @@ import type { StoreWarning } from "./warnings";
  * sequence numbers make the second copy a no-op. Reads never start from scratch once loaded: they stat both
  * files and read only what was appended since (another window may be writing).
  */
+/** `{"k":"<8 hex>","r":` + `}\n` around each record in the log. */
+const PREFIX_BYTES = 20 + 2;
+
 export class ThreadFiles {
   state = new ThreadState();
   private packOffset = 0;
+  /** Record JSON of every line in the log since its start (what the next compaction moves to the pack). */
+  private logRecords: string[] = [];
   private logOffset = 0;
   private packIno = -1;
   private logIno = -1;
@@ -104,9 +109,13 @@ export class ThreadFiles {
     for (const { json } of lines.records) {
       const record = JSON.parse(json) as ThreadRecord;
       maxSeq = Math.max(maxSeq, record.s);
+      this.logRecords.push(json);
       if (record.t === "n") for (let k = 0; k < record.n.length; k++) state.items[record.i + k] = record.n[k];
     }
-    if (maxSeq !== cache.seq || state.items.length !== cache.items) return false;
+    if (maxSeq !== cache.seq || state.items.length !== cache.items) {
+      this.logRecords = [];
+      return false;
+    }
     applyHeadCache(state, cache);
     this.state = state;
     this.partial = true;
@@ -179,6 +188,7 @@ export class ThreadFiles {
 
   private reset(): void {
     this.closeFd();
+    this.logRecords = [];
     this.partial = false;
     this.headWrittenSeq = -1;
     this.state = new ThreadState();
@@ -224,6 +234,8 @@ export class ThreadFiles {
 
   private applyLog(buf: Buffer, repair: boolean): boolean {
     const parsed = parseLines(buf);
+    if (this.logOffset === 0) this.logRecords = [];
+    for (const { json } of parsed.records) this.logRecords.push(json);
     this.applyParsed(parsed.records.map((r) => r.json), "log");
     let damaged = false;
     // Garbage after the last good record (a torn write, possibly followed by junk) is cut off by the writer,
@@ -319,6 +331,7 @@ export class ThreadFiles {
     const bytes = Buffer.byteLength(text);
     writeSync(fd, text);
     this.logOffset += bytes;
+    for (const json of jsons) this.logRecords.push(json);
     if (this.logIno === -1) this.logIno = fstatSync(fd).ino;
     // Memory is rebuilt from what was written, so it holds private copies exactly equal to the disk.
     this.applyParsed(jsons, "log");
@@ -332,10 +345,14 @@ export class ThreadFiles {
 
   compact(fsync: boolean): void {
     const fd = this.fd();
-    const buf = readRange(this.logPath, 0, this.logOffset);
-    const parsed = parseLines(buf);
-    if (parsed.records.length === 0) return;
-    const frames = framesFor(parsed.records.map((r) => r.json));
+    // The log's records are kept in memory as they are written or read; if they do not add up to the file's
+    // bytes (e.g. a skipped corrupt line), read the file instead.
+    let records = this.logRecords;
+    if (records.reduce((sum, json) => sum + Buffer.byteLength(json) + PREFIX_BYTES, 0) !== this.logOffset) {
+      records = parseLines(readRange(this.logPath, 0, this.logOffset)).records.map((r) => r.json);
+    }
+    if (records.length === 0) return;
+    const frames = framesFor(records);
     const packFd = openSync(this.packPath, "a");
     const bytes = Buffer.concat(frames);
     try {
@@ -349,6 +366,7 @@ export class ThreadFiles {
     ftruncateSync(fd, 0);
     if (fsync) fsyncSync(fd);
     this.logOffset = 0;
+    this.logRecords = [];
   }
 
   fd(): number {
