@@ -1,4 +1,4 @@
-import { readdirSync, writeFileSync } from "node:fs";
+import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { InvalidThreadIdError, ThreadBusyError } from "../../../../src/checkpoint/errors";
@@ -124,6 +124,11 @@ describe("FileSaver deleteThread", () => {
     expect(bytesUnder(threadsDir)).toBe(withBig - bigBytes);
     expect(readdirSync(threadsDir).some((name) => name.startsWith("t-big"))).toBe(false);
     expect((await saver.listThreads()).map((t) => t.threadId)).toEqual(["small"]);
+    // No file in the store still holds the thread's id or title (the catalog was rewritten without them).
+    const leftovers = (function walk(d: string): string[] {
+      return readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : [join(d, e.name)]));
+    })(dir).filter((path) => /"big"|Big one/.test(readFileSync(path, "latin1")));
+    expect(leftovers).toEqual([]);
     const reopened = openSaver(dir).saver;
     expect((await reopened.listThreads()).map((t) => t.threadId)).toEqual(["small"]);
     expect(await reopened.getTuple(cfg("big"))).toBeUndefined();
