@@ -197,10 +197,11 @@ export class Catalog {
 
   /**
    * Rewrites the catalog as one line per live entry when it has grown to more than twice that — or at once
-   * (`force`, after a delete) so no line with a deleted thread's title or preview stays on disk.
+   * (`force`, after a delete) so no line with a deleted thread's title or preview stays on disk. `tight`
+   * (at close) rewrites from 1.25× already, so the next window's first listing reads about one line a thread.
    */
-  maybeCompact(fsync: boolean, force = false): void {
-    if (!force && this.lines + this.appended < 2 * this.entries.size + 32) return;
+  maybeCompact(fsync: boolean, force = false, tight = false): void {
+    if (!force && this.lines + this.appended < (tight ? 1.25 : 2) * this.entries.size + 32) return;
     const lock = tryAcquire(this.lockPath, "write");
     if (!lock.ok) return; // someone else is compacting
     try {

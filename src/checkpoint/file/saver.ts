@@ -414,7 +414,7 @@ export class FileSaver extends BaseCheckpointSaver {
     if (this.catalogInstance) {
       // Leave a compact catalog behind, so the next window's first listThreads reads one line per thread.
       this.catalogInstance.refresh();
-      this.catalogInstance.maybeCompact(this.fsync, true);
+      this.catalogInstance.maybeCompact(this.fsync, false, true);
       this.catalogInstance.closeFd();
     }
     this.closed = true;
