@@ -32,7 +32,7 @@ export interface FileSaverOptions {
   fsync?: boolean;
   /** Where recovery reports go (torn tails, corrupt records, a rebuilt catalog). Default: console.warn. */
   onWarning?: (warning: StoreWarning) => void;
-  /** Log size at which records are compressed into the pack. Default 16 KiB (bounded plain tail; measured best ratio). */
+  /** Log size at which records are compressed into the pack. Default 20 KiB (measured: the best bytes ratio from 60 to 1,000 turns). */
   compactBytes?: number;
   /** How long a write waits for another window's single-record write lock. Default 2 s. */
   lockWaitMs?: number;
@@ -73,7 +73,7 @@ export class FileSaver extends BaseCheckpointSaver {
     this.directory = directory;
     this.fsync = options.fsync ?? true;
     this.warn = options.onWarning ?? defaultWarn;
-    this.compactBytes = options.compactBytes ?? 16 * 1024;
+    this.compactBytes = options.compactBytes ?? 20 * 1024;
     this.lockWaitMs = options.lockWaitMs ?? 2_000;
     this.cacheThreads = options.cacheThreads ?? 64;
     this.migrations = options.migrations;
