@@ -144,11 +144,13 @@ export function materializeValues(state: ThreadState, entry: CheckpointEntry, re
     const out: unknown[] = [];
     const nums: number[] = [];
     const { r } = slot;
+    const { items } = state;
     for (let k = 0; k < r.length; k += 2) {
       for (let n = r[k]!; n < r[k + 1]!; n++) {
-        if (!(n in state.items)) continue; // lost to corruption (reported once when the thread loaded)
-        out.push(deepCopy(state.items[n]));
-        nums.push(n);
+        const item = items[n];
+        if (item === undefined) continue; // lost to corruption (reported once when the thread loaded); JSON has no undefined
+        out.push(deepCopy(item));
+        if (remember) nums.push(n);
       }
     }
     if (remember) state.remember(entry.id, channel, out.slice(), nums);
