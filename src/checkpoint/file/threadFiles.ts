@@ -53,6 +53,7 @@ export class ThreadFiles {
   }
 
   private headWrittenAt = 0;
+  private wroteSinceHead = false;
 
   /**
    * Saves the head cache when records were added since it was last written. `throttle` (end of a run) skips it
@@ -60,13 +61,15 @@ export class ThreadFiles {
    * much per turn; close and eviction always save, and a stale cache only makes one open slower.
    */
   saveHead(throttle = false): void {
-    if (this.state.seq === this.headWrittenSeq) return;
+    // Only this instance's own writes make a cache worth writing (listing 10,000 threads must not rewrite 10,000).
+    if (!this.wroteSinceHead || this.state.seq === this.headWrittenSeq) return;
     if (throttle && Date.now() - this.headWrittenAt < 10_000) return;
     this.headWrittenAt = Date.now();
     const cache = headCacheOf(this.state, this.threadId);
     if (!cache) return;
     writeHeadCache(this.headPath, cache);
     this.headWrittenSeq = this.state.seq;
+    this.wroteSinceHead = false;
   }
 
   /**
@@ -343,6 +346,7 @@ export class ThreadFiles {
     const bytes = Buffer.byteLength(text);
     writeSync(fd, text);
     this.logOffset += bytes;
+    this.wroteSinceHead = true;
     for (const json of jsons) this.logRecords.push(json);
     if (this.logIno === -1) this.logIno = fstatSync(fd).ino;
     // Memory is rebuilt from what was written, so it holds private copies exactly equal to the disk.
