@@ -252,7 +252,7 @@ export class FileSaver extends BaseCheckpointSaver {
     const ns = config.configurable?.checkpoint_ns;
     const onlyId = config.configurable?.checkpoint_id;
     const beforeId = before?.configurable?.checkpoint_id;
-    const threadIds = threadId === undefined ? this.catalog().listed().map((t) => t.threadId) : [threadId];
+    const threadIds = threadId === undefined ? this.listedThreadIds() : [threadId];
     // Only references are collected; each tuple is materialized as it is yielded, so memory stays bounded.
     const matches: { threadId: string; files: ThreadFiles; entry: CheckpointEntry }[] = [];
     for (const id of threadIds) {
@@ -278,6 +278,12 @@ export class FileSaver extends BaseCheckpointSaver {
       yielded++;
       yield toTuple(id, files, entry, false);
     }
+  }
+
+  private listedThreadIds(): string[] {
+    const catalog = this.catalog();
+    catalog.refresh();
+    return catalog.listed().map((t) => t.threadId);
   }
 
   async put(config: CheckpointConfig, checkpoint: Checkpoint, metadata: CheckpointMetadata, newVersions: ChannelVersions): Promise<CheckpointConfig> {
