@@ -1,4 +1,4 @@
-import { linkSync, readFileSync, readdirSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { closeSync, linkSync, openSync, readFileSync, readdirSync, statSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { hostname } from "node:os";
 import { randomUUID } from "node:crypto";
@@ -45,6 +45,18 @@ function ownerFile(lockPath: string, kind: LockKind, fresh: boolean): string {
   return file;
 }
 
+let noHardLinks = false;
+
+/** Fallback where link(2) is unsupported: O_EXCL create, then write (a kill in between leaves an unreadable lock, broken after 2 s). */
+function createExclusive(path: string, source: string): void {
+  const fd = openSync(path, "wx");
+  try {
+    writeSync(fd, readFileSync(source));
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /**
  * Takes the lock at `path`: hard-links this process's owner file there. link() fails if the lock exists,
  * so a lock file is never seen half-written (a kill between create and write would leave an unreadable lock).
@@ -53,9 +65,14 @@ export function tryAcquire(path: string, kind: LockKind): AcquireResult {
   let source = ownerFile(path, kind, false);
   for (let attempt = 0; attempt < 4; attempt++) {
     try {
-      linkSync(source, path);
+      if (noHardLinks) createExclusive(path, source);
+      else linkSync(source, path);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
+      if (!noHardLinks && (code === "EPERM" || code === "ENOTSUP" || code === "EOPNOTSUPP" || code === "ENOSYS")) {
+        noHardLinks = true; // a file system without hard links (some network or FAT volumes)
+        continue;
+      }
       if (code === "ENOENT") {
         source = ownerFile(path, kind, true); // our owner file was removed (e.g. the store was cleaned)
         continue;
