@@ -1,8 +1,11 @@
 export declare const REPO_ROOT: string;
 export declare const CACHE_DIR: string;
 export declare const CODE_SERVER_VERSION: string;
+export type Flavour = "newest" | "oldest";
+export declare const FLAVOUR: Flavour;
 export interface ServerLayout {
   cacheDir: string;
+  flavour: Flavour;
   nodeBin: string;
   nodeDir: string;
   codeServerDir: string;
@@ -14,5 +17,5 @@ export interface InstalledServer extends ServerLayout {
   commit: string;
   quality: string;
 }
-export declare function serverLayout(cacheDir?: string): ServerLayout;
-export declare function ensureServer(options?: { log?: (message: string) => void; cacheDir?: string }): Promise<InstalledServer>;
+export declare function serverLayout(cacheDir?: string, flavour?: Flavour): ServerLayout;
+export declare function ensureServer(options?: { log?: (message: string) => void; cacheDir?: string; flavour?: Flavour }): Promise<InstalledServer>;

@@ -5,7 +5,7 @@
  * test-results/e2e/NN-step.png.
  */
 import * as assert from "node:assert/strict";
-import type { Frame } from "playwright-core";
+import type { Dialog, Frame } from "playwright-core";
 import { Session } from "./session";
 import { assistantMessages, typeInComposer, userMessages } from "./workbench";
 
@@ -122,14 +122,23 @@ describe("Skein in a real VS Code (browser)", function () {
         await assistantMessages(chat).filter({ hasText: "Your name is bob." }).waitFor();
         await userMessages(chat).filter({ hasText: BOB }).waitFor();
       });
+      // The confirmation is the workbench's modal dialog; VS Code 1.100's web workbench shows the browser's own
+      // confirm() instead, which Playwright answers through the page's "dialog" event.
+      let native: Dialog | undefined;
       await wb.step("delete-confirmation", async () => {
+        const nativeShown = new Promise<Dialog>((resolve) => s.page.once("dialog", resolve));
         const row = wb.threadRow(/bob/i);
         await row.hover();
         await row.locator('.action-label[aria-label^="Delete Thread"]').click();
-        await s.page.locator(".monaco-dialog-box").waitFor();
+        native = await Promise.race([nativeShown, s.page.locator(".monaco-dialog-box").waitFor().then(() => undefined)]);
       });
       await wb.step("thread-deleted", async () => {
-        await s.page.locator(".monaco-dialog-box .monaco-button", { hasText: /^Delete$/ }).click();
+        if (native) {
+          assert.match(native.message(), /Delete the thread/);
+          await native.accept();
+        } else {
+          await s.page.locator(".monaco-dialog-box .monaco-button", { hasText: /^Delete$/ }).click();
+        }
         await wb.threadRow(/bob/i).waitFor({ state: "detached" });
         await wb.threadRow(/weather/i).waitFor();
       });

@@ -5,13 +5,16 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ensureServer, REPO_ROOT } from "../../scripts/vscode/install.mjs";
+import { ensureServer, FLAVOUR, REPO_ROOT } from "../../scripts/vscode/install.mjs";
 import { makeRunDirs, startServer, workbenchUrl, writeSettings } from "../../scripts/vscode/server.mjs";
 import { launchChromium } from "../../scripts/vscode/browser.mjs";
 import { startMock } from "../../scripts/vscode/mock.mjs";
 import { bundleSuite } from "./bundle.mjs";
 
 const TIMEOUT_MS = Number(process.env.SKEIN_IT_TIMEOUT_MS ?? 300_000);
+// --vscode=oldest: VS Code 1.100, the oldest `engines.vscode` allows (default: the newest, 1.139).
+const flavour = process.argv.find((a) => a.startsWith("--vscode="))?.slice("--vscode=".length) ?? FLAVOUR;
+if (flavour !== "newest" && flavour !== "oldest") throw new Error(`--vscode must be newest or oldest, not ${flavour}`);
 const ARTIFACTS = join(REPO_ROOT, "test-results", "integration");
 const verbose = !!process.env.SKEIN_VERBOSE;
 const say = (m) => console.log(`[integration] ${m}`);
@@ -19,7 +22,7 @@ const say = (m) => console.log(`[integration] ${m}`);
 async function main() {
   const t0 = Date.now();
   mkdirSync(ARTIFACTS, { recursive: true });
-  const layout = await ensureServer({ log: say });
+  const layout = await ensureServer({ log: say, flavour });
   say(`VS Code ${layout.vscodeVersion} (${layout.commit.slice(0, 10)}), server ${layout.serverMain}`);
 
   if (!process.env.SKEIN_SKIP_BUILD) {
@@ -89,7 +92,7 @@ async function main() {
     ]);
     clearTimeout(timer);
     relay();
-    const shot = join(ARTIFACTS, "final.png");
+    const shot = join(ARTIFACTS, `final-vscode-${layout.vscodeVersion}.png`);
     await page.screenshot({ path: shot }).catch(() => {});
     if (code === "timeout") {
       say(`step 'run the suite in the extension host' timed out after ${TIMEOUT_MS / 1000} s; screenshot: ${shot}`);
