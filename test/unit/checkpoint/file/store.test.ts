@@ -236,3 +236,20 @@ describe("FileSaver fast open (head cache)", () => {
     expect(await collect(reader.list(cfg("t")))).toHaveLength(15);
   });
 });
+
+describe("FileSaver thread cache", () => {
+  it("evicting loaded threads (a small cache) keeps every thread correct, readable and writable", async () => {
+    const dir = tempDir();
+    const { saver, warnings } = openSaver(dir, { cacheThreads: 2, compactBytes: 2048 });
+    for (let round = 1; round <= 3; round++) {
+      for (const id of ["a", "b", "c", "d", "e"]) await simulateTurn(saver, id, round);
+    }
+    for (const id of ["a", "b", "c", "d", "e"]) {
+      const messages = (await saver.getTuple(cfg(id)))!.checkpoint.channel_values.messages as TurnMessage[];
+      expect(messages.map((m) => m.content.slice(0, 8))).toEqual(["turn 1: ", "reply 1:", "turn 2: ", "reply 2:", "turn 3: ", "reply 3:"]);
+    }
+    expect((await collect(saver.list({}))).length).toBe(5 * 9);
+    expect((await saver.listThreads()).map((t) => t.threadId)).toEqual(["e", "d", "c", "b", "a"]);
+    expect(warnings).toEqual([]);
+  });
+});
