@@ -108,13 +108,15 @@ export async function startServer({ layout, dirs, env = {}, port = 0, log = () =
     "--host", "127.0.0.1",
     "--port", String(port),
     "--accept-server-license-terms",
-    "--enable-smoke-test-driver",
     "--telemetry-level", "off",
     "--disable-workspace-trust",
     "--user-data-dir", dirs.userData,
     "--server-data-dir", dirs.serverData,
     "--extensions-dir", dirs.extensions,
   ];
+  // VS Code ≥ 1.139 honours the page URL's extensionDevelopmentPath/extensionTestsPath payload only with the
+  // smoke-test driver on; 1.100 honours it without, and with it refuses every modal dialog ("in tests").
+  if (layout.flavour !== "oldest") args.push("--enable-smoke-test-driver");
   if (connectionToken) {
     const tokenFile = join(dirs.root, "connection-token");
     writeFileSync(tokenFile, connectionToken, { mode: 0o600 });
