@@ -141,22 +141,47 @@ export function materializeValues(state: ThreadState, entry: CheckpointEntry, re
       setOwn(values, channel, deepCopy(slot.v));
       continue;
     }
-    const out: unknown[] = [];
-    const nums: number[] = [];
     const { r } = slot;
-    const { items } = state;
+    const { items, flat } = state;
+    let count = 0;
+    for (let k = 0; k < r.length; k += 2) count += r[k + 1]! - r[k]!;
+    const out: unknown[] = new Array(count);
+    const nums: number[] = remember ? new Array(count) : [];
+    let at = 0;
     for (let k = 0; k < r.length; k += 2) {
       for (let n = r[k]!; n < r[k + 1]!; n++) {
         const item = items[n];
         if (item === undefined) continue; // lost to corruption (reported once when the thread loaded); JSON has no undefined
-        out.push(deepCopy(item));
-        if (remember) nums.push(n);
+        // History copies every message of every checkpoint (millions for a long thread): a flat message,
+        // the common case, is one spread; nested ones (content blocks, metadata) get the generic deep copy.
+        let shape = flat[n];
+        if (shape === undefined) flat[n] = shape = isFlatObject(item);
+        out[at] = shape ? { ...(item as Record<string, unknown>) } : deepCopy(item);
+        if (remember) nums[at] = n;
+        at++;
       }
+    }
+    if (at < count) {
+      out.length = at;
+      nums.length = remember ? at : 0;
     }
     if (remember) state.remember(entry.id, channel, out.slice(), nums);
     setOwn(values, channel, out);
   }
   return values;
+}
+
+/**
+ * A plain object whose values are all primitives, so a spread is a full copy. Stored items come from
+ * JSON.parse (plain prototype, own data keys; a spread keeps a `__proto__` key as data) and are never mutated.
+ */
+function isFlatObject(item: unknown): boolean {
+  if (item === null || typeof item !== "object" || Array.isArray(item)) return false;
+  for (const key in item as Record<string, unknown>) {
+    const value = (item as Record<string, unknown>)[key];
+    if (value !== null && typeof value === "object") return false;
+  }
+  return true;
 }
 
 export function deepEqual(a: unknown, b: unknown): boolean {

@@ -91,6 +91,8 @@ export class ThreadState {
   lastAt?: string;
   info?: InfoRecordBody;
   readonly items: unknown[] = [];
+  /** Per item number: true when the item is a flat object (copied with one spread); filled on first copy. */
+  readonly flat: boolean[] = [];
   readonly spaces = new Map<string, Namespace>();
   /** `ns \0 checkpointId` → (taskId \0 idx → write). */
   readonly writes = new Map<string, Map<string, CheckpointPendingWrite>>();
