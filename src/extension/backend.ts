@@ -30,6 +30,11 @@ export interface LoadedThread {
   siblings?: Record<string, { index: number; count: number }>;
 }
 
+export interface LoadOptions {
+  /** Also look for forks the catalog does not mark yet (after a Retry, which may regenerate a reply). */
+  probeForks?: boolean;
+}
+
 export type TurnEvent =
   /** A message stored or updated by the run (the user's input, a finished assistant reply, a tool result). */
   | { type: "message"; message: StoredMessage }
@@ -50,7 +55,12 @@ export interface ChatBackend {
   renameThread(ref: ThreadRef, title: string): Promise<void>;
   deleteThread(ref: ThreadRef): Promise<void>;
   /** undefined when the thread does not exist (deleted in another window, never sent). */
-  loadThread(ref: ThreadRef): Promise<LoadedThread | undefined>;
+  loadThread(ref: ThreadRef, options?: LoadOptions): Promise<LoadedThread | undefined>;
+  /**
+   * Optional: true when a thread loaded without sibling positions has forks after all (then reload it with
+   * `probeForks`). Costly (reads every checkpoint), so callers run it after the chat has painted.
+   */
+  probeBranches?(ref: ThreadRef): Promise<boolean>;
   /** One turn: `text` = a new user message; `null` = retry/resume the last unfinished or failed turn. */
   runTurn(ref: ThreadRef, text: string | null, options: TurnOptions): Promise<void>;
   /** Time travel, search, export (issue 7). Optional so test doubles without them still fit. */

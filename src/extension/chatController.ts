@@ -9,6 +9,7 @@ import type { ChatErrorView, ChatMessageView, ChatSnapshot, PersistedViewState, 
 import type { BranchRequest, ChatBackend, LoadedThread, ThreadRef, TurnEvent } from "./backend";
 import { Drafts, type KeyValueStore } from "./drafts";
 import { toErrorView, toMessageView, toMessageViews } from "./messageView";
+import { ShownList, tailChange } from "./shownList";
 import { realScheduler, TokenBatcher, type Scheduler } from "./tokenBatcher";
 
 export interface ChatPanel {
@@ -44,6 +45,8 @@ interface Run {
   /** Streamed text of assistant messages not yet stored (so a snapshot mid-stream shows them). */
   partial: Map<string, string>;
   lastMessageId?: string;
+  /** How many confirmed messages the webview showed when the run started: the run changes only what follows. */
+  base?: number;
   /** Settles when the run has ended and its final state was posted. */
   done?: Promise<void>;
 }
@@ -62,6 +65,8 @@ export class ChatController {
   private readonly drafts: Drafts;
   /** Bumped per snapshot so a slow load for a thread the user already left is dropped. */
   private snapshotSeq = 0;
+  /** The open thread's messages as the webview holds them (store-confirmed ids), for changes instead of snapshots. */
+  private readonly shown = new ShownList();
 
   constructor(private readonly options: ChatControllerOptions) {
     this.drafts = new Drafts(options.state);
@@ -144,7 +149,8 @@ export class ChatController {
     if (!history || this.runs.has(keyOf(ref))) return;
     await this.guard(ref, () => history.switchBranch(ref, messageId, index));
     this.options.onThreadsChanged?.(ref.scope);
-    if (sameRef(this.open, ref)) await this.postSnapshot();
+    // The switched message and its continuation change; what is above it stays.
+    if (sameRef(this.open, ref)) await this.postChanges(ref, this.shown.indexOf(keyOf(ref), messageId));
   }
 
   /** Copies the shown history up to `messageId` into a new thread and opens it. */
@@ -257,6 +263,46 @@ export class ChatController {
     const snapshot = await this.buildSnapshot(ref, restore);
     if (seq !== this.snapshotSeq || !sameRef(this.open, ref)) return;
     this.post(hostMessage("snapshot", snapshot));
+    const partial = this.runs.get(keyOf(ref))?.partial;
+    this.shown.reset(keyOf(ref), snapshot.messages.filter((m) => !partial?.has(m.id)).map((m) => m.id));
+    if (snapshot.messages.length > 0 && !snapshot.messages.some((m) => m.siblings)) this.probeAfterPaint(ref, seq);
+  }
+
+  /** A thread loaded without "‹ 2/3 ›" may have forks the catalog does not mark; look once it has painted. */
+  private probeAfterPaint(ref: ThreadRef, seq: number): void {
+    const probe = this.options.backend.probeBranches;
+    if (!probe) return;
+    probe
+      .call(this.options.backend, ref)
+      .then((found) => {
+        if (found && seq === this.snapshotSeq && sameRef(this.open, ref) && !this.runs.has(keyOf(ref))) return this.postSnapshot();
+      })
+      .catch(() => undefined);
+  }
+
+  /**
+   * After a run or a branch switch: the store's messages from the first one that may have changed (`from`, an
+   * index into what the webview shows) on, replacing what the webview holds there, plus the end-of-turn state.
+   * Costs the turn, not the thread: the head read, and only the changed messages projected and posted.
+   */
+  private async postChanges(ref: ThreadRef, from: number | undefined, probeForks = false): Promise<void> {
+    if (!this.panel) return;
+    const key = keyOf(ref);
+    const known = this.shown.idsFor(key);
+    if (!known) return this.postSnapshot();
+    const seq = ++this.snapshotSeq;
+    const loaded = await this.options.backend.loadThread(ref, { probeForks }).catch((error: unknown) => {
+      this.errors.set(key, toErrorView(error));
+      return undefined;
+    });
+    // A newer snapshot/change, another thread opened, or a new run began (its own end sends the change).
+    if (seq !== this.snapshotSeq || !sameRef(this.open, ref) || this.runs.has(key) || this.shown.idsFor(key) !== known) return;
+    const change = tailChange(loaded, known, from === undefined || from < 0 ? known.length : from);
+    this.shown.reset(key, change.ids);
+    this.post(hostMessage("replaceTail", { threadId: ref.threadId, afterId: change.afterId, messages: change.messages }));
+    this.post(hostMessage("status", { threadId: ref.threadId, streaming: null, interrupted: Boolean(loaded?.interrupted) }));
+    const error = this.errors.get(key) ?? (loaded?.error ? toErrorView(loaded.error, this.options.secrets?.() ?? []) : null);
+    this.post(hostMessage("error", { threadId: ref.threadId, error }));
   }
 
   async buildSnapshot(ref: ThreadRef, restore?: PersistedViewState): Promise<ChatSnapshot> {
@@ -337,8 +383,12 @@ export class ChatController {
       const options = { signal: run.abort.signal, onEvent: (event: TurnEvent) => this.onEvent(run, event) };
       if (branch && this.options.backend.history) {
         if (sameRef(this.open, ref)) await this.postPrefix(ref, branch.messageId);
+        run.base = this.shown.idsFor(key)?.length;
         await this.options.backend.history.runBranch(ref, branch, options);
-      } else await this.options.backend.runTurn(ref, text, options);
+      } else {
+        run.base = this.shown.idsFor(key)?.length;
+        await this.options.backend.runTurn(ref, text, options);
+      }
     } catch (error) {
       if (!run.abort.signal.aborted) {
         const view = toErrorView(error, this.options.secrets?.() ?? []);
@@ -352,17 +402,30 @@ export class ChatController {
       this.postStatus(ref);
       this.options.onThreadsChanged?.(ref.scope);
       if (sameRef(this.open, ref)) {
-        // The stored thread is the truth after a run (the partial reply may have been stored as interrupted).
-        await this.postSnapshot();
+        // The stored thread is the truth after a run (the partial reply may have been stored as interrupted, a
+        // Retry may have replaced the last reply). A Retry may also fork unmarked: probe so "‹ 2/2 ›" shows.
+        await this.postChanges(ref, run.base, text === null && !branch);
       }
     }
   }
 
   /** Before a branch streams: the thread as it was up to (not including) the message being re-run. */
   private async postPrefix(ref: ThreadRef, messageId: string): Promise<void> {
+    const key = keyOf(ref);
+    const at = this.shown.indexOf(key, messageId);
+    if (at >= 0) {
+      this.post(hostMessage("replaceTail", { threadId: ref.threadId, afterId: at > 0 ? this.shown.idsFor(key)![at - 1]! : null, messages: [] }));
+      this.shown.truncate(key, at);
+      return;
+    }
+    // Not among the shown messages (the webview is out of step): the stored thread up to it, as a snapshot.
     const snapshot = await this.buildSnapshot(ref);
-    const at = snapshot.messages.findIndex((m) => m.id === messageId);
-    if (at >= 0 && sameRef(this.open, ref)) this.post(hostMessage("snapshot", { ...snapshot, messages: snapshot.messages.slice(0, at) }));
+    const index = snapshot.messages.findIndex((m) => m.id === messageId);
+    if (index >= 0 && sameRef(this.open, ref)) {
+      const messages = snapshot.messages.slice(0, index);
+      this.post(hostMessage("snapshot", { ...snapshot, messages }));
+      this.shown.reset(key, messages.map((m) => m.id));
+    }
   }
 
   private onEvent(run: Run, event: TurnEvent): void {
@@ -377,7 +440,10 @@ export class ChatController {
     if (event.type === "message") {
       run.partial.delete(event.message.id);
       const view = toMessageView(event.message);
-      if (open && view) this.post(hostMessage("messages", { threadId: run.ref.threadId, messages: [view] }));
+      if (open && view) {
+        this.post(hostMessage("messages", { threadId: run.ref.threadId, messages: [view] }));
+        this.shown.upsert(keyOf(run.ref), view.id);
+      }
       if (event.message.role === "user") this.options.onThreadsChanged?.(run.ref.scope);
     } else if (event.type === "title") {
       if (open) this.post(hostMessage("title", { threadId: run.ref.threadId, title: event.title }));

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { BaseCheckpointSaver } from "../checkpoint/base";
-import type { ChatBackend, LoadedThread, ThreadRef, ThreadSummary, TurnOptions } from "./backend";
+import type { ChatBackend, LoadedThread, LoadOptions, ThreadRef, ThreadSummary, TurnOptions } from "./backend";
 import type { ChatEngine, RunArgs } from "./chatEngine";
 import { SkeinHistoryBackend } from "./historyBackend";
 import { loadEngine } from "./loadEngine";
@@ -21,6 +21,9 @@ export interface SkeinBackendOptions {
   createSaver?(dir: string): Promise<BaseCheckpointSaver>;
 }
 
+/** The catalog flag src/chat/branches.ts keeps once a thread forked (its HAS_BRANCHES_KEY; not imported: that module is in the lazily loaded engine). */
+const HAS_BRANCHES = "hasBranches";
+
 async function defaultSaver(dir: string): Promise<BaseCheckpointSaver> {
   return (await loadEngine()).createStore(dir);
 }
@@ -28,6 +31,8 @@ async function defaultSaver(dir: string): Promise<BaseCheckpointSaver> {
 export class SkeinBackend implements ChatBackend {
   private readonly savers = new Map<string, Promise<BaseCheckpointSaver>>();
   private engine: Promise<ChatEngine> | undefined;
+  /** Threads probed in this window and found without forks (forks made here mark the catalog). */
+  private readonly unbranched = new Set<string>();
 
   constructor(private readonly options: SkeinBackendOptions) {}
 
@@ -83,14 +88,31 @@ export class SkeinBackend implements ChatBackend {
     await this.history.threadDeleted(ref);
   }
 
-  async loadThread(ref: ThreadRef): Promise<LoadedThread | undefined> {
+  async loadThread(ref: ThreadRef, options: LoadOptions = {}): Promise<LoadedThread | undefined> {
     const saver = await this.saver(ref.scope);
     const [engine, info] = await Promise.all([this.chatEngine(), saver.getThreadInfo(ref.threadId)]);
     const loaded = await engine.load(saver, ref.threadId, this.options.settings(), await this.options.apiKey());
     if (!loaded && !info) return undefined;
-    // "‹ 2/3 ›" positions; a thread that never forked answers from its catalog entry alone.
-    const siblings = loaded?.messages.length ? await this.history.siblings(ref).catch(() => undefined) : undefined;
+    // "‹ 2/3 ›" positions. Only a thread the catalog marks as branched (or when asked to probe) is read for them:
+    // the probe for unmarked forks reads every checkpoint (a full load, ~6x the head read at 1,000 turns), so
+    // the open path leaves it to probeBranches() after the paint.
+    const branched = info?.metadata?.[HAS_BRANCHES] === true || options.probeForks === true;
+    const siblings = loaded?.messages.length && branched ? await this.history.siblings(ref).catch(() => undefined) : undefined;
     return { title: info?.title, messages: loaded?.messages ?? [], interrupted: loaded?.interrupted ?? false, error: loaded?.error, siblings };
+  }
+
+  /**
+   * Whether an unmarked thread has forks after all (a Retry that regenerated a reply forks without marking the
+   * catalog); a positive answer is remembered in the catalog by the probe, a negative one here for this window.
+   */
+  async probeBranches(ref: ThreadRef): Promise<boolean> {
+    const key = `${ref.scope}/${ref.threadId}`;
+    if (this.unbranched.has(key)) return false;
+    const info = await (await this.saver(ref.scope)).getThreadInfo(ref.threadId);
+    if (!info || info.metadata?.[HAS_BRANCHES] === true) return false; // marked threads already load their siblings
+    const found = Object.keys(await this.history.siblings(ref)).length > 0;
+    if (!found) this.unbranched.add(key);
+    return found;
   }
 
   async runTurn(ref: ThreadRef, text: string | null, options: TurnOptions): Promise<void> {

@@ -11,6 +11,13 @@ export interface HostToWebview {
   snapshot: ChatSnapshot;
   /** Insert or replace (by id) messages of the open thread, in order. */
   messages: { threadId: string; messages: ChatMessageView[] };
+  /**
+   * The list from just after `afterId` (null: from the start) is now `messages`: what the store says after a
+   * run, an edit/regenerate (the re-run message and everything after it go) or a branch switch. Sent instead of
+   * a snapshot so a turn on a long thread costs the turn, not the thread. A webview that does not hold
+   * `afterId` asks again with `ready` (and gets a snapshot).
+   */
+  replaceTail: { threadId: string; afterId: string | null; messages: ChatMessageView[] };
   /** Append streamed text to an assistant message (created on first token). Batched by the host. */
   tokens: { threadId: string; messageId: string; text: string };
   status: { threadId: string; streaming: { messageId?: string } | null; interrupted: boolean };
@@ -109,6 +116,8 @@ const hostChecks: { [K in keyof HostToWebview]: Check } = {
     typeof p.interrupted === "boolean" &&
     isObject(p.strings),
   messages: (p) => typeof p.threadId === "string" && Array.isArray(p.messages) && p.messages.every(isMessageView),
+  replaceTail: (p) =>
+    typeof p.threadId === "string" && (p.afterId === null || typeof p.afterId === "string") && Array.isArray(p.messages) && p.messages.every(isMessageView),
   tokens: (p) => typeof p.threadId === "string" && typeof p.messageId === "string" && typeof p.text === "string",
   status: (p) => typeof p.threadId === "string" && isStreaming(p.streaming) && typeof p.interrupted === "boolean",
   error: (p) => typeof p.threadId === "string" && (p.error === null || isErrorView(p.error)),

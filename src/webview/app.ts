@@ -107,6 +107,11 @@ export class ChatApp {
         if (message.params.messages.some((m) => m.role === "user")) this.list.removePending();
         this.list.upsert(message.params.messages);
         return this.refreshChrome();
+      case "replaceTail":
+        if (message.params.threadId !== this.threadId) return;
+        // Out of step with the host (it never happens in order, but a lost message must not leave a wrong list).
+        if (!this.list.replaceTail(message.params.afterId, message.params.messages)) return this.post(webviewMessage("ready", { state: this.savedState() }));
+        return this.refreshChrome();
       case "tokens":
         if (message.params.threadId !== this.threadId) return;
         this.list.appendText(message.params.messageId, message.params.text);

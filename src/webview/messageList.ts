@@ -100,6 +100,42 @@ export class MessageList {
     if (stick) this.scrollToBottom();
   }
 
+  /** The messages the list holds (rendered or not), in order. */
+  views(): readonly ChatMessageView[] {
+    return this.messages;
+  }
+
+  /**
+   * Keeps the messages up to `afterId` (null: none) and puts `views` after them — the host's change after a run
+   * or branch operation. Everything after the anchor goes (streamed partials, optimistic pending messages).
+   * False when the anchor is unknown (the caller asks the host for a snapshot).
+   */
+  replaceTail(afterId: string | null, views: ChatMessageView[]): boolean {
+    const at = afterId === null ? -1 : this.messages.findIndex((m) => m.id === afterId);
+    if (afterId !== null && at < 0) return false;
+    const stick = this.atBottom();
+    for (const gone of this.messages.splice(at + 1)) {
+      this.elements.get(gone.id)?.remove();
+      this.elements.delete(gone.id);
+      this.dirty.delete(gone.id);
+    }
+    if (views.length > FIRST_PAGE && at + 1 < this.messages.length + views.length - FIRST_PAGE) {
+      // A long new continuation (a switch far back): paint it like a snapshot, newest page first.
+      this.reset([...this.messages, ...views], this.strings);
+    } else {
+      this.renderedFrom = Math.min(this.renderedFrom, at + 1);
+      const fragment = this.container.ownerDocument.createDocumentFragment();
+      for (const view of views) {
+        this.messages.push(view);
+        fragment.append(this.createElement(view));
+      }
+      this.container.append(fragment);
+      this.olderHint.hidden = this.renderedFrom === 0;
+    }
+    if (stick) this.scrollToBottom();
+    return true;
+  }
+
   /** Appends streamed text to an assistant message; the re-render happens at most once per frame. */
   appendText(messageId: string, text: string): void {
     let view = this.messages.find((m) => m.id === messageId);

@@ -12,6 +12,7 @@ import { readSettings, type SkeinSettings } from "../../../src/extension/setting
 import { SkeinBackend } from "../../../src/extension/skeinBackend";
 import { webviewMessage, type HostMessage } from "../../../src/protocol/messages";
 import type { ChatSnapshot, WebviewStrings } from "../../../src/protocol/types";
+import { foldHost } from "./hostFold";
 import { startMockAnthropic, type MockAnthropic } from "../../fixtures/mock-anthropic/server";
 
 class Memento implements KeyValueStore {
@@ -54,7 +55,8 @@ function open(options: { key?: string; state?: Memento; settings?: Partial<Skein
     copyToClipboard: () => {},
   });
   controller.attach({ post: (m) => posted.push(m) });
-  const snapshot = (): ChatSnapshot => (posted.filter((m) => m.type === "snapshot").at(-1) as Extract<HostMessage, { type: "snapshot" }>).params;
+  /** What the chat shows now: the last snapshot with the changes posted since folded in (as the webview does). */
+  const snapshot = (): ChatSnapshot => foldHost(posted);
   return { backend, controller, posted, state, snapshot };
 }
 
@@ -136,7 +138,7 @@ describe("extension host on the real store, chat graph and SDK", () => {
     controller.attach({ post: (m) => posted.push(m) });
     const ref = await controller.newThread();
     await controller.send(ref, "hello");
-    const snap = (posted.filter((m) => m.type === "snapshot").at(-1) as Extract<HostMessage, { type: "snapshot" }>).params;
+    const snap = foldHost(posted);
     expect(snap.error?.actions).toEqual(["setApiKey", "retry"]);
     expect(snap.error?.message).toMatch(/API key/);
     expect(snap.messages.map((m) => m.role)).toEqual(["user"]);
@@ -144,7 +146,7 @@ describe("extension host on the real store, chat graph and SDK", () => {
     key = "test-key";
     settings.baseUrl = mock.url;
     await controller.retry(ref);
-    const after = (posted.filter((m) => m.type === "snapshot").at(-1) as Extract<HostMessage, { type: "snapshot" }>).params;
+    const after = foldHost(posted);
     expect(after.error).toBeNull();
     expect(after.messages.map((m) => m.role)).toEqual(["user", "assistant"]);
     await backend.close();

@@ -5,6 +5,7 @@ import type { Scheduler } from "../../../src/extension/tokenBatcher";
 import type { StoredMessage } from "../../../src/graph/messages";
 import { webviewMessage, type HostMessage } from "../../../src/protocol/messages";
 import type { ChatSnapshot, WebviewStrings } from "../../../src/protocol/types";
+import { foldHost } from "./hostFold";
 
 /**
  * The controller is tested against a scripted in-memory backend (the real one — store + chat graph + the
@@ -102,7 +103,8 @@ function setup(options: { state?: Memento; backend?: ScriptedBackend } = {}) {
   });
   controller.attach({ post: (m) => posted.push(m) });
   const of = <T extends HostMessage["type"]>(type: T) => posted.filter((m) => m.type === type) as Extract<HostMessage, { type: T }>[];
-  const lastSnapshot = (): ChatSnapshot => of("snapshot").at(-1)!.params;
+  /** What the chat shows now: the last snapshot with the changes posted since folded in (as the webview does). */
+  const lastSnapshot = (): ChatSnapshot => foldHost(posted);
   return { backend, state, posted, commands, copied, changed, streaming, scheduler, controller, of, lastSnapshot };
 }
 

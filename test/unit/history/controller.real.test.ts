@@ -12,6 +12,7 @@ import { readSettings, type SkeinSettings } from "../../../src/extension/setting
 import { SkeinBackend } from "../../../src/extension/skeinBackend";
 import { webviewMessage, type HostMessage } from "../../../src/protocol/messages";
 import type { ChatSnapshot, WebviewStrings } from "../../../src/protocol/types";
+import { foldHost } from "../extension/hostFold";
 import { startMockAnthropic, type MockAnthropic } from "../../fixtures/mock-anthropic/server";
 
 class Memento implements KeyValueStore {
@@ -44,7 +45,8 @@ function open(state = new Memento()) {
   const controller = new ChatController({ backend, scope: SCOPE, state, strings: {} as WebviewStrings, runCommand: () => {}, copyToClipboard: () => {} });
   controller.attach({ post: (m) => posted.push(m) });
   const snapshots = () => posted.filter((m): m is Extract<HostMessage, { type: "snapshot" }> => m.type === "snapshot").map((m) => m.params);
-  const snapshot = (): ChatSnapshot => snapshots().at(-1)!;
+  /** What the chat shows now: the last snapshot with the changes posted since folded in (as the webview does). */
+  const snapshot = (): ChatSnapshot => foldHost(posted);
   const shown = () => snapshot().messages.map((m) => `${m.text}${m.siblings ? ` [${m.siblings.index + 1}/${m.siblings.count}]` : ""}`);
   return { backend, controller, posted, state, snapshot, snapshots, shown };
 }
@@ -63,9 +65,12 @@ describe("edit, regenerate, branch switching and fork in the extension host", ()
 
     // Edit: the chat first drops to the messages before the edited one, then streams the new branch.
     mock.script({ text: "Answer to the edit." });
-    const before = first.snapshots().length;
+    const before = first.posted.length;
     await post(webviewMessage("edit", { threadId: ref.threadId, messageId: q2!.id, text: "Question two, edited" }));
-    expect(first.snapshots()[before]!.messages.map((m) => m.text)).toEqual(["Question one", "Answer one."]);
+    // The first change drops the list to the messages before the edited one (a change, not a snapshot).
+    const prefix = first.posted.slice(before).find((m) => m.type === "replaceTail");
+    expect(prefix?.params).toEqual({ threadId: ref.threadId, afterId: first.snapshot().messages[1]!.id, messages: [] });
+    expect(first.posted.slice(before).some((m) => m.type === "snapshot")).toBe(false);
     expect(first.posted.some((m) => m.type === "tokens")).toBe(true);
     expect(first.shown()).toEqual(["Question one", "Answer one.", "Question two, edited [2/2]", "Answer to the edit."]);
     // The model got the edited branch's history only.

@@ -63,7 +63,10 @@ describe("history backend", () => {
 
   it("forks within the scope and loads siblings only for threads that have them", async () => {
     await putMessages(await backend.saver(A), "ta", [user("ua", "hello"), assistant("aa", "hi")]);
-    expect((await backend.loadThread({ scope: A, threadId: "ta" }))?.siblings).toEqual({});
+    // An unmarked thread is not read for siblings on load (the fork probe reads every checkpoint); the probe says none.
+    expect((await backend.loadThread({ scope: A, threadId: "ta" }))?.siblings).toBeUndefined();
+    expect((await backend.loadThread({ scope: A, threadId: "ta" }, { probeForks: true }))?.siblings).toEqual({});
+    expect(await backend.probeBranches({ scope: A, threadId: "ta" })).toBe(false);
     const fork = await backend.history.forkThread({ scope: A, threadId: "ta" }, "ua");
     expect((await backend.loadThread({ scope: A, threadId: fork }))?.messages.map((m) => m.id)).toEqual(["ua"]);
     await expect(backend.history.switchBranch({ scope: A, threadId: "ta" }, "ua", 1)).rejects.toMatchObject({ code: "BAD_SIBLING" });
