@@ -40,17 +40,27 @@ export function encodeCheckpoint(
       continue;
     }
     if (Array.isArray(value)) {
-      const nums: number[] = [];
+      const nums: number[] = new Array(value.length);
       const added = newItems;
-      const baseNums = baseSlot && "r" in baseSlot ? expandRanges(baseSlot.r) : undefined;
       const live = base ? state.live.get(base.id)?.get(channel) : undefined;
+      const baseRanges = baseSlot && "r" in baseSlot ? baseSlot.r : undefined;
+      const baseLength = baseRanges ? rangesLength(baseRanges) : 0;
+      // The common turn: the runtime hands back every element it read (same pointers) plus new ones at the end.
+      // Then the item numbers are the handed-out ones and the base never needs expanding (a turn would
+      // otherwise allocate a few arrays as long as the history, which is most of a long thread's GC work).
+      let start = 0;
+      if (live !== undefined && live.arr.length === baseLength && live.nums.length === baseLength && baseLength <= value.length) {
+        while (start < baseLength && live.arr[start] === value[start]) start++;
+        if (start < baseLength) start = 0;
+        else for (let k = 0; k < start; k++) nums[k] = live.nums[k]!;
+      }
+      const baseNums = baseRanges && start === 0 ? expandRanges(baseRanges) : undefined;
       // Walk the base array with a cursor, so an edit, a removal or an insertion in the middle still reuses
       // every element after it (pointer compare with what was handed out, else a value compare).
-      const baseLength = baseNums?.length ?? 0;
       const matches = (element: unknown, j: number): boolean =>
         (live !== undefined && j < live.arr.length && live.arr[j] === element) || (baseNums !== undefined && sameItem(state, element, baseNums[j]!));
-      let j = 0;
-      for (let i = 0; i < value.length; i++) {
+      let j = start;
+      for (let i = start; i < value.length; i++) {
         const element = value[i] as unknown;
         let no = -1;
         if (j < baseLength && matches(element, j)) {
@@ -72,7 +82,7 @@ export function encodeCheckpoint(
           // A replacement in place: the base element at the cursor is skipped too.
           if (j < baseLength && i + 1 < value.length && matches(value[i + 1], j + 1)) j++;
         }
-        nums.push(no);
+        nums[i] = no;
       }
       // Our own snapshot of the pointers: replacing an element of the caller's array later cannot fool us.
       liveArrays.push({ channel, arr: value.slice(), nums });
@@ -116,6 +126,12 @@ function sameItem(state: ThreadState, element: unknown, no: number): boolean {
   if (element === stored) return true;
   if (element === null || typeof element !== "object") return false;
   return deepEqual(element, stored);
+}
+
+function rangesLength(ranges: number[]): number {
+  let length = 0;
+  for (let k = 0; k < ranges.length; k += 2) length += ranges[k + 1]! - ranges[k]!;
+  return length;
 }
 
 export function expandRanges(ranges: number[]): number[] {
