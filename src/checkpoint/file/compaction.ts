@@ -18,19 +18,23 @@ const seqOf = (json: string) => Number(/^\{"s":(\d+)/.exec(json)?.[1] ?? 0);
 export function framesFor(records: string[]): Buffer[] {
   const items = records.filter((json) => ITEM_RECORD.test(json));
   const others = records.filter((json) => !ITEM_RECORD.test(json));
-  const known = new Map<string, [number, 0 | 1]>();
+  const known: Known = { byJson: new Map(), shapes: new Set() };
   for (const json of items) {
     const record = JSON.parse(json) as ItemRecord;
     record.n.forEach((item, k) => {
       if (item === null || typeof item !== "object" || Array.isArray(item)) return;
       const { id, ...rest } = item as Record<string, unknown>;
-      if (id !== undefined) known.set(JSON.stringify(rest), [record.i + k, 0]);
-      known.set(JSON.stringify(item), [record.i + k, 1]);
+      if (id !== undefined) {
+        known.byJson.set(JSON.stringify(rest), [record.i + k, 0]);
+        known.shapes.add(shapeOf(rest));
+      }
+      known.byJson.set(JSON.stringify(item), [record.i + k, 1]);
+      known.shapes.add(shapeOf(item as Record<string, unknown>));
     });
   }
   const frames: Buffer[] = [];
   if (items.length > 0) frames.push(frame(items, "items"));
-  if (others.length > 0) frames.push(frame(known.size > 0 ? others.map((json) => shareItems(json, known)) : others, "records"));
+  if (others.length > 0) frames.push(frame(known.byJson.size > 0 ? others.map((json) => shareItems(json, known)) : others, "records"));
   return frames;
 }
 
@@ -38,13 +42,27 @@ function frame(lines: string[], kind: "items" | "records"): Buffer {
   return encodeFrame(Buffer.from(lines.join("\n") + "\n"), kind, seqOf(lines[lines.length - 1]!));
 }
 
-function shareItems(json: string, known: Map<string, [number, 0 | 1]>): string {
+interface Known {
+  byJson: Map<string, [number, 0 | 1]>;
+  /** Key count and first key of every known item: an object of another shape is not stringified to look it up. */
+  shapes: Set<string>;
+}
+
+function shapeOf(value: Record<string, unknown>): string {
+  let count = 0;
+  let first = "";
+  for (const key in value) if (count++ === 0) first = key;
+  return `${count}\u0000${first}`;
+}
+
+function shareItems(json: string, known: Known): string {
   const record = JSON.parse(json) as ThreadRecord & { xi?: ItemRef[] };
   const refs: ItemRef[] = [];
   const walk = (value: unknown, path: (string | number)[]): unknown => {
     if (value === null || typeof value !== "object") return value;
-    if (!Array.isArray(value) && path.length > 1) {
-      const hit = known.get(JSON.stringify(value));
+    // Stringifying every nested object to look it up cost O(size × depth) per record (most of a compaction).
+    if (!Array.isArray(value) && path.length > 1 && known.shapes.has(shapeOf(value as Record<string, unknown>))) {
+      const hit = known.byJson.get(JSON.stringify(value));
       if (hit) {
         refs.push([path, hit[0], hit[1]]);
         return null;
