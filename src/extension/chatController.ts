@@ -5,11 +5,12 @@
  */
 import { randomUUID } from "node:crypto";
 import { hostMessage, is, isWebviewMessage, type HostMessage, type WebviewCommand } from "../protocol/messages";
-import type { ChatErrorView, ChatMessageView, ChatSnapshot, PersistedViewState, WebviewStrings } from "../protocol/types";
+import type { ChatErrorView, ChatSnapshot, PersistedViewState, WebviewStrings } from "../protocol/types";
 import type { BranchRequest, ChatBackend, LoadedThread, ThreadRef, TurnEvent } from "./backend";
 import { Drafts, type KeyValueStore } from "./drafts";
-import { toErrorView, toMessageView, toMessageViews } from "./messageView";
-import { ShownList, tailChange } from "./shownList";
+import { toErrorView, toMessageView } from "./messageView";
+import { ChatSync, keyOf, sameRef } from "./chatSync";
+import { composeSnapshot, PrefetchSlot } from "./snapshot";
 import { realScheduler, TokenBatcher, type Scheduler } from "./tokenBatcher";
 
 export interface ChatPanel {
@@ -53,8 +54,6 @@ interface Run {
 
 export const OPEN_THREAD_KEY = "skein.openThread";
 
-const keyOf = (ref: ThreadRef) => `${ref.scope}/${ref.threadId}`;
-const sameRef = (a: ThreadRef | undefined, b: ThreadRef) => a !== undefined && a.scope === b.scope && a.threadId === b.threadId;
 
 export class ChatController {
   private panel: ChatPanel | undefined;
@@ -63,13 +62,21 @@ export class ChatController {
   private readonly errors = new Map<string, ChatErrorView>();
   private focusOnNextSnapshot = false;
   private readonly drafts: Drafts;
-  /** Bumped per snapshot so a slow load for a thread the user already left is dropped. */
-  private snapshotSeq = 0;
-  /** The open thread's messages as the webview holds them (store-confirmed ids), for changes instead of snapshots. */
-  private readonly shown = new ShownList();
+  /** Snapshot on ready / open, then changes (chatSync.ts). */
+  private readonly sync: ChatSync;
 
   constructor(private readonly options: ChatControllerOptions) {
     this.drafts = new Drafts(options.state);
+    this.sync = new ChatSync({
+      backend: options.backend,
+      open: () => this.open,
+      attached: () => this.panel !== undefined,
+      post: (message) => this.post(message),
+      run: (key) => this.runs.get(key),
+      errors: this.errors,
+      secrets: () => options.secrets?.() ?? [],
+      buildSnapshot: (ref, restore) => this.buildSnapshot(ref, restore),
+    });
     const saved = options.state.get<ThreadRef>(OPEN_THREAD_KEY);
     this.open =
       saved && typeof saved.scope === "string" && typeof saved.threadId === "string"
@@ -91,22 +98,19 @@ export class ChatController {
     this.prefetch();
   }
 
-  private prefetched: { key: string; load: Promise<LoadedThread | undefined> } | undefined;
+  private readonly prefetched = new PrefetchSlot<LoadedThread | undefined>();
 
   /** Starts loading the open thread so the `ready` snapshot finds it read (used once, then dropped). */
   prefetch(): void {
     const key = keyOf(this.open);
-    if (this.prefetched?.key === key || this.runs.has(key)) return;
-    const load = this.options.backend.loadThread({ ...this.open });
-    load.catch(() => undefined); // a failure is reported by the snapshot that awaits it
-    this.prefetched = { key, load };
+    if (this.prefetched.has(key) || this.runs.has(key)) return;
+    this.prefetched.put(key, this.options.backend.loadThread({ ...this.open }));
   }
 
   private loadForSnapshot(ref: ThreadRef): Promise<LoadedThread | undefined> {
-    const prefetched = this.prefetched;
-    this.prefetched = undefined;
-    if (prefetched?.key === keyOf(ref) && !this.runs.has(prefetched.key)) return prefetched.load;
-    return this.options.backend.loadThread(ref);
+    const key = keyOf(ref);
+    const prefetched = this.prefetched.take(key);
+    return prefetched && !this.runs.has(key) ? prefetched : this.options.backend.loadThread(ref);
   }
 
   detach(panel: ChatPanel): void {
@@ -150,7 +154,7 @@ export class ChatController {
     await this.guard(ref, () => history.switchBranch(ref, messageId, index));
     this.options.onThreadsChanged?.(ref.scope);
     // The switched message and its continuation change; what is above it stays.
-    if (sameRef(this.open, ref)) await this.postChanges(ref, this.shown.indexOf(keyOf(ref), messageId));
+    if (sameRef(this.open, ref)) await this.sync.changes(ref, this.sync.indexOf(keyOf(ref), messageId));
   }
 
   /** Copies the shown history up to `messageId` into a new thread and opens it. */
@@ -190,7 +194,7 @@ export class ChatController {
 
   private async onReady(state: PersistedViewState): Promise<void> {
     const restore = state.threadId === this.open.threadId ? state : undefined;
-    await this.postSnapshot(restore);
+    await this.sync.snapshot(restore);
   }
 
   /** Shows a thread in the chat (tree click, Open Thread, New Thread). */
@@ -199,7 +203,7 @@ export class ChatController {
     if (options.focus) this.focusOnNextSnapshot = true;
     await this.options.state.update(OPEN_THREAD_KEY, this.open);
     this.options.onStreamingChanged?.(this.isStreaming());
-    await this.postSnapshot();
+    await this.sync.snapshot();
   }
 
   /** Creates a thread in this window's scope and opens it with the cursor in the composer. */
@@ -240,7 +244,7 @@ export class ChatController {
 
   /** Re-sends the open thread (e.g. after the API key changed); the webview keeps its draft and scroll. */
   async refresh(): Promise<void> {
-    await this.postSnapshot();
+    await this.sync.snapshot();
   }
 
   threadRenamed(ref: ThreadRef, title: string): void {
@@ -256,87 +260,27 @@ export class ChatController {
     this.post(hostMessage("revealMessage", { threadId: this.open.threadId, messageId }));
   }
 
-  private async postSnapshot(restore?: PersistedViewState): Promise<void> {
-    if (!this.panel) return;
-    const seq = ++this.snapshotSeq;
-    const ref = { ...this.open };
-    const snapshot = await this.buildSnapshot(ref, restore);
-    if (seq !== this.snapshotSeq || !sameRef(this.open, ref)) return;
-    this.post(hostMessage("snapshot", snapshot));
-    const partial = this.runs.get(keyOf(ref))?.partial;
-    this.shown.reset(keyOf(ref), snapshot.messages.filter((m) => !partial?.has(m.id)).map((m) => m.id));
-    if (snapshot.messages.length > 0 && !snapshot.messages.some((m) => m.siblings)) this.probeAfterPaint(ref, seq);
-  }
-
-  /** A thread loaded without "‹ 2/3 ›" may have forks the catalog does not mark; look once it has painted. */
-  private probeAfterPaint(ref: ThreadRef, seq: number): void {
-    const probe = this.options.backend.probeBranches;
-    if (!probe) return;
-    probe
-      .call(this.options.backend, ref)
-      .then((found) => {
-        if (found && seq === this.snapshotSeq && sameRef(this.open, ref) && !this.runs.has(keyOf(ref))) return this.postSnapshot();
-      })
-      .catch(() => undefined);
-  }
-
-  /**
-   * After a run or a branch switch: the store's messages from the first one that may have changed (`from`, an
-   * index into what the webview shows) on, replacing what the webview holds there, plus the end-of-turn state.
-   * Costs the turn, not the thread: the head read, and only the changed messages projected and posted.
-   */
-  private async postChanges(ref: ThreadRef, from: number | undefined, probeForks = false): Promise<void> {
-    if (!this.panel) return;
+  async buildSnapshot(ref: ThreadRef, restore?: PersistedViewState): Promise<ChatSnapshot> {
     const key = keyOf(ref);
-    const known = this.shown.idsFor(key);
-    if (!known) return this.postSnapshot();
-    const seq = ++this.snapshotSeq;
-    const loaded = await this.options.backend.loadThread(ref, { probeForks }).catch((error: unknown) => {
+    const loaded = await this.loadForSnapshot(ref).catch((error: unknown) => {
       this.errors.set(key, toErrorView(error));
       return undefined;
     });
-    // A newer snapshot/change, another thread opened, or a new run began (its own end sends the change).
-    if (seq !== this.snapshotSeq || !sameRef(this.open, ref) || this.runs.has(key) || this.shown.idsFor(key) !== known) return;
-    const change = tailChange(loaded, known, from === undefined || from < 0 ? known.length : from);
-    this.shown.reset(key, change.ids);
-    this.post(hostMessage("replaceTail", { threadId: ref.threadId, afterId: change.afterId, messages: change.messages }));
-    this.post(hostMessage("status", { threadId: ref.threadId, streaming: null, interrupted: Boolean(loaded?.interrupted) }));
-    const error = this.errors.get(key) ?? (loaded?.error ? toErrorView(loaded.error, this.options.secrets?.() ?? []) : null);
-    this.post(hostMessage("error", { threadId: ref.threadId, error }));
-  }
-
-  async buildSnapshot(ref: ThreadRef, restore?: PersistedViewState): Promise<ChatSnapshot> {
-    const loaded = await this.loadForSnapshot(ref).catch((error: unknown) => {
-      this.errors.set(keyOf(ref), toErrorView(error));
-      return undefined;
-    });
-    const run = this.runs.get(keyOf(ref));
     const needsApiKey = this.options.canAuthenticate ? !(await this.options.canAuthenticate().catch(() => true)) : false;
-    const messages: ChatMessageView[] = toMessageViews(loaded?.messages ?? []);
-    for (const view of messages) {
-      const siblings = loaded?.siblings?.[view.id];
-      if (siblings) view.siblings = siblings;
-    }
-    if (run) {
-      for (const [id, text] of run.partial) {
-        if (!messages.some((m) => m.id === id)) messages.push({ id, role: "assistant", text });
-      }
-    }
     const focus = this.focusOnNextSnapshot;
     this.focusOnNextSnapshot = false;
-    return {
+    return composeSnapshot({
       threadId: ref.threadId,
-      title: loaded?.title ?? "",
-      messages,
-      draft: restore?.draft ?? this.drafts.get(keyOf(ref)) ?? "",
-      scrollFromBottom: restore?.scrollFromBottom,
-      streaming: run ? { messageId: run.lastMessageId } : null,
-      error: this.errors.get(keyOf(ref)) ?? (!run && loaded?.error ? toErrorView(loaded.error, this.options.secrets?.() ?? []) : null),
-      interrupted: !run && Boolean(loaded?.interrupted),
+      loaded,
+      run: this.runs.get(key),
+      error: this.errors.get(key),
+      secrets: this.options.secrets?.() ?? [],
+      draft: this.drafts.get(key) ?? "",
+      restore,
       strings: this.options.strings,
       focus,
       needsApiKey,
-    };
+    });
   }
 
   async send(ref: ThreadRef, text: string): Promise<void> {
@@ -369,7 +313,7 @@ export class ChatController {
       ),
     };
     this.runs.set(key, run);
-    if (this.prefetched?.key === key) this.prefetched = undefined;
+    this.prefetched.drop(key);
     run.done = this.execute(run, text, branch);
     await run.done;
   }
@@ -382,11 +326,11 @@ export class ChatController {
     try {
       const options = { signal: run.abort.signal, onEvent: (event: TurnEvent) => this.onEvent(run, event) };
       if (branch && this.options.backend.history) {
-        if (sameRef(this.open, ref)) await this.postPrefix(ref, branch.messageId);
-        run.base = this.shown.idsFor(key)?.length;
+        if (sameRef(this.open, ref)) await this.sync.prefix(ref, branch.messageId);
+        run.base = this.sync.shownLength(key);
         await this.options.backend.history.runBranch(ref, branch, options);
       } else {
-        run.base = this.shown.idsFor(key)?.length;
+        run.base = this.sync.shownLength(key);
         await this.options.backend.runTurn(ref, text, options);
       }
     } catch (error) {
@@ -404,27 +348,8 @@ export class ChatController {
       if (sameRef(this.open, ref)) {
         // The stored thread is the truth after a run (the partial reply may have been stored as interrupted, a
         // Retry may have replaced the last reply). A Retry may also fork unmarked: probe so "‹ 2/2 ›" shows.
-        await this.postChanges(ref, run.base, text === null && !branch);
+        await this.sync.changes(ref, run.base, text === null && !branch);
       }
-    }
-  }
-
-  /** Before a branch streams: the thread as it was up to (not including) the message being re-run. */
-  private async postPrefix(ref: ThreadRef, messageId: string): Promise<void> {
-    const key = keyOf(ref);
-    const at = this.shown.indexOf(key, messageId);
-    if (at >= 0) {
-      this.post(hostMessage("replaceTail", { threadId: ref.threadId, afterId: at > 0 ? this.shown.idsFor(key)![at - 1]! : null, messages: [] }));
-      this.shown.truncate(key, at);
-      return;
-    }
-    // Not among the shown messages (the webview is out of step): the stored thread up to it, as a snapshot.
-    const snapshot = await this.buildSnapshot(ref);
-    const index = snapshot.messages.findIndex((m) => m.id === messageId);
-    if (index >= 0 && sameRef(this.open, ref)) {
-      const messages = snapshot.messages.slice(0, index);
-      this.post(hostMessage("snapshot", { ...snapshot, messages }));
-      this.shown.reset(key, messages.map((m) => m.id));
     }
   }
 
@@ -442,7 +367,7 @@ export class ChatController {
       const view = toMessageView(event.message);
       if (open && view) {
         this.post(hostMessage("messages", { threadId: run.ref.threadId, messages: [view] }));
-        this.shown.upsert(keyOf(run.ref), view.id);
+        this.sync.posted(keyOf(run.ref), view.id);
       }
       if (event.message.role === "user") this.options.onThreadsChanged?.(run.ref.scope);
     } else if (event.type === "title") {
