@@ -117,12 +117,15 @@ export class FileSaver extends BaseCheckpointSaver {
     return join(this.directory, "locks", `${threadFileStem(threadId)}.lock`);
   }
 
-  /** Up-to-date thread for reading, or undefined when it has no files. */
-  private read(threadId: string): ThreadFiles | undefined {
+  /**
+   * Up-to-date thread for reading, or undefined when it has no files. `full`: the caller needs every record
+   * (history), so a thread not loaded yet skips the head-cache open it would throw away at once.
+   */
+  private read(threadId: string, full = false): ThreadFiles | undefined {
     this.catalog();
     const files = this.files(validateThreadId(threadId));
     if (this.runLocks.has(threadId) && files.state.seq >= 0) return files;
-    const { exists, damaged } = files.refresh(false);
+    const { exists, damaged } = files.refresh(false, !full);
     if (damaged) {
       // Repair needs the write lock; if a writer holds it, the "damage" is most likely its unfinished line.
       const lock = tryAcquire(this.lockPath(threadId), "write");
@@ -256,7 +259,7 @@ export class FileSaver extends BaseCheckpointSaver {
     // Only references are collected; each tuple is materialized as it is yielded, so memory stays bounded.
     const matches: { threadId: string; files: ThreadFiles; entry: CheckpointEntry }[] = [];
     for (const id of threadIds) {
-      const files = this.read(id);
+      const files = this.read(id, true);
       if (!files) continue;
       files.ensureFull();
       for (const [name, space] of files.state.spaces) {
