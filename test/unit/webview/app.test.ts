@@ -292,4 +292,59 @@ describe("chat webview", () => {
     $<HTMLButtonElement>('[data-message-id="a0"] .copy-code-button')!.click();
     expect(host.last("copy")).toEqual({ type: "copy", params: { text: "run()\n" } });
   });
+  it("replaceTail keeps the list through the anchor and puts the host's messages after it (pending and streamed ones go)", () => {
+    const { app, receive } = setup();
+    receive(hostMessage("snapshot", snapshot({ messages: turns(1000) })));
+    app.composer.value = "one more";
+    app.send();
+    receive(hostMessage("tokens", { threadId: "t1", messageId: "a1000", text: "partial" }));
+    expect($$(".message").map((el) => el.dataset.messageId).slice(-2)).toEqual([expect.stringMatching(/^pending-/), "a1000"]);
+    receive(hostMessage("replaceTail", { threadId: "t1", afterId: "a999", messages: [{ id: "u1000", role: "user", text: "one more" }, { id: "a1000", role: "assistant", text: "partial", interrupted: true }] }));
+    expect(app.list.count).toBe(2002);
+    expect($$(".message")).toHaveLength(FIRST_PAGE + 2);
+    expect($$(".message").map((el) => el.dataset.messageId).slice(-3)).toEqual(["a999", "u1000", "a1000"]);
+    expect($('[data-message-id="a1000"]')!.classList.contains("interrupted")).toBe(true);
+    expect($$("[data-pending]")).toHaveLength(0);
+    // An edit of u998 first drops it and everything after; the new branch follows.
+    receive(hostMessage("replaceTail", { threadId: "t1", afterId: "a997", messages: [] }));
+    expect($$(".message").at(-1)!.dataset.messageId).toBe("a997");
+    expect(app.list.count).toBe(1996);
+    receive(hostMessage("replaceTail", { threadId: "t1", afterId: "a997", messages: [{ id: "e998", role: "user", text: "edited", siblings: { index: 1, count: 2 } }] }));
+    expect($('[data-message-id="e998"] .branch-position')?.textContent).toBe("2/2");
+    expect(app.list.views().slice(-2).map((m) => m.id)).toEqual(["a997", "e998"]);
+  });
+
+  it("replaceTail with a long continuation paints its newest page; older pages, reveal and a full replacement still work", () => {
+    const { app, receive, host } = setup();
+    receive(hostMessage("snapshot", snapshot({ messages: turns(1000) })));
+    // A branch switch far back: everything after a9 is another continuation of 1,990 messages.
+    const other = turns(1000).slice(20).map((m) => ({ ...m, id: `x${m.id}` }));
+    receive(hostMessage("replaceTail", { threadId: "t1", afterId: "a9", messages: other }));
+    expect(app.list.count).toBe(2000);
+    expect($$(".message")).toHaveLength(FIRST_PAGE);
+    expect($$(".message").at(-1)!.dataset.messageId).toBe("xa999");
+    const list = $("#messages")!;
+    list.scrollTop = 0;
+    list.dispatchEvent(new Event("scroll"));
+    expect($$(".message")).toHaveLength(FIRST_PAGE + PAGE);
+    app.receive(hostMessage("revealMessage", { threadId: "t1", messageId: "u5" }));
+    expect($('[data-message-id="u5"]')?.classList.contains("revealed")).toBe(true);
+    const ids = $$(".message").map((el) => el.dataset.messageId);
+    expect(new Set(ids).size).toBe(ids.length);
+    // From the start (null anchor): the whole list.
+    receive(hostMessage("replaceTail", { threadId: "t1", afterId: null, messages: [{ id: "only", role: "user", text: "alone" }] }));
+    expect($$(".message").map((el) => el.dataset.messageId)).toEqual(["only"]);
+    expect(host.posted.filter((m) => m.type === "ready")).toHaveLength(0);
+  });
+
+  it("replaceTail after a message it does not hold asks the host again (ready) and changes nothing", () => {
+    const { app, receive, host } = setup({ threadId: "t1", draft: "typing" });
+    receive(hostMessage("snapshot", snapshot({ messages: turns(2) })));
+    receive(hostMessage("replaceTail", { threadId: "t1", afterId: "nope", messages: [{ id: "z", role: "user", text: "z" }] }));
+    expect(app.list.views().map((m) => m.id)).toEqual(["u0", "a0", "u1", "a1"]);
+    expect(host.last("ready")).toMatchObject({ type: "ready", params: { state: { threadId: "t1" } } });
+    // Another thread's change is ignored.
+    receive(hostMessage("replaceTail", { threadId: "t2", afterId: null, messages: [] }));
+    expect(app.list.count).toBe(4);
+  });
 });
