@@ -347,8 +347,8 @@ export class ChatController {
       this.options.onThreadsChanged?.(ref.scope);
       if (sameRef(this.open, ref)) {
         // The stored thread is the truth after a run (the partial reply may have been stored as interrupted, a
-        // Retry may have replaced the last reply). A Retry may also fork unmarked: probe so "‹ 2/2 ›" shows.
-        await this.sync.changes(ref, run.base, text === null && !branch);
+        // Retry may have replaced the last reply): send what changed from where the run began.
+        await this.sync.changes(ref, run.base);
       }
     }
   }

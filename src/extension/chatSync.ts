@@ -79,13 +79,13 @@ export class ChatSync {
    * index into what the webview shows) on, replacing what the webview holds there, plus the end-of-turn state.
    * Costs the turn, not the thread: the head read, and only the changed messages projected and posted.
    */
-  async changes(ref: ThreadRef, from: number | undefined, probeForks = false): Promise<void> {
+  async changes(ref: ThreadRef, from: number | undefined): Promise<void> {
     if (!this.host.attached()) return;
     const key = keyOf(ref);
     const known = this.shown.idsFor(key);
     if (!known) return this.snapshot();
     const seq = ++this.seq;
-    const loaded = await this.host.backend.loadThread(ref, { probeForks }).catch((error: unknown) => {
+    const loaded = await this.host.backend.loadThread(ref).catch((error: unknown) => {
       this.host.errors.set(key, toErrorView(error));
       return undefined;
     });

@@ -116,7 +116,17 @@ export class SkeinBackend implements ChatBackend {
   }
 
   async runTurn(ref: ThreadRef, text: string | null, options: TurnOptions): Promise<void> {
-    await this.run(ref, text, options);
+    try {
+      await this.run(ref, text, options);
+    } finally {
+      // A Retry may regenerate the last reply by forking, which the chat layer does not mark in the catalog:
+      // probe now (the fork is the newest checkpoint, and the thread is already read), so every later load of
+      // the thread — here or after a reload — shows "‹ 2/2 ›" without probing on the open path.
+      if (text === null) {
+        this.unbranched.delete(`${ref.scope}/${ref.threadId}`);
+        await this.history.siblings(ref).catch(() => undefined);
+      }
+    }
   }
 
   private async run(ref: ThreadRef, text: string | null, options: TurnOptions, plan?: RunArgs["plan"]): Promise<void> {

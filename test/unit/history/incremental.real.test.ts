@@ -15,7 +15,9 @@ import { readSettings, type SkeinSettings } from "../../../src/extension/setting
 import { SkeinBackend } from "../../../src/extension/skeinBackend";
 import { hostMessage, webviewMessage, type HostMessage, type WebviewMessage } from "../../../src/protocol/messages";
 import type { WebviewStrings } from "../../../src/protocol/types";
+import { ChatThreads } from "../../../src/chat/threads";
 import { ChatApp } from "../../../src/webview/app";
+import { NumberedModel } from "./fakeModel";
 import { startMockAnthropic, type MockAnthropic } from "../../fixtures/mock-anthropic/server";
 
 class Memento implements KeyValueStore {
@@ -123,6 +125,7 @@ describe("incremental chat updates equal a fresh snapshot", () => {
     await controller.retry(ref);
     await expectSameAsFresh();
     expect(views().at(-1)?.interrupted).toBeFalsy();
+    expect(views().at(-1)?.siblings).toEqual({ index: 1, count: 2 }); // the cut-off reply is one switch away
 
     // A failed turn shows inline; Retry re-runs it.
     await post(webviewMessage("send", { threadId: ref.threadId, text: "please fail" }));
@@ -159,5 +162,24 @@ describe("incremental chat updates equal a fresh snapshot", () => {
     // Only the newThread snapshot was sent; everything after it went as changes.
     expect(snapshotsSince(since)).toBe(0);
     await backend.close();
+  });
+
+  it("a thread forked without the catalog's mark gets its counters right after the first paint", async () => {
+    const first = open();
+    const ref = await first.controller.newThread();
+    mock.script({ text: "First answer." });
+    await first.controller.send(ref, "Question");
+    // A Retry by another client of the store (the chat layer itself): it forks without marking the catalog.
+    const threads = new ChatThreads({ checkpointer: await first.backend.saver(SCOPE), model: new NumberedModel() });
+    expect((await threads.retry(ref.threadId)).status).toBe("completed");
+    await first.backend.close();
+
+    // A fresh window: the open path does not probe (it would read every checkpoint); the probe after the paint does.
+    const second = open();
+    await second.controller.openThread(ref);
+    expect(second.posted.filter((m) => m.type === "snapshot")[0]!.params).toMatchObject({ messages: [{ text: "Question" }, { text: expect.stringMatching(/^reply 1/) }] });
+    await expect.poll(() => second.live.app.list.views().at(-1)?.siblings, { timeout: 10_000 }).toEqual({ index: 1, count: 2 });
+    await second.expectSameAsFresh();
+    await second.backend.close();
   });
 });
