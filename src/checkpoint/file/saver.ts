@@ -144,6 +144,8 @@ export class FileSaver extends BaseCheckpointSaver {
   private async write<T>(threadId: string, create: boolean, fn: (files: ThreadFiles) => T): Promise<T | undefined> {
     validateThreadId(threadId);
     const catalog = this.catalog();
+    // A compaction still waiting for an idle moment goes first (this write's queue position is behind it).
+    if (this.idleCompactions.has(threadId)) this.compactNow(threadId);
     const previous = this.queues.get(threadId) ?? Promise.resolve();
     const run = previous.then(async () => {
       const token = await this.acquireWrite(threadId);
@@ -164,11 +166,7 @@ export class FileSaver extends BaseCheckpointSaver {
       const fd = files.syncFd();
       if (this.fsync && fd !== undefined) await fsyncAsync(fd);
       if (created) catalog.append([{ op: "up", id: threadId, at: files.state.createdAt!, created: files.state.createdAt! }], false);
-      // Compaction is queued behind this write instead of delaying its acknowledgement; with a real model
-      // between steps it runs while the thread is idle.
-      if (files.needsCompaction(this.compactBytes)) {
-        void this.write(threadId, false, (f) => f.needsCompaction(this.compactBytes) && f.compact(this.fsync)).catch(() => undefined);
-      }
+      if (files.needsCompaction(this.compactBytes)) this.scheduleCompaction(threadId);
       return result;
     });
     const settled = run.catch(() => undefined);
@@ -177,6 +175,32 @@ export class FileSaver extends BaseCheckpointSaver {
       if (this.queues.get(threadId) === settled) this.queues.delete(threadId);
     });
     return run;
+  }
+
+  /** Threads whose compaction waits for the event loop to turn (setImmediate handles). */
+  private readonly idleCompactions = new Map<string, NodeJS.Immediate>();
+
+  /**
+   * Compaction never delays an acknowledgement: it waits for the event loop to turn (between a chat's turns,
+   * while the model streams, or once a burst of writes is done; V8 runs its scheduled GC there too). If the
+   * thread is written again first (back-to-back steps), the compaction is queued right then, ahead of that
+   * write, so the log never grows past one write beyond the threshold.
+   */
+  private scheduleCompaction(threadId: string): void {
+    if (this.idleCompactions.has(threadId)) return;
+    this.idleCompactions.set(
+      threadId,
+      setImmediate(() => this.compactNow(threadId)),
+    );
+  }
+
+  private compactNow(threadId: string): void {
+    const pending = this.idleCompactions.get(threadId);
+    if (pending === undefined) return;
+    clearImmediate(pending);
+    this.idleCompactions.delete(threadId);
+    if (this.closed) return;
+    void this.write(threadId, false, (f) => f.needsCompaction(this.compactBytes) && f.compact(this.fsync)).catch(() => undefined);
   }
 
   /** Takes the per-append lock unless this saver holds the thread's run lock (then returns undefined). */
@@ -321,6 +345,12 @@ export class FileSaver extends BaseCheckpointSaver {
   async deleteThread(threadId: string): Promise<void> {
     validateThreadId(threadId);
     const catalog = this.catalog();
+    // No point compacting what is about to be removed.
+    const pending = this.idleCompactions.get(threadId);
+    if (pending !== undefined) {
+      clearImmediate(pending);
+      this.idleCompactions.delete(threadId);
+    }
     await this.write(threadId, false, (files) => {
       catalog.append([{ op: "del", id: threadId }], this.fsync);
       files.closeFd();
@@ -410,8 +440,12 @@ export class FileSaver extends BaseCheckpointSaver {
 
   override async close(): Promise<void> {
     if (this.closed) return;
-    // A finishing write may queue a compaction: wait until the queues are really empty.
-    while (this.queues.size > 0) await Promise.all([...this.queues.values()]);
+    // Compactions still waiting for an idle moment run now; a finishing write may schedule another: loop
+    // until nothing is queued or scheduled.
+    while (this.queues.size > 0 || this.idleCompactions.size > 0) {
+      for (const threadId of [...this.idleCompactions.keys()]) this.compactNow(threadId);
+      await Promise.all([...this.queues.values()]);
+    }
     if (this.catalogInstance) this.flushTouch();
     for (const [threadId, token] of this.runLocks) release(this.lockPath(threadId), token);
     this.runLocks.clear();
