@@ -21,7 +21,7 @@ export interface SyncHost {
   attached(): boolean;
   post(message: HostMessage): void;
   /** The thread's running turn, if any (its streamed, unstored replies). */
-  run(key: string): { partial: ReadonlyMap<string, string> } | undefined;
+  run(key: string): { partial: ReadonlyMap<string, string>; batcher: { flush(): void } } | undefined;
   /** Failures the host holds per thread (a failed run or load). */
   readonly errors: Map<string, ChatErrorView>;
   secrets(): readonly string[];
@@ -56,8 +56,11 @@ export class ChatSync {
     const ref = { ...this.host.open() };
     const snapshot = await this.host.buildSnapshot(ref, restore);
     if (seq !== this.seq || !sameRef(this.host.open(), ref)) return;
+    const run = this.host.run(keyOf(ref));
+    // Tokens still batched are already in the snapshot's partial reply: post them before it, not after (twice).
+    run?.batcher.flush();
     this.host.post(hostMessage("snapshot", snapshot));
-    const partial = this.host.run(keyOf(ref))?.partial;
+    const partial = run?.partial;
     this.shown.reset(keyOf(ref), snapshot.messages.filter((m) => !partial?.has(m.id)).map((m) => m.id));
     if (snapshot.messages.length > 0 && !snapshot.messages.some((m) => m.siblings)) this.probeAfterPaint(ref, seq);
   }

@@ -171,7 +171,7 @@ describe("chat controller", () => {
   });
 
   it("streams a turn: user message, batched tokens, final message, status and a refreshed snapshot", async () => {
-    const { controller, backend, of, scheduler, streaming, changed, lastSnapshot } = setup();
+    const { controller, backend, of, scheduler, streaming, changed, lastSnapshot, posted } = setup();
     const ref = await controller.newThread();
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
@@ -197,6 +197,9 @@ describe("chat controller", () => {
     expect(lastSnapshot().streaming).toEqual({ messageId: "a1" });
     scheduler.runAll();
     expect(of("tokens").map((m) => m.params)).toEqual([{ threadId: ref.threadId, messageId: "a1", text: "Hello bob" }]);
+    // The batched tokens went before the snapshot that already holds them: the chat shows the text once.
+    expect(posted.findIndex((m) => m.type === "tokens")).toBeLessThan(posted.findIndex((m) => m.type === "snapshot" && m.params.streaming !== null));
+    expect(lastSnapshot().messages.at(-1)?.text).toBe("Hello bob");
     release();
     await turn;
     expect(of("messages").map((m) => m.params.messages[0]!.id)).toEqual(["u1", "a1"]);
