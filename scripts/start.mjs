@@ -56,7 +56,10 @@ function portIsFree(port) {
 }
 
 const folder = resolve(option("--folder") ?? process.env.INIT_CWD ?? process.cwd());
-const code = flag("--browser") ? undefined : findOnPath(process.platform === "win32" ? "code.cmd" : "code");
+// --mock, --port and --fresh only mean something for the served VS Code: they imply --browser rather than being
+// silently ignored by a desktop launch (where --mock would otherwise reach the real API).
+const browserOnly = ["--browser", "--mock", "--port", "--fresh"].some(flag);
+const code = browserOnly ? undefined : findOnPath(process.platform === "win32" ? "code.cmd" : "code");
 
 build();
 
