@@ -31,7 +31,7 @@ export interface LoadedThread {
 }
 
 export interface LoadOptions {
-  /** Also look for forks the catalog does not mark yet (after a Retry, which may regenerate a reply). */
+  /** Also look for forks the catalog does not mark yet (reads every checkpoint; the open path never asks). */
   probeForks?: boolean;
 }
 
