@@ -10,7 +10,7 @@
  *                          // | { type: "message", message }   (each message stored by this turn, in order,
  *                          //    starting with the user's own message; ids are final) | { type: "title", title } (first message)
  *   });
- *   // result: { status: "completed" | "cancelled" | "failed", messages (this turn's stored messages), error? }
+ *   // result: { status: "completed" | "cancelled" | "failed" | "rejected", messages (this turn's stored messages), error?, unsent? }
  *   await threads.retry(threadId, { onEvent });   // re-runs a failed turn, or regenerates the last reply
  *   threads.stop(threadId);                        // cancels the running turn; the partial reply is kept (metadata.interrupted)
  *   await threads.getMessages(threadId);           // StoredMessage[] (the truthful stored thread)
@@ -19,7 +19,19 @@
  *
  * Never throws for model failures: they come back as `status: "failed"` with a `ModelError` (stable `code`,
  * user-facing `message`, `apiMessage`, `retryAfterMs`). Throws `ThreadBusyError` when the thread already
- * runs a turn. The model is resolved per turn (a function may return a new one after a settings change).
+ * runs a turn in THIS instance. The model is resolved per turn (a function may return a new one after a settings change).
+ *
+ * The contract of a turn's input (sendMessage, runPlanned with messages):
+ * - The user's message is announced (`{ type: "message" }`, ids final) only once the turn's input checkpoint
+ *   is stored (durability "sync": on disk). Nothing is announced for a message that was not stored.
+ * - `status: "rejected"` means NOTHING of the turn was stored: another window runs a turn on this thread
+ *   (`error` is a `ThreadBusyError`, code THREAD_BUSY), or the store failed before the input was written
+ *   (disk full, EACCES: `error` is the store's error), or the turn was aborted before it started.
+ *   `unsent` holds the messages that were not stored (for sendMessage: the one user message) — put its
+ *   content back into the draft; `messages` is empty. Retry would not re-send it (the thread does not hold it).
+ * - `status: "failed"` / "cancelled" mean the input WAS stored (announced) and the reply failed / was stopped;
+ *   `retry` re-runs it.
+ * - Turns without input (retry) are "rejected" with a ThreadBusyError when another window holds the thread.
  */
 import type { Message, StoredMessage } from "../graph/messages";
 import type { BaseCheckpointSaver } from "../checkpoint/base";
@@ -49,10 +61,13 @@ export interface TurnOptions {
 }
 
 export interface TurnResult {
-  status: "completed" | "cancelled" | "failed";
+  /** "rejected": nothing of this turn was stored (see the contract at the top); restore `unsent` as the draft. */
+  status: "completed" | "cancelled" | "failed" | "rejected";
   /** Messages this turn stored (assistant replies, tool results; a cancelled reply marked interrupted). */
   messages: StoredMessage[];
   error?: Error;
+  /** Only with "rejected": the turn's input messages, which were NOT stored (for sendMessage: the user's message). */
+  unsent?: Message[];
 }
 
 export interface ThreadStatus {
@@ -135,7 +150,8 @@ export class ChatThreads {
     const messages = (state.values as { messages?: Message[] }).messages ?? [];
     return {
       running: this.isRunning(threadId),
-      canRetry: state.next.length > 0 || messages.length > 0,
+      // Not while a turn runs: a Retry then would be refused (or regenerate a reply that is still being written).
+      canRetry: !this.isRunning(threadId) && (state.next.length > 0 || messages.length > 0),
       ...(failed?.error ? { error: { name: failed.error.name, message: failed.error.message, code: MODEL_ERROR_CODES[failed.error.name] } } : {}),
     };
   }
@@ -143,12 +159,16 @@ export class ChatThreads {
   /** Sends one user message and runs the turn to the end (tool calls included). */
   sendMessage(threadId: string, content: string | Message["content"], options: TurnOptions = {}): Promise<TurnResult> {
     const user: Message = { id: uuid4(), role: "user", content, metadata: { createdAt: new Date().toISOString() } };
-    return this.run(threadId, options, async () => {
-      // The title appears in the thread list at once, before the reply streams.
-      const title = await ensureTitle(this.options.checkpointer, threadId, [user]);
-      if (title) safeEmit(options, { type: "title", title });
-      return { input: { messages: [user] }, config: this.config(threadId) };
-    });
+    return this.run(threadId, options, async () => ({
+      input: { messages: [user] },
+      config: this.config(threadId),
+      // The title appears in the thread list as soon as the message is stored, before the reply streams;
+      // a message the thread never got must not name it.
+      onInputStored: async () => {
+        const title = await ensureTitle(this.options.checkpointer, threadId, [user]);
+        if (title) safeEmit(options, { type: "title", title });
+      },
+    }));
   }
 
   /**
@@ -188,7 +208,7 @@ export class ChatThreads {
   private async run(
     threadId: string,
     options: TurnOptions,
-    prepare: (graph: ChatGraph) => Promise<{ input: { messages: Message[] } | null; config: Config }>,
+    prepare: (graph: ChatGraph) => Promise<{ input: { messages: Message[] } | null; config: Config; onInputStored?: () => Promise<void> }>,
   ): Promise<TurnResult> {
     if (this.running.has(threadId)) throw new ThreadBusyError(threadId);
     const controller = new AbortController();
@@ -198,13 +218,33 @@ export class ChatThreads {
     const stored: StoredMessage[] = [];
     const partials = new Map<string, string>();
     const emit = (event: ChatEvent) => safeEmit(options, event);
+    let unsent: Message[] = [];
     try {
       const graph = await this.graph();
-      const { input, config } = await prepare(graph);
-      for (const message of input?.messages ?? []) emit({ type: "message", message: message as StoredMessage });
-      const stream = await graph.stream(input, { ...config, signal, streamMode: ["messages", "updates"] });
+      const prepared = await prepare(graph);
+      const { input, config } = prepared;
+      unsent = input?.messages ?? [];
+      const announce = async () => {
+        const input = unsent;
+        unsent = [];
+        for (const message of input) emit({ type: "message", message: message as StoredMessage });
+        try {
+          await prepared.onInputStored?.();
+        } catch {
+          // A title that could not be stored must not fail a turn whose message is.
+        }
+      };
+      // "debug" reports each checkpoint once it is saved (durability "sync": on disk): the user's message is
+      // announced then, never before — a turn refused by the thread lock or a failing store never shows it.
+      const streamMode = unsent.length ? ["messages", "updates", "debug"] : ["messages", "updates"];
+      const stream = await graph.stream(input, { ...config, signal, durability: "sync", streamMode: streamMode as ["messages", "updates"] });
       for await (const item of stream as AsyncIterable<[string, unknown]>) {
         const [mode, payload] = item;
+        if (mode === "debug") {
+          const chunk = payload as { type?: string; payload?: { metadata?: { source?: string } } };
+          if (unsent.length && chunk.type === "checkpoint" && chunk.payload?.metadata?.source === "input") await announce();
+          continue;
+        }
         if (mode === "messages") {
           const [chunk] = payload as [{ id: string; content?: unknown; metadata?: unknown; tool_call_chunk?: { index: number; id?: string; name?: string; args?: string } }, unknown];
           // Whole messages (tool results) also arrive in this mode; they are reported from "updates".
@@ -227,9 +267,14 @@ export class ChatThreads {
           }
         }
       }
+      if (unsent.length) await announce(); // not reached with "sync" (the input checkpoint always comes first)
       if (signal.aborted) return { status: "cancelled", messages: stored, error: new ModelCancelledError() };
       return { status: "completed", messages: stored };
     } catch (error) {
+      // Nothing of the turn reached the store (or another window holds the thread): say so, with the text back.
+      if (unsent.length || (error instanceof ThreadBusyError && stored.length === 0)) {
+        return { status: "rejected", messages: [], error: error instanceof Error ? error : new Error(String(error)), unsent };
+      }
       if (signal.aborted || (error instanceof ModelError && error.code === "cancelled")) {
         await this.keepPartial(threadId, partials, stored, emit);
         return { status: "cancelled", messages: stored, error: error instanceof ModelError ? error : new ModelCancelledError(error) };

@@ -39,15 +39,16 @@ describe("ChatThreads", () => {
     const events: ChatEvent[] = [];
     const result = await threads.sendMessage(info.threadId, "hi! I'm bob", { onEvent: (e) => events.push(e) });
     expect(result.status).toBe("completed");
-    expect(events[0]).toEqual({ type: "title", title: "hi! I'm bob" });
-    expect(events[1]).toMatchObject({ type: "message", message: { role: "user", content: "hi! I'm bob" } });
+    // The user's message is announced once stored, then the title (both before the reply streams).
+    expect(events[0]).toMatchObject({ type: "message", message: { role: "user", content: "hi! I'm bob" } });
+    expect(events[1]).toEqual({ type: "title", title: "hi! I'm bob" });
     expect(texts(events).join("")).toBe("Hello bob! Nice to meet you. How can I help you today?");
     const last = events.at(-1) as { type: "message"; message: { id: string; role: string } };
     expect(last).toMatchObject({ type: "message", message: { role: "assistant" } });
     expect(events.filter((e) => e.type === "token").every((e) => (e as { messageId: string }).messageId === last.message.id)).toBe(true);
     expect(result.messages.map((m) => m.role)).toEqual(["assistant"]);
     const stored = await threads.getMessages(info.threadId);
-    expect(stored.map((m) => m.id)).toEqual([(events[1] as { message: { id: string } }).message.id, last.message.id]);
+    expect(stored.map((m) => m.id)).toEqual([(events[0] as { message: { id: string } }).message.id, last.message.id]);
     expect((await checkpointer.getThreadInfo(info.threadId))?.title).toBe("hi! I'm bob");
     expect(await threads.listThreads()).toHaveLength(1);
   });
