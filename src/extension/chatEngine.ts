@@ -6,11 +6,12 @@
 import type { BaseCheckpointSaver } from "../checkpoint/base";
 import type { PlannedRun } from "../chat/branches";
 import { ChatThreads, type ChatEvent } from "../chat/threads";
-import type { StoredMessage } from "../graph/messages";
+import { messageText, type StoredMessage } from "../graph/messages";
 import { AnthropicChatModel } from "../model/anthropic";
 import type { ChatModel } from "../model/types";
 import type { CodedError, TurnEvent } from "./backend";
 import type { SkeinSettings } from "./settings";
+import { TurnRejectedError } from "./turnErrors";
 
 export interface RunArgs {
   saver: BaseCheckpointSaver;
@@ -127,5 +128,11 @@ export class GraphChatEngine implements ChatEngine {
         ? await threads.retry(args.threadId, options)
         : await threads.sendMessage(args.threadId, args.text, options);
     if (result.status === "failed") throw result.error ?? new Error("The turn failed.");
+    // Nothing of the turn was stored (another window holds the thread, the store failed first): the caller gets
+    // the text back for the draft instead of a silent success.
+    if (result.status === "rejected") {
+      const unsent = result.unsent?.map((m) => messageText(m as StoredMessage)).join("\n\n");
+      throw new TurnRejectedError(result.error ?? new Error("The message was not sent."), unsent || undefined);
+    }
   }
 }

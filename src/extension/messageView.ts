@@ -61,6 +61,8 @@ export function toErrorView(error: unknown, secretsToHide: readonly string[] = [
   for (const secret of secretsToHide) {
     if (secret.length >= 8) message = message.split(secret).join("•••");
   }
-  const actions: ErrorAction[] = isKeyError(error) ? ["setApiKey", "retry"] : ["retry"];
+  // A refused turn stored nothing: Retry would regenerate the previous reply, not send the message.
+  const rejected = (error as { name?: unknown } | null)?.name === "TurnRejectedError";
+  const actions: ErrorAction[] = rejected ? [] : isKeyError(error) ? ["setApiKey", "retry"] : ["retry"];
   return { code: codeOf(error), message, actions };
 }
