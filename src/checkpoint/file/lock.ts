@@ -80,6 +80,12 @@ export function tryAcquire(path: string, kind: LockKind): AcquireResult {
       if (code !== "EEXIST") throw error;
       const seen = readOwner(path);
       if (seen === "gone") continue;
+      // Our own process keeps this lock as an idle lease (a saver between runs): end it and take the lock.
+      const endLease = typeof seen === "object" && seen.pid === process.pid && seen.token === PROCESS_TOKEN ? leases.get(path) : undefined;
+      if (endLease) {
+        endLease();
+        continue;
+      }
       if (!isStale(path, seen)) return { ok: false, owner: seen === "unreadable" ? undefined : seen };
       breakLock(path, seen);
       continue;
@@ -88,6 +94,26 @@ export function tryAcquire(path: string, kind: LockKind): AcquireResult {
     return { ok: true, token: PROCESS_TOKEN };
   }
   return { ok: false, owner: undefined };
+}
+
+/**
+ * Run locks a saver of this process keeps between runs (see FileSaver `leaseMs`), by lock path: how to end
+ * each. Another saver of this process that wants the lock ends the lease at once instead of seeing a busy thread.
+ */
+const leases = new Map<string, () => void>();
+
+export function registerLease(path: string, end: () => void): void {
+  leases.set(path, end);
+}
+
+export function unregisterLease(path: string): void {
+  leases.delete(path);
+}
+
+/** The lock at `path` is still the one this process took (not removed, not broken and re-taken by another). */
+export function stillHeld(path: string, token: string): boolean {
+  const seen = readOwner(path);
+  return typeof seen === "object" && seen.pid === process.pid && seen.token === token;
 }
 
 export function release(path: string, token: string): void {

@@ -19,7 +19,7 @@ import { Catalog } from "./catalog";
 import { deepEqual, encodeCheckpoint, setOwn } from "./delta";
 import { openFormat, type Migration } from "./format";
 import { fsyncAsync, fsyncDir } from "./fsutil";
-import { release, tryAcquire } from "./lock";
+import { registerLease, release, stillHeld, tryAcquire, unregisterLease } from "./lock";
 import { threadFileStem, validateThreadId } from "./names";
 import { openStore, removeThreadFiles } from "./storeOpen";
 import { ThreadFiles } from "./threadFiles";
@@ -36,6 +36,13 @@ export interface FileSaverOptions {
   compactBytes?: number;
   /** How long a write waits for another window's single-record write lock. Default 2 s. */
   lockWaitMs?: number;
+  /**
+   * How long a run lock is kept after a run ends, so back-to-back runs (a burst of steps, updateState then
+   * invoke) skip taking and removing the lock file and re-reading the thread. Meanwhile another window gets
+   * ThreadBusyError as during a run; another saver of this process takes the lock at once. 0 = release at
+   * once. Default 1 s.
+   */
+  leaseMs?: number;
   /** Threads kept loaded in memory. Default 64. */
   cacheThreads?: number;
   /** @internal tests: an alternative migration table. */
@@ -60,6 +67,9 @@ export class FileSaver extends BaseCheckpointSaver {
   private readonly compactBytes: number;
   private readonly lockWaitMs: number;
   private readonly cacheThreads: number;
+  private readonly leaseMs: number;
+  /** Run locks kept after their run (see `leaseMs`): token and the timer that ends the lease. */
+  private readonly leases = new Map<string, { token: string; timer: NodeJS.Timeout }>();
   private readonly migrations: Readonly<Record<number, Migration>> | undefined;
   private catalogInstance: Catalog | undefined;
   private readonly threads = new Map<string, ThreadFiles>();
@@ -76,6 +86,7 @@ export class FileSaver extends BaseCheckpointSaver {
     this.compactBytes = options.compactBytes ?? 20 * 1024;
     this.lockWaitMs = options.lockWaitMs ?? 2_000;
     this.cacheThreads = options.cacheThreads ?? 64;
+    this.leaseMs = options.leaseMs ?? 1_000;
     this.migrations = options.migrations;
   }
 
@@ -104,7 +115,7 @@ export class FileSaver extends BaseCheckpointSaver {
     if (this.threads.size > this.cacheThreads) {
       for (const [id, old] of this.threads) {
         if (this.threads.size <= this.cacheThreads) break;
-        if (id === threadId || this.runLocks.has(id) || this.queues.has(id)) continue;
+        if (id === threadId || this.runLocks.has(id) || this.leases.has(id) || this.queues.has(id)) continue;
         if (old.state.seq >= 0) old.saveHead();
         old.closeFd();
         this.threads.delete(id);
@@ -124,7 +135,8 @@ export class FileSaver extends BaseCheckpointSaver {
   private read(threadId: string, full = false): ThreadFiles | undefined {
     this.catalog();
     const files = this.files(validateThreadId(threadId));
-    if (this.runLocks.has(threadId) && files.state.seq >= 0) return files;
+    // Holding the run lock (in a run or as a lease), nobody else writes the thread: memory is up to date.
+    if ((this.runLocks.has(threadId) || this.leases.has(threadId)) && files.state.seq >= 0) return files;
     const { exists, damaged } = files.refresh(false, !full);
     if (damaged) {
       // Repair needs the write lock; if a writer holds it, the "damage" is most likely its unfinished line.
@@ -205,7 +217,7 @@ export class FileSaver extends BaseCheckpointSaver {
 
   /** Takes the per-append lock unless this saver holds the thread's run lock (then returns undefined). */
   private async acquireWrite(threadId: string): Promise<string | undefined> {
-    if (this.runLocks.has(threadId)) return undefined;
+    if (this.runLocks.has(threadId) || this.leases.has(threadId)) return undefined;
     const deadline = Date.now() + this.lockWaitMs;
     for (let wait = 1; ; wait = Math.min(wait * 2, 25)) {
       const result = tryAcquire(this.lockPath(threadId), "write");
@@ -363,6 +375,7 @@ export class FileSaver extends BaseCheckpointSaver {
     if (catalog.entries.has(threadId)) catalog.append([{ op: "gone", id: threadId }], this.fsync);
     // Deleting means gone from disk: drop the catalog's older lines that still carry its title and preview.
     catalog.maybeCompact(this.fsync, true);
+    this.endLease(threadId);
     this.threads.get(threadId)?.closeFd();
     this.threads.delete(threadId);
   }
@@ -410,7 +423,8 @@ export class FileSaver extends BaseCheckpointSaver {
     if (this.runLocks.has(threadId)) throw new ThreadBusyError(threadId);
     const path = this.lockPath(threadId);
     const deadline = Date.now() + Math.min(this.lockWaitMs, 500);
-    let token: string | undefined;
+    const leased = this.takeLease(threadId);
+    let token: string | undefined = leased;
     for (let wait = 1; token === undefined; wait = Math.min(wait * 2, 25)) {
       const result = tryAcquire(path, "run");
       if (result.ok) token = result.token;
@@ -423,7 +437,8 @@ export class FileSaver extends BaseCheckpointSaver {
     }
     this.runLocks.set(threadId, token);
     // Catch up with whatever other windows wrote; from here on this saver is the thread's only writer.
-    this.files(threadId).refresh(true);
+    // (A kept lease means nobody else could write since this saver's last run.)
+    if (leased === undefined) this.files(threadId).refresh(true);
     let released = false;
     return {
       release: async () => {
@@ -433,9 +448,45 @@ export class FileSaver extends BaseCheckpointSaver {
         this.flushTouch();
         this.threads.get(threadId)?.saveHead(true);
         this.runLocks.delete(threadId);
-        release(path, token);
+        this.keepLease(threadId, token);
       },
     };
+  }
+
+  /** After a run: keep the run lock for `leaseMs` (or release it now). */
+  private keepLease(threadId: string, token: string): void {
+    const path = this.lockPath(threadId);
+    if (this.leaseMs <= 0 || this.closed) {
+      release(path, token);
+      return;
+    }
+    const timer = setTimeout(() => this.endLease(threadId), this.leaseMs);
+    timer.unref(); // a kept lease never keeps the process alive; if it exits, the lock is stale and broken
+    this.leases.set(threadId, { token, timer });
+    registerLease(path, () => this.endLease(threadId));
+  }
+
+  /** Takes back a kept lease for a new run: its token when the lock file is still ours, else undefined. */
+  private takeLease(threadId: string): string | undefined {
+    const lease = this.leases.get(threadId);
+    if (!lease) return undefined;
+    const path = this.lockPath(threadId);
+    clearTimeout(lease.timer);
+    this.leases.delete(threadId);
+    unregisterLease(path);
+    if (stillHeld(path, lease.token)) return lease.token;
+    release(path, lease.token); // removed or broken meanwhile: only our bookkeeping is undone
+    return undefined;
+  }
+
+  private endLease(threadId: string): void {
+    const lease = this.leases.get(threadId);
+    if (!lease) return;
+    const path = this.lockPath(threadId);
+    clearTimeout(lease.timer);
+    this.leases.delete(threadId);
+    unregisterLease(path);
+    release(path, lease.token);
   }
 
   override async close(): Promise<void> {
@@ -447,6 +498,7 @@ export class FileSaver extends BaseCheckpointSaver {
       await Promise.all([...this.queues.values()]);
     }
     if (this.catalogInstance) this.flushTouch();
+    for (const threadId of [...this.leases.keys()]) this.endLease(threadId);
     for (const [threadId, token] of this.runLocks) release(this.lockPath(threadId), token);
     this.runLocks.clear();
     for (const files of this.threads.values()) {

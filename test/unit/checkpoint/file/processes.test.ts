@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildSync } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { threadFileStem } from "../../../../src/checkpoint/file";
 import { cfg, collect, openSaver, tempDir } from "./helpers";
 import type { TurnMessage } from "./workload";
 
@@ -163,5 +164,21 @@ describe("FileSaver with real processes", () => {
     await after.exited;
     expect(after.lines).toEqual(["ok"]);
     await (await saver.lockThread("x")).release();
+  }, 60_000);
+
+  it("a lock kept as a lease after a run keeps other processes out until it ends", async () => {
+    const dir = tempDir();
+    const { saver } = openSaver(dir, { leaseMs: 100 });
+    await (await saver.lockThread("x")).release();
+    const during = run("trylock", dir, "x");
+    await during.exited;
+    expect(during.lines).toEqual(["busy"]);
+    // The lease ends by itself: wait for its lock file to go (no fixed sleep), then another process gets in.
+    const lock = join(dir, "locks", `${threadFileStem("x")}.lock`);
+    while (existsSync(lock)) await new Promise((resolve) => setTimeout(resolve, 20));
+    const after = run("trylock", dir, "x");
+    await after.exited;
+    expect(after.lines).toEqual(["ok"]);
+    await saver.close();
   }, 60_000);
 });
