@@ -112,6 +112,9 @@ export class GraphChatEngine implements ChatEngine {
   }
 
   async run(args: RunArgs): Promise<void> {
+    // A base URL that is set but unusable refuses the turn: falling back to the default API would send the
+    // conversation and the key to Anthropic when the user meant a local server.
+    if (args.settings.baseUrlError) throw new TurnRejectedError(args.settings.baseUrlError, args.plan ? undefined : (args.text ?? undefined));
     const threads = this.threads(args.saver, args.settings, args.apiKey);
     const options = {
       signal: args.signal,

@@ -8,7 +8,7 @@ import { ChatController } from "./chatController";
 import { CHAT_VIEW_ID, ChatViewProvider } from "./chatViewProvider";
 import { registerCommands } from "./commands";
 import { ScopeIndex } from "./scopeIndex";
-import { readSettings } from "./settings";
+import { readBaseUrl, readSettings } from "./settings";
 import { SkeinBackend } from "./skeinBackend";
 import { webviewStrings } from "./strings";
 import { ThreadsTreeProvider } from "./threadsTree";
@@ -54,7 +54,12 @@ export function activate(context: vscode.ExtensionContext): SkeinApi {
     settings: () => {
       const current = settings();
       // An untrusted workspace must not redirect requests that carry the key (also declared as restricted).
-      if (!vscode.workspace.isTrusted) current.baseUrl = validUserBaseUrl();
+      if (!vscode.workspace.isTrusted) {
+        // The workspace's own value (and its error) does not count; the user's may be invalid too.
+        const user = userBaseUrl();
+        current.baseUrl = user.baseUrl;
+        current.baseUrlError = user.baseUrlError;
+      }
       return current;
     },
     apiKey: async () => {
@@ -137,9 +142,9 @@ export function activate(context: vscode.ExtensionContext): SkeinApi {
 }
 
 /** In an untrusted workspace only the user-level base URL counts (workspace values are ignored). */
-function validUserBaseUrl(): string | undefined {
+function userBaseUrl(): ReturnType<typeof readBaseUrl> {
   const inspected = vscode.workspace.getConfiguration("skein").inspect<string>("baseUrl");
-  return readSettings((key) => (key === "baseUrl" ? inspected?.globalValue : undefined)).baseUrl;
+  return readBaseUrl(inspected?.globalValue);
 }
 
 export function deactivate(): void {}

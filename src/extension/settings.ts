@@ -7,10 +7,31 @@ export const DEFAULT_MODEL = "claude-sonnet-5-5";
 export const DEFAULT_MAX_TOKENS = 8192;
 export const DEFAULT_TIMEOUT_SECONDS = 60;
 
+/**
+ * A setting whose value cannot be used, found when settings are read; a turn is refused with it (the chat shows
+ * `message`, code INVALID_SETTING) rather than falling back to a default that changes where requests go.
+ */
+export class InvalidSettingError extends Error {
+  override readonly name = "InvalidSettingError";
+  readonly code = "INVALID_SETTING";
+  constructor(
+    /** The full setting id, e.g. "skein.baseUrl". */
+    readonly setting: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 export interface SkeinSettings {
   model: string;
-  /** Empty = Anthropic's API. */
+  /** Not set = Anthropic's API. */
   baseUrl?: string;
+  /**
+   * Set when `skein.baseUrl` has a value that is not an http(s) URL (e.g. "localhost:11434"): `baseUrl` is then
+   * undefined, and a turn MUST be refused with this error — never sent to the default API with the key.
+   */
+  baseUrlError?: InvalidSettingError;
   maxTokens: number;
   systemPrompt?: string;
   context: { maxMessages?: number; maxInputTokens?: number };
@@ -25,7 +46,7 @@ const positiveInt = (value: unknown): number | undefined =>
 const nonEmpty = (value: unknown): string | undefined =>
   typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;
 
-/** Only http(s) URLs are accepted as a base URL; anything else is ignored (the default API is used). */
+/** Only http(s) URLs are accepted as a base URL (undefined for anything else; readSettings reports it). */
 export function validBaseUrl(value: unknown): string | undefined {
   const text = nonEmpty(value);
   if (!text) return undefined;
@@ -37,10 +58,26 @@ export function validBaseUrl(value: unknown): string | undefined {
   }
 }
 
+/** The base URL setting: a usable URL, nothing set, or an error that must stop the turn. */
+export function readBaseUrl(value: unknown): { baseUrl?: string; baseUrlError?: InvalidSettingError } {
+  const baseUrl = validBaseUrl(value);
+  if (baseUrl || nonEmpty(value) === undefined) return { baseUrl };
+  const shown = typeof value === "string" ? JSON.stringify(value.trim()) : JSON.stringify(value) ?? String(value);
+  return {
+    baseUrl: undefined,
+    baseUrlError: new InvalidSettingError(
+      "skein.baseUrl",
+      `skein.baseUrl must be an http(s) URL like http://localhost:11434 (it is ${shown}) — fix it in Settings, or clear it to use Anthropic's API.`,
+    ),
+  };
+}
+
 export function readSettings(get: SettingGetter): SkeinSettings {
+  const { baseUrl, baseUrlError } = readBaseUrl(get("baseUrl"));
   return {
     model: nonEmpty(get("model")) ?? DEFAULT_MODEL,
-    baseUrl: validBaseUrl(get("baseUrl")),
+    baseUrl,
+    ...(baseUrlError ? { baseUrlError } : {}),
     maxTokens: positiveInt(get("maxTokens")) ?? DEFAULT_MAX_TOKENS,
     systemPrompt: nonEmpty(get("systemPrompt")),
     context: {

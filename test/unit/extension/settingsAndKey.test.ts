@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { ApiKeyService, SECRET_KEY, type SecretStore } from "../../../src/extension/apiKey";
-import { DEFAULT_MAX_TOKENS, DEFAULT_MODEL, DEFAULT_TIMEOUT_SECONDS, readSettings, validBaseUrl } from "../../../src/extension/settings";
+import { DEFAULT_MAX_TOKENS, DEFAULT_MODEL, DEFAULT_TIMEOUT_SECONDS, InvalidSettingError, readSettings, validBaseUrl } from "../../../src/extension/settings";
+import { MemorySaver } from "../../../src/checkpoint";
+import { GraphChatEngine } from "../../../src/extension/chatEngine";
+import { toErrorView } from "../../../src/extension/messageView";
+import { TurnRejectedError } from "../../../src/extension/turnErrors";
 
 /** An in-memory SecretStorage (the real one is VS Code's; the in-editor suite covers it). */
 class Secrets implements SecretStore {
@@ -51,6 +55,38 @@ describe("settings", () => {
     const bad: Record<string, unknown> = { model: "", maxTokens: -5, "context.maxMessages": 2.5, requestTimeoutSeconds: "60", baseUrl: "file:///etc/passwd" };
     const s = readSettings((k) => bad[k]);
     expect([s.model, s.maxTokens, s.context.maxMessages, s.requestTimeoutSeconds, s.baseUrl]).toEqual([DEFAULT_MODEL, DEFAULT_MAX_TOKENS, undefined, DEFAULT_TIMEOUT_SECONDS, undefined]);
+    // …but a base URL that is set and unusable is an error, not "the default API".
+    expect(s.baseUrlError).toBeInstanceOf(InvalidSettingError);
+  });
+
+  it("a non-http(s) baseUrl (e.g. 'localhost:11434', which parses with protocol 'localhost:') is a settings error, never the default API", () => {
+    for (const value of ["localhost:11434", "127.0.0.1:8080", "file:///etc/passwd", "not a url", "ws://localhost:1"]) {
+      const s = readSettings((k) => (k === "baseUrl" ? value : undefined));
+      expect(s.baseUrl).toBeUndefined();
+      expect(s.baseUrlError).toBeInstanceOf(InvalidSettingError);
+      expect(s.baseUrlError).toMatchObject({ code: "INVALID_SETTING", setting: "skein.baseUrl", name: "InvalidSettingError" });
+      expect(s.baseUrlError?.message).toContain("skein.baseUrl must be an http(s) URL like http://localhost:11434");
+      expect(s.baseUrlError?.message).toContain(JSON.stringify(value));
+      expect(s.baseUrlError?.message).toMatch(/fix it in Settings/);
+    }
+    for (const unset of [undefined, "", "  "]) expect(readSettings((k) => (k === "baseUrl" ? unset : undefined)).baseUrlError).toBeUndefined();
+    const ok = readSettings((k) => (k === "baseUrl" ? "http://localhost:11434" : undefined));
+    expect([ok.baseUrl, ok.baseUrlError]).toEqual(["http://localhost:11434", undefined]);
+  });
+
+  it("a turn with an invalid baseUrl is refused before anything is sent or stored: TurnRejectedError INVALID_SETTING with the text back", async () => {
+    const saver = new MemorySaver();
+    const settings = readSettings((k) => (k === "baseUrl" ? "localhost:11434" : undefined));
+    const events: unknown[] = [];
+    const error = await new GraphChatEngine()
+      .run({ saver, threadId: "t", text: "my question", settings, apiKey: "sk-ant-test-secret-key", signal: new AbortController().signal, onEvent: (e) => events.push(e) })
+      .then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(TurnRejectedError);
+    expect(error).toMatchObject({ code: "INVALID_SETTING", unsentText: "my question" });
+    expect((error as Error).message).toContain("skein.baseUrl must be an http(s) URL");
+    expect(toErrorView(error)).toMatchObject({ code: "INVALID_SETTING", actions: [] });
+    expect(events).toEqual([]);
+    expect(await saver.getTuple({ configurable: { thread_id: "t", checkpoint_ns: "" } })).toBeUndefined();
   });
 
   it("accepts only http(s) base URLs", () => {
