@@ -11,7 +11,7 @@
 import type { Message } from "../graph/messages";
 import type { ChatModel, ChatModelCallOptions, ModelEvent } from "./types";
 import { IncompleteStreamError, MissingApiKeyError, ModelCancelledError, ModelError, StalledStreamError } from "./errors";
-import { mapAnthropicError } from "./mapError";
+import { mapAnthropicError, redactSecret } from "./mapError";
 import { fromWireMessage, toWireRequest } from "./convert";
 import type { WireBlock } from "./convert";
 
@@ -75,7 +75,7 @@ export class AnthropicChatModel implements ChatModel {
   }
 
   private mapContext() {
-    return { model: this.model, baseURL: this.options.baseURL };
+    return { model: this.model, baseURL: this.options.baseURL, apiKey: this.options.apiKey };
   }
 
   async *stream(messages: readonly Message[], options: ChatModelCallOptions = {}): AsyncGenerator<ModelEvent> {
@@ -103,9 +103,10 @@ export class AnthropicChatModel implements ChatModel {
     }
   }
 
+  /** Every error this adapter throws goes through here or mapAnthropicError: both strip the key. */
   private classify(raw: unknown, signal: AbortSignal | undefined): ModelError {
-    if (raw instanceof ModelError) return raw;
-    if (signal?.aborted) return new ModelCancelledError(signal.reason);
+    if (raw instanceof ModelError) return redactSecret(raw, this.options.apiKey);
+    if (signal?.aborted) return redactSecret(new ModelCancelledError(signal.reason), this.options.apiKey);
     return mapAnthropicError(raw, this.mapContext());
   }
 

@@ -32,6 +32,48 @@ interface SdkErrorLike {
 export interface MapContext {
   model: string;
   baseURL?: string;
+  /** The key the request carried: removed from every text of the error (a server or proxy may echo it). */
+  apiKey?: string;
+}
+
+export const REDACTED = "[redacted]";
+
+/** Keys shorter than this are not searched for (a tiny string would mangle ordinary text; real keys are long). */
+const MIN_SECRET_LENGTH = 8;
+
+function redactText<T extends string | undefined>(text: T, secret: string): T {
+  return (typeof text === "string" && text.includes(secret) ? text.split(secret).join(REDACTED) : text) as T;
+}
+
+/**
+ * Removes the API key from a model error before it leaves the model layer — its message, apiMessage and the
+ * cause chain (replaced by plain errors with redacted text) — so neither the graph's stored `__error__` write nor
+ * any log or view can carry it. Returns the same error, changed in place.
+ */
+export function redactSecret(error: ModelError, secret: string | undefined): ModelError {
+  if (!secret || secret.length < MIN_SECRET_LENGTH) return error;
+  error.message = redactText(error.message, secret);
+  if (error.apiMessage?.includes(secret)) Object.defineProperty(error, "apiMessage", { value: redactText(error.apiMessage, secret), enumerable: true });
+  if (error.stack?.includes(secret)) error.stack = redactText(error.stack, secret);
+  if (error.cause !== undefined) Object.defineProperty(error, "cause", { value: redactCause(error.cause, secret, 0), enumerable: false, configurable: true, writable: true });
+  return error;
+}
+
+/** The SDK's error (whose message, body and headers may quote the key) becomes a plain Error with its text redacted. */
+function redactCause(cause: unknown, secret: string, depth: number): unknown {
+  if (cause === undefined || cause === null || depth > 5) return undefined;
+  const text = cause instanceof Error ? cause.message : typeof cause === "string" ? cause : undefined;
+  if (text === undefined) return undefined;
+  const plain = new Error(redactText(text, secret));
+  plain.name = cause instanceof Error ? cause.name : "Error";
+  const code = (cause as { code?: unknown }).code;
+  if (typeof code === "string") Object.assign(plain, { code });
+  const status = (cause as { status?: unknown }).status;
+  if (typeof status === "number") Object.assign(plain, { status });
+  plain.stack = redactText(cause instanceof Error ? cause.stack : undefined, secret);
+  const inner = cause instanceof Error ? cause.cause : undefined;
+  if (inner !== undefined) plain.cause = redactCause(inner, secret, depth + 1);
+  return plain;
 }
 
 /** `retry-after-ms`, else `retry-after` (seconds or an HTTP date). */
@@ -65,6 +107,10 @@ function networkCode(error: unknown): string | undefined {
 }
 
 export function mapAnthropicError(error: unknown, context: MapContext): ModelError {
+  return redactSecret(mapError(error, context), context.apiKey);
+}
+
+function mapError(error: unknown, context: MapContext): ModelError {
   if (error instanceof ModelError) return error;
   const e = (error ?? {}) as SdkErrorLike;
   const apiMessage = e.apiMessage ?? undefined;
