@@ -56,7 +56,10 @@ export interface FileSaverOptions {
  *   threads/t-<id>.log   a thread's newest records: checksummed JSON lines, appended and fsynced per write
  *   threads/t-<id>.pack  its older records: gzip frames of JSON lines (`zcat` prints them)
  *   threads/t-<id>.head  a cache of its newest checkpoint, for a fast first read (safe to delete)
- *   locks/               lock files (pid + token), stale ones broken
+ *   locks/               lock files (pid + token), stale ones broken; a run lock is kept for `leaseMs` after
+ *                        its run, so back-to-back runs do not re-create it
+ * Compaction of a log into the pack waits for the event loop to turn (or for the thread's next write), so it
+ * never delays an acknowledged write.
  * A checkpoint stores only what changed since its parent; array elements (messages) are stored once as
  * numbered items and arrays as item ranges, so storage grows with the new messages, not with the history.
  */
