@@ -26,6 +26,16 @@ export interface HostToWebview {
   focusInput: Record<string, never>;
   /** Scroll a message into view (search results, branch switches). */
   revealMessage: { threadId: string; messageId: string };
+  /**
+   * Another thread is about to be shown (its snapshot follows). The webview saves the current draft under the
+   * old thread, clears the composer for the new one and does not send until that snapshot has arrived.
+   */
+  opening: { threadId: string };
+  /**
+   * Something the user asked for was not done (a send while a reply runs, a message the host could not accept,
+   * a message that could not be stored). `draft`: the unsent text, put back into the composer.
+   */
+  notice: { threadId: string; message: string; draft?: string };
 }
 
 /** Commands the webview may ask the host to run (a closed list: the webview cannot run arbitrary commands). */
@@ -124,12 +134,24 @@ const hostChecks: { [K in keyof HostToWebview]: Check } = {
   title: (p) => typeof p.threadId === "string" && typeof p.title === "string",
   focusInput: () => true,
   revealMessage: (p) => typeof p.threadId === "string" && typeof p.messageId === "string",
+  opening: (p) => typeof p.threadId === "string",
+  notice: (p) => typeof p.threadId === "string" && typeof p.message === "string" && optional(p.draft, (v) => typeof v === "string"),
 };
 
 function check(map: Record<string, Check>, value: unknown): boolean {
   if (!isObject(value) || typeof value.type !== "string" || !isObject(value.params)) return false;
   if (!Object.prototype.hasOwnProperty.call(map, value.type)) return false;
   return map[value.type]!(value.params);
+}
+
+/**
+ * What can be said about a message that failed `isWebviewMessage`: its type and thread if those parts are sound
+ * (so the host can answer "not accepted" to the right thread instead of staying silent), else undefined.
+ */
+export function describeRejected(value: unknown): { type: string; threadId?: string } | undefined {
+  if (!isObject(value) || typeof value.type !== "string" || !Object.prototype.hasOwnProperty.call(webviewChecks, value.type)) return undefined;
+  const params = isObject(value.params) ? value.params : {};
+  return { type: value.type, threadId: threadId(params) ? (params.threadId as string) : undefined };
 }
 
 /** True when `value` is a well-formed message the webview may send (checked by the host before acting). */

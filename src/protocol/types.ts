@@ -65,6 +65,13 @@ export interface WebviewStrings {
   cancel?: string;
   previousVersion?: string;
   nextVersion?: string;
+  /** Composer notices; optional with English fallbacks in the webview. `{0}`: the limit / the length. */
+  tooLong?: string;
+  draftCut?: string;
+  opening?: string;
+  /** Host-side notices (sent as `notice` messages). */
+  runInProgress?: string;
+  notAccepted?: string;
 }
 
 /** Saved by the webview with `setState` (survives hide/show and window reload). */

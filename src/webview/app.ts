@@ -3,9 +3,10 @@
  * protocol in src/protocol and keeps its own view state (thread, draft, scroll) with getState/setState so a
  * reload restores it. Element ids/classes here are the hooks the in-editor and browser tests use.
  */
-import { isHostMessage, webviewMessage, type HostMessage, type WebviewMessage } from "../protocol/messages";
+import { isHostMessage, MAX_INPUT_CHARS, webviewMessage, type HostMessage, type WebviewMessage } from "../protocol/messages";
 import type { ChatErrorView, ChatSnapshot, PersistedViewState, WebviewStrings } from "../protocol/types";
 import { MessageList } from "./messageList";
+import { FALLBACK, format } from "./notices";
 
 export interface VsCodeApi {
   postMessage(message: WebviewMessage): void;
@@ -24,12 +25,22 @@ export class ChatApp {
   private error: ChatErrorView | null = null;
   private needsApiKey = false;
   private draftTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The thread the composer's unposted changes belong to (the timer may fire after another thread opened). */
+  private draftOwner: string | undefined;
+  /**
+   * Until the snapshot of the thread being opened arrives (and before the first one), the composer holds only
+   * what was typed for that thread, and Send waits: a message must never go to a thread the user no longer sees.
+   */
+  private switching = true;
+  /** The saved draft was over the protocol limit and was cut before `ready` (told once the strings are known). */
+  private draftWasCut = false;
   private pendingSeq = 0;
   readonly list: MessageList;
   readonly composer: HTMLTextAreaElement;
   readonly sendButton: HTMLButtonElement;
   readonly stopButton: HTMLButtonElement;
   readonly status: HTMLElement;
+  readonly notice: HTMLElement;
   readonly empty: HTMLElement;
   readonly messages: HTMLElement;
 
@@ -42,6 +53,7 @@ export class ChatApp {
 <div id="messages" class="messages" role="log" aria-live="polite" tabindex="0"></div>
 <div id="empty-state" class="empty-state" hidden></div>
 <div id="chat-status" class="chat-status" role="status" aria-live="polite"></div>
+<div id="composer-notice" class="composer-notice" role="alert" hidden></div>
 <form id="composer-form" class="composer-form">
   <textarea id="composer" class="composer" rows="3"></textarea>
   <div class="composer-actions">
@@ -53,6 +65,7 @@ export class ChatApp {
     this.messages = byId("messages");
     this.empty = byId("empty-state");
     this.status = byId("chat-status");
+    this.notice = byId("composer-notice");
     this.composer = byId<HTMLTextAreaElement>("composer");
     this.sendButton = byId<HTMLButtonElement>("send-button");
     this.stopButton = byId<HTMLButtonElement>("stop-button");
@@ -85,6 +98,12 @@ export class ChatApp {
       }
     });
     this.composer.addEventListener("input", () => this.onDraftChanged());
+    // The debounced draft must reach the host before the view can go away (reload, hide, close).
+    this.composer.addEventListener("blur", () => this.flushDraft());
+    doc.defaultView?.addEventListener("pagehide", () => this.flushDraft());
+    doc.addEventListener("visibilitychange", () => {
+      if (doc.visibilityState === "hidden") this.flushDraft();
+    });
     this.stopButton.addEventListener("click", () => {
       if (this.threadId) this.post(webviewMessage("stop", { threadId: this.threadId }));
     });
@@ -133,14 +152,34 @@ export class ChatApp {
       case "focusInput":
         this.composer.focus();
         return;
+      case "opening":
+        return this.beginSwitch(message.params.threadId);
+      case "notice":
+        if (message.params.threadId !== this.threadId) return;
+        return this.applyNotice(message.params.message, message.params.draft);
       case "revealMessage":
         if (message.params.threadId === this.threadId) this.list.reveal(message.params.messageId);
         return;
     }
   }
 
+  /** Another thread opens: the draft so far is the old thread's (posted now); what is typed next is the new one's. */
+  private beginSwitch(threadId: string): void {
+    if (threadId === this.threadId) return;
+    this.flushDraft();
+    this.threadId = threadId;
+    this.switching = true;
+    this.composer.value = "";
+    this.showNotice(undefined);
+    this.saveState();
+    this.refreshChrome();
+  }
+
   private applySnapshot(snapshot: ChatSnapshot): void {
-    const sameThread = snapshot.threadId === this.threadId;
+    const sameThread = snapshot.threadId === this.threadId && !this.switching;
+    const wasSwitching = this.switching;
+    // An unannounced switch (no `opening`): the composer still holds the old thread's draft; post it under that id.
+    if (!sameThread && !wasSwitching) this.flushDraft();
     const keepScroll = sameThread && !this.list.atBottom() ? this.list.distanceFromBottom() : undefined;
     this.threadId = snapshot.threadId;
     this.strings = snapshot.strings;
@@ -151,14 +190,44 @@ export class ChatApp {
     this.applyStrings(snapshot.strings);
     this.list.reset(snapshot.messages, snapshot.strings);
     this.list.setStreaming(snapshot.streaming?.messageId);
-    // The composer is the user's: a refresh of the same thread never overwrites what they are typing.
-    if (!sameThread) this.composer.value = snapshot.draft;
+    // The composer is the user's: a refresh of the same thread never overwrites what they are typing, and what
+    // was typed while the thread opened joins its stored draft (kept whole, posted as that thread's draft).
+    this.switching = false;
+    if (!sameThread) {
+      const typed = wasSwitching ? this.composer.value : "";
+      const merged = !typed || typed === snapshot.draft ? snapshot.draft : snapshot.draft ? `${snapshot.draft}\n${typed}` : typed;
+      this.composer.value = merged;
+      if (merged !== snapshot.draft) this.postDraft(snapshot.threadId);
+    }
     const distance = keepScroll ?? (sameThread ? undefined : snapshot.scrollFromBottom);
     if (distance && distance > 0) this.list.restoreDistanceFromBottom(distance);
     else this.list.scrollToBottom();
     this.refreshChrome();
     this.saveState();
     if (snapshot.focus) this.composer.focus();
+    if (this.draftWasCut) {
+      this.draftWasCut = false;
+      this.showNotice(format(snapshot.strings.draftCut ?? FALLBACK.draftCut, MAX_INPUT_CHARS));
+    }
+  }
+
+  /** The host did not do what was asked (e.g. a reply still runs): say so, and put the unsent text back. */
+  private applyNotice(message: string, draft: string | undefined): void {
+    this.list.removePending();
+    if (draft) {
+      const current = this.composer.value;
+      this.composer.value = !current || current === draft ? draft : `${draft}\n${current}`;
+      this.postDraft(this.threadId!);
+      this.saveState();
+    }
+    this.showNotice(message);
+    this.refreshChrome();
+  }
+
+  /** An inline note above the composer (undefined hides it). */
+  private showNotice(text: string | undefined): void {
+    this.notice.textContent = text ?? "";
+    this.notice.hidden = !text;
   }
 
   private applyStrings(strings: WebviewStrings): void {
@@ -176,6 +245,8 @@ export class ChatApp {
 
   /** Stop vs Send, the empty state, the error/interrupted banner at the end of the list. */
   private refreshChrome(): void {
+    this.sendButton.disabled = this.switching;
+    this.root.classList.toggle("is-opening", this.switching);
     const strings = this.strings;
     if (!strings) return;
     this.stopButton.hidden = !this.streaming;
@@ -190,7 +261,9 @@ export class ChatApp {
       note.textContent = strings.needsApiKey;
       this.empty.append(note, this.actions(true, false));
     }
-    this.status.textContent = this.streaming && !this.root.querySelector(".message.streaming") ? "…" : "";
+    this.status.textContent = this.switching
+      ? (strings.opening ?? FALLBACK.opening)
+      : this.streaming && !this.root.querySelector(".message.streaming") ? "…" : "";
     this.status.classList.toggle("thinking", this.status.textContent !== "");
 
     this.root.querySelector("#chat-error")?.remove();
@@ -252,10 +325,15 @@ export class ChatApp {
   send(): void {
     const text = this.composer.value;
     if (!text.trim() || !this.threadId || this.streaming) return;
+    // The text stays in the composer in both cases: nothing is sent that the user cannot see arrive.
+    if (this.switching) return this.showNotice(this.strings?.opening ?? FALLBACK.opening);
+    if (text.length > MAX_INPUT_CHARS) return this.showNotice(format(this.strings?.tooLong ?? FALLBACK.tooLong, text.length, MAX_INPUT_CHARS));
     this.post(webviewMessage("send", { threadId: this.threadId, text }));
     this.composer.value = "";
     if (this.draftTimer) clearTimeout(this.draftTimer);
     this.draftTimer = undefined;
+    this.draftOwner = undefined;
+    this.showNotice(undefined);
     this.error = null;
     this.interrupted = false;
     // Optimistic: the message shows at once; the host's stored copy replaces it.
@@ -268,20 +346,40 @@ export class ChatApp {
 
   private onDraftChanged(): void {
     this.saveState();
+    // While a thread opens, the text is merged into its draft when its snapshot arrives (and posted then).
+    if (this.switching || !this.threadId) return;
+    this.draftOwner = this.threadId;
     if (this.draftTimer) clearTimeout(this.draftTimer);
-    this.draftTimer = setTimeout(() => {
-      this.draftTimer = undefined;
-      if (this.threadId) this.post(webviewMessage("draft", { threadId: this.threadId, text: this.composer.value }));
-    }, DRAFT_DEBOUNCE_MS);
+    this.draftTimer = setTimeout(() => this.flushDraft(), DRAFT_DEBOUNCE_MS);
+  }
+
+  /** Posts the composer's unposted changes now, under the thread they were typed for. */
+  private flushDraft(): void {
+    if (this.draftTimer) clearTimeout(this.draftTimer);
+    this.draftTimer = undefined;
+    const owner = this.draftOwner;
+    this.draftOwner = undefined;
+    if (owner) this.postDraft(owner);
+  }
+
+  /** A draft over the protocol limit would be dropped by the host's guard: the host keeps the part that fits. */
+  private postDraft(threadId: string): void {
+    this.post(webviewMessage("draft", { threadId, text: this.composer.value.slice(0, MAX_INPUT_CHARS) }));
   }
 
   private savedState(): PersistedViewState {
     const raw = this.api.getState();
     if (typeof raw !== "object" || raw === null) return {};
     const state = raw as Record<string, unknown>;
+    let draft = typeof state.draft === "string" ? state.draft : undefined;
+    // Over the limit, `ready` would fail the host's guard and the chat would never get a snapshot.
+    if (draft !== undefined && draft.length > MAX_INPUT_CHARS) {
+      draft = draft.slice(0, MAX_INPUT_CHARS);
+      this.draftWasCut = true;
+    }
     return {
       threadId: typeof state.threadId === "string" ? state.threadId : undefined,
-      draft: typeof state.draft === "string" ? state.draft : undefined,
+      draft,
       scrollFromBottom: typeof state.scrollFromBottom === "number" && Number.isFinite(state.scrollFromBottom) ? state.scrollFromBottom : undefined,
     };
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { hostMessage, is, isHostMessage, isWebviewMessage, MAX_INPUT_CHARS, webviewMessage, type WebviewMessage } from "../../../src/protocol/messages";
+import { describeRejected, hostMessage, is, isHostMessage, isWebviewMessage, MAX_INPUT_CHARS, webviewMessage, type WebviewMessage } from "../../../src/protocol/messages";
 
 describe("protocol guards: webview → host", () => {
   it("accepts every well-formed message", () => {
@@ -90,5 +90,23 @@ describe("protocol guards: host → webview", () => {
       { type: "send", params: { threadId: "t", text: "x" } },
     ];
     for (const message of bad) expect(isHostMessage(message), JSON.stringify(message)).toBe(false);
+  });
+});
+
+describe("protocol: answering what was refused", () => {
+  it("opening and notice are checked like every host message", () => {
+    expect(isHostMessage(hostMessage("opening", { threadId: "t" }))).toBe(true);
+    expect(isHostMessage(hostMessage("notice", { threadId: "t", message: "busy", draft: "text" }))).toBe(true);
+    expect(isHostMessage(hostMessage("notice", { threadId: "t", message: "busy" }))).toBe(true);
+    expect(isHostMessage({ type: "notice", params: { threadId: "t", message: "busy", draft: 5 } })).toBe(false);
+    expect(isHostMessage({ type: "opening", params: {} })).toBe(false);
+  });
+
+  it("describeRejected names the type and thread of a refused message when those parts are sound", () => {
+    const huge = "x".repeat(MAX_INPUT_CHARS + 1);
+    expect(describeRejected({ type: "send", params: { threadId: "t", text: huge } })).toEqual({ type: "send", threadId: "t" });
+    expect(describeRejected({ type: "ready", params: { state: { draft: huge } } })).toEqual({ type: "ready", threadId: undefined });
+    expect(describeRejected({ type: "nope", params: { threadId: "t" } })).toBeUndefined();
+    expect(describeRejected("junk")).toBeUndefined();
   });
 });
