@@ -31,6 +31,16 @@ describe("FileSaver run-lock lease", () => {
     expect((await openSaver(dir).saver.getTuple(cfg("t")))!.checkpoint.channel_values).toEqual({ n: 2 });
   });
 
+  it("a lease ends by itself after leaseMs and frees the lock file", async () => {
+    const dir = tempDir();
+    const { saver } = openSaver(dir, { leaseMs: 10 });
+    await (await saver.lockThread("t")).release();
+    // No timing assertion: wait (bounded by the test timeout) until the lease's timer removed the lock.
+    while (existsSync(lockOf(dir, "t"))) await new Promise((resolve) => setTimeout(resolve, 10));
+    await (await openSaver(dir).saver.lockThread("t")).release();
+    await saver.close();
+  });
+
   it("a lease whose lock file vanished is not trusted: the next run takes the lock again and reads what others wrote", async () => {
     const dir = tempDir();
     const a = openSaver(dir, { leaseMs: 60_000 }).saver;
