@@ -4,58 +4,24 @@
  * the open thread and drafts are kept in a workspace-scoped key-value store (VS Code's workspaceState).
  */
 import { randomUUID } from "node:crypto";
-import { hostMessage, is, isWebviewMessage, type HostMessage, type WebviewCommand } from "../protocol/messages";
-import type { ChatErrorView, ChatSnapshot, PersistedViewState, WebviewStrings } from "../protocol/types";
-import type { BranchRequest, ChatBackend, LoadedThread, ThreadRef, TurnEvent } from "./backend";
-import { Drafts, type KeyValueStore } from "./drafts";
+import { hostMessage, type HostMessage, type WebviewCommand } from "../protocol/messages";
+import type { ChatErrorView, ChatSnapshot, PersistedViewState } from "../protocol/types";
+import type { BranchRequest, LoadedThread, ThreadRef, TurnEvent } from "./backend";
+import type { ChatControllerOptions, ChatPanel, Run } from "./chatControllerTypes";
+import { Drafts } from "./drafts";
 import { toErrorView, toMessageView } from "./messageView";
 import { ChatSync, keyOf, sameRef } from "./chatSync";
 import { composeSnapshot, PrefetchSlot } from "./snapshot";
-import { realScheduler, TokenBatcher, type Scheduler } from "./tokenBatcher";
+import { realScheduler, TokenBatcher } from "./tokenBatcher";
+import { dispatchWebviewMessage, NOT_ACCEPTED, RUN_IN_PROGRESS, unsentTextOf, type DispatchTarget } from "./webviewDispatch";
 
-export interface ChatPanel {
-  post(message: HostMessage): void;
-}
-
+export type { ChatControllerOptions, ChatPanel } from "./chatControllerTypes";
 export { DRAFTS_KEY, type KeyValueStore } from "./drafts";
-
-export interface ChatControllerOptions {
-  backend: ChatBackend;
-  /** This window's scope key (new threads go here). */
-  scope: string;
-  state: KeyValueStore;
-  strings: WebviewStrings;
-  /** Run a host command the webview asked for (Set API Key, New Thread). */
-  runCommand(command: WebviewCommand): void;
-  copyToClipboard(text: string): PromiseLike<void> | void;
-  /** The threads of a scope changed (new, renamed, a turn finished): refresh the tree. */
-  onThreadsChanged?(scope: string): void;
-  /** Whether the open thread is streaming (drives the `skein.streaming` context key). */
-  onStreamingChanged?(streaming: boolean): void;
-  /** Whether turns can authenticate (a key is stored/in the environment, or a base URL is set). */
-  canAuthenticate?(): Promise<boolean>;
-  /** Strings that must never appear in an error shown to the user (the API key). */
-  secrets?(): readonly string[];
-  scheduler?: Scheduler;
-}
-
-interface Run {
-  ref: ThreadRef;
-  abort: AbortController;
-  batcher: TokenBatcher;
-  /** Streamed text of assistant messages not yet stored (so a snapshot mid-stream shows them). */
-  partial: Map<string, string>;
-  lastMessageId?: string;
-  /** How many confirmed messages the webview showed when the run started: the run changes only what follows. */
-  base?: number;
-  /** Settles when the run has ended and its final state was posted. */
-  done?: Promise<void>;
-}
 
 export const OPEN_THREAD_KEY = "skein.openThread";
 
 
-export class ChatController {
+export class ChatController implements DispatchTarget {
   private panel: ChatPanel | undefined;
   private open: ThreadRef;
   private readonly runs = new Map<string, Run>();
@@ -117,28 +83,28 @@ export class ChatController {
     if (this.panel === panel) this.panel = undefined;
   }
 
-  /** Entry point for everything the webview posts. Malformed messages are ignored (never acted upon). */
-  async handleMessage(raw: unknown): Promise<void> {
-    if (!isWebviewMessage(raw)) return;
-    const message = raw;
-    if (is(message, "ready")) return this.onReady(message.params.state);
-    if (is(message, "send")) return this.send(this.refFor(message.params.threadId), message.params.text);
-    if (is(message, "stop")) return this.stop(this.refFor(message.params.threadId));
-    if (is(message, "retry")) return this.retry(this.refFor(message.params.threadId));
-    if (is(message, "draft")) return this.saveDraft(this.refFor(message.params.threadId), message.params.text);
-    if (is(message, "copy")) {
-      await this.options.copyToClipboard(message.params.text);
-      return;
-    }
-    if (is(message, "command")) this.options.runCommand(message.params.command);
-    // Time travel (issue 7).
-    if (is(message, "edit")) {
-      const { threadId, messageId, text } = message.params;
-      return this.branch(this.refFor(threadId), { kind: "edit", messageId, text });
-    }
-    if (is(message, "regenerate")) return this.branch(this.refFor(message.params.threadId), { kind: "regenerate", messageId: message.params.messageId });
-    if (is(message, "switchBranch")) return this.switchBranch(this.refFor(message.params.threadId), message.params.messageId, message.params.index);
-    if (is(message, "fork")) await this.forkFrom(this.refFor(message.params.threadId), message.params.messageId);
+  /** Entry point for everything the webview posts (checked first; webviewDispatch.ts). */
+  handleMessage(raw: unknown): Promise<void> {
+    return dispatchWebviewMessage(this, raw);
+  }
+
+  async copy(text: string): Promise<void> {
+    await this.options.copyToClipboard(text);
+  }
+
+  runCommand(command: WebviewCommand): void {
+    this.options.runCommand(command);
+  }
+
+  notAccepted(ref: ThreadRef): void {
+    this.notice(ref, this.options.strings.notAccepted ?? NOT_ACCEPTED);
+  }
+
+  /** Tells the open chat why something was not done, with the unsent text for the composer; then the true status. */
+  private notice(ref: ThreadRef, message: string, draft?: string): void {
+    if (!sameRef(this.open, ref)) return;
+    this.post(hostMessage("notice", { threadId: ref.threadId, message, ...(draft ? { draft } : {}) }));
+    this.postStatus(ref);
   }
 
   /** Edit / regenerate: the chat drops to the messages before the one re-run, then streams the new branch. */
@@ -188,12 +154,15 @@ export class ChatController {
   }
 
   /** The webview only knows thread ids; they belong to whatever scope is open (or this window's). */
-  private refFor(threadId: string): ThreadRef {
+  refFor(threadId: string): ThreadRef {
     return threadId === this.open.threadId ? { ...this.open } : { scope: this.options.scope, threadId };
   }
 
-  private async onReady(state: PersistedViewState): Promise<void> {
+  async onReady(state: PersistedViewState): Promise<void> {
     const restore = state.threadId === this.open.threadId ? state : undefined;
+    // The webview remembers another thread's draft (its last keystrokes may not have reached us before a reload
+    // or a switch): it is newer than what we hold for that thread, so keep it there rather than drop it.
+    if (!restore && state.threadId && state.draft !== undefined) await this.saveDraft(this.refFor(state.threadId), state.draft);
     await this.sync.snapshot(restore);
   }
 
@@ -203,6 +172,8 @@ export class ChatController {
     if (options.focus) this.focusOnNextSnapshot = true;
     await this.options.state.update(OPEN_THREAD_KEY, this.open);
     this.options.onStreamingChanged?.(this.isStreaming());
+    // The webview saves its draft under the thread it showed and holds Send until this thread's snapshot.
+    if (this.panel) this.post(hostMessage("opening", { threadId: ref.threadId }));
     await this.sync.snapshot();
   }
 
@@ -285,6 +256,11 @@ export class ChatController {
 
   async send(ref: ThreadRef, text: string): Promise<void> {
     if (!text.trim()) return;
+    // One run per thread (e.g. Retry Last Turn from the palette just before Enter): keep the text, say why.
+    if (this.runs.has(keyOf(ref))) {
+      await this.saveDraft(ref, text);
+      return this.notice(ref, this.options.strings.runInProgress ?? RUN_IN_PROGRESS, text);
+    }
     await this.saveDraft(ref, "");
     await this.run(ref, text);
   }
@@ -334,10 +310,10 @@ export class ChatController {
         await this.options.backend.runTurn(ref, text, options);
       }
     } catch (error) {
-      if (!run.abort.signal.aborted) {
-        const view = toErrorView(error, this.options.secrets?.() ?? []);
-        this.errors.set(key, view);
-      }
+      const unsent = unsentTextOf(error);
+      // A refused message comes back into the composer with the reason beside it (the thread never held it).
+      if (unsent) await this.restoreUnsent(ref, unsent, toErrorView(error, this.options.secrets?.() ?? []).message);
+      else if (!run.abort.signal.aborted) this.errors.set(key, toErrorView(error, this.options.secrets?.() ?? []));
     } finally {
       run.batcher.flush();
       run.batcher.dispose();
@@ -383,6 +359,13 @@ export class ChatController {
     this.post(hostMessage("status", { threadId: ref.threadId, streaming: run ? { messageId: run.lastMessageId } : null, interrupted: false }));
     const error = this.errors.get(keyOf(ref));
     if (!run && error) this.post(hostMessage("error", { threadId: ref.threadId, error }));
+  }
+
+  /** The text goes back into the thread's draft (before anything typed since) and the open chat's composer. */
+  private async restoreUnsent(ref: ThreadRef, unsent: string, message: string): Promise<void> {
+    const current = this.drafts.get(keyOf(ref));
+    await this.saveDraft(ref, current && current !== unsent ? `${unsent}\n${current}` : unsent);
+    if (sameRef(this.open, ref)) this.post(hostMessage("notice", { threadId: ref.threadId, message, draft: unsent }));
   }
 
   async saveDraft(ref: ThreadRef, text: string): Promise<void> {

@@ -3,7 +3,7 @@ import type { ChatBackend, LoadedThread, ThreadRef, ThreadSummary, TurnOptions }
 import { ChatController, DRAFTS_KEY, OPEN_THREAD_KEY, type KeyValueStore } from "../../../src/extension/chatController";
 import type { Scheduler } from "../../../src/extension/tokenBatcher";
 import type { StoredMessage } from "../../../src/graph/messages";
-import { webviewMessage, type HostMessage } from "../../../src/protocol/messages";
+import { MAX_INPUT_CHARS, webviewMessage, type HostMessage } from "../../../src/protocol/messages";
 import type { ChatSnapshot, WebviewStrings } from "../../../src/protocol/types";
 import { foldHost } from "./hostFold";
 
@@ -366,5 +366,81 @@ describe("chat controller", () => {
     const { controller, lastSnapshot } = setup({ backend });
     await controller.handleMessage(webviewMessage("ready", { state: {} }));
     expect(lastSnapshot().error).toMatchObject({ code: "STORE_FORMAT", message: "Store is from a newer Skein." });
+  });
+});
+
+describe("chat controller: nothing the user typed is lost", () => {
+  it("ready from a webview that remembers another thread's draft stores it under that thread", async () => {
+    const state = new Memento();
+    await state.update(OPEN_THREAD_KEY, { scope: "here", threadId: "t1" });
+    const { controller, lastSnapshot } = setup({ state });
+    await controller.handleMessage(webviewMessage("ready", { state: { threadId: "t0", draft: "last keystrokes" } }));
+    expect(lastSnapshot().threadId).toBe("t1");
+    expect(state.get<Record<string, string>>(DRAFTS_KEY)).toEqual({ "here/t0": "last keystrokes" });
+    await controller.openThread({ scope: "here", threadId: "t0" });
+    expect(lastSnapshot().draft).toBe("last keystrokes");
+  });
+
+  it("opening another thread is announced before its snapshot (the webview saves the old draft, holds Send)", async () => {
+    const { controller, posted } = setup();
+    const ref = await controller.newThread();
+    const types = posted.map((m) => m.type);
+    const opening = types.indexOf("opening");
+    expect(opening).toBeGreaterThanOrEqual(0);
+    expect(posted[opening]!.params).toEqual({ threadId: ref.threadId });
+    expect(types.indexOf("snapshot", opening)).toBeGreaterThan(opening);
+  });
+
+  it("an over-limit ready still gets a snapshot; an over-limit send is answered in the chat, not dropped", async () => {
+    const { controller, of } = setup();
+    const ref = controller.openRef;
+    await controller.handleMessage({ type: "ready", params: { state: { threadId: ref.threadId, draft: "x".repeat(MAX_INPUT_CHARS + 1) } } });
+    expect(of("snapshot")).toHaveLength(1);
+    expect(of("snapshot")[0]!.params.draft).toBe("");
+    await controller.handleMessage({ type: "send", params: { threadId: ref.threadId, text: "x".repeat(MAX_INPUT_CHARS + 1) } });
+    expect(of("notice").map((m) => m.params.threadId)).toEqual([ref.threadId]);
+    expect(of("notice")[0]!.params.message).toMatch(/not accepted/);
+    // The webview's optimistic "streaming" is corrected.
+    expect(of("status").at(-1)!.params.streaming).toBeNull();
+  });
+
+  it("Send while a reply runs on the thread (Retry from the palette just before Enter) keeps the text and says why", async () => {
+    const { controller, backend, state, of } = setup();
+    const ref = await controller.newThread();
+    let runs = 0;
+    let release!: () => void;
+    backend.script = () => {
+      runs++;
+      return new Promise<void>((r) => (release = r));
+    };
+    const retry = controller.retry(ref);
+    await new Promise((r) => setImmediate(r));
+    await controller.handleMessage(webviewMessage("send", { threadId: ref.threadId, text: "my question" }));
+    expect(runs).toBe(1);
+    const notice = of("notice").at(-1)!;
+    expect(notice.params).toMatchObject({ threadId: ref.threadId, draft: "my question" });
+    expect(notice.params.message).toMatch(/still running.*Stop/);
+    expect(state.get<Record<string, string>>(DRAFTS_KEY)?.[`here/${ref.threadId}`]).toBe("my question");
+    expect(of("status").at(-1)!.params.streaming).not.toBeNull();
+    release();
+    await retry;
+  });
+
+  it("a turn refused before its message was stored (thread busy in another window) puts the text back as the draft", async () => {
+    const { controller, backend, state, of, lastSnapshot } = setup();
+    const ref = await controller.newThread();
+    backend.script = async () => {
+      throw Object.assign(new Error("Another VS Code window is running a reply in this thread."), {
+        name: "TurnRejectedError",
+        code: "THREAD_BUSY",
+        unsentText: "please keep me",
+      });
+    };
+    await controller.handleMessage(webviewMessage("send", { threadId: ref.threadId, text: "please keep me" }));
+    expect(of("notice").at(-1)!.params).toEqual({ threadId: ref.threadId, message: "Another VS Code window is running a reply in this thread.", draft: "please keep me" });
+    expect(state.get<Record<string, string>>(DRAFTS_KEY)?.[`here/${ref.threadId}`]).toBe("please keep me");
+    // Not shown as a failed turn with Retry: the thread never held the message.
+    expect(lastSnapshot().error).toBeNull();
+    expect(lastSnapshot().streaming).toBeNull();
   });
 });
