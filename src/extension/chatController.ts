@@ -162,7 +162,7 @@ export class ChatController implements DispatchTarget {
     const restore = state.threadId === this.open.threadId ? state : undefined;
     // The webview remembers another thread's draft (its last keystrokes may not have reached us before a reload
     // or a switch): it is newer than what we hold for that thread, so keep it there rather than drop it.
-    if (!restore && state.threadId && state.draft !== undefined) await this.saveDraft(this.refFor(state.threadId), state.draft);
+    if (!restore && state.threadId && state.draft) await this.saveDraft(this.refFor(state.threadId), state.draft);
     await this.sync.snapshot(restore);
   }
 

@@ -36,7 +36,9 @@ export function composeSnapshot(parts: SnapshotParts): ChatSnapshot {
     threadId: parts.threadId,
     title: loaded?.title ?? "",
     messages,
-    draft: parts.restore?.draft ?? parts.draft,
+    // The webview's remembered draft is the newest, unless it is empty and the host holds one it never saw (a
+    // refused message put back while the view was closed): then that one, never an empty composer over it.
+    draft: parts.restore?.draft || parts.draft,
     scrollFromBottom: parts.restore?.scrollFromBottom,
     streaming: run ? { messageId: run.lastMessageId } : null,
     error: parts.error ?? (!run && loaded?.error ? toErrorView(loaded.error, parts.secrets) : null),

@@ -444,3 +444,20 @@ describe("chat controller: nothing the user typed is lost", () => {
     expect(lastSnapshot().streaming).toBeNull();
   });
 });
+
+describe("chat controller: a draft put back while the view was closed", () => {
+  it("survives a ready whose remembered composer is empty (open thread or another)", async () => {
+    const { controller, backend, state, lastSnapshot } = setup();
+    const ref = await controller.newThread();
+    backend.script = async () => {
+      throw Object.assign(new Error("busy"), { name: "TurnRejectedError", unsentText: "put back" });
+    };
+    await controller.send(ref, "put back");
+    // The webview cleared its composer when it sent; it reloads remembering an empty draft.
+    await controller.handleMessage(webviewMessage("ready", { state: { threadId: ref.threadId, draft: "" } }));
+    expect(lastSnapshot().draft).toBe("put back");
+    await controller.openThread({ scope: "here", threadId: "elsewhere" });
+    await controller.handleMessage(webviewMessage("ready", { state: { threadId: ref.threadId, draft: "" } }));
+    expect(state.get<Record<string, string>>(DRAFTS_KEY)?.[`here/${ref.threadId}`]).toBe("put back");
+  });
+});
