@@ -87,9 +87,9 @@ export class ChatApp {
       this.send();
     });
     this.composer.addEventListener("keydown", (event) => {
-      if (event.key === "Escape" && this.streaming && this.threadId) {
+      if (event.key === "Escape" && this.streaming && this.threadId && !this.switching) {
         event.preventDefault();
-        this.post(webviewMessage("stop", { threadId: this.threadId }));
+        this.postForThread((threadId) => webviewMessage("stop", { threadId }));
         return;
       }
       if (event.key === "Enter" && !event.shiftKey && !event.isComposing && !event.altKey && !event.ctrlKey && !event.metaKey) {
@@ -105,7 +105,7 @@ export class ChatApp {
       if (doc.visibilityState === "hidden") this.flushDraft();
     });
     this.stopButton.addEventListener("click", () => {
-      if (this.threadId) this.post(webviewMessage("stop", { threadId: this.threadId }));
+      this.postForThread((threadId) => webviewMessage("stop", { threadId }));
     });
   }
 
@@ -315,7 +315,7 @@ export class ChatApp {
       button.className = "retry-button";
       button.textContent = this.strings!.retry;
       button.addEventListener("click", () => {
-        if (this.threadId) this.post(webviewMessage("retry", { threadId: this.threadId }));
+        this.postForThread((threadId) => webviewMessage("retry", { threadId }));
       });
       bar.append(button);
     }
@@ -389,9 +389,12 @@ export class ChatApp {
     this.api.setState({ threadId: this.threadId, draft: this.composer.value, scrollFromBottom: this.list.distanceFromBottom() });
   }
 
-  /** Time-travel requests name the open thread (issue 7). */
+  /**
+   * Requests about the shown thread (Stop, Retry, time travel). While another thread opens, the list still shows
+   * the old one but `threadId` names the new one: a click then would act on a thread the user is not looking at.
+   */
   private postForThread(build: (threadId: string) => WebviewMessage): void {
-    if (this.threadId) this.post(build(this.threadId));
+    if (this.threadId && !this.switching) this.post(build(this.threadId));
   }
 
   private post(message: WebviewMessage): void {

@@ -163,4 +163,17 @@ describe("composer safety", () => {
     receive(hostMessage("notice", { threadId: "other", message: "x", draft: "not mine" }));
     expect(composer.value).toBe("my question\ntyped after");
   });
+
+  it("while another thread opens, Retry / Stop on the old list do not act on the new thread", () => {
+    const { host, receive } = setup();
+    receive(hostMessage("snapshot", snapshot({ threadId: "old", interrupted: true, messages: [{ id: "u", role: "user", text: "q" }] })));
+    receive(hostMessage("opening", { threadId: "new" }));
+    document.querySelector<HTMLButtonElement>(".retry-button")!.click();
+    document.querySelector<HTMLButtonElement>("#stop-button")!.click();
+    expect(host.of("retry")).toEqual([]);
+    expect(host.of("stop")).toEqual([]);
+    receive(hostMessage("snapshot", snapshot({ threadId: "new", interrupted: true, messages: [{ id: "u2", role: "user", text: "q" }] })));
+    document.querySelector<HTMLButtonElement>(".retry-button")!.click();
+    expect(host.of("retry")).toEqual([{ threadId: "new" }]);
+  });
 });
