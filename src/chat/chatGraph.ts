@@ -20,6 +20,7 @@ import { createCallModelNode, createToolsNode, routeAfterModel } from "./callMod
 import type { ChatTool } from "./tools";
 import { keepCancelledReplies } from "./keepCancelled";
 import type { Message } from "../graph/messages";
+import type { RunnableConfig } from "../graph/types";
 
 export interface ChatGraphOptions {
   model: ChatModel;
@@ -41,8 +42,19 @@ export function createChatGraph(options: ChatGraphOptions) {
     .addConditionalEdges("call_model", routeAfterModel, { tools: "tools", [END]: END })
     .addEdge("tools", "call_model")
     .compile({ checkpointer: options.checkpointer });
+  // The runtime defaults to "async" (LangGraph); a chat turn saves each checkpoint before the next step, so a
+  // message is on disk before it is acknowledged and a crash mid-turn loses at most the step that was running.
+  syncByDefault(graph);
   // A cancelled turn (signal, or breaking out of stream) keeps its partial reply, marked interrupted.
   return keepCancelledReplies(graph, inflight, options.checkpointer);
 }
 
 export type ChatGraph = ReturnType<typeof createChatGraph>;
+
+/** Runs of the chat graph use durability "sync" unless the caller says otherwise. */
+function syncByDefault(graph: { invoke: (input: any, config?: any) => Promise<any>; stream: (input: any, config?: any) => Promise<any> }): void {
+  const invoke = graph.invoke.bind(graph);
+  const stream = graph.stream.bind(graph);
+  graph.invoke = (input: unknown, config?: RunnableConfig) => invoke(input, { durability: "sync", ...config });
+  graph.stream = (input: unknown, config?: RunnableConfig) => stream(input, { durability: "sync", ...config });
+}

@@ -30,8 +30,9 @@
  *   resumable: `invoke(null, config)` re-runs the unfinished tasks.
  * - A failed node rethrows its error; `getState().next` names it, `tasks[i].error` holds `{ message, name }`,
  *   `invoke(null, config)` re-runs only that task.
- * - `durability`: "sync" (default) saves each checkpoint before the next step; "async" in the background
- *   (awaited before the run resolves); "exit" only once at the end.
+ * - `durability`: "async" (default, as LangGraph) saves each checkpoint in the background while the next step
+ *   runs, all awaited before invoke/stream resolves; "sync" saves each checkpoint before the next step starts
+ *   (Skein's chat graph uses it: a message is on disk before it is acknowledged); "exit" only once at the end.
  * - `stream()` with a list of modes yields `[mode, chunk]`; interrupts show up in `updates` as
  *   `{ __interrupt__: [{ id, value }] }` and in `invoke`'s result as `__interrupt__`.
  */

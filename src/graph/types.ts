@@ -10,7 +10,7 @@ export interface RunnableConfig extends CheckpointConfig {
   recursionLimit?: number;
   /** Aborts the run promptly; the thread stays resumable. */
   signal?: AbortSignal;
-  /** When checkpoints are written: every step ("sync", Skein's default), in the background ("async"), or once at the end ("exit"). */
+  /** When checkpoints are written: in the background, awaited before the run resolves ("async", the default as in LangGraph), before each next step ("sync"), or once at the end ("exit"). */
   durability?: Durability;
   streamMode?: StreamMode | StreamMode[];
   /** Copied into checkpoint metadata and `config.metadata` of nodes. */

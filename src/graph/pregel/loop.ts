@@ -58,7 +58,8 @@ export class PregelLoop {
   ) {
     this.ns = config.configurable?.checkpoint_ns ?? "";
     this.saver = spec.checkpointer;
-    this.durability = config.durability ?? "sync";
+    // LangGraph's default: a step's checkpoint is saved while the next step runs; finish() awaits every save.
+    this.durability = config.durability ?? "async";
     this.stop = step + (config.recursionLimit ?? DEFAULT_RECURSION_LIMIT) + 1;
     this.checkpointConfig = savedConfig;
     this.savedConfig = savedConfig;
