@@ -109,7 +109,9 @@ export class ChatController implements DispatchTarget {
 
   /** Edit / regenerate: the chat drops to the messages before the one re-run, then streams the new branch. */
   async branch(ref: ThreadRef, request: BranchRequest): Promise<void> {
-    if (!this.options.backend.history || this.runs.has(keyOf(ref))) return;
+    if (!this.options.backend.history) return;
+    // A reply runs (started elsewhere just before): an edit's text goes to the composer rather than nowhere.
+    if (this.runs.has(keyOf(ref))) return this.refuseWhileRunning(ref, request.kind === "edit" ? request.text : undefined);
     await this.run(ref, null, request);
   }
 
@@ -257,10 +259,7 @@ export class ChatController implements DispatchTarget {
   async send(ref: ThreadRef, text: string): Promise<void> {
     if (!text.trim()) return;
     // One run per thread (e.g. Retry Last Turn from the palette just before Enter): keep the text, say why.
-    if (this.runs.has(keyOf(ref))) {
-      await this.saveDraft(ref, text);
-      return this.notice(ref, this.options.strings.runInProgress ?? RUN_IN_PROGRESS, text);
-    }
+    if (this.runs.has(keyOf(ref))) return this.refuseWhileRunning(ref, text);
     await this.saveDraft(ref, "");
     await this.run(ref, text);
   }
@@ -361,11 +360,16 @@ export class ChatController implements DispatchTarget {
     if (!run && error) this.post(hostMessage("error", { threadId: ref.threadId, error }));
   }
 
+  private async refuseWhileRunning(ref: ThreadRef, text: string | undefined): Promise<void> {
+    if (text) await this.restoreUnsent(ref, text, this.options.strings.runInProgress ?? RUN_IN_PROGRESS);
+    else this.notice(ref, this.options.strings.runInProgress ?? RUN_IN_PROGRESS);
+  }
+
   /** The text goes back into the thread's draft (before anything typed since) and the open chat's composer. */
   private async restoreUnsent(ref: ThreadRef, unsent: string, message: string): Promise<void> {
     const current = this.drafts.get(keyOf(ref));
     await this.saveDraft(ref, current && current !== unsent ? `${unsent}\n${current}` : unsent);
-    if (sameRef(this.open, ref)) this.post(hostMessage("notice", { threadId: ref.threadId, message, draft: unsent }));
+    this.notice(ref, message, unsent);
   }
 
   async saveDraft(ref: ThreadRef, text: string): Promise<void> {

@@ -461,3 +461,21 @@ describe("chat controller: a draft put back while the view was closed", () => {
     expect(state.get<Record<string, string>>(DRAFTS_KEY)?.[`here/${ref.threadId}`]).toBe("put back");
   });
 });
+
+describe("chat controller: an edit while a reply runs", () => {
+  it("is refused with the reason, its text kept in the composer instead of vanishing", async () => {
+    const { controller, backend, state, of } = setup();
+    // Time travel is on (the branch itself is never reached: the thread is busy).
+    Object.assign(backend, { history: {} });
+    const ref = await controller.newThread();
+    let release!: () => void;
+    backend.script = () => new Promise<void>((r) => (release = r));
+    const retry = controller.retry(ref);
+    await new Promise((r) => setImmediate(r));
+    await controller.handleMessage(webviewMessage("edit", { threadId: ref.threadId, messageId: "u1", text: "edited words" }));
+    expect(of("notice").at(-1)!.params).toMatchObject({ threadId: ref.threadId, draft: "edited words" });
+    expect(state.get<Record<string, string>>(DRAFTS_KEY)?.[`here/${ref.threadId}`]).toBe("edited words");
+    release();
+    await retry;
+  });
+});
