@@ -220,7 +220,12 @@ export class FileSaver extends BaseCheckpointSaver {
 
   /** Takes the per-append lock unless this saver holds the thread's run lock (then returns undefined). */
   private async acquireWrite(threadId: string): Promise<string | undefined> {
-    if (this.runLocks.has(threadId) || this.leases.has(threadId)) return undefined;
+    if (this.runLocks.has(threadId)) return undefined;
+    // A kept lease serves as the write lock if its file is still ours (a read, no file-system metadata
+    // change); otherwise it is dropped and the write takes the lock and re-reads the thread like any other.
+    const lease = this.leases.get(threadId);
+    if (lease && stillHeld(this.lockPath(threadId), lease.token)) return undefined;
+    if (lease) this.takeLease(threadId);
     const deadline = Date.now() + this.lockWaitMs;
     for (let wait = 1; ; wait = Math.min(wait * 2, 25)) {
       const result = tryAcquire(this.lockPath(threadId), "write");

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { threadFileStem } from "../../../../src/checkpoint/file";
 import { makeCheckpoint } from "../conformance";
-import { cfg, openSaver, tempDir } from "./helpers";
+import { cfg, collect, openSaver, tempDir } from "./helpers";
 
 const meta = { source: "loop" as const, step: 0, parents: {} };
 const lockOf = (dir: string, id: string) => join(dir, "locks", `${threadFileStem(id)}.lock`);
@@ -53,6 +53,22 @@ describe("FileSaver run-lock lease", () => {
     const again = await a.lockThread("t");
     expect((await a.getTuple(cfg("t")))!.checkpoint.channel_values).toEqual({ n: 2 });
     await again.release();
+    await a.close();
+  });
+
+  it("a write outside a run does not trust a lease whose lock file vanished: it re-reads and never forks", async () => {
+    const dir = tempDir();
+    const a = openSaver(dir, { leaseMs: 60_000 }).saver;
+    const run = await a.lockThread("t");
+    const c1 = await a.put(cfg("t"), makeCheckpoint({ n: 1 }), meta, { n: 1 });
+    await run.release();
+    unlinkSync(lockOf(dir, "t"));
+    const b = openSaver(dir).saver;
+    const c2 = await b.put(c1, makeCheckpoint({ n: 2 }, { n: 2 }), meta, { n: 2 });
+    await a.put(c2, makeCheckpoint({ n: 3 }, { n: 3 }), meta, { n: 3 });
+    const fresh = openSaver(dir).saver;
+    expect((await fresh.getTuple(cfg("t")))!.checkpoint.channel_values).toEqual({ n: 3 });
+    expect((await collect(fresh.list(cfg("t")))).map((t) => t.checkpoint.channel_values.n)).toEqual([3, 2, 1]);
     await a.close();
   });
 
