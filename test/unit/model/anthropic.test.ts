@@ -260,8 +260,16 @@ describe("AnthropicChatModel cancellation", () => {
 
   it("breaking out of the loop closes the request", async () => {
     mock.script({ text: "w1 w2 w3 w4 w5 w6", delayMs: 200 });
-    for await (const e of model().stream([user("hi")])) if (e.type === "text") break;
+    const seen: ModelEvent[] = [];
+    for await (const e of model().stream([user("hi")])) {
+      seen.push(e);
+      if (e.type === "text") break;
+    }
+    expect(seen.filter((e) => e.type === "text")).toHaveLength(1);
     await mock.waitFor((reqs) => reqs[0]?.aborted === true);
+    // The server saw the client go away mid-reply: the request was cut, not finished.
+    expect(mock.messageRequests()).toHaveLength(1);
+    expect(mock.requests[0]).toMatchObject({ aborted: true, finished: false });
   });
 
   it("aborting during the SDK's retry wait stops at once", async () => {

@@ -83,7 +83,6 @@ describe("FileSaver with real processes", () => {
     const rand = random(20261128);
     const acknowledged = new Set<number>();
     const TRIALS = 24;
-    let tornRepairs = 0;
     for (let trial = 0; trial < TRIALS; trial++) {
       const proc = run("turns", dir, "crash", "1000", "6000");
       await proc.waitFor((line) => line === "ready");
@@ -108,7 +107,6 @@ describe("FileSaver with real processes", () => {
         if (m.role === "assistant") expect(messages[i - 1]!.content.startsWith(`turn ${/^reply (\d+):/.exec(m.content)![1]}:`)).toBe(true);
       });
       expect(warnings.filter((w) => !["TORN_TAIL", "TORN_PACK_TAIL"].includes(w.code))).toEqual([]);
-      tornRepairs += warnings.length;
       expect((await saver.listThreads()).map((t) => t.threadId)).toEqual(["crash"]);
       await saver.close();
     }
@@ -121,8 +119,8 @@ describe("FileSaver with real processes", () => {
     expect(replies(messages).has(max - 1)).toBe(true);
     expect(acknowledged.size).toBeGreaterThan(TRIALS / 2);
     expect(warnings).toEqual([]);
-    // (A kill cannot tear a single write(); torn and garbage tails are covered by recovery.test.ts.)
-    expect(tornRepairs).toBeGreaterThanOrEqual(0);
+    // (A kill cannot tear a single write(), so each trial allows only torn-tail repairs, checked above; torn and
+    // garbage tails themselves are covered by recovery.test.ts.)
   }, 120_000);
 
   it("two processes writing one store at once lose and interleave nothing", async () => {

@@ -173,18 +173,30 @@ describe("FileSaver across instances and locks", () => {
     const { saver } = openSaver(dir);
     await saver.listThreads(); // creates the layout
     const dead = { pid: 2 ** 22 + 12345, host: (await import("node:os")).hostname(), token: "x", kind: "run", at: new Date().toISOString() };
-    writeFileSync(join(dir, "locks", `${threadFileStem("t")}.lock`), JSON.stringify(dead));
+    const lockFile = join(dir, "locks", `${threadFileStem("t")}.lock`);
+    writeFileSync(lockFile, JSON.stringify(dead));
     const lock = await saver.lockThread("t");
+    // The lock is now this process's, and it really excludes another instance until released.
+    expect(JSON.parse(readFileSync(lockFile, "utf8"))).toMatchObject({ pid: process.pid, kind: "run" });
+    const other = openSaver(dir, { lockWaitMs: 50 }).saver;
+    await expect(other.lockThread("t")).rejects.toBeInstanceOf(ThreadBusyError);
     await lock.release();
+    await (await other.lockThread("t")).release();
+    await other.close();
   });
 
   it("close releases held run locks so another instance can take the thread", async () => {
     const dir = tempDir();
     const a = openSaver(dir).saver;
     await a.lockThread("t");
+    const b = openSaver(dir, { lockWaitMs: 50 }).saver;
+    await expect(b.lockThread("t")).rejects.toBeInstanceOf(ThreadBusyError);
     await a.close();
-    const b = openSaver(dir).saver;
-    await (await b.lockThread("t")).release();
+    const lock = await b.lockThread("t");
+    await b.put(cfg("t"), makeCheckpoint({ a: 1 }), meta, { a: 1 });
+    expect((await b.getTuple(cfg("t")))?.checkpoint.channel_values).toEqual({ a: 1 });
+    await lock.release();
+    await b.close();
   });
 });
 
