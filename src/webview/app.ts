@@ -6,7 +6,7 @@
 import { isHostMessage, MAX_INPUT_CHARS, webviewMessage, type HostMessage, type WebviewMessage } from "../protocol/messages";
 import type { ChatErrorView, ChatSnapshot, PersistedViewState, WebviewStrings } from "../protocol/types";
 import { MessageList } from "./messageList";
-import { FALLBACK, format } from "./notices";
+import { FALLBACK, format, joinDrafts } from "./notices";
 
 export interface VsCodeApi {
   postMessage(message: WebviewMessage): void;
@@ -194,10 +194,9 @@ export class ChatApp {
     // was typed while the thread opened joins its stored draft (kept whole, posted as that thread's draft).
     this.switching = false;
     if (!sameThread) {
-      const typed = wasSwitching ? this.composer.value : "";
-      const merged = !typed || typed === snapshot.draft ? snapshot.draft : snapshot.draft ? `${snapshot.draft}\n${typed}` : typed;
-      this.composer.value = merged;
-      if (merged !== snapshot.draft) this.postDraft(snapshot.threadId);
+      this.composer.value = joinDrafts(snapshot.draft, wasSwitching ? this.composer.value : "");
+      if (this.composer.value !== snapshot.draft) this.postDraft(snapshot.threadId);
+      this.showNotice(undefined);
     }
     const distance = keepScroll ?? (sameThread ? undefined : snapshot.scrollFromBottom);
     if (distance && distance > 0) this.list.restoreDistanceFromBottom(distance);
@@ -215,8 +214,7 @@ export class ChatApp {
   private applyNotice(message: string, draft: string | undefined): void {
     this.list.removePending();
     if (draft) {
-      const current = this.composer.value;
-      this.composer.value = !current || current === draft ? draft : `${draft}\n${current}`;
+      this.composer.value = joinDrafts(draft, this.composer.value);
       this.postDraft(this.threadId!);
       this.saveState();
     }

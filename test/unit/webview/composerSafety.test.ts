@@ -65,6 +65,7 @@ describe("composer safety", () => {
     expect(app.notice.hidden).toBe(false);
     receive(hostMessage("snapshot", snapshot({ threadId: "new", draft: "", focus: true })));
     expect(composer.value).toBe("hello");
+    expect(app.notice.hidden).toBe(true);
     expect(host.of("draft").at(-1)).toEqual({ threadId: "new", text: "hello" });
     expect(app.sendButton.disabled).toBe(false);
     vi.runAllTimers();
