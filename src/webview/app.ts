@@ -166,10 +166,13 @@ export class ChatApp {
   /** Another thread opens: the draft so far is the old thread's (posted now); what is typed next is the new one's. */
   private beginSwitch(threadId: string): void {
     if (threadId === this.threadId) return;
-    this.flushDraft();
+    // Already between threads (a second switch, or before the first snapshot): what was typed goes along.
+    if (!this.switching) {
+      this.flushDraft();
+      this.composer.value = "";
+    }
     this.threadId = threadId;
     this.switching = true;
-    this.composer.value = "";
     this.showNotice(undefined);
     this.saveState();
     this.refreshChrome();

@@ -177,4 +177,19 @@ describe("composer safety", () => {
     document.querySelector<HTMLButtonElement>(".retry-button")!.click();
     expect(host.of("retry")).toEqual([{ threadId: "new" }]);
   });
+
+  it("two switches in a row (or one before the first snapshot) keep what was typed in between", () => {
+    const { host, receive, composer, type } = setup();
+    receive(hostMessage("opening", { threadId: "a" }));
+    type("first ");
+    receive(hostMessage("snapshot", snapshot({ threadId: "a" })));
+    expect(composer.value).toBe("first ");
+    receive(hostMessage("opening", { threadId: "b" }));
+    type("typed while b opens");
+    receive(hostMessage("opening", { threadId: "c" }));
+    expect(composer.value).toBe("typed while b opens");
+    receive(hostMessage("snapshot", snapshot({ threadId: "c", draft: "c draft" })));
+    expect(composer.value).toBe("c draft\ntyped while b opens");
+    expect(host.of("draft").map((d) => d.threadId)).toEqual(["a", "c"]);
+  });
 });
