@@ -159,7 +159,7 @@ export class ChatThreads {
   /** Sends one user message and runs the turn to the end (tool calls included). */
   sendMessage(threadId: string, content: string | Message["content"], options: TurnOptions = {}): Promise<TurnResult> {
     const user: Message = { id: uuid4(), role: "user", content, metadata: { createdAt: new Date().toISOString() } };
-    return this.run(threadId, options, async () => ({
+    return this.run(threadId, options, [user], async () => ({
       input: { messages: [user] },
       config: this.config(threadId),
       // The title appears in the thread list as soon as the message is stored, before the reply streams;
@@ -176,7 +176,7 @@ export class ChatThreads {
    * last reply by forking from the checkpoint before it (the old reply stays in the thread's history).
    */
   retry(threadId: string, options: TurnOptions = {}): Promise<TurnResult> {
-    return this.run(threadId, options, async (graph) => {
+    return this.run(threadId, options, [], async (graph) => {
       const config = this.config(threadId);
       const state = await graph.getState(config);
       if (state.next.length > 0) return { input: null, config };
@@ -201,13 +201,15 @@ export class ChatThreads {
    * `{ input, config }` with `configurable.checkpoint_id`) — streamed and guarded like every other turn.
    */
   runPlanned(threadId: string, plan: () => Promise<{ input: { messages: Message[] } | null; config: Config }>, options: TurnOptions = {}): Promise<TurnResult> {
-    return this.run(threadId, options, () => plan());
+    return this.run(threadId, options, [], () => plan());
   }
 
   /** Takes the thread's run slot synchronously (so isRunning is true at once), then prepares and streams the turn. */
   private async run(
     threadId: string,
     options: TurnOptions,
+    /** The turn's input when known up front: "rejected" with it if the turn fails before even preparing (no model…). */
+    pending: Message[],
     prepare: (graph: ChatGraph) => Promise<{ input: { messages: Message[] } | null; config: Config; onInputStored?: () => Promise<void> }>,
   ): Promise<TurnResult> {
     if (this.running.has(threadId)) throw new ThreadBusyError(threadId);
@@ -218,7 +220,7 @@ export class ChatThreads {
     const stored: StoredMessage[] = [];
     const partials = new Map<string, string>();
     const emit = (event: ChatEvent) => safeEmit(options, event);
-    let unsent: Message[] = [];
+    let unsent: Message[] = pending;
     try {
       const graph = await this.graph();
       const prepared = await prepare(graph);

@@ -124,4 +124,16 @@ describe("ChatThreads: a message the thread never stored", () => {
     expect(retried[0]).toMatchObject({ type: "message", message: { role: "user", content: "first words" } });
     expect(retried[1]).toEqual({ type: "title", title: "first words" });
   });
+
+  it("a turn that fails before it is even prepared (the model cannot be resolved) is rejected with the text too", async () => {
+    const saver = new FileSaver(dir, { fsync: false, onWarning: () => undefined });
+    savers.push(saver);
+    const threads = new ChatThreads({ checkpointer: saver, model: () => { throw new Error("no model configured"); } });
+    const events: ChatEvent[] = [];
+    const result = await threads.sendMessage("t", "keep me", { onEvent: (e) => events.push(e) });
+    expect(result).toMatchObject({ status: "rejected", messages: [], error: { message: "no model configured" } });
+    expect(result.unsent?.map((m) => m.content)).toEqual(["keep me"]);
+    expect(events).toEqual([]);
+    expect(await saver.getTuple({ configurable: { thread_id: "t", checkpoint_ns: "" } })).toBeUndefined();
+  });
 });
