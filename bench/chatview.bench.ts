@@ -15,11 +15,12 @@ import { ChatThreads } from "../src/chat/threads";
 import { FileSaver } from "../src/checkpoint/file";
 import type { Message } from "../src/graph/messages";
 import type { ChatModel, ModelEvent } from "../src/model/types";
-import { ChatController, OPEN_THREAD_KEY, type KeyValueStore } from "../src/extension/chatController";
+import { ChatController, OPEN_THREAD_KEY } from "../src/extension/chatController";
 import { readSettings } from "../src/extension/settings";
 import { SkeinBackend } from "../src/extension/skeinBackend";
 import { webviewMessage, type HostMessage } from "../src/protocol/messages";
 import type { ChatSnapshot, WebviewStrings } from "../src/protocol/types";
+import { Memento } from "../test/fixtures/memento";
 
 const TURNS = 1000;
 const TARGET_MS = 300;
@@ -36,15 +37,6 @@ const instantModel: ChatModel = {
   },
 };
 
-class Memento implements KeyValueStore {
-  readonly data = new Map<string, unknown>();
-  get<T>(key: string) {
-    return this.data.get(key) as T | undefined;
-  }
-  async update(key: string, value: unknown) {
-    this.data.set(key, value);
-  }
-}
 
 async function main(): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), "skein-chatview-"));

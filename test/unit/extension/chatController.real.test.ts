@@ -7,23 +7,15 @@ import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ChatController, type KeyValueStore } from "../../../src/extension/chatController";
+import { ChatController } from "../../../src/extension/chatController";
 import { readSettings, type SkeinSettings } from "../../../src/extension/settings";
 import { SkeinBackend } from "../../../src/extension/skeinBackend";
 import { webviewMessage, type HostMessage } from "../../../src/protocol/messages";
 import type { ChatSnapshot, WebviewStrings } from "../../../src/protocol/types";
 import { foldHost } from "./hostFold";
 import { startMockAnthropic, type MockAnthropic } from "../../fixtures/mock-anthropic/server";
+import { Memento } from "../../fixtures/memento";
 
-class Memento implements KeyValueStore {
-  readonly data = new Map<string, unknown>();
-  get<T>(key: string) {
-    return this.data.get(key) as T | undefined;
-  }
-  async update(key: string, value: unknown) {
-    this.data.set(key, value);
-  }
-}
 
 let mock: MockAnthropic;
 let root: string;

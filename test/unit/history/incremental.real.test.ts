@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { JSDOM } from "jsdom";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ChatController, type KeyValueStore } from "../../../src/extension/chatController";
+import { ChatController } from "../../../src/extension/chatController";
 import { readSettings, type SkeinSettings } from "../../../src/extension/settings";
 import { SkeinBackend } from "../../../src/extension/skeinBackend";
 import { hostMessage, webviewMessage, type HostMessage, type WebviewMessage } from "../../../src/protocol/messages";
@@ -19,16 +19,8 @@ import { ChatThreads } from "../../../src/chat/threads";
 import { ChatApp } from "../../../src/webview/app";
 import { NumberedModel } from "./fakeModel";
 import { startMockAnthropic, type MockAnthropic } from "../../fixtures/mock-anthropic/server";
+import { Memento } from "../../fixtures/memento";
 
-class Memento implements KeyValueStore {
-  readonly data = new Map<string, unknown>();
-  get<T>(key: string) {
-    return this.data.get(key) as T | undefined;
-  }
-  async update(key: string, value: unknown) {
-    this.data.set(key, value);
-  }
-}
 
 const strings = new Proxy({}, { get: (_t, key) => String(key) }) as WebviewStrings;
 const SCOPE = "folder-00000000000000e1";
