@@ -1,5 +1,5 @@
 import { BaseCheckpointSaver } from "./base";
-import { CheckpointError } from "./errors";
+import { requireThreadId, requireWriteTarget } from "./config";
 import {
   WRITES_IDX_MAP,
   type ChannelVersions,
@@ -140,12 +140,7 @@ export class MemorySaver extends BaseCheckpointSaver {
   }
 
   async putWrites(config: CheckpointConfig, writes: PendingWrite[], taskId: string): Promise<void> {
-    const threadId = requireThreadId(config, "putWrites");
-    const checkpointId = config.configurable?.checkpoint_id;
-    if (checkpointId === undefined) {
-      throw new CheckpointError("putWrites needs configurable.checkpoint_id: writes belong to the checkpoint a step started from.", "MISSING_CHECKPOINT_ID");
-    }
-    const ns = config.configurable?.checkpoint_ns ?? "";
+    const { threadId, checkpointId, ns } = requireWriteTarget(config);
     const thread = this.thread(threadId);
     let space = thread.namespaces.get(ns);
     if (!space) thread.namespaces.set(ns, (space = { byId: new Map(), ids: [], writes: new Map() }));
@@ -278,14 +273,6 @@ const recentKey = (threadId: string, ns: string, channel: string) => `${threadId
 function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
   if (key === "__proto__") Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
   else obj[key] = value;
-}
-
-function requireThreadId(config: CheckpointConfig, method: string): string {
-  const threadId = config.configurable?.thread_id;
-  if (typeof threadId !== "string" || threadId === "") {
-    throw new CheckpointError(`${method} needs configurable.thread_id.`, "MISSING_THREAD_ID");
-  }
-  return threadId;
 }
 
 function insertSorted(ids: string[], id: string): void {

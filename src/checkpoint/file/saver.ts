@@ -1,6 +1,7 @@
 import { fsyncSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { BaseCheckpointSaver } from "../base";
+import { requireWriteTarget } from "../config";
 import { CheckpointError, ThreadBusyError } from "../errors";
 import { deepCopy } from "../memory";
 import type {
@@ -348,12 +349,9 @@ export class FileSaver extends BaseCheckpointSaver {
   }
 
   async putWrites(config: CheckpointConfig, writes: PendingWrite[], taskId: string): Promise<void> {
-    const threadId = requireThreadId(config, "putWrites");
-    const checkpointId = config.configurable?.checkpoint_id;
-    if (checkpointId === undefined) {
-      throw new CheckpointError("putWrites needs configurable.checkpoint_id: writes belong to the checkpoint a step started from.", "MISSING_CHECKPOINT_ID");
-    }
-    const ns = config.configurable?.checkpoint_ns ?? "";
+    const target = requireWriteTarget(config);
+    const { checkpointId, ns } = target;
+    const threadId = validateThreadId(target.threadId);
     await this.write(threadId, true, (files) => {
       if (files.partial && (ns !== "" || checkpointId !== headId(files))) files.ensureFull();
       if (!files.state.effectiveWrites(ns, checkpointId, taskId, writes)) return;

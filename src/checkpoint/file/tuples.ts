@@ -1,4 +1,4 @@
-import { CheckpointError } from "../errors";
+import { requireThreadId as requireAnyThreadId } from "../config";
 import { deepCopy } from "../memory";
 import type { CheckpointConfig, CheckpointTuple } from "../types";
 import { materializeValues } from "./delta";
@@ -35,8 +35,7 @@ export function headId(files: ThreadFiles): string | undefined {
   return ids?.[ids.length - 1];
 }
 
+/** The addressed thread, validated before it can reach the file system. */
 export function requireThreadId(config: CheckpointConfig, method: string): string {
-  const threadId = config.configurable?.thread_id;
-  if (typeof threadId !== "string" || threadId === "") throw new CheckpointError(`${method} needs configurable.thread_id.`, "MISSING_THREAD_ID");
-  return validateThreadId(threadId);
+  return validateThreadId(requireAnyThreadId(config, method));
 }
