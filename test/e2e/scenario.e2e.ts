@@ -231,4 +231,107 @@ describe("Skein in a real VS Code (browser)", function () {
       });
     });
   });
+
+  describe("time travel (issue 7): regenerate, switch branches, edit, reload, fork, search", () => {
+    it("regenerate → ‹ 1/2 → edit → 2/2 survives a reload → fork keeps the history up to the message → search opens the older branch", async () => {
+      const wb = s.workbench;
+      const CAROL = "hi! I'm carol";
+      const DAVE = "hi! I'm dave";
+      const position = (role: string) => chat.locator(`#messages [data-role="${role}"] .branch-position`).first();
+      /** The last user text of every Messages API request the mock received, oldest first. */
+      const sentTexts = async () =>
+        (await s.mock.requests())
+          .filter((r) => r.path === "/v1/messages")
+          .map((r) => JSON.stringify(r.body?.messages?.at(-1)?.content ?? ""));
+      let firstReplyId = "";
+
+      await wb.step("tt-first-reply", async () => {
+        chat = await newThread();
+        await typeInComposer(chat, CAROL, true);
+        await assistantMessages(chat).filter({ hasText: "Hello carol!" }).waitFor();
+        await chat.locator("#send-button").waitFor({ state: "visible" }); // the reply has finished
+        firstReplyId = (await assistantMessages(chat).first().getAttribute("data-message-id")) ?? "";
+      });
+      assert.ok(firstReplyId, "the first reply has a message id");
+
+      await wb.step("tt-regenerated-2of2", async () => {
+        const reply = assistantMessages(chat).first();
+        await reply.hover();
+        await reply.locator(".regenerate-button").click();
+        await position("assistant").filter({ hasText: "2/2" }).waitFor();
+        await assistantMessages(chat).filter({ hasText: "Hello carol!" }).waitFor();
+        await chat.locator("#send-button").waitFor({ state: "visible" });
+      });
+      const regeneratedId = await assistantMessages(chat).first().getAttribute("data-message-id");
+      assert.notEqual(regeneratedId, firstReplyId, "step tt-regenerated-2of2: the shown reply is the new one");
+      assert.equal((await sentTexts()).filter((t) => t.includes(CAROL)).length, 2, "step tt-regenerated-2of2: the mock was asked twice for carol's reply");
+
+      await wb.step("tt-switched-back-1of2", async () => {
+        await assistantMessages(chat).first().locator(".branch-prev").click();
+        await position("assistant").filter({ hasText: "1/2" }).waitFor();
+        await chat.locator(`#messages [data-role="assistant"][data-message-id="${firstReplyId}"]`).waitFor();
+      });
+
+      await wb.step("tt-editing", async () => {
+        const mine = userMessages(chat).first();
+        await mine.hover();
+        await mine.locator(".edit-button").click();
+        await chat.locator(".edit-box .edit-input").fill(DAVE);
+      });
+      await wb.step("tt-edited-2of2", async () => {
+        await chat.locator(".edit-box .edit-save").click();
+        await assistantMessages(chat).filter({ hasText: "Hello dave!" }).waitFor();
+        await userMessages(chat).filter({ hasText: DAVE }).waitFor();
+        await position("user").filter({ hasText: "2/2" }).waitFor();
+        await chat.locator("#send-button").waitFor({ state: "visible" });
+      });
+      assert.ok((await sentTexts()).some((t) => t.includes(DAVE)), "step tt-edited-2of2: the mock received the edited text");
+      assert.equal(await userMessages(chat).filter({ hasText: CAROL }).count(), 0, "step tt-edited-2of2: the old text is not shown");
+
+      await wb.step("tt-second-turn", async () => {
+        await typeInComposer(chat, "what's my name?", true);
+        await assistantMessages(chat).filter({ hasText: "Your name is dave." }).waitFor();
+        await chat.locator("#send-button").waitFor({ state: "visible" });
+      });
+
+      await wb.step("tt-after-reload-2of2", async () => {
+        await wb.runCommand("Developer: Reload Window");
+        await wb.waitReady();
+        chat = await wb.chat();
+        await position("user").filter({ hasText: "2/2" }).waitFor();
+        await userMessages(chat).filter({ hasText: DAVE }).waitFor();
+        await assistantMessages(chat).filter({ hasText: "Your name is dave." }).waitFor();
+      });
+
+      await wb.step("tt-forked", async () => {
+        const reply = assistantMessages(chat).first();
+        await reply.hover();
+        await reply.locator(".fork-button").click();
+        await wb.threadRow(/carol \(fork\)[\s\S]*2 messages/).waitFor();
+        await assistantMessages(chat).filter({ hasText: "Your name is dave." }).waitFor({ state: "detached" });
+        await assistantMessages(chat).filter({ hasText: "Hello dave!" }).waitFor();
+      });
+      assert.equal(await userMessages(chat).count(), 1, "step tt-forked: the fork shows only the first user message");
+      assert.equal(await assistantMessages(chat).count(), 1, "step tt-forked: the fork shows only the reply it was forked at");
+
+      const input = s.page.locator(".quick-input-widget .quick-input-box input");
+      const hit = s.page.locator(".quick-input-widget .quick-input-list .monaco-list-row").filter({ hasText: "carol" }).filter({ hasText: "You" }).first(); // carol's message, not the title hit
+      await wb.step("tt-search-results", async () => {
+        // Not runCommand: the Search Threads quick pick stays open after the command row is picked.
+        await s.page.keyboard.press("Escape");
+        await s.page.keyboard.press("F1");
+        await input.waitFor({ state: "visible" });
+        await input.fill(">Skein: Search Threads");
+        await s.page.locator(".quick-input-widget .quick-input-list .monaco-list-row").filter({ hasText: "Skein: Search Threads" }).first().click();
+        await s.page.locator(".quick-input-widget .quick-input-title", { hasText: "Search Threads" }).waitFor();
+        await input.fill("carol");
+        await hit.waitFor();
+      });
+      await wb.step("tt-search-opened-older-branch", async () => {
+        await hit.click();
+        await userMessages(chat).filter({ hasText: CAROL }).waitFor();
+        await position("user").filter({ hasText: "1/2" }).waitFor();
+      });
+    });
+  });
 });
