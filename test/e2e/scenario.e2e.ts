@@ -1,7 +1,8 @@
 /**
  * The browser scenario (issue 6 §2): Skein's three used-by flows in a real VS Code workbench served by the
  * VS Code server and driven in Debian's Chromium, plus error + Retry, Stop on a slow stream, and hostile
- * markdown. The three flows build on each other; the other checks stand alone. Screenshots:
+ * markdown, and time travel (regenerate, branch switching, edit, fork, search; issue 7). The three flows build
+ * on each other; the other checks stand alone. Screenshots:
  * test-results/e2e/NN-step.png.
  */
 import * as assert from "node:assert/strict";
