@@ -41,7 +41,8 @@ module.exports = {
     onDidChangeConfiguration: disposable,
   },
   window: {
-    createTreeView: disposable,
+    // A TreeView not yet shown (a visible one starts the tree's minute clock, which would keep the sample alive).
+    createTreeView: () => ({ visible: false, onDidChangeVisibility: disposable, dispose() {} }),
     registerWebviewViewProvider: disposable,
     showQuickPick: async () => undefined, showInputBox: async () => undefined,
     showWarningMessage: async () => undefined, showInformationMessage: async () => undefined, showErrorMessage: async () => undefined,
