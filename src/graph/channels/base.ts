@@ -1,3 +1,5 @@
+import { EmptyChannelError } from "../errors";
+
 /**
  * One channel kind a file (LangGraph `channels/base.ts`). A channel holds one value between steps, folds a
  * step's writes in `update`, and round-trips through a checkpoint without copying (the saver copies).
@@ -18,5 +20,23 @@ export abstract class BaseChannel<Value = unknown, Update = unknown, Saved = unk
   /** Called when a task triggered by this channel ran; barrier-like channels reset here. */
   consume(): boolean {
     return false;
+  }
+}
+
+/**
+ * A channel holding at most one value, stored as `[value] | []` so "wrote undefined" differs from "never
+ * written" (LastValue, EphemeralValue, BinaryOperatorAggregate differ only in how `update` folds writes).
+ */
+export abstract class SingleValueChannel<Value, Update = Value> extends BaseChannel<Value, Update, Value> {
+  protected value: [Value] | [] = [];
+  get(): Value {
+    if (this.value.length === 0) throw new EmptyChannelError();
+    return this.value[0] as Value;
+  }
+  checkpoint(): Value | undefined {
+    return this.value.length ? this.value[0] : undefined;
+  }
+  override isAvailable(): boolean {
+    return this.value.length !== 0;
   }
 }

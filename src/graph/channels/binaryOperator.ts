@@ -1,10 +1,8 @@
-import { EmptyChannelError } from "../errors";
-import { BaseChannel } from "./base";
+import { SingleValueChannel } from "./base";
 
 /** Folds every write into the value with a reducer (LangGraph `BinaryOperatorAggregate`). */
-export class BinaryOperatorAggregate<V = unknown, U = V> extends BaseChannel<V, U, V> {
+export class BinaryOperatorAggregate<V = unknown, U = V> extends SingleValueChannel<V, U> {
   readonly kind = "BinaryOperatorAggregate";
-  private value: [V] | [] = [];
   constructor(
     readonly reducer: (current: V, update: U) => V,
     readonly initial?: () => V,
@@ -31,15 +29,5 @@ export class BinaryOperatorAggregate<V = unknown, U = V> extends BaseChannel<V, 
     for (const update of rest) current = this.reducer(current, update);
     this.value = [current];
     return true;
-  }
-  get(): V {
-    if (this.value.length === 0) throw new EmptyChannelError();
-    return this.value[0] as V;
-  }
-  checkpoint(): V | undefined {
-    return this.value.length ? this.value[0] : undefined;
-  }
-  override isAvailable(): boolean {
-    return this.value.length !== 0;
   }
 }

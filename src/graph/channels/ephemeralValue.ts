@@ -1,13 +1,12 @@
-import { EmptyChannelError, InvalidUpdateError } from "../errors";
-import { BaseChannel } from "./base";
+import { InvalidUpdateError } from "../errors";
+import { SingleValueChannel } from "./base";
 
 /**
  * Holds a value for exactly one step, then clears (LangGraph `EphemeralValue`). Used for the input channel
  * and for the `branch:to:<node>` triggers, where several writers may fire in the same step (`guard` off).
  */
-export class EphemeralValue<V = unknown> extends BaseChannel<V, V, V> {
+export class EphemeralValue<V = unknown> extends SingleValueChannel<V> {
   readonly kind = "EphemeralValue";
-  private value: [V] | [] = [];
   constructor(readonly guard = true) {
     super();
   }
@@ -25,15 +24,5 @@ export class EphemeralValue<V = unknown> extends BaseChannel<V, V, V> {
     if (values.length > 1 && this.guard) throw new InvalidUpdateError("EphemeralValue can receive only one value per step.");
     this.value = [values[values.length - 1] as V];
     return true;
-  }
-  get(): V {
-    if (this.value.length === 0) throw new EmptyChannelError();
-    return this.value[0] as V;
-  }
-  checkpoint(): V | undefined {
-    return this.value.length ? this.value[0] : undefined;
-  }
-  override isAvailable(): boolean {
-    return this.value.length !== 0;
   }
 }

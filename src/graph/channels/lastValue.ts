@@ -1,11 +1,9 @@
-import { EmptyChannelError, InvalidUpdateError } from "../errors";
-import { BaseChannel } from "./base";
+import { InvalidUpdateError } from "../errors";
+import { SingleValueChannel } from "./base";
 
 /** Keeps the last value written; two writes in one step are a conflict (LangGraph `LastValue`). */
-export class LastValue<V = unknown> extends BaseChannel<V, V, V> {
+export class LastValue<V = unknown> extends SingleValueChannel<V> {
   readonly kind = "LastValue";
-  // `[value] | []` so "wrote undefined" differs from "never written".
-  private value: [V] | [] = [];
   constructor(readonly key = "") {
     super();
   }
@@ -24,15 +22,5 @@ export class LastValue<V = unknown> extends BaseChannel<V, V, V> {
     }
     this.value = [values[0] as V];
     return true;
-  }
-  get(): V {
-    if (this.value.length === 0) throw new EmptyChannelError();
-    return this.value[0] as V;
-  }
-  checkpoint(): V | undefined {
-    return this.value.length ? this.value[0] : undefined;
-  }
-  override isAvailable(): boolean {
-    return this.value.length !== 0;
   }
 }
