@@ -5,6 +5,7 @@
 import * as vscode from "vscode";
 import { ApiKeyService } from "./apiKey";
 import { ChatController } from "./chatController";
+import { insertCodeAtCursor, openCodeInEditor } from "./codeBlocks";
 import { CHAT_VIEW_ID, ChatViewProvider } from "./chatViewProvider";
 import { registerCommands } from "./commands";
 import { ScopeIndex } from "./scopeIndex";
@@ -83,6 +84,8 @@ export function activate(context: vscode.ExtensionContext): SkeinApi {
     strings: webviewStrings(),
     runCommand: (command) => void vscode.commands.executeCommand(`skein.${command}`),
     copyToClipboard: (text) => vscode.env.clipboard.writeText(text),
+    insertCode: insertCodeAtCursor,
+    openCode: openCodeInEditor,
     // setOpenThread refreshes too; it also follows threads the chat opened itself (a fork from a message).
     onThreadsChanged: () => tree.setOpenThread(controller.openRef),
     onStreamingChanged: (streaming) => void vscode.commands.executeCommand("setContext", "skein.streaming", streaming),
