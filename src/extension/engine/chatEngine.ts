@@ -22,7 +22,7 @@ export interface RunArgs {
   apiKey: string | undefined;
   signal: AbortSignal;
   onEvent(event: TurnEvent): void;
-  /** A turn from an earlier checkpoint (edit / regenerate, issue 7): planned by src/chat/branches.ts; `text` is ignored. */
+  /** A turn from an earlier checkpoint (edit / regenerate, issue 7): planned by src/chat/history/branches.ts; `text` is ignored. */
   plan?: () => Promise<PlannedRun>;
 }
 

@@ -21,7 +21,7 @@ export interface SkeinBackendOptions {
   createSaver?(dir: string): Promise<BaseCheckpointSaver>;
 }
 
-/** The catalog flag src/chat/branches.ts keeps once a thread forked (its HAS_BRANCHES_KEY; not imported: that module is in the lazily loaded engine). */
+/** The catalog flag src/chat/history/branches.ts keeps once a thread forked (its HAS_BRANCHES_KEY; not imported: that module is in the lazily loaded engine). */
 const HAS_BRANCHES = "hasBranches";
 
 async function defaultSaver(dir: string): Promise<BaseCheckpointSaver> {
