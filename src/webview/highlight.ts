@@ -69,7 +69,9 @@ function load(doc: Document): void {
   const script = doc.createElement("script");
   if (source.nonce) script.nonce = source.nonce;
   script.src = source.src;
-  script.addEventListener("load", () => useHighlighter((globalThis as { skeinHighlighter?: Highlighter }).skeinHighlighter));
+  script.addEventListener("load", () =>
+    useHighlighter((globalThis as { skeinHighlighter?: Highlighter }).skeinHighlighter),
+  );
   // Without colours the code is still there and readable; a later block does not retry a failed load.
   script.addEventListener("error", () => waiting.clear());
   doc.head.append(script);

@@ -6,7 +6,15 @@ import hljs from "highlight.js/lib/common";
 import type { Highlighter } from "./highlight";
 
 /** Fence names people write that highlight.js knows under another name. */
-const ALIASES: Record<string, string> = { sh: "bash", shell: "bash", zsh: "bash", console: "bash", jsonc: "json", vue: "xml", svelte: "xml" };
+const ALIASES: Record<string, string> = {
+  sh: "bash",
+  shell: "bash",
+  zsh: "bash",
+  console: "bash",
+  jsonc: "json",
+  vue: "xml",
+  svelte: "xml",
+};
 
 export const skeinHighlighter: Highlighter = {
   highlight(code, language) {

@@ -56,7 +56,10 @@ export class ScrollKeeper {
   /** What to save so a reload lands on the same message at the same offset. */
   saved(): { scrollFromBottom: number; anchor?: ScrollAnchor } {
     if (this.anchor.pinned) return { scrollFromBottom: 0 };
-    return { scrollFromBottom: Math.max(1, this.distanceFromBottom()), anchor: { messageId: this.anchor.messageId, offset: Math.round(this.anchor.offset) } };
+    return {
+      scrollFromBottom: Math.max(1, this.distanceFromBottom()),
+      anchor: { messageId: this.anchor.messageId, offset: Math.round(this.anchor.offset) },
+    };
   }
 
   /** Follow the newest content (a message was sent, another thread opened, the user was at the bottom). */
@@ -78,7 +81,12 @@ export class ScrollKeeper {
    */
   hold(el: HTMLElement): void {
     const index = this.messageElements().indexOf(el);
-    this.anchor = { pinned: false, messageId: el.dataset.messageId ?? "", offset: this.offsetOf(el), index: index >= 0 ? index : undefined };
+    this.anchor = {
+      pinned: false,
+      messageId: el.dataset.messageId ?? "",
+      offset: this.offsetOf(el),
+      index: index >= 0 ? index : undefined,
+    };
   }
 
   /** Puts the anchor back in place (after the content or the view changed size). */
@@ -137,7 +145,8 @@ export class ScrollKeeper {
   }
 
   private find(anchor: Extract<ViewAnchor, { pinned: false }>): HTMLElement | undefined {
-    for (const el of Array.from(this.container.children) as HTMLElement[]) if (el.dataset?.messageId === anchor.messageId) return el;
+    for (const el of Array.from(this.container.children) as HTMLElement[])
+      if (el.dataset?.messageId === anchor.messageId) return el;
     if (anchor.index === undefined) return undefined;
     const list = this.messageElements();
     const replacement = list[Math.min(anchor.index, list.length - 1)];
@@ -147,7 +156,9 @@ export class ScrollKeeper {
   }
 
   private messageElements(): HTMLElement[] {
-    return Array.from(this.container.children).filter((el): el is HTMLElement => (el as HTMLElement).dataset?.messageId !== undefined);
+    return Array.from(this.container.children).filter(
+      (el): el is HTMLElement => (el as HTMLElement).dataset?.messageId !== undefined,
+    );
   }
 
   private offsetOf(el: HTMLElement): number {

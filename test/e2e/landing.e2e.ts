@@ -34,7 +34,11 @@ interface El {
   textContent: string | null;
 }
 interface Win {
-  document: { getElementById(id: string): El; elementFromPoint(x: number, y: number): El | null; querySelectorAll(s: string): El[] };
+  document: {
+    getElementById(id: string): El;
+    elementFromPoint(x: number, y: number): El | null;
+    querySelectorAll(s: string): El[];
+  };
   requestAnimationFrame(cb: () => void): void;
   getComputedStyle(el: El): { color: string; borderLeftColor: string };
   innerHeight: number;
@@ -47,13 +51,23 @@ async function landing(chat: Frame): Promise<{ gap: number; lastEndInView: boole
     const all = m.querySelectorAll("[data-message-id]");
     const last = all[all.length - 1]!;
     const view = m.getBoundingClientRect();
-    return { gap: m.scrollHeight - m.scrollTop - m.clientHeight, lastEndInView: last.getBoundingClientRect().bottom <= view.bottom + 1 };
+    return {
+      gap: m.scrollHeight - m.scrollTop - m.clientHeight,
+      lastEndInView: last.getBoundingClientRect().bottom <= view.bottom + 1,
+    };
   });
 }
 
 /** Waits two frames in the webview (its scroll and resize handling have run). */
 async function frames(chat: Frame): Promise<void> {
-  await chat.evaluate(() => new Promise<void>((done) => (globalThis as unknown as Win).requestAnimationFrame(() => (globalThis as unknown as Win).requestAnimationFrame(done))));
+  await chat.evaluate(
+    () =>
+      new Promise<void>((done) =>
+        (globalThis as unknown as Win).requestAnimationFrame(() =>
+          (globalThis as unknown as Win).requestAnimationFrame(done),
+        ),
+      ),
+  );
 }
 
 /** The top of a message relative to the top of the list's view. */
@@ -175,7 +189,10 @@ describe("Skein in a real VS Code (browser): where the chat lands, and how it lo
       await frames(chat);
     });
     const after = await offsetOf(chat, id);
-    assert.ok(Math.abs(after - before) <= 1, `the reply is where it was: ${before} px before the reload, ${after} px after`);
+    assert.ok(
+      Math.abs(after - before) <= 1,
+      `the reply is where it was: ${before} px before the reload, ${after} px after`,
+    );
   });
 
   it("a reply cut off by a reload comes back with the interrupted reply and its Retry in view", async () => {
@@ -201,7 +218,10 @@ describe("Skein in a real VS Code (browser): where the chat lands, and how it lo
       const retry = doc.getElementById("messages").querySelector(".retry-button")!.getBoundingClientRect();
       const cut = doc.getElementById("messages").querySelector(".message.interrupted .interrupted-note");
       const note = cut?.getBoundingClientRect();
-      return { retry: retry.top >= view.top && retry.bottom <= view.bottom + 1, note: note ? note.top >= view.top && note.bottom <= view.bottom + 1 : false };
+      return {
+        retry: retry.top >= view.top && retry.bottom <= view.bottom + 1,
+        note: note ? note.top >= view.top && note.bottom <= view.bottom + 1 : false,
+      };
     });
     assert.ok(seen.retry, "Retry is inside the view after the reload");
     assert.ok(seen.note, "the interrupted reply's note is inside the view");
@@ -238,27 +258,45 @@ describe("Skein in a real VS Code (browser): where the chat lands, and how it lo
         await chat.locator("#send-button").waitFor({ state: "visible" });
         await frames(chat);
         const after = (await first().locator(button).boundingBox())!;
-        assert.ok(Math.abs(after.y - box.y) <= 1 && Math.abs(after.x - box.x) <= 1, `${button} stayed under the pointer (${box.y} → ${after.y})`);
+        assert.ok(
+          Math.abs(after.y - box.y) <= 1 && Math.abs(after.x - box.x) <= 1,
+          `${button} stayed under the pointer (${box.y} → ${after.y})`,
+        );
       });
     }
-    assert.equal(await assistantMessages(chat).filter({ hasText: LONG_END }).count(), 0, "the second version has no long continuation");
+    assert.equal(
+      await assistantMessages(chat).filter({ hasText: LONG_END }).count(),
+      0,
+      "the second version has no long continuation",
+    );
   });
 
   it("a long message collapses with Show more; the composer grows with its text, then scrolls", async () => {
     const wb = s.workbench;
     const composer = chat.locator("#composer");
-    const size = () => composer.evaluate((el) => ({ height: (el as unknown as El).getBoundingClientRect().height, scroll: (el as unknown as El).scrollHeight, client: (el as unknown as El).clientHeight }));
+    const size = () =>
+      composer.evaluate((el) => ({
+        height: (el as unknown as El).getBoundingClientRect().height,
+        scroll: (el as unknown as El).scrollHeight,
+        client: (el as unknown as El).clientHeight,
+      }));
     const empty = await size();
     await composer.fill("one\ntwo\nthree\nfour\nfive\nsix");
     const six = await size();
-    const long = Array.from({ length: 120 }, (_, i) => `Line ${i + 1} of a very long message pasted into the chat.`).join("\n");
+    const long = Array.from(
+      { length: 120 },
+      (_, i) => `Line ${i + 1} of a very long message pasted into the chat.`,
+    ).join("\n");
     await wb.step("landing-composer-grown", async () => {
       await composer.fill(long);
     });
     const full = await size();
     const limit = await chat.evaluate(() => (globalThis as unknown as Win).innerHeight * 0.4);
     assert.ok(six.height > empty.height, `six lines make the composer taller (${empty.height} → ${six.height})`);
-    assert.ok(full.height <= limit + 1 && full.height > six.height, `it grows up to 40% of the view (${full.height} ≤ ${limit})`);
+    assert.ok(
+      full.height <= limit + 1 && full.height > six.height,
+      `it grows up to 40% of the view (${full.height} ≤ ${limit})`,
+    );
     assert.ok(full.scroll > full.client, "beyond that it scrolls");
     await wb.step("landing-long-message-collapsed", async () => {
       await composer.press("Enter");
@@ -268,7 +306,10 @@ describe("Skein in a real VS Code (browser): where the chat lands, and how it lo
     const mine = userMessages(chat).filter({ hasText: "Line 1 of" });
     const collapsed = (await mine.boundingBox())!.height;
     assert.ok(collapsed < 450, `the long message is collapsed (${collapsed} px)`);
-    assert.ok((await composer.evaluate((el) => (el as unknown as El).getBoundingClientRect().height)) <= empty.height + 1, "the composer is small again after sending");
+    assert.ok(
+      (await composer.evaluate((el) => (el as unknown as El).getBoundingClientRect().height)) <= empty.height + 1,
+      "the composer is small again after sending",
+    );
     await wb.step("landing-long-message-expanded", async () => {
       await mine.locator(".show-more-button").click();
       await mine.locator(".show-more-button", { hasText: "Show less" }).waitFor();

@@ -5,7 +5,13 @@ import { configureHighlighter, useHighlighter } from "../../../src/webview/highl
 import { skeinHighlighter } from "../../../src/webview/highlightBundle";
 import { renderInto, type RenderOptions } from "../../../src/webview/markdown";
 
-const strings = { copy: "Copy", copied: "Copied", truncated: "Plain.", insertAtCursor: "Insert at Cursor", openInEditor: "Open in New Editor" };
+const strings = {
+  copy: "Copy",
+  copied: "Copied",
+  truncated: "Plain.",
+  insertAtCursor: "Insert at Cursor",
+  openInEditor: "Open in New Editor",
+};
 
 function render(text: string, over: Partial<RenderOptions> = {}): HTMLElement {
   const target = document.createElement("div");
@@ -14,7 +20,7 @@ function render(text: string, over: Partial<RenderOptions> = {}): HTMLElement {
   return target;
 }
 
-const TS = "```ts\nconst greeting: string = \"hi\"; // say it\nfunction add(a: number) { return a + 1; }\n```";
+const TS = '```ts\nconst greeting: string = "hi"; // say it\nfunction add(a: number) { return a + 1; }\n```';
 
 describe("code blocks", () => {
   it("load the highlighter only when a block with a language appears, then colour every block that waited", () => {
@@ -36,7 +42,9 @@ describe("code blocks", () => {
     expect(second.querySelector("code .hljs-keyword")?.textContent).toBe("def");
     expect(plain.querySelector("code")!.classList.contains("hljs")).toBe(false);
     // The code's text is unchanged by colouring (Copy, Insert and Open send exactly it).
-    expect(first.querySelector("code")!.textContent).toBe('const greeting: string = "hi"; // say it\nfunction add(a: number) { return a + 1; }\n');
+    expect(first.querySelector("code")!.textContent).toBe(
+      'const greeting: string = "hi"; // say it\nfunction add(a: number) { return a + 1; }\n',
+    );
   });
 
   it("colour later blocks at once, leave unknown languages plain, and never let markup through", () => {
@@ -46,7 +54,7 @@ describe("code blocks", () => {
     const unknown = render("```klingon\nqapla'\n```").querySelector("code")!;
     expect(unknown.classList.contains("hljs")).toBe(false);
     expect(unknown.textContent).toBe("qapla'\n");
-    const hostile = render("```html\n<img src=x onerror=\"window.pwned=1\"><script>window.pwned=2</script>\n```");
+    const hostile = render('```html\n<img src=x onerror="window.pwned=1"><script>window.pwned=2</script>\n```');
     expect(hostile.querySelector("img, script")).toBeNull();
     expect(hostile.querySelector("code")!.textContent).toContain("<script>window.pwned=2</script>");
     // Even a highlighter that returned markup would pass through the sanitiser.

@@ -7,10 +7,28 @@ import { ChatApp, type VsCodeApi } from "../../../src/webview/app";
 import { COLLAPSE_CHARS, COLLAPSE_LINES, FIRST_PAGE } from "../../../src/webview/messageList";
 
 const strings = {
-  placeholder: "Ask", send: "Send", stop: "Stop", retry: "Retry", setApiKey: "Set API Key", copy: "Copy", copied: "Copied",
-  you: "You", assistant: "Assistant", tool: "Tool", error: "Error", interrupted: "Interrupted.", emptyThread: "Empty.",
-  loadingOlder: "Older…", truncated: "Plain.", toolCall: "Tool call", newThread: "New Thread", composerLabel: "Message",
-  messagesLabel: "Conversation", needsApiKey: "Key.", showMore: "Show more", showLess: "Show less",
+  placeholder: "Ask",
+  send: "Send",
+  stop: "Stop",
+  retry: "Retry",
+  setApiKey: "Set API Key",
+  copy: "Copy",
+  copied: "Copied",
+  you: "You",
+  assistant: "Assistant",
+  tool: "Tool",
+  error: "Error",
+  interrupted: "Interrupted.",
+  emptyThread: "Empty.",
+  loadingOlder: "Older…",
+  truncated: "Plain.",
+  toolCall: "Tool call",
+  newThread: "New Thread",
+  composerLabel: "Message",
+  messagesLabel: "Conversation",
+  needsApiKey: "Key.",
+  showMore: "Show more",
+  showLess: "Show less",
 } as WebviewStrings;
 
 class Host implements VsCodeApi {
@@ -32,7 +50,19 @@ function setup(messages: ChatMessageView[], over: Partial<ChatSnapshot> = {}, sa
   const host = new Host(saved);
   const app = new ChatApp(document.getElementById("app")!, host);
   app.start();
-  app.receive(hostMessage("snapshot", { threadId: "t1", title: "", messages, draft: "", streaming: null, error: null, interrupted: false, strings, ...over }));
+  app.receive(
+    hostMessage("snapshot", {
+      threadId: "t1",
+      title: "",
+      messages,
+      draft: "",
+      streaming: null,
+      error: null,
+      interrupted: false,
+      strings,
+      ...over,
+    }),
+  );
   const message = (id: string) => document.querySelector<HTMLElement>(`[data-message-id="${id}"]`);
   return { host, app, message };
 }
@@ -64,7 +94,12 @@ describe("long messages", () => {
     message("u1")!.querySelector<HTMLButtonElement>(".show-more-button")!.click();
     expect(message("u1")!.classList.contains("collapsed")).toBe(false);
     expect(message("u1")!.querySelector(".show-more-button")?.textContent).toBe("Show less");
-    app.receive(hostMessage("messages", { threadId: "t1", messages: [{ id: "u1", role: "user", text: manyLines, siblings: { index: 1, count: 2 } }] }));
+    app.receive(
+      hostMessage("messages", {
+        threadId: "t1",
+        messages: [{ id: "u1", role: "user", text: manyLines, siblings: { index: 1, count: 2 } }],
+      }),
+    );
     expect(message("u1")!.classList.contains("collapsed")).toBe(false);
     message("u1")!.querySelector<HTMLButtonElement>(".show-more-button")!.click();
     expect(message("u1")!.classList.contains("collapsed")).toBe(true);
@@ -72,7 +107,11 @@ describe("long messages", () => {
 });
 
 describe("coming back after a reload", () => {
-  const turns = Array.from({ length: 200 }, (_, i): ChatMessageView => ({ id: `m${i}`, role: i % 2 ? "assistant" : "user", text: `message ${i}` }));
+  const turns = Array.from({ length: 200 }, (_, i): ChatMessageView => ({
+    id: `m${i}`,
+    role: i % 2 ? "assistant" : "user",
+    text: `message ${i}`,
+  }));
 
   it("says ready with the saved message anchor, and a snapshot carrying it renders down to that message", () => {
     const saved = { threadId: "t1", draft: "", scrollFromBottom: 4000, anchor: { messageId: "m20", offset: -12 } };
@@ -92,7 +131,18 @@ describe("coming back after a reload", () => {
   it("another thread opened from the tree shows its newest message, even if the view was scrolled up", () => {
     const { app } = setup(turns, { anchor: { messageId: "m150", offset: 0 } });
     expect(app.list.atBottom()).toBe(false);
-    app.receive(hostMessage("snapshot", { threadId: "t2", title: "", messages: turns, draft: "", streaming: null, error: null, interrupted: false, strings }));
+    app.receive(
+      hostMessage("snapshot", {
+        threadId: "t2",
+        title: "",
+        messages: turns,
+        draft: "",
+        streaming: null,
+        error: null,
+        interrupted: false,
+        strings,
+      }),
+    );
     expect(app.list.atBottom()).toBe(true);
   });
 });

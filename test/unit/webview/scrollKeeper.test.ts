@@ -14,7 +14,8 @@ function layout(ids: string[], height: (id: string) => number) {
   const list = document.getElementById("list")!;
   let top = 0;
   const tail = () => Number.parseFloat(list.style.getPropertyValue("--skein-tail-space") || "0");
-  const content = () => Array.from(list.children).reduce((sum, el) => sum + height((el as HTMLElement).dataset.messageId!), 0) + tail();
+  const content = () =>
+    Array.from(list.children).reduce((sum, el) => sum + height((el as HTMLElement).dataset.messageId!), 0) + tail();
   Object.defineProperty(list, "clientHeight", { get: () => VIEW });
   Object.defineProperty(list, "scrollHeight", { get: () => Math.max(VIEW, content()) });
   Object.defineProperty(list, "scrollTop", {
@@ -43,7 +44,8 @@ function layout(ids: string[], height: (id: string) => number) {
     list.scrollTop = to;
     list.dispatchEvent(new Event("scroll"));
   };
-  const offset = (id: string) => list.querySelector<HTMLElement>(`[data-message-id="${id}"]`)!.getBoundingClientRect().top;
+  const offset = (id: string) =>
+    list.querySelector<HTMLElement>(`[data-message-id="${id}"]`)!.getBoundingClientRect().top;
   const gap = () => list.scrollHeight - list.scrollTop - list.clientHeight;
   return { list, add, userScroll, offset, gap, tail };
 }
