@@ -15,6 +15,7 @@ import { fitContext, selectContext } from "./contextWindow";
 const PROMPT_TOO_LONG = /prompt is too long|too many (input )?tokens|exceeds? the (model's )?(maximum )?context|context (window|length)/i;
 import type { ContextOptions } from "./contextWindow";
 import { repairHistory } from "./repair";
+import { ACTIVITY_KEY } from "./activity";
 import { firstUserText, previewOf, titleFromText } from "./titles";
 import type { ChatTool } from "./tools";
 
@@ -56,7 +57,10 @@ export async function ensureTitle(
   return title;
 }
 
-/** Keeps the catalog's count and preview current so the thread list needs no state load. */
+/**
+ * Keeps the catalog's count and preview current so the thread list needs no state load. Every caller stores new
+ * content, which is activity; one that only changes what is shown (another version) passes the old activity.
+ */
 export async function updateCatalog(
   checkpointer: BaseCheckpointSaver | undefined,
   threadId: string | undefined,
@@ -66,7 +70,7 @@ export async function updateCatalog(
 ): Promise<void> {
   if (!checkpointer || !threadId) return;
   await checkpointer.setThreadInfo(threadId, {
-    metadata: { messageCount, lastMessagePreview: previewOf(last), lastMessageRole: last?.role, ...extra },
+    metadata: { messageCount, lastMessagePreview: previewOf(last), lastMessageRole: last?.role, [ACTIVITY_KEY]: new Date().toISOString(), ...extra },
   });
 }
 

@@ -4,6 +4,7 @@
  * to seed a thread — one checkpoint per straight run of messages, forking where the tree branches, so the
  * imported thread has a real checkpoint tree that branches.ts reads like any other.
  */
+import { ACTIVITY_KEY, IMPORTED_AT_KEY } from "../activity";
 import type { BaseCheckpointSaver } from "../../checkpoint/base";
 import { updateCatalog } from "../callModel";
 import { HAS_BRANCHES_KEY, MESSAGE_COUNT_KEY, ThreadBranches, viewOf } from "./branches";
@@ -15,7 +16,17 @@ import type { ExportedNode, ThreadExport } from "./exportImportJson";
 import { threadToMarkdown } from "./exportImportMarkdown";
 
 /** Catalog metadata derived from the store (or naming this store's threads): not part of an export. */
-export const DERIVED_METADATA_KEYS: readonly string[] = [MESSAGE_COUNT_KEY, HAS_BRANCHES_KEY, KNOWN_LEAVES_KEY, "forkedFrom", "lastMessagePreview", "lastMessageRole", "lastModel"];
+export const DERIVED_METADATA_KEYS: readonly string[] = [
+  MESSAGE_COUNT_KEY,
+  HAS_BRANCHES_KEY,
+  KNOWN_LEAVES_KEY,
+  "forkedFrom",
+  "lastMessagePreview",
+  "lastMessageRole",
+  "lastModel",
+  ACTIVITY_KEY,
+  IMPORTED_AT_KEY,
+];
 
 export interface ExportContext {
   saver: BaseCheckpointSaver;
@@ -98,7 +109,12 @@ export async function importThreadJson(context: ExportContext, text: string, new
     const branched = children.some((list) => list.length > 1) || roots.length > 1;
     await context.saver.setThreadInfo(newThreadId, {
       ...(data.title !== null ? { title: data.title } : {}),
-      metadata: { ...userMetadata(data.metadata), ...(branched ? { [HAS_BRANCHES_KEY]: true, [KNOWN_LEAVES_KEY]: knownLeaves } : {}) },
+      // Marked as imported (the tree says so: the original thread may be listed with the same title).
+      metadata: {
+        ...userMetadata(data.metadata),
+        [IMPORTED_AT_KEY]: new Date().toISOString(),
+        ...(branched ? { [HAS_BRANCHES_KEY]: true, [KNOWN_LEAVES_KEY]: knownLeaves } : {}),
+      },
     });
     await updateCatalog(context.saver, newThreadId, shown, data.head === null ? undefined : data.messages[data.head]!.message);
   } catch (error) {

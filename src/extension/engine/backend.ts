@@ -17,6 +17,8 @@ export interface ThreadSummary {
   createdAt: string;
   updatedAt: string;
   messageCount?: number;
+  /** Created by Import Thread and not renamed since (the tree marks it: the original may be listed too). */
+  imported?: boolean;
 }
 
 export interface LoadedThread {

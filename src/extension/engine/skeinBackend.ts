@@ -4,6 +4,7 @@
  * vscode-free: settings, the key and the store location are passed in.
  */
 import { randomUUID } from "node:crypto";
+import { activityOf, IMPORTED_AT_KEY } from "../../chat/activity";
 import type { BaseCheckpointSaver } from "../../checkpoint/base";
 import type { ChatBackend, LoadedThread, LoadOptions, ThreadRef, ThreadSummary, TurnOptions } from "./backend";
 import type { ChatEngine, RunArgs } from "./chatEngine";
@@ -67,8 +68,10 @@ export class SkeinBackend implements ChatBackend {
       threadId: info.threadId,
       title: info.title,
       createdAt: info.createdAt,
-      updatedAt: info.updatedAt,
+      // The thread list's time is the last new content, not the last write (showing another version writes).
+      updatedAt: activityOf(info),
       messageCount: typeof info.metadata?.messageCount === "number" ? info.metadata.messageCount : undefined,
+      imported: typeof info.metadata?.[IMPORTED_AT_KEY] === "string" && info.metadata?.titleSource !== "user",
     }));
   }
 
