@@ -39,6 +39,11 @@ export class GraphInterrupt extends GraphError {
   }
 }
 
+/** A value the graph cannot work with (LangGraph `GraphValueError`), e.g. `interrupt()` without a checkpointer. */
+export class GraphValueError extends GraphError {
+  override name = "GraphValueError";
+}
+
 /** `invoke(null)` on a thread with nothing to resume. */
 export class EmptyInputError extends GraphError {
   override name = "EmptyInputError";
@@ -64,6 +69,12 @@ export class InvalidGraphError extends GraphError {
   constructor(message: string) {
     super(message, "INVALID_GRAPH");
   }
+}
+
+/** A node no edge leads to (LangGraph `UnreachableNodeError`), raised by `compile()`. */
+export class UnreachableNodeError extends InvalidGraphError {
+  override name = "UnreachableNodeError";
+  override readonly code = "UNREACHABLE_NODE";
 }
 
 /** The run was stopped through `config.signal`. The thread stays resumable with `invoke(null, config)`. */

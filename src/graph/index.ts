@@ -55,6 +55,8 @@ export {
   MissingThreadIdError,
   InvalidGraphError,
   GraphAbortError,
+  GraphValueError,
+  UnreachableNodeError,
 } from "./errors";
 export {
   MessagesAnnotation,

@@ -8,7 +8,7 @@ import { AnnotationRoot, type StateDefinition, type StateType, type UpdateType }
 import { EphemeralValue, NamedBarrierValue, Topic, type BaseChannel } from "./channels";
 import { isCommand, isSend, type Command, type Send } from "./command";
 import { branchChannel, END, joinChannel, START, TASKS } from "./constants";
-import { InvalidGraphError, InvalidUpdateError } from "./errors";
+import { InvalidGraphError, InvalidUpdateError, UnreachableNodeError } from "./errors";
 import { CompiledGraph } from "./pregel";
 import type { GraphSpec } from "./pregel/loop";
 import type { PregelNode, WriteContext } from "./pregel/node";
@@ -152,6 +152,21 @@ export class StateGraph<SD extends StateDefinition> {
       this.branches.has(START) ||
       this.waitingEdges.some(([starts]) => starts.includes(START));
     if (!hasEntry) throw new InvalidGraphError('Graph has no entry point: add an edge from START, e.g. addEdge(START, "my_node").');
+    const targets = new Set<string>([...this.edges.map(([, to]) => to), ...this.waitingEdges.map(([, to]) => to)]);
+    for (const [source, branches] of this.branches) {
+      for (const branch of branches) {
+        if (branch.pathMap) for (const target of Object.values(branch.pathMap)) targets.add(target);
+        else for (const name of this.nodes.keys()) if (name !== source) targets.add(name);
+      }
+    }
+    for (const ends of this.ends.values()) for (const target of ends) targets.add(target);
+    for (const name of this.nodes.keys()) {
+      if (!targets.has(name)) {
+        throw new UnreachableNodeError(
+          `Node "${name}" is not reachable: no edge, conditional edge or { ends } leads to it. A node reached only through Command({ goto }) must be listed in the source node's options: addNode("source", fn, { ends: ["${name}"] }).`,
+        );
+      }
+    }
     for (const key of ["interruptBefore", "interruptAfter"] as const) {
       const list = options[key];
       if (Array.isArray(list)) for (const name of list) check(name, `compile({ ${key} })`);

@@ -63,7 +63,7 @@ export interface NodeConfig extends RunnableConfig {
 export interface StateSnapshotTask {
   id: string;
   name: string;
-  path: [string, string | number];
+  path: [string, string] | [string, number, boolean];
   /** The failure recorded for this task (`{ message, name }`), if it failed. */
   error?: { message: string; name: string; [key: string]: unknown };
   interrupts: Interrupt[];

@@ -12,7 +12,8 @@ import type { PregelNode } from "./node";
 export interface Task {
   id: string;
   name: string;
-  path: [typeof PULL | typeof PUSH, string | number];
+  /** `[PULL, node]`, or `[PUSH, index of the Send, false]` as LangGraph spells a Send task's path. */
+  path: [typeof PULL, string] | [typeof PUSH, number, boolean];
   input: unknown;
   triggers: string[];
   /** Filled when the task finishes (or from pending writes when it already had). */
@@ -112,7 +113,7 @@ export function prepareNextTasks(
     tasks.push({
       id: taskId(checkpoint.id, [ns, step, packet.node, PUSH, index]),
       name: packet.node,
-      path: [PUSH, index],
+      path: [PUSH, index, false],
       input: packet.args,
       triggers: [PUSH],
       writes: [],

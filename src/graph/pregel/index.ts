@@ -43,8 +43,9 @@ export class CompiledGraph<S extends Record<string, unknown>, U> {
   async invoke(input: U | Command | null | undefined, config: RunnableConfig = {}): Promise<InvokeResult<S>> {
     const { streamMode: _ignored, ...rest } = config;
     const loop = await this.run(input, rest, new StreamEmitter([], () => {}));
-    const values = loop.values() as InvokeResult<S>;
-    if (loop.interrupts.length) values.__interrupt__ = loop.interrupts;
+    const values = (loop.status === "interrupted" ? loop.valuesWithFinishedTasks() : loop.values()) as InvokeResult<S>;
+    // A static breakpoint is reported as an interrupt with no values, as LangGraph does.
+    if (loop.interrupts.length || loop.status === "interrupt_before" || loop.status === "interrupt_after") values.__interrupt__ = loop.interrupts;
     return values;
   }
 

@@ -82,16 +82,23 @@ export class PregelLoop {
 
   /** Maps the input: new input → an `input` checkpoint; null / Command → resume (or fork from an older checkpoint). */
   private async first(input: unknown, savedMetadata: CheckpointMetadata | undefined): Promise<void> {
-    if (isCommand(input)) await this.writeCommand(input);
+    if (isCommand(input)) {
+      const wrote = await this.writeCommand(input);
+      if (input.resume === undefined) {
+        if (!wrote) throw new EmptyInputError("Received an empty Command: give it resume, update or goto.");
+        // A Command that only updates / routes is new input: applied, then saved as an `input` checkpoint.
+        this.applyNullWrites();
+        algo.markInterruptSeen(this.checkpoint);
+        this.pendingWrites = [];
+        await this.putCheckpoint("input");
+        return;
+      }
+    }
     const resuming = Object.keys(this.checkpoint.channel_versions).length > 0 && (input === null || input === undefined || isCommand(input));
     if (resuming) {
       if (input == null && this.config.configurable?.checkpoint_id !== undefined && this.saver) await this.forkIfNotHead(savedMetadata);
       algo.markInterruptSeen(this.checkpoint);
-      const nullWrites = this.pendingWrites.filter(([id, chan]) => id === NULL_TASK_ID && chan !== RESUME);
-      if (nullWrites.length) {
-        const writes = nullWrites.map(([, chan, value]): PendingWrite => [chan, value]);
-        algo.applyWrites(this.checkpoint, this.channels, [{ name: INPUT, triggers: [], writes }], this.nextVersion);
-      }
+      this.applyNullWrites();
       this.emitter.emit("values", this.values());
     } else if (input !== null && input !== undefined && !isCommand(input)) {
       if (typeof input !== "object" || Array.isArray(input)) {
@@ -110,6 +117,14 @@ export class PregelLoop {
     } else {
       throw new EmptyInputError();
     }
+  }
+
+  /** Applies the writes a `Command` given as input stored (its update and goto). */
+  private applyNullWrites(): void {
+    const nullWrites = this.pendingWrites.filter(([id, chan]) => id === NULL_TASK_ID && chan !== RESUME);
+    if (nullWrites.length === 0) return;
+    const writes = nullWrites.map(([, chan, value]): PendingWrite => [chan, value]);
+    algo.applyWrites(this.checkpoint, this.channels, [{ name: INPUT, triggers: [], writes }], this.nextVersion);
   }
 
   /** Plans the next step. False when the run is over (done, breakpoint, or out of steps). */
@@ -158,6 +173,17 @@ export class PregelLoop {
     return algo.readState(this.channels, this.spec.stateKeys);
   }
 
+  /** The state plus the writes of this step's tasks that already finished (what an interrupted run returns). */
+  valuesWithFinishedTasks(): Record<string, unknown> {
+    const done = this.tasks.filter((t) => t.writes.length > 0);
+    if (done.length === 0) return this.values();
+    const channels: Record<string, BaseChannel> = {};
+    for (const [name, channel] of Object.entries(this.channels)) channels[name] = channel.fromCheckpoint(channel.checkpoint());
+    const scratch = { ...this.checkpoint, channel_versions: { ...this.checkpoint.channel_versions }, versions_seen: {} };
+    algo.applyWrites(scratch, channels, done, (v) => (v ?? 0) + 1);
+    return algo.readState(channels, this.spec.stateKeys);
+  }
+
   stepEnv(): StepEnv {
     return {
       step: this.step,
@@ -172,11 +198,9 @@ export class PregelLoop {
         const found = this.pendingWrites.find(([id, chan]) => id === taskId && chan === RESUME);
         return found ? (found[2] as unknown[]) : [];
       },
-      takeNullResume: () => {
-        const at = this.pendingWrites.findIndex(([id, chan]) => id === NULL_TASK_ID && chan === RESUME);
-        if (at < 0) return undefined;
-        const [[, , value]] = this.pendingWrites.splice(at, 1) as [CheckpointPendingWrite];
-        return { value };
+      nullResume: () => {
+        const found = this.pendingWrites.find(([id, chan]) => id === NULL_TASK_ID && chan === RESUME);
+        return found ? { value: found[2] } : undefined;
       },
       saveWrites: (taskId, writes) => this.saveWrites(taskId, writes),
     };
@@ -250,10 +274,10 @@ export class PregelLoop {
   }
 
   /** `Command({ resume, update, goto })` as input: stored as writes so a crash before the next step keeps them. */
-  private async writeCommand(command: Command): Promise<void> {
+  private async writeCommand(command: Command): Promise<boolean> {
     const writes: CheckpointPendingWrite[] = this.spec.commandWrites(command).map(([chan, value]) => [NULL_TASK_ID, chan, value]);
     if (command.resume !== undefined) writes.push(...this.resumeWrites(command.resume));
-    if (writes.length === 0) return;
+    if (writes.length === 0) return false;
     const byTask = new Map<string, PendingWrite[]>();
     for (const [taskId, chan, value] of writes) {
       // A new resume value replaces an earlier unused one.
@@ -264,6 +288,7 @@ export class PregelLoop {
     if (this.saver && this.checkpointConfig.configurable?.checkpoint_id !== undefined) {
       for (const [taskId, taskWrites] of byTask) await this.saver.putWrites(this.checkpointConfig, taskWrites, taskId);
     }
+    return true;
   }
 
   /** `resume` keyed by interrupt ids goes to those tasks; anything else goes to the next `interrupt()` call. */

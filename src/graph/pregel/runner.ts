@@ -24,7 +24,8 @@ export interface StepEnv {
   stateKeys: readonly string[];
   /** Resume values a task already received (from its stored `__resume__` write). */
   resumeOf(taskId: string): unknown[];
-  takeNullResume(): { value: unknown } | undefined;
+  /** The step's `Command({ resume })` value given without interrupt ids, if any. */
+  nullResume(): { value: unknown } | undefined;
   /** Persists one task's writes against the checkpoint the step started from. */
   saveWrites(taskId: string, writes: PendingWrite[]): Promise<void>;
 }
@@ -55,8 +56,9 @@ export async function runStep(tasks: Task[], env: StepEnv): Promise<StepOutcome>
       resume: [...env.resumeOf(task.id)],
       resumeChanged: false,
       callCount: 0,
-      takeNullResume: env.takeNullResume,
     };
+    const nullResume = env.nullResume();
+    if (nullResume) pad.nullResume = nullResume;
     const config = nodeConfig(task, env, controller.signal, () => closed);
     env.emitter.emit("debug", debugChunk("task", env.step, { id: task.id, name: task.name, input: task.input, triggers: task.triggers }));
     const resumeWrites = (): PendingWrite[] => (pad.resumeChanged ? [[RESUME, pad.resume]] : []);

@@ -88,18 +88,27 @@ export async function updateState(spec: GraphSpec, config: RunnableConfig, value
     const base = saved.parentConfig ?? { configurable: { thread_id, checkpoint_ns } };
     return saver.put(base, algo.createCheckpoint(checkpoint, undefined), { source: "fork", step: step + 1, parents, ...threadMetadata(thread_id) }, {});
   }
+  /** Folds in what already happened at the loaded checkpoint: a Command's writes, then finished tasks' writes. */
+  const applyPending = (onlyFinished: boolean) => {
+    const pending = saved?.pendingWrites ?? [];
+    const tasks = algo.prepareNextTasks(checkpoint, channels, spec.nodes, spec.stateKeys, step + 1, checkpoint_ns);
+    const nullWrites = pending.filter(([id, chan]) => id === NULL_TASK_ID && !algo.SPECIAL_CHANNELS.has(chan)).map(([, c, v]): PendingWrite => [c, v]);
+    if (nullWrites.length) algo.applyWrites(checkpoint, channels, [{ name: INPUT, triggers: [], writes: nullWrites }], nextVersion);
+    algo.attachPendingWrites(tasks, pending);
+    const apply = onlyFinished ? tasks.filter((t) => t.writes.length > 0) : tasks;
+    if (apply.length) algo.applyWrites(checkpoint, channels, apply, nextVersion);
+  };
   if (asNode === END && (values === null || values === undefined)) {
-    if (saved) {
-      const tasks = algo.prepareNextTasks(checkpoint, channels, spec.nodes, spec.stateKeys, step + 1, checkpoint_ns);
-      algo.attachPendingWrites(tasks, saved.pendingWrites ?? []);
-      algo.applyWrites(checkpoint, channels, tasks, nextVersion);
-    }
+    if (saved) applyPending(false);
     return save("update");
   }
+  if (asNode === undefined && (values === null || values === undefined)) return save("update");
   if (asNode === INPUT) {
     algo.applyWrites(checkpoint, channels, [{ name: INPUT, triggers: [], writes: [[START, values]] }], nextVersion);
     return save("input");
   }
+  // At the head, the writes of tasks that finished before the run stopped are kept, not dropped (LangGraph).
+  if (checkpoint_id === undefined && saved?.pendingWrites?.length) applyPending(true);
   const name = asNode ?? inferAsNode(spec, saved);
   const node = spec.nodes.get(name);
   if (!node) throw new InvalidUpdateError(`updateState: node "${name}" does not exist in this graph.`, "INVALID_UPDATE");
