@@ -77,6 +77,14 @@ export class UnreachableNodeError extends InvalidGraphError {
   override readonly code = "UNREACHABLE_NODE";
 }
 
+/** An option, stream mode or node option Skein's runtime does not support (it is never silently ignored). */
+export class UnsupportedOptionError extends GraphError {
+  override name = "UnsupportedOptionError";
+  constructor(message: string) {
+    super(message, "UNSUPPORTED_OPTION");
+  }
+}
+
 /** The run was stopped through `config.signal`. The thread stays resumable with `invoke(null, config)`. */
 export class GraphAbortError extends GraphError {
   // "AbortError" is what fetch, the SDK and DOM code test for.

@@ -57,6 +57,7 @@ export {
   GraphAbortError,
   GraphValueError,
   UnreachableNodeError,
+  UnsupportedOptionError,
 } from "./errors";
 export {
   MessagesAnnotation,

@@ -5,13 +5,15 @@
 import type { BaseCheckpointSaver } from "../checkpoint/base";
 import type { PendingWrite } from "../checkpoint/types";
 import { AnnotationRoot, type StateDefinition, type StateType, type UpdateType } from "./annotation";
-import { EphemeralValue, NamedBarrierValue, Topic, type BaseChannel } from "./channels";
+import { EphemeralValue, LastValueAfterFinish, NamedBarrierValue, NamedBarrierValueAfterFinish, Topic, type BaseChannel } from "./channels";
 import { isCommand, isSend, type Command, type Send } from "./command";
 import { branchChannel, END, joinChannel, START, TASKS } from "./constants";
 import { InvalidGraphError, InvalidUpdateError, UnreachableNodeError } from "./errors";
 import { CompiledGraph } from "./pregel";
 import type { GraphSpec } from "./pregel/loop";
 import type { PregelNode, WriteContext } from "./pregel/node";
+import { checkOptions } from "./pregel/options";
+import { checkRetryPolicy, type RetryPolicy } from "./pregel/retry";
 import type { NodeConfig } from "./types";
 
 type Awaitable<T> = T | Promise<T>;
@@ -35,6 +37,15 @@ export interface CompileOptions {
   interruptAfter?: string[] | "*";
 }
 
+export interface NodeOptions {
+  ends?: string[];
+  retryPolicy?: RetryPolicy;
+  defer?: boolean;
+}
+
+const NODE_OPTIONS = ["ends", "retryPolicy", "defer"];
+const COMPILE_OPTIONS = ["checkpointer", "interruptBefore", "interruptAfter"];
+
 export type CompiledStateGraph<SD extends StateDefinition> = CompiledGraph<StateType<SD>, UpdateType<SD>>;
 
 const RESERVED = new Set([START, END]);
@@ -46,13 +57,19 @@ export class StateGraph<SD extends StateDefinition> {
   private readonly waitingEdges: [string[], string][] = [];
   private readonly branches = new Map<string, Branch<StateType<SD>>[]>();
   private readonly ends = new Map<string, string[]>();
+  private readonly retryPolicies = new Map<string, RetryPolicy>();
+  private readonly deferred = new Set<string>();
 
   constructor(state: AnnotationRoot<SD> | SD) {
     this.spec = state instanceof AnnotationRoot ? state.spec : state;
   }
 
-  /** `options.ends` (LangGraph's list of `Command.goto` targets) is accepted and checked at compile(). */
-  addNode(name: string, fn: NodeFunction<StateType<SD>, UpdateType<SD>>, options: { ends?: string[] } = {}): this {
+  /**
+   * `options.ends`: the nodes a returned `Command.goto` may reach (checked at compile()); `retryPolicy`: retry
+   * the node (and its routers) on failure; `defer`: run only once nothing else is left to run.
+   */
+  addNode(name: string, fn: NodeFunction<StateType<SD>, UpdateType<SD>>, options: NodeOptions = {}): this {
+    checkOptions(options, NODE_OPTIONS, `addNode("${name}")`);
     if (RESERVED.has(name)) throw new InvalidGraphError(`"${name}" is reserved and cannot be a node name.`);
     if (name.includes(":") || name.includes("|")) throw new InvalidGraphError(`Node name "${name}" may not contain ":" or "|".`);
     if (this.nodes.has(name)) throw new InvalidGraphError(`Node "${name}" is already present.`);
@@ -60,6 +77,8 @@ export class StateGraph<SD extends StateDefinition> {
     if (typeof fn !== "function") throw new InvalidGraphError(`Node "${name}" must be a function (state, config) => update.`);
     this.nodes.set(name, fn);
     if (options.ends) this.ends.set(name, options.ends);
+    if (options.retryPolicy) this.retryPolicies.set(name, checkRetryPolicy(options.retryPolicy, name));
+    if (options.defer) this.deferred.add(name);
     return this;
   }
 
@@ -86,14 +105,17 @@ export class StateGraph<SD extends StateDefinition> {
   }
 
   compile(options: CompileOptions = {}): CompiledStateGraph<SD> {
+    checkOptions(options, COMPILE_OPTIONS, "compile()");
     this.validate(options);
     const stateKeys = Object.keys(this.spec);
     const channels: Record<string, BaseChannel> = {};
     for (const key of stateKeys) channels[key] = this.spec[key]!.createChannel(key);
     channels[START] = new EphemeralValue();
     channels[TASKS] = new Topic();
-    for (const name of this.nodes.keys()) channels[branchChannel(name)] = new EphemeralValue(false);
-    for (const [starts, end] of this.waitingEdges) channels[joinChannel(starts, end)] = new NamedBarrierValue(starts);
+    for (const name of this.nodes.keys()) channels[branchChannel(name)] = this.deferred.has(name) ? new LastValueAfterFinish() : new EphemeralValue(false);
+    for (const [starts, end] of this.waitingEdges) {
+      channels[joinChannel(starts, end)] = this.deferred.has(end) ? new NamedBarrierValueAfterFinish(starts) : new NamedBarrierValue(starts);
+    }
 
     const nodes = new Map<string, PregelNode>();
     nodes.set(START, {
@@ -110,6 +132,7 @@ export class StateGraph<SD extends StateDefinition> {
       nodes.set(name, {
         name,
         triggers,
+        ...(this.retryPolicies.has(name) ? { retryPolicy: this.retryPolicies.get(name)! } : {}),
         run: (input, config) => fn(input as StateType<SD>, config),
         writes: (output, ctx) => this.writesOf(name, output, ctx, stateKeys),
         updateOf: (output) => (isCommand(output) ? (output.update ?? null) : (output ?? null)),
@@ -119,6 +142,7 @@ export class StateGraph<SD extends StateDefinition> {
       nodes,
       channels,
       stateKeys,
+      triggerChannels: new Set([TASKS, ...[...nodes.values()].flatMap((node) => node.triggers)]),
       ...(options.checkpointer ? { checkpointer: options.checkpointer } : {}),
       interruptBefore: options.interruptBefore ?? [],
       interruptAfter: options.interruptAfter ?? [],
@@ -180,6 +204,7 @@ export class StateGraph<SD extends StateDefinition> {
     if (command) writes.push(...this.gotoWrites(command.goto));
     for (const [from, to] of this.edges) if (from === name && to !== END) writes.push([branchChannel(to), null]);
     for (const [starts, end] of this.waitingEdges) if (starts.includes(name)) writes.push([joinChannel(starts, end), name]);
+    ctx.written = [...writes];
     const branches = this.branches.get(name);
     if (branches) {
       const state = ctx.readFresh(writes) as StateType<SD>;

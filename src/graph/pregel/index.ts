@@ -10,6 +10,7 @@ import type { HistoryOptions, Interrupt, MessageChunk, MessageStreamMetadata, Ru
 import { PregelLoop, type GraphSpec } from "./loop";
 import { runStep } from "./runner";
 import { requireSaver, toSnapshot, updateState } from "./state";
+import { checkRunConfig } from "./options";
 import { ChunkQueue, StreamEmitter } from "./stream";
 
 /** What one stream mode yields. */
@@ -33,7 +34,10 @@ export type StreamOutput<M, S, U> = M extends StreamMode[]
 export type InvokeResult<S> = S & { __interrupt__?: Interrupt[] };
 
 export class CompiledGraph<S extends Record<string, unknown>, U> {
-  constructor(readonly spec: GraphSpec) {}
+  private readonly nodeNames: ReadonlySet<string>;
+  constructor(readonly spec: GraphSpec) {
+    this.nodeNames = new Set([...spec.nodes.keys()].filter((name) => !spec.nodes.get(name)!.hidden));
+  }
 
   get checkpointer() {
     return this.spec.checkpointer;
@@ -41,6 +45,7 @@ export class CompiledGraph<S extends Record<string, unknown>, U> {
 
   /** Runs to the end (or an interrupt) and returns the final state; `__interrupt__` lists pending interrupts. */
   async invoke(input: U | Command | null | undefined, config: RunnableConfig = {}): Promise<InvokeResult<S>> {
+    checkRunConfig(config, "invoke", this.nodeNames);
     const { streamMode: _ignored, ...rest } = config;
     const loop = await this.run(input, rest, new StreamEmitter([], () => {}));
     const values = (loop.status === "interrupted" ? loop.valuesWithFinishedTasks() : loop.values()) as InvokeResult<S>;
@@ -57,6 +62,7 @@ export class CompiledGraph<S extends Record<string, unknown>, U> {
     input: U | Command | null | undefined,
     config: RunnableConfig & { streamMode?: M } = {},
   ): Promise<AsyncIterableIterator<StreamOutput<M, S, U>>> {
+    checkRunConfig(config, "stream", this.nodeNames);
     this.requireThread(config, "stream");
     const cancel = new AbortController();
     const signal = config.signal ? AbortSignal.any([config.signal, cancel.signal]) : cancel.signal;
@@ -74,6 +80,7 @@ export class CompiledGraph<S extends Record<string, unknown>, U> {
   }
 
   async getState(config: RunnableConfig): Promise<StateSnapshot<S>> {
+    checkRunConfig(config, "getState", this.nodeNames);
     const saver = requireSaver(this.spec, "getState");
     this.requireThread(config, "getState");
     const saved = await saver.getTuple(config);
@@ -84,6 +91,7 @@ export class CompiledGraph<S extends Record<string, unknown>, U> {
   /** Snapshots newest first. */
   async *getStateHistory(config: RunnableConfig, options: HistoryOptions = {}): AsyncGenerator<StateSnapshot<S>> {
     const saver = requireSaver(this.spec, "getStateHistory");
+    checkRunConfig(config, "getStateHistory", this.nodeNames);
     this.requireThread(config, "getStateHistory");
     const listConfig: CheckpointConfig = {
       configurable: { ...config.configurable, checkpoint_ns: config.configurable?.checkpoint_ns ?? "" },
@@ -94,6 +102,7 @@ export class CompiledGraph<S extends Record<string, unknown>, U> {
   /** See `updateState` in ./state.ts. Returns the config of the new checkpoint. */
   async updateState(config: RunnableConfig, values: U | null | undefined, asNode?: string): Promise<RunnableConfig> {
     const saver = requireSaver(this.spec, "updateState");
+    checkRunConfig(config, "updateState", this.nodeNames);
     const threadId = this.requireThread(config, "updateState")!;
     const lock = await saver.lockThread(threadId);
     try {
@@ -130,6 +139,7 @@ export class CompiledGraph<S extends Record<string, unknown>, U> {
         await loop.afterTick();
         if (loop.status === "interrupt_after") break;
       }
+      loop.emitStop();
       if (loop.status === "out_of_steps") throw new GraphRecursionError(config.recursionLimit ?? DEFAULT_RECURSION_LIMIT);
       return loop;
     } finally {

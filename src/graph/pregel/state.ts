@@ -4,9 +4,9 @@
  */
 import type { BaseCheckpointSaver } from "../../checkpoint/base";
 import type { CheckpointConfig, CheckpointMetadata, CheckpointTuple, PendingWrite } from "../../checkpoint/types";
-import { COPY, END, ERROR, INPUT, INTERRUPT, NULL_TASK_ID, RESUME, START } from "../constants";
+import { COPY, END, INPUT, INTERRUPT, NULL_TASK_ID, RESUME, START } from "../constants";
 import { GraphError, InvalidUpdateError } from "../errors";
-import type { Interrupt, NodeConfig, RunnableConfig, StateSnapshot, StateSnapshotTask } from "../types";
+import type { NodeConfig, RunnableConfig, StateSnapshot } from "../types";
 import * as algo from "./algo";
 import { threadMetadata, type GraphSpec } from "./loop";
 
@@ -30,23 +30,9 @@ export function toSnapshot<S>(spec: GraphSpec, saved: CheckpointTuple, applyPend
   if (applyPendingWrites) {
     algo.attachPendingWrites(tasks, pending);
     const done = tasks.filter((t) => t.writes.length > 0);
-    if (done.length) algo.applyWrites(checkpoint, channels, done, (v) => (v ?? 0) + 1);
+    if (done.length) algo.applyWrites(checkpoint, channels, done, (v) => (v ?? 0) + 1, spec.triggerChannels);
   }
-  const stateKeys = new Set(spec.stateKeys);
-  const snapshotTasks: StateSnapshotTask[] = tasks.map((task) => {
-    const own = pending.filter(([id]) => id === task.id);
-    const error = own.find(([, chan]) => chan === ERROR)?.[2] as StateSnapshotTask["error"];
-    const interrupts = own.filter(([, chan]) => chan === INTERRUPT).flatMap(([, , value]) => value as Interrupt[]);
-    const results = own.filter(([, chan]) => stateKeys.has(chan));
-    return {
-      id: task.id,
-      name: task.name,
-      path: task.path,
-      interrupts,
-      ...(error ? { error } : {}),
-      ...(results.length ? { result: Object.fromEntries(results.map(([, chan, value]) => [chan, value])) } : {}),
-    };
-  });
+  const snapshotTasks = algo.tasksWithWrites(tasks, pending, spec.stateKeys);
   const snapshot: StateSnapshot<S> = {
     values: algo.readState(channels, spec.stateKeys) as S,
     next: tasks.filter((t) => t.writes.length === 0).map((t) => t.name),
@@ -96,7 +82,7 @@ export async function updateState(spec: GraphSpec, config: RunnableConfig, value
     if (nullWrites.length) algo.applyWrites(checkpoint, channels, [{ name: INPUT, triggers: [], writes: nullWrites }], nextVersion);
     algo.attachPendingWrites(tasks, pending);
     const apply = onlyFinished ? tasks.filter((t) => t.writes.length > 0) : tasks;
-    if (apply.length) algo.applyWrites(checkpoint, channels, apply, nextVersion);
+    if (apply.length) algo.applyWrites(checkpoint, channels, apply, nextVersion, spec.triggerChannels);
   };
   if (asNode === END && (values === null || values === undefined)) {
     if (saved) applyPending(false);
@@ -121,6 +107,7 @@ export async function updateState(spec: GraphSpec, config: RunnableConfig, value
   };
   const writes = await node.writes(values, {
     config: nodeConfig,
+    written: [],
     readFresh: (own) => {
       const fresh = { ...channels };
       for (const key of spec.stateKeys) {
@@ -131,7 +118,7 @@ export async function updateState(spec: GraphSpec, config: RunnableConfig, value
     },
   });
   // Triggered by the interrupt pseudo-channel, as in LangGraph: a new step, so stale one-step triggers clear.
-  algo.applyWrites(checkpoint, channels, [{ name, triggers: [INTERRUPT], writes }], nextVersion);
+  algo.applyWrites(checkpoint, channels, [{ name, triggers: [INTERRUPT], writes }], nextVersion, spec.triggerChannels);
   return save("update");
 }
 

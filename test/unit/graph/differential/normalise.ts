@@ -5,7 +5,8 @@
  */
 
 const ID = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{32})$/i;
-const DROPPED_KEYS = new Set(["ts", "createdAt", "timestamp"]);
+// Times differ by nature; `ls_integration` is LangSmith tracing metadata LangChain adds to every run.
+const DROPPED_KEYS = new Set(["ts", "createdAt", "timestamp", "ls_integration"]);
 const ROLES: Record<string, string> = { human: "user", ai: "assistant", user: "user", assistant: "assistant", system: "system", tool: "tool" };
 
 export class IdMap {
@@ -42,7 +43,10 @@ export function normalise(value: unknown, ids: IdMap): unknown {
   const ordered = [...keys.filter((k) => !ID.test(k)).sort(), ...keys.filter((k) => ID.test(k))];
   for (const key of ordered) {
     if (DROPPED_KEYS.has(key) || record[key] === undefined || typeof record[key] === "function") continue;
-    out[ID.test(key) ? ids.token(key) : key] = normalise(record[key], ids);
+    const value = normalise(record[key], ids);
+    // Metadata left empty once tracing keys are gone is the same as no metadata.
+    if (key === "metadata" && value !== null && typeof value === "object" && Object.keys(value).length === 0) continue;
+    out[ID.test(key) ? ids.token(key) : key] = value;
   }
   return out;
 }
