@@ -6,12 +6,14 @@ import type { BaseCheckpointSaver } from "../checkpoint/base";
 import type { PendingWrite } from "../checkpoint/types";
 import { AnnotationRoot, type StateDefinition, type StateType, type UpdateType } from "./annotation";
 import { EphemeralValue, NamedBarrierValue, Topic, type BaseChannel } from "./channels";
-import { isCommand, isSend, type Command, type Send } from "./command";
+import { Command, isCommand, isSend, type Send } from "./command";
 import { branchChannel, END, joinChannel, START, TASKS } from "./constants";
 import { InvalidGraphError, InvalidUpdateError } from "./errors";
 import { CompiledGraph } from "./pregel";
 import type { GraphSpec } from "./pregel/loop";
 import type { PregelNode, WriteContext } from "./pregel/node";
+import { ParentCommand } from "./pregel/subgraph";
+import type { AnyCompiledGraph } from "./pregel/subgraphState";
 import type { NodeConfig } from "./types";
 
 type Awaitable<T> = T | Promise<T>;
@@ -42,6 +44,7 @@ const RESERVED = new Set([START, END]);
 export class StateGraph<SD extends StateDefinition> {
   readonly spec: SD;
   private readonly nodes = new Map<string, NodeFunction<StateType<SD>, UpdateType<SD>>>();
+  private readonly subgraphs = new Map<string, AnyCompiledGraph>();
   private readonly edges: [string, string][] = [];
   private readonly waitingEdges: [string[], string][] = [];
   private readonly branches = new Map<string, Branch<StateType<SD>>[]>();
@@ -51,13 +54,22 @@ export class StateGraph<SD extends StateDefinition> {
     this.spec = state instanceof AnnotationRoot ? state.spec : state;
   }
 
-  /** `options.ends` (LangGraph's list of `Command.goto` targets) is accepted and checked at compile(). */
-  addNode(name: string, fn: NodeFunction<StateType<SD>, UpdateType<SD>>, options: { ends?: string[] } = {}): this {
+  /**
+   * A node is a function `(state, config) => update`, or a compiled graph (a subgraph: it runs on the state, its
+   * final state is the node's update, and it checkpoints under the namespace `"<name>:<task id>"`).
+   * `options.ends` (LangGraph's list of `Command.goto` targets) is accepted and checked at compile().
+   */
+  addNode(name: string, fn: NodeFunction<StateType<SD>, UpdateType<SD>> | AnyCompiledGraph, options: { ends?: string[] } = {}): this {
     if (RESERVED.has(name)) throw new InvalidGraphError(`"${name}" is reserved and cannot be a node name.`);
     if (name.includes(":") || name.includes("|")) throw new InvalidGraphError(`Node name "${name}" may not contain ":" or "|".`);
     if (this.nodes.has(name)) throw new InvalidGraphError(`Node "${name}" is already present.`);
     if (Object.prototype.hasOwnProperty.call(this.spec, name)) throw new InvalidGraphError(`"${name}" is already a state key; pick another node name.`);
-    if (typeof fn !== "function") throw new InvalidGraphError(`Node "${name}" must be a function (state, config) => update.`);
+    if (fn instanceof CompiledGraph) {
+      const graph = fn;
+      this.subgraphs.set(name, graph);
+      fn = (state, config) => graph.invoke(state as never, config) as Promise<UpdateType<SD>>;
+    }
+    if (typeof fn !== "function") throw new InvalidGraphError(`Node "${name}" must be a function (state, config) => update, or a compiled graph.`);
     this.nodes.set(name, fn);
     if (options.ends) this.ends.set(name, options.ends);
     return this;
@@ -113,6 +125,7 @@ export class StateGraph<SD extends StateDefinition> {
         run: (input, config) => fn(input as StateType<SD>, config),
         writes: (output, ctx) => this.writesOf(name, output, ctx, stateKeys),
         updateOf: (output) => (isCommand(output) ? (output.update ?? null) : (output ?? null)),
+        ...(this.subgraphs.has(name) ? { subgraph: this.subgraphs.get(name)! } : {}),
       });
     }
     const graph: GraphSpec = {
@@ -122,7 +135,10 @@ export class StateGraph<SD extends StateDefinition> {
       ...(options.checkpointer ? { checkpointer: options.checkpointer } : {}),
       interruptBefore: options.interruptBefore ?? [],
       interruptAfter: options.interruptAfter ?? [],
-      commandWrites: (command) => [...this.updateWrites("Command", command.update, stateKeys), ...this.gotoWrites(command.goto)],
+      commandWrites: (command) => {
+        if (command.graph === Command.PARENT) throw new InvalidUpdateError("Command({ graph: Command.PARENT }) given as input: there is no parent graph.", "INVALID_PARENT_COMMAND");
+        return [...this.updateWrites("Command", command.update, stateKeys, true), ...this.gotoWrites(command.goto)];
+      },
     };
     return new CompiledGraph<StateType<SD>, UpdateType<SD>>(graph);
   }
@@ -161,7 +177,9 @@ export class StateGraph<SD extends StateDefinition> {
   /** Node output → writes: state updates, Command.goto, static edges, barrier edges, then routers. */
   private async writesOf(name: string, output: unknown, ctx: WriteContext, stateKeys: string[]): Promise<PendingWrite[]> {
     const command = isCommand(output) ? output : undefined;
-    const writes = this.updateWrites(name, command ? command.update : output, stateKeys);
+    // Addressed to the graph running this one: the subgraph run stops and its parent task applies the command.
+    if (command?.graph === Command.PARENT) throw new ParentCommand(command);
+    const writes = this.updateWrites(name, command ? command.update : output, stateKeys, command !== undefined);
     if (command) writes.push(...this.gotoWrites(command.goto));
     for (const [from, to] of this.edges) if (from === name && to !== END) writes.push([branchChannel(to), null]);
     for (const [starts, end] of this.waitingEdges) if (starts.includes(name)) writes.push([joinChannel(starts, end), name]);
@@ -184,8 +202,12 @@ export class StateGraph<SD extends StateDefinition> {
     return writes;
   }
 
-  private updateWrites(name: string, update: unknown, stateKeys: string[]): PendingWrite[] {
+  private updateWrites(name: string, update: unknown, stateKeys: string[], fromCommand = false): PendingWrite[] {
     if (update === null || update === undefined) return [];
+    // Command.update may be a list of [key, value] pairs (so one key can be written twice, in order).
+    if (fromCommand && Array.isArray(update) && update.every((pair) => Array.isArray(pair) && pair.length === 2 && typeof pair[0] === "string")) {
+      return (update as [string, unknown][]).filter(([key]) => stateKeys.includes(key)).map(([key, value]): PendingWrite => [key, value]);
+    }
     if (typeof update !== "object" || Array.isArray(update)) {
       throw new InvalidUpdateError(
         `Node "${name}" returned ${JSON.stringify(update)}; a node must return an object of state keys (${stateKeys.join(", ")}), a Command, or nothing.`,
