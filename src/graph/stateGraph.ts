@@ -4,7 +4,7 @@
  */
 import type { BaseCheckpointSaver } from "../checkpoint/base";
 import type { PendingWrite } from "../checkpoint/types";
-import { AnnotationRoot, type StateDefinition, type StateType, type UpdateType } from "./annotation";
+import { AnnotationRoot, ChannelAnnotation, type StateDefinition, type StateType, type UpdateType } from "./annotation";
 import { EphemeralValue, NamedBarrierValue, Topic, type BaseChannel } from "./channels";
 import { Command, isCommand, isSend, type Send } from "./command";
 import { branchChannel, END, joinChannel, START, TASKS } from "./constants";
@@ -37,12 +37,58 @@ export interface CompileOptions {
   interruptAfter?: string[] | "*";
 }
 
-export type CompiledStateGraph<SD extends StateDefinition> = CompiledGraph<StateType<SD>, UpdateType<SD>>;
+/** The runnable graph: nodes read `StateType<SD>`; `invoke` takes `UpdateType<I>` and returns `StateType<O>`. */
+export type CompiledStateGraph<SD extends StateDefinition, I extends StateDefinition = SD, O extends StateDefinition = SD> = CompiledGraph<
+  StateType<SD>,
+  UpdateType<SD>,
+  UpdateType<I>,
+  StateType<O>
+>;
+
+/** A state schema: `Annotation.Root({...})` or its plain definition. */
+export type StateSchema<SD extends StateDefinition> = AnnotationRoot<SD> | SD;
+
+/** `new StateGraph({ stateSchema?, input?, output? })`: invoke takes `input`'s keys and returns `output`'s. */
+export interface StateGraphInit<SD extends StateDefinition, I extends StateDefinition, O extends StateDefinition> {
+  stateSchema?: StateSchema<SD>;
+  input?: StateSchema<I>;
+  output?: StateSchema<O>;
+}
 
 const RESERVED = new Set([START, END]);
 
-export class StateGraph<SD extends StateDefinition> {
+function definitionOf<D extends StateDefinition>(schema: StateSchema<D>): D {
+  return schema instanceof AnnotationRoot ? schema.spec : schema;
+}
+
+function isInit(value: unknown): value is StateGraphInit<StateDefinition, StateDefinition, StateDefinition> {
+  if (typeof value !== "object" || value === null || value instanceof AnnotationRoot) return false;
+  const keys = Object.keys(value);
+  return keys.length > 0 && keys.every((key) => key === "stateSchema" || key === "input" || key === "output") && !keys.some((key) => (value as Record<string, unknown>)[key] instanceof ChannelAnnotation);
+}
+
+/**
+ * How a StateGraph is constructed: `new StateGraph(State)`, `new StateGraph(State, { input, output })`, or
+ * `new StateGraph({ stateSchema, input, output })` (without `stateSchema`, the state is input + output).
+ */
+export interface StateGraphConstructor {
+  new <SD extends StateDefinition, I extends StateDefinition = SD, O extends StateDefinition = SD>(
+    state: StateSchema<SD>,
+    options?: { input?: StateSchema<I>; output?: StateSchema<O> },
+  ): StateGraph<SD, I, O>;
+  new <SD extends StateDefinition, I extends StateDefinition = SD, O extends StateDefinition = SD>(init: {
+    stateSchema: StateSchema<SD>;
+    input?: StateSchema<I>;
+    output?: StateSchema<O>;
+  }): StateGraph<SD, I, O>;
+  new <I extends StateDefinition, O extends StateDefinition>(init: { input: StateSchema<I>; output: StateSchema<O> }): StateGraph<I & O, I, O>;
+}
+
+/** The builder (see StateGraphConstructor for the ways to create one). */
+class StateGraphBuilder<SD extends StateDefinition, I extends StateDefinition = SD, O extends StateDefinition = SD> {
   readonly spec: SD;
+  readonly inputSpec: I;
+  readonly outputSpec: O;
   private readonly nodes = new Map<string, NodeFunction<StateType<SD>, UpdateType<SD>>>();
   private readonly subgraphs = new Map<string, AnyCompiledGraph>();
   private readonly edges: [string, string][] = [];
@@ -50,8 +96,20 @@ export class StateGraph<SD extends StateDefinition> {
   private readonly branches = new Map<string, Branch<StateType<SD>>[]>();
   private readonly ends = new Map<string, string[]>();
 
-  constructor(state: AnnotationRoot<SD> | SD) {
-    this.spec = state instanceof AnnotationRoot ? state.spec : state;
+  constructor(state: StateSchema<SD> | StateGraphInit<SD, I, O>, options: { input?: StateSchema<I>; output?: StateSchema<O> } = {}) {
+    const init: StateGraphInit<SD, I, O> = isInit(state) ? state : { stateSchema: state as StateSchema<SD>, ...options };
+    const input = init.input ? definitionOf(init.input) : undefined;
+    const output = init.output ? definitionOf(init.output) : undefined;
+    if (!init.stateSchema && !input && !output) throw new InvalidGraphError("StateGraph needs a state schema: new StateGraph(State) or new StateGraph({ stateSchema, input, output }).");
+    // Without a state schema the state is every key of the input and output schemas, as in LangGraph.
+    this.spec = (init.stateSchema ? definitionOf(init.stateSchema) : { ...input, ...output }) as SD;
+    this.inputSpec = (input ?? this.spec) as I;
+    this.outputSpec = (output ?? this.spec) as O;
+    for (const [which, def] of [["input", this.inputSpec], ["output", this.outputSpec]] as const) {
+      for (const [key, annotation] of Object.entries(def)) {
+        if (!(annotation instanceof ChannelAnnotation)) throw new InvalidGraphError(`StateGraph ${which} schema key "${key}" is not an Annotation.`);
+      }
+    }
   }
 
   /**
@@ -72,6 +130,19 @@ export class StateGraph<SD extends StateDefinition> {
     if (typeof fn !== "function") throw new InvalidGraphError(`Node "${name}" must be a function (state, config) => update, or a compiled graph.`);
     this.nodes.set(name, fn);
     if (options.ends) this.ends.set(name, options.ends);
+    return this;
+  }
+
+  /** Adds the nodes and an edge from each to the next, in order (`[[name, fn], …]` or `{ name: fn, … }`). */
+  addSequence(nodes: [string, NodeFunction<StateType<SD>, UpdateType<SD>> | AnyCompiledGraph][] | Record<string, NodeFunction<StateType<SD>, UpdateType<SD>> | AnyCompiledGraph>): this {
+    const list = Array.isArray(nodes) ? nodes : Object.entries(nodes);
+    if (list.length === 0) throw new InvalidGraphError("addSequence needs at least one node.");
+    let previous: string | undefined;
+    for (const [name, fn] of list) {
+      this.addNode(name, fn);
+      if (previous !== undefined) this.addEdge(previous, name);
+      previous = name;
+    }
     return this;
   }
 
@@ -97,11 +168,15 @@ export class StateGraph<SD extends StateDefinition> {
     return this;
   }
 
-  compile(options: CompileOptions = {}): CompiledStateGraph<SD> {
+  compile(options: CompileOptions = {}): CompiledStateGraph<SD, I, O> {
     this.validate(options);
-    const stateKeys = Object.keys(this.spec);
+    // Keys of the input/output schemas that the state lacks are channels too (LangGraph adds every schema's keys).
+    const definitions: StateDefinition = { ...this.inputSpec, ...this.outputSpec, ...this.spec };
+    const stateKeys = Object.keys(definitions);
+    const inputKeys = Object.keys(this.inputSpec);
+    const outputKeys = Object.keys(this.outputSpec);
     const channels: Record<string, BaseChannel> = {};
-    for (const key of stateKeys) channels[key] = this.spec[key]!.createChannel(key);
+    for (const key of stateKeys) channels[key] = definitions[key]!.createChannel(key);
     channels[START] = new EphemeralValue();
     channels[TASKS] = new Topic();
     for (const name of this.nodes.keys()) channels[branchChannel(name)] = new EphemeralValue(false);
@@ -114,7 +189,7 @@ export class StateGraph<SD extends StateDefinition> {
       hidden: true,
       readInput: (chans) => chans[START]!.get(),
       run: (input) => input,
-      writes: (output, ctx) => this.writesOf(START, output, ctx, stateKeys),
+      writes: (output, ctx) => this.writesOf(START, output, ctx, inputKeys),
       updateOf: (output) => output,
     });
     for (const [name, fn] of this.nodes) {
@@ -132,6 +207,16 @@ export class StateGraph<SD extends StateDefinition> {
       nodes,
       channels,
       stateKeys,
+      ...(outputKeys.length !== stateKeys.length ? { outputKeys } : {}),
+      structure: {
+        nodes: [...this.nodes.keys()],
+        edges: this.edges,
+        waitingEdges: this.waitingEdges,
+        branches: [...this.branches].flatMap(([source, list]) => list.map((b) => [source, b.pathMap] as const)),
+        ends: this.ends,
+        interruptBefore: options.interruptBefore ?? [],
+        interruptAfter: options.interruptAfter ?? [],
+      },
       ...(options.checkpointer ? { checkpointer: options.checkpointer } : {}),
       interruptBefore: options.interruptBefore ?? [],
       interruptAfter: options.interruptAfter ?? [],
@@ -140,7 +225,7 @@ export class StateGraph<SD extends StateDefinition> {
         return [...this.updateWrites("Command", command.update, stateKeys, true), ...this.gotoWrites(command.goto)];
       },
     };
-    return new CompiledGraph<StateType<SD>, UpdateType<SD>>(graph);
+    return new CompiledGraph<StateType<SD>, UpdateType<SD>, UpdateType<I>, StateType<O>>(graph);
   }
 
   private validate(options: CompileOptions): void {
@@ -233,3 +318,6 @@ export class StateGraph<SD extends StateDefinition> {
   }
 }
 
+
+export type StateGraph<SD extends StateDefinition, I extends StateDefinition = SD, O extends StateDefinition = SD> = StateGraphBuilder<SD, I, O>;
+export const StateGraph = StateGraphBuilder as StateGraphConstructor;

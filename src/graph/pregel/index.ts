@@ -4,7 +4,8 @@
  */
 import type { CheckpointConfig } from "../../checkpoint/types";
 import type { Command } from "../command";
-import { GraphAbortError, GraphInterrupt, GraphRecursionError, MissingThreadIdError } from "../errors";
+import { drawableGraph, type DrawableGraph } from "../drawing";
+import { GraphAbortError, GraphError, GraphInterrupt, GraphRecursionError, MissingThreadIdError } from "../errors";
 import { DEFAULT_RECURSION_LIMIT } from "../constants";
 import type { HistoryOptions, Interrupt, MessageChunk, MessageStreamMetadata, RunnableConfig, StateSnapshot, StreamMode, DebugChunk } from "../types";
 import { PregelLoop, type GraphSpec } from "./loop";
@@ -45,7 +46,19 @@ export interface StreamOptions<M, SG> {
 
 export type InvokeResult<S> = S & { __interrupt__?: Interrupt[] };
 
-export class CompiledGraph<S extends Record<string, unknown>, U> {
+/** The output schema's keys of the final state (all of it without an output schema). */
+function outputOf(values: Record<string, unknown>, keys: readonly string[] | undefined): Record<string, unknown> {
+  if (!keys) return values;
+  const out: Record<string, unknown> = {};
+  for (const key of keys) if (key in values) out[key] = values[key];
+  return out;
+}
+
+/**
+ * S: the state nodes and `values` chunks see; U: a state update; I: what `invoke`/`stream` take (the input
+ * schema's update type); O: what `invoke` returns (the output schema's state).
+ */
+export class CompiledGraph<S extends Record<string, unknown>, U, I = U, O extends Record<string, unknown> = S> {
   constructor(readonly spec: GraphSpec) {}
 
   get checkpointer() {
@@ -53,10 +66,10 @@ export class CompiledGraph<S extends Record<string, unknown>, U> {
   }
 
   /** Runs to the end (or an interrupt) and returns the final state; `__interrupt__` lists pending interrupts. */
-  async invoke(input: U | Command | null | undefined, config: RunnableConfig = {}): Promise<InvokeResult<S>> {
+  async invoke(input: I | Command | null | undefined, config: RunnableConfig = {}): Promise<InvokeResult<O>> {
     const { streamMode: _ignored, ...rest } = config;
     const loop = await this.run(input, rest);
-    const values = loop.values() as InvokeResult<S>;
+    const values = outputOf(loop.values(), this.spec.outputKeys) as InvokeResult<O>;
     if (loop.interrupts.length) values.__interrupt__ = loop.interrupts;
     return values;
   }
@@ -66,7 +79,7 @@ export class CompiledGraph<S extends Record<string, unknown>, U> {
    * (then chunks are `[mode, chunk]`). Breaking out of the loop aborts the run and waits until the thread is free.
    */
   async stream<M extends StreamMode | StreamMode[] | undefined = undefined, SG extends boolean | undefined = undefined>(
-    input: U | Command | null | undefined,
+    input: I | Command | null | undefined,
     config: RunnableConfig & StreamOptions<M, SG> = {},
   ): Promise<AsyncIterableIterator<StreamOutput<M, S, U, SG>>> {
     this.requireThread(config, "stream");
@@ -123,6 +136,16 @@ export class CompiledGraph<S extends Record<string, unknown>, U> {
     const threadId = config.configurable?.thread_id;
     if (spec.checkpointer && (typeof threadId !== "string" || threadId === "")) throw new MissingThreadIdError(method);
     return threadId;
+  }
+
+  /** The graph's nodes and edges; `.drawMermaid()` gives the same Mermaid text as LangGraph.js. */
+  getGraph(options: { xray?: boolean | number } = {}): DrawableGraph {
+    if (!this.spec.structure) throw new GraphError("This graph was not built by a StateGraph, so it has no structure to draw.", "NOT_SUPPORTED");
+    return drawableGraph(this.spec.structure, options);
+  }
+
+  async getGraphAsync(options: { xray?: boolean | number } = {}): Promise<DrawableGraph> {
+    return this.getGraph(options);
   }
 
   /**

@@ -5,6 +5,7 @@
 import type { BaseCheckpointSaver } from "../../checkpoint/base";
 import type { ChannelVersions, Checkpoint, CheckpointConfig, CheckpointMetadata, CheckpointPendingWrite, PendingWrite } from "../../checkpoint/types";
 import type { BaseChannel } from "../channels";
+import type { GraphStructure } from "../drawing";
 import { isCommand, type Command } from "../command";
 import { DEFAULT_RECURSION_LIMIT, INPUT, INTERRUPT, NULL_TASK_ID, RESUME, START } from "../constants";
 import { EmptyInputError, GraphError, InvalidUpdateError } from "../errors";
@@ -21,6 +22,10 @@ export interface GraphSpec {
   /** Empty channel prototypes, one per channel name. */
   channels: Record<string, BaseChannel>;
   stateKeys: readonly string[];
+  /** The builder's nodes and edges, for `getGraph()`. */
+  structure?: GraphStructure;
+  /** What `invoke` returns, when an output schema narrows the state. */
+  outputKeys?: readonly string[];
   checkpointer?: BaseCheckpointSaver;
   interruptBefore: readonly string[] | "*";
   interruptAfter: readonly string[] | "*";
