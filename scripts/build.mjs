@@ -49,7 +49,8 @@ if (existsSync("src/extension/engineEntry.ts")) {
     platform: "node",
     format: "cjs",
     target: "node20",
-    external: ["vscode"],
+    // pg requires pg-native only when asked for native bindings (never: no native modules in the extension).
+    external: ["vscode", "pg-native"],
     plugins: split ? [sdkAsSeparateFile] : [],
   });
   if (split) {
