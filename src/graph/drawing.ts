@@ -41,7 +41,19 @@ export interface MermaidOptions {
 
 const DEFAULT_COLORS = { default: "fill:#f2f0ff,line-height:1.2", first: "fill-opacity:0", last: "fill:#bfb6fc" };
 const MARKDOWN_SPECIAL = ["*", "_", "`"];
-const ENTITY: Record<string, string> = { "#": "#35;", "[": "#91;", "]": "#93;", "(": "#40;", ")": "#41;", "{": "#123;", "}": "#125;", '"': "#quot;", "<": "#60;", ">": "#62;", "|": "#124;" };
+const ENTITY: Record<string, string> = {
+  "#": "#35;",
+  "[": "#91;",
+  "]": "#93;",
+  "(": "#40;",
+  ")": "#41;",
+  "{": "#123;",
+  "}": "#125;",
+  '"': "#quot;",
+  "<": "#60;",
+  ">": "#62;",
+  "|": "#124;",
+};
 
 const escapeKey = (key: string) => (key === "subgraph" ? `"${key}"` : key);
 const escapeLabel = (label: string) => label.replace(/[^a-zA-Z-_0-9]/g, "_");
@@ -81,7 +93,8 @@ export class DrawableGraph {
         const name = node.name.split(":").pop() ?? "";
         let label = MARKDOWN_SPECIAL.some((c) => name.startsWith(c) && name.endsWith(c)) ? `<p>${name}</p>` : name;
         const lines = Object.entries(node.metadata ?? {}).flatMap(([k, v]) => {
-          const value = typeof v === "string" || typeof v === "number" || typeof v === "boolean" ? String(v) : undefined;
+          const value =
+            typeof v === "string" || typeof v === "number" || typeof v === "boolean" ? String(v) : undefined;
           return value === undefined ? [] : [`${k} = ${value}`.replace(/[#[\](){}"<>|]/g, (c) => ENTITY[c]!)];
         });
         if (lines.length) label += `<hr/><small><em>${lines.join("\n")}</em></small>`;
@@ -95,7 +108,9 @@ export class DrawableGraph {
         const words = data.split(" ");
         const text =
           words.length > wrapLabelNWords
-            ? Array.from({ length: Math.ceil(words.length / wrapLabelNWords) }, (_, i) => words.slice(i * wrapLabelNWords, (i + 1) * wrapLabelNWords).join(" ")).join("&nbsp;<br>&nbsp;")
+            ? Array.from({ length: Math.ceil(words.length / wrapLabelNWords) }, (_, i) =>
+                words.slice(i * wrapLabelNWords, (i + 1) * wrapLabelNWords).join(" "),
+              ).join("&nbsp;<br>&nbsp;")
             : data;
         arrow = conditional ? ` -. &nbsp;${text}&nbsp; .-> ` : ` -- &nbsp;${text}&nbsp; --> `;
       }
@@ -106,14 +121,20 @@ export class DrawableGraph {
   }
 
   drawMermaidPng(): never {
-    throw new GraphError("drawMermaidPng renders through the mermaid.ink web service, which Skein does not call; render drawMermaid()'s text instead.", "NOT_SUPPORTED");
+    throw new GraphError(
+      "drawMermaidPng renders through the mermaid.ink web service, which Skein does not call; render drawMermaid()'s text instead.",
+      "NOT_SUPPORTED",
+    );
   }
 }
 
 /** The graph as LangGraph draws it: START, the nodes, END (once an edge reaches it), static then conditional edges. */
 export function drawableGraph(structure: GraphStructure, options: { xray?: boolean | number } = {}): DrawableGraph {
   if (options.xray) {
-    throw new GraphError("getGraph({ xray }) is not supported: Skein draws a subgraph as one node. Draw the subgraph itself with its own getGraph().", "NOT_SUPPORTED");
+    throw new GraphError(
+      "getGraph({ xray }) is not supported: Skein draws a subgraph as one node. Draw the subgraph itself with its own getGraph().",
+      "NOT_SUPPORTED",
+    );
   }
   const graph = new DrawableGraph();
   graph.addNode(START);
@@ -127,7 +148,12 @@ export function drawableGraph(structure: GraphStructure, options: { xray?: boole
     if (!known.has(start)) return;
     if (!known.has(end)) throw new GraphError(`End node ${end} not found!`, "INVALID_GRAPH");
     discovered.push({ src: start, dest: end, conditional });
-    graph.edges.push({ source: start, target: end, ...(label !== undefined && label !== end ? { data: label } : {}), conditional });
+    graph.edges.push({
+      source: start,
+      target: end,
+      ...(label !== undefined && label !== end ? { data: label } : {}),
+      conditional,
+    });
   };
   for (const name of structure.nodes) {
     const key = escapeKey(name);
@@ -137,18 +163,26 @@ export function drawableGraph(structure: GraphStructure, options: { xray?: boole
     graph.addNode(key, interrupt ? { __interrupt: interrupt } : undefined);
     known.add(key);
   }
-  const all = [...structure.edges, ...structure.waitingEdges.flatMap(([starts, end]) => starts.map((start) => [start, end] as const))];
+  const all = [
+    ...structure.edges,
+    ...structure.waitingEdges.flatMap(([starts, end]) => starts.map((start) => [start, end] as const)),
+  ];
   // LangGraph's comparator only ever answers "before" or "equal"; the same comparator keeps its edge order.
   const sorted = [...all].sort(([a], [b]) => (a < b ? -1 : 0));
   for (const [start, end] of sorted) addEdge(escapeKey(start), escapeKey(end));
   const bySource = new Map<string, (Readonly<Record<string, string>> | undefined)[]>();
   for (const [source, pathMap] of structure.branches) bySource.set(source, [...(bySource.get(source) ?? []), pathMap]);
   for (const [source, maps] of bySource) {
-    const anywhere: Record<string, string> = Object.fromEntries(structure.nodes.filter((n) => n !== source).map((n) => [escapeKey(n), escapeKey(n)]));
+    const anywhere: Record<string, string> = Object.fromEntries(
+      structure.nodes.filter((n) => n !== source).map((n) => [escapeKey(n), escapeKey(n)]),
+    );
     anywhere[END] = END;
-    for (const pathMap of maps) for (const [label, end] of Object.entries(pathMap ?? anywhere)) addEdge(escapeKey(source), escapeKey(end), label, true);
+    for (const pathMap of maps)
+      for (const [label, end] of Object.entries(pathMap ?? anywhere))
+        addEdge(escapeKey(source), escapeKey(end), label, true);
   }
-  for (const [name, targets] of structure.ends) for (const end of targets) addEdge(escapeKey(name), escapeKey(end), undefined, true);
+  for (const [name, targets] of structure.ends)
+    for (const end of targets) addEdge(escapeKey(name), escapeKey(end), undefined, true);
   // A node only static edges lead to and none leave ends the run: LangGraph draws that edge to END.
   const sources = new Set(discovered.map((e) => e.src));
   const terminal = [...new Set(discovered.filter((e) => !e.conditional && e.dest !== END).map((e) => e.dest))].sort();

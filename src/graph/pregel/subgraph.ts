@@ -65,7 +65,11 @@ export function nestedConfig(nest: NestContext, given: RunnableConfig): { config
   const base: RunnableConfig = { ...nest.config, ...own };
   const { checkpoint_id: _id, checkpoint_ns: _ns, ...rest } = base.configurable ?? {};
   const signal = base.signal && base.signal !== nest.signal ? AbortSignal.any([base.signal, nest.signal]) : nest.signal;
-  const configurable = { ...rest, checkpoint_ns: ns, ...(nest.threadId !== undefined ? { thread_id: nest.threadId } : {}) };
+  const configurable = {
+    ...rest,
+    checkpoint_ns: ns,
+    ...(nest.threadId !== undefined ? { thread_id: nest.threadId } : {}),
+  };
   return { config: { ...base, signal, configurable }, ns };
 }
 
@@ -79,7 +83,10 @@ export function recastNamespace(ns: string): string {
 }
 
 /** The config of a nested checkpoint as LangGraph reports it: with the `checkpoint_map` of its ancestors. */
-export function withCheckpointMap(config: CheckpointConfig, parents: Record<string, unknown> | undefined): CheckpointConfig {
+export function withCheckpointMap(
+  config: CheckpointConfig,
+  parents: Record<string, unknown> | undefined,
+): CheckpointConfig {
   const ns = config.configurable?.checkpoint_ns ?? "";
   const id = config.configurable?.checkpoint_id;
   if (!ns || !parents || Object.keys(parents).length === 0 || id === undefined) return config;

@@ -17,7 +17,11 @@ export type AnyCompiledGraph = CompiledGraph<any, any>;
 export type SubgraphEntry = [name: string, graph: AnyCompiledGraph];
 
 /** `[name, graph]` per subgraph node; `recurse` descends ("child|grandchild"); `namespace` picks one. */
-export function* subgraphsOf(spec: GraphSpec, namespace: string | undefined, recurse: boolean): Generator<SubgraphEntry> {
+export function* subgraphsOf(
+  spec: GraphSpec,
+  namespace: string | undefined,
+  recurse: boolean,
+): Generator<SubgraphEntry> {
   for (const [name, node] of spec.nodes) {
     const graph = node.subgraph;
     if (!graph) continue;
@@ -63,14 +67,21 @@ export async function snapshotOf<S>(
   for (const task of snapshot.tasks) {
     const graph = spec.nodes.get(task.name)?.subgraph;
     if (!graph) continue;
-    const config: RunnableConfig = { configurable: { thread_id, checkpoint_ns: taskNamespace(parentNs, task.name, task.id) } };
+    const config: RunnableConfig = {
+      configurable: { thread_id, checkpoint_ns: taskNamespace(parentNs, task.name, task.id) },
+    };
     task.state = recurse ? await stateAt(graph.spec, saver, config, true) : config;
   }
   return snapshot;
 }
 
 /** `getState` of the graph `spec` over `saver` (a subgraph reads its parent's). */
-export async function stateAt<S>(spec: GraphSpec, saver: BaseCheckpointSaver, config: RunnableConfig, recurse: boolean): Promise<StateSnapshot<S>> {
+export async function stateAt<S>(
+  spec: GraphSpec,
+  saver: BaseCheckpointSaver,
+  config: RunnableConfig,
+  recurse: boolean,
+): Promise<StateSnapshot<S>> {
   const saved = await saver.getTuple(config);
   if (!saved) return { values: {} as S, next: [], tasks: [], config, interrupts: [] };
   return snapshotOf<S>(spec, saver, saved, config.configurable?.checkpoint_id === undefined, recurse);

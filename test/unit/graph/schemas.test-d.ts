@@ -36,10 +36,20 @@ async function usage() {
     .compile();
   expectTypeOf((await pair.invoke({ question: "q" })).answer).toEqualTypeOf<string>();
 
-  const positional = new StateGraph(Overall, { input: Input, output: Output }).addNode("a", () => ({ answer: "x" })).addEdge(START, "a").compile();
+  const positional = new StateGraph(Overall, { input: Input, output: Output })
+    .addNode("a", () => ({ answer: "x" }))
+    .addEdge(START, "a")
+    .compile();
   expectTypeOf((await positional.invoke({ question: "q" })).answer).toEqualTypeOf<string>();
 
-  const plain = new StateGraph(Overall).addNode("a", () => ({ notes: ["x"] })).addEdge(START, "a").compile();
-  expectTypeOf(await plain.invoke({ notes: [] })).toMatchTypeOf<{ question: string; answer: string; notes: string[] }>();
+  const plain = new StateGraph(Overall)
+    .addNode("a", () => ({ notes: ["x"] }))
+    .addEdge(START, "a")
+    .compile();
+  expectTypeOf(await plain.invoke({ notes: [] })).toMatchTypeOf<{
+    question: string;
+    answer: string;
+    notes: string[];
+  }>();
 }
 void usage;
