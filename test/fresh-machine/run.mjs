@@ -12,13 +12,14 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { register } from "tsx/esm/api";
+import { createRequire } from "node:module";
+import { register } from "tsx/cjs/api";
 import { REPO_ROOT } from "../../scripts/vscode/install.mjs";
 import { startMock } from "../../scripts/vscode/mock.mjs";
 import { launchChromium } from "../../scripts/vscode/browser.mjs";
 
 register();
-const { Workbench, typeInComposer, assistantMessages } = await import("../e2e/workbench.ts");
+const { Workbench, typeInComposer, assistantMessages } = createRequire(import.meta.url)("../e2e/workbench.ts");
 
 const say = (m) => console.log(`[fresh-machine] ${m}`);
 const START_TIMEOUT_MS = Number(process.env.SKEIN_FRESH_TIMEOUT_MS ?? 15 * 60_000);
