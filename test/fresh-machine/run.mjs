@@ -54,8 +54,12 @@ ${hideTools}
 ${hideDirs}
 echo "== what this machine has"
 echo "node $(node --version), npm $(npm --version)"
-for t in ${HIDDEN_TOOLS.join(" ")}; do if command -v $t >/dev/null 2>&1; then echo "  $t: PRESENT"; else echo "  $t: absent"; fi; done
-for f in /usr/include/gssapi/gssapi.h /usr/include/stdio.h; do if [ -e $f ]; then echo "  $f: PRESENT"; else echo "  $f: absent"; fi; done
+present=0
+for t in ${HIDDEN_TOOLS.join(" ")}; do
+  if [ -x "$(command -v $t 2>/dev/null)" ]; then echo "  $t: PRESENT"; present=1; else echo "  $t: absent"; fi
+done
+for f in /usr/include/gssapi/gssapi.h /usr/include/stdio.h; do if [ -e $f ]; then echo "  $f: PRESENT"; present=1; else echo "  $f: absent"; fi; done
+[ $present = 0 ] || { echo "some build tool is still visible: not a fair proof"; exit 3; }
 echo "  HOME=${home} ($(ls -A ${home} | wc -l) entries), SKEIN_VSCODE_CACHE=\${SKEIN_VSCODE_CACHE:-unset}"
 cd ${clone}
 echo "== $ npm install && npm start"
