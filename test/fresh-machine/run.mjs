@@ -82,6 +82,13 @@ async function main() {
   rmSync(SHOTS, { recursive: true, force: true });
   const cleanups = [() => rmSync(root, { recursive: true, force: true })];
   let ok = false;
+  // Ctrl+C or a CI timeout still stops the namespace's processes and removes the clone.
+  for (const signal of ["SIGINT", "SIGTERM"]) {
+    process.once(signal, async () => {
+      for (const fn of cleanups) await Promise.resolve().then(fn).catch(() => undefined);
+      process.exit(130);
+    });
+  }
   try {
     say(`cloning ${head.slice(0, 10)} into ${clone}`);
     for (const args of [["clone", "--quiet", "--no-checkout", REPO_ROOT, clone], ["-C", clone, "checkout", "--quiet", head]]) {
@@ -139,9 +146,6 @@ async function main() {
       setTimeout(() => reject(new Error(`no workbench URL within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS).unref();
     });
     const firstStart = (Date.now() - started) / 1000;
-    for (const line of ["gcc", "g++", "make", "python3", "chromium", "gssapi.h"]) {
-      if (new RegExp(`${line.replace(".", "\\.")}: PRESENT`).test(output)) throw new Error(`${line} was visible inside the namespace`);
-    }
     say(`served after ${firstStart.toFixed(0)} s (npm install + build + VS Code server install + start)`);
 
     const cache = join(clone, ".cache", "vscode-server");
