@@ -30,7 +30,17 @@ import { assistantMessages, Workbench } from "../test/e2e/workbench";
 const TURNS = 12;
 const RELOADS = Number(process.env.SKEIN_BENCH_RELOADS ?? 5);
 const TARGET_MS = 500;
-const PHASES = ["reload", "workbench", "extensions", "webview frame", "html set", "script", "ready", "snapshot", "painted"] as const;
+const PHASES = [
+  "reload",
+  "workbench",
+  "extensions",
+  "webview frame",
+  "html set",
+  "script",
+  "ready",
+  "snapshot",
+  "painted",
+] as const;
 type Phase = (typeof PHASES)[number];
 
 /** A webview page's globals as read here (the project's tsconfig has no DOM lib). */
@@ -64,10 +74,19 @@ async function paintedChat(wb: Workbench, lastText: string): Promise<{ inner: Fr
   try {
     await inner.waitForFunction(historyShown, lastText, { timeout: 120_000, polling: "raf" });
   } catch (error) {
-    throw new Error(`the reloaded chat does not show "${lastText}" and its reply (${await wb.shot("reload-not-painted")})`, { cause: error });
+    throw new Error(
+      `the reloaded chat does not show "${lastText}" and its reply (${await wb.shot("reload-not-painted")})`,
+      { cause: error },
+    );
   }
   // The paint mark is set on the animation frame after the history is in the DOM.
-  await inner.waitForFunction(() => (globalThis as unknown as WebPage).performance.getEntriesByName("skein/painted").length > 0, undefined, { timeout: 10_000 }).catch(() => undefined);
+  await inner
+    .waitForFunction(
+      () => (globalThis as unknown as WebPage).performance.getEntriesByName("skein/painted").length > 0,
+      undefined,
+      { timeout: 10_000 },
+    )
+    .catch(() => undefined);
   const outer = inner.parentFrame();
   if (!outer) throw new Error("the chat webview has no host frame");
   return { inner, outer };
@@ -93,7 +112,11 @@ async function measureReload(page: Page, wb: Workbench, lastText: string): Promi
   };
   if (process.env.SKEIN_BENCH_MARKS) {
     const marks = await main.evaluate(() => {
-      const p = (globalThis as unknown as { performance: { getEntriesByType(t: string): Array<{ name: string; startTime: number }> } }).performance;
+      const p = (
+        globalThis as unknown as {
+          performance: { getEntriesByType(t: string): Array<{ name: string; startTime: number }> };
+        }
+      ).performance;
       return p.getEntriesByType("mark").map((m) => `${m.name} ${m.startTime.toFixed(0)}`);
     });
     console.log(marks.join("\n"));
@@ -112,7 +135,10 @@ async function main(): Promise<void> {
     return;
   }
   const layout = await ensureServer({ log: (m) => console.log(`[vscode-server] ${m}`) });
-  const built = spawnSync(process.execPath, [join(REPO_ROOT, "scripts", "build.mjs"), "--production"], { cwd: REPO_ROOT, stdio: "pipe" });
+  const built = spawnSync(process.execPath, [join(REPO_ROOT, "scripts", "build.mjs"), "--production"], {
+    cwd: REPO_ROOT,
+    stdio: "pipe",
+  });
   if (built.status !== 0) throw new Error(`build failed:\n${built.stderr.toString()}`);
   const stops: Array<() => Promise<unknown>> = [];
   try {
@@ -121,7 +147,11 @@ async function main(): Promise<void> {
     const dirs = makeRunDirs("skein-bench-reload-");
     writeFileSync(join(dirs.workspace, "notes.md"), "# bench\n");
     writeSettings(dirs, { "skein.baseUrl": mock.url });
-    const server = await startServer({ layout, dirs, env: { ANTHROPIC_API_KEY: "test-key", EXTENSIONS_GALLERY: "{}" } });
+    const server = await startServer({
+      layout,
+      dirs,
+      env: { ANTHROPIC_API_KEY: "test-key", EXTENSIONS_GALLERY: "{}" },
+    });
     stops.push(() => server.stop());
     const browser = await launchChromium(dirs);
     stops.push(() => browser.close());
@@ -140,7 +170,9 @@ async function main(): Promise<void> {
     }
     const lastText = `turn ${TURNS - 1}`;
     await chat.waitForFunction(historyShown, lastText);
-    console.log(`VS Code ${layout.vscodeVersion}; a thread of ${TURNS} turns (${2 * TURNS} messages); ${RELOADS} reloads after a warm-up`);
+    console.log(
+      `VS Code ${layout.vscodeVersion}; a thread of ${TURNS} turns (${2 * TURNS} messages); ${RELOADS} reloads after a warm-up`,
+    );
     await measureReload(page, wb, lastText); // warm-up: the browser's HTTP cache, the server's first compile
     const runs: Array<Partial<Record<Phase, number>>> = [];
     for (let i = 0; i < RELOADS; i++) runs.push(await measureReload(page, wb, lastText));
@@ -149,19 +181,29 @@ async function main(): Promise<void> {
     const rows: string[] = [];
     for (let i = 1; i < PHASES.length; i++) {
       const deltas = runs.map((r) => {
-        const prev = PHASES.slice(0, i).reverse().map((p) => r[p]).find((v) => v !== undefined);
+        const prev = PHASES.slice(0, i)
+          .reverse()
+          .map((p) => r[p])
+          .find((v) => v !== undefined);
         const here = r[PHASES[i]];
         return here !== undefined && prev !== undefined ? here - prev : NaN;
       });
       const ok = deltas.filter((d) => !Number.isNaN(d));
-      rows.push(`  ${`${PHASES[i - 1]} → ${PHASES[i]}`.padEnd(32)} ${ok.length ? `${median(ok).toFixed(0).padStart(6)} ms` : "     (no mark)"}   [${deltas.map((d) => (Number.isNaN(d) ? "-" : d.toFixed(0))).join(", ")}]`);
+      rows.push(
+        `  ${`${PHASES[i - 1]} → ${PHASES[i]}`.padEnd(32)} ${ok.length ? `${median(ok).toFixed(0).padStart(6)} ms` : "     (no mark)"}   [${deltas.map((d) => (Number.isNaN(d) ? "-" : d.toFixed(0))).join(", ")}]`,
+      );
     }
     console.log("median per phase [each reload]:");
     for (const row of rows) console.log(row);
-    const span = (from: Phase, to: Phase) => median(runs.map((r) => (r[to] ?? NaN) - (r[from] ?? NaN)).filter((d) => !Number.isNaN(d)));
-    console.log(`reload → history painted: ${span("reload", "painted").toFixed(0)} ms (reload → workbench ${span("reload", "workbench").toFixed(0)} ms)`);
+    const span = (from: Phase, to: Phase) =>
+      median(runs.map((r) => (r[to] ?? NaN) - (r[from] ?? NaN)).filter((d) => !Number.isNaN(d)));
+    console.log(
+      `reload → history painted: ${span("reload", "painted").toFixed(0)} ms (reload → workbench ${span("reload", "workbench").toFixed(0)} ms)`,
+    );
     const key = span("workbench", "painted");
-    console.log(`workbench ready → history painted: ${key.toFixed(0)} ms; target < ${TARGET_MS} ms: ${key < TARGET_MS ? "met" : "MISSED"}`);
+    console.log(
+      `workbench ready → history painted: ${key.toFixed(0)} ms; target < ${TARGET_MS} ms: ${key < TARGET_MS ? "met" : "MISSED"}`,
+    );
   } finally {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
   }

@@ -18,7 +18,8 @@ export interface InstalledServer extends ServerLayout {
   quality: string;
 }
 export declare function serverLayout(cacheDir?: string, flavour?: Flavour): ServerLayout;
-export type ServerInstallErrorCode = "CACHE_NOT_WRITABLE" | "DISK_FULL" | "REGISTRY_UNREACHABLE" | "NPM_FAILED" | "SPAWN_FAILED" | "INSTALL_BROKEN";
+export type ServerInstallErrorCode =
+  "CACHE_NOT_WRITABLE" | "DISK_FULL" | "REGISTRY_UNREACHABLE" | "NPM_FAILED" | "SPAWN_FAILED" | "INSTALL_BROKEN";
 export declare class ServerInstallError extends Error {
   readonly name: "ServerInstallError";
   readonly code: ServerInstallErrorCode;

@@ -15,7 +15,18 @@
 // code-server's own postinstall (which npm-installs lib/vscode with scripts) is replaced by the steps below.
 // See shared/notes/real-vscode-testing.md.
 import { spawn } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statfsSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statfsSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expectedPackages, startProgress } from "./progress.mjs";
@@ -46,7 +57,9 @@ export class ServerInstallError extends Error {
 /** Where an installed server lives (`flavour`: "newest" | "oldest"). */
 export function serverLayout(cacheDir = CACHE_DIR, flavour = FLAVOUR) {
   const { codeServer, node } = FLAVOURS[flavour];
-  const nodeDir = node ? join(cacheDir, `node-${node.version}`, "node_modules", node.package) : dirname(dirname(process.execPath));
+  const nodeDir = node
+    ? join(cacheDir, `node-${node.version}`, "node_modules", node.package)
+    : dirname(dirname(process.execPath));
   const codeServerDir = join(cacheDir, `code-server-${codeServer}`, "node_modules", "code-server");
   return {
     cacheDir,
@@ -87,18 +100,26 @@ function preflight(cacheDir) {
   try {
     mkdirSync(cacheDir, { recursive: true });
   } catch (error) {
-    throw new ServerInstallError("CACHE_NOT_WRITABLE", `cannot create ${cacheDir} (${error.code}): set SKEIN_VSCODE_CACHE to a writable folder`);
+    throw new ServerInstallError(
+      "CACHE_NOT_WRITABLE",
+      `cannot create ${cacheDir} (${error.code}): set SKEIN_VSCODE_CACHE to a writable folder`,
+    );
   }
   const { bavail, bsize } = statfsSync(cacheDir);
   if (bavail * bsize < NEEDED_BYTES) {
     const free = ((bavail * bsize) / 1e6).toFixed(0);
-    throw new ServerInstallError("DISK_FULL", `the VS Code server needs ~1.2 GB free in ${cacheDir}, there is ${free} MB: free some space or set SKEIN_VSCODE_CACHE to another disk`);
+    throw new ServerInstallError(
+      "DISK_FULL",
+      `the VS Code server needs ~1.2 GB free in ${cacheDir}, there is ${free} MB: free some space or set SKEIN_VSCODE_CACHE to another disk`,
+    );
   }
 }
 
 /** Asks the registry for the package before downloading anything: an unreachable registry fails in seconds. */
 async function probeRegistry(spec, layout) {
-  await run("npm", ["view", spec, "version", "--fetch-retries=0", "--fetch-timeout=20000", "--prefer-online"], { env: npmEnv(layout) });
+  await run("npm", ["view", spec, "version", "--fetch-retries=0", "--fetch-timeout=20000", "--prefer-online"], {
+    env: npmEnv(layout),
+  });
 }
 
 /** Runs npm (or node) quietly, keeping the tail of its output for the error message. */
@@ -111,14 +132,21 @@ function run(cmd, args, options) {
     };
     child.stdout.on("data", keep);
     child.stderr.on("data", keep);
-    child.on("error", (error) => reject(new ServerInstallError("SPAWN_FAILED", `could not run ${cmd}: ${error.message}`)));
+    child.on("error", (error) =>
+      reject(new ServerInstallError("SPAWN_FAILED", `could not run ${cmd}: ${error.message}`)),
+    );
     child.on("close", (code) => {
       if (code === 0) return resolvePromise();
       const lines = tail.trim().split("\n").slice(-15).join("\n");
       if (/E(NOTFOUND|AI_AGAIN|CONNREFUSED|CONNRESET|TIMEDOUT)|network/i.test(tail)) {
         const request = /request to (\S+) failed, reason: ([^\n]*)/.exec(tail);
         const what = request ? `${request[1]} failed: ${request[2]}` : `\`${cmd} ${args.join(" ")}\` said:\n${lines}`;
-        reject(new ServerInstallError("REGISTRY_UNREACHABLE", `the npm registry is unreachable (${what}). Check the network, or npm's registry and proxy settings: npm config get registry`));
+        reject(
+          new ServerInstallError(
+            "REGISTRY_UNREACHABLE",
+            `the npm registry is unreachable (${what}). Check the network, or npm's registry and proxy settings: npm config get registry`,
+          ),
+        );
       } else {
         reject(new ServerInstallError("NPM_FAILED", `\`${cmd} ${args.join(" ")}\` exited with ${code}:\n${lines}`));
       }
@@ -127,15 +155,24 @@ function run(cmd, args, options) {
 }
 
 /** How the user reaches the registry (a mirror, a proxy, a CA), kept when npm passes its config down as npm_config_*. */
-const REACH_REGISTRY = /^npm_config_(registry|@[^:]+:registry|proxy|https_proxy|noproxy|no_proxy|cafile|ca|strict_ssl|userconfig|cache)$/i;
+const REACH_REGISTRY =
+  /^npm_config_(registry|@[^:]+:registry|proxy|https_proxy|noproxy|no_proxy|cafile|ca|strict_ssl|userconfig|cache)$/i;
 
 /**
  * The nested npm inherits none of an enclosing `npm test`/`npm start` context (npm_config_local_prefix would
  * install into the project, npm_execpath, npm_lifecycle_*…): only what reaches the registry.
  */
 function npmEnv(layout) {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k) || REACH_REGISTRY.test(k)));
-  return { ...env, PATH: `${dirname(layout.nodeBin)}:${process.env.PATH}`, npm_config_update_notifier: "false", npm_config_fund: "false", npm_config_audit: "false" };
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k) || REACH_REGISTRY.test(k)),
+  );
+  return {
+    ...env,
+    PATH: `${dirname(layout.nodeBin)}:${process.env.PATH}`,
+    npm_config_update_notifier: "false",
+    npm_config_fund: "false",
+    npm_config_audit: "false",
+  };
 }
 
 const NPM_QUIET = ["--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"];
@@ -158,7 +195,10 @@ async function installInto(finalDir, spec, layout, afterInstall, progress) {
     writeFileSync(join(staging, "package.json"), JSON.stringify({ name: "skein-cache", private: true }));
     const p = progress(`${spec}`, staging);
     try {
-      await run("npm", ["install", ...NPM_QUIET, "--no-save", "--no-package-lock", spec], { cwd: staging, env: npmEnv(layout) });
+      await run("npm", ["install", ...NPM_QUIET, "--no-save", "--no-package-lock", spec], {
+        cwd: staging,
+        env: npmEnv(layout),
+      });
       p.stop(true);
     } catch (error) {
       p.stop(false);
@@ -196,14 +236,21 @@ async function installVscodeDependencies(codeServerDir, layout, progress) {
   const trim = join(vscodeDir, "extensions", "postinstall.mjs");
   if (existsSync(trim)) await run(layout.nodeBin, [trim], { cwd: join(vscodeDir, "extensions"), env: npmEnv(layout) });
   // The `code` CLI inside the served editor's terminals, as code-server's postinstall links it.
-  for (const [folder, target, link] of [["remote-cli", "code-linux.sh", "code-server"], ["helpers", "browser-linux.sh", "browser.sh"]]) {
+  for (const [folder, target, link] of [
+    ["remote-cli", "code-linux.sh", "code-server"],
+    ["helpers", "browser-linux.sh", "browser.sh"],
+  ]) {
     const at = join(vscodeDir, "bin", folder);
     if (existsSync(join(at, target)) && !existsSync(join(at, link))) symlinkSync(target, join(at, link));
   }
   // VS Code 1.100's @vscode/ripgrep downloads rg from GitHub in its (skipped) postinstall: Debian's rg stands in
   // when present; without it only Search in Files is unavailable.
   const rgDir = join(vscodeDir, "node_modules", "@vscode", "ripgrep", "bin");
-  if (existsSync(join(vscodeDir, "node_modules", "@vscode", "ripgrep")) && !existsSync(join(rgDir, "rg")) && existsSync("/usr/bin/rg")) {
+  if (
+    existsSync(join(vscodeDir, "node_modules", "@vscode", "ripgrep")) &&
+    !existsSync(join(rgDir, "rg")) &&
+    existsSync("/usr/bin/rg")
+  ) {
     mkdirSync(rgDir, { recursive: true });
     copyFileSync("/usr/bin/rg", join(rgDir, "rg"));
   }
@@ -213,7 +260,12 @@ async function installVscodeDependencies(codeServerDir, layout, progress) {
  * Makes sure the server's Node (newest flavour) and the VS Code server are in the cache; quick when they are.
  * Returns the layout plus the VS Code version the server runs. Throws ServerInstallError with what to do.
  */
-export async function ensureServer({ log = (m) => console.error(`[vscode-server] ${m}`), cacheDir = CACHE_DIR, flavour = FLAVOUR, write } = {}) {
+export async function ensureServer({
+  log = (m) => console.error(`[vscode-server] ${m}`),
+  cacheDir = CACHE_DIR,
+  flavour = FLAVOUR,
+  write,
+} = {}) {
   const { codeServer, node } = FLAVOURS[flavour];
   const layout = serverLayout(cacheDir, flavour);
   const nodeRoot = node ? join(cacheDir, `node-${node.version}`) : null;
@@ -222,19 +274,31 @@ export async function ensureServer({ log = (m) => console.error(`[vscode-server]
     preflight(cacheDir);
     removeStalePartials(cacheDir, log);
     await probeRegistry(`code-server@${codeServer}`, layout);
-    log(`first run: installing VS Code ${flavour === "newest" ? "1.139" : "1.100"} (npm package code-server@${codeServer}${node ? `, and Node ${node.version} to run it` : ""}) into ${cacheDir}`);
+    log(
+      `first run: installing VS Code ${flavour === "newest" ? "1.139" : "1.100"} (npm package code-server@${codeServer}${node ? `, and Node ${node.version} to run it` : ""}) into ${cacheDir}`,
+    );
     log("~620 MB from the npm registry, nothing compiled; about a minute on a fast network");
     const started = Date.now();
     const total = node ? 4 : 3;
     let step = 0;
     const progress = (what, dir, packages) => startProgress({ step: ++step, total, what, dir, packages, write });
-    if (nodeRoot && !isComplete(nodeRoot)) await installInto(nodeRoot, `${node.package}@${node.version}`, layout, null, progress);
+    if (nodeRoot && !isComplete(nodeRoot))
+      await installInto(nodeRoot, `${node.package}@${node.version}`, layout, null, progress);
     else if (nodeRoot) step++;
-    await installInto(csRoot, `code-server@${codeServer}`, layout, (staging) => installVscodeDependencies(join(staging, "node_modules", "code-server"), layout, progress), progress);
+    await installInto(
+      csRoot,
+      `code-server@${codeServer}`,
+      layout,
+      (staging) => installVscodeDependencies(join(staging, "node_modules", "code-server"), layout, progress),
+      progress,
+    );
     log(`VS Code server installed in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   }
   if (!existsSync(layout.serverMain)) {
-    throw new ServerInstallError("INSTALL_BROKEN", `the VS Code server in ${cacheDir} looks broken (${layout.serverMain} is missing): delete ${csRoot} and run again`);
+    throw new ServerInstallError(
+      "INSTALL_BROKEN",
+      `the VS Code server in ${cacheDir} looks broken (${layout.serverMain} is missing): delete ${csRoot} and run again`,
+    );
   }
   const product = JSON.parse(readFileSync(layout.vscodeProductJson, "utf8"));
   const pkg = JSON.parse(readFileSync(join(layout.codeServerDir, "lib", "vscode", "package.json"), "utf8"));

@@ -21,7 +21,8 @@ export function expectedPackages(dir) {
 }
 
 function osAndCpuMatch(meta) {
-  const ok = (list, value) => !list || list.some((x) => x === value) || (list.every((x) => x.startsWith("!")) && !list.includes(`!${value}`));
+  const ok = (list, value) =>
+    !list || list.some((x) => x === value) || (list.every((x) => x.startsWith("!")) && !list.includes(`!${value}`));
   return ok(meta.os, process.platform) && ok(meta.cpu, process.arch);
 }
 

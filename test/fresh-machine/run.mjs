@@ -26,7 +26,20 @@ const START_TIMEOUT_MS = Number(process.env.SKEIN_FRESH_TIMEOUT_MS ?? 15 * 60_00
 const SHOTS = join(REPO_ROOT, "test-results", "fresh-machine");
 // What a machine with only Node and npm does not have. Binaries are hidden by binding /dev/null over them (not
 // executable, so `command -v` and every spawn fail); folders by an empty tmpfs.
-const HIDDEN_TOOLS = ["gcc", "g++", "cc", "c++", "cpp", "make", "python3", "python", "chromium", "rg", "cmake", "clang"];
+const HIDDEN_TOOLS = [
+  "gcc",
+  "g++",
+  "cc",
+  "c++",
+  "cpp",
+  "make",
+  "python3",
+  "python",
+  "chromium",
+  "rg",
+  "cmake",
+  "clang",
+];
 const HIDDEN_DIRS = ["/usr/include", "/usr/lib/gcc", "/usr/lib/chromium", "/usr/local/include"];
 
 function freePort() {
@@ -72,7 +85,10 @@ async function main() {
     console.error("[fresh-machine] needs Linux and root (it hides build tools with `unshare -m` and bind mounts)");
     process.exit(2);
   }
-  const dirty = spawnSync("git", ["status", "--porcelain", "--untracked-files=no"], { cwd: REPO_ROOT, encoding: "utf8" }).stdout.trim();
+  const dirty = spawnSync("git", ["status", "--porcelain", "--untracked-files=no"], {
+    cwd: REPO_ROOT,
+    encoding: "utf8",
+  }).stdout.trim();
   if (dirty) say("note: uncommitted changes are not part of the proof (it clones HEAD)");
   const head = spawnSync("git", ["rev-parse", "HEAD"], { cwd: REPO_ROOT, encoding: "utf8" }).stdout.trim();
   const root = mkdtempSync(join(tmpdir(), "skein-fresh-"));
@@ -85,20 +101,28 @@ async function main() {
   // Ctrl+C or a CI timeout still stops the namespace's processes and removes the clone.
   for (const signal of ["SIGINT", "SIGTERM"]) {
     process.once(signal, async () => {
-      for (const fn of cleanups) await Promise.resolve().then(fn).catch(() => undefined);
+      for (const fn of cleanups)
+        await Promise.resolve()
+          .then(fn)
+          .catch(() => undefined);
       process.exit(130);
     });
   }
   try {
     say(`cloning ${head.slice(0, 10)} into ${clone}`);
-    for (const args of [["clone", "--quiet", "--no-checkout", REPO_ROOT, clone], ["-C", clone, "checkout", "--quiet", head]]) {
+    for (const args of [
+      ["clone", "--quiet", "--no-checkout", REPO_ROOT, clone],
+      ["-C", clone, "checkout", "--quiet", head],
+    ]) {
       const r = spawnSync("git", args, { encoding: "utf8" });
       if (r.status !== 0) throw new Error(`git ${args.join(" ")}: ${r.stderr}`);
     }
     const mock = await startMock();
     cleanups.unshift(() => mock.stop());
     const port = await freePort();
-    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(npm_|SKEIN_|ANTHROPIC_|NODE_OPTIONS$|INIT_CWD$)/.test(k)));
+    const env = Object.fromEntries(
+      Object.entries(process.env).filter(([k]) => !/^(npm_|SKEIN_|ANTHROPIC_|NODE_OPTIONS$|INIT_CWD$)/.test(k)),
+    );
     Object.assign(env, {
       HOME: home,
       XDG_CONFIG_HOME: join(home, ".config"),
@@ -111,12 +135,16 @@ async function main() {
     });
     mkdirSync(env.TMPDIR);
     const started = Date.now();
-    const child = spawn("unshare", ["--mount", "--propagation", "private", "bash", "-c", namespaceScript({ clone, home })], {
-      env,
-      cwd: root,
-      detached: true,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      "unshare",
+      ["--mount", "--propagation", "private", "bash", "-c", namespaceScript({ clone, home })],
+      {
+        env,
+        cwd: root,
+        detached: true,
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     cleanups.unshift(async () => {
       try {
         process.kill(-child.pid, "SIGTERM");
@@ -125,10 +153,17 @@ async function main() {
       }
       await new Promise((done) => {
         const t = setTimeout(() => {
-          try { process.kill(-child.pid, "SIGKILL"); } catch { /* gone */ }
+          try {
+            process.kill(-child.pid, "SIGKILL");
+          } catch {
+            /* gone */
+          }
           done();
         }, 8000);
-        child.once("exit", () => { clearTimeout(t); done(); });
+        child.once("exit", () => {
+          clearTimeout(t);
+          done();
+        });
       });
     });
     let output = "";
@@ -143,7 +178,10 @@ async function main() {
       child.stdout.on("data", onData);
       child.stderr.on("data", onData);
       child.once("exit", (code) => reject(new Error(`npm install && npm start ended (code ${code}) before serving`)));
-      setTimeout(() => reject(new Error(`no workbench URL within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS).unref();
+      setTimeout(
+        () => reject(new Error(`no workbench URL within ${START_TIMEOUT_MS / 1000} s`)),
+        START_TIMEOUT_MS,
+      ).unref();
     });
     const firstStart = (Date.now() - started) / 1000;
     say(`served after ${firstStart.toFixed(0)} s (npm install + build + VS Code server install + start)`);
@@ -156,10 +194,16 @@ async function main() {
 
     const page = await fetch(url);
     const html = await page.text();
-    if (page.status !== 200 || !html.includes("workbench")) throw new Error(`GET ${url} → ${page.status}, no workbench in the page`);
+    if (page.status !== 200 || !html.includes("workbench"))
+      throw new Error(`GET ${url} → ${page.status}, no workbench in the page`);
     say(`GET the workbench → ${page.status} (${html.length} bytes)`);
 
-    const browserDirs = { home: join(root, "chromium"), xdgConfig: join(root, "chromium"), xdgData: join(root, "chromium"), xdgCache: join(root, "chromium") };
+    const browserDirs = {
+      home: join(root, "chromium"),
+      xdgConfig: join(root, "chromium"),
+      xdgData: join(root, "chromium"),
+      xdgCache: join(root, "chromium"),
+    };
     mkdirSync(browserDirs.home, { recursive: true });
     const browser = await launchChromium(browserDirs);
     cleanups.unshift(() => browser.close());
@@ -185,7 +229,10 @@ async function main() {
   } catch (error) {
     console.error(`[fresh-machine] FAILED: ${error instanceof Error ? error.message : String(error)}`);
   } finally {
-    for (const fn of cleanups) await Promise.resolve().then(fn).catch(() => undefined);
+    for (const fn of cleanups)
+      await Promise.resolve()
+        .then(fn)
+        .catch(() => undefined);
   }
   say(ok ? "PASS: npm install && npm start works with only Node and npm, and the served VS Code runs Skein" : "FAIL");
   process.exit(ok ? 0 : 1);

@@ -31,7 +31,9 @@ describe("installing the VS Code server", () => {
   it("with the registry unreachable, fails before downloading anything with an error that says so", async () => {
     const lines: string[] = [];
     const started = Date.now();
-    const error = await ensureServer({ cacheDir, log: (m) => lines.push(m), write: (t) => lines.push(t) }).catch((e: unknown) => e);
+    const error = await ensureServer({ cacheDir, log: (m) => lines.push(m), write: (t) => lines.push(t) }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toMatchObject({ name: "ServerInstallError", code: "REGISTRY_UNREACHABLE" });
     expect((error as Error).message).toMatch(/npm registry is unreachable/);
     expect((error as Error).message).toContain(process.env.npm_config_registry!.replace(/\/$/, ""));
