@@ -70,7 +70,8 @@ if (existsSync("src/extension/engine/engineEntry.ts")) {
 if (existsSync("src/webview/main.ts")) {
   builds.push({
     ...common,
-    entryPoints: { webview: "src/webview/main.ts" },
+    // highlight.js is its own file, loaded by the webview the first time a code block needs colours.
+    entryPoints: { webview: "src/webview/main.ts", highlight: "src/webview/highlightBundle.ts" },
     outdir: "dist",
     platform: "browser",
     format: "iife",

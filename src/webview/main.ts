@@ -1,5 +1,6 @@
 /** Webview entry (bundled to dist/webview.js): wires the VS Code webview API to the chat app. */
 import { ChatApp, type VsCodeApi } from "./app";
+import { configureHighlighter } from "./highlight";
 
 declare function acquireVsCodeApi(): VsCodeApi;
 
@@ -8,6 +9,7 @@ declare function acquireVsCodeApi(): VsCodeApi;
 performance.mark("skein/script");
 const root = document.getElementById("app");
 if (root) {
+  configureHighlighter(root.dataset.highlighter, (document.currentScript as HTMLScriptElement | null)?.nonce || undefined);
   const app = new ChatApp(root, acquireVsCodeApi());
   let painted = false;
   window.addEventListener("message", (event: MessageEvent) => {
