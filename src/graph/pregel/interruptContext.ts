@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { v5 as uuid5 } from "uuid";
 import { GraphError, GraphInterrupt, GraphValueError } from "../errors";
 import type { Interrupt } from "../types";
+import type { NestContext } from "./subgraph";
 
 /** Per-task state `interrupt()` needs; found through AsyncLocalStorage so nodes need not pass config along. */
 export interface TaskScratchpad {
@@ -17,6 +18,8 @@ export interface TaskScratchpad {
    * step gets it, so one value resumes every pending interrupt (LangGraph 1.7).
    */
   nullResume?: { value: unknown };
+  /** What a graph run started inside this task inherits (checkpointer, thread, namespace, stream). */
+  nest?: NestContext;
 }
 
 export const taskContext = new AsyncLocalStorage<TaskScratchpad>();

@@ -2,6 +2,7 @@ import type { PendingWrite } from "../../checkpoint/types";
 import type { BaseChannel } from "../channels";
 import type { NodeConfig } from "../types";
 import type { RetryPolicy } from "./retry";
+import type { AnyCompiledGraph } from "./subgraphState";
 
 /** What a task's writers may consult while turning a node's output into writes. */
 export interface WriteContext {
@@ -28,4 +29,6 @@ export interface PregelNode {
   writes(output: unknown, ctx: WriteContext): Promise<PendingWrite[]>;
   /** The part of the output shown in the `updates` stream. */
   updateOf(output: unknown): unknown;
+  /** The compiled graph this node runs (a subgraph node): its state shows in `getState(…, { subgraphs: true })`. */
+  subgraph?: AnyCompiledGraph;
 }

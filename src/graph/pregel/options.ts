@@ -8,7 +8,9 @@ import type { RunnableConfig, StreamMode } from "../types";
 
 export const STREAM_MODES: readonly StreamMode[] = ["values", "updates", "messages", "custom", "debug", "tasks", "checkpoints"];
 
-const RUN_OPTIONS = new Set(["configurable", "recursionLimit", "signal", "durability", "streamMode", "metadata", "tags", "interruptBefore", "interruptAfter"]);
+const RUN_OPTIONS = new Set(["configurable", "recursionLimit", "signal", "durability", "streamMode", "subgraphs", "metadata", "tags", "interruptBefore", "interruptAfter"]);
+/** A node's own config, passed on to a graph it runs (its writers belong to the parent run). */
+const NODE_CONFIG_KEYS = new Set(["writer", "emitMessageChunk"]);
 const DURABILITIES = new Set(["sync", "async", "exit"]);
 
 function unknownKeys(value: object, allowed: ReadonlySet<string>): string[] {
@@ -21,7 +23,7 @@ function list(values: Iterable<string>): string {
 
 /** A run's config (`invoke`, `stream`, `getState`, …). `nodes` are the graph's node names, for breakpoints. */
 export function checkRunConfig(config: RunnableConfig, method: string, nodes: ReadonlySet<string>): void {
-  const unknown = unknownKeys(config, RUN_OPTIONS);
+  const unknown = unknownKeys(config, RUN_OPTIONS).filter((key) => !NODE_CONFIG_KEYS.has(key));
   if (unknown.length) {
     throw new UnsupportedOptionError(`${method}: unknown option ${list(unknown.map((k) => `"${k}"`))}. Skein's runtime accepts ${list(RUN_OPTIONS)}.`);
   }

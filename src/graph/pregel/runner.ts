@@ -6,11 +6,12 @@
 import type { PendingWrite } from "../../checkpoint/types";
 import type { BaseChannel } from "../channels";
 import { ERROR, INTERRUPT, NO_WRITES, RESUME } from "../constants";
-import { GraphInterrupt } from "../errors";
+import { GraphInterrupt, InvalidUpdateError } from "../errors";
 import type { Interrupt, MessageChunk, NodeConfig, RunnableConfig } from "../types";
 import { readState, stateUpdate, type Task } from "./algo";
 import { retryDelay, sleep } from "./retry";
 import { taskContext, type TaskScratchpad } from "./interruptContext";
+import { isParentCommand, taskNamespace, type NestContext } from "./subgraph";
 import type { StreamEmitter } from "./stream";
 
 export interface StepEnv {
@@ -29,10 +30,16 @@ export interface StepEnv {
   nullResume(): { value: unknown } | undefined;
   /** Persists one task's writes against the checkpoint the step started from. */
   saveWrites(taskId: string, writes: PendingWrite[]): Promise<void>;
+  /** What a graph run inside this task inherits. */
+  nestFor(task: Task, signal: AbortSignal): NestContext;
+  /** This run is itself a subgraph run (so `Command.PARENT` has somewhere to go). */
+  nested: boolean;
 }
 
 export interface StepOutcome {
   interrupts: Interrupt[];
+  /** A task stopped at an interrupt (a subgraph's static breakpoint interrupts with no value). */
+  interrupted?: boolean;
   error?: unknown;
   aborted: boolean;
 }
@@ -59,6 +66,7 @@ export async function runStep(tasks: Task[], env: StepEnv): Promise<StepOutcome>
       resume: [...env.resumeOf(task.id)],
       resumeChanged: false,
       callCount: 0,
+      nest: env.nestFor(task, controller.signal),
     };
     const nullResume = env.nullResume();
     if (nullResume) pad.nullResume = nullResume;
@@ -71,8 +79,19 @@ export async function runStep(tasks: Task[], env: StepEnv): Promise<StepOutcome>
     for (let attempt = 1; ; attempt++) {
       try {
         ctx.written = [];
-        output = await taskContext.run(pad, () => task.node.run(task.input, config));
-        writes = await task.node.writes(output, ctx);
+        try {
+          output = await taskContext.run(pad, () => task.node.run(task.input, config));
+        } catch (error) {
+          // A subgraph run inside this task returned Command.PARENT: this task applies it as its own output.
+          if (!isParentCommand(error)) throw error;
+          output = error.forParent();
+        }
+        writes = await task.node.writes(output, ctx).catch((error: unknown) => {
+          if (isParentCommand(error) && !env.nested) {
+            throw new InvalidUpdateError(`Node "${task.name}" returned Command({ graph: Command.PARENT }), but this graph has no parent graph: it is not running as a subgraph.`, "INVALID_PARENT_COMMAND");
+          }
+          throw error;
+        });
         break;
       } catch (error) {
         const policy = task.node.retryPolicy;
@@ -95,6 +114,7 @@ export async function runStep(tasks: Task[], env: StepEnv): Promise<StepOutcome>
     if (closed) return;
     if (error instanceof GraphInterrupt) {
       outcome.interrupts.push(...error.interrupts);
+      outcome.interrupted = true;
       const writes: PendingWrite[] = [[INTERRUPT, error.interrupts], ...kept.filter(([chan]) => chan === RESUME)];
       await env.saveWrites(task.id, writes);
       env.emitter.emit("updates", { [INTERRUPT]: error.interrupts });
@@ -132,7 +152,7 @@ function nodeConfig(task: Task, env: StepEnv, signal: AbortSignal, isClosed: () 
     langgraph_step: env.step,
     langgraph_triggers: task.triggers,
     langgraph_task_id: task.id,
-    langgraph_checkpoint_ns: env.ns,
+    langgraph_checkpoint_ns: taskNamespace(env.ns, task.name, task.id),
   };
   const streamed = new Set<string>();
   const config: NodeConfig = {
