@@ -3,5 +3,7 @@ export * from "./types";
 export * from "./base";
 export * from "./errors";
 export * from "./memory";
-// FileSaver (engineer B, issue 3).
+export * from "./json";
+export * from "./listing";
+export * from "./runLocks";
 export * from "./file";
