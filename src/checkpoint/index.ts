@@ -7,3 +7,4 @@ export * from "./json";
 export * from "./listing";
 export * from "./runLocks";
 export * from "./file";
+export * from "./postgres";
