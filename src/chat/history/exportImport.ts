@@ -4,29 +4,15 @@
  * to seed a thread — one checkpoint per straight run of messages, forking where the tree branches, so the
  * imported thread has a real checkpoint tree that branches.ts reads like any other.
  */
-import { ACTIVITY_KEY, IMPORTED_AT_KEY } from "../activity";
+import { IMPORTED_AT_KEY } from "../activity";
 import type { BaseCheckpointSaver } from "../../checkpoint/base";
-import { updateCatalog } from "../callModel";
-import { HAS_BRANCHES_KEY, MESSAGE_COUNT_KEY, ThreadBranches, viewOf } from "./branches";
+import { CATALOG_KEYS, DERIVED_CATALOG_KEYS, updateCatalog } from "../catalog";
+import { ThreadBranches, viewOf } from "./branches";
 import type { HistoryGraph, HistoryRunConfig } from "./branches";
 import type { MessageTree } from "./branchTree";
-import { KNOWN_LEAVES_KEY } from "./branchLeaves";
 import { THREAD_EXPORT_FORMAT, THREAD_EXPORT_VERSION, ThreadImportError, parseThreadExport, serializeThreadExport } from "./exportImportJson";
 import type { ExportedNode, ThreadExport } from "./exportImportJson";
 import { threadToMarkdown } from "./exportImportMarkdown";
-
-/** Catalog metadata derived from the store (or naming this store's threads): not part of an export. */
-export const DERIVED_METADATA_KEYS: readonly string[] = [
-  MESSAGE_COUNT_KEY,
-  HAS_BRANCHES_KEY,
-  KNOWN_LEAVES_KEY,
-  "forkedFrom",
-  "lastMessagePreview",
-  "lastMessageRole",
-  "lastModel",
-  ACTIVITY_KEY,
-  IMPORTED_AT_KEY,
-];
 
 export interface ExportContext {
   saver: BaseCheckpointSaver;
@@ -113,7 +99,7 @@ export async function importThreadJson(context: ExportContext, text: string, new
       metadata: {
         ...userMetadata(data.metadata),
         [IMPORTED_AT_KEY]: new Date().toISOString(),
-        ...(branched ? { [HAS_BRANCHES_KEY]: true, [KNOWN_LEAVES_KEY]: knownLeaves } : {}),
+        ...(branched ? { [CATALOG_KEYS.hasBranches]: true, [CATALOG_KEYS.knownLeaves]: knownLeaves } : {}),
       },
     });
     await updateCatalog(context.saver, newThreadId, shown, data.head === null ? undefined : data.messages[data.head]!.message);
@@ -127,7 +113,7 @@ export async function importThreadJson(context: ExportContext, text: string, new
 /** Catalog metadata without the keys Skein derives (a file cannot plant them). */
 function userMetadata(metadata: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(metadata)) if (!DERIVED_METADATA_KEYS.includes(key)) out[key] = value;
+  for (const [key, value] of Object.entries(metadata)) if (!DERIVED_CATALOG_KEYS.includes(key)) out[key] = value;
   return out;
 }
 
