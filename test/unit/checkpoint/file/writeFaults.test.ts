@@ -3,6 +3,9 @@
  * fsync. For each fault: no acknowledged turn is lost, no thread silently changes, the failure is reported
  * (a rejected write or a warning), and the thread takes new turns afterwards.
  */
+import { execFileSync } from "node:child_process";
+import { rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { FileSaver, StoreWarning } from "../../../../src/checkpoint/file";
 import type { WriteSite } from "../../../../src/checkpoint/file/io";
@@ -178,4 +181,36 @@ describe("FileSaver under write faults", () => {
       });
     }
   }
+});
+
+describe("FileSaver on a real full disk", () => {
+  it("a 300 KB tmpfs fills up mid-conversation: the failing turn is rejected, every acknowledged one survives freeing space and reopening", async (ctx) => {
+    const dir = tempDir();
+    try {
+      execFileSync("mount", ["-t", "tmpfs", "-o", "size=300k", "tmpfs", dir], { stdio: "pipe" });
+    } catch (error) {
+      ctx.skip(`cannot mount a small tmpfs here (${String((error as { stderr?: Buffer }).stderr ?? error).trim() || "not permitted"}); the injected-fault tests above cover the same paths`);
+      return;
+    }
+    try {
+      const store = join(dir, "store");
+      writeFileSync(join(dir, "filler"), Buffer.alloc(96 * 1024, 1));
+      const { saver, warnings } = openSaver(store, { fsync: true });
+      const log = { acked: [] as number[], failed: [] as number[] };
+      for (let turn = 1; turn <= 2_000 && log.failed.length < 3; turn++) await turns(saver, "t", turn, 1, log);
+      expect(log.failed.length).toBeGreaterThan(0); // the disk did fill up
+      expect(log.acked.length).toBeGreaterThan(10);
+      await saver.close().catch(() => undefined);
+      rmSync(join(dir, "filler"));
+      const again = openSaver(store, { fsync: true });
+      await expectIntact(again.saver, "t", log);
+      await turns(again.saver, "t", 5_000, 2, log);
+      expect(log.acked.slice(-2)).toEqual([5_000, 5_001]);
+      await expectIntact(again.saver, "t", log);
+      await again.saver.close();
+      void warnings;
+    } finally {
+      execFileSync("umount", [dir], { stdio: "pipe" });
+    }
+  });
 });
