@@ -1,5 +1,5 @@
 /** Opens the checkpoint store of one workspace scope. Loaded lazily (not at activation). */
-import * as vscode from "vscode";
+import type * as Vscode from "vscode";
 import type { BaseCheckpointSaver } from "../../checkpoint/base";
 import { FileSaver, type StoreWarning } from "../../checkpoint/file";
 
@@ -8,7 +8,20 @@ export async function createStore(dir: string): Promise<BaseCheckpointSaver> {
   return new FileSaver(dir, { onWarning: reportStoreWarning });
 }
 
-let channel: vscode.OutputChannel | undefined;
+/**
+ * The editor API, looked up when a warning comes: this module is part of the lazily loaded engine, which the
+ * unit tests load without an editor (there the warning goes to the console, as FileSaver's default does).
+ */
+function editor(): typeof Vscode | undefined {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require("vscode") as typeof Vscode;
+  } catch {
+    return undefined;
+  }
+}
+
+let channel: Vscode.OutputChannel | undefined;
 /** (code, thread) pairs already shown as a notification: a damaged file is reported once, not on every read. */
 const notified = new Set<string>();
 
@@ -17,6 +30,11 @@ const notified = new Set<string>();
  * notification naming the thread and what was recovered, with a button to open the channel.
  */
 export function reportStoreWarning(warning: StoreWarning): void {
+  const vscode = editor();
+  if (!vscode) {
+    console.warn(`[skein store] ${warning.message}`);
+    return;
+  }
   channel ??= vscode.window.createOutputChannel("Skein");
   channel.appendLine(`[${new Date().toISOString()}] ${warning.code}${warning.file ? ` ${warning.file}` : ""}: ${warning.message}`);
   const key = `${warning.code}\u0000${warning.threadId ?? ""}`;
