@@ -173,8 +173,11 @@ async function main(): Promise<void> {
     const browser = await launchChromium(dirs);
     stops.push(() => browser.close());
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.setDefaultTimeout(180_000);
     const wb = new Workbench(page, join(REPO_ROOT, "test-results", "bench-reload"));
-    await page.goto(workbenchUrl(server, { folder: dirs.workspace, extensionDevelopmentPath: REPO_ROOT }));
+    await page.goto(workbenchUrl(server, { folder: dirs.workspace, extensionDevelopmentPath: REPO_ROOT }), {
+      timeout: 180_000,
+    });
     await wb.waitReady();
     await wb.runCommand("Skein: New Thread");
     const chat = await wb.chat();
