@@ -3,5 +3,6 @@ export * from "./types";
 export * from "./base";
 export * from "./errors";
 export * from "./memory";
+export * from "./copy";
 export * from "./file";
 export * from "./postgres";

@@ -19,7 +19,8 @@ import {
   type ThreadInfoUpdate,
   type ThreadLock,
 } from "../types";
-import { checkConnectionString, createPool, describeServer, isConnectionError, userFacingError, type PoolOptions } from "./connection";
+import { checkConnectionString, createPool, isConnectionError, userFacingError, type PoolOptions } from "./connection";
+import { describeServer } from "./redact";
 import { PostgresListener, type ListenerOptions, type StoreChange } from "./listener";
 import { CheckpointRows, type CheckpointRow } from "./rows";
 import { RunLocks } from "./runLock";
