@@ -13,6 +13,7 @@ import { SkeinBackend } from "./engine/skeinBackend";
 import { webviewStrings } from "./chat/strings";
 import { ThreadsTreeProvider } from "./threads/threadsTree";
 import { scopeFor } from "./engine/workspaceScope";
+import { wireStore } from "./store/wireStore";
 
 export const THREADS_VIEW_ID = "skein.threads";
 
@@ -46,6 +47,8 @@ export function activate(context: vscode.ExtensionContext): SkeinApi {
   const scopes = new ScopeIndex(workspacesDir);
   void scopes.touch(scope).catch(() => undefined); // a label cache; failing to write it loses nothing
 
+  // Local files or the shared PostgreSQL store (machine setting; see store/).
+  const storeWiring = wireStore(context, scopes.dirFor(scope.key));
   const apiKeys = new ApiKeyService(context.secrets);
   let lastKey: string | undefined;
   const settings = () => readSettings((key) => vscode.workspace.getConfiguration("skein").get(key));
@@ -66,6 +69,7 @@ export function activate(context: vscode.ExtensionContext): SkeinApi {
       lastKey = (await apiKeys.get()).key;
       return lastKey;
     },
+    createSaver: (dir) => storeWiring.createSaver(dir),
   });
 
   let controllerRef: ChatController | undefined;
@@ -121,6 +125,7 @@ export function activate(context: vscode.ExtensionContext): SkeinApi {
       allScopes: async () => (await scopes.list()).map((entry) => entry.key),
     }),
     context.secrets.onDidChange(() => void refreshKeyContext()),
+    ...storeWiring.attach({ tree, treeView, controller, saver: () => backend.saver(scope.key) }),
   );
   void vscode.commands.executeCommand("setContext", "skein.treeMode", "workspace");
   void refreshKeyContext();

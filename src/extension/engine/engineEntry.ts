@@ -4,7 +4,7 @@
  * (dist/engine.js) so activating the extension does not even parse it; it loads when the tree or chat first
  * needs a store.
  */
-export { createStore } from "./store";
+export { createStore, createPostgresStore, testPostgres, copyLocalThreads } from "./store";
 export { GraphChatEngine } from "./chatEngine";
 // Time travel, search, export/import (issue 7): one HistoryService per store.
 export { historyFor } from "../../chat/history/branchService";
