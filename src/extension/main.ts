@@ -123,9 +123,10 @@ export function activate(context: vscode.ExtensionContext): SkeinApi {
       apiKeys,
       refreshKeyContext,
       allScopes: async () => (await scopes.list()).map((entry) => entry.key),
+      store: storeWiring.commands({ tree, saver: () => backend.saver(scope.key) }),
     }),
     context.secrets.onDidChange(() => void refreshKeyContext()),
-    ...storeWiring.attach({ tree, treeView, controller, saver: () => backend.saver(scope.key) }),
+    ...storeWiring.attach({ tree, treeView, controller }),
   );
   void vscode.commands.executeCommand("setContext", "skein.treeMode", "workspace");
   void refreshKeyContext();

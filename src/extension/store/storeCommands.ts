@@ -20,16 +20,24 @@ export interface StoreCommandContext {
 
 const reload = () => vscode.commands.executeCommand("workbench.action.reloadWindow");
 
-export function registerStoreCommands(ctx: StoreCommandContext): vscode.Disposable[] {
-  return [
-    vscode.commands.registerCommand("skein.connectPostgres", () => connect(ctx)),
-    vscode.commands.registerCommand("skein.disconnectPostgres", () => disconnect(ctx)),
-    vscode.commands.registerCommand("skein.copyLocalToPostgres", () => copyLocal(ctx)),
-    vscode.commands.registerCommand("skein.retryStore", () => {
+/** The handlers behind skein.connectPostgres, disconnectPostgres, copyLocalToPostgres and retryStore (commands.ts). */
+export interface StoreCommands {
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  copyLocal(): Promise<void>;
+  retry(): void;
+}
+
+export function createStoreCommands(ctx: StoreCommandContext): StoreCommands {
+  return {
+    connect: () => connect(ctx),
+    disconnect: () => disconnect(ctx),
+    copyLocal: () => copyLocal(ctx),
+    retry: () => {
       ctx.store.retry();
       ctx.refreshTree();
-    }),
-  ];
+    },
+  };
 }
 
 async function connect(ctx: StoreCommandContext): Promise<void> {

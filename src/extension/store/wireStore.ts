@@ -7,7 +7,7 @@ import * as vscode from "vscode";
 import type { BaseCheckpointSaver } from "../../checkpoint/base";
 import type { ChatController } from "../chat/chatController";
 import type { ThreadsTreeProvider } from "../threads/threadsTree";
-import { registerStoreCommands } from "./storeCommands";
+import { createStoreCommands, type StoreCommands } from "./storeCommands";
 import { StoreService } from "./storeService";
 
 export interface StoreWiring {
@@ -15,7 +15,9 @@ export interface StoreWiring {
   /** For SkeinBackend's `createSaver`: the current workspace's store; PostgreSQL serves this workspace only. */
   createSaver(dir: string): Promise<BaseCheckpointSaver>;
   /** Registers the rest once the tree, view and controller exist. */
-  attach(parts: { tree: ThreadsTreeProvider; treeView: vscode.TreeView<unknown>; controller: ChatController; saver(): Promise<BaseCheckpointSaver> }): vscode.Disposable[];
+  attach(parts: { tree: ThreadsTreeProvider; treeView: vscode.TreeView<unknown>; controller: ChatController }): vscode.Disposable[];
+  /** Handlers for the store's commands (registered through the one command table). */
+  commands(parts: { tree: ThreadsTreeProvider; saver(): Promise<BaseCheckpointSaver> }): StoreCommands;
 }
 
 export function wireStore(context: vscode.ExtensionContext, localDir: string): StoreWiring {
@@ -28,7 +30,7 @@ export function wireStore(context: vscode.ExtensionContext, localDir: string): S
       }
       return store.createSaver(dir);
     },
-    attach: ({ tree, treeView, controller, saver }) => {
+    attach: ({ tree, treeView, controller }) => {
       void store.workspaceKey.then((key) => {
         if (!store.isPostgres) return;
         tree.tooltipSuffix = vscode.l10n.t("Shared workspace: {0}", key);
@@ -64,8 +66,8 @@ export function wireStore(context: vscode.ExtensionContext, localDir: string): S
           );
           if (choice) await vscode.commands.executeCommand("workbench.action.reloadWindow");
         }),
-        ...registerStoreCommands({ store, secrets: context.secrets, localDir, saver, refreshTree: () => tree.refresh() }),
       ];
     },
+    commands: ({ tree, saver }) => createStoreCommands({ store, secrets: context.secrets, localDir, saver, refreshTree: () => tree.refresh() }),
   };
 }
