@@ -4,5 +4,8 @@ export * from "./base";
 export * from "./errors";
 export * from "./memory";
 export * from "./copy";
+export * from "./json";
+export * from "./listing";
+export * from "./runLocks";
 export * from "./file";
 export * from "./postgres";
