@@ -31,6 +31,8 @@ export interface SkeinApi {
   isStreaming(): boolean;
   /** Test hook: the Threads tree's top-level items, as the tree view shows them. */
   treeItems(): Promise<vscode.TreeItem[]>;
+  /** Which thread store this window uses and its state ("local", "connected", "unreachable", …). */
+  storeState(): string;
   /** Test hook: sends `text` in the open thread as the chat input does; resolves when the turn has ended. */
   send(text: string): Promise<void>;
 }
@@ -142,6 +144,7 @@ export function activate(context: vscode.ExtensionContext): SkeinApi {
     isStreaming: () => controller.isStreaming(),
     treeItems: async () => (await tree.getChildren()).map((node) => tree.getTreeItem(node)),
     send: (text) => controller.send(controller.openRef, text),
+    storeState: () => storeWiring.store.state,
   };
 }
 

@@ -176,7 +176,7 @@ export function createCommands(ctx: CommandContext): Record<string, Handler> {
     "skein.exportThread": history.exportThread,
     "skein.importThread": history.importThread,
     "skein.forkThread": history.forkThread,
-    "skein.connectPostgres": () => ctx.store?.connect(),
+    "skein.connectPostgres": (url?: unknown) => ctx.store?.connect(typeof url === "string" ? url : undefined),
     "skein.disconnectPostgres": () => ctx.store?.disconnect(),
     "skein.copyLocalToPostgres": () => ctx.store?.copyLocal(),
     "skein.retryStore": () => ctx.store?.retry(),

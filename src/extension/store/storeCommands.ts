@@ -22,7 +22,8 @@ const reload = () => vscode.commands.executeCommand("workbench.action.reloadWind
 
 /** The handlers behind skein.connectPostgres, disconnectPostgres, copyLocalToPostgres and retryStore (commands.ts). */
 export interface StoreCommands {
-  connect(): Promise<void>;
+  /** With `url` (tests, automation) nothing is prompted; the outcome is returned (its message redacted). */
+  connect(url?: string): Promise<{ ok: boolean; message: string } | undefined>;
   disconnect(): Promise<void>;
   copyLocal(): Promise<void>;
   retry(): void;
@@ -30,7 +31,7 @@ export interface StoreCommands {
 
 export function createStoreCommands(ctx: StoreCommandContext): StoreCommands {
   return {
-    connect: () => connect(ctx),
+    connect: (url) => connect(ctx, url),
     disconnect: () => disconnect(ctx),
     copyLocal: () => copyLocal(ctx),
     retry: () => {
@@ -40,8 +41,8 @@ export function createStoreCommands(ctx: StoreCommandContext): StoreCommands {
   };
 }
 
-async function connect(ctx: StoreCommandContext): Promise<void> {
-  const url = await vscode.window.showInputBox({
+async function connect(ctx: StoreCommandContext, given?: string): Promise<{ ok: boolean; message: string } | undefined> {
+  const url = given ?? await vscode.window.showInputBox({
     title: vscode.l10n.t("Connect to PostgreSQL"),
     prompt: vscode.l10n.t("Connection string. It is kept in VS Code's secret storage only, never in settings."),
     placeHolder: "postgres://user:password@host:5432/database",
@@ -50,8 +51,13 @@ async function connect(ctx: StoreCommandContext): Promise<void> {
     validateInput: (value) =>
       /^postgres(ql)?:\/\/\S+$/i.test(value.trim()) ? undefined : vscode.l10n.t("Starts with postgres:// (e.g. postgres://user:password@host:5432/db)."),
   });
-  if (!url) return;
+  if (!url) return undefined;
   const trimmed = url.trim();
+  if (!/^postgres(ql)?:\/\/\S+$/i.test(trimmed)) {
+    const message = vscode.l10n.t("Starts with postgres:// (e.g. postgres://user:password@host:5432/db).");
+    void vscode.window.showErrorMessage(message);
+    return { ok: false, message };
+  }
   let version: string;
   try {
     version = await vscode.window.withProgress(
@@ -60,17 +66,19 @@ async function connect(ctx: StoreCommandContext): Promise<void> {
     );
   } catch (error) {
     // Nothing is stored when the test fails; the message never holds the password.
-    void vscode.window.showErrorMessage(redact((error as Error).message, trimmed));
-    return;
+    const message = redact((error as Error).message, trimmed);
+    void vscode.window.showErrorMessage(message);
+    return { ok: false, message };
   }
   await ctx.secrets.store(POSTGRES_SECRET, trimmed);
   await vscode.workspace.getConfiguration("skein").update("store", "postgres", vscode.ConfigurationTarget.Global);
   const shortVersion = /^PostgreSQL [\d.]+/.exec(version)?.[0] ?? version;
-  const choice = await vscode.window.showInformationMessage(
-    vscode.l10n.t("Connected to {0} at {1}. Reload the window to use it for your threads.", shortVersion, describeServer(trimmed)),
-    vscode.l10n.t("Reload Window"),
-  );
-  if (choice) await reload();
+  const message = vscode.l10n.t("Connected to {0} at {1}. Reload the window to use it for your threads.", shortVersion, describeServer(trimmed));
+  if (given === undefined) {
+    const choice = await vscode.window.showInformationMessage(message, vscode.l10n.t("Reload Window"));
+    if (choice) await reload();
+  }
+  return { ok: true, message };
 }
 
 async function disconnect(ctx: StoreCommandContext): Promise<void> {
