@@ -67,6 +67,8 @@ export async function runStep(tasks: Task[], env: StepEnv): Promise<StepOutcome>
     };
     const config = nodeConfig(task, env, controller.signal, () => closed);
     env.emitter.emit("debug", debugChunk("task", env.step, { id: task.id, name: task.name, input: task.input, triggers: task.triggers }));
+    const eventTask = { id: task.id, name: task.name, input: task.input, path: task.path, hidden: task.node.hidden === true };
+    env.emitter.taskEvents?.("start", eventTask, config.metadata, env.step);
     const resumeWrites = (): PendingWrite[] => (pad.resumeChanged ? [[RESUME, pad.resume]] : []);
     try {
       let output: unknown;
@@ -88,6 +90,7 @@ export async function runStep(tasks: Task[], env: StepEnv): Promise<StepOutcome>
       await env.saveWrites(task.id, [...(writes.length ? writes : [[NO_WRITES, null] as PendingWrite]), ...resumeWrites()]);
       task.writes = writes;
       if (!task.node.hidden) emitOutput(env, task, output, config);
+      env.emitter.taskEvents?.("end", eventTask, config.metadata, env.step, output);
       env.emitter.emit("debug", debugChunk("task_result", env.step, { id: task.id, name: task.name, result: writes, interrupts: [] }));
     } catch (error) {
       if (closed) return;
