@@ -63,8 +63,10 @@ export async function runStep(tasks: Task[], env: StepEnv): Promise<StepOutcome>
       resumeChanged: false,
       callCount: 0,
       takeNullResume: env.takeNullResume,
-      nest: env.nestFor(task, controller.signal),
     };
+    // Built only when a graph run starts inside this task, so plain nodes pay nothing for subgraph support.
+    let nest: NestContext | undefined;
+    Object.defineProperty(pad, "nest", { get: () => (nest ??= env.nestFor(task, controller.signal)) });
     const config = nodeConfig(task, env, controller.signal, () => closed);
     env.emitter.emit("debug", debugChunk("task", env.step, { id: task.id, name: task.name, input: task.input, triggers: task.triggers }));
     const eventTask = { id: task.id, name: task.name, input: task.input, path: task.path, hidden: task.node.hidden === true };
