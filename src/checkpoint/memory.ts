@@ -1,3 +1,4 @@
+import { migratePendingSends } from "./migrate";
 import { BaseCheckpointSaver } from "./base";
 import { requireThreadId, requireWriteTarget } from "./config";
 import { deepCopy, insertSorted, setOwn } from "./json";
@@ -215,6 +216,10 @@ export class MemorySaver extends BaseCheckpointSaver {
     };
     if (saved.parentId !== undefined) {
       tuple.parentConfig = { configurable: { thread_id: threadId, checkpoint_ns: ns, checkpoint_id: saved.parentId } };
+      if (checkpoint.v < 4) {
+        const parentWrites = [...(space.writes.get(saved.parentId)?.values() ?? [])].map(([taskId, channel, value]): CheckpointPendingWrite => [taskId, channel, this.copyOut(value)]);
+        tuple.checkpoint = migratePendingSends(tuple.checkpoint, parentWrites, (v) => this.getNextVersion(v));
+      }
     }
     return tuple;
   }

@@ -60,6 +60,9 @@ export {
   MissingThreadIdError,
   InvalidGraphError,
   GraphAbortError,
+  GraphValueError,
+  UnreachableNodeError,
+  UnsupportedOptionError,
 } from "./errors";
 export {
   MessagesAnnotation,

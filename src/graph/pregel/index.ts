@@ -11,6 +11,7 @@ import type { HistoryOptions, Interrupt, MessageChunk, MessageStreamMetadata, Ru
 import { PregelLoop, type GraphSpec } from "./loop";
 import { runStep } from "./runner";
 import { requireSaver, updateState } from "./state";
+import { checkRunConfig } from "./options";
 import { ChunkQueue, StreamEmitter } from "./stream";
 import { currentNest, nestedConfig } from "./subgraph";
 import { snapshotOf, specForNamespace, stateAt, subgraphsOf, type SubgraphEntry } from "./subgraphState";
@@ -63,8 +64,10 @@ function outputOf(values: Record<string, unknown>, keys: readonly string[] | und
 export class CompiledGraph<S extends Record<string, unknown>, U, I = U, O extends Record<string, unknown> = S> {
   /** Config every call starts from (`withConfig`). */
   private defaults: RunnableConfig = {};
-
-  constructor(readonly spec: GraphSpec) {}
+  private readonly nodeNames: ReadonlySet<string>;
+  constructor(readonly spec: GraphSpec) {
+    this.nodeNames = new Set([...spec.nodes.keys()].filter((name) => !spec.nodes.get(name)!.hidden));
+  }
 
   /** A copy of this graph whose calls start from `config` (each call's own config merged over it). */
   withConfig(config: RunnableConfig): CompiledGraph<S, U, I, O> {
@@ -94,10 +97,14 @@ export class CompiledGraph<S extends Record<string, unknown>, U, I = U, O extend
 
   /** Runs to the end (or an interrupt) and returns the final state; `__interrupt__` lists pending interrupts. */
   async invoke(input: I | Command | null | undefined, config: RunnableConfig = {}): Promise<InvokeResult<O>> {
-    const { streamMode: _ignored, ...rest } = mergeConfigs(this.defaults, config);
+    config = mergeConfigs(this.defaults, config);
+    checkRunConfig(config, "invoke", this.nodeNames);
+    const { streamMode: _ignored, ...rest } = config;
     const loop = await this.run(input, rest);
-    const values = outputOf(loop.values(), this.spec.outputKeys) as InvokeResult<O>;
-    if (loop.interrupts.length) values.__interrupt__ = loop.interrupts;
+    const state = loop.status === "interrupted" ? loop.valuesWithFinishedTasks() : loop.values();
+    const values = outputOf(state, this.spec.outputKeys) as InvokeResult<O>;
+    // A static breakpoint is reported as an interrupt with no values, as LangGraph does.
+    if (loop.interrupts.length || loop.status === "interrupt_before" || loop.status === "interrupt_after") values.__interrupt__ = loop.interrupts;
     return values;
   }
 
@@ -110,6 +117,7 @@ export class CompiledGraph<S extends Record<string, unknown>, U, I = U, O extend
     config: RunnableConfig & StreamOptions<M, SG> = {},
   ): Promise<AsyncIterableIterator<StreamOutput<M, S, U, SG>>> {
     config = mergeConfigs(this.defaults, config) as typeof config;
+    checkRunConfig(config, "stream", this.nodeNames);
     this.requireThread(config, "stream");
     const cancel = new AbortController();
     const signal = config.signal ? AbortSignal.any([config.signal, cancel.signal]) : cancel.signal;
@@ -135,6 +143,7 @@ export class CompiledGraph<S extends Record<string, unknown>, U, I = U, O extend
     checkEventOptions(options);
     const { version: _version, runName, streamMode: _mode, ...given } = options;
     const config = mergeConfigs(this.defaults, given);
+    checkRunConfig(config, "streamEvents", this.nodeNames);
     this.requireThread(config, "streamEvents");
     const cancel = new AbortController();
     const signal = config.signal ? AbortSignal.any([config.signal, cancel.signal]) : cancel.signal;
@@ -162,6 +171,7 @@ export class CompiledGraph<S extends Record<string, unknown>, U, I = U, O extend
    * config addressing it); a config whose `checkpoint_ns` names a subgraph task reads that subgraph's state.
    */
   async getState(config: RunnableConfig, options: { subgraphs?: boolean } = {}): Promise<StateSnapshot<S>> {
+    checkRunConfig(config, "getState", this.nodeNames);
     const saver = requireSaver(this.spec, "getState");
     this.requireThread(config, "getState");
     return stateAt<S>(specForNamespace(this.spec, config.configurable?.checkpoint_ns), saver, config, options.subgraphs === true);
@@ -170,6 +180,7 @@ export class CompiledGraph<S extends Record<string, unknown>, U, I = U, O extend
   /** Snapshots newest first (of a subgraph, when `checkpoint_ns` names one of its tasks). */
   async *getStateHistory(config: RunnableConfig, options: HistoryOptions = {}): AsyncGenerator<StateSnapshot<S>> {
     const saver = requireSaver(this.spec, "getStateHistory");
+    checkRunConfig(config, "getStateHistory", this.nodeNames);
     this.requireThread(config, "getStateHistory");
     const ns = config.configurable?.checkpoint_ns ?? "";
     const spec = specForNamespace(this.spec, ns);
@@ -180,6 +191,7 @@ export class CompiledGraph<S extends Record<string, unknown>, U, I = U, O extend
   /** See `updateState` in ./state.ts. Returns the config of the new checkpoint. */
   async updateState(config: RunnableConfig, values: U | null | undefined, asNode?: string): Promise<RunnableConfig> {
     const saver = requireSaver(this.spec, "updateState");
+    checkRunConfig(config, "updateState", this.nodeNames);
     const threadId = this.requireThread(config, "updateState")!;
     const lock = await saver.lockThread(threadId);
     try {
@@ -272,6 +284,7 @@ export class CompiledGraph<S extends Record<string, unknown>, U, I = U, O extend
         await loop.afterTick();
         if (loop.status === "interrupt_after") break;
       }
+      loop.emitStop();
       if (loop.status === "out_of_steps") throw new GraphRecursionError(config.recursionLimit ?? DEFAULT_RECURSION_LIMIT);
       // A subgraph's interrupt (or breakpoint) stops the parent's task, which records it.
       if (nest && loop.status !== "done") throw new GraphInterrupt(loop.interrupts);
