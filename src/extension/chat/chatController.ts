@@ -13,7 +13,8 @@ import { toErrorView, toMessageView } from "./messageView";
 import { ChatSync, keyOf, sameRef } from "./chatSync";
 import { composeSnapshot, PrefetchSlot } from "./snapshot";
 import { realScheduler, TokenBatcher } from "./tokenBatcher";
-import { dispatchWebviewMessage, NOT_ACCEPTED, RUN_IN_PROGRESS, unsentTextOf, type DispatchTarget } from "./webviewDispatch";
+import { unsentTextOf } from "./turnErrors";
+import { dispatchWebviewMessage, type DispatchTarget } from "./webviewDispatch";
 
 export type { ChatControllerOptions, ChatPanel } from "./chatControllerTypes";
 export { DRAFTS_KEY, type KeyValueStore } from "./drafts";
@@ -97,7 +98,7 @@ export class ChatController implements DispatchTarget {
   }
 
   notAccepted(ref: ThreadRef): void {
-    this.notice(ref, this.options.strings.notAccepted ?? NOT_ACCEPTED);
+    this.notice(ref, this.options.strings.notAccepted);
   }
 
   /** Tells the open chat why something was not done, with the unsent text for the composer; then the true status. */
@@ -363,8 +364,8 @@ export class ChatController implements DispatchTarget {
   }
 
   private async refuseWhileRunning(ref: ThreadRef, text: string | undefined): Promise<void> {
-    if (text) await this.restoreUnsent(ref, text, this.options.strings.runInProgress ?? RUN_IN_PROGRESS);
-    else this.notice(ref, this.options.strings.runInProgress ?? RUN_IN_PROGRESS);
+    if (text) await this.restoreUnsent(ref, text, this.options.strings.runInProgress);
+    else this.notice(ref, this.options.strings.runInProgress);
   }
 
   /** The text goes back into the thread's draft (before anything typed since) and the open chat's composer. */
