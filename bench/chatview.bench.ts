@@ -15,7 +15,8 @@ import { ThreadService } from "../src/chat/threadService";
 import { FileSaver } from "../src/checkpoint/file";
 import type { Message } from "../src/graph/messages";
 import type { ChatModel, ModelEvent } from "../src/model/types";
-import { ChatController, OPEN_THREAD_KEY } from "../src/extension/chat/chatController";
+import { ChatController } from "../src/extension/chat/chatController";
+import { STATE_KEYS } from "../src/extension/chat/stateKeys";
 import { readSettings } from "../src/extension/settings/settings";
 import { ThreadServices } from "../src/extension/engine/threadServices";
 import { webviewMessage, type HostMessage } from "../src/protocol/messages";
@@ -56,7 +57,7 @@ async function main(): Promise<void> {
 
     // (1) Host: a fresh backend over the same directory (as after a window reload) answers `ready`.
     const state = new Memento();
-    await state.update(OPEN_THREAD_KEY, { scope, threadId });
+    await state.update(STATE_KEYS.openThread.id, { scope, threadId });
     const backend = new ThreadServices({
       dirFor: () => dir,
       settings: () => ({ ...readSettings(() => undefined), context: { maxMessages: 20 } }),

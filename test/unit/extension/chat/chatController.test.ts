@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
 import type { ChatBackend, LoadedThread, ThreadRef, ThreadSummary, TurnOptions } from "../../../../src/extension/engine/backend";
-import { ChatController, DRAFTS_KEY, OPEN_THREAD_KEY, type KeyValueStore } from "../../../../src/extension/chat/chatController";
+import { ChatController } from "../../../../src/extension/chat/chatController";
+import { STATE_KEYS, type KeyValueStore } from "../../../../src/extension/chat/stateKeys";
+
+const OPEN_THREAD_KEY = STATE_KEYS.openThread.id;
+const DRAFTS_KEY = STATE_KEYS.drafts.id;
 import type { Scheduler } from "../../../../src/extension/chat/tokenBatcher";
 import { TurnRejectedError } from "../../../../src/extension/chat/turnErrors";
 import type { StoredMessage } from "../../../../src/graph/messages";
