@@ -211,7 +211,8 @@ function strings(): WebviewStrings {
     loadingOlder: s("Older"), truncated: s("Plain"), toolCall: s("Tool call"), newThread: s("New Thread"), composerLabel: s("Message"), messagesLabel: s("Conversation"),
     needsApiKey: s("Needs a key"), edit: s("Edit"), regenerate: s("Regenerate"), fork: s("Fork"), save: s("Save"), cancel: s("Cancel"),
     previousVersion: s("Previous"), nextVersion: s("Next"), tooLong: s("Too long {0} {1}"), draftCut: s("Cut {0}"), opening: s("Opening"),
-    runInProgress: s("Running"), notAccepted: s("Not accepted"),
+    runInProgress: s("Running"), notAccepted: s("Not accepted"), showMore: s("Show more"), showLess: s("Show less"),
+    insertAtCursor: s("Insert"), openInEditor: s("Open"),
   };
 }
 

@@ -17,6 +17,8 @@ export interface DispatchTarget {
   retry(ref: ThreadRef): Promise<void>;
   saveDraft(ref: ThreadRef, text: string): Promise<void>;
   copy(text: string): Promise<void>;
+  insertCode(text: string): Promise<void>;
+  openCode(text: string, language: string | undefined): Promise<void>;
   runCommand(command: WebviewCommand): void;
   branch(ref: ThreadRef, request: BranchRequest): Promise<void>;
   switchBranch(ref: ThreadRef, messageId: string, index: number): Promise<void>;
@@ -38,6 +40,8 @@ const HANDLERS: Handlers = {
   retry: (target, { threadId }) => target.retry(target.refFor(threadId)),
   draft: (target, { threadId, text }) => target.saveDraft(target.refFor(threadId), text),
   copy: (target, { text }) => target.copy(text),
+  insertCode: (target, { text }) => target.insertCode(text),
+  openCode: (target, { text, language }) => target.openCode(text, language),
   command: (target, { command }) => target.runCommand(command),
   edit: (target, { threadId, messageId, text }) => target.branch(target.refFor(threadId), { kind: "edit", messageId, text }),
   regenerate: (target, { threadId, messageId }) => target.branch(target.refFor(threadId), { kind: "regenerate", messageId }),

@@ -38,6 +38,10 @@ const strings: WebviewStrings = {
   opening: "Opening the thread…",
   runInProgress: "A reply is still running in this thread.",
   notAccepted: "That message was not accepted.",
+  showMore: "Show more",
+  showLess: "Show less",
+  insertAtCursor: "Insert at Cursor",
+  openInEditor: "Open in New Editor",
 };
 
 /** The webview API as VS Code provides it: a message sink and a state slot. */
