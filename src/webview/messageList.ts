@@ -38,7 +38,7 @@ export class MessageList {
     readonly container: HTMLElement,
     private readonly copy: (text: string) => void,
     private readonly onScrolled: () => void = () => {},
-    /** Edit / Regenerate / Fork / "‹ 2/3 ›" on messages (issue 7, branchControls.ts). */
+    /** Edit / Regenerate / Fork / "‹ 2/3 ›" on messages (branchControls.ts). */
     private readonly actions?: MessageActions,
   ) {
     const doc = container.ownerDocument;

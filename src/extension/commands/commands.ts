@@ -168,7 +168,7 @@ export function createCommands(ctx: CommandContext): Record<string, Handler> {
     "skein.refreshThreads": () => tree.refresh(),
     "skein.showAllWorkspaces": () => setMode(ctx, "all"),
     "skein.showThisWorkspace": () => setMode(ctx, "workspace"),
-    // Time travel, search, export/import (issue 7; handlers in historyCommands.ts).
+    // Branches, search, export/import (handlers in historyCommands.ts).
     "skein.searchThreads": history.searchThreads,
     "skein.exportThread": history.exportThread,
     "skein.importThread": history.importThread,

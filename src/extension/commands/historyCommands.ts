@@ -53,7 +53,7 @@ export function createHistoryCommands(ctx: CommandContext, toRef: (target: unkno
     const title = () => (all ? vscode.l10n.t("Search Threads (All Workspaces)") : vscode.l10n.t("Search Threads"));
     pick.title = title();
     pick.placeholder = vscode.l10n.t("Search thread titles and messages");
-    // "All Workspaces" searches every workspace's store (option of the issue); offered when scopes are known.
+    // "All Workspaces" searches every workspace's store; offered when scopes are known.
     pick.buttons = ctx.allScopes ? [allButton] : [];
     // Results are already filtered by the index; VS Code's own fuzzy filter would hide snippet matches.
     pick.matchOnDescription = false;
