@@ -39,6 +39,7 @@ import { ThreadBusyError } from "../checkpoint/errors";
 import type { ThreadInfo } from "../checkpoint/types";
 import type { ChatModel } from "../model/types";
 import { MODEL_ERROR_CODES, ModelCancelledError, ModelError } from "../model/errors";
+import { checkTitle } from "../checkpoint/limits";
 import type { ContextOptions } from "./contextWindow";
 import { createChatGraph } from "./chatGraph";
 import type { ChatGraph } from "./chatGraph";
@@ -127,7 +128,9 @@ export class ChatThreads {
     return this.options.checkpointer.listThreads(options);
   }
 
+  /** Throws LimitExceededError (TITLE_TOO_LONG) for a title over MAX_TITLE_CHARS, as every saver does. */
   async renameThread(threadId: string, title: string): Promise<ThreadInfo> {
+    checkTitle(title.trim());
     return this.options.checkpointer.setThreadInfo(threadId, { title: title.trim(), metadata: { titleSource: "user" } });
   }
 

@@ -39,6 +39,14 @@ export function checkTitle(title: string | undefined | null): void {
   if (typeof title === "string" && title.length > MAX_TITLE_CHARS) throw new LimitExceededError("TITLE_TOO_LONG", titleLimitMessage(title.length));
 }
 
+/** What a saver's `setThreadInfo` accepts: a title and metadata within the limits. */
+export function checkThreadInfoUpdate(update: { title?: string | null; metadata?: Record<string, unknown> }): void {
+  checkTitle(update.title);
+  if (update.metadata !== undefined && nestsDeeperThan(update.metadata, MAX_NESTING_DEPTH)) {
+    throw new LimitExceededError("TOO_DEEPLY_NESTED", `Thread metadata can nest at most ${MAX_NESTING_DEPTH} levels.`);
+  }
+}
+
 /** True when `value` nests objects/arrays deeper than `limit` levels (a scalar is depth 0). Iterative: any depth is safe to ask about. */
 export function nestsDeeperThan(value: unknown, limit = MAX_NESTING_DEPTH): boolean {
   const stack: Array<[unknown, number]> = [[value, 0]];

@@ -1,3 +1,4 @@
+import { checkThreadInfoUpdate } from "./limits";
 import { BaseCheckpointSaver } from "./base";
 import { requireThreadId, requireWriteTarget } from "./config";
 import {
@@ -173,6 +174,7 @@ export class MemorySaver extends BaseCheckpointSaver {
   }
 
   async setThreadInfo(threadId: string, update: ThreadInfoUpdate): Promise<ThreadInfo> {
+    checkThreadInfoUpdate(update);
     const thread = this.thread(threadId);
     if (!thread.info) this.touch(thread, threadId);
     const info = thread.info!;

@@ -16,7 +16,7 @@ import type { ChatModel, ChatModelCallOptions, ModelEvent } from "./types";
 import { IncompleteStreamError, MissingApiKeyError, ModelCancelledError, ModelError, RequestTimeoutError, StalledStreamError } from "./errors";
 import { formatWait, mapAnthropicError, redactSecret } from "./mapError";
 import { retryDecision, sleep } from "./retryPolicy";
-import { MAX_REPLY_CHARS, formatBytes } from "../checkpoint/limits";
+import { MAX_NESTING_DEPTH, MAX_REPLY_CHARS, formatBytes, nestsDeeperThan } from "../checkpoint/limits";
 import { fromWireMessage, toWireRequest } from "./convert";
 import type { WireBlock } from "./convert";
 
@@ -363,10 +363,15 @@ function toolIndex(blocks: BlockState[], blockIndex: number): number {
   return n;
 }
 
+/** A tool call's arguments sit three levels inside the stored message (message → tool_calls → call → args). */
+const MAX_ARGS_DEPTH = MAX_NESTING_DEPTH - 3;
+
 function parseArgs(json: string): Record<string, unknown> {
   if (!json) return {};
   try {
     const value = JSON.parse(json) as unknown;
+    // Deeper than Skein stores (and so exports): kept as the raw text, like arguments that are not JSON.
+    if (nestsDeeperThan(value, MAX_ARGS_DEPTH)) return { _raw: json };
     return value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : { value };
   } catch {
     return { _raw: json };

@@ -1,3 +1,4 @@
+import { checkThreadInfoUpdate } from "../limits";
 import { fsyncSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { BaseCheckpointSaver } from "../base";
@@ -405,6 +406,7 @@ export class FileSaver extends BaseCheckpointSaver {
   }
 
   async setThreadInfo(threadId: string, update: ThreadInfoUpdate): Promise<ThreadInfo> {
+    checkThreadInfoUpdate(update);
     const catalog = this.catalog();
     let written: { title?: string; meta: Record<string, unknown>; at: string } | undefined;
     await this.write(threadId, true, (files) => {

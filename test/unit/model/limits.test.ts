@@ -158,3 +158,15 @@ describe("the reply size cap", () => {
     expect(final.content).toMatch(/^short intro\n\n\*\[Skein stopped/);
   });
 });
+
+describe("tool arguments deeper than the store keeps", () => {
+  it("are kept as their raw text instead of a value no export could carry", async () => {
+    let input: unknown = 1;
+    for (let i = 0; i < 1_200; i++) input = { d: input };
+    mock.script({ toolUses: [{ name: "deep", input }, { name: "flat", input: { a: 1 } }] });
+    const { events } = await outcome(model().stream([user("go")]));
+    const final = (events.at(-1) as { message: Message }).message;
+    expect(final.tool_calls![0]!.args).toEqual({ _raw: JSON.stringify(input) });
+    expect(final.tool_calls![1]!.args).toEqual({ a: 1 });
+  });
+});
