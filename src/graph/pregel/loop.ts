@@ -210,7 +210,7 @@ export class PregelLoop {
     this.checkpoint = { ...forSaver, channel_versions: { ...forSaver.channel_versions }, versions_seen: { ...forSaver.versions_seen } };
     for (const [node, seen] of Object.entries(this.checkpoint.versions_seen)) this.checkpoint.versions_seen[node] = { ...seen };
     const userMetadata = (this.config.metadata as Record<string, unknown> | undefined) ?? {};
-    const metadata: CheckpointMetadata = { ...userMetadata, source, step: this.step, parents: {} };
+    const metadata: CheckpointMetadata = { ...userMetadata, source, step: this.step, parents: {}, ...threadMetadata(thread_id) };
     this.checkpointConfig = { configurable: { thread_id, checkpoint_ns, checkpoint_id: forSaver.id } };
     if (this.saver && this.durability !== "exit") {
       const newVersions = algo.changedVersions(this.savedVersions, forSaver.channel_versions);
@@ -241,7 +241,7 @@ export class PregelLoop {
     const head = await this.saver!.getTuple({ configurable: { thread_id, checkpoint_ns } });
     if (head?.checkpoint.id === this.checkpoint.id) return;
     const fork = algo.createCheckpoint(this.checkpoint, undefined);
-    const metadata: CheckpointMetadata = { source: "fork", step: savedMetadata?.step ?? this.step - 1, parents: savedMetadata?.parents ?? {} };
+    const metadata: CheckpointMetadata = { source: "fork", step: savedMetadata?.step ?? this.step - 1, parents: savedMetadata?.parents ?? {}, ...threadMetadata(thread_id) };
     this.checkpointConfig = await this.saver!.put(this.savedConfig, fork, metadata, {});
     this.savedConfig = this.checkpointConfig;
     this.checkpoint = { ...fork, channel_versions: { ...fork.channel_versions }, versions_seen: structuredClone(fork.versions_seen) };
@@ -282,4 +282,9 @@ export class PregelLoop {
     }
     return out;
   }
+}
+
+/** Checkpoint metadata names its thread, as LangGraph's does. */
+export function threadMetadata(threadId: string | undefined): { thread_id?: string } {
+  return threadId === undefined ? {} : { thread_id: threadId };
 }

@@ -8,7 +8,7 @@ import { COPY, END, ERROR, INPUT, INTERRUPT, NULL_TASK_ID, RESUME, START } from 
 import { GraphError, InvalidUpdateError } from "../errors";
 import type { Interrupt, NodeConfig, RunnableConfig, StateSnapshot, StateSnapshotTask } from "../types";
 import * as algo from "./algo";
-import type { GraphSpec } from "./loop";
+import { threadMetadata, type GraphSpec } from "./loop";
 
 export function requireSaver(spec: GraphSpec, method: string): BaseCheckpointSaver {
   if (!spec.checkpointer) {
@@ -80,13 +80,13 @@ export async function updateState(spec: GraphSpec, config: RunnableConfig, value
   const parentConfig: CheckpointConfig = saved?.config ?? { configurable: { thread_id, checkpoint_ns } };
   const nextVersion = (v: number | undefined) => saver.getNextVersion(v);
   const save = (source: CheckpointMetadata["source"], base = parentConfig) =>
-    saver.put(base, algo.createCheckpoint(checkpoint, channels), { source, step: step + 1, parents }, algo.changedVersions(previous, checkpoint.channel_versions));
+    saver.put(base, algo.createCheckpoint(checkpoint, channels), { source, step: step + 1, parents, ...threadMetadata(thread_id) }, algo.changedVersions(previous, checkpoint.channel_versions));
 
   if (asNode === COPY) {
     if (!saved) throw new InvalidUpdateError("Cannot copy a checkpoint that does not exist.", "INVALID_UPDATE");
     if (values !== null && values !== undefined) throw new InvalidUpdateError(`"${COPY}" copies a checkpoint as it is; pass null values.`, "INVALID_UPDATE");
     const base = saved.parentConfig ?? { configurable: { thread_id, checkpoint_ns } };
-    return saver.put(base, algo.createCheckpoint(checkpoint, undefined), { source: "fork", step: step + 1, parents }, {});
+    return saver.put(base, algo.createCheckpoint(checkpoint, undefined), { source: "fork", step: step + 1, parents, ...threadMetadata(thread_id) }, {});
   }
   if (asNode === END && (values === null || values === undefined)) {
     if (saved) {

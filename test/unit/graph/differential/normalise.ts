@@ -1,0 +1,48 @@
+/**
+ * Turns what a runtime returned into plain data both runtimes can be compared on: ids become `<id:N>` in order
+ * of first appearance (so "this parent is that checkpoint" survives), timestamps go, messages shrink to
+ * `{ role, content }`, class instances become their own fields, errors become `{ error: name }`.
+ */
+
+const ID = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{32})$/i;
+const DROPPED_KEYS = new Set(["ts", "createdAt", "timestamp"]);
+const ROLES: Record<string, string> = { human: "user", ai: "assistant", user: "user", assistant: "assistant", system: "system", tool: "tool" };
+
+export class IdMap {
+  private readonly ids = new Map<string, string>();
+  token(id: string): string {
+    let token = this.ids.get(id);
+    if (!token) this.ids.set(id, (token = `<id:${this.ids.size + 1}>`));
+    return token;
+  }
+}
+
+/** A LangChain message class instance (`_getType()`), or a Skein message (`role` + `content`). */
+function asMessage(value: Record<string, unknown>): { role: string; content: unknown } | undefined {
+  const getType = (value as { _getType?: () => string })._getType;
+  if (typeof getType === "function") {
+    const type = getType.call(value);
+    return { role: ROLES[type] ?? type, content: value.content };
+  }
+  if (typeof value.role === "string" && "content" in value && ROLES[value.role]) return { role: ROLES[value.role]!, content: value.content };
+  return undefined;
+}
+
+export function normalise(value: unknown, ids: IdMap): unknown {
+  if (typeof value === "string") return ID.test(value) ? ids.token(value) : value;
+  if (value === null || typeof value !== "object") return value;
+  if (value instanceof Error) return { error: value.name };
+  if (Array.isArray(value)) return value.map((v) => normalise(v, ids));
+  const record = value as Record<string, unknown>;
+  const message = asMessage(record);
+  if (message) return { role: message.role, content: normalise(message.content, ids) };
+  const out: Record<string, unknown> = {};
+  // Named keys sorted, id keys in their own order: tokens are then handed out in the same order on both runtimes.
+  const keys = Object.keys(record);
+  const ordered = [...keys.filter((k) => !ID.test(k)).sort(), ...keys.filter((k) => ID.test(k))];
+  for (const key of ordered) {
+    if (DROPPED_KEYS.has(key) || record[key] === undefined || typeof record[key] === "function") continue;
+    out[ID.test(key) ? ids.token(key) : key] = normalise(record[key], ids);
+  }
+  return out;
+}
