@@ -90,8 +90,8 @@ async function main(): Promise<void> {
         b.onLoad({ filter: /.*/, namespace: "skein-sdk-file" }, () => ({ contents: 'module.exports = require(require("node:path").join(__dirname, "sdk.js"));', loader: "js" }));
       },
     };
-    await build({ ...host, entryPoints: [resolve("src/extension/engineEntry.ts")], outfile: join(dir, "engine.js"), plugins: [sdkFile] });
-    await build({ ...host, entryPoints: [resolve("src/extension/sdkEntry.ts")], outfile: join(dir, "sdk.js") });
+    await build({ ...host, entryPoints: [resolve("src/extension/engine/engineEntry.ts")], outfile: join(dir, "engine.js"), plugins: [sdkFile] });
+    await build({ ...host, entryPoints: [resolve("src/extension/engine/sdkEntry.ts")], outfile: join(dir, "sdk.js") });
     const fake = join(dir, "vscode-fake.js");
     writeFileSync(fake, FAKE_VSCODE);
     const samples: { load: number; activate: number; engine: number; total: number }[] = [];

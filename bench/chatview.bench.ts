@@ -15,9 +15,9 @@ import { ChatThreads } from "../src/chat/threads";
 import { FileSaver } from "../src/checkpoint/file";
 import type { Message } from "../src/graph/messages";
 import type { ChatModel, ModelEvent } from "../src/model/types";
-import { ChatController, OPEN_THREAD_KEY } from "../src/extension/chatController";
-import { readSettings } from "../src/extension/settings";
-import { SkeinBackend } from "../src/extension/skeinBackend";
+import { ChatController, OPEN_THREAD_KEY } from "../src/extension/chat/chatController";
+import { readSettings } from "../src/extension/settings/settings";
+import { SkeinBackend } from "../src/extension/engine/skeinBackend";
 import { webviewMessage, type HostMessage } from "../src/protocol/messages";
 import type { ChatSnapshot, WebviewStrings } from "../src/protocol/types";
 import { Memento } from "../test/fixtures/memento";
@@ -64,7 +64,7 @@ async function main(): Promise<void> {
     });
     // The engine module is already loaded in a running extension (the tree opened the store); load it first so
     // the figure is the thread, not tsx compiling the chat layer.
-    await (await import("../src/extension/loadEngine")).loadEngine();
+    await (await import("../src/extension/engine/loadEngine")).loadEngine();
     let snapshot: ChatSnapshot | undefined;
     const controller = new ChatController({ backend, scope, state, strings: strings(), runCommand: () => {}, copyToClipboard: () => {} });
     // Timed from attach (resolveWebviewView) to the snapshot; in VS Code the read overlaps the webview's own

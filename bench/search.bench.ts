@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { MemorySaver } from "../src/checkpoint/memory";
 import type { StoredMessage } from "../src/graph/messages";
-import { ThreadSearchIndex } from "../src/chat/search";
+import { ThreadSearchIndex } from "../src/chat/history/search";
 
 const THREADS = 1_000;
 const TURNS = 50;

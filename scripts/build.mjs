@@ -24,8 +24,8 @@ if (existsSync("src/extension/main.ts")) {
     format: "cjs",
     target: "node20",
     external: ["vscode"],
-    // src/extension/loadEngine.ts requires dist/engine.js by this name instead of bundling the engine.
-    define: existsSync("src/extension/engineEntry.ts") ? { SKEIN_ENGINE_FILE: '"engine.js"' } : {},
+    // src/extension/engine/loadEngine.ts requires dist/engine.js by this name instead of bundling the engine.
+    define: existsSync("src/extension/engine/engineEntry.ts") ? { SKEIN_ENGINE_FILE: '"engine.js"' } : {},
   });
 }
 // In engine.js the SDK is a stub that requires dist/sdk.js, built separately: the SDK (~440 KB) is parsed only
@@ -40,22 +40,23 @@ const sdkAsSeparateFile = {
     }));
   },
 };
-if (existsSync("src/extension/engineEntry.ts")) {
-  const split = existsSync("src/extension/sdkEntry.ts");
+if (existsSync("src/extension/engine/engineEntry.ts")) {
+  const split = existsSync("src/extension/engine/sdkEntry.ts");
   builds.push({
     ...common,
-    entryPoints: { engine: "src/extension/engineEntry.ts" },
+    entryPoints: { engine: "src/extension/engine/engineEntry.ts" },
     outdir: "dist",
     platform: "node",
     format: "cjs",
     target: "node20",
-    external: ["vscode"],
+    // pg requires pg-native only when asked for native bindings (never: no native modules in the extension).
+    external: ["vscode", "pg-native"],
     plugins: split ? [sdkAsSeparateFile] : [],
   });
   if (split) {
     builds.push({
       ...common,
-      entryPoints: { sdk: "src/extension/sdkEntry.ts" },
+      entryPoints: { sdk: "src/extension/engine/sdkEntry.ts" },
       outdir: "dist",
       platform: "node",
       format: "cjs",
@@ -86,7 +87,7 @@ if (existsSync(codicons)) {
 // to bundle.l10n.<lang>.json). test/unit/extension/l10n.test.ts checks it is complete.
 if (existsSync("src/extension")) {
   const strings = new Set();
-  for (const file of readdirSync("src/extension").filter((f) => f.endsWith(".ts"))) {
+  for (const file of readdirSync("src/extension", { recursive: true }).filter((f) => f.endsWith(".ts"))) {
     const source = readFileSync(`src/extension/${file}`, "utf8");
     for (const match of source.matchAll(/\b(?:l10n\.)?t\(\s*"((?:[^"\\]|\\.)*)"/g)) strings.add(JSON.parse(`"${match[1]}"`));
   }

@@ -150,9 +150,3 @@ export async function fitContext(
   }
   return selection;
 }
-
-/** For display: the text of what was omitted, e.g. for a "12 earlier messages not sent" hint. */
-export function describeOmission(selection: ContextSelection): string | undefined {
-  return selection.omitted > 0 ? `${selection.omitted} earlier message${selection.omitted === 1 ? "" : "s"} not sent (context window)` : undefined;
-}
-

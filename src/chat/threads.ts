@@ -200,7 +200,7 @@ export class ChatThreads {
   }
 
   /**
-   * Runs a turn planned elsewhere — edit / regenerate from an earlier checkpoint (src/chat/branches.ts returns
+   * Runs a turn planned elsewhere — edit / regenerate from an earlier checkpoint (src/chat/history/branches.ts returns
    * `{ input, config }` with `configurable.checkpoint_id`) — streamed and guarded like every other turn.
    */
   runPlanned(threadId: string, plan: () => Promise<{ input: { messages: Message[] } | null; config: Config }>, options: TurnOptions = {}): Promise<TurnResult> {

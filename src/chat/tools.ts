@@ -32,5 +32,3 @@ export const addTool: ChatTool = {
     return String(a + b);
   },
 };
-
-export const builtinTools: readonly ChatTool[] = [getTimeTool, addTool];

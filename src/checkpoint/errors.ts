@@ -12,8 +12,15 @@ export class CheckpointError extends Error {
 /** A second run tried to write a thread that another run (or window) is writing. */
 export class ThreadBusyError extends CheckpointError {
   override name = "ThreadBusyError";
-  constructor(readonly threadId: string) {
-    super(`Thread "${threadId}" is busy: another run is writing to it. Wait for it to finish or stop it first.`, "THREAD_BUSY");
+  /** `holder`: who is writing, when the store knows (e.g. "VS Code on laptop-2, pid 4711"). */
+  constructor(
+    readonly threadId: string,
+    readonly holder?: string,
+  ) {
+    super(
+      `Thread "${threadId}" is busy: ${holder ? `${holder} is writing to it` : "another run is writing to it"}. Wait for it to finish or stop it first.`,
+      "THREAD_BUSY",
+    );
   }
 }
 

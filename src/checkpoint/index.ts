@@ -3,5 +3,5 @@ export * from "./types";
 export * from "./base";
 export * from "./errors";
 export * from "./memory";
-// FileSaver (engineer B, issue 3).
 export * from "./file";
+export * from "./postgres";

@@ -3,16 +3,16 @@
  * store opens when the tree or chat first asks for it, and the SDK and chat graph load on the first turn.
  */
 import * as vscode from "vscode";
-import { ApiKeyService } from "./apiKey";
-import { ChatController } from "./chatController";
-import { CHAT_VIEW_ID, ChatViewProvider } from "./chatViewProvider";
-import { registerCommands } from "./commands";
-import { ScopeIndex } from "./scopeIndex";
-import { readBaseUrl, readSettings } from "./settings";
-import { SkeinBackend } from "./skeinBackend";
-import { webviewStrings } from "./strings";
-import { ThreadsTreeProvider } from "./threadsTree";
-import { scopeFor } from "./workspaceScope";
+import { ApiKeyService } from "./settings/apiKey";
+import { ChatController } from "./chat/chatController";
+import { CHAT_VIEW_ID, ChatViewProvider } from "./chat/chatViewProvider";
+import { registerCommands } from "./commands/commands";
+import { ScopeIndex } from "./threads/scopeIndex";
+import { readBaseUrl, readSettings } from "./settings/settings";
+import { SkeinBackend } from "./engine/skeinBackend";
+import { webviewStrings } from "./chat/strings";
+import { ThreadsTreeProvider } from "./threads/threadsTree";
+import { scopeFor } from "./engine/workspaceScope";
 
 export const THREADS_VIEW_ID = "skein.threads";
 
@@ -107,7 +107,6 @@ export function activate(context: vscode.ExtensionContext): SkeinApi {
     treeView,
     treeView.onDidChangeVisibility((e) => tick(e.visible)),
     { dispose: () => tick(false) },
-    chatView,
     { dispose: () => controller.dispose() },
     { dispose: () => void backend.close() },
     vscode.window.registerWebviewViewProvider(CHAT_VIEW_ID, chatView),
@@ -122,10 +121,6 @@ export function activate(context: vscode.ExtensionContext): SkeinApi {
       allScopes: async () => (await scopes.list()).map((entry) => entry.key),
     }),
     context.secrets.onDidChange(() => void refreshKeyContext()),
-    vscode.workspace.onDidGrantWorkspaceTrust(() => backend.settingsChanged()),
-    vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration("skein")) backend.settingsChanged();
-    }),
   );
   void vscode.commands.executeCommand("setContext", "skein.treeMode", "workspace");
   void refreshKeyContext();

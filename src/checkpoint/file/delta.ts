@@ -140,7 +140,7 @@ export function expandRanges(ranges: number[]): number[] {
   return out;
 }
 
-function compressRanges(nums: number[]): number[] {
+export function compressRanges(nums: number[]): number[] {
   const out: number[] = [];
   for (const n of nums) {
     if (out.length > 0 && out[out.length - 1] === n) out[out.length - 1] = n + 1;

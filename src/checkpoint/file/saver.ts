@@ -17,7 +17,7 @@ import type {
   ThreadInfoUpdate,
   ThreadLock,
 } from "../types";
-import { Catalog } from "./catalog";
+import type { Catalog } from "./catalog";
 import { deepEqual, encodeCheckpoint, setOwn } from "./delta";
 import { openFormat, type Migration } from "./format";
 import { fsyncAsync, fsyncDir } from "./fsutil";

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { sep } from "node:path";
 import * as vscode from "vscode";
-import { scopeFor } from "../../../src/extension/workspaceScope";
+import { scopeFor } from "../../../src/extension/engine/workspaceScope";
 import { EXTENSION_ID, skein } from "./helpers";
 
 export function activationTests(): void {

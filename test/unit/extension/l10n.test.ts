@@ -11,7 +11,8 @@ const read = (path: string) => readFileSync(join(root, path), "utf8");
 
 function hostStrings(): Set<string> {
   const found = new Set<string>();
-  for (const file of readdirSync(join(root, "src/extension")).filter((f) => f.endsWith(".ts"))) {
+  const files = readdirSync(join(root, "src/extension"), { recursive: true, encoding: "utf8" });
+  for (const file of files.filter((f) => f.endsWith(".ts"))) {
     const source = read(`src/extension/${file}`);
     for (const match of source.matchAll(/\b(?:l10n\.)?t\(\s*"((?:[^"\\]|\\.)*)"/g)) found.add(JSON.parse(`"${match[1]}"`));
   }
@@ -49,7 +50,7 @@ describe("localisation", () => {
   it("the command table and the manifest list the same commands", () => {
     const manifest = JSON.parse(read("package.json"));
     const declared = (manifest.contributes.commands as { command: string }[]).map((c) => c.command).sort();
-    const table = [...read("src/extension/commands.ts").matchAll(/^\s+"(skein\.[A-Za-z]+)":/gm)].map((m) => m[1]).sort();
+    const table = [...read("src/extension/commands/commands.ts").matchAll(/^\s+"(skein\.[A-Za-z]+)":/gm)].map((m) => m[1]).sort();
     expect(table).toEqual(declared);
     const menuCommands = Object.values(manifest.contributes.menus as Record<string, { command: string }[]>).flat().map((m) => m.command);
     for (const id of menuCommands) expect(declared).toContain(id);

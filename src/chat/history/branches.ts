@@ -1,0 +1,376 @@
+/**
+ * Time travel in a thread: edit, regenerate, switch branch, fork to a new thread — LangGraph style, over the
+ * real checkpoint tree (nothing here stores a second copy of the conversation).
+ *
+ * - Edit / regenerate are runs from an earlier checkpoint (`checkpoint_id` in the config): the runtime
+ *   writes a fork under it, and because checkpoint ids are time-ordered the new branch becomes the head.
+ * - Which branch is shown = the head. Switching branch makes the chosen branch's newest checkpoint the head
+ *   again with `updateState(…, "__copy__")` (a sibling copy; it holds no new data in a delta store).
+ *   Why not a "selected leaf" in the catalog: then `getState`, the next turn, Retry, resume after reload and
+ *   every other reader would have to know about the selection; with "shown = latest = head" they all keep
+ *   LangGraph's plain semantics, and the selection survives reload because it *is* the store's head.
+ * - Reading is cheap: a thread that never forked shows its head as it is (the catalog entry carries
+ *   `hasBranches` once one did); a branched thread is read from its leaves only (branchLeaves.ts), and a
+ *   re-run's starting checkpoint is found by walking back a few checkpoints from the message. Only a re-run
+ *   of a message far back reads every checkpoint (once per thread; later reads are incremental).
+ */
+import { v4 as uuid4 } from "uuid";
+import type { BaseCheckpointSaver } from "../../checkpoint/base";
+import type { RunnableConfig } from "../../graph/types";
+import type { StoredMessage } from "../../graph/messages";
+import { updateCatalog } from "../callModel";
+import { EDIT_METADATA_KEY, KNOWN_LEAVES_KEY, readLeafViews, toView } from "./branchLeaves";
+import { MessageTreeBuilder, buildMessageTree, findNodes, isOnPath, pathTo, siblingsOf } from "./branchTree";
+import type { CheckpointView, MessageTree } from "./branchTree";
+
+/** The part of a compiled graph (src/graph) this module uses. */
+export interface HistoryGraph {
+  invoke(input: HistoryInput, config: RunnableConfig): Promise<unknown>;
+  updateState(config: RunnableConfig, values: HistoryInput, asNode?: string): Promise<RunnableConfig>;
+  getState(config: RunnableConfig): Promise<{ next: string[] }>;
+}
+
+export type HistoryRunConfig = RunnableConfig;
+/** Messages appended through the messages reducer; null = no input (replay, "__copy__"). */
+export type HistoryInput = { messages: StoredMessage[] } | null;
+
+/** Catalog metadata keys this module maintains (derived from the store, so never exported). */
+export const HAS_BRANCHES_KEY = "hasBranches";
+export const MESSAGE_COUNT_KEY = "messageCount";
+
+export interface SiblingInfo {
+  /** 0-based position among the siblings (shown to people as index + 1). */
+  index: number;
+  count: number;
+  /** Message ids of all siblings, oldest first. */
+  messageIds: string[];
+}
+
+export interface BranchViewMessage {
+  message: StoredMessage;
+  siblings: SiblingInfo;
+}
+
+export interface BranchView {
+  threadId: string;
+  messages: BranchViewMessage[];
+  headCheckpointId?: string;
+  /** Number of branches (leaves) in the thread; 1 when it never forked. */
+  branchCount: number;
+}
+
+/** A run the caller performs (with streaming, locks, error handling): `graph.invoke(input, config)`. */
+export interface PlannedRun {
+  /** The new user message for an edit; null for a regenerate (replay from the checkpoint). */
+  input: { messages: StoredMessage[] } | null;
+  config: { configurable: { thread_id: string; checkpoint_ns: string; checkpoint_id: string }; metadata?: Record<string, unknown> };
+}
+
+/** Checkpoints read walking back from a message before falling back to the full tree. */
+const WALK_LIMIT = 24;
+
+export class BranchError extends Error {
+  override name = "BranchError";
+  constructor(
+    readonly code: "MESSAGE_NOT_FOUND" | "WRONG_ROLE" | "NO_CHECKPOINT" | "BAD_SIBLING" | "NO_GRAPH",
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export class ThreadBranches {
+  /**
+   * @param writerNode the node `updateState` writes messages as (the chat graph's model node), used by
+   *   fork and import; after it, the graph ends unless the last message asks for tools.
+   */
+  constructor(
+    private readonly saver: BaseCheckpointSaver,
+    private readonly graph?: HistoryGraph,
+    private readonly writerNode = "call_model",
+  ) {}
+
+  /** Per thread: the tree built so far and up to which checkpoint (reads after the first are incremental). */
+  private readonly cache = new Map<string, MessageTreeBuilder>();
+
+  /**
+   * The whole message tree of the thread, from every checkpoint. The first call per thread reads them all;
+   * later calls read only checkpoints newer than the last seen (savers list newest first and materialise
+   * lazily, so stopping early is cheap).
+   */
+  async tree(threadId: string): Promise<MessageTree> {
+    const cached = this.cache.get(threadId);
+    const config = { configurable: { thread_id: threadId, checkpoint_ns: "" } };
+    if (cached) {
+      const known = cached.newestCheckpointId;
+      const fresh: CheckpointView[] = [];
+      let reached = known === undefined;
+      for await (const tuple of this.saver.list(config)) {
+        if (known !== undefined && tuple.checkpoint.id <= known) {
+          // Still there: what is older was read before. (Gone = the thread was replaced: rebuild.)
+          reached = (await this.saver.getTuple({ configurable: { ...config.configurable, checkpoint_id: known } })) !== undefined;
+          break;
+        }
+        fresh.push(toView(tuple));
+      }
+      if (reached) {
+        for (const view of fresh) cached.add(view);
+        return cached.build();
+      }
+      this.cache.delete(threadId);
+    }
+    const builder = new MessageTreeBuilder();
+    for await (const tuple of this.saver.list(config)) builder.add(toView(tuple));
+    remember(this.cache, threadId, builder);
+    return builder.build();
+  }
+
+  /** Drops what is cached about a thread (after deleting it). */
+  forget(threadId: string): void {
+    this.cache.delete(threadId);
+    this.leafCache.delete(threadId);
+  }
+
+  /** Per thread: the leaf tree and the catalog `updatedAt` it was read at (settled = the clock moved past it). */
+  private readonly leafCache = new Map<string, { updatedAt: string; tree: MessageTree }>();
+
+  /**
+   * Every message and branch, read from the leaves only (branchLeaves.ts): a handful of checkpoint reads
+   * instead of all of them. Exact for what the chat shows (messages, "‹ i/n ›", each branch's newest
+   * continuation); planning a re-run still uses the full tree, which knows every checkpoint.
+   */
+  async leafTree(threadId: string): Promise<MessageTree> {
+    const info = await this.saver.getThreadInfo(threadId);
+    const cached = this.leafCache.get(threadId);
+    if (cached && info && cached.updatedAt === info.updatedAt) return cached.tree;
+    const readAt = Date.now();
+    const known = info?.metadata?.[KNOWN_LEAVES_KEY];
+    const tree = buildMessageTree(await readLeafViews(this.saver, threadId, Array.isArray(known) ? (known as string[]) : []));
+    if (info && readAt > Date.parse(info.updatedAt)) remember(this.leafCache, threadId, { updatedAt: info.updatedAt, tree });
+    else this.leafCache.delete(threadId);
+    return tree;
+  }
+
+  /**
+   * The tree as far as it matters: the full scan for a thread with branches, else just the head's messages
+   * (a thread that never forked is one chain, and reading one checkpoint is O(thread), not O(history)).
+   */
+  async shownTree(threadId: string): Promise<MessageTree> {
+    if (await this.isBranched(threadId)) return this.leafTree(threadId);
+    const builder = new MessageTreeBuilder();
+    const head = await this.saver.getTuple({ configurable: { thread_id: threadId, checkpoint_ns: "" } });
+    if (head) {
+      const messages = head.checkpoint.channel_values.messages;
+      builder.add({ checkpointId: head.checkpoint.id, messages: Array.isArray(messages) ? (messages as StoredMessage[]) : [] });
+    }
+    return builder.build();
+  }
+
+  /**
+   * Has the thread ever forked? The catalog flag, or — for forks made elsewhere (a replay through the
+   * runtime, Retry regenerating a reply), which carry `source: "fork"` — a metadata-only probe whose
+   * answer is then remembered in the catalog.
+   */
+  async isBranched(threadId: string): Promise<boolean> {
+    const info = await this.saver.getThreadInfo(threadId);
+    if (info?.metadata?.[HAS_BRANCHES_KEY] === true) return true;
+    for await (const fork of this.saver.list({ configurable: { thread_id: threadId, checkpoint_ns: "" } }, { filter: { source: "fork" }, limit: 1 })) {
+      void fork;
+      if (info) await this.markBranched(threadId);
+      return true;
+    }
+    return false;
+  }
+
+  /** The shown branch with sibling counts — what the chat renders. */
+  async getBranchView(threadId: string): Promise<BranchView> {
+    return viewOf(threadId, await this.shownTree(threadId));
+  }
+
+  /** Plans the re-run of an edited user message: new input from the checkpoint before the original. */
+  async planEdit(threadId: string, messageId: string, content: StoredMessage["content"]): Promise<PlannedRun> {
+    const { tree, key } = await this.locate(threadId, messageId);
+    if (tree.nodes[key]!.message.role !== "user") throw new BranchError("WRONG_ROLE", "Only your own messages can be edited; regenerate an assistant reply instead.");
+    // Prefer a finished state (nothing pending) at that point; otherwise new input discards what was pending.
+    const from = await this.checkpointBefore(threadId, messageId, tree, key, (next) => next.length === 0);
+    await this.markBranched(threadId);
+    const message: StoredMessage = { id: uuid4(), role: "user", content, metadata: { createdAt: new Date().toISOString(), editOf: messageId } };
+    // Tagged so the fork this run makes is found by metadata (branchLeaves.ts).
+    return { input: { messages: [message] }, config: { ...runConfig(threadId, from), metadata: { [EDIT_METADATA_KEY]: true } } };
+  }
+
+  /** Plans a new sibling for an assistant message: replay from the checkpoint that produced it. */
+  async planRegenerate(threadId: string, messageId: string): Promise<PlannedRun> {
+    const { tree, key } = await this.locate(threadId, messageId);
+    if (tree.nodes[key]!.message.role !== "assistant") throw new BranchError("WRONG_ROLE", "Only assistant replies can be regenerated; edit your message instead.");
+    const from = await this.checkpointBefore(threadId, messageId, tree, key, (next) => next.length > 0 && !next.includes("__start__"));
+    await this.markBranched(threadId);
+    return { input: null, config: runConfig(threadId, from) };
+  }
+
+  /** Edits and runs with `graph.invoke` (no streaming); the extension runs the plan itself. */
+  async editUserMessage(threadId: string, messageId: string, content: StoredMessage["content"]): Promise<BranchView> {
+    const plan = await this.planEdit(threadId, messageId, content);
+    await this.requireGraph().invoke(plan.input, plan.config);
+    return this.afterRun(threadId);
+  }
+
+  async regenerate(threadId: string, messageId: string): Promise<BranchView> {
+    const plan = await this.planRegenerate(threadId, messageId);
+    await this.requireGraph().invoke(plan.input, plan.config);
+    return this.afterRun(threadId);
+  }
+
+  /** Call after running a plan: keeps the catalog's message count that of the shown branch. */
+  async afterRun(threadId: string): Promise<BranchView> {
+    const view = await this.getBranchView(threadId);
+    // Count and preview are those of the shown branch (what the tree should say about the thread).
+    await updateCatalog(this.saver, threadId, view.messages.length, view.messages.at(-1)?.message);
+    return view;
+  }
+
+  /**
+   * Shows the `siblingIndex`-th sibling of a message (with that branch's newest continuation) by making its
+   * newest checkpoint the head. Returns the new view.
+   */
+  async switchBranch(threadId: string, messageId: string, siblingIndex: number): Promise<BranchView> {
+    const { tree, key } = await this.locate(threadId, messageId);
+    const siblings = siblingsOf(tree, key);
+    if (!Number.isInteger(siblingIndex) || siblingIndex < 0 || siblingIndex >= siblings.length) {
+      throw new BranchError("BAD_SIBLING", `That message has ${siblings.length} version(s); there is no number ${siblingIndex + 1}.`);
+    }
+    return this.showNode(threadId, tree, siblings[siblingIndex]!);
+  }
+
+  /** Makes sure a message (e.g. a search hit in another branch) is on the shown branch. */
+  async showMessage(threadId: string, messageId: string): Promise<BranchView> {
+    const { tree, key } = await this.locate(threadId, messageId);
+    return this.showNode(threadId, tree, key);
+  }
+
+  /**
+   * A new thread holding the shown history up to and including `messageId`; the original is untouched.
+   * Returns the new thread id.
+   */
+  async forkToNewThread(threadId: string, messageId: string, newThreadId: string): Promise<string> {
+    const { tree, key } = await this.locate(threadId, messageId);
+    const messages = pathTo(tree, key).map((at) => tree.nodes[at]!.message);
+    const info = await this.saver.getThreadInfo(threadId);
+    try {
+      await this.requireGraph().updateState({ configurable: { thread_id: newThreadId, checkpoint_ns: "" } }, { messages }, this.writerNode);
+      await this.saver.setThreadInfo(newThreadId, {
+        title: `${info?.title?.trim() || "Untitled"} (fork)`,
+        metadata: { forkedFrom: { threadId, messageId } },
+      });
+      await updateCatalog(this.saver, newThreadId, messages.length, messages.at(-1));
+    } catch (error) {
+      await this.saver.deleteThread(newThreadId).catch(() => undefined);
+      throw error;
+    }
+    return newThreadId;
+  }
+
+  private async showNode(threadId: string, tree: MessageTree, key: number): Promise<BranchView> {
+    const headEnd = tree.headCheckpointId === undefined ? -1 : tree.ends.get(tree.headCheckpointId)!;
+    if (!isOnPath(tree, key, headEnd)) {
+      await this.requireGraph().updateState(runConfig(threadId, tree.nodes[key]!.latestCheckpointId), null, "__copy__");
+    }
+    return this.afterRun(threadId);
+  }
+
+  /** The node of `messageId`, preferring the one on the shown branch. */
+  private async locate(threadId: string, messageId: string, full = false): Promise<{ tree: MessageTree; key: number }> {
+    // Planning needs every checkpoint (to find the one before a message); showing needs only the leaves.
+    const tree = full ? await this.tree(threadId) : await this.shownTree(threadId);
+    const keys = findNodes(tree, messageId);
+    if (keys.length === 0) throw new BranchError("MESSAGE_NOT_FOUND", `No message ${JSON.stringify(messageId)} in thread ${JSON.stringify(threadId)}.`);
+    const headEnd = tree.headCheckpointId === undefined ? -1 : tree.ends.get(tree.headCheckpointId)!;
+    return { tree, key: keys.find((at) => isOnPath(tree, at, headEnd)) ?? keys[keys.length - 1]! };
+  }
+
+  /**
+   * The checkpoint to re-run a message from: its messages end just before the message, preferably with a
+   * `next` that `prefer` accepts. Found by walking up from the newest checkpoint holding the message (a few
+   * reads for a recent message); for a message far back, from the full tree.
+   */
+  private async checkpointBefore(threadId: string, messageId: string, tree: MessageTree, key: number, prefer: (next: string[]) => boolean): Promise<string> {
+    const node = tree.nodes[key]!;
+    const depth = node.parent === -1 ? 0 : pathTo(tree, node.parent).length;
+    const parentId = node.parent === -1 ? undefined : tree.nodes[node.parent]!.message.id;
+    let fallback: string | undefined;
+    let id: string | undefined = node.latestCheckpointId;
+    for (let steps = 0; id !== undefined && steps < WALK_LIMIT; steps++) {
+      const tuple = await this.saver.getTuple({ configurable: { thread_id: threadId, checkpoint_ns: "", checkpoint_id: id } });
+      if (!tuple) break;
+      const messages = toView(tuple).messages;
+      if (messages.length < depth) return fallback ?? this.fromFullTree(threadId, messageId, prefer);
+      if (messages.length === depth && (depth === 0 || messages[depth - 1]?.id === parentId)) {
+        if (prefer((await this.requireGraph().getState(runConfig(threadId, id))).next)) return id;
+        fallback ??= id;
+      }
+      id = tuple.parentConfig?.configurable?.checkpoint_id;
+    }
+    if (id === undefined && fallback) return fallback;
+    return this.fromFullTree(threadId, messageId, prefer);
+  }
+
+  private async fromFullTree(threadId: string, messageId: string, prefer: (next: string[]) => boolean): Promise<string> {
+    const { tree, key } = await this.locate(threadId, messageId, true);
+    return this.pickCheckpoint(threadId, tree, tree.nodes[key]!.parent, prefer);
+  }
+
+  /** Newest checkpoint whose messages end at `end` whose `next` passes `prefer`, else the newest at all. */
+  private async pickCheckpoint(threadId: string, tree: MessageTree, end: number, prefer: (next: string[]) => boolean): Promise<string> {
+    const candidates = [...tree.ends].filter(([, at]) => at === end).map(([id]) => id).sort().reverse();
+    if (candidates.length === 0) throw new BranchError("NO_CHECKPOINT", "No checkpoint holds the conversation before that message; it cannot be re-run.");
+    const graph = this.requireGraph();
+    for (const checkpointId of candidates) {
+      const snapshot = await graph.getState(runConfig(threadId, checkpointId));
+      if (prefer(snapshot.next)) return checkpointId;
+    }
+    return candidates[0]!;
+  }
+
+  private async markBranched(threadId: string): Promise<void> {
+    await this.saver.setThreadInfo(threadId, { metadata: { [HAS_BRANCHES_KEY]: true } });
+  }
+
+  private requireGraph(): HistoryGraph {
+    if (!this.graph) throw new BranchError("NO_GRAPH", "This operation runs the graph; construct ThreadBranches with one.");
+    return this.graph;
+  }
+}
+
+/** The shown branch of a tree: the path to where the head checkpoint's messages end. */
+export function viewOf(threadId: string, tree: MessageTree): BranchView {
+  const headEnd = tree.headCheckpointId === undefined ? -1 : tree.ends.get(tree.headCheckpointId)!;
+  const leaves = tree.nodes.filter((node) => node.children.length === 0).length;
+  return {
+    threadId,
+    headCheckpointId: tree.headCheckpointId,
+    branchCount: Math.max(1, leaves),
+    messages: pathTo(tree, headEnd).map((key) => {
+      const siblings = siblingsOf(tree, key);
+      return {
+        message: tree.nodes[key]!.message,
+        siblings: { index: siblings.indexOf(key), count: siblings.length, messageIds: siblings.map((at) => tree.nodes[at]!.message.id) },
+      };
+    }),
+  };
+}
+
+/** Threads whose trees stay cached (most recently built); a long session must not keep every thread's messages. */
+const CACHED_THREADS = 16;
+
+function remember<V>(cache: Map<string, V>, threadId: string, value: V): void {
+  cache.delete(threadId);
+  cache.set(threadId, value);
+  for (const key of cache.keys()) {
+    if (cache.size <= CACHED_THREADS) break;
+    cache.delete(key);
+  }
+}
+
+function runConfig(threadId: string, checkpointId: string): PlannedRun["config"] {
+  return { configurable: { thread_id: threadId, checkpoint_ns: "", checkpoint_id: checkpointId } };
+}

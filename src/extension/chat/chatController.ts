@@ -1,0 +1,386 @@
+/**
+ * The host side of the chat view, without `vscode`: which thread is open, runs and their streams, errors, drafts.
+ * The view provider hands it webview messages; it answers through a `ChatPanel`. Resume-after-reload lives here:
+ * the open thread and drafts are kept in a workspace-scoped key-value store (VS Code's workspaceState).
+ */
+import { randomUUID } from "node:crypto";
+import { hostMessage, type HostMessage, type WebviewCommand } from "../../protocol/messages";
+import type { ChatErrorView, ChatSnapshot, PersistedViewState } from "../../protocol/types";
+import type { BranchRequest, LoadedThread, ThreadRef, TurnEvent } from "../engine/backend";
+import type { ChatControllerOptions, ChatPanel, Run } from "./chatControllerTypes";
+import { Drafts } from "./drafts";
+import { toErrorView, toMessageView } from "./messageView";
+import { ChatSync, keyOf, sameRef } from "./chatSync";
+import { composeSnapshot, PrefetchSlot } from "./snapshot";
+import { realScheduler, TokenBatcher } from "./tokenBatcher";
+import { dispatchWebviewMessage, NOT_ACCEPTED, RUN_IN_PROGRESS, unsentTextOf, type DispatchTarget } from "./webviewDispatch";
+
+export type { ChatControllerOptions, ChatPanel } from "./chatControllerTypes";
+export { DRAFTS_KEY, type KeyValueStore } from "./drafts";
+
+export const OPEN_THREAD_KEY = "skein.openThread";
+
+
+export class ChatController implements DispatchTarget {
+  private panel: ChatPanel | undefined;
+  private open: ThreadRef;
+  private readonly runs = new Map<string, Run>();
+  private readonly errors = new Map<string, ChatErrorView>();
+  private focusOnNextSnapshot = false;
+  private readonly drafts: Drafts;
+  /** Snapshot on ready / open, then changes (chatSync.ts). */
+  private readonly sync: ChatSync;
+
+  constructor(private readonly options: ChatControllerOptions) {
+    this.drafts = new Drafts(options.state);
+    this.sync = new ChatSync({
+      backend: options.backend,
+      open: () => this.open,
+      attached: () => this.panel !== undefined,
+      post: (message) => this.post(message),
+      run: (key) => this.runs.get(key),
+      errors: this.errors,
+      secrets: () => options.secrets?.() ?? [],
+      buildSnapshot: (ref, restore) => this.buildSnapshot(ref, restore),
+    });
+    const saved = options.state.get<ThreadRef>(OPEN_THREAD_KEY);
+    this.open =
+      saved && typeof saved.scope === "string" && typeof saved.threadId === "string"
+        ? { scope: saved.scope, threadId: saved.threadId }
+        : { scope: options.scope, threadId: randomUUID() };
+  }
+
+  get openRef(): ThreadRef {
+    return { ...this.open };
+  }
+
+  isStreaming(ref: ThreadRef = this.open): boolean {
+    return this.runs.has(keyOf(ref));
+  }
+
+  attach(panel: ChatPanel): void {
+    this.panel = panel;
+    // The webview needs a few hundred ms to load before it says `ready`; read the open thread meanwhile.
+    this.prefetch();
+  }
+
+  private readonly prefetched = new PrefetchSlot<LoadedThread | undefined>();
+
+  /** Starts loading the open thread so the `ready` snapshot finds it read (used once, then dropped). */
+  prefetch(): void {
+    const key = keyOf(this.open);
+    if (this.prefetched.has(key) || this.runs.has(key)) return;
+    this.prefetched.put(key, this.options.backend.loadThread({ ...this.open }));
+  }
+
+  private loadForSnapshot(ref: ThreadRef): Promise<LoadedThread | undefined> {
+    const key = keyOf(ref);
+    const prefetched = this.prefetched.take(key);
+    return prefetched && !this.runs.has(key) ? prefetched : this.options.backend.loadThread(ref);
+  }
+
+  detach(panel: ChatPanel): void {
+    if (this.panel === panel) this.panel = undefined;
+  }
+
+  /** Entry point for everything the webview posts (checked first; webviewDispatch.ts). */
+  handleMessage(raw: unknown): Promise<void> {
+    return dispatchWebviewMessage(this, raw);
+  }
+
+  async copy(text: string): Promise<void> {
+    await this.options.copyToClipboard(text);
+  }
+
+  runCommand(command: WebviewCommand): void {
+    this.options.runCommand(command);
+  }
+
+  notAccepted(ref: ThreadRef): void {
+    this.notice(ref, this.options.strings.notAccepted ?? NOT_ACCEPTED);
+  }
+
+  /** Tells the open chat why something was not done, with the unsent text for the composer; then the true status. */
+  private notice(ref: ThreadRef, message: string, draft?: string): void {
+    if (!sameRef(this.open, ref)) return;
+    this.post(hostMessage("notice", { threadId: ref.threadId, message, ...(draft ? { draft } : {}) }));
+    this.postStatus(ref);
+  }
+
+  /** Edit / regenerate: the chat drops to the messages before the one re-run, then streams the new branch. */
+  async branch(ref: ThreadRef, request: BranchRequest): Promise<void> {
+    if (!this.options.backend.history) return;
+    // A reply runs (started elsewhere just before): an edit's text goes to the composer rather than nowhere.
+    if (this.runs.has(keyOf(ref))) return this.refuseWhileRunning(ref, request.kind === "edit" ? request.text : undefined);
+    await this.run(ref, null, request);
+  }
+
+  /** Shows another version of a message; the choice is the store's head, so it survives reload. */
+  async switchBranch(ref: ThreadRef, messageId: string, index: number): Promise<void> {
+    const history = this.options.backend.history;
+    if (!history || this.runs.has(keyOf(ref))) return;
+    await this.guard(ref, () => history.switchBranch(ref, messageId, index));
+    this.options.onThreadsChanged?.(ref.scope);
+    // The switched message and its continuation change; what is above it stays.
+    if (sameRef(this.open, ref)) await this.sync.changes(ref, this.sync.indexOf(keyOf(ref), messageId));
+  }
+
+  /** Copies the shown history up to `messageId` into a new thread and opens it. */
+  async forkFrom(ref: ThreadRef, messageId: string): Promise<ThreadRef | undefined> {
+    const history = this.options.backend.history;
+    if (!history) return undefined;
+    const threadId = await this.guard(ref, () => history.forkThread(ref, messageId));
+    if (!threadId) return undefined;
+    const fork = { scope: ref.scope, threadId };
+    await this.openThread(fork);
+    this.options.onThreadsChanged?.(ref.scope);
+    return fork;
+  }
+
+  /** Opens a thread at a message (a search hit), first switching to the branch that holds it. */
+  async openAt(ref: ThreadRef, messageId: string | undefined): Promise<void> {
+    const history = this.options.backend.history;
+    if (messageId && history && !this.runs.has(keyOf(ref))) await history.showMessage(ref, messageId).catch(() => undefined);
+    await this.openThread(ref);
+    if (messageId) this.revealMessage(messageId);
+  }
+
+  /** Runs a history operation; a failure shows inline in the chat instead of escaping. */
+  private async guard<T>(ref: ThreadRef, operation: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await operation();
+    } catch (error) {
+      if (sameRef(this.open, ref)) this.post(hostMessage("error", { threadId: ref.threadId, error: toErrorView(error) }));
+      return undefined;
+    }
+  }
+
+  /** The webview only knows thread ids; they belong to whatever scope is open (or this window's). */
+  refFor(threadId: string): ThreadRef {
+    return threadId === this.open.threadId ? { ...this.open } : { scope: this.options.scope, threadId };
+  }
+
+  async onReady(state: PersistedViewState): Promise<void> {
+    const restore = state.threadId === this.open.threadId ? state : undefined;
+    // The webview remembers another thread's draft (its last keystrokes may not have reached us before a reload
+    // or a switch): it is newer than what we hold for that thread, so keep it there rather than drop it.
+    if (!restore && state.threadId && state.draft) await this.saveDraft(this.refFor(state.threadId), state.draft);
+    await this.sync.snapshot(restore);
+  }
+
+  /** Shows a thread in the chat (tree click, Open Thread, New Thread). */
+  async openThread(ref: ThreadRef, options: { focus?: boolean } = {}): Promise<void> {
+    this.open = { scope: ref.scope, threadId: ref.threadId };
+    if (options.focus) this.focusOnNextSnapshot = true;
+    await this.options.state.update(OPEN_THREAD_KEY, this.open);
+    this.options.onStreamingChanged?.(this.isStreaming());
+    // The webview saves its draft under the thread it showed and holds Send until this thread's snapshot.
+    if (this.panel) this.post(hostMessage("opening", { threadId: ref.threadId }));
+    await this.sync.snapshot();
+  }
+
+  /** Creates a thread in this window's scope and opens it with the cursor in the composer. */
+  async newThread(): Promise<ThreadRef> {
+    const threadId = await this.options.backend.createThread(this.options.scope);
+    const ref = { scope: this.options.scope, threadId };
+    this.options.onThreadsChanged?.(ref.scope);
+    await this.openThread(ref, { focus: true });
+    return ref;
+  }
+
+  /** Stops the thread's run (if any) and waits until it has stopped writing — call before deleting. */
+  async settle(ref: ThreadRef): Promise<void> {
+    const run = this.runs.get(keyOf(ref));
+    if (!run) return;
+    run.abort.abort();
+    await run.done?.catch(() => undefined);
+  }
+
+  /** Stops every run of a scope and waits for them (before Delete All). */
+  async settleScope(scope: string): Promise<void> {
+    await Promise.all([...this.runs.values()].filter((r) => r.ref.scope === scope).map((r) => this.settle(r.ref)));
+  }
+
+  /** After a thread was deleted (anywhere): forget its run, draft and error; if it was open, start afresh. */
+  async threadDeleted(ref: ThreadRef): Promise<void> {
+    this.runs.get(keyOf(ref))?.abort.abort();
+    this.errors.delete(keyOf(ref));
+    await this.saveDraft(ref, "");
+    if (sameRef(this.open, ref)) await this.openThread({ scope: this.options.scope, threadId: randomUUID() });
+  }
+
+  /** After every thread of a scope was deleted. */
+  async scopeCleared(scope: string): Promise<void> {
+    for (const run of this.runs.values()) if (run.ref.scope === scope) run.abort.abort();
+    if (this.open.scope === scope) await this.openThread({ scope: this.options.scope, threadId: randomUUID() });
+  }
+
+  /** Re-sends the open thread (e.g. after the API key changed); the webview keeps its draft and scroll. */
+  async refresh(): Promise<void> {
+    await this.sync.snapshot();
+  }
+
+  threadRenamed(ref: ThreadRef, title: string): void {
+    if (sameRef(this.open, ref)) this.post(hostMessage("title", { threadId: ref.threadId, title }));
+  }
+
+  focusInput(): void {
+    if (this.panel) this.post(hostMessage("focusInput", {}));
+    else this.focusOnNextSnapshot = true;
+  }
+
+  revealMessage(messageId: string): void {
+    this.post(hostMessage("revealMessage", { threadId: this.open.threadId, messageId }));
+  }
+
+  async buildSnapshot(ref: ThreadRef, restore?: PersistedViewState): Promise<ChatSnapshot> {
+    const key = keyOf(ref);
+    const loaded = await this.loadForSnapshot(ref).catch((error: unknown) => {
+      this.errors.set(key, toErrorView(error));
+      return undefined;
+    });
+    const needsApiKey = this.options.canAuthenticate ? !(await this.options.canAuthenticate().catch(() => true)) : false;
+    const focus = this.focusOnNextSnapshot;
+    this.focusOnNextSnapshot = false;
+    return composeSnapshot({
+      threadId: ref.threadId,
+      loaded,
+      run: this.runs.get(key),
+      error: this.errors.get(key),
+      secrets: this.options.secrets?.() ?? [],
+      draft: this.drafts.get(key) ?? "",
+      restore,
+      strings: this.options.strings,
+      focus,
+      needsApiKey,
+    });
+  }
+
+  async send(ref: ThreadRef, text: string): Promise<void> {
+    if (!text.trim()) return;
+    // One run per thread (e.g. Retry Last Turn from the palette just before Enter): keep the text, say why.
+    if (this.runs.has(keyOf(ref))) return this.refuseWhileRunning(ref, text);
+    await this.saveDraft(ref, "");
+    await this.run(ref, text);
+  }
+
+  async retry(ref: ThreadRef = this.open): Promise<void> {
+    await this.run(ref, null);
+  }
+
+  stop(ref: ThreadRef = this.open): void {
+    this.runs.get(keyOf(ref))?.abort.abort();
+  }
+
+  private async run(ref: ThreadRef, text: string | null, branch?: BranchRequest): Promise<void> {
+    const key = keyOf(ref);
+    if (this.runs.has(key)) return; // one run per thread; the webview shows Stop meanwhile
+    this.errors.delete(key);
+    const run: Run = {
+      ref,
+      abort: new AbortController(),
+      partial: new Map(),
+      batcher: new TokenBatcher(
+        (messageId, chunk) => {
+          if (sameRef(this.open, ref)) this.post(hostMessage("tokens", { threadId: ref.threadId, messageId, text: chunk }));
+        },
+        this.options.scheduler ?? realScheduler,
+      ),
+    };
+    this.runs.set(key, run);
+    this.prefetched.drop(key);
+    run.done = this.execute(run, text, branch);
+    await run.done;
+  }
+
+  private async execute(run: Run, text: string | null, branch?: BranchRequest): Promise<void> {
+    const { ref } = run;
+    const key = keyOf(ref);
+    this.postStatus(ref);
+    if (sameRef(this.open, ref)) this.post(hostMessage("error", { threadId: ref.threadId, error: null }));
+    try {
+      const options = { signal: run.abort.signal, onEvent: (event: TurnEvent) => this.onEvent(run, event) };
+      if (branch && this.options.backend.history) {
+        if (sameRef(this.open, ref)) await this.sync.prefix(ref, branch.messageId);
+        run.base = this.sync.shownLength(key);
+        await this.options.backend.history.runBranch(ref, branch, options);
+      } else {
+        run.base = this.sync.shownLength(key);
+        await this.options.backend.runTurn(ref, text, options);
+      }
+    } catch (error) {
+      const unsent = unsentTextOf(error);
+      // A refused message comes back into the composer with the reason beside it (the thread never held it).
+      if (unsent) await this.restoreUnsent(ref, unsent, toErrorView(error, this.options.secrets?.() ?? []).message);
+      else if (!run.abort.signal.aborted) this.errors.set(key, toErrorView(error, this.options.secrets?.() ?? []));
+    } finally {
+      run.batcher.flush();
+      run.batcher.dispose();
+      this.runs.delete(key);
+      // Stop/Send flip at once; the snapshot (which reads the store) follows.
+      this.postStatus(ref);
+      this.options.onThreadsChanged?.(ref.scope);
+      if (sameRef(this.open, ref)) {
+        // The stored thread is the truth after a run (the partial reply may have been stored as interrupted, a
+        // Retry may have replaced the last reply): send what changed from where the run began.
+        await this.sync.changes(ref, run.base);
+      }
+    }
+  }
+
+  private onEvent(run: Run, event: TurnEvent): void {
+    const open = sameRef(this.open, run.ref);
+    if (event.type === "token") {
+      run.lastMessageId = event.messageId;
+      run.partial.set(event.messageId, (run.partial.get(event.messageId) ?? "") + event.text);
+      run.batcher.push(event.messageId, event.text);
+      return;
+    }
+    run.batcher.flush();
+    if (event.type === "message") {
+      run.partial.delete(event.message.id);
+      const view = toMessageView(event.message);
+      if (open && view) {
+        this.post(hostMessage("messages", { threadId: run.ref.threadId, messages: [view] }));
+        this.sync.posted(keyOf(run.ref), view.id);
+      }
+      if (event.message.role === "user") this.options.onThreadsChanged?.(run.ref.scope);
+    } else if (event.type === "title") {
+      if (open) this.post(hostMessage("title", { threadId: run.ref.threadId, title: event.title }));
+      this.options.onThreadsChanged?.(run.ref.scope);
+    }
+  }
+
+  private postStatus(ref: ThreadRef): void {
+    if (!sameRef(this.open, ref)) return;
+    const run = this.runs.get(keyOf(ref));
+    this.options.onStreamingChanged?.(Boolean(run));
+    this.post(hostMessage("status", { threadId: ref.threadId, streaming: run ? { messageId: run.lastMessageId } : null, interrupted: false }));
+    const error = this.errors.get(keyOf(ref));
+    if (!run && error) this.post(hostMessage("error", { threadId: ref.threadId, error }));
+  }
+
+  private async refuseWhileRunning(ref: ThreadRef, text: string | undefined): Promise<void> {
+    if (text) await this.restoreUnsent(ref, text, this.options.strings.runInProgress ?? RUN_IN_PROGRESS);
+    else this.notice(ref, this.options.strings.runInProgress ?? RUN_IN_PROGRESS);
+  }
+
+  /** The text goes back into the thread's draft (before anything typed since) and the open chat's composer. */
+  private async restoreUnsent(ref: ThreadRef, unsent: string, message: string): Promise<void> {
+    const current = this.drafts.get(keyOf(ref));
+    await this.saveDraft(ref, current && current !== unsent ? `${unsent}\n${current}` : unsent);
+    this.notice(ref, message, unsent);
+  }
+
+  async saveDraft(ref: ThreadRef, text: string): Promise<void> {
+    await this.drafts.set(keyOf(ref), text);
+  }
+
+  private post(message: HostMessage): void {
+    this.panel?.post(message);
+  }
+
+  dispose(): void {
+    for (const run of this.runs.values()) run.abort.abort();
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * Keeps the chat webview in step with the open thread: a snapshot on `ready` and when another thread opens,
+ * then only changes — after a run or a branch switch, "after message X the list is now …" (replaceTail) with
+ * the store's version of the messages the operation touched, never the whole thread again.
+ */
+import { hostMessage, type HostMessage } from "../../protocol/messages";
+import type { ChatErrorView, ChatSnapshot, PersistedViewState } from "../../protocol/types";
+import type { ChatBackend, ThreadRef } from "../engine/backend";
+import { toErrorView } from "./messageView";
+import { ShownList, tailChange } from "./shownList";
+
+export const keyOf = (ref: ThreadRef) => `${ref.scope}/${ref.threadId}`;
+export const sameRef = (a: ThreadRef | undefined, b: ThreadRef) => a !== undefined && a.scope === b.scope && a.threadId === b.threadId;
+
+/** What the sync needs from the controller. */
+export interface SyncHost {
+  readonly backend: ChatBackend;
+  /** The thread shown now. */
+  open(): ThreadRef;
+  /** False while no webview is attached. */
+  attached(): boolean;
+  post(message: HostMessage): void;
+  /** The thread's running turn, if any (its streamed, unstored replies). */
+  run(key: string): { partial: ReadonlyMap<string, string>; batcher: { flush(): void } } | undefined;
+  /** Failures the host holds per thread (a failed run or load). */
+  readonly errors: Map<string, ChatErrorView>;
+  secrets(): readonly string[];
+  buildSnapshot(ref: ThreadRef, restore?: PersistedViewState): Promise<ChatSnapshot>;
+}
+
+export class ChatSync {
+  /** Bumped per snapshot/change so a slow read for a thread the user already left (or a stale one) is dropped. */
+  private seq = 0;
+  /** The open thread's messages as the webview holds them (store-confirmed ids). */
+  private readonly shown = new ShownList();
+
+  constructor(private readonly host: SyncHost) {}
+
+  /** How many confirmed messages the webview shows of a thread (undefined: it shows another). */
+  shownLength(key: string): number | undefined {
+    return this.shown.idsFor(key)?.length;
+  }
+
+  indexOf(key: string, messageId: string): number {
+    return this.shown.indexOf(key, messageId);
+  }
+
+  /** A `messages` upsert was posted for the open thread. */
+  posted(key: string, messageId: string): void {
+    this.shown.upsert(key, messageId);
+  }
+
+  async snapshot(restore?: PersistedViewState): Promise<void> {
+    if (!this.host.attached()) return;
+    const seq = ++this.seq;
+    const ref = { ...this.host.open() };
+    const snapshot = await this.host.buildSnapshot(ref, restore);
+    if (seq !== this.seq || !sameRef(this.host.open(), ref)) return;
+    const run = this.host.run(keyOf(ref));
+    // Tokens still batched are already in the snapshot's partial reply: post them before it, not after (twice).
+    run?.batcher.flush();
+    this.host.post(hostMessage("snapshot", snapshot));
+    const partial = run?.partial;
+    this.shown.reset(keyOf(ref), snapshot.messages.filter((m) => !partial?.has(m.id)).map((m) => m.id));
+    if (snapshot.messages.length > 0 && !snapshot.messages.some((m) => m.siblings)) this.probeAfterPaint(ref, seq);
+  }
+
+  /** A thread loaded without "‹ 2/3 ›" may have forks the catalog does not mark; look once it has painted. */
+  private probeAfterPaint(ref: ThreadRef, seq: number): void {
+    const backend = this.host.backend;
+    if (!backend.probeBranches) return;
+    backend
+      .probeBranches(ref)
+      .then((found) => {
+        if (found && seq === this.seq && sameRef(this.host.open(), ref) && !this.host.run(keyOf(ref))) return this.snapshot();
+      })
+      .catch(() => undefined);
+  }
+
+  /**
+   * After a run or a branch switch: the store's messages from the first one that may have changed (`from`, an
+   * index into what the webview shows) on, replacing what the webview holds there, plus the end-of-turn state.
+   * Costs the turn, not the thread: the head read, and only the changed messages projected and posted.
+   */
+  async changes(ref: ThreadRef, from: number | undefined): Promise<void> {
+    if (!this.host.attached()) return;
+    const key = keyOf(ref);
+    const known = this.shown.idsFor(key);
+    if (!known) return this.snapshot();
+    const seq = ++this.seq;
+    const loaded = await this.host.backend.loadThread(ref).catch((error: unknown) => {
+      this.host.errors.set(key, toErrorView(error));
+      return undefined;
+    });
+    // A newer snapshot/change, another thread opened, or a new run began (its own end sends the change).
+    if (seq !== this.seq || !sameRef(this.host.open(), ref) || this.host.run(key) || this.shown.idsFor(key) !== known) return;
+    const change = tailChange(loaded, known, from === undefined || from < 0 ? known.length : from);
+    this.shown.reset(key, change.ids);
+    this.host.post(hostMessage("replaceTail", { threadId: ref.threadId, afterId: change.afterId, messages: change.messages }));
+    this.host.post(hostMessage("status", { threadId: ref.threadId, streaming: null, interrupted: Boolean(loaded?.interrupted) }));
+    const error = this.host.errors.get(key) ?? (loaded?.error ? toErrorView(loaded.error, this.host.secrets()) : null);
+    this.host.post(hostMessage("error", { threadId: ref.threadId, error }));
+  }
+
+  /** Before a branch streams: the thread as it was up to (not including) the message being re-run. */
+  async prefix(ref: ThreadRef, messageId: string): Promise<void> {
+    const key = keyOf(ref);
+    const at = this.shown.indexOf(key, messageId);
+    if (at >= 0) {
+      this.host.post(hostMessage("replaceTail", { threadId: ref.threadId, afterId: at > 0 ? this.shown.idsFor(key)![at - 1]! : null, messages: [] }));
+      this.shown.truncate(key, at);
+      return;
+    }
+    // Not among the shown messages (the webview is out of step): the stored thread up to it, as a snapshot.
+    const snapshot = await this.host.buildSnapshot(ref);
+    const index = snapshot.messages.findIndex((m) => m.id === messageId);
+    if (index >= 0 && sameRef(this.host.open(), ref)) {
+      const messages = snapshot.messages.slice(0, index);
+      this.host.post(hostMessage("snapshot", { ...snapshot, messages }));
+      this.shown.reset(key, messages.map((m) => m.id));
+    }
+  }
+}

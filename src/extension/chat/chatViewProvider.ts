@@ -1,0 +1,85 @@
+/**
+ * The Chat webview view: HTML with a strict CSP, and a pipe between the webview and ChatController.
+ * State survives reload through the webview's own setState (draft, scroll) and the controller's workspaceState
+ * (open thread), not through retainContextWhenHidden.
+ */
+import { randomBytes } from "node:crypto";
+import * as vscode from "vscode";
+import type { HostMessage } from "../../protocol/messages";
+import type { ChatController, ChatPanel } from "./chatController";
+
+export const CHAT_VIEW_ID = "skein.chat";
+
+export class ChatViewProvider implements vscode.WebviewViewProvider {
+  private view: vscode.WebviewView | undefined;
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly controller: ChatController,
+  ) {}
+
+  resolveWebviewView(view: vscode.WebviewView): void {
+    this.view = view;
+    const webview = view.webview;
+    webview.options = {
+      enableScripts: true,
+      enableCommandUris: false,
+      localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, "media"), vscode.Uri.joinPath(this.extensionUri, "dist")],
+    };
+    const panel: ChatPanel = {
+      post: (message: HostMessage) => {
+        // The open thread's title shows next to the view's name.
+        if (message.type === "snapshot" || message.type === "title") view.description = message.params.title || undefined;
+        void webview.postMessage(message);
+      },
+    };
+    this.controller.attach(panel);
+    // The webview posts `ready` once its script runs; the controller answers with the snapshot.
+    const sub = webview.onDidReceiveMessage((message: unknown) => {
+      this.controller.handleMessage(message).catch((error: unknown) => {
+        console.error("[skein] webview message failed:", error instanceof Error ? error.message : String(error));
+      });
+    });
+    view.onDidDispose(() => {
+      sub.dispose();
+      this.controller.detach(panel);
+      if (this.view === view) this.view = undefined;
+    });
+    webview.html = this.html(webview);
+  }
+
+  /** Shows the chat view (resolving it if needed). */
+  async reveal(): Promise<void> {
+    if (this.view) this.view.show(false);
+    else await vscode.commands.executeCommand(`${CHAT_VIEW_ID}.focus`);
+  }
+
+  private html(webview: vscode.Webview): string {
+    const nonce = randomBytes(16).toString("base64");
+    const asset = (...path: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, ...path)).toString();
+    const csp = [
+      "default-src 'none'",
+      `style-src ${webview.cspSource} 'nonce-${nonce}'`,
+      `font-src ${webview.cspSource}`,
+      // No remote images: a model-written image URL could carry conversation data out.
+      `img-src ${webview.cspSource} data:`,
+      `script-src 'nonce-${nonce}'`,
+    ].join("; ");
+    const lang = vscode.env.language.replace(/[^A-Za-z0-9-]/g, "");
+    return `<!DOCTYPE html>
+<html lang="${lang}">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" nonce="${nonce}" href="${asset("dist", "codicons", "codicon.css")}">
+<link rel="stylesheet" nonce="${nonce}" href="${asset("media", "chat.css")}">
+<title>Skein</title>
+</head>
+<body>
+<div id="app"></div>
+<script nonce="${nonce}" src="${asset("dist", "webview.js")}"></script>
+</body>
+</html>`;
+  }
+}

@@ -1,0 +1,10 @@
+/**
+ * Everything heavy the extension needs, behind one entry: the file store, the graph runtime, the chat layer and
+ * the model adapter (whose SDK loads on the first model call). The build emits it as its own file
+ * (dist/engine.js) so activating the extension does not even parse it; it loads when the tree or chat first
+ * needs a store.
+ */
+export { createStore } from "./store";
+export { GraphChatEngine } from "./chatEngine";
+// Time travel, search, export/import (issue 7): one HistoryService per store.
+export { historyFor } from "../../chat/history/branchService";

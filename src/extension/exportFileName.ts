@@ -1,6 +1,0 @@
-/** A file name from a thread title for Export Thread's save dialog (vscode-free, so it is unit-tested). */
-export function safeFileName(title: string): string {
-  // No path separators, nothing Windows refuses, no leading dots (hidden files), not too long.
-  const cleaned = title.replace(/[\\/:*?"<>|\u0000-\u001f]+/g, " ").replace(/\s+/g, " ").trim().replace(/^\.+/, "");
-  return (cleaned || "thread").slice(0, 80);
-}
