@@ -72,7 +72,15 @@ if (code) {
 }
 
 async function serveInBrowser() {
-  const layout = await ensureServer({ log: say });
+  let layout;
+  try {
+    layout = await ensureServer({ log: say });
+  } catch (error) {
+    // An install failure is a message for the user (what failed, what to run), not a stack trace.
+    if (error?.name !== "ServerInstallError") throw error;
+    console.error(`[skein] could not install the VS Code server (${error.code}): ${error.message}`);
+    process.exit(1);
+  }
   const profileRoot = join(REPO_ROOT, ".cache", "start-profile");
   if (flag("--fresh")) rmSync(profileRoot, { recursive: true, force: true });
   mkdirSync(profileRoot, { recursive: true });

@@ -18,4 +18,17 @@ export interface InstalledServer extends ServerLayout {
   quality: string;
 }
 export declare function serverLayout(cacheDir?: string, flavour?: Flavour): ServerLayout;
-export declare function ensureServer(options?: { log?: (message: string) => void; cacheDir?: string; flavour?: Flavour }): Promise<InstalledServer>;
+export type ServerInstallErrorCode =
+  "CACHE_NOT_WRITABLE" | "DISK_FULL" | "REGISTRY_UNREACHABLE" | "NPM_FAILED" | "SPAWN_FAILED" | "INSTALL_BROKEN";
+export declare class ServerInstallError extends Error {
+  readonly name: "ServerInstallError";
+  readonly code: ServerInstallErrorCode;
+  constructor(code: ServerInstallErrorCode, message: string);
+}
+export declare function ensureServer(options?: {
+  log?: (message: string) => void;
+  cacheDir?: string;
+  flavour?: Flavour;
+  /** Where progress lines go (default: stdout). */
+  write?: (text: string) => void;
+}): Promise<InstalledServer>;

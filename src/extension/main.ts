@@ -6,6 +6,7 @@ import * as vscode from "vscode";
 import { ApiKeyService } from "./settings/apiKey";
 import { ChatController } from "./chat/chatController";
 import { CHAT_VIEW_ID, ChatViewProvider } from "./chat/chatViewProvider";
+import { insertCodeAtCursor, openCodeInEditor } from "./chat/codeBlocks";
 import { registerCommands } from "./commands/commands";
 import { ScopeIndex } from "./threads/scopeIndex";
 import { readBaseUrl, readSettings } from "./settings/settings";
@@ -83,6 +84,8 @@ export function activate(context: vscode.ExtensionContext): SkeinApi {
     strings: webviewStrings(),
     runCommand: (command) => void vscode.commands.executeCommand(`skein.${command}`),
     copyToClipboard: (text) => vscode.env.clipboard.writeText(text),
+    insertCode: insertCodeAtCursor,
+    openCode: openCodeInEditor,
     // setOpenThread refreshes too; it also follows threads the chat opened itself (a fork from a message).
     onThreadsChanged: () => tree.setOpenThread(controller.openRef),
     onStreamingChanged: (streaming) => void vscode.commands.executeCommand("setContext", "skein.streaming", streaming),

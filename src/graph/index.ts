@@ -39,10 +39,13 @@
 export { Annotation, AnnotationRoot, ChannelAnnotation } from "./annotation";
 export type { StateDefinition, StateType, UpdateType, ReducerOptions } from "./annotation";
 export { StateGraph } from "./stateGraph";
-export type { CompileOptions, CompiledStateGraph, NodeFunction, RouterFunction } from "./stateGraph";
+export type { CompileOptions, CompiledStateGraph, NodeFunction, RouterFunction, StateGraphConstructor, StateGraphInit, StateSchema } from "./stateGraph";
+export { DrawableGraph } from "./drawing";
+export type { DrawableEdge, DrawableNode, MermaidOptions } from "./drawing";
+export type { SubgraphEntry } from "./pregel/subgraphState";
 export { CompiledGraph } from "./pregel";
 export type { InvokeResult, StreamChunk, StreamOutput } from "./pregel";
-export { Command, Send, isCommand, isSend } from "./command";
+export { Command, Overwrite, Send, isCommand, isSend } from "./command";
 export type { CommandParams } from "./command";
 export { interrupt } from "./pregel/interruptContext";
 export { START, END } from "./constants";

@@ -4,14 +4,16 @@
  */
 import type { BaseCheckpointSaver } from "../checkpoint/base";
 import type { PendingWrite } from "../checkpoint/types";
-import { AnnotationRoot, type StateDefinition, type StateType, type UpdateType } from "./annotation";
+import { AnnotationRoot, ChannelAnnotation, type StateDefinition, type StateType, type UpdateType } from "./annotation";
 import { EphemeralValue, NamedBarrierValue, Topic, type BaseChannel } from "./channels";
-import { isCommand, isSend, type Command, type Send } from "./command";
+import { Command, isCommand, isSend, type Send } from "./command";
 import { branchChannel, END, joinChannel, START, TASKS } from "./constants";
 import { InvalidGraphError, InvalidUpdateError } from "./errors";
 import { CompiledGraph } from "./pregel";
 import type { GraphSpec } from "./pregel/loop";
 import type { PregelNode, WriteContext } from "./pregel/node";
+import { ParentCommand } from "./pregel/subgraph";
+import type { AnyCompiledGraph } from "./pregel/subgraphState";
 import type { NodeConfig } from "./types";
 
 type Awaitable<T> = T | Promise<T>;
@@ -35,31 +37,112 @@ export interface CompileOptions {
   interruptAfter?: string[] | "*";
 }
 
-export type CompiledStateGraph<SD extends StateDefinition> = CompiledGraph<StateType<SD>, UpdateType<SD>>;
+/** The runnable graph: nodes read `StateType<SD>`; `invoke` takes `UpdateType<I>` and returns `StateType<O>`. */
+export type CompiledStateGraph<SD extends StateDefinition, I extends StateDefinition = SD, O extends StateDefinition = SD> = CompiledGraph<
+  StateType<SD>,
+  UpdateType<SD>,
+  UpdateType<I>,
+  StateType<O>
+>;
+
+/** A state schema: `Annotation.Root({...})` or its plain definition. */
+export type StateSchema<SD extends StateDefinition> = AnnotationRoot<SD> | SD;
+
+/** `new StateGraph({ stateSchema?, input?, output? })`: invoke takes `input`'s keys and returns `output`'s. */
+export interface StateGraphInit<SD extends StateDefinition, I extends StateDefinition, O extends StateDefinition> {
+  stateSchema?: StateSchema<SD>;
+  input?: StateSchema<I>;
+  output?: StateSchema<O>;
+}
 
 const RESERVED = new Set([START, END]);
 
-export class StateGraph<SD extends StateDefinition> {
+function definitionOf<D extends StateDefinition>(schema: StateSchema<D>): D {
+  return schema instanceof AnnotationRoot ? schema.spec : schema;
+}
+
+function isInit(value: unknown): value is StateGraphInit<StateDefinition, StateDefinition, StateDefinition> {
+  if (typeof value !== "object" || value === null || value instanceof AnnotationRoot) return false;
+  const keys = Object.keys(value);
+  return keys.length > 0 && keys.every((key) => key === "stateSchema" || key === "input" || key === "output") && !keys.some((key) => (value as Record<string, unknown>)[key] instanceof ChannelAnnotation);
+}
+
+/**
+ * How a StateGraph is constructed: `new StateGraph(State)`, `new StateGraph(State, { input, output })`, or
+ * `new StateGraph({ stateSchema, input, output })` (without `stateSchema`, the state is input + output).
+ */
+export interface StateGraphConstructor {
+  new <SD extends StateDefinition, I extends StateDefinition = SD, O extends StateDefinition = SD>(
+    state: StateSchema<SD>,
+    options?: { input?: StateSchema<I>; output?: StateSchema<O> },
+  ): StateGraph<SD, I, O>;
+  new <SD extends StateDefinition, I extends StateDefinition = SD, O extends StateDefinition = SD>(init: {
+    stateSchema: StateSchema<SD>;
+    input?: StateSchema<I>;
+    output?: StateSchema<O>;
+  }): StateGraph<SD, I, O>;
+  new <I extends StateDefinition, O extends StateDefinition>(init: { input: StateSchema<I>; output: StateSchema<O> }): StateGraph<I & O, I, O>;
+}
+
+/** The builder (see StateGraphConstructor for the ways to create one). */
+class StateGraphBuilder<SD extends StateDefinition, I extends StateDefinition = SD, O extends StateDefinition = SD> {
   readonly spec: SD;
+  readonly inputSpec: I;
+  readonly outputSpec: O;
   private readonly nodes = new Map<string, NodeFunction<StateType<SD>, UpdateType<SD>>>();
+  private readonly subgraphs = new Map<string, AnyCompiledGraph>();
   private readonly edges: [string, string][] = [];
   private readonly waitingEdges: [string[], string][] = [];
   private readonly branches = new Map<string, Branch<StateType<SD>>[]>();
   private readonly ends = new Map<string, string[]>();
 
-  constructor(state: AnnotationRoot<SD> | SD) {
-    this.spec = state instanceof AnnotationRoot ? state.spec : state;
+  constructor(state: StateSchema<SD> | StateGraphInit<SD, I, O>, options: { input?: StateSchema<I>; output?: StateSchema<O> } = {}) {
+    const init: StateGraphInit<SD, I, O> = isInit(state) ? state : { stateSchema: state as StateSchema<SD>, ...options };
+    const input = init.input ? definitionOf(init.input) : undefined;
+    const output = init.output ? definitionOf(init.output) : undefined;
+    if (!init.stateSchema && !input && !output) throw new InvalidGraphError("StateGraph needs a state schema: new StateGraph(State) or new StateGraph({ stateSchema, input, output }).");
+    // Without a state schema the state is every key of the input and output schemas, as in LangGraph.
+    this.spec = (init.stateSchema ? definitionOf(init.stateSchema) : { ...input, ...output }) as SD;
+    this.inputSpec = (input ?? this.spec) as I;
+    this.outputSpec = (output ?? this.spec) as O;
+    for (const [which, def] of [["input", this.inputSpec], ["output", this.outputSpec]] as const) {
+      for (const [key, annotation] of Object.entries(def)) {
+        if (!(annotation instanceof ChannelAnnotation)) throw new InvalidGraphError(`StateGraph ${which} schema key "${key}" is not an Annotation.`);
+      }
+    }
   }
 
-  /** `options.ends` (LangGraph's list of `Command.goto` targets) is accepted and checked at compile(). */
-  addNode(name: string, fn: NodeFunction<StateType<SD>, UpdateType<SD>>, options: { ends?: string[] } = {}): this {
+  /**
+   * A node is a function `(state, config) => update`, or a compiled graph (a subgraph: it runs on the state, its
+   * final state is the node's update, and it checkpoints under the namespace `"<name>:<task id>"`).
+   * `options.ends` (LangGraph's list of `Command.goto` targets) is accepted and checked at compile().
+   */
+  addNode(name: string, fn: NodeFunction<StateType<SD>, UpdateType<SD>> | AnyCompiledGraph, options: { ends?: string[] } = {}): this {
     if (RESERVED.has(name)) throw new InvalidGraphError(`"${name}" is reserved and cannot be a node name.`);
     if (name.includes(":") || name.includes("|")) throw new InvalidGraphError(`Node name "${name}" may not contain ":" or "|".`);
     if (this.nodes.has(name)) throw new InvalidGraphError(`Node "${name}" is already present.`);
     if (Object.prototype.hasOwnProperty.call(this.spec, name)) throw new InvalidGraphError(`"${name}" is already a state key; pick another node name.`);
-    if (typeof fn !== "function") throw new InvalidGraphError(`Node "${name}" must be a function (state, config) => update.`);
+    if (fn instanceof CompiledGraph) {
+      const graph = fn;
+      this.subgraphs.set(name, graph);
+      fn = (state, config) => graph.invoke(state as never, config) as Promise<UpdateType<SD>>;
+    }
+    if (typeof fn !== "function") throw new InvalidGraphError(`Node "${name}" must be a function (state, config) => update, or a compiled graph.`);
     this.nodes.set(name, fn);
     if (options.ends) this.ends.set(name, options.ends);
+    return this;
+  }
+
+  /** Adds the nodes and an edge from each to the next, in order (`[[name, fn], …]` or `{ name: fn, … }`). */
+  addSequence(nodes: [string, NodeFunction<StateType<SD>, UpdateType<SD>> | AnyCompiledGraph][] | Record<string, NodeFunction<StateType<SD>, UpdateType<SD>> | AnyCompiledGraph>): this {
+    const list = Array.isArray(nodes) ? nodes : Object.entries(nodes);
+    if (list.length === 0) throw new InvalidGraphError("addSequence needs at least one node.");
+    let previous: string | undefined;
+    for (const [name, fn] of list) {
+      this.addNode(name, fn);
+      if (previous !== undefined) this.addEdge(previous, name);
+      previous = name;
+    }
     return this;
   }
 
@@ -85,11 +168,15 @@ export class StateGraph<SD extends StateDefinition> {
     return this;
   }
 
-  compile(options: CompileOptions = {}): CompiledStateGraph<SD> {
+  compile(options: CompileOptions = {}): CompiledStateGraph<SD, I, O> {
     this.validate(options);
-    const stateKeys = Object.keys(this.spec);
+    // Keys of the input/output schemas that the state lacks are channels too (LangGraph adds every schema's keys).
+    const definitions: StateDefinition = { ...this.inputSpec, ...this.outputSpec, ...this.spec };
+    const stateKeys = Object.keys(definitions);
+    const inputKeys = Object.keys(this.inputSpec);
+    const outputKeys = Object.keys(this.outputSpec);
     const channels: Record<string, BaseChannel> = {};
-    for (const key of stateKeys) channels[key] = this.spec[key]!.createChannel(key);
+    for (const key of stateKeys) channels[key] = definitions[key]!.createChannel(key);
     channels[START] = new EphemeralValue();
     channels[TASKS] = new Topic();
     for (const name of this.nodes.keys()) channels[branchChannel(name)] = new EphemeralValue(false);
@@ -102,7 +189,7 @@ export class StateGraph<SD extends StateDefinition> {
       hidden: true,
       readInput: (chans) => chans[START]!.get(),
       run: (input) => input,
-      writes: (output, ctx) => this.writesOf(START, output, ctx, stateKeys),
+      writes: (output, ctx) => this.writesOf(START, output, ctx, inputKeys),
       updateOf: (output) => output,
     });
     for (const [name, fn] of this.nodes) {
@@ -113,18 +200,32 @@ export class StateGraph<SD extends StateDefinition> {
         run: (input, config) => fn(input as StateType<SD>, config),
         writes: (output, ctx) => this.writesOf(name, output, ctx, stateKeys),
         updateOf: (output) => (isCommand(output) ? (output.update ?? null) : (output ?? null)),
+        ...(this.subgraphs.has(name) ? { subgraph: this.subgraphs.get(name)! } : {}),
       });
     }
     const graph: GraphSpec = {
       nodes,
       channels,
       stateKeys,
+      ...(outputKeys.length !== stateKeys.length ? { outputKeys } : {}),
+      structure: {
+        nodes: [...this.nodes.keys()],
+        edges: this.edges,
+        waitingEdges: this.waitingEdges,
+        branches: [...this.branches].flatMap(([source, list]) => list.map((b) => [source, b.pathMap] as const)),
+        ends: this.ends,
+        interruptBefore: options.interruptBefore ?? [],
+        interruptAfter: options.interruptAfter ?? [],
+      },
       ...(options.checkpointer ? { checkpointer: options.checkpointer } : {}),
       interruptBefore: options.interruptBefore ?? [],
       interruptAfter: options.interruptAfter ?? [],
-      commandWrites: (command) => [...this.updateWrites("Command", command.update, stateKeys), ...this.gotoWrites(command.goto)],
+      commandWrites: (command) => {
+        if (command.graph === Command.PARENT) throw new InvalidUpdateError("Command({ graph: Command.PARENT }) given as input: there is no parent graph.", "INVALID_PARENT_COMMAND");
+        return [...this.updateWrites("Command", command.update, stateKeys, true), ...this.gotoWrites(command.goto)];
+      },
     };
-    return new CompiledGraph<StateType<SD>, UpdateType<SD>>(graph);
+    return new CompiledGraph<StateType<SD>, UpdateType<SD>, UpdateType<I>, StateType<O>>(graph);
   }
 
   private validate(options: CompileOptions): void {
@@ -161,7 +262,9 @@ export class StateGraph<SD extends StateDefinition> {
   /** Node output → writes: state updates, Command.goto, static edges, barrier edges, then routers. */
   private async writesOf(name: string, output: unknown, ctx: WriteContext, stateKeys: string[]): Promise<PendingWrite[]> {
     const command = isCommand(output) ? output : undefined;
-    const writes = this.updateWrites(name, command ? command.update : output, stateKeys);
+    // Addressed to the graph running this one: the subgraph run stops and its parent task applies the command.
+    if (command?.graph === Command.PARENT) throw new ParentCommand(command);
+    const writes = this.updateWrites(name, command ? command.update : output, stateKeys, command !== undefined);
     if (command) writes.push(...this.gotoWrites(command.goto));
     for (const [from, to] of this.edges) if (from === name && to !== END) writes.push([branchChannel(to), null]);
     for (const [starts, end] of this.waitingEdges) if (starts.includes(name)) writes.push([joinChannel(starts, end), name]);
@@ -184,8 +287,12 @@ export class StateGraph<SD extends StateDefinition> {
     return writes;
   }
 
-  private updateWrites(name: string, update: unknown, stateKeys: string[]): PendingWrite[] {
+  private updateWrites(name: string, update: unknown, stateKeys: string[], fromCommand = false): PendingWrite[] {
     if (update === null || update === undefined) return [];
+    // Command.update may be a list of [key, value] pairs (so one key can be written twice, in order).
+    if (fromCommand && Array.isArray(update) && update.every((pair) => Array.isArray(pair) && pair.length === 2 && typeof pair[0] === "string")) {
+      return (update as [string, unknown][]).filter(([key]) => stateKeys.includes(key)).map(([key, value]): PendingWrite => [key, value]);
+    }
     if (typeof update !== "object" || Array.isArray(update)) {
       throw new InvalidUpdateError(
         `Node "${name}" returned ${JSON.stringify(update)}; a node must return an object of state keys (${stateKeys.join(", ")}), a Command, or nothing.`,
@@ -211,3 +318,6 @@ export class StateGraph<SD extends StateDefinition> {
   }
 }
 
+
+export type StateGraph<SD extends StateDefinition, I extends StateDefinition = SD, O extends StateDefinition = SD> = StateGraphBuilder<SD, I, O>;
+export const StateGraph = StateGraphBuilder as StateGraphConstructor;

@@ -69,6 +69,8 @@ export interface StateSnapshotTask {
   interrupts: Interrupt[];
   /** The writes of a task that already finished (as `{ channel: value }`). */
   result?: Record<string, unknown>;
+  /** A subgraph node's state: the config addressing it, or its snapshot with `getState(config, { subgraphs: true })`. */
+  state?: RunnableConfig | StateSnapshot;
 }
 
 export interface StateSnapshot<S = Record<string, unknown>> {

@@ -50,6 +50,9 @@ export interface WebviewToHost {
   retry: { threadId: string };
   draft: { threadId: string; text: string };
   copy: { text: string };
+  /** A code block's text into the active editor at its cursor / into a new untitled editor. */
+  insertCode: { text: string };
+  openCode: { text: string; language?: string };
   command: { command: WebviewCommand };
   /** Time travel (issue 7): re-run from before a user message with new text; a new reply; show another version; copy up to here into a new thread. */
   edit: { threadId: string; messageId: string; text: string };
@@ -93,12 +96,15 @@ const webviewChecks: { [K in keyof WebviewToHost]: Check } = {
     isObject(p.state) &&
     optional(p.state.threadId, (v) => str(v)) &&
     optional(p.state.draft, (v) => str(v, MAX_INPUT_CHARS)) &&
-    optional(p.state.scrollFromBottom, finiteNumber),
+    optional(p.state.scrollFromBottom, finiteNumber) &&
+    optional(p.state.anchor, (a) => isObject(a) && str(a.messageId) && finiteNumber(a.offset)),
   send: (p) => threadId(p) && str(p.text, MAX_INPUT_CHARS),
   stop: threadId,
   retry: threadId,
   draft: (p) => threadId(p) && str(p.text, MAX_INPUT_CHARS),
   copy: (p) => str(p.text, 50 * MAX_INPUT_CHARS),
+  insertCode: (p) => str(p.text, 50 * MAX_INPUT_CHARS),
+  openCode: (p) => str(p.text, 50 * MAX_INPUT_CHARS) && optional(p.language, (v) => str(v, 64)),
   command: (p) => typeof p.command === "string" && (WEBVIEW_COMMANDS as readonly string[]).includes(p.command),
   edit: (p) => threadId(p) && str(p.messageId) && str(p.text, MAX_INPUT_CHARS) && (p.text as string).trim().length > 0,
   regenerate: (p) => threadId(p) && str(p.messageId),

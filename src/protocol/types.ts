@@ -69,9 +69,20 @@ export interface WebviewStrings {
   tooLong?: string;
   draftCut?: string;
   opening?: string;
+  /** Long user messages and code blocks; optional with English fallbacks in the webview. */
+  showMore?: string;
+  showLess?: string;
+  insertAtCursor?: string;
+  openInEditor?: string;
   /** Host-side notices (sent as `notice` messages). */
   runInProgress?: string;
   notAccepted?: string;
+}
+
+/** Where the user had scrolled up to: this message's top was `offset` px below the top of the view. */
+export interface ScrollAnchor {
+  messageId: string;
+  offset: number;
 }
 
 /** Saved by the webview with `setState` (survives hide/show and window reload). */
@@ -80,6 +91,8 @@ export interface PersistedViewState {
   draft?: string;
   /** Distance from the bottom of the message list in px; 0 = pinned to the newest message. */
   scrollFromBottom?: number;
+  /** Set when scrolled up: the message and offset to come back to (pixels alone drift as layout settles). */
+  anchor?: ScrollAnchor;
 }
 
 /** The whole state of the chat view, sent once per `ready` and whenever another thread is opened. */
@@ -91,6 +104,8 @@ export interface ChatSnapshot {
   draft: string;
   /** Restore this scroll position (distance from the bottom); undefined = newest message. */
   scrollFromBottom?: number;
+  /** Restore this message and offset (the webview's saved anchor, for the thread it was saved with). */
+  anchor?: ScrollAnchor;
   /** A reply is streaming right now (the id of the growing assistant message, if any token arrived). */
   streaming: { messageId?: string } | null;
   error: ChatErrorView | null;

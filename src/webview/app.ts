@@ -74,13 +74,21 @@ export class ChatApp {
       (text) => this.post(webviewMessage("copy", { text })),
       () => this.saveState(),
       {
-        edit: (messageId, text) => this.postForThread((threadId) => webviewMessage("edit", { threadId, messageId, text })),
-        regenerate: (messageId) => this.postForThread((threadId) => webviewMessage("regenerate", { threadId, messageId })),
-        switchBranch: (messageId, index) => this.postForThread((threadId) => webviewMessage("switchBranch", { threadId, messageId, index })),
+        // A re-run streams a new reply at the end: follow it, as after a send.
+        edit: (messageId, text) => this.postForThread((threadId) => (this.list.scrollToBottom(), webviewMessage("edit", { threadId, messageId, text }))),
+        regenerate: (messageId) => this.postForThread((threadId) => (this.list.scrollToBottom(), webviewMessage("regenerate", { threadId, messageId }))),
+        // The clicked "‹ ›" stays under the pointer while the message is replaced by its other version.
+        switchBranch: (messageId, index) =>
+          this.postForThread((threadId) => (this.list.holdInPlace(messageId), webviewMessage("switchBranch", { threadId, messageId, index }))),
         fork: (messageId) => this.postForThread((threadId) => webviewMessage("fork", { threadId, messageId })),
         busy: () => this.streaming,
       },
     );
+
+    this.list.codeActions = {
+      insert: (text) => this.post(webviewMessage("insertCode", { text })),
+      open: (text, language) => this.post(webviewMessage("openCode", { text, ...(language ? { language } : {}) })),
+    };
 
     byId<HTMLFormElement>("composer-form").addEventListener("submit", (event) => {
       event.preventDefault();
@@ -97,7 +105,10 @@ export class ChatApp {
         this.send();
       }
     });
-    this.composer.addEventListener("input", () => this.onDraftChanged());
+    this.composer.addEventListener("input", () => {
+      this.fitComposer();
+      this.onDraftChanged();
+    });
     // The debounced draft must reach the host before the view can go away (reload, hide, close).
     this.composer.addEventListener("blur", () => this.flushDraft());
     doc.defaultView?.addEventListener("pagehide", () => this.flushDraft());
@@ -183,7 +194,9 @@ export class ChatApp {
     const wasSwitching = this.switching;
     // An unannounced switch (no `opening`): the composer still holds the old thread's draft; post it under that id.
     if (!sameThread && !wasSwitching) this.flushDraft();
-    const keepScroll = sameThread && !this.list.atBottom() ? this.list.distanceFromBottom() : undefined;
+    // The same thread again keeps where the user looks; another thread shows its newest message, unless this is
+    // the thread the view was saved with (a reload): then the saved message and offset.
+    const anchor = sameThread ? this.list.keeper.saved().anchor : snapshot.anchor;
     this.threadId = snapshot.threadId;
     this.strings = snapshot.strings;
     this.streaming = snapshot.streaming !== null;
@@ -201,9 +214,7 @@ export class ChatApp {
       if (this.composer.value !== snapshot.draft) this.postDraft(snapshot.threadId);
       this.showNotice(undefined);
     }
-    const distance = keepScroll ?? (sameThread ? undefined : snapshot.scrollFromBottom);
-    if (distance && distance > 0) this.list.restoreDistanceFromBottom(distance);
-    else this.list.scrollToBottom();
+    if (!anchor || !this.list.restoreAnchor(anchor.messageId, anchor.offset)) this.list.scrollToBottom();
     this.refreshChrome();
     this.saveState();
     if (snapshot.focus) this.composer.focus();
@@ -246,6 +257,7 @@ export class ChatApp {
 
   /** Stop vs Send, the empty state, the error/interrupted banner at the end of the list. */
   private refreshChrome(): void {
+    this.fitComposer();
     this.sendButton.disabled = this.switching;
     this.root.classList.toggle("is-opening", this.switching);
     const strings = this.strings;
@@ -296,6 +308,8 @@ export class ChatApp {
       box.append(this.actions(false, true));
       this.messages.append(box);
     }
+    // The notice is part of what the user looks at when pinned (a reply that failed or was cut off, and Retry).
+    this.list.keeper.apply();
   }
 
   private actions(setKey: boolean, retry: boolean): HTMLElement {
@@ -345,6 +359,17 @@ export class ChatApp {
     this.saveState();
   }
 
+  /**
+   * The composer grows with its text up to its CSS max-height, then scrolls. The stylesheet does it with
+   * `field-sizing: content`; a browser without it gets the same from the text's scrollHeight.
+   */
+  fitComposer(): void {
+    const win = this.root.ownerDocument.defaultView;
+    if (!win || win.CSS?.supports?.("field-sizing", "content")) return;
+    this.composer.style.height = "auto";
+    if (this.composer.scrollHeight > 0) this.composer.style.height = `${this.composer.scrollHeight + 2}px`;
+  }
+
   private onDraftChanged(): void {
     this.saveState();
     // While a thread opens, the text is merged into its draft when its snapshot arrives (and posted then).
@@ -378,16 +403,20 @@ export class ChatApp {
       draft = draft.slice(0, MAX_INPUT_CHARS);
       this.draftWasCut = true;
     }
+    const anchor = state.anchor as Record<string, unknown> | undefined;
     return {
       threadId: typeof state.threadId === "string" ? state.threadId : undefined,
       draft,
       scrollFromBottom: typeof state.scrollFromBottom === "number" && Number.isFinite(state.scrollFromBottom) ? state.scrollFromBottom : undefined,
+      ...(anchor && typeof anchor.messageId === "string" && typeof anchor.offset === "number" && Number.isFinite(anchor.offset)
+        ? { anchor: { messageId: anchor.messageId, offset: anchor.offset } }
+        : {}),
     };
   }
 
   private saveState(): void {
     if (!this.threadId) return;
-    this.api.setState({ threadId: this.threadId, draft: this.composer.value, scrollFromBottom: this.list.distanceFromBottom() });
+    this.api.setState({ threadId: this.threadId, draft: this.composer.value, ...this.list.keeper.saved() });
   }
 
   /**

@@ -1,10 +1,12 @@
 /**
  * Model output → safe DOM. markdown-it with raw HTML disabled, then DOMPurify as a second wall (the webview
- * must never execute model output, whatever the renderer lets through), then code blocks get a copy button.
+ * must never execute model output, whatever the renderer lets through), then code blocks get syntax colours
+ * (highlight.ts) and their actions: Copy, Insert at Cursor, Open in New Editor.
  * Very large texts skip markdown and render as plain text so one message cannot freeze the panel.
  */
 import DOMPurify from "dompurify";
 import MarkdownIt from "markdown-it";
+import { highlightCode, languageOf } from "./highlight";
 
 /** Above this, a message renders as plain text (markdown-it is linear, but layout of huge HTML is not cheap). */
 export const MAX_MARKDOWN_CHARS = 150_000;
@@ -54,12 +56,18 @@ export interface RenderStrings {
   copy: string;
   copied: string;
   truncated: string;
+  insertAtCursor?: string;
+  openInEditor?: string;
 }
 
 export interface RenderOptions {
   strings: RenderStrings;
   /** Asks the host to copy (the webview's clipboard access is not guaranteed everywhere). */
   copy(text: string): void;
+  /** Puts a code block's text at the cursor of the active editor (host side). */
+  insert?(text: string): void;
+  /** Opens a code block's text in a new untitled editor with its language. */
+  open?(text: string, language: string | undefined): void;
   /** Plain text (tool output, user input stays markdown). */
   plain?: boolean;
 }
@@ -84,8 +92,11 @@ export function renderInto(target: HTMLElement, text: string, options: RenderOpt
   decorateCodeBlocks(target, options);
 }
 
-/** Wraps each `<pre><code>` with a header holding the language and a copy button (added after sanitising). */
-function decorateCodeBlocks(root: HTMLElement, options: RenderOptions): void {
+/**
+ * Wraps each `<pre><code>` with a header holding the language and the block's actions (added after
+ * sanitising), and colours it. Exported for renderers that update a message in place.
+ */
+export function decorateCodeBlocks(root: HTMLElement, options: RenderOptions): void {
   const doc = root.ownerDocument;
   for (const pre of Array.from(root.querySelectorAll("pre"))) {
     const code = pre.querySelector("code");
@@ -96,13 +107,22 @@ function decorateCodeBlocks(root: HTMLElement, options: RenderOptions): void {
     header.className = "code-header";
     const lang = doc.createElement("span");
     lang.className = "code-lang";
-    lang.textContent = /language-([\w#+.-]+)/.exec(code.className)?.[1] ?? "";
-    const button = doc.createElement("button");
-    button.type = "button";
-    button.className = "copy-code-button";
-    button.title = options.strings.copy;
-    button.setAttribute("aria-label", options.strings.copy);
-    button.innerHTML = '<span class="codicon codicon-copy" aria-hidden="true"></span>';
+    const language = languageOf(code);
+    lang.textContent = language ?? "";
+    const tools = doc.createElement("span");
+    tools.className = "code-actions";
+    if (options.insert) {
+      const insert = codeButton(doc, "insert-code-button", "insert", options.strings.insertAtCursor ?? "Insert at Cursor");
+      insert.addEventListener("click", () => options.insert?.(code.textContent ?? ""));
+      tools.append(insert);
+    }
+    if (options.open) {
+      const open = codeButton(doc, "open-code-button", "go-to-file", options.strings.openInEditor ?? "Open in New Editor");
+      open.addEventListener("click", () => options.open?.(code.textContent ?? "", language));
+      tools.append(open);
+    }
+    const button = codeButton(doc, "copy-code-button", "copy", options.strings.copy);
+    tools.append(button);
     button.addEventListener("click", () => {
       options.copy(code.textContent ?? "");
       button.classList.add("copied");
@@ -114,8 +134,22 @@ function decorateCodeBlocks(root: HTMLElement, options: RenderOptions): void {
         button.setAttribute("aria-label", options.strings.copy);
       }, 1500);
     });
-    header.append(lang, button);
+    header.append(lang, tools);
     pre.replaceWith(wrapper);
     wrapper.append(header, pre);
+    highlightCode(code, sanitizeHtml);
   }
+}
+
+function codeButton(doc: Document, className: string, icon: string, label: string): HTMLButtonElement {
+  const button = doc.createElement("button");
+  button.type = "button";
+  button.className = `code-action ${className}`;
+  button.title = label;
+  button.setAttribute("aria-label", label);
+  const glyph = doc.createElement("span");
+  glyph.className = `codicon codicon-${icon}`;
+  glyph.setAttribute("aria-hidden", "true");
+  button.append(glyph);
+  return button;
 }

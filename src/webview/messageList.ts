@@ -5,7 +5,8 @@
  */
 import type { ChatMessageView, WebviewStrings } from "../protocol/types";
 import { decorateMessage, type MessageActions } from "./branchControls";
-import { renderInto } from "./markdown";
+import { renderInto, type RenderOptions } from "./markdown";
+import { ScrollKeeper } from "./scrollKeeper";
 
 /** Messages put into the DOM when a thread opens: enough to fill a tall panel, few enough to paint at once. */
 export const FIRST_PAGE = 20;
@@ -13,8 +14,9 @@ export const FIRST_PAGE = 20;
 export const PAGE = 50;
 /** Within this distance from the top, the next older page is rendered. */
 const LOAD_OLDER_PX = 300;
-/** Within this distance from the bottom, the list follows new content. */
-const STICK_PX = 40;
+/** A user message longer than this (characters or lines) is shown collapsed, with "Show more". */
+export const COLLAPSE_CHARS = 1_200;
+export const COLLAPSE_LINES = 16;
 
 export class MessageList {
   private messages: ChatMessageView[] = [];
@@ -24,7 +26,13 @@ export class MessageList {
   private strings!: WebviewStrings;
   private readonly dirty = new Set<string>();
   private frame: number | undefined;
+  /** Insert at Cursor / Open in New Editor on code blocks (set by the app). */
+  codeActions: Pick<RenderOptions, "insert" | "open"> = {};
+  /** Long user messages the user expanded (kept across re-renders of the same message). */
+  private readonly expanded = new Set<string>();
   readonly olderHint: HTMLElement;
+  /** Where the user looks: pinned to the newest message, or a message and its offset. */
+  readonly keeper: ScrollKeeper;
 
   constructor(
     readonly container: HTMLElement,
@@ -37,9 +45,9 @@ export class MessageList {
     this.olderHint = doc.createElement("div");
     this.olderHint.className = "older-hint";
     this.olderHint.hidden = true;
+    this.keeper = new ScrollKeeper(container, () => this.onScrolled());
     container.addEventListener("scroll", () => {
       if (container.scrollTop < LOAD_OLDER_PX) this.renderOlder();
-      this.onScrolled();
     });
   }
 
@@ -75,17 +83,15 @@ export class MessageList {
     const from = Math.max(0, this.renderedFrom - PAGE);
     const fragment = this.container.ownerDocument.createDocumentFragment();
     for (let i = from; i < this.renderedFrom; i++) fragment.append(this.createElement(this.messages[i]!));
-    const before = this.container.scrollHeight;
     this.olderHint.after(fragment);
     this.renderedFrom = from;
     this.olderHint.hidden = from === 0;
-    this.container.scrollTop += this.container.scrollHeight - before;
+    this.keeper.apply();
     return true;
   }
 
   /** Inserts new messages at the end or replaces existing ones in place (by id). */
   upsert(views: ChatMessageView[]): void {
-    const stick = this.atBottom();
     for (const view of views) {
       const index = this.messages.findIndex((m) => m.id === view.id);
       if (index >= 0) {
@@ -97,7 +103,7 @@ export class MessageList {
         this.appendElement(this.createElement(view));
       }
     }
-    if (stick) this.scrollToBottom();
+    this.keeper.apply();
   }
 
   /** The messages the list holds (rendered or not), in order. */
@@ -113,7 +119,6 @@ export class MessageList {
   replaceTail(afterId: string | null, views: ChatMessageView[]): boolean {
     const at = afterId === null ? -1 : this.messages.findIndex((m) => m.id === afterId);
     if (afterId !== null && at < 0) return false;
-    const stick = this.atBottom();
     for (const gone of this.messages.splice(at + 1)) {
       this.elements.get(gone.id)?.remove();
       this.elements.delete(gone.id);
@@ -132,7 +137,7 @@ export class MessageList {
       this.container.append(fragment);
       this.olderHint.hidden = this.renderedFrom === 0;
     }
-    if (stick) this.scrollToBottom();
+    this.keeper.apply();
     return true;
   }
 
@@ -175,51 +180,59 @@ export class MessageList {
   flush(): void {
     this.frame = undefined;
     if (this.dirty.size === 0) return;
-    const stick = this.atBottom();
     for (const id of this.dirty) {
       const view = this.messages.find((m) => m.id === id);
       const body = this.elements.get(id)?.querySelector<HTMLElement>(".message-body");
       if (view && body) renderInto(body, view.text, this.renderOptions(view));
     }
     this.dirty.clear();
-    if (stick) this.scrollToBottom();
+    this.keeper.apply();
   }
 
-  /** Renders down to the message (if it is in an older page) and scrolls it into view. */
+  /** Renders down to the message (if it is in an older page), centres it in the view and keeps it there. */
   reveal(messageId: string): boolean {
-    const index = this.messages.findIndex((m) => m.id === messageId);
-    if (index < 0) return false;
-    while (this.renderedFrom > index && this.renderOlder()) {
-      /* render pages until the message is in the DOM */
-    }
+    const el = this.renderDownTo(messageId);
+    if (!el) return false;
+    el.classList.add("revealed");
+    const height = el.getBoundingClientRect().height;
+    this.keeper.anchorTo(messageId, Math.max(0, (this.container.clientHeight - height) / 2));
+    return true;
+  }
+
+  /** Puts the view back on a saved message and offset; false when the thread no longer holds that message. */
+  restoreAnchor(messageId: string, offset: number): boolean {
+    if (!this.renderDownTo(messageId)) return false;
+    this.keeper.anchorTo(messageId, offset);
+    return true;
+  }
+
+  /** Keeps a message where it is on screen while it is replaced by another version of itself. */
+  holdInPlace(messageId: string): void {
     const el = this.elements.get(messageId);
-    el?.scrollIntoView?.({ block: "center" });
-    el?.classList.add("revealed");
-    return Boolean(el);
+    if (el) this.keeper.hold(el);
   }
 
   atBottom(): boolean {
-    const c = this.container;
-    return c.scrollHeight - c.scrollTop - c.clientHeight <= STICK_PX;
+    return this.keeper.pinned;
   }
 
+  /** Shows the newest message and follows what arrives after it. */
   scrollToBottom(): void {
-    this.container.scrollTop = this.container.scrollHeight;
+    this.keeper.pin();
   }
 
   distanceFromBottom(): number {
-    const c = this.container;
-    return Math.max(0, c.scrollHeight - c.scrollTop - c.clientHeight);
+    return this.keeper.distanceFromBottom();
   }
 
-  /** Restores a saved position, rendering older pages while the saved distance reaches above them. */
-  restoreDistanceFromBottom(distance: number): void {
-    const c = this.container;
-    // Bounded: a distance saved in a taller panel must not make us render a 1,000-turn thread at once.
-    for (let pages = 0; pages < 4 && c.scrollHeight - c.clientHeight < distance && this.renderOlder(); pages++) {
-      /* keep rendering */
+  /** The element of a message, rendering older pages until it is in the DOM. */
+  private renderDownTo(messageId: string): HTMLElement | undefined {
+    const index = this.messages.findIndex((m) => m.id === messageId);
+    if (index < 0) return undefined;
+    while (this.renderedFrom > index && this.renderOlder()) {
+      /* render pages until the message is in the DOM */
     }
-    c.scrollTop = Math.max(0, c.scrollHeight - c.clientHeight - distance);
+    return this.elements.get(messageId);
   }
 
   private scheduleFrame(): void {
@@ -235,7 +248,7 @@ export class MessageList {
   }
 
   private renderOptions(view: ChatMessageView) {
-    return { strings: this.strings, copy: this.copy, plain: view.role === "tool" || view.role === "error" };
+    return { strings: this.strings, copy: this.copy, ...this.codeActions, plain: view.role === "tool" || view.role === "error" };
   }
 
   private createElement(view: ChatMessageView): HTMLElement {
@@ -256,6 +269,7 @@ export class MessageList {
     body.className = "message-body";
     if (view.text) renderInto(body, view.text, this.renderOptions(view));
     el.append(header, body);
+    if (view.role === "user" && isLong(view.text)) this.addCollapse(el, view.id);
     for (const call of view.toolCalls ?? []) {
       const details = doc.createElement("details");
       details.className = "tool-call";
@@ -276,4 +290,38 @@ export class MessageList {
     this.elements.set(view.id, el);
     return el;
   }
+
+  /** A long message shows its first lines and a "Show more" toggle (the whole text stays in the DOM, for search). */
+  private addCollapse(el: HTMLElement, id: string): void {
+    const toggle = el.ownerDocument.createElement("button");
+    toggle.type = "button";
+    toggle.className = "show-more-button";
+    const set = (open: boolean) => {
+      el.classList.toggle("collapsed", !open);
+      toggle.textContent = open ? (this.strings.showLess ?? "Show less") : (this.strings.showMore ?? "Show more");
+      toggle.setAttribute("aria-expanded", String(open));
+    };
+    set(this.expanded.has(id));
+    toggle.addEventListener("click", () => {
+      const open = !this.expanded.has(id);
+      if (open) this.expanded.add(id);
+      else this.expanded.delete(id);
+      const top = () => this.container.getBoundingClientRect().top;
+      const elTop = el.getBoundingClientRect().top - top();
+      const toggleTop = toggle.getBoundingClientRect().top - top();
+      set(open);
+      // Expanding keeps the message's top in place (the text continues below); collapsing keeps the toggle under
+      // the pointer, wherever the top of a long message had scrolled to.
+      this.keeper.anchorTo(id, open ? elTop : toggleTop - (toggle.getBoundingClientRect().top - el.getBoundingClientRect().top));
+    });
+    el.classList.add("collapsible");
+    el.querySelector(".message-body")?.after(toggle);
+  }
+}
+
+function isLong(text: string): boolean {
+  if (text.length > COLLAPSE_CHARS) return true;
+  let lines = 1;
+  for (let i = text.indexOf("\n"); i >= 0 && lines <= COLLAPSE_LINES; i = text.indexOf("\n", i + 1)) lines++;
+  return lines > COLLAPSE_LINES;
 }

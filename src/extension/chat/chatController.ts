@@ -92,6 +92,14 @@ export class ChatController implements DispatchTarget {
     await this.options.copyToClipboard(text);
   }
 
+  async insertCode(text: string): Promise<void> {
+    await this.options.insertCode?.(text);
+  }
+
+  async openCode(text: string, language: string | undefined): Promise<void> {
+    await this.options.openCode?.(text, language);
+  }
+
   runCommand(command: WebviewCommand): void {
     this.options.runCommand(command);
   }

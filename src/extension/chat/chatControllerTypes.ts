@@ -18,6 +18,9 @@ export interface ChatControllerOptions {
   /** Run a host command the webview asked for (Set API Key, New Thread). */
   runCommand(command: WebviewCommand): void;
   copyToClipboard(text: string): PromiseLike<void> | void;
+  /** A code block's text at the cursor of the active editor / in a new editor (fence language). */
+  insertCode?(text: string): PromiseLike<void> | void;
+  openCode?(text: string, language: string | undefined): PromiseLike<void> | void;
   /** The threads of a scope changed (new, renamed, a turn finished): refresh the tree. */
   onThreadsChanged?(scope: string): void;
   /** Whether the open thread is streaming (drives the `skein.streaming` context key). */

@@ -77,7 +77,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
 <title>Skein</title>
 </head>
 <body>
-<div id="app"></div>
+<div id="app" data-highlighter="${asset("dist", "highlight.js")}"></div>
 <script nonce="${nonce}" src="${asset("dist", "webview.js")}"></script>
 </body>
 </html>`;

@@ -40,6 +40,7 @@ export function composeSnapshot(parts: SnapshotParts): ChatSnapshot {
     // refused message put back while the view was closed): then that one, never an empty composer over it.
     draft: parts.restore?.draft || parts.draft,
     scrollFromBottom: parts.restore?.scrollFromBottom,
+    anchor: parts.restore?.anchor,
     streaming: run ? { messageId: run.lastMessageId } : null,
     error: parts.error ?? (!run && loaded?.error ? toErrorView(loaded.error, parts.secrets) : null),
     interrupted: !run && Boolean(loaded?.interrupted),

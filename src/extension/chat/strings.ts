@@ -38,6 +38,10 @@ export function webviewStrings(): WebviewStrings {
     draftCut: t("Your saved draft was longer than {0} characters and was cut to fit.", "{0}"),
     opening: t("Opening the thread…"),
     runInProgress: t("A reply is still running in this thread — Stop it or wait for it to finish, then send again. Your message is kept in the composer."),
+    showMore: t("Show more"),
+    showLess: t("Show less"),
+    insertAtCursor: t("Insert at Cursor"),
+    openInEditor: t("Open in New Editor"),
     notAccepted: t("That message was not accepted (too large or malformed) and nothing was sent."),
   };
 }

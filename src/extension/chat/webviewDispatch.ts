@@ -17,6 +17,8 @@ export interface DispatchTarget {
   retry(ref: ThreadRef): Promise<void>;
   saveDraft(ref: ThreadRef, text: string): Promise<void>;
   copy(text: string): Promise<void>;
+  insertCode(text: string): Promise<void>;
+  openCode(text: string, language: string | undefined): Promise<void>;
   runCommand(command: WebviewCommand): void;
   branch(ref: ThreadRef, request: BranchRequest): Promise<void>;
   switchBranch(ref: ThreadRef, messageId: string, index: number): Promise<void>;
@@ -54,6 +56,8 @@ export async function dispatchWebviewMessage(target: DispatchTarget, raw: unknow
   if (is(message, "retry")) return target.retry(target.refFor(message.params.threadId));
   if (is(message, "draft")) return target.saveDraft(target.refFor(message.params.threadId), message.params.text);
   if (is(message, "copy")) return target.copy(message.params.text);
+  if (is(message, "insertCode")) return target.insertCode(message.params.text);
+  if (is(message, "openCode")) return target.openCode(message.params.text, message.params.language);
   if (is(message, "command")) return target.runCommand(message.params.command);
   // Time travel (issue 7).
   if (is(message, "edit")) {

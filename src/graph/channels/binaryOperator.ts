@@ -1,3 +1,5 @@
+import { overwriteValue } from "../command";
+import { InvalidUpdateError } from "../errors";
 import { SingleValueChannel } from "./base";
 
 /** Folds every write into the value with a reducer (LangGraph `BinaryOperatorAggregate`). */
@@ -21,12 +23,22 @@ export class BinaryOperatorAggregate<V = unknown, U = V> extends SingleValueChan
     let current: V;
     if (this.value.length === 0) {
       // No default: the first write is the starting value.
-      current = values[0] as unknown as V;
+      const [isOverwrite, replaced] = overwriteValue(values[0]);
+      current = (isOverwrite ? replaced : values[0]) as V;
       rest = values.slice(1);
     } else {
       current = this.value[0] as V;
     }
-    for (const update of rest) current = this.reducer(current, update);
+    // An Overwrite replaces the value; writes after it in the same step are dropped (as in LangGraph).
+    let overwritten = false;
+    for (const update of rest) {
+      const [isOverwrite, replaced] = overwriteValue(update);
+      if (isOverwrite) {
+        if (overwritten) throw new InvalidUpdateError("Can receive only one Overwrite value per step.");
+        current = replaced as V;
+        overwritten = true;
+      } else if (!overwritten) current = this.reducer(current, update);
+    }
     this.value = [current];
     return true;
   }

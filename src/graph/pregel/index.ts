@@ -4,13 +4,16 @@
  */
 import type { CheckpointConfig } from "../../checkpoint/types";
 import type { Command } from "../command";
-import { GraphAbortError, GraphRecursionError, MissingThreadIdError } from "../errors";
+import { drawableGraph, type DrawableGraph } from "../drawing";
+import { GraphAbortError, GraphError, GraphInterrupt, GraphRecursionError, MissingThreadIdError } from "../errors";
 import { DEFAULT_RECURSION_LIMIT } from "../constants";
 import type { HistoryOptions, Interrupt, MessageChunk, MessageStreamMetadata, RunnableConfig, StateSnapshot, StreamMode, DebugChunk } from "../types";
 import { PregelLoop, type GraphSpec } from "./loop";
 import { runStep } from "./runner";
-import { requireSaver, toSnapshot, updateState } from "./state";
+import { requireSaver, updateState } from "./state";
 import { ChunkQueue, StreamEmitter } from "./stream";
+import { currentNest, nestedConfig } from "./subgraph";
+import { snapshotOf, specForNamespace, stateAt, subgraphsOf, type SubgraphEntry } from "./subgraphState";
 
 /** What one stream mode yields. */
 export type StreamChunk<Mode extends StreamMode, S, U> = Mode extends "values"
@@ -23,16 +26,39 @@ export type StreamChunk<Mode extends StreamMode, S, U> = Mode extends "values"
         ? DebugChunk
         : unknown;
 
-/** One mode → bare chunks; a list of modes → `[mode, chunk]` pairs. */
-export type StreamOutput<M, S, U> = M extends StreamMode[]
-  ? { [K in M[number]]: [K, StreamChunk<K, S, U>] }[M[number]]
-  : M extends StreamMode
-    ? StreamChunk<M, S, U>
-    : S;
+/** One mode → bare chunks; a list of modes → `[mode, chunk]` pairs; `subgraphs: true` prefixes the namespace. */
+export type StreamOutput<M, S, U, SG = false> = SG extends true
+  ? M extends StreamMode[]
+    ? { [K in M[number]]: [string[], K, StreamChunk<K, S, U>] }[M[number]]
+    : [string[], M extends StreamMode ? StreamChunk<M, S, U> : S]
+  : M extends StreamMode[]
+    ? { [K in M[number]]: [K, StreamChunk<K, S, U>] }[M[number]]
+    : M extends StreamMode
+      ? StreamChunk<M, S, U>
+      : S;
+
+/** `stream()`'s options beyond the run's config. */
+export interface StreamOptions<M, SG> {
+  streamMode?: M;
+  /** Also stream what subgraphs do, each chunk prefixed with its namespace (`[]` for this graph). */
+  subgraphs?: SG;
+}
 
 export type InvokeResult<S> = S & { __interrupt__?: Interrupt[] };
 
-export class CompiledGraph<S extends Record<string, unknown>, U> {
+/** The output schema's keys of the final state (all of it without an output schema). */
+function outputOf(values: Record<string, unknown>, keys: readonly string[] | undefined): Record<string, unknown> {
+  if (!keys) return values;
+  const out: Record<string, unknown> = {};
+  for (const key of keys) if (key in values) out[key] = values[key];
+  return out;
+}
+
+/**
+ * S: the state nodes and `values` chunks see; U: a state update; I: what `invoke`/`stream` take (the input
+ * schema's update type); O: what `invoke` returns (the output schema's state).
+ */
+export class CompiledGraph<S extends Record<string, unknown>, U, I = U, O extends Record<string, unknown> = S> {
   constructor(readonly spec: GraphSpec) {}
 
   get checkpointer() {
@@ -40,10 +66,10 @@ export class CompiledGraph<S extends Record<string, unknown>, U> {
   }
 
   /** Runs to the end (or an interrupt) and returns the final state; `__interrupt__` lists pending interrupts. */
-  async invoke(input: U | Command | null | undefined, config: RunnableConfig = {}): Promise<InvokeResult<S>> {
+  async invoke(input: I | Command | null | undefined, config: RunnableConfig = {}): Promise<InvokeResult<O>> {
     const { streamMode: _ignored, ...rest } = config;
-    const loop = await this.run(input, rest, new StreamEmitter([], () => {}));
-    const values = loop.values() as InvokeResult<S>;
+    const loop = await this.run(input, rest);
+    const values = outputOf(loop.values(), this.spec.outputKeys) as InvokeResult<O>;
     if (loop.interrupts.length) values.__interrupt__ = loop.interrupts;
     return values;
   }
@@ -52,42 +78,45 @@ export class CompiledGraph<S extends Record<string, unknown>, U> {
    * Streams the run. `streamMode` "values" (default) | "updates" | "messages" | "custom" | "debug", or a list
    * (then chunks are `[mode, chunk]`). Breaking out of the loop aborts the run and waits until the thread is free.
    */
-  async stream<M extends StreamMode | StreamMode[] | undefined = undefined>(
-    input: U | Command | null | undefined,
-    config: RunnableConfig & { streamMode?: M } = {},
-  ): Promise<AsyncIterableIterator<StreamOutput<M, S, U>>> {
+  async stream<M extends StreamMode | StreamMode[] | undefined = undefined, SG extends boolean | undefined = undefined>(
+    input: I | Command | null | undefined,
+    config: RunnableConfig & StreamOptions<M, SG> = {},
+  ): Promise<AsyncIterableIterator<StreamOutput<M, S, U, SG>>> {
     this.requireThread(config, "stream");
     const cancel = new AbortController();
     const signal = config.signal ? AbortSignal.any([config.signal, cancel.signal]) : cancel.signal;
     let settled: Promise<void> = Promise.resolve();
-    const queue = new ChunkQueue<StreamOutput<M, S, U>>(async () => {
+    const queue = new ChunkQueue<StreamOutput<M, S, U, SG>>(async () => {
       cancel.abort(new Error("stream consumer stopped"));
       await settled;
     });
-    const emitter = new StreamEmitter(config.streamMode, (chunk) => queue.push(chunk as StreamOutput<M, S, U>));
-    settled = this.run(input, { ...config, signal }, emitter).then(
+    const { subgraphs, ...runConfig } = config;
+    const emitter = new StreamEmitter(config.streamMode, (chunk) => queue.push(chunk as StreamOutput<M, S, U, SG>), { subgraphs: subgraphs === true });
+    settled = this.run(input, { ...runConfig, signal }, emitter).then(
       () => queue.close(),
       (error: unknown) => queue.close(error),
     );
     return queue;
   }
 
-  async getState(config: RunnableConfig): Promise<StateSnapshot<S>> {
+  /**
+   * The thread's state. `{ subgraphs: true }` puts each subgraph task's snapshot in `tasks[i].state` (else the
+   * config addressing it); a config whose `checkpoint_ns` names a subgraph task reads that subgraph's state.
+   */
+  async getState(config: RunnableConfig, options: { subgraphs?: boolean } = {}): Promise<StateSnapshot<S>> {
     const saver = requireSaver(this.spec, "getState");
     this.requireThread(config, "getState");
-    const saved = await saver.getTuple(config);
-    if (!saved) return { values: {} as S, next: [], tasks: [], config, interrupts: [] };
-    return toSnapshot<S>(this.spec, saved, config.configurable?.checkpoint_id === undefined);
+    return stateAt<S>(specForNamespace(this.spec, config.configurable?.checkpoint_ns), saver, config, options.subgraphs === true);
   }
 
-  /** Snapshots newest first. */
+  /** Snapshots newest first (of a subgraph, when `checkpoint_ns` names one of its tasks). */
   async *getStateHistory(config: RunnableConfig, options: HistoryOptions = {}): AsyncGenerator<StateSnapshot<S>> {
     const saver = requireSaver(this.spec, "getStateHistory");
     this.requireThread(config, "getStateHistory");
-    const listConfig: CheckpointConfig = {
-      configurable: { ...config.configurable, checkpoint_ns: config.configurable?.checkpoint_ns ?? "" },
-    };
-    for await (const saved of saver.list(listConfig, options)) yield toSnapshot<S>(this.spec, saved, false);
+    const ns = config.configurable?.checkpoint_ns ?? "";
+    const spec = specForNamespace(this.spec, ns);
+    const listConfig: CheckpointConfig = { configurable: { ...config.configurable, checkpoint_ns: ns } };
+    for await (const saved of saver.list(listConfig, options)) yield snapshotOf<S>(spec, saver, saved, false, false);
   }
 
   /** See `updateState` in ./state.ts. Returns the config of the new checkpoint. */
@@ -96,33 +125,69 @@ export class CompiledGraph<S extends Record<string, unknown>, U> {
     const threadId = this.requireThread(config, "updateState")!;
     const lock = await saver.lockThread(threadId);
     try {
-      return (await updateState(this.spec, config, values, asNode)) as RunnableConfig;
+      const spec = specForNamespace(this.spec, config.configurable?.checkpoint_ns);
+      return (await updateState(spec === this.spec ? spec : { ...spec, checkpointer: saver }, config, values, asNode)) as RunnableConfig;
     } finally {
       await lock.release();
     }
   }
 
-  private requireThread(config: RunnableConfig, method: string): string | undefined {
+  private requireThread(config: RunnableConfig, method: string, spec = this.spec): string | undefined {
     const threadId = config.configurable?.thread_id;
-    if (this.spec.checkpointer && (typeof threadId !== "string" || threadId === "")) throw new MissingThreadIdError(method);
+    if (spec.checkpointer && (typeof threadId !== "string" || threadId === "")) throw new MissingThreadIdError(method);
     return threadId;
   }
 
-  /** The driver: tick the loop, run the step, until the loop says stop. */
-  private async run(input: unknown, config: RunnableConfig, emitter: StreamEmitter): Promise<PregelLoop> {
-    const threadId = this.requireThread(config, "invoke");
+  /** The graph's nodes and edges; `.drawMermaid()` gives the same Mermaid text as LangGraph.js. */
+  getGraph(options: { xray?: boolean | number } = {}): DrawableGraph {
+    if (!this.spec.structure) throw new GraphError("This graph was not built by a StateGraph, so it has no structure to draw.", "NOT_SUPPORTED");
+    return drawableGraph(this.spec.structure, options);
+  }
+
+  async getGraphAsync(options: { xray?: boolean | number } = {}): Promise<DrawableGraph> {
+    return this.getGraph(options);
+  }
+
+  /**
+   * Yields `[name, graph]` for each node that is a compiled graph; `recurse` adds theirs as "child|grandchild";
+   * `namespace` ("child" or "child|grandchild") yields only that one.
+   */
+  *getSubgraphs(namespace?: string, recurse = false): Generator<SubgraphEntry> {
+    yield* subgraphsOf(this.spec, namespace, recurse);
+  }
+
+  async *getSubgraphsAsync(namespace?: string, recurse = false): AsyncGenerator<SubgraphEntry> {
+    yield* subgraphsOf(this.spec, namespace, recurse);
+  }
+
+  /**
+   * The driver: tick the loop, run the step, until the loop says stop. Started inside a task of another run,
+   * the run is a subgraph run: it uses that run's checkpointer, thread and lock, and stops it at an interrupt.
+   */
+  private async run(input: unknown, config: RunnableConfig, given?: StreamEmitter): Promise<PregelLoop> {
+    const nest = currentNest();
+    let spec = this.spec;
+    let emitter = given ?? new StreamEmitter([], () => {});
+    if (nest) {
+      const nested = nestedConfig(nest, config);
+      config = nested.config;
+      if (!given) emitter = nest.emitter.nested(nested.ns);
+      if (nest.checkpointer) spec = { ...spec, checkpointer: nest.checkpointer };
+    }
+    const threadId = this.requireThread(config, "invoke", spec);
     // Aborted before it started: nothing is written, not even the input.
     if (config.signal?.aborted) throw new GraphAbortError(config.signal.reason);
-    const lock = this.spec.checkpointer ? await this.spec.checkpointer.lockThread(threadId!) : undefined;
+    // A subgraph run on its parent's checkpointer runs under the parent's lock.
+    const lock = spec.checkpointer && !(nest?.checkpointer) ? await spec.checkpointer.lockThread(threadId!) : undefined;
     let loop: PregelLoop | undefined;
     try {
-      loop = await PregelLoop.create(this.spec, input, config, emitter);
+      loop = await PregelLoop.create(spec, input, config, emitter, nest);
       while (await loop.tick()) {
         if (config.signal?.aborted) throw new GraphAbortError(config.signal.reason);
         const outcome = await runStep(loop.runnable(), loop.stepEnv());
         if (outcome.aborted) throw new GraphAbortError(config.signal?.reason);
         if (outcome.error !== undefined) throw outcome.error;
-        if (outcome.interrupts.length) {
+        if (outcome.interrupts.length || outcome.interrupted) {
           loop.interrupted(outcome.interrupts);
           break;
         }
@@ -130,6 +195,8 @@ export class CompiledGraph<S extends Record<string, unknown>, U> {
         if (loop.status === "interrupt_after") break;
       }
       if (loop.status === "out_of_steps") throw new GraphRecursionError(config.recursionLimit ?? DEFAULT_RECURSION_LIMIT);
+      // A subgraph's interrupt (or breakpoint) stops the parent's task, which records it.
+      if (nest && loop.status !== "done") throw new GraphInterrupt(loop.interrupts);
       return loop;
     } finally {
       try {

@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { v5 as uuid5 } from "uuid";
 import { GraphError, GraphInterrupt } from "../errors";
 import type { Interrupt } from "../types";
+import type { NestContext } from "./subgraph";
 
 /** Per-task state `interrupt()` needs; found through AsyncLocalStorage so nodes need not pass config along. */
 export interface TaskScratchpad {
@@ -14,6 +15,8 @@ export interface TaskScratchpad {
   callCount: number;
   /** Takes the run's not-yet-used `Command({ resume })` value, if any. */
   takeNullResume(): { value: unknown } | undefined;
+  /** What a graph run started inside this task inherits (checkpointer, thread, namespace, stream). */
+  nest?: NestContext;
 }
 
 export const taskContext = new AsyncLocalStorage<TaskScratchpad>();

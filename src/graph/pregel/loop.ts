@@ -5,6 +5,7 @@
 import type { BaseCheckpointSaver } from "../../checkpoint/base";
 import type { ChannelVersions, Checkpoint, CheckpointConfig, CheckpointMetadata, CheckpointPendingWrite, PendingWrite } from "../../checkpoint/types";
 import type { BaseChannel } from "../channels";
+import type { GraphStructure } from "../drawing";
 import { isCommand, type Command } from "../command";
 import { DEFAULT_RECURSION_LIMIT, INPUT, INTERRUPT, NULL_TASK_ID, RESUME, START } from "../constants";
 import { EmptyInputError, GraphError, InvalidUpdateError } from "../errors";
@@ -13,6 +14,7 @@ import * as algo from "./algo";
 import type { PregelNode } from "./node";
 import type { StepEnv } from "./runner";
 import type { StreamEmitter } from "./stream";
+import { taskNamespace, type NestContext } from "./subgraph";
 
 /** The compiled graph as the loop sees it. */
 export interface GraphSpec {
@@ -20,6 +22,10 @@ export interface GraphSpec {
   /** Empty channel prototypes, one per channel name. */
   channels: Record<string, BaseChannel>;
   stateKeys: readonly string[];
+  /** The builder's nodes and edges, for `getGraph()`. */
+  structure?: GraphStructure;
+  /** What `invoke` returns, when an output schema narrows the state. */
+  outputKeys?: readonly string[];
   checkpointer?: BaseCheckpointSaver;
   interruptBefore: readonly string[] | "*";
   interruptAfter: readonly string[] | "*";
@@ -45,6 +51,10 @@ export class PregelLoop {
   private unsaved?: { checkpoint: Checkpoint; metadata: CheckpointMetadata };
   private bufferedWrites: [string, PendingWrite[]][] = [];
   private background: Promise<unknown> = Promise.resolve();
+  /** This run continues saved work (null / Command input, or a subgraph whose parent resumes). */
+  private resuming = false;
+  /** `Command({ resume: { [interruptId]: value } })`: passed on to subgraphs, whose interrupts it may address. */
+  private resumeMap?: Record<string, unknown>;
 
   private constructor(
     readonly spec: GraphSpec,
@@ -55,6 +65,7 @@ export class PregelLoop {
     public step: number,
     private pendingWrites: CheckpointPendingWrite[],
     savedConfig: CheckpointConfig,
+    private readonly nest?: NestContext,
   ) {
     this.ns = config.configurable?.checkpoint_ns ?? "";
     this.saver = spec.checkpointer;
@@ -66,7 +77,7 @@ export class PregelLoop {
     this.savedVersions = { ...checkpoint.channel_versions };
   }
 
-  static async create(spec: GraphSpec, input: unknown, config: RunnableConfig, emitter: StreamEmitter): Promise<PregelLoop> {
+  static async create(spec: GraphSpec, input: unknown, config: RunnableConfig, emitter: StreamEmitter, nest?: NestContext): Promise<PregelLoop> {
     const { thread_id, checkpoint_ns = "", checkpoint_id } = config.configurable ?? {};
     const saved = spec.checkpointer ? await spec.checkpointer.getTuple(config) : undefined;
     if (spec.checkpointer && checkpoint_id !== undefined && !saved) {
@@ -75,7 +86,7 @@ export class PregelLoop {
     const checkpoint = saved?.checkpoint ?? algo.emptyCheckpoint();
     const channels = algo.channelsFromCheckpoint(spec.channels, checkpoint);
     const base: CheckpointConfig = saved?.config ?? { configurable: { thread_id, checkpoint_ns } };
-    const loop = new PregelLoop(spec, config, emitter, checkpoint, channels, (saved?.metadata?.step ?? -2) + 1, saved?.pendingWrites ?? [], base);
+    const loop = new PregelLoop(spec, config, emitter, checkpoint, channels, (saved?.metadata?.step ?? -2) + 1, saved?.pendingWrites ?? [], base, nest);
     await loop.first(input, saved?.metadata);
     return loop;
   }
@@ -83,7 +94,11 @@ export class PregelLoop {
   /** Maps the input: new input → an `input` checkpoint; null / Command → resume (or fork from an older checkpoint). */
   private async first(input: unknown, savedMetadata: CheckpointMetadata | undefined): Promise<void> {
     if (isCommand(input)) await this.writeCommand(input);
-    const resuming = Object.keys(this.checkpoint.channel_versions).length > 0 && (input === null || input === undefined || isCommand(input));
+    const hasState = Object.keys(this.checkpoint.channel_versions).length > 0;
+    // A subgraph whose parent resumes continues its saved run; its input is the parent's state, not new input.
+    const resuming = hasState && (input === null || input === undefined || isCommand(input) || this.nest?.resuming === true);
+    this.resuming = resuming;
+    if (resuming && this.nest) await this.inheritResume(this.nest);
     if (resuming) {
       if (input == null && this.config.configurable?.checkpoint_id !== undefined && this.saver) await this.forkIfNotHead(savedMetadata);
       algo.markInterruptSeen(this.checkpoint);
@@ -165,6 +180,23 @@ export class PregelLoop {
       config: { ...this.config, configurable: { ...this.config.configurable, ...this.checkpointConfig.configurable } },
       ...(this.config.signal ? { runSignal: this.config.signal } : {}),
       hasCheckpointer: this.saver !== undefined,
+      nested: this.nest !== undefined,
+      nestFor: (task, signal) => ({
+        ns: taskNamespace(this.ns, task.name, task.id),
+        ...(this.checkpointConfig.configurable?.thread_id !== undefined ? { threadId: this.checkpointConfig.configurable.thread_id } : {}),
+        ...(this.saver ? { checkpointer: this.saver } : {}),
+        checkpointMap: { ...this.nest?.checkpointMap, [this.ns]: this.checkpoint.id },
+        resuming: this.resuming,
+        nullResume: () => {
+          const found = this.pendingWrites.find(([id, chan]) => id === NULL_TASK_ID && chan === RESUME);
+          return found ? { value: found[2] } : undefined;
+        },
+        ...(this.resumeMap ? { resumeMap: this.resumeMap } : {}),
+        emitter: this.emitter,
+        signal,
+        config: this.config,
+        counter: 0,
+      }),
       emitter: this.emitter,
       channels: this.channels,
       stateKeys: this.spec.stateKeys,
@@ -210,7 +242,7 @@ export class PregelLoop {
     this.checkpoint = { ...forSaver, channel_versions: { ...forSaver.channel_versions }, versions_seen: { ...forSaver.versions_seen } };
     for (const [node, seen] of Object.entries(this.checkpoint.versions_seen)) this.checkpoint.versions_seen[node] = { ...seen };
     const userMetadata = (this.config.metadata as Record<string, unknown> | undefined) ?? {};
-    const metadata: CheckpointMetadata = { ...userMetadata, source, step: this.step, parents: {}, ...threadMetadata(thread_id) };
+    const metadata: CheckpointMetadata = { ...userMetadata, source, step: this.step, parents: { ...this.nest?.checkpointMap }, ...threadMetadata(thread_id) };
     this.checkpointConfig = { configurable: { thread_id, checkpoint_ns, checkpoint_id: forSaver.id } };
     if (this.saver && this.durability !== "exit") {
       const newVersions = algo.changedVersions(this.savedVersions, forSaver.channel_versions);
@@ -266,6 +298,27 @@ export class PregelLoop {
     }
   }
 
+  /**
+   * A resuming subgraph takes over its parent's resume: the parent's unused `Command({ resume })` value goes to
+   * the subgraph's next `interrupt()`, and values keyed by the ids of the subgraph's own interrupts go to them.
+   */
+  private async inheritResume(nest: NestContext): Promise<void> {
+    const writes: CheckpointPendingWrite[] = [];
+    const nullResume = nest.nullResume();
+    if (nest.resumeMap) {
+      const owned = new Set<string>();
+      for (const [, chan, value] of this.pendingWrites) if (chan === INTERRUPT) for (const found of value as Interrupt[]) owned.add(found.id);
+      const mine = Object.fromEntries(Object.entries(nest.resumeMap).filter(([id]) => owned.has(id)));
+      if (Object.keys(mine).length) writes.push(...this.resumeWrites(mine));
+    } else if (nullResume) writes.push([NULL_TASK_ID, RESUME, nullResume.value]);
+    if (nest.resumeMap) this.resumeMap = nest.resumeMap;
+    for (const [taskId, chan, value] of writes) {
+      this.pendingWrites = this.pendingWrites.filter(([id, c]) => !(c === RESUME && id === taskId));
+      this.pendingWrites.push([taskId, chan, value]);
+      if (this.saver && this.checkpointConfig.configurable?.checkpoint_id !== undefined) await this.saver.putWrites(this.checkpointConfig, [[chan, value]], taskId);
+    }
+  }
+
   /** `resume` keyed by interrupt ids goes to those tasks; anything else goes to the next `interrupt()` call. */
   private resumeWrites(resume: unknown): CheckpointPendingWrite[] {
     const owners = new Map<string, string>();
@@ -274,6 +327,7 @@ export class PregelLoop {
     }
     const keys = typeof resume === "object" && resume !== null && !Array.isArray(resume) ? Object.keys(resume) : [];
     if (keys.length === 0 || !keys.every((key) => owners.has(key))) return [[NULL_TASK_ID, RESUME, resume]];
+    this.resumeMap = resume as Record<string, unknown>;
     const out: CheckpointPendingWrite[] = [];
     for (const key of keys) {
       const taskId = owners.get(key)!;

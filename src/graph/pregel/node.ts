@@ -1,6 +1,7 @@
 import type { PendingWrite } from "../../checkpoint/types";
 import type { BaseChannel } from "../channels";
 import type { NodeConfig } from "../types";
+import type { AnyCompiledGraph } from "./subgraphState";
 
 /** What a task's writers may consult while turning a node's output into writes. */
 export interface WriteContext {
@@ -23,4 +24,6 @@ export interface PregelNode {
   writes(output: unknown, ctx: WriteContext): Promise<PendingWrite[]>;
   /** The part of the output shown in the `updates` stream. */
   updateOf(output: unknown): unknown;
+  /** The compiled graph this node runs (a subgraph node): its state shows in `getState(…, { subgraphs: true })`. */
+  subgraph?: AnyCompiledGraph;
 }

@@ -6,10 +6,11 @@
 import type { PendingWrite } from "../../checkpoint/types";
 import type { BaseChannel } from "../channels";
 import { ERROR, INTERRUPT, NO_WRITES, RESUME } from "../constants";
-import { GraphInterrupt } from "../errors";
+import { GraphInterrupt, InvalidUpdateError } from "../errors";
 import type { Interrupt, MessageChunk, NodeConfig, RunnableConfig } from "../types";
 import { readState, type Task } from "./algo";
 import { taskContext, type TaskScratchpad } from "./interruptContext";
+import { isParentCommand, taskNamespace, type NestContext } from "./subgraph";
 import type { StreamEmitter } from "./stream";
 
 export interface StepEnv {
@@ -27,10 +28,16 @@ export interface StepEnv {
   takeNullResume(): { value: unknown } | undefined;
   /** Persists one task's writes against the checkpoint the step started from. */
   saveWrites(taskId: string, writes: PendingWrite[]): Promise<void>;
+  /** What a graph run inside this task inherits. */
+  nestFor(task: Task, signal: AbortSignal): NestContext;
+  /** This run is itself a subgraph run (so `Command.PARENT` has somewhere to go). */
+  nested: boolean;
 }
 
 export interface StepOutcome {
   interrupts: Interrupt[];
+  /** A task stopped at an interrupt (a subgraph's static breakpoint interrupts with no value). */
+  interrupted?: boolean;
   error?: unknown;
   aborted: boolean;
 }
@@ -56,14 +63,27 @@ export async function runStep(tasks: Task[], env: StepEnv): Promise<StepOutcome>
       resumeChanged: false,
       callCount: 0,
       takeNullResume: env.takeNullResume,
+      nest: env.nestFor(task, controller.signal),
     };
     const config = nodeConfig(task, env, controller.signal, () => closed);
     env.emitter.emit("debug", debugChunk("task", env.step, { id: task.id, name: task.name, input: task.input, triggers: task.triggers }));
     const resumeWrites = (): PendingWrite[] => (pad.resumeChanged ? [[RESUME, pad.resume]] : []);
     try {
-      const output = await taskContext.run(pad, () => task.node.run(task.input, config));
+      let output: unknown;
+      try {
+        output = await taskContext.run(pad, () => task.node.run(task.input, config));
+      } catch (error) {
+        // A subgraph run inside this task returned Command.PARENT: this task applies it as its own output.
+        if (!isParentCommand(error)) throw error;
+        output = error.forParent();
+      }
       if (closed) return;
-      const writes = await task.node.writes(output, { config, readFresh: (own) => readFresh(env, own) });
+      const writes = await task.node.writes(output, { config, readFresh: (own) => readFresh(env, own) }).catch((error: unknown) => {
+        if (isParentCommand(error) && !env.nested) {
+          throw new InvalidUpdateError(`Node "${task.name}" returned Command({ graph: Command.PARENT }), but this graph has no parent graph: it is not running as a subgraph.`, "INVALID_PARENT_COMMAND");
+        }
+        throw error;
+      });
       if (closed) return;
       await env.saveWrites(task.id, [...(writes.length ? writes : [[NO_WRITES, null] as PendingWrite]), ...resumeWrites()]);
       task.writes = writes;
@@ -73,6 +93,7 @@ export async function runStep(tasks: Task[], env: StepEnv): Promise<StepOutcome>
       if (closed) return;
       if (error instanceof GraphInterrupt) {
         outcome.interrupts.push(...error.interrupts);
+        outcome.interrupted = true;
         await env.saveWrites(task.id, [[INTERRUPT, error.interrupts], ...resumeWrites()]);
         env.emitter.emit("debug", debugChunk("task_result", env.step, { id: task.id, name: task.name, result: [], interrupts: error.interrupts }));
         return;
@@ -106,7 +127,7 @@ function nodeConfig(task: Task, env: StepEnv, signal: AbortSignal, isClosed: () 
     langgraph_step: env.step,
     langgraph_triggers: task.triggers,
     langgraph_task_id: task.id,
-    langgraph_checkpoint_ns: env.ns,
+    langgraph_checkpoint_ns: taskNamespace(env.ns, task.name, task.id),
   };
   const streamed = new Set<string>();
   const config: NodeConfig = {

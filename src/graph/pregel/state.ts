@@ -9,6 +9,7 @@ import { GraphError, InvalidUpdateError } from "../errors";
 import type { Interrupt, NodeConfig, RunnableConfig, StateSnapshot, StateSnapshotTask } from "../types";
 import * as algo from "./algo";
 import { threadMetadata, type GraphSpec } from "./loop";
+import { withCheckpointMap } from "./subgraph";
 
 export function requireSaver(spec: GraphSpec, method: string): BaseCheckpointSaver {
   if (!spec.checkpointer) {
@@ -51,7 +52,7 @@ export function toSnapshot<S>(spec: GraphSpec, saved: CheckpointTuple, applyPend
     values: algo.readState(channels, spec.stateKeys) as S,
     next: tasks.filter((t) => t.writes.length === 0).map((t) => t.name),
     tasks: snapshotTasks,
-    config: saved.config,
+    config: withCheckpointMap(saved.config, saved.metadata?.parents),
     createdAt: checkpoint.ts,
     interrupts: snapshotTasks.flatMap((t) => t.interrupts),
   };

@@ -1,21 +1,42 @@
 import type { StreamMode } from "../types";
 
-/** Routes chunks to the modes the caller asked for: a bare chunk for one mode, `[mode, chunk]` for a list. */
+/**
+ * Routes chunks to the modes the caller asked for: a bare chunk for one mode, `[mode, chunk]` for a list;
+ * with `subgraphs: true`, `[namespace, chunk]` / `[namespace, mode, chunk]` where namespace is `[]` for the
+ * root graph and e.g. `["child:<task id>"]` for a subgraph.
+ */
 export class StreamEmitter {
   private readonly modes: ReadonlySet<StreamMode>;
   private readonly single: boolean;
+  private readonly subgraphs: boolean;
   constructor(
     streamMode: StreamMode | StreamMode[] | undefined,
     private readonly sink: (chunk: unknown) => void,
+    options: { subgraphs?: boolean } = {},
+    private readonly ns: readonly string[] = [],
+    private readonly root?: StreamEmitter,
   ) {
     this.single = !Array.isArray(streamMode);
     this.modes = new Set(Array.isArray(streamMode) ? streamMode : [streamMode ?? "values"]);
+    this.subgraphs = options.subgraphs === true;
   }
   wants(mode: StreamMode): boolean {
-    return this.modes.has(mode);
+    const root = this.root ?? this;
+    if (!root.modes.has(mode)) return false;
+    // A subgraph's own steps reach the caller only with `subgraphs: true`; what its nodes stream (custom
+    // chunks, message tokens) always does, as in LangGraph.
+    return this.root === undefined || root.subgraphs || mode === "custom" || mode === "messages";
   }
   emit(mode: StreamMode, chunk: unknown): void {
-    if (this.modes.has(mode)) this.sink(this.single ? chunk : [mode, chunk]);
+    if (!this.wants(mode)) return;
+    const root = this.root ?? this;
+    if (root.subgraphs) root.sink(root.single ? [this.ns, chunk] : [this.ns, mode, chunk]);
+    else root.sink(root.single ? chunk : [mode, chunk]);
+  }
+  /** The emitter of a graph nested at checkpoint namespace `ns`. */
+  nested(ns: string): StreamEmitter {
+    const root = this.root ?? this;
+    return new StreamEmitter(undefined, root.sink, {}, ns.split("|"), root);
   }
 }
 

@@ -8,6 +8,22 @@ const ID = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-
 const DROPPED_KEYS = new Set(["ts", "createdAt", "timestamp"]);
 const ROLES: Record<string, string> = { human: "user", ai: "assistant", user: "user", assistant: "assistant", system: "system", tool: "tool" };
 
+/** A checkpoint namespace: "node:<task id>" levels joined by "|" (a numeric level counts a node's second subgraph). */
+const NAMESPACE = /^[^:|]+:[0-9a-f-]{32,36}(?:\|(?:[^:|]+:[0-9a-f-]{32,36}|\d+))*$/i;
+
+/** Ids inside a namespace become tokens too, so "the subgraph of that task" survives normalisation. */
+function normaliseString(value: string, ids: IdMap): string {
+  if (ID.test(value)) return ids.token(value);
+  if (!NAMESPACE.test(value)) return value;
+  return value
+    .split("|")
+    .map((level) => {
+      const at = level.indexOf(":");
+      return at < 0 ? level : `${level.slice(0, at)}:${ids.token(level.slice(at + 1))}`;
+    })
+    .join("|");
+}
+
 export class IdMap {
   private readonly ids = new Map<string, string>();
   token(id: string): string {
@@ -29,7 +45,7 @@ function asMessage(value: Record<string, unknown>): { role: string; content: unk
 }
 
 export function normalise(value: unknown, ids: IdMap): unknown {
-  if (typeof value === "string") return ID.test(value) ? ids.token(value) : value;
+  if (typeof value === "string") return normaliseString(value, ids);
   if (value === null || typeof value !== "object") return value;
   if (value instanceof Error) return { error: value.name };
   if (Array.isArray(value)) return value.map((v) => normalise(v, ids));
@@ -39,10 +55,11 @@ export function normalise(value: unknown, ids: IdMap): unknown {
   const out: Record<string, unknown> = {};
   // Named keys sorted, id keys in their own order: tokens are then handed out in the same order on both runtimes.
   const keys = Object.keys(record);
-  const ordered = [...keys.filter((k) => !ID.test(k)).sort(), ...keys.filter((k) => ID.test(k))];
+  const isId = (k: string) => ID.test(k) || NAMESPACE.test(k);
+  const ordered = [...keys.filter((k) => !isId(k)).sort(), ...keys.filter(isId)];
   for (const key of ordered) {
     if (DROPPED_KEYS.has(key) || record[key] === undefined || typeof record[key] === "function") continue;
-    out[ID.test(key) ? ids.token(key) : key] = normalise(record[key], ids);
+    out[isId(key) ? normaliseString(key, ids) : key] = normalise(record[key], ids);
   }
   return out;
 }

@@ -15,6 +15,7 @@ export interface Runtime {
   START: string;
   END: string;
   Command: any;
+  Overwrite: any;
   Send: any;
   interrupt: <V = unknown, R = any>(value: V) => R;
   /** A fresh in-memory saver (the default saver a case runs with). */
@@ -29,6 +30,7 @@ export const langgraphRuntime: Runtime = {
   START: lg.START,
   END: lg.END,
   Command: lg.Command,
+  Overwrite: lg.Overwrite,
   Send: lg.Send,
   interrupt: lg.interrupt as Runtime["interrupt"],
   newSaver: () => new lg.MemorySaver(),
@@ -44,6 +46,7 @@ export function makeSkeinRuntime(newSaver: () => unknown = () => new skeinCheckp
     START: skein.START,
     END: skein.END,
     Command: skein.Command,
+    Overwrite: skein.Overwrite,
     Send: skein.Send,
     interrupt: skein.interrupt as Runtime["interrupt"],
     newSaver,

@@ -1,0 +1,93 @@
+// @vitest-environment jsdom
+/** Code blocks in the chat: colours from highlight.js (loaded lazily), and Copy / Insert at Cursor / Open in New Editor. */
+import { describe, expect, it } from "vitest";
+import { configureHighlighter, useHighlighter } from "../../../src/webview/highlight";
+import { skeinHighlighter } from "../../../src/webview/highlightBundle";
+import { renderInto, type RenderOptions } from "../../../src/webview/markdown";
+
+const strings = {
+  copy: "Copy",
+  copied: "Copied",
+  truncated: "Plain.",
+  insertAtCursor: "Insert at Cursor",
+  openInEditor: "Open in New Editor",
+};
+
+function render(text: string, over: Partial<RenderOptions> = {}): HTMLElement {
+  const target = document.createElement("div");
+  document.body.append(target);
+  renderInto(target, text, { strings, copy: () => {}, ...over });
+  return target;
+}
+
+const TS = '```ts\nconst greeting: string = "hi"; // say it\nfunction add(a: number) { return a + 1; }\n```';
+
+describe("code blocks", () => {
+  it("load the highlighter only when a block with a language appears, then colour every block that waited", () => {
+    configureHighlighter("https://file+.vscode-resource/dist/highlight.js", "n0nce");
+    const plain = render("```\nno language\n```");
+    expect(document.head.querySelectorAll("script")).toHaveLength(0);
+    const first = render(TS);
+    const second = render("```python\ndef f():\n    return 1\n```");
+    const scripts = document.head.querySelectorAll<HTMLScriptElement>("script");
+    expect(scripts).toHaveLength(1); // one load for all blocks
+    expect(scripts[0]!.src).toBe("https://file+.vscode-resource/dist/highlight.js");
+    expect(scripts[0]!.nonce).toBe("n0nce");
+    expect(first.querySelector("code")!.classList.contains("hljs")).toBe(false);
+    // The bundle has loaded (it installs itself on globalThis; here directly).
+    useHighlighter(skeinHighlighter);
+    expect(first.querySelector("code .hljs-keyword")?.textContent).toBe("const");
+    expect(first.querySelector("code .hljs-string")?.textContent).toBe('"hi"');
+    expect(first.querySelector("code .hljs-comment")?.textContent).toBe("// say it");
+    expect(second.querySelector("code .hljs-keyword")?.textContent).toBe("def");
+    expect(plain.querySelector("code")!.classList.contains("hljs")).toBe(false);
+    // The code's text is unchanged by colouring (Copy, Insert and Open send exactly it).
+    expect(first.querySelector("code")!.textContent).toBe(
+      'const greeting: string = "hi"; // say it\nfunction add(a: number) { return a + 1; }\n',
+    );
+  });
+
+  it("colour later blocks at once, leave unknown languages plain, and never let markup through", () => {
+    useHighlighter(skeinHighlighter);
+    expect(render("```rust\nfn main() {}\n```").querySelector(".hljs-keyword")?.textContent).toBe("fn");
+    expect(render("```sh\necho hi\n```").querySelector("code.hljs")).not.toBeNull(); // an alias
+    const unknown = render("```klingon\nqapla'\n```").querySelector("code")!;
+    expect(unknown.classList.contains("hljs")).toBe(false);
+    expect(unknown.textContent).toBe("qapla'\n");
+    const hostile = render('```html\n<img src=x onerror="window.pwned=1"><script>window.pwned=2</script>\n```');
+    expect(hostile.querySelector("img, script")).toBeNull();
+    expect(hostile.querySelector("code")!.textContent).toContain("<script>window.pwned=2</script>");
+    // Even a highlighter that returned markup would pass through the sanitiser.
+    useHighlighter({ highlight: () => '<span class="hljs-keyword">x</span><img src=x onerror="window.pwned=3">' });
+    const walled = render("```ts\nx\n```");
+    expect(walled.querySelector(".hljs-keyword")).not.toBeNull();
+    expect(walled.querySelector("img")?.getAttribute("onerror") ?? null).toBeNull();
+    expect((window as { pwned?: number }).pwned).toBeUndefined();
+    useHighlighter(skeinHighlighter);
+  });
+
+  it("offer Copy, Insert at Cursor and Open in New Editor with the block's text and language", () => {
+    const inserted: string[] = [];
+    const opened: Array<[string, string | undefined]> = [];
+    const copied: string[] = [];
+    const el = render("```python\nprint(1)\n```\n\n```\nplain\n```", {
+      copy: (t) => copied.push(t),
+      insert: (t) => inserted.push(t),
+      open: (t, l) => opened.push([t, l]),
+    });
+    const [python, plain] = Array.from(el.querySelectorAll(".code-block"));
+    const button = (block: Element, name: string) => block.querySelector<HTMLButtonElement>(`.${name}`)!;
+    expect(button(python!, "insert-code-button").getAttribute("aria-label")).toBe("Insert at Cursor");
+    expect(button(python!, "open-code-button").getAttribute("aria-label")).toBe("Open in New Editor");
+    button(python!, "insert-code-button").click();
+    button(python!, "open-code-button").click();
+    button(plain!, "open-code-button").click();
+    button(python!, "copy-code-button").click();
+    expect(inserted).toEqual(["print(1)\n"]);
+    expect(opened).toEqual([
+      ["print(1)\n", "python"],
+      ["plain\n", undefined],
+    ]);
+    expect(copied).toEqual(["print(1)\n"]);
+  });
+});
