@@ -3,5 +3,8 @@ export * from "./types";
 export * from "./base";
 export * from "./errors";
 export * from "./memory";
+export * from "./json";
+export * from "./listing";
+export * from "./runLocks";
 export * from "./file";
 export * from "./postgres";

@@ -1,6 +1,8 @@
 import { checkThreadInfoUpdate } from "./limits";
 import { BaseCheckpointSaver } from "./base";
 import { requireThreadId, requireWriteTarget } from "./config";
+import { deepCopy, insertSorted, setOwn } from "./json";
+import { selectForList } from "./listing";
 import {
   WRITES_IDX_MAP,
   type ChannelVersions,
@@ -65,36 +67,24 @@ export class MemorySaver extends BaseCheckpointSaver {
   }
 
   async *list(config: CheckpointConfig, options: CheckpointListOptions = {}): AsyncGenerator<CheckpointTuple> {
-    const { limit, before, filter } = options;
     const threadId = config.configurable?.thread_id;
-    const ns = config.configurable?.checkpoint_ns;
-    const onlyId = config.configurable?.checkpoint_id;
-    const beforeId = before?.configurable?.checkpoint_id;
-    const matches: { saved: StoredCheckpoint; space: StoredNamespace }[] = [];
     const threads = threadId === undefined ? [...this.threads.values()] : [this.threads.get(threadId)];
-    for (const thread of threads) {
-      if (!thread) continue;
-      for (const [name, space] of thread.namespaces) {
-        if (ns !== undefined && name !== ns) continue;
-        for (let i = space.ids.length - 1; i >= 0; i--) {
-          const id = space.ids[i]!;
-          if (onlyId !== undefined && id !== onlyId) continue;
-          if (beforeId !== undefined && id >= beforeId) continue;
-          const saved = space.byId.get(id)!;
-          if (filter && !matchesFilter(saved.metadata, filter)) continue;
-          matches.push({ saved, space });
-        }
-      }
-    }
-    if (threads.length > 1 || ns === undefined) {
-      matches.sort((a, b) => (a.saved.checkpoint.id < b.saved.checkpoint.id ? 1 : a.saved.checkpoint.id > b.saved.checkpoint.id ? -1 : 0));
-    }
-    let yielded = 0;
-    for (const { saved, space } of matches) {
-      if (limit !== undefined && yielded >= limit) return;
-      yielded++;
-      yield this.toTuple(saved, space, false);
-    }
+    const selected = selectForList<{ saved: StoredCheckpoint; space: StoredNamespace }>(
+      config,
+      options,
+      threads.map((thread) =>
+        [...(thread?.namespaces ?? [])].map(([ns, space]) => ({
+          ns,
+          ids: space.ids,
+          lookup: (id: string) => {
+            const saved = space.byId.get(id);
+            return saved && { ref: { saved, space }, metadata: saved.metadata };
+          },
+        })),
+      ),
+      threads.length > 1,
+    );
+    for (const { saved, space } of selected) yield this.toTuple(saved, space, false);
   }
 
   async put(
@@ -270,57 +260,3 @@ export class MemorySaver extends BaseCheckpointSaver {
 const RECENT_LIMIT = 64;
 
 const recentKey = (threadId: string, ns: string, channel: string) => `${threadId}\u0000${ns}\u0000${channel}`;
-
-/** `obj[key] = value` that keeps `__proto__` an ordinary data key. */
-function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === "__proto__") Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
-  else obj[key] = value;
-}
-
-function insertSorted(ids: string[], id: string): void {
-  let lo = 0;
-  let hi = ids.length;
-  if (hi === 0 || ids[hi - 1]! < id) {
-    ids.push(id);
-    return;
-  }
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (ids[mid]! < id) lo = mid + 1;
-    else hi = mid;
-  }
-  ids.splice(lo, 0, id);
-}
-
-function matchesFilter(metadata: CheckpointMetadata, filter: Record<string, unknown>): boolean {
-  return Object.entries(filter).every(([key, value]) => deepEqual(metadata[key], value));
-}
-
-function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (a === null || b === null || typeof a !== "object" || typeof b !== "object") return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  const keysA = Object.keys(a);
-  const keysB = Object.keys(b);
-  if (keysA.length !== keysB.length) return false;
-  return keysA.every((key) => deepEqual((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]));
-}
-
-/**
- * Deep copy of JSON-like data, several times faster than structuredClone for plain objects; anything exotic
- * (Date, Map, typed arrays…) falls back to structuredClone. Own keys are defined, never assigned, so a
- * `__proto__` key stays data.
- */
-export function deepCopy<T>(value: T): T {
-  if (value === null || typeof value !== "object") return value;
-  if (Array.isArray(value)) return value.map(deepCopy) as T;
-  const proto = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null) return structuredClone(value);
-  // Spread copies own enumerable keys as data (so `__proto__` stays data); then only nested objects recurse.
-  const out: Record<string, unknown> = { ...(value as Record<string, unknown>) };
-  for (const key of Object.keys(out)) {
-    const item = out[key];
-    if (item !== null && typeof item === "object") setOwn(out, key, deepCopy(item));
-  }
-  return out as T;
-}

@@ -83,6 +83,19 @@ export interface ThreadLock {
   release(): Promise<void>;
 }
 
+/** A run lock (`lockThread`) or the lock of one write outside a run. */
+export type LockKind = "run" | "write";
+
+/** Who holds a lock, as far as the backend knows (for the busy message). */
+export interface LockHolder {
+  kind: LockKind;
+  pid?: number;
+  host?: string;
+  /** When the holder last renewed the lock (ISO), and when it expires unless renewed again. */
+  renewedAt?: string;
+  expiresInMs?: number;
+}
+
 /** Special write channels and their fixed negative indices (LangGraph's WRITES_IDX_MAP). */
 export const ERROR = "__error__";
 export const SCHEDULED = "__scheduled__";

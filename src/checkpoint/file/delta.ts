@@ -1,4 +1,4 @@
-import { deepCopy } from "../memory";
+import { deepCopy, jsonEqual, setOwn } from "../json";
 import type { Checkpoint, ChannelVersions, CheckpointMetadata } from "../types";
 import { MAX_CHAIN, type CheckpointEntry, type ThreadRecord, type ThreadState } from "./threadState";
 
@@ -125,7 +125,7 @@ function sameItem(state: ThreadState, element: unknown, no: number): boolean {
   const stored = state.items[no];
   if (element === stored) return true;
   if (element === null || typeof element !== "object") return false;
-  return deepEqual(element, stored);
+  return jsonEqual(element, stored);
 }
 
 function rangesLength(ranges: number[]): number {
@@ -198,31 +198,4 @@ function isFlatObject(item: unknown): boolean {
     if (value !== null && typeof value === "object") return false;
   }
   return true;
-}
-
-export function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (a === null || b === null || typeof a !== "object" || typeof b !== "object") return false;
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], b[i])) return false;
-    return true;
-  }
-  if (Array.isArray(b)) return false;
-  const keysA = Object.keys(a);
-  let countB = 0;
-  for (const key in b as object) if (Object.prototype.hasOwnProperty.call(b, key)) countB++;
-  if (keysA.length !== countB) return false;
-  for (const key of keysA) {
-    const va = (a as Record<string, unknown>)[key];
-    // JSON drops undefined members, so a stored copy lacks keys the live object has as undefined.
-    if (!Object.prototype.hasOwnProperty.call(b, key)) return false;
-    if (!deepEqual(va, (b as Record<string, unknown>)[key])) return false;
-  }
-  return true;
-}
-
-export function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === "__proto__") Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
-  else obj[key] = value;
 }

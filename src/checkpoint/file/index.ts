@@ -1,4 +1,4 @@
-/** The durable thread store (issue 3): `new FileSaver(directory, options?)`. */
+/** The durable thread store: `new FileSaver(directory, options?)`. */
 export { FileSaver, type FileSaverOptions } from "./saver";
 export { StoreFormatError, STORE_FORMAT, STORE_VERSION, MIGRATIONS, type Migration } from "./format";
 export { validateThreadId, threadFileStem, MAX_THREAD_ID_LENGTH } from "./names";

@@ -2,6 +2,8 @@ import { closeSync, linkSync, openSync, readFileSync, readdirSync, statSync, unl
 import { dirname, join } from "node:path";
 import { hostname } from "node:os";
 import { randomUUID } from "node:crypto";
+import type { LockAttempt, ThreadLockBackend } from "../runLocks";
+import type { LockHolder, LockKind } from "../types";
 
 /**
  * Lock files: created atomically (link(2) of an owner file, which fails if the lock exists), naming who owns
@@ -9,7 +11,6 @@ import { randomUUID } from "node:crypto";
  * window never blocks a thread forever.
  * `run` locks are held for a whole run (lockThread); `write` locks for one append.
  */
-export type LockKind = "run" | "write";
 
 export interface LockOwner {
   pid: number;
@@ -186,4 +187,22 @@ function breakLock(path: string, seen: LockOwner | "unreadable"): void {
   } catch {
     /* someone else broke it first */
   }
+}
+
+/** The thread locks of one store as lock files, for RunLocks. */
+export function fileLockBackend(lockPathOf: (threadId: string) => string): ThreadLockBackend {
+  return {
+    tryAcquire(threadId: string, kind: LockKind): LockAttempt {
+      const result = tryAcquire(lockPathOf(threadId), kind);
+      return result.ok ? result : { ok: false, holder: result.owner && holderOf(result.owner) };
+    },
+    release: (threadId, token) => release(lockPathOf(threadId), token),
+    stillHeld: (threadId, token) => stillHeld(lockPathOf(threadId), token),
+    leaseKept: (threadId, end) => registerLease(lockPathOf(threadId), end),
+    leaseEnded: (threadId) => unregisterLease(lockPathOf(threadId)),
+  };
+}
+
+function holderOf(owner: LockOwner): LockHolder {
+  return { kind: owner.kind, pid: owner.pid, host: owner.host };
 }

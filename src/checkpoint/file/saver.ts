@@ -3,8 +3,10 @@ import { fsyncSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { BaseCheckpointSaver } from "../base";
 import { requireWriteTarget } from "../config";
-import { CheckpointError, ThreadBusyError } from "../errors";
-import { deepCopy } from "../memory";
+import { CheckpointError } from "../errors";
+import { deepCopy, setOwn } from "../json";
+import { selectForList } from "../listing";
+import { RunLocks } from "../runLocks";
 import type {
   ChannelVersions,
   Checkpoint,
@@ -18,16 +20,19 @@ import type {
   ThreadLock,
 } from "../types";
 import type { Catalog } from "./catalog";
-import { deepEqual, encodeCheckpoint, setOwn } from "./delta";
+import { encodeCheckpoint } from "./delta";
 import { openFormat, type Migration } from "./format";
 import { fsyncAsync, fsyncDir } from "./fsutil";
-import { registerLease, release, stillHeld, tryAcquire, unregisterLease } from "./lock";
+import { fileLockBackend } from "./lock";
 import { threadFileStem, validateThreadId } from "./names";
+import { namespacesOf, readThread, tupleOf, type ListRef, type ReadContext } from "./reads";
 import { openStore, removeThreadFiles } from "./storeOpen";
-import { ThreadFiles } from "./threadFiles";
+import { ThreadCache } from "./threadCache";
+import type { ThreadFiles } from "./threadFiles";
+import type { ThreadRecord } from "./threadState";
 import { headId, requireThreadId, toTuple } from "./tuples";
-import type { CheckpointEntry, ThreadRecord } from "./threadState";
 import { defaultWarn, type StoreWarning } from "./warnings";
+import { WriteQueue } from "./writeQueue";
 
 export interface FileSaverOptions {
   /** fsync every write before its promise resolves (durability "sync"). Default true. */
@@ -71,15 +76,12 @@ export class FileSaver extends BaseCheckpointSaver {
   private readonly warn: (warning: StoreWarning) => void;
   private readonly compactBytes: number;
   private readonly lockWaitMs: number;
-  private readonly cacheThreads: number;
-  private readonly leaseMs: number;
-  /** Run locks kept after their run (see `leaseMs`): token and the timer that ends the lease. */
-  private readonly leases = new Map<string, { token: string; timer: NodeJS.Timeout }>();
   private readonly migrations: Readonly<Record<number, Migration>> | undefined;
+  private readonly locks: RunLocks;
+  private readonly queue: WriteQueue;
+  private readonly cache: ThreadCache;
+  private readonly reading: ReadContext;
   private catalogInstance: Catalog | undefined;
-  private readonly threads = new Map<string, ThreadFiles>();
-  private readonly queues = new Map<string, Promise<unknown>>();
-  private readonly runLocks = new Map<string, string>();
   private lastTime = 0;
   private closed = false;
 
@@ -90,9 +92,26 @@ export class FileSaver extends BaseCheckpointSaver {
     this.warn = options.onWarning ?? defaultWarn;
     this.compactBytes = options.compactBytes ?? 20 * 1024;
     this.lockWaitMs = options.lockWaitMs ?? 2_000;
-    this.cacheThreads = options.cacheThreads ?? 64;
-    this.leaseMs = options.leaseMs ?? 1_000;
     this.migrations = options.migrations;
+    this.locks = new RunLocks(
+      fileLockBackend((threadId) => this.lockPath(threadId)),
+      options.leaseMs ?? 1_000,
+    );
+    this.queue = new WriteQueue((threadId) => {
+      if (this.closed) return;
+      void this.write(threadId, false, (f) => f.needsCompaction(this.compactBytes) && f.compact(this.fsync)).catch(() => undefined);
+    });
+    this.cache = new ThreadCache(
+      join(directory, "threads"),
+      this.warn,
+      options.cacheThreads ?? 64,
+      (threadId) => this.locks.holds(threadId) || this.queue.busy(threadId),
+      (files) => {
+        if (files.state.seq >= 0) files.saveHead();
+        files.closeFd();
+      },
+    );
+    this.reading = { files: (id) => this.cache.get(id), holds: (id) => this.locks.holds(id), lockPath: (id) => this.lockPath(id) };
   }
 
   /** Opens lazily (a constructor cannot be async, and activation should not touch the disk). */
@@ -103,70 +122,26 @@ export class FileSaver extends BaseCheckpointSaver {
     openFormat(this.directory, this.migrations);
     mkdirSync(join(this.directory, "threads"), { recursive: true });
     mkdirSync(join(this.directory, "locks"), { recursive: true });
-    this.catalogInstance = openStore(this.directory, this.warn, this.fsync, (id) => this.files(id));
+    this.catalogInstance = openStore(this.directory, this.warn, this.fsync, (id) => this.cache.get(id));
     return this.catalogInstance;
-  }
-
-  private files(threadId: string): ThreadFiles {
-    let files = this.threads.get(threadId);
-    if (files) {
-      this.threads.delete(threadId);
-      this.threads.set(threadId, files); // LRU: most recent last
-      return files;
-    }
-    const stem = threadFileStem(threadId);
-    files = new ThreadFiles(threadId, join(this.directory, "threads", `${stem}.log`), join(this.directory, "threads", `${stem}.pack`), this.warn);
-    this.threads.set(threadId, files);
-    if (this.threads.size > this.cacheThreads) {
-      for (const [id, old] of this.threads) {
-        if (this.threads.size <= this.cacheThreads) break;
-        if (id === threadId || this.runLocks.has(id) || this.leases.has(id) || this.queues.has(id)) continue;
-        if (old.state.seq >= 0) old.saveHead();
-        old.closeFd();
-        this.threads.delete(id);
-      }
-    }
-    return files;
   }
 
   private lockPath(threadId: string): string {
     return join(this.directory, "locks", `${threadFileStem(threadId)}.lock`);
   }
 
-  /**
-   * Up-to-date thread for reading, or undefined when it has no files. `full`: the caller needs every record
-   * (history), so a thread not loaded yet skips the head-cache open it would throw away at once.
-   */
   private read(threadId: string, full = false): ThreadFiles | undefined {
     this.catalog();
-    const files = this.files(validateThreadId(threadId));
-    // Holding the run lock (in a run or as a lease), nobody else writes the thread: memory is up to date.
-    if ((this.runLocks.has(threadId) || this.leases.has(threadId)) && files.state.seq >= 0) return files;
-    const { exists, damaged } = files.refresh(false, !full);
-    if (damaged) {
-      // Repair needs the write lock; if a writer holds it, the "damage" is most likely its unfinished line.
-      const lock = tryAcquire(this.lockPath(threadId), "write");
-      if (lock.ok) {
-        try {
-          files.refresh(true);
-        } finally {
-          release(this.lockPath(threadId), lock.token);
-        }
-      }
-    }
-    return exists ? files : undefined;
+    return readThread(this.reading, validateThreadId(threadId), full);
   }
 
   /** Runs `fn` under the thread's write lock (in this process: one at a time per thread), then fsyncs. */
   private async write<T>(threadId: string, create: boolean, fn: (files: ThreadFiles) => T): Promise<T | undefined> {
     validateThreadId(threadId);
     const catalog = this.catalog();
-    // A compaction still waiting for an idle moment goes first (this write's queue position is behind it).
-    if (this.idleCompactions.has(threadId)) this.compactNow(threadId);
-    const previous = this.queues.get(threadId) ?? Promise.resolve();
-    const run = previous.then(async () => {
-      const token = await this.acquireWrite(threadId);
-      const files = this.files(threadId);
+    return this.queue.enqueue(threadId, async () => {
+      const token = await this.locks.acquireWrite(threadId, this.lockWaitMs);
+      const files = this.cache.get(threadId);
       let result: T | undefined;
       let created = false;
       try {
@@ -178,63 +153,14 @@ export class FileSaver extends BaseCheckpointSaver {
         }
         result = fn(files);
       } finally {
-        if (token !== undefined) release(this.lockPath(threadId), token);
+        if (token !== undefined) await this.locks.releaseWrite(threadId, token);
       }
       const fd = files.syncFd();
       if (this.fsync && fd !== undefined) await fsyncAsync(fd);
       if (created) catalog.append([{ op: "up", id: threadId, at: files.state.createdAt!, created: files.state.createdAt! }], false);
-      if (files.needsCompaction(this.compactBytes)) this.scheduleCompaction(threadId);
+      if (files.needsCompaction(this.compactBytes)) this.queue.scheduleCompaction(threadId);
       return result;
     });
-    const settled = run.catch(() => undefined);
-    this.queues.set(threadId, settled);
-    void settled.then(() => {
-      if (this.queues.get(threadId) === settled) this.queues.delete(threadId);
-    });
-    return run;
-  }
-
-  /** Threads whose compaction waits for the event loop to turn (setImmediate handles). */
-  private readonly idleCompactions = new Map<string, NodeJS.Immediate>();
-
-  /**
-   * Compaction never delays an acknowledgement: it waits for the event loop to turn (between a chat's turns,
-   * while the model streams, or once a burst of writes is done; V8 runs its scheduled GC there too). If the
-   * thread is written again first (back-to-back steps), the compaction is queued right then, ahead of that
-   * write, so the log never grows past one write beyond the threshold.
-   */
-  private scheduleCompaction(threadId: string): void {
-    if (this.idleCompactions.has(threadId)) return;
-    this.idleCompactions.set(
-      threadId,
-      setImmediate(() => this.compactNow(threadId)),
-    );
-  }
-
-  private compactNow(threadId: string): void {
-    const pending = this.idleCompactions.get(threadId);
-    if (pending === undefined) return;
-    clearImmediate(pending);
-    this.idleCompactions.delete(threadId);
-    if (this.closed) return;
-    void this.write(threadId, false, (f) => f.needsCompaction(this.compactBytes) && f.compact(this.fsync)).catch(() => undefined);
-  }
-
-  /** Takes the per-append lock unless this saver holds the thread's run lock (then returns undefined). */
-  private async acquireWrite(threadId: string): Promise<string | undefined> {
-    if (this.runLocks.has(threadId)) return undefined;
-    // A kept lease serves as the write lock if its file is still ours (a read, no file-system metadata
-    // change); otherwise it is dropped and the write takes the lock and re-reads the thread like any other.
-    const lease = this.leases.get(threadId);
-    if (lease && stillHeld(this.lockPath(threadId), lease.token)) return undefined;
-    if (lease) this.takeLease(threadId);
-    const deadline = Date.now() + this.lockWaitMs;
-    for (let wait = 1; ; wait = Math.min(wait * 2, 25)) {
-      const result = tryAcquire(this.lockPath(threadId), "write");
-      if (result.ok) return result.token;
-      if (result.owner?.kind === "run" || Date.now() > deadline) throw new ThreadBusyError(threadId);
-      await new Promise((resolve) => setTimeout(resolve, wait));
-    }
   }
 
   /** Two-phase: the catalog's durable "new" first, so a crash never leaves thread data the catalog misses. */
@@ -284,47 +210,18 @@ export class FileSaver extends BaseCheckpointSaver {
     const threadId = config.configurable?.thread_id;
     if (threadId === undefined) return undefined;
     const files = this.read(threadId);
-    if (!files) return undefined;
-    const ns = config.configurable?.checkpoint_ns ?? "";
-    const wanted = config.configurable?.checkpoint_id;
-    if (files.partial && (ns !== "" || (wanted !== undefined && wanted !== headId(files)))) files.ensureFull();
-    const space = files.state.spaces.get(ns);
-    if (!space) return undefined;
-    const id = wanted ?? space.ids[space.ids.length - 1];
-    const entry = id === undefined ? undefined : space.byId.get(id);
-    return entry ? toTuple(threadId, files, entry, true) : undefined;
+    return files && tupleOf(threadId, files, config);
   }
 
   async *list(config: CheckpointConfig, options: CheckpointListOptions = {}): AsyncGenerator<CheckpointTuple> {
-    const { limit, before, filter } = options;
     const threadId = config.configurable?.thread_id;
-    const ns = config.configurable?.checkpoint_ns;
-    const onlyId = config.configurable?.checkpoint_id;
-    const beforeId = before?.configurable?.checkpoint_id;
     const threadIds = threadId === undefined ? this.listedThreadIds() : [threadId];
-    // Only references are collected; each tuple is materialized as it is yielded, so memory stays bounded.
-    const matches: { threadId: string; files: ThreadFiles; entry: CheckpointEntry }[] = [];
-    for (const id of threadIds) {
+    const threads = threadIds.flatMap((id) => {
       const files = this.read(id, true);
-      if (!files) continue;
-      files.ensureFull();
-      for (const [name, space] of files.state.spaces) {
-        if (ns !== undefined && name !== ns) continue;
-        for (let i = space.ids.length - 1; i >= 0; i--) {
-          const cpId = space.ids[i]!;
-          if (onlyId !== undefined && cpId !== onlyId) continue;
-          if (beforeId !== undefined && cpId >= beforeId) continue;
-          const entry = space.byId.get(cpId)!;
-          if (filter && !Object.entries(filter).every(([key, value]) => deepEqual(entry.meta[key], value))) continue;
-          matches.push({ threadId: id, files, entry });
-        }
-      }
-    }
-    if (threadIds.length > 1 || ns === undefined) matches.sort((a, b) => (a.entry.id < b.entry.id ? 1 : a.entry.id > b.entry.id ? -1 : 0));
-    let yielded = 0;
-    for (const { threadId: id, files, entry } of matches) {
-      if (limit !== undefined && yielded >= limit) return;
-      yielded++;
+      return files ? [namespacesOf(id, files)] : [];
+    });
+    // Only references are selected; each tuple is materialized as it is yielded, so memory stays bounded.
+    for (const { threadId: id, files, entry } of selectForList<ListRef>(config, options, threads, threadIds.length > 1)) {
       yield toTuple(id, files, entry, false);
     }
   }
@@ -365,11 +262,7 @@ export class FileSaver extends BaseCheckpointSaver {
     validateThreadId(threadId);
     const catalog = this.catalog();
     // No point compacting what is about to be removed.
-    const pending = this.idleCompactions.get(threadId);
-    if (pending !== undefined) {
-      clearImmediate(pending);
-      this.idleCompactions.delete(threadId);
-    }
+    this.queue.cancelCompaction(threadId);
     await this.write(threadId, false, (files) => {
       catalog.append([{ op: "del", id: threadId }], this.fsync);
       files.closeFd();
@@ -382,9 +275,8 @@ export class FileSaver extends BaseCheckpointSaver {
     if (catalog.entries.has(threadId)) catalog.append([{ op: "gone", id: threadId }], this.fsync);
     // Deleting means gone from disk: drop the catalog's older lines that still carry its title and preview.
     catalog.maybeCompact(this.fsync, true);
-    this.endLease(threadId);
-    this.threads.get(threadId)?.closeFd();
-    this.threads.delete(threadId);
+    await this.locks.endLease(threadId);
+    this.cache.drop(threadId);
   }
 
   async listThreads(options: { limit?: number } = {}): Promise<ThreadInfo[]> {
@@ -428,92 +320,30 @@ export class FileSaver extends BaseCheckpointSaver {
   override async lockThread(threadId: string): Promise<ThreadLock> {
     validateThreadId(threadId);
     this.catalog();
-    if (this.runLocks.has(threadId)) throw new ThreadBusyError(threadId);
-    const path = this.lockPath(threadId);
-    const deadline = Date.now() + Math.min(this.lockWaitMs, 500);
-    const leased = this.takeLease(threadId);
-    let token: string | undefined = leased;
-    for (let wait = 1; token === undefined; wait = Math.min(wait * 2, 25)) {
-      const result = tryAcquire(path, "run");
-      if (result.ok) token = result.token;
-      else if (result.owner?.kind === "run" || Date.now() > deadline) throw new ThreadBusyError(threadId);
-      else await new Promise((resolve) => setTimeout(resolve, wait));
-    }
-    if (this.runLocks.has(threadId)) {
-      release(path, token);
-      throw new ThreadBusyError(threadId);
-    }
-    this.runLocks.set(threadId, token);
+    const { token, fromLease } = await this.locks.acquireRun(threadId, Math.min(this.lockWaitMs, 500));
     // Catch up with whatever other windows wrote; from here on this saver is the thread's only writer.
     // (A kept lease means nobody else could write since this saver's last run.)
-    if (leased === undefined) this.files(threadId).refresh(true);
+    if (!fromLease) this.cache.get(threadId).refresh(true);
     let released = false;
     return {
       release: async () => {
         if (released) return;
         released = true;
-        await this.queues.get(threadId);
+        await this.queue.idle(threadId);
         this.flushTouch();
-        this.threads.get(threadId)?.saveHead(true);
-        this.runLocks.delete(threadId);
-        this.keepLease(threadId, token);
+        this.cache.peek(threadId)?.saveHead(true);
+        await this.locks.endRun(threadId, token);
       },
     };
   }
 
-  /** After a run: keep the run lock for `leaseMs` (or release it now). */
-  private keepLease(threadId: string, token: string): void {
-    const path = this.lockPath(threadId);
-    if (this.leaseMs <= 0 || this.closed) {
-      release(path, token);
-      return;
-    }
-    const timer = setTimeout(() => this.endLease(threadId), this.leaseMs);
-    timer.unref(); // a kept lease never keeps the process alive; if it exits, the lock is stale and broken
-    this.leases.set(threadId, { token, timer });
-    registerLease(path, () => this.endLease(threadId));
-  }
-
-  /** Takes back a kept lease for a new run: its token when the lock file is still ours, else undefined. */
-  private takeLease(threadId: string): string | undefined {
-    const lease = this.leases.get(threadId);
-    if (!lease) return undefined;
-    const path = this.lockPath(threadId);
-    clearTimeout(lease.timer);
-    this.leases.delete(threadId);
-    unregisterLease(path);
-    if (stillHeld(path, lease.token)) return lease.token;
-    release(path, lease.token); // removed or broken meanwhile: only our bookkeeping is undone
-    return undefined;
-  }
-
-  private endLease(threadId: string): void {
-    const lease = this.leases.get(threadId);
-    if (!lease) return;
-    const path = this.lockPath(threadId);
-    clearTimeout(lease.timer);
-    this.leases.delete(threadId);
-    unregisterLease(path);
-    release(path, lease.token);
-  }
-
   override async close(): Promise<void> {
     if (this.closed) return;
-    // Compactions still waiting for an idle moment run now; a finishing write may schedule another: loop
-    // until nothing is queued or scheduled.
-    while (this.queues.size > 0 || this.idleCompactions.size > 0) {
-      for (const threadId of [...this.idleCompactions.keys()]) this.compactNow(threadId);
-      await Promise.all([...this.queues.values()]);
-    }
+    // Compactions still waiting for an idle moment run now, then every queued write settles.
+    await this.queue.drain();
     if (this.catalogInstance) this.flushTouch();
-    for (const threadId of [...this.leases.keys()]) this.endLease(threadId);
-    for (const [threadId, token] of this.runLocks) release(this.lockPath(threadId), token);
-    this.runLocks.clear();
-    for (const files of this.threads.values()) {
-      if (files.state.seq >= 0) files.saveHead();
-      files.closeFd();
-    }
-    this.threads.clear();
+    await this.locks.closeAll();
+    this.cache.clear();
     if (this.catalogInstance) {
       // Leave a compact catalog behind, so the next window's first listThreads reads one line per thread.
       this.catalogInstance.refresh();
@@ -525,7 +355,6 @@ export class FileSaver extends BaseCheckpointSaver {
 
   /** Bytes of one thread's files (bench and tests). */
   threadBytes(threadId: string): number {
-    return this.files(validateThreadId(threadId)).bytesOnDisk();
+    return this.cache.get(validateThreadId(threadId)).bytesOnDisk();
   }
 }
-

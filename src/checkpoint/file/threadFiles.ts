@@ -1,9 +1,10 @@
 import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, writeSync, type Stats } from "node:fs";
 import { gunzipSync } from "node:zlib";
+import { fastOpen } from "./fastOpen";
 import { readRange, statOrUndefined, truncate } from "./fsutil";
 import { framesFor } from "./compaction";
 import { encodeLine, parseFrames, parseLines } from "./frame";
-import { applyHeadCache, headCacheOf, readHeadCache, writeHeadCache } from "./headCache";
+import { headCacheOf, writeHeadCache } from "./headCache";
 import { ThreadState, type ThreadRecord } from "./threadState";
 import type { StoreWarning } from "./warnings";
 
@@ -72,58 +73,15 @@ export class ThreadFiles {
     this.wroteSinceHead = false;
   }
 
-  /**
-   * First load through the head cache: inflate only item frames, parse only item records, and check that
-   * the cache is as new as the newest record. Returns false (nothing changed) when that does not hold.
-   */
+  /** First load through the head cache (see `fastOpen`); false when the cache does not fit the files. */
   private tryFastOpen(log: Stats, pack: Stats | undefined): boolean {
-    const cache = readHeadCache(this.headPath, this.threadId);
-    if (!cache) return false;
-    const state = new ThreadState();
-    let maxSeq = -1;
-    let packEnd = 0;
-    if (pack) {
-      // Walk the frame headers only, then inflate every item frame in one call: they are gzip members, and
-      // one multi-member gunzip costs a third of inflating 200 small frames one by one.
-      const parsed = parseFrames(readRange(this.packPath, 0, pack.size), () => false);
-      if (parsed.bad.length > 0 || parsed.tornTail) return false;
-      const itemFrames: Buffer[] = [];
-      for (const frame of parsed.frames) {
-        maxSeq = Math.max(maxSeq, frame.lastSeq);
-        if (frame.kind === "items") itemFrames.push(frame.raw);
-      }
-      if (itemFrames.length > 0) {
-        let text: string;
-        try {
-          text = gunzipSync(Buffer.concat(itemFrames)).toString("utf8");
-        } catch {
-          return false; // a damaged frame: the full load finds and reports it
-        }
-        // Item frames hold nothing but item records, so one parse reads them all.
-        for (const record of JSON.parse(`[${text.slice(0, -1).replaceAll("\n", ",")}]`) as ThreadRecord[]) {
-          if (record.t === "n") for (let k = 0; k < record.n.length; k++) state.items[record.i + k] = record.n[k];
-        }
-      }
-      packEnd = parsed.complete;
-    }
-    const logBytes = readRange(this.logPath, 0, log.size);
-    const lines = parseLines(logBytes);
-    if (lines.bad.length > 0 || lines.complete !== logBytes.length) return false;
-    for (const { json } of lines.records) {
-      const record = JSON.parse(json) as ThreadRecord;
-      maxSeq = Math.max(maxSeq, record.s);
-      this.logRecords.push(json);
-      if (record.t === "n") for (let k = 0; k < record.n.length; k++) state.items[record.i + k] = record.n[k];
-    }
-    if (maxSeq !== cache.seq || state.items.length !== cache.items) {
-      this.logRecords = [];
-      return false;
-    }
-    applyHeadCache(state, cache);
-    this.state = state;
+    const opened = fastOpen(this.threadId, this.headPath, this.logPath, this.packPath, log, pack);
+    if (!opened) return false;
+    this.state = opened.state;
+    this.logRecords = opened.logRecords;
     this.partial = true;
-    this.headWrittenSeq = cache.seq;
-    this.packOffset = packEnd;
+    this.headWrittenSeq = opened.state.seq;
+    this.packOffset = opened.packEnd;
     this.packIno = pack?.ino ?? -1;
     this.logOffset = log.size;
     this.logIno = log.ino;
@@ -353,12 +311,12 @@ export class ThreadFiles {
     this.applyParsed(jsons, "log");
   }
 
-  /** Moves the log's records into the pack: one frame of item records, one of everything else. */
   /** The plain log has grown past `compactBytes`. */
   needsCompaction(compactBytes: number): boolean {
     return this.logOffset >= compactBytes;
   }
 
+  /** Moves the log's records into the pack: one frame of item records, one of everything else. */
   compact(fsync: boolean): void {
     const fd = this.fd();
     // The log's records are kept in memory as they are written or read; if they do not add up to the file's

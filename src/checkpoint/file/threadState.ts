@@ -1,3 +1,4 @@
+import { insertSorted } from "../json";
 import { restoreItems } from "./compaction";
 import { WRITES_IDX_MAP, type ChannelVersions, type CheckpointMetadata, type CheckpointPendingWrite } from "../types";
 
@@ -237,19 +238,4 @@ export class ThreadState {
 
 function maxIso(a: string | undefined, b: string): string {
   return a === undefined || b > a ? b : a;
-}
-
-export function insertSorted(ids: string[], id: string): void {
-  let hi = ids.length;
-  if (hi === 0 || ids[hi - 1]! < id) {
-    ids.push(id);
-    return;
-  }
-  let lo = 0;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (ids[mid]! < id) lo = mid + 1;
-    else hi = mid;
-  }
-  ids.splice(lo, 0, id);
 }

@@ -1,5 +1,5 @@
 import { requireThreadId as requireAnyThreadId } from "../config";
-import { deepCopy } from "../memory";
+import { deepCopy } from "../json";
 import type { CheckpointConfig, CheckpointTuple } from "../types";
 import { materializeValues } from "./delta";
 import { validateThreadId } from "./names";

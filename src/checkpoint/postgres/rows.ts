@@ -1,5 +1,5 @@
 import type pg from "pg";
-import { deepCopy } from "../memory";
+import { deepCopy } from "../json";
 import type { ChannelVersions, CheckpointMetadata, CheckpointPendingWrite, CheckpointTuple } from "../types";
 import { decodeValues, type Slots, type ThreadCache } from "./values";
 

@@ -5,8 +5,8 @@ import { BaseCheckpointSaver } from "../base";
 import { requireThreadId, requireWriteTarget } from "../config";
 import { CheckpointError, InvalidThreadIdError } from "../errors";
 import { checkThreadInfoUpdate } from "../limits";
-import { deepCopy } from "../memory";
-import { setOwn } from "../file/delta";
+import { deepCopy } from "../json";
+import { setOwn } from "../json";
 import {
   WRITES_IDX_MAP,
   type ChannelVersions,

@@ -1,6 +1,7 @@
-import { deepCopy } from "../memory";
+import { deepCopy } from "../json";
 import type { ChannelVersions, Checkpoint } from "../types";
-import { compressRanges, deepEqual, expandRanges, setOwn } from "../file/delta";
+import { compressRanges, expandRanges } from "../file/delta";
+import { jsonEqual as deepEqual, setOwn } from "../json";
 
 /**
  * How a checkpoint's channels are stored: a plain value, or, for an array (messages), item ranges

@@ -130,6 +130,24 @@ export function runSaverConformance(name: string, makeSaver: () => Promise<Saver
       expect(await collect(saver.list(cfg("nobody")))).toEqual([]);
     });
 
+    it("list filter compares as JSON (as LangGraph's savers do): a key holding undefined is a missing key", async () => {
+      const { saver } = await open();
+      const plain = makeCheckpoint({ n: 1 });
+      let config = await saver.put(cfg("t"), plain, meta(0, "loop", { nested: { a: 1 } }), { n: 1 });
+      const holey = makeCheckpoint({ n: 2 }, { n: 2 });
+      config = await saver.put(config, holey, meta(1, "loop", { tag: undefined, nested: { a: 1, b: undefined }, list: [undefined] }), { n: 2 });
+      const tagged = makeCheckpoint({ n: 3 }, { n: 3 });
+      await saver.put(config, tagged, meta(2, "loop", { tag: "x", nested: { a: 2 } }), { n: 3 });
+      const found = async (filter: Record<string, unknown>) => ids(await collect(saver.list(cfg("t"), { filter })));
+      expect(await found({ tag: undefined })).toEqual([holey.id, plain.id]);
+      expect(await found({ nested: { a: 1 } })).toEqual([holey.id, plain.id]);
+      expect(await found({ nested: { a: 1, b: undefined } })).toEqual([holey.id, plain.id]);
+      expect(await found({ list: [null] })).toEqual([holey.id]);
+      expect(await found({ tag: "x", nested: { a: 2 } })).toEqual([tagged.id]);
+      expect(await found({ nested: { a: 1, b: null } })).toEqual([]);
+      expect(await found({ tag: null })).toEqual([]);
+    });
+
     it("list: every thread when thread_id is absent, newest first overall", async () => {
       const { saver } = await open();
       const t = await chain(saver, "t", 2);

@@ -211,7 +211,7 @@ describe("FileSaver fast open (head cache)", () => {
     await first.close();
     const { saver, warnings } = openSaver(dir, { compactBytes: 4096 });
     expect(await count(saver)).toBe(40);
-    expect((saver as unknown as { threads: Map<string, { partial: boolean }> }).threads.get("t")!.partial).toBe(true);
+    expect((saver as unknown as { cache: { peek(id: string): { partial: boolean } } }).cache.peek("t")!.partial).toBe(true);
     await simulateTurn(saver, "t", 21); // a put on the head stays on the fast path
     expect(await collect(saver.list(cfg("t")))).toHaveLength(63);
     expect(warnings).toEqual([]);
