@@ -1,6 +1,6 @@
 /**
  * Opening a 1,000-turn thread in the chat view (target: paints within ~300 ms). Measured in three parts:
- * (1) host: reopen the FileSaver store and build the snapshot (ChatController → SkeinBackend → ChatThreads);
+ * (1) host: reopen the FileSaver store and build the snapshot (ChatController → ThreadServices → ThreadService);
  * (2) the postMessage hop, approximated by JSON serialise + parse of the snapshot (what structured clone costs
  * in the same order); (3) the webview painting it (jsdom stands in for the browser: DOM work only, no layout).
  * The thread is written through the real chat layer with an instant in-process model (no network in a bench).
@@ -11,13 +11,13 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { build } from "esbuild";
 import { JSDOM } from "jsdom";
-import { ChatThreads } from "../src/chat/threads";
+import { ThreadService } from "../src/chat/threadService";
 import { FileSaver } from "../src/checkpoint/file";
 import type { Message } from "../src/graph/messages";
 import type { ChatModel, ModelEvent } from "../src/model/types";
 import { ChatController, OPEN_THREAD_KEY } from "../src/extension/chat/chatController";
 import { readSettings } from "../src/extension/settings/settings";
-import { SkeinBackend } from "../src/extension/engine/skeinBackend";
+import { ThreadServices } from "../src/extension/engine/threadServices";
 import { webviewMessage, type HostMessage } from "../src/protocol/messages";
 import type { ChatSnapshot, WebviewStrings } from "../src/protocol/types";
 import { Memento } from "../test/fixtures/memento";
@@ -44,8 +44,8 @@ async function main(): Promise<void> {
     const scope = "folder-00000000000000aa";
     const dir = join(root, scope);
     const writer = new FileSaver(dir);
-    const threads = new ChatThreads({ checkpointer: writer, model: instantModel, context: { maxMessages: 20 } });
-    const { threadId } = await threads.createThread();
+    const threads = new ThreadService({ checkpointer: writer, model: instantModel, context: { maxMessages: 20 } });
+    const threadId = await threads.create();
     const t0 = performance.now();
     for (let i = 0; i < TURNS; i++) {
       const result = await threads.sendMessage(threadId, `Question ${i}: ${"how does this work? ".repeat(10)}`);
@@ -57,7 +57,7 @@ async function main(): Promise<void> {
     // (1) Host: a fresh backend over the same directory (as after a window reload) answers `ready`.
     const state = new Memento();
     await state.update(OPEN_THREAD_KEY, { scope, threadId });
-    const backend = new SkeinBackend({
+    const backend = new ThreadServices({
       dirFor: () => dir,
       settings: () => ({ ...readSettings(() => undefined), context: { maxMessages: 20 } }),
       apiKey: async () => "unused",
@@ -122,13 +122,13 @@ async function main(): Promise<void> {
  * The host's work after a turn on the same 1,000-turn thread: from the end of the run (stored) to the last
  * message of the update posted — the change (replaceTail + status + error) — against building a full snapshot
  * of the thread (refresh), which the host used to send after every turn. The turns run through the real chat
- * layer with the instant model (a backend adapter: SkeinBackend's own engine speaks to the Anthropic API).
+ * layer with the instant model (a backend adapter: ThreadServices's own engine speaks to the Anthropic API).
  */
-async function measureTurnUpdate(backend: SkeinBackend, scope: string, threadId: string, state: Memento) {
+async function measureTurnUpdate(backend: ThreadServices, scope: string, threadId: string, state: Memento) {
   const saver = await backend.saver(scope);
-  const threads = new ChatThreads({ checkpointer: saver, model: instantModel, context: { maxMessages: 20 } });
+  const threads = new ThreadService({ checkpointer: saver, model: instantModel, context: { maxMessages: 20 } });
   let runEnded = 0;
-  const adapter = Object.create(backend) as SkeinBackend;
+  const adapter = Object.create(backend) as ThreadServices;
   adapter.runTurn = async (ref, text, options) => {
     const result = await threads.sendMessage(ref.threadId, text ?? "", {
       signal: options.signal,

@@ -15,7 +15,8 @@ import { fitContext, selectContext } from "./contextWindow";
 const PROMPT_TOO_LONG = /prompt is too long|too many (input )?tokens|exceeds? the (model's )?(maximum )?context|context (window|length)/i;
 import type { ContextOptions } from "./contextWindow";
 import { repairHistory } from "./repair";
-import { firstUserText, previewOf, titleFromText } from "./titles";
+import { CATALOG_KEYS, updateCatalog } from "./catalog";
+import { firstUserText, titleFromText } from "./titles";
 import type { ChatTool } from "./tools";
 
 export interface ChatNodeDeps {
@@ -52,22 +53,8 @@ export async function ensureTitle(
   const info = await checkpointer.getThreadInfo(threadId);
   if (info?.title) return undefined;
   const title = titleFromText(text);
-  await checkpointer.setThreadInfo(threadId, { title, metadata: { titleSource: "first-message" } });
+  await checkpointer.setThreadInfo(threadId, { title, metadata: { [CATALOG_KEYS.titleSource]: "first-message" } });
   return title;
-}
-
-/** Keeps the catalog's count and preview current so the thread list needs no state load. */
-export async function updateCatalog(
-  checkpointer: BaseCheckpointSaver | undefined,
-  threadId: string | undefined,
-  messageCount: number,
-  last: Message | undefined,
-  extra: Record<string, unknown> = {},
-): Promise<void> {
-  if (!checkpointer || !threadId) return;
-  await checkpointer.setThreadInfo(threadId, {
-    metadata: { messageCount, lastMessagePreview: previewOf(last), lastMessageRole: last?.role, ...extra },
-  });
 }
 
 export function createCallModelNode(deps: ChatNodeDeps) {
@@ -115,7 +102,7 @@ export function createCallModelNode(deps: ChatNodeDeps) {
     }
     if (!final) throw new IncompleteStreamError("The model stream ended without a message.", "incomplete_stream", { retryable: true });
     const message: Message = { ...final, id, metadata: { ...final.metadata, ...(selection.omitted ? { omittedMessages: selection.omitted } : {}) } };
-    await updateCatalog(deps.checkpointer, threadId, history.length + 1, message, { lastModel: message.metadata?.model });
+    await updateCatalog(deps.checkpointer, threadId, history.length + 1, message, { [CATALOG_KEYS.lastModel]: message.metadata?.model });
     return { messages: [message] };
   };
 }

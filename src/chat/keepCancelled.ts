@@ -8,7 +8,7 @@
 import type { Message, StoredMessage } from "../graph/messages";
 import type { RunnableConfig } from "../graph/types";
 import type { BaseCheckpointSaver } from "../checkpoint/base";
-import { updateCatalog } from "./callModel";
+import { updateCatalog } from "./catalog";
 
 interface GraphLike {
   invoke(input: any, config?: any): Promise<any>;

@@ -1,4 +1,8 @@
+<<<<<<< HEAD
 import { checkThreadInfoUpdate } from "./limits";
+=======
+import { migratePendingSends } from "./migrate";
+>>>>>>> main
 import { BaseCheckpointSaver } from "./base";
 import { requireThreadId, requireWriteTarget } from "./config";
 import { deepCopy, insertSorted, setOwn } from "./json";
@@ -217,6 +221,10 @@ export class MemorySaver extends BaseCheckpointSaver {
     };
     if (saved.parentId !== undefined) {
       tuple.parentConfig = { configurable: { thread_id: threadId, checkpoint_ns: ns, checkpoint_id: saved.parentId } };
+      if (checkpoint.v < 4) {
+        const parentWrites = [...(space.writes.get(saved.parentId)?.values() ?? [])].map(([taskId, channel, value]): CheckpointPendingWrite => [taskId, channel, this.copyOut(value)]);
+        tuple.checkpoint = migratePendingSends(tuple.checkpoint, parentWrites, (v) => this.getNextVersion(v));
+      }
     }
     return tuple;
   }

@@ -10,7 +10,7 @@ import { insertCodeAtCursor, openCodeInEditor } from "./chat/codeBlocks";
 import { registerCommands } from "./commands/commands";
 import { ScopeIndex } from "./threads/scopeIndex";
 import { readBaseUrl, readSettings } from "./settings/settings";
-import { SkeinBackend } from "./engine/skeinBackend";
+import { ThreadServices } from "./engine/threadServices";
 import { webviewStrings } from "./chat/strings";
 import { ThreadsTreeProvider } from "./threads/threadsTree";
 import { scopeFor } from "./engine/workspaceScope";
@@ -50,7 +50,7 @@ export function activate(context: vscode.ExtensionContext): SkeinApi {
   const apiKeys = new ApiKeyService(context.secrets);
   let lastKey: string | undefined;
   const settings = () => readSettings((key) => vscode.workspace.getConfiguration("skein").get(key));
-  const backend = new SkeinBackend({
+  const backend = new ThreadServices({
     dirFor: (key) => scopes.dirFor(key),
     settings: () => {
       const current = settings();

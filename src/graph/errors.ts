@@ -39,6 +39,11 @@ export class GraphInterrupt extends GraphError {
   }
 }
 
+/** A value the graph cannot work with (LangGraph `GraphValueError`), e.g. `interrupt()` without a checkpointer. */
+export class GraphValueError extends GraphError {
+  override name = "GraphValueError";
+}
+
 /** `invoke(null)` on a thread with nothing to resume. */
 export class EmptyInputError extends GraphError {
   override name = "EmptyInputError";
@@ -63,6 +68,20 @@ export class InvalidGraphError extends GraphError {
   override name = "InvalidGraphError";
   constructor(message: string) {
     super(message, "INVALID_GRAPH");
+  }
+}
+
+/** A node no edge leads to (LangGraph `UnreachableNodeError`), raised by `compile()`. */
+export class UnreachableNodeError extends InvalidGraphError {
+  override name = "UnreachableNodeError";
+  override readonly code = "UNREACHABLE_NODE";
+}
+
+/** An option, stream mode or node option Skein's runtime does not support (it is never silently ignored). */
+export class UnsupportedOptionError extends GraphError {
+  override name = "UnsupportedOptionError";
+  constructor(message: string) {
+    super(message, "UNSUPPORTED_OPTION");
   }
 }
 

@@ -58,6 +58,9 @@ export {
   MissingThreadIdError,
   InvalidGraphError,
   GraphAbortError,
+  GraphValueError,
+  UnreachableNodeError,
+  UnsupportedOptionError,
 } from "./errors";
 export {
   MessagesAnnotation,

@@ -5,13 +5,15 @@
 import type { BaseCheckpointSaver } from "../checkpoint/base";
 import type { PendingWrite } from "../checkpoint/types";
 import { AnnotationRoot, ChannelAnnotation, type StateDefinition, type StateType, type UpdateType } from "./annotation";
-import { EphemeralValue, NamedBarrierValue, Topic, type BaseChannel } from "./channels";
+import { EphemeralValue, LastValueAfterFinish, NamedBarrierValue, NamedBarrierValueAfterFinish, Topic, type BaseChannel } from "./channels";
 import { Command, isCommand, isSend, type Send } from "./command";
 import { branchChannel, END, joinChannel, START, TASKS } from "./constants";
-import { InvalidGraphError, InvalidUpdateError } from "./errors";
+import { InvalidGraphError, InvalidUpdateError, UnreachableNodeError } from "./errors";
 import { CompiledGraph } from "./pregel";
 import type { GraphSpec } from "./pregel/loop";
 import type { PregelNode, WriteContext } from "./pregel/node";
+import { checkOptions } from "./pregel/options";
+import { checkRetryPolicy, type RetryPolicy } from "./pregel/retry";
 import { ParentCommand } from "./pregel/subgraph";
 import type { AnyCompiledGraph } from "./pregel/subgraphState";
 import type { NodeConfig } from "./types";
@@ -36,6 +38,15 @@ export interface CompileOptions {
   /** Stop after these nodes run. */
   interruptAfter?: string[] | "*";
 }
+
+export interface NodeOptions {
+  ends?: string[];
+  retryPolicy?: RetryPolicy;
+  defer?: boolean;
+}
+
+const NODE_OPTIONS = ["ends", "retryPolicy", "defer"];
+const COMPILE_OPTIONS = ["checkpointer", "interruptBefore", "interruptAfter"];
 
 /** The runnable graph: nodes read `StateType<SD>`; `invoke` takes `UpdateType<I>` and returns `StateType<O>`. */
 export type CompiledStateGraph<SD extends StateDefinition, I extends StateDefinition = SD, O extends StateDefinition = SD> = CompiledGraph<
@@ -95,6 +106,8 @@ class StateGraphBuilder<SD extends StateDefinition, I extends StateDefinition = 
   private readonly waitingEdges: [string[], string][] = [];
   private readonly branches = new Map<string, Branch<StateType<SD>>[]>();
   private readonly ends = new Map<string, string[]>();
+  private readonly retryPolicies = new Map<string, RetryPolicy>();
+  private readonly deferred = new Set<string>();
 
   constructor(state: StateSchema<SD> | StateGraphInit<SD, I, O>, options: { input?: StateSchema<I>; output?: StateSchema<O> } = {}) {
     const init: StateGraphInit<SD, I, O> = isInit(state) ? state : { stateSchema: state as StateSchema<SD>, ...options };
@@ -115,9 +128,11 @@ class StateGraphBuilder<SD extends StateDefinition, I extends StateDefinition = 
   /**
    * A node is a function `(state, config) => update`, or a compiled graph (a subgraph: it runs on the state, its
    * final state is the node's update, and it checkpoints under the namespace `"<name>:<task id>"`).
-   * `options.ends` (LangGraph's list of `Command.goto` targets) is accepted and checked at compile().
+   * `options.ends`: the nodes a returned `Command.goto` may reach (checked at compile()); `retryPolicy`: retry
+   * the node (and its routers) on failure; `defer`: run only once nothing else is left to run.
    */
-  addNode(name: string, fn: NodeFunction<StateType<SD>, UpdateType<SD>> | AnyCompiledGraph, options: { ends?: string[] } = {}): this {
+  addNode(name: string, fn: NodeFunction<StateType<SD>, UpdateType<SD>> | AnyCompiledGraph, options: NodeOptions = {}): this {
+    checkOptions(options, NODE_OPTIONS, `addNode("${name}")`);
     if (RESERVED.has(name)) throw new InvalidGraphError(`"${name}" is reserved and cannot be a node name.`);
     if (name.includes(":") || name.includes("|")) throw new InvalidGraphError(`Node name "${name}" may not contain ":" or "|".`);
     if (this.nodes.has(name)) throw new InvalidGraphError(`Node "${name}" is already present.`);
@@ -130,6 +145,8 @@ class StateGraphBuilder<SD extends StateDefinition, I extends StateDefinition = 
     if (typeof fn !== "function") throw new InvalidGraphError(`Node "${name}" must be a function (state, config) => update, or a compiled graph.`);
     this.nodes.set(name, fn);
     if (options.ends) this.ends.set(name, options.ends);
+    if (options.retryPolicy) this.retryPolicies.set(name, checkRetryPolicy(options.retryPolicy, name));
+    if (options.defer) this.deferred.add(name);
     return this;
   }
 
@@ -169,6 +186,7 @@ class StateGraphBuilder<SD extends StateDefinition, I extends StateDefinition = 
   }
 
   compile(options: CompileOptions = {}): CompiledStateGraph<SD, I, O> {
+    checkOptions(options, COMPILE_OPTIONS, "compile()");
     this.validate(options);
     // Keys of the input/output schemas that the state lacks are channels too (LangGraph adds every schema's keys).
     const definitions: StateDefinition = { ...this.inputSpec, ...this.outputSpec, ...this.spec };
@@ -179,8 +197,10 @@ class StateGraphBuilder<SD extends StateDefinition, I extends StateDefinition = 
     for (const key of stateKeys) channels[key] = definitions[key]!.createChannel(key);
     channels[START] = new EphemeralValue();
     channels[TASKS] = new Topic();
-    for (const name of this.nodes.keys()) channels[branchChannel(name)] = new EphemeralValue(false);
-    for (const [starts, end] of this.waitingEdges) channels[joinChannel(starts, end)] = new NamedBarrierValue(starts);
+    for (const name of this.nodes.keys()) channels[branchChannel(name)] = this.deferred.has(name) ? new LastValueAfterFinish() : new EphemeralValue(false);
+    for (const [starts, end] of this.waitingEdges) {
+      channels[joinChannel(starts, end)] = this.deferred.has(end) ? new NamedBarrierValueAfterFinish(starts) : new NamedBarrierValue(starts);
+    }
 
     const nodes = new Map<string, PregelNode>();
     nodes.set(START, {
@@ -197,6 +217,7 @@ class StateGraphBuilder<SD extends StateDefinition, I extends StateDefinition = 
       nodes.set(name, {
         name,
         triggers,
+        ...(this.retryPolicies.has(name) ? { retryPolicy: this.retryPolicies.get(name)! } : {}),
         run: (input, config) => fn(input as StateType<SD>, config),
         writes: (output, ctx) => this.writesOf(name, output, ctx, stateKeys),
         updateOf: (output) => (isCommand(output) ? (output.update ?? null) : (output ?? null)),
@@ -207,6 +228,7 @@ class StateGraphBuilder<SD extends StateDefinition, I extends StateDefinition = 
       nodes,
       channels,
       stateKeys,
+      triggerChannels: new Set([TASKS, ...[...nodes.values()].flatMap((node) => node.triggers)]),
       ...(outputKeys.length !== stateKeys.length ? { outputKeys } : {}),
       structure: {
         nodes: [...this.nodes.keys()],
@@ -253,6 +275,21 @@ class StateGraphBuilder<SD extends StateDefinition, I extends StateDefinition = 
       this.branches.has(START) ||
       this.waitingEdges.some(([starts]) => starts.includes(START));
     if (!hasEntry) throw new InvalidGraphError('Graph has no entry point: add an edge from START, e.g. addEdge(START, "my_node").');
+    const targets = new Set<string>([...this.edges.map(([, to]) => to), ...this.waitingEdges.map(([, to]) => to)]);
+    for (const [source, branches] of this.branches) {
+      for (const branch of branches) {
+        if (branch.pathMap) for (const target of Object.values(branch.pathMap)) targets.add(target);
+        else for (const name of this.nodes.keys()) if (name !== source) targets.add(name);
+      }
+    }
+    for (const ends of this.ends.values()) for (const target of ends) targets.add(target);
+    for (const name of this.nodes.keys()) {
+      if (!targets.has(name)) {
+        throw new UnreachableNodeError(
+          `Node "${name}" is not reachable: no edge, conditional edge or { ends } leads to it. A node reached only through Command({ goto }) must be listed in the source node's options: addNode("source", fn, { ends: ["${name}"] }).`,
+        );
+      }
+    }
     for (const key of ["interruptBefore", "interruptAfter"] as const) {
       const list = options[key];
       if (Array.isArray(list)) for (const name of list) check(name, `compile({ ${key} })`);
@@ -268,6 +305,7 @@ class StateGraphBuilder<SD extends StateDefinition, I extends StateDefinition = 
     if (command) writes.push(...this.gotoWrites(command.goto));
     for (const [from, to] of this.edges) if (from === name && to !== END) writes.push([branchChannel(to), null]);
     for (const [starts, end] of this.waitingEdges) if (starts.includes(name)) writes.push([joinChannel(starts, end), name]);
+    ctx.written = [...writes];
     const branches = this.branches.get(name);
     if (branches) {
       const state = ctx.readFresh(writes) as StateType<SD>;

@@ -1,6 +1,6 @@
 import type { CheckpointConfig, CheckpointConfigurable, CheckpointMetadata } from "../checkpoint/types";
 
-export type StreamMode = "values" | "updates" | "messages" | "custom" | "debug";
+export type StreamMode = "values" | "updates" | "messages" | "custom" | "debug" | "tasks" | "checkpoints";
 export type Durability = "sync" | "async" | "exit";
 
 /** What `invoke`, `stream`, `getState` and `updateState` take. Extra `configurable` keys reach nodes unchanged. */
@@ -13,6 +13,9 @@ export interface RunnableConfig extends CheckpointConfig {
   /** When checkpoints are written: in the background, awaited before the run resolves ("async", the default as in LangGraph), before each next step ("sync"), or once at the end ("exit"). */
   durability?: Durability;
   streamMode?: StreamMode | StreamMode[];
+  /** Breakpoints for this call only (they replace the ones given to compile()). */
+  interruptBefore?: string[] | "*";
+  interruptAfter?: string[] | "*";
   /** Copied into checkpoint metadata and `config.metadata` of nodes. */
   metadata?: Record<string, unknown>;
   tags?: string[];
@@ -63,7 +66,7 @@ export interface NodeConfig extends RunnableConfig {
 export interface StateSnapshotTask {
   id: string;
   name: string;
-  path: [string, string | number];
+  path: [string, string] | [string, number, boolean];
   /** The failure recorded for this task (`{ message, name }`), if it failed. */
   error?: { message: string; name: string; [key: string]: unknown };
   interrupts: Interrupt[];

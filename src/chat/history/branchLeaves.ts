@@ -18,8 +18,6 @@ import type { CheckpointView } from "./branchTree";
 
 /** Metadata an edit run adds to its checkpoints (so the fork it makes is findable). */
 export const EDIT_METADATA_KEY = "skein_edit";
-/** Catalog metadata: leaf checkpoint ids written by an import (its forks are plain `updateState`s). */
-export const KNOWN_LEAVES_KEY = "branchLeaves";
 
 export async function readLeafViews(saver: BaseCheckpointSaver, threadId: string, knownLeaves: readonly string[]): Promise<CheckpointView[]> {
   const configurable = { thread_id: threadId, checkpoint_ns: "" };

@@ -18,8 +18,8 @@ import { v4 as uuid4 } from "uuid";
 import type { BaseCheckpointSaver } from "../../checkpoint/base";
 import type { RunnableConfig } from "../../graph/types";
 import type { StoredMessage } from "../../graph/messages";
-import { updateCatalog } from "../callModel";
-import { EDIT_METADATA_KEY, KNOWN_LEAVES_KEY, readLeafViews, toView } from "./branchLeaves";
+import { CATALOG_KEYS, updateCatalog } from "../catalog";
+import { EDIT_METADATA_KEY, readLeafViews, toView } from "./branchLeaves";
 import { MessageTreeBuilder, buildMessageTree, findNodes, isOnPath, pathTo, siblingsOf } from "./branchTree";
 import type { CheckpointView, MessageTree } from "./branchTree";
 
@@ -34,9 +34,6 @@ export type HistoryRunConfig = RunnableConfig;
 /** Messages appended through the messages reducer; null = no input (replay, "__copy__"). */
 export type HistoryInput = { messages: StoredMessage[] } | null;
 
-/** Catalog metadata keys this module maintains (derived from the store, so never exported). */
-export const HAS_BRANCHES_KEY = "hasBranches";
-export const MESSAGE_COUNT_KEY = "messageCount";
 
 export interface SiblingInfo {
   /** 0-based position among the siblings (shown to people as index + 1). */
@@ -144,7 +141,7 @@ export class ThreadBranches {
     const cached = this.leafCache.get(threadId);
     if (cached && info && cached.updatedAt === info.updatedAt) return cached.tree;
     const readAt = Date.now();
-    const known = info?.metadata?.[KNOWN_LEAVES_KEY];
+    const known = info?.metadata?.[CATALOG_KEYS.knownLeaves];
     const tree = buildMessageTree(await readLeafViews(this.saver, threadId, Array.isArray(known) ? (known as string[]) : []));
     if (info && readAt > Date.parse(info.updatedAt)) remember(this.leafCache, threadId, { updatedAt: info.updatedAt, tree });
     else this.leafCache.delete(threadId);
@@ -173,7 +170,7 @@ export class ThreadBranches {
    */
   async isBranched(threadId: string): Promise<boolean> {
     const info = await this.saver.getThreadInfo(threadId);
-    if (info?.metadata?.[HAS_BRANCHES_KEY] === true) return true;
+    if (info?.metadata?.[CATALOG_KEYS.hasBranches] === true) return true;
     for await (const fork of this.saver.list({ configurable: { thread_id: threadId, checkpoint_ns: "" } }, { filter: { source: "fork" }, limit: 1 })) {
       void fork;
       if (info) await this.markBranched(threadId);
@@ -260,7 +257,7 @@ export class ThreadBranches {
       await this.requireGraph().updateState({ configurable: { thread_id: newThreadId, checkpoint_ns: "" } }, { messages }, this.writerNode);
       await this.saver.setThreadInfo(newThreadId, {
         title: `${info?.title?.trim() || "Untitled"} (fork)`,
-        metadata: { forkedFrom: { threadId, messageId } },
+        metadata: { [CATALOG_KEYS.forkedFrom]: { threadId, messageId } },
       });
       await updateCatalog(this.saver, newThreadId, messages.length, messages.at(-1));
     } catch (error) {
@@ -332,7 +329,7 @@ export class ThreadBranches {
   }
 
   private async markBranched(threadId: string): Promise<void> {
-    await this.saver.setThreadInfo(threadId, { metadata: { [HAS_BRANCHES_KEY]: true } });
+    await this.saver.setThreadInfo(threadId, { metadata: { [CATALOG_KEYS.hasBranches]: true } });
   }
 
   private requireGraph(): HistoryGraph {

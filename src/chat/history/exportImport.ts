@@ -5,17 +5,13 @@
  * imported thread has a real checkpoint tree that branches.ts reads like any other.
  */
 import type { BaseCheckpointSaver } from "../../checkpoint/base";
-import { updateCatalog } from "../callModel";
-import { HAS_BRANCHES_KEY, MESSAGE_COUNT_KEY, ThreadBranches, viewOf } from "./branches";
+import { CATALOG_KEYS, DERIVED_CATALOG_KEYS, updateCatalog } from "../catalog";
+import { ThreadBranches, viewOf } from "./branches";
 import type { HistoryGraph, HistoryRunConfig } from "./branches";
 import type { MessageTree } from "./branchTree";
-import { KNOWN_LEAVES_KEY } from "./branchLeaves";
 import { THREAD_EXPORT_FORMAT, THREAD_EXPORT_VERSION, ThreadImportError, parseThreadExport, serializeThreadExport } from "./exportImportJson";
 import type { ExportedNode, ThreadExport } from "./exportImportJson";
 import { threadToMarkdown } from "./exportImportMarkdown";
-
-/** Catalog metadata derived from the store (or naming this store's threads): not part of an export. */
-export const DERIVED_METADATA_KEYS: readonly string[] = [MESSAGE_COUNT_KEY, HAS_BRANCHES_KEY, KNOWN_LEAVES_KEY, "forkedFrom", "lastMessagePreview", "lastMessageRole", "lastModel"];
 
 export interface ExportContext {
   saver: BaseCheckpointSaver;
@@ -98,7 +94,7 @@ export async function importThreadJson(context: ExportContext, text: string, new
     const branched = children.some((list) => list.length > 1) || roots.length > 1;
     await context.saver.setThreadInfo(newThreadId, {
       ...(data.title !== null ? { title: data.title } : {}),
-      metadata: { ...userMetadata(data.metadata), ...(branched ? { [HAS_BRANCHES_KEY]: true, [KNOWN_LEAVES_KEY]: knownLeaves } : {}) },
+      metadata: { ...userMetadata(data.metadata), ...(branched ? { [CATALOG_KEYS.hasBranches]: true, [CATALOG_KEYS.knownLeaves]: knownLeaves } : {}) },
     });
     await updateCatalog(context.saver, newThreadId, shown, data.head === null ? undefined : data.messages[data.head]!.message);
   } catch (error) {
@@ -110,8 +106,14 @@ export async function importThreadJson(context: ExportContext, text: string, new
 
 /** Catalog metadata without the keys Skein derives (a file cannot plant them). */
 function userMetadata(metadata: Record<string, unknown>): Record<string, unknown> {
+<<<<<<< HEAD
   // Own properties only (fromEntries): a key named "__proto__" stays data.
   return Object.fromEntries(Object.entries(metadata).filter(([key]) => !DERIVED_METADATA_KEYS.includes(key)));
+=======
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(metadata)) if (!DERIVED_CATALOG_KEYS.includes(key)) out[key] = value;
+  return out;
+>>>>>>> main
 }
 
 /** The tree in depth-first order (children oldest first), parents as indices. */

@@ -1,4 +1,8 @@
+<<<<<<< HEAD
 import { checkThreadInfoUpdate } from "../limits";
+=======
+import { migratePendingSends } from "../migrate";
+>>>>>>> main
 import { fsyncSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { BaseCheckpointSaver } from "../base";
@@ -236,6 +240,10 @@ export class FileSaver extends BaseCheckpointSaver {
     const threadId = requireThreadId(config, "put");
     const ns = config.configurable?.checkpoint_ns ?? "";
     const parentId = config.configurable?.checkpoint_id;
+    // This store rewrites what it is given, so an old-format checkpoint is migrated as it is stored.
+    if (checkpoint.v < 4 && parentId !== undefined) {
+      checkpoint = migratePendingSends(checkpoint, (await this.getTuple(config))?.pendingWrites ?? [], (v) => this.getNextVersion(v));
+    }
     await this.write(threadId, true, (files) => {
       if (files.partial && (ns !== "" || parentId !== headId(files))) files.ensureFull();
       const { records, liveArrays } = encodeCheckpoint(files.state, files.state.seq + 1, ns, checkpoint, metadata, parentId, newVersions);

@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { hostMessage, type HostMessage, type WebviewCommand } from "../../protocol/messages";
 import type { ChatErrorView, ChatSnapshot, PersistedViewState } from "../../protocol/types";
-import type { BranchRequest, LoadedThread, ThreadRef, TurnEvent } from "../engine/backend";
+import type { BranchRequest, ChatEvent, LoadedThread, ThreadRef } from "../engine/backend";
 import type { ChatControllerOptions, ChatPanel, Run } from "./chatControllerTypes";
 import { Drafts } from "./drafts";
 import { toErrorView, toMessageView } from "./messageView";
@@ -307,7 +307,7 @@ export class ChatController implements DispatchTarget {
     this.postStatus(ref);
     if (sameRef(this.open, ref)) this.post(hostMessage("error", { threadId: ref.threadId, error: null }));
     try {
-      const options = { signal: run.abort.signal, onEvent: (event: TurnEvent) => this.onEvent(run, event) };
+      const options = { signal: run.abort.signal, onEvent: (event: ChatEvent) => this.onEvent(run, event) };
       if (branch && this.options.backend.history) {
         if (sameRef(this.open, ref)) await this.sync.prefix(ref, branch.messageId);
         run.base = this.sync.shownLength(key);
@@ -336,7 +336,9 @@ export class ChatController implements DispatchTarget {
     }
   }
 
-  private onEvent(run: Run, event: TurnEvent): void {
+  private onEvent(run: Run, event: ChatEvent): void {
+    // Tool-call deltas are not shown while streaming; the stored assistant message carries the calls.
+    if (event.type === "tool_call") return;
     const open = sameRef(this.open, run.ref);
     if (event.type === "token") {
       run.lastMessageId = event.messageId;

@@ -1,9 +1,17 @@
 /**
- * What the extension's controllers need from the persistence and chat layers, as small interfaces. The real
- * implementation (skeinBackend.ts) wires savers and the chat graph; controllers depend only on this file, so
- * they are tested in plain vitest without VS Code.
+ * What the chat view, the Threads tree and the commands need from the stores, addressed by `{ scope, threadId }`:
+ * ThreadServices (threadServices.ts) implements it on one thread service per workspace scope. The view's code
+ * depends only on this file, so it is tested in plain vitest without VS Code.
  */
-import type { StoredMessage } from "../../graph/messages";
+import type { ThreadSummary } from "../../chat/catalog";
+import type { BranchRequest } from "../../chat/threadService";
+import type { LoadedThread, SiblingMap } from "../../chat/threadView";
+import type { ChatEvent } from "../../chat/turns";
+
+export type { ThreadSummary } from "../../chat/catalog";
+export type { BranchRequest } from "../../chat/threadService";
+export type { CodedError, LoadedThread } from "../../chat/threadView";
+export type { ChatEvent } from "../../chat/turns";
 
 /** A thread in one workspace scope's store. */
 export interface ThreadRef {
@@ -11,41 +19,14 @@ export interface ThreadRef {
   threadId: string;
 }
 
-export interface ThreadSummary {
-  threadId: string;
-  title?: string;
-  createdAt: string;
-  updatedAt: string;
-  messageCount?: number;
-}
-
-export interface LoadedThread {
-  title?: string;
-  messages: StoredMessage[];
-  /** The last run did not finish (window closed mid-stream, crash, failure): a Retry resumes it. */
-  interrupted: boolean;
-  /** The recorded failure of the last turn, if it failed (shown again after a reload). */
-  error?: CodedError;
-  /** Messages that have other versions (edit/regenerate): message id → 0-based position and count. */
-  siblings?: Record<string, { index: number; count: number }>;
-}
-
 export interface LoadOptions {
   /** Also look for forks the catalog does not mark yet (reads every checkpoint; the open path never asks). */
   probeForks?: boolean;
 }
 
-export type TurnEvent =
-  /** A message stored or updated by the run (the user's input, a finished assistant reply, a tool result). */
-  | { type: "message"; message: StoredMessage }
-  /** A streamed piece of an assistant reply not yet stored. */
-  | { type: "token"; messageId: string; text: string }
-  /** The catalog title changed (first message, model-made title). */
-  | { type: "title"; title: string };
-
 export interface TurnOptions {
   signal: AbortSignal;
-  onEvent(event: TurnEvent): void;
+  onEvent(event: ChatEvent): void;
 }
 
 export interface ChatBackend {
@@ -53,6 +34,7 @@ export interface ChatBackend {
   listThreads(scope: string): Promise<ThreadSummary[]>;
   createThread(scope: string): Promise<string>;
   renameThread(ref: ThreadRef, title: string): Promise<void>;
+  /** Stops the thread's turn, then removes every byte of it (its search index text too). */
   deleteThread(ref: ThreadRef): Promise<void>;
   /** undefined when the thread does not exist (deleted in another window, never sent). */
   loadThread(ref: ThreadRef, options?: LoadOptions): Promise<LoadedThread | undefined>;
@@ -63,12 +45,9 @@ export interface ChatBackend {
   probeBranches?(ref: ThreadRef): Promise<boolean>;
   /** One turn: `text` = a new user message; `null` = retry/resume the last unfinished or failed turn. */
   runTurn(ref: ThreadRef, text: string | null, options: TurnOptions): Promise<void>;
-  /** Time travel, search, export (issue 7). Optional so test doubles without them still fit. */
+  /** Branches, search, export/import. Optional so test doubles without them still fit. */
   history?: HistoryBackend;
 }
-
-/** A turn that starts from an earlier checkpoint: a user message edited, or an assistant reply regenerated. */
-export type BranchRequest = { kind: "edit"; messageId: string; text: string } | { kind: "regenerate"; messageId: string };
 
 export interface ThreadSearchHit {
   ref: ThreadRef;
@@ -83,6 +62,8 @@ export interface ThreadSearchHit {
 export interface HistoryBackend {
   /** Runs an edit/regenerate as a streamed turn (the new branch becomes the shown one). */
   runBranch(ref: ThreadRef, request: BranchRequest, options: TurnOptions): Promise<void>;
+  /** Sibling positions ("‹ 2/3 ›") of the shown branch's messages that have other versions. */
+  siblings(ref: ThreadRef): Promise<SiblingMap>;
   /** Shows the `index`-th version of a message (and that branch's continuation); persists across reloads. */
   switchBranch(ref: ThreadRef, messageId: string, index: number): Promise<void>;
   /** Makes sure a message (a search hit on another branch) is on the shown branch. */
@@ -93,13 +74,6 @@ export interface HistoryBackend {
   /** Validates, then creates a new thread in `scope`; throws a coded error and creates nothing on bad input. */
   importThread(scope: string, text: string): Promise<string>;
   search(scopes: readonly string[], query: string): Promise<{ hits: ThreadSearchHit[]; total: number }>;
-}
-
-/** A failure the UI can explain: stable code + a message meant for people. */
-export interface CodedError {
-  code?: string;
-  message: string;
-  name?: string;
 }
 
 /** Codes (upper-cased; the model layer uses lower case) that mean "fix your API key". */

@@ -5,6 +5,4 @@
  * needs a store.
  */
 export { createStore } from "./store";
-export { GraphChatEngine } from "./chatEngine";
-// Time travel, search, export/import (issue 7): one HistoryService per store.
-export { historyFor } from "../../chat/history/branchService";
+export { createThreadService } from "./serviceFactory";

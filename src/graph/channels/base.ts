@@ -21,6 +21,10 @@ export abstract class BaseChannel<Value = unknown, Update = unknown, Saved = unk
   consume(): boolean {
     return false;
   }
+  /** Called when a step triggers no further node; channels that wait for the end of the run release here. */
+  finish(): boolean {
+    return false;
+  }
 }
 
 /**

@@ -4,3 +4,4 @@ export { BinaryOperatorAggregate } from "./binaryOperator";
 export { EphemeralValue } from "./ephemeralValue";
 export { Topic } from "./topic";
 export { NamedBarrierValue } from "./namedBarrier";
+export { LastValueAfterFinish, NamedBarrierValueAfterFinish } from "./afterFinish";

@@ -7,12 +7,14 @@ import type { ChannelVersions, Checkpoint, CheckpointPendingWrite, PendingWrite 
 import type { BaseChannel } from "../channels";
 import { isSend, type SendPacket } from "../command";
 import { ERROR, INTERRUPT, PULL, PUSH, RESUME, SCHEDULED, TASKS } from "../constants";
+import type { Interrupt, StateSnapshotTask } from "../types";
 import type { PregelNode } from "./node";
 
 export interface Task {
   id: string;
   name: string;
-  path: [typeof PULL | typeof PUSH, string | number];
+  /** `[PULL, node]`, or `[PUSH, index of the Send, false]` as LangGraph spells a Send task's path. */
+  path: [typeof PULL, string] | [typeof PUSH, number, boolean];
   input: unknown;
   triggers: string[];
   /** Filled when the task finishes (or from pending writes when it already had). */
@@ -112,7 +114,7 @@ export function prepareNextTasks(
     tasks.push({
       id: taskId(checkpoint.id, [ns, step, packet.node, PUSH, index]),
       name: packet.node,
-      path: [PUSH, index],
+      path: [PUSH, index, false],
       input: packet.args,
       triggers: [PUSH],
       writes: [],
@@ -168,6 +170,7 @@ export function applyWrites(
   channels: Record<string, BaseChannel>,
   tasks: TaskWrites[],
   getNextVersion: (current: number | undefined) => number,
+  triggerChannels?: ReadonlySet<string>,
 ): Set<string> {
   const ordered = [...tasks].sort(comparePaths);
   const bumpStep = ordered.some((t) => t.triggers.length > 0);
@@ -206,6 +209,15 @@ export function applyWrites(
       if (!updated.has(chan) && channel.isAvailable() && channel.update([])) checkpoint.channel_versions[chan] = next;
     }
   }
+  // Nothing left to trigger: deferred nodes' channels release now, so those nodes run last.
+  if (bumpStep && triggerChannels && ![...updated].some((chan) => triggerChannels.has(chan) && channels[chan]!.isAvailable())) {
+    for (const [chan, channel] of Object.entries(channels)) {
+      if (channel.finish()) {
+        checkpoint.channel_versions[chan] = next;
+        updated.add(chan);
+      }
+    }
+  }
   return updated;
 }
 
@@ -228,4 +240,29 @@ export function shouldInterrupt(checkpoint: Checkpoint, nodes: readonly string[]
 /** Marks every current channel version as seen by interrupts (so a resumed run does not stop at the same breakpoint). */
 export function markInterruptSeen(checkpoint: Checkpoint): void {
   checkpoint.versions_seen[INTERRUPT] = { ...checkpoint.versions_seen[INTERRUPT], ...checkpoint.channel_versions };
+}
+
+/** A task's state-key writes as `{ key: value }` (several writes to one key: `{ $writes: [...] }`), or undefined. */
+export function stateUpdate(stateKeys: readonly string[], writes: readonly PendingWrite[]): Record<string, unknown> | undefined {
+  let out: Record<string, unknown> | undefined;
+  for (const [chan, value] of writes) {
+    if (!stateKeys.includes(chan)) continue;
+    out ??= {};
+    if (chan in out) {
+      const prior = out[chan] as { $writes?: unknown[] } | undefined;
+      out[chan] = { $writes: [...(prior && typeof prior === "object" && Array.isArray(prior.$writes) ? prior.$writes : [prior]), value] };
+    } else out[chan] = value;
+  }
+  return out;
+}
+
+/** Tasks as a snapshot shows them: error, interrupts and (for finished ones) result, from the pending writes. */
+export function tasksWithWrites(tasks: readonly Task[], pending: readonly CheckpointPendingWrite[], stateKeys: readonly string[]): StateSnapshotTask[] {
+  return tasks.map((task) => {
+    const own = pending.filter(([id]) => id === task.id);
+    const error = own.find(([, chan]) => chan === ERROR)?.[2] as StateSnapshotTask["error"];
+    const interrupts = own.filter(([, chan]) => chan === INTERRUPT).flatMap(([, , value]) => value as Interrupt[]);
+    const result = stateUpdate(stateKeys, own.map(([, chan, value]): PendingWrite => [chan, value]));
+    return { id: task.id, name: task.name, path: task.path, interrupts, ...(error ? { error } : {}), ...(result ? { result } : {}) };
+  });
 }

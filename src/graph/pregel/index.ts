@@ -11,6 +11,7 @@ import type { HistoryOptions, Interrupt, MessageChunk, MessageStreamMetadata, Ru
 import { PregelLoop, type GraphSpec } from "./loop";
 import { runStep } from "./runner";
 import { requireSaver, updateState } from "./state";
+import { checkRunConfig } from "./options";
 import { ChunkQueue, StreamEmitter } from "./stream";
 import { currentNest, nestedConfig } from "./subgraph";
 import { snapshotOf, specForNamespace, stateAt, subgraphsOf, type SubgraphEntry } from "./subgraphState";
@@ -59,7 +60,10 @@ function outputOf(values: Record<string, unknown>, keys: readonly string[] | und
  * schema's update type); O: what `invoke` returns (the output schema's state).
  */
 export class CompiledGraph<S extends Record<string, unknown>, U, I = U, O extends Record<string, unknown> = S> {
-  constructor(readonly spec: GraphSpec) {}
+  private readonly nodeNames: ReadonlySet<string>;
+  constructor(readonly spec: GraphSpec) {
+    this.nodeNames = new Set([...spec.nodes.keys()].filter((name) => !spec.nodes.get(name)!.hidden));
+  }
 
   get checkpointer() {
     return this.spec.checkpointer;
@@ -67,10 +71,13 @@ export class CompiledGraph<S extends Record<string, unknown>, U, I = U, O extend
 
   /** Runs to the end (or an interrupt) and returns the final state; `__interrupt__` lists pending interrupts. */
   async invoke(input: I | Command | null | undefined, config: RunnableConfig = {}): Promise<InvokeResult<O>> {
+    checkRunConfig(config, "invoke", this.nodeNames);
     const { streamMode: _ignored, ...rest } = config;
     const loop = await this.run(input, rest);
-    const values = outputOf(loop.values(), this.spec.outputKeys) as InvokeResult<O>;
-    if (loop.interrupts.length) values.__interrupt__ = loop.interrupts;
+    const state = loop.status === "interrupted" ? loop.valuesWithFinishedTasks() : loop.values();
+    const values = outputOf(state, this.spec.outputKeys) as InvokeResult<O>;
+    // A static breakpoint is reported as an interrupt with no values, as LangGraph does.
+    if (loop.interrupts.length || loop.status === "interrupt_before" || loop.status === "interrupt_after") values.__interrupt__ = loop.interrupts;
     return values;
   }
 
@@ -82,6 +89,7 @@ export class CompiledGraph<S extends Record<string, unknown>, U, I = U, O extend
     input: I | Command | null | undefined,
     config: RunnableConfig & StreamOptions<M, SG> = {},
   ): Promise<AsyncIterableIterator<StreamOutput<M, S, U, SG>>> {
+    checkRunConfig(config, "stream", this.nodeNames);
     this.requireThread(config, "stream");
     const cancel = new AbortController();
     const signal = config.signal ? AbortSignal.any([config.signal, cancel.signal]) : cancel.signal;
@@ -104,6 +112,7 @@ export class CompiledGraph<S extends Record<string, unknown>, U, I = U, O extend
    * config addressing it); a config whose `checkpoint_ns` names a subgraph task reads that subgraph's state.
    */
   async getState(config: RunnableConfig, options: { subgraphs?: boolean } = {}): Promise<StateSnapshot<S>> {
+    checkRunConfig(config, "getState", this.nodeNames);
     const saver = requireSaver(this.spec, "getState");
     this.requireThread(config, "getState");
     return stateAt<S>(specForNamespace(this.spec, config.configurable?.checkpoint_ns), saver, config, options.subgraphs === true);
@@ -112,6 +121,7 @@ export class CompiledGraph<S extends Record<string, unknown>, U, I = U, O extend
   /** Snapshots newest first (of a subgraph, when `checkpoint_ns` names one of its tasks). */
   async *getStateHistory(config: RunnableConfig, options: HistoryOptions = {}): AsyncGenerator<StateSnapshot<S>> {
     const saver = requireSaver(this.spec, "getStateHistory");
+    checkRunConfig(config, "getStateHistory", this.nodeNames);
     this.requireThread(config, "getStateHistory");
     const ns = config.configurable?.checkpoint_ns ?? "";
     const spec = specForNamespace(this.spec, ns);
@@ -122,6 +132,7 @@ export class CompiledGraph<S extends Record<string, unknown>, U, I = U, O extend
   /** See `updateState` in ./state.ts. Returns the config of the new checkpoint. */
   async updateState(config: RunnableConfig, values: U | null | undefined, asNode?: string): Promise<RunnableConfig> {
     const saver = requireSaver(this.spec, "updateState");
+    checkRunConfig(config, "updateState", this.nodeNames);
     const threadId = this.requireThread(config, "updateState")!;
     const lock = await saver.lockThread(threadId);
     try {
@@ -194,6 +205,7 @@ export class CompiledGraph<S extends Record<string, unknown>, U, I = U, O extend
         await loop.afterTick();
         if (loop.status === "interrupt_after") break;
       }
+      loop.emitStop();
       if (loop.status === "out_of_steps") throw new GraphRecursionError(config.recursionLimit ?? DEFAULT_RECURSION_LIMIT);
       // A subgraph's interrupt (or breakpoint) stops the parent's task, which records it.
       if (nest && loop.status !== "done") throw new GraphInterrupt(loop.interrupts);

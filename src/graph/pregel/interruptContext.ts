@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { v5 as uuid5 } from "uuid";
-import { GraphError, GraphInterrupt } from "../errors";
+import { GraphError, GraphInterrupt, GraphValueError } from "../errors";
 import type { Interrupt } from "../types";
 import type { NestContext } from "./subgraph";
 
@@ -13,8 +13,11 @@ export interface TaskScratchpad {
   /** Set when this run handed the task a new resume value (the runner then stores the list). */
   resumeChanged: boolean;
   callCount: number;
-  /** Takes the run's not-yet-used `Command({ resume })` value, if any. */
-  takeNullResume(): { value: unknown } | undefined;
+  /**
+   * The `Command({ resume })` value given without interrupt ids, until this task uses it. Every task of the
+   * step gets it, so one value resumes every pending interrupt (LangGraph 1.7).
+   */
+  nullResume?: { value: unknown };
   /** What a graph run started inside this task inherits (checkpointer, thread, namespace, stream). */
   nest?: NestContext;
 }
@@ -36,12 +39,13 @@ export function interrupt<Value = unknown, Resume = unknown>(value: Value): Resu
   const pad = taskContext.getStore();
   if (!pad) throw new GraphError("interrupt() can only be called inside a node while the graph runs.", "INTERRUPT_OUTSIDE_NODE");
   if (!pad.hasCheckpointer) {
-    throw new GraphError("interrupt() needs a checkpointer: compile({ checkpointer: new MemorySaver() }).", "MISSING_CHECKPOINTER");
+    throw new GraphValueError("interrupt() needs a checkpointer: compile({ checkpointer: new MemorySaver() }).", "MISSING_CHECKPOINTER");
   }
   const index = pad.callCount++;
   if (index < pad.resume.length) return pad.resume[index] as Resume;
-  const fresh = pad.takeNullResume();
+  const fresh = pad.nullResume;
   if (fresh) {
+    delete pad.nullResume;
     pad.resume.push(fresh.value);
     pad.resumeChanged = true;
     return fresh.value as Resume;

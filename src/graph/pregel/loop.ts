@@ -22,6 +22,8 @@ export interface GraphSpec {
   /** Empty channel prototypes, one per channel name. */
   channels: Record<string, BaseChannel>;
   stateKeys: readonly string[];
+  /** Every channel that schedules a node (node triggers and the Send topic). */
+  triggerChannels: ReadonlySet<string>;
   /** The builder's nodes and edges, for `getGraph()`. */
   structure?: GraphStructure;
   /** What `invoke` returns, when an output schema narrows the state. */
@@ -49,6 +51,10 @@ export class PregelLoop {
   private savedConfig: CheckpointConfig;
   private savedVersions: ChannelVersions;
   private unsaved?: { checkpoint: Checkpoint; metadata: CheckpointMetadata };
+  /** Metadata and parent of the current checkpoint (for `checkpoints` stream events). */
+  private metadata?: CheckpointMetadata;
+  private parentConfig?: CheckpointConfig;
+  private loadedParent?: CheckpointConfig;
   private bufferedWrites: [string, PendingWrite[]][] = [];
   private background: Promise<unknown> = Promise.resolve();
   /** This run continues saved work (null / Command input, or a subgraph whose parent resumes). */
@@ -87,13 +93,30 @@ export class PregelLoop {
     const channels = algo.channelsFromCheckpoint(spec.channels, checkpoint);
     const base: CheckpointConfig = saved?.config ?? { configurable: { thread_id, checkpoint_ns } };
     const loop = new PregelLoop(spec, config, emitter, checkpoint, channels, (saved?.metadata?.step ?? -2) + 1, saved?.pendingWrites ?? [], base, nest);
+    if (saved?.metadata) {
+      const { thread_id: _thread, ...metadata } = saved.metadata;
+      loop.metadata = metadata as CheckpointMetadata;
+    }
+    // A loaded parent is streamed as stored (LangGraph streams it as the saver returned it).
+    if (saved?.parentConfig) loop.loadedParent = loop.parentConfig = saved.parentConfig;
     await loop.first(input, saved?.metadata);
     return loop;
   }
 
   /** Maps the input: new input → an `input` checkpoint; null / Command → resume (or fork from an older checkpoint). */
   private async first(input: unknown, savedMetadata: CheckpointMetadata | undefined): Promise<void> {
-    if (isCommand(input)) await this.writeCommand(input);
+    if (isCommand(input)) {
+      const wrote = await this.writeCommand(input);
+      if (input.resume === undefined) {
+        if (!wrote) throw new EmptyInputError("Received an empty Command: give it resume, update or goto.");
+        // A Command that only updates / routes is new input: applied, then saved as an `input` checkpoint.
+        this.applyNullWrites();
+        algo.markInterruptSeen(this.checkpoint);
+        this.pendingWrites = [];
+        await this.putCheckpoint("input");
+        return;
+      }
+    }
     const hasState = Object.keys(this.checkpoint.channel_versions).length > 0;
     // A subgraph whose parent resumes continues its saved run; its input is the parent's state, not new input.
     const resuming = hasState && (input === null || input === undefined || isCommand(input) || this.nest?.resuming === true);
@@ -102,11 +125,7 @@ export class PregelLoop {
     if (resuming) {
       if (input == null && this.config.configurable?.checkpoint_id !== undefined && this.saver) await this.forkIfNotHead(savedMetadata);
       algo.markInterruptSeen(this.checkpoint);
-      const nullWrites = this.pendingWrites.filter(([id, chan]) => id === NULL_TASK_ID && chan !== RESUME);
-      if (nullWrites.length) {
-        const writes = nullWrites.map(([, chan, value]): PendingWrite => [chan, value]);
-        algo.applyWrites(this.checkpoint, this.channels, [{ name: INPUT, triggers: [], writes }], this.nextVersion);
-      }
+      this.applyNullWrites();
       this.emitter.emit("values", this.values());
     } else if (input !== null && input !== undefined && !isCommand(input)) {
       if (typeof input !== "object" || Array.isArray(input)) {
@@ -119,12 +138,21 @@ export class PregelLoop {
         this.channels,
         [...discarded, { name: INPUT, triggers: [], writes: [[START, input]] }],
         this.nextVersion,
+        this.spec.triggerChannels,
       );
       this.pendingWrites = [];
       await this.putCheckpoint("input");
     } else {
       throw new EmptyInputError();
     }
+  }
+
+  /** Applies the writes a `Command` given as input stored (its update and goto). */
+  private applyNullWrites(): void {
+    const nullWrites = this.pendingWrites.filter(([id, chan]) => id === NULL_TASK_ID && chan !== RESUME);
+    if (nullWrites.length === 0) return;
+    const writes = nullWrites.map(([, chan, value]): PendingWrite => [chan, value]);
+    algo.applyWrites(this.checkpoint, this.channels, [{ name: INPUT, triggers: [], writes }], this.nextVersion);
   }
 
   /** Plans the next step. False when the run is over (done, breakpoint, or out of steps). */
@@ -134,20 +162,67 @@ export class PregelLoop {
       return false;
     }
     this.tasks = algo.prepareNextTasks(this.checkpoint, this.channels, this.spec.nodes, this.spec.stateKeys, this.step, this.ns);
+    this.emitCheckpoint();
     if (this.tasks.length === 0) {
       this.status = "done";
       return false;
     }
     algo.attachPendingWrites(this.tasks, this.pendingWrites);
     if (this.tasks.every((t) => t.writes.length > 0)) {
+      this.emitCachedUpdates();
       await this.afterTick();
       return this.status === "pending" && this.tick();
     }
-    if (algo.shouldInterrupt(this.checkpoint, this.spec.interruptBefore, this.tasks)) {
+    if (algo.shouldInterrupt(this.checkpoint, this.config.interruptBefore ?? this.spec.interruptBefore, this.tasks)) {
       this.status = "interrupt_before";
       return false;
     }
+    this.emitCachedUpdates();
+    if (this.emitter.wantsTasks()) {
+      for (const task of this.tasks) {
+        if (task.node.hidden) continue;
+        this.emitter.emitTask(this.step, { id: task.id, name: task.name, input: task.input, triggers: task.triggers, interrupts: [], ...this.taskMetadata() });
+      }
+    }
     return true;
+  }
+
+  /** `updates` for tasks that finished in an earlier run (their writes were saved), marked as cached. */
+  private emitCachedUpdates(): void {
+    if (!this.emitter.wants("updates")) return;
+    for (const task of this.tasks) {
+      if (task.node.hidden || task.writes.length === 0) continue;
+      this.emitter.emit("updates", { [task.name]: algo.stateUpdate(this.spec.stateKeys, task.writes) ?? {}, __metadata__: { cached: true } });
+    }
+  }
+
+  /** The run's own metadata and tags, as LangGraph attaches them to task events. */
+  private taskMetadata(): { metadata?: Record<string, unknown> } {
+    const metadata: Record<string, unknown> = { ...(this.config.metadata as Record<string, unknown> | undefined) };
+    if (this.config.tags?.length) metadata.tags = this.config.tags;
+    return Object.keys(metadata).length ? { metadata } : {};
+  }
+
+  /** `checkpoints` / `debug`: the checkpoint the next step starts from, with the tasks planned from it. */
+  private emitCheckpoint(): void {
+    if (!this.saver || !this.emitter.wantsCheckpoints()) return;
+    this.emitter.emitCheckpoint(this.step - 1, {
+      config: this.streamedConfig(this.checkpointConfig),
+      values: this.values(),
+      metadata: this.metadata,
+      next: this.tasks.map((t) => t.name),
+      tasks: algo.tasksWithWrites(this.tasks, this.pendingWrites, this.spec.stateKeys),
+      ...(this.parentConfig
+        ? { parentConfig: this.parentConfig === this.loadedParent ? { configurable: this.parentConfig.configurable } : this.streamedConfig(this.parentConfig) }
+        : {}),
+    });
+  }
+
+  /** A checkpoint's config as LangGraph streams it: the run's configurable, metadata, limit and tags. */
+  private streamedConfig(checkpoint: CheckpointConfig): Record<string, unknown> {
+    const configurable = { ...this.config.configurable, ...checkpoint.configurable };
+    const metadata = { ...(this.config.metadata as Record<string, unknown> | undefined), ...threadMetadata(configurable.thread_id) };
+    return { configurable, metadata, recursion_limit: this.config.recursionLimit ?? DEFAULT_RECURSION_LIMIT, tags: this.config.tags ?? [] };
   }
 
   /** Tasks that still have to run this step (finished ones kept their stored writes). */
@@ -156,21 +231,42 @@ export class PregelLoop {
   }
 
   async afterTick(): Promise<void> {
-    algo.applyWrites(this.checkpoint, this.channels, this.tasks, this.nextVersion);
-    this.emitter.emit("values", this.values());
+    algo.applyWrites(this.checkpoint, this.channels, this.tasks, this.nextVersion, this.spec.triggerChannels);
+    // A values chunk only when the step wrote state (a step of nodes that wrote nothing repeats no state).
+    if (this.tasks.some((t) => t.writes.some(([chan]) => this.spec.stateKeys.includes(chan)))) this.emitter.emit("values", this.values());
     this.pendingWrites = [];
     await this.putCheckpoint("loop");
-    if (algo.shouldInterrupt(this.checkpoint, this.spec.interruptAfter, this.tasks)) this.status = "interrupt_after";
+    if (algo.shouldInterrupt(this.checkpoint, this.config.interruptAfter ?? this.spec.interruptAfter, this.tasks)) this.status = "interrupt_after";
   }
 
   interrupted(interrupts: Interrupt[]): void {
     this.status = "interrupted";
     this.interrupts = interrupts;
-    this.emitter.emit("updates", { [INTERRUPT]: interrupts });
+  }
+
+  /** At a stop: the state with finished tasks' writes (interrupt), or an empty interrupt (breakpoint), as LangGraph streams them. */
+  emitStop(): void {
+    if (this.status === "interrupted") {
+      if (this.tasks.some((t) => t.writes.some(([chan]) => this.spec.stateKeys.includes(chan)))) this.emitter.emit("values", this.valuesWithFinishedTasks());
+    } else if (this.status === "interrupt_before" || this.status === "interrupt_after") {
+      this.emitter.emit("updates", { [INTERRUPT]: [] });
+      this.emitter.emit("values", { [INTERRUPT]: [] });
+    }
   }
 
   values(): Record<string, unknown> {
     return algo.readState(this.channels, this.spec.stateKeys);
+  }
+
+  /** The state plus the writes of this step's tasks that already finished (what an interrupted run returns). */
+  valuesWithFinishedTasks(): Record<string, unknown> {
+    const done = this.tasks.filter((t) => t.writes.length > 0);
+    if (done.length === 0) return this.values();
+    const channels: Record<string, BaseChannel> = {};
+    for (const [name, channel] of Object.entries(this.channels)) channels[name] = channel.fromCheckpoint(channel.checkpoint());
+    const scratch = { ...this.checkpoint, channel_versions: { ...this.checkpoint.channel_versions }, versions_seen: {} };
+    algo.applyWrites(scratch, channels, done, (v) => (v ?? 0) + 1, this.spec.triggerChannels);
+    return algo.readState(channels, this.spec.stateKeys);
   }
 
   stepEnv(): StepEnv {
@@ -204,11 +300,9 @@ export class PregelLoop {
         const found = this.pendingWrites.find(([id, chan]) => id === taskId && chan === RESUME);
         return found ? (found[2] as unknown[]) : [];
       },
-      takeNullResume: () => {
-        const at = this.pendingWrites.findIndex(([id, chan]) => id === NULL_TASK_ID && chan === RESUME);
-        if (at < 0) return undefined;
-        const [[, , value]] = this.pendingWrites.splice(at, 1) as [CheckpointPendingWrite];
-        return { value };
+      nullResume: () => {
+        const found = this.pendingWrites.find(([id, chan]) => id === NULL_TASK_ID && chan === RESUME);
+        return found ? { value: found[2] } : undefined;
       },
       saveWrites: (taskId, writes) => this.saveWrites(taskId, writes),
     };
@@ -242,7 +336,10 @@ export class PregelLoop {
     this.checkpoint = { ...forSaver, channel_versions: { ...forSaver.channel_versions }, versions_seen: { ...forSaver.versions_seen } };
     for (const [node, seen] of Object.entries(this.checkpoint.versions_seen)) this.checkpoint.versions_seen[node] = { ...seen };
     const userMetadata = (this.config.metadata as Record<string, unknown> | undefined) ?? {};
-    const metadata: CheckpointMetadata = { ...userMetadata, source, step: this.step, parents: { ...this.nest?.checkpointMap }, ...threadMetadata(thread_id) };
+    const streamed: CheckpointMetadata = { ...userMetadata, source, step: this.step, parents: { ...this.nest?.checkpointMap } };
+    const metadata: CheckpointMetadata = { ...streamed, ...threadMetadata(thread_id) };
+    this.parentConfig = this.checkpointConfig.configurable?.checkpoint_id !== undefined ? this.checkpointConfig : undefined;
+    this.metadata = streamed;
     this.checkpointConfig = { configurable: { thread_id, checkpoint_ns, checkpoint_id: forSaver.id } };
     if (this.saver && this.durability !== "exit") {
       const newVersions = algo.changedVersions(this.savedVersions, forSaver.channel_versions);
@@ -255,15 +352,6 @@ export class PregelLoop {
       this.unsaved = { checkpoint: forSaver, metadata };
       this.bufferedWrites = [];
     }
-    if (this.emitter.wants("debug")) {
-      const next = algo.prepareNextTasks(this.checkpoint, this.channels, this.spec.nodes, this.spec.stateKeys, this.step + 1, this.ns);
-      this.emitter.emit("debug", {
-        type: "checkpoint",
-        timestamp: forSaver.ts,
-        step: this.step,
-        payload: { config: this.checkpointConfig, values: this.values(), metadata, next: next.map((t) => t.name) },
-      });
-    }
     this.step++;
   }
 
@@ -274,6 +362,8 @@ export class PregelLoop {
     if (head?.checkpoint.id === this.checkpoint.id) return;
     const fork = algo.createCheckpoint(this.checkpoint, undefined);
     const metadata: CheckpointMetadata = { source: "fork", step: savedMetadata?.step ?? this.step - 1, parents: savedMetadata?.parents ?? {}, ...threadMetadata(thread_id) };
+    this.parentConfig = this.checkpointConfig;
+    this.metadata = metadata;
     this.checkpointConfig = await this.saver!.put(this.savedConfig, fork, metadata, {});
     this.savedConfig = this.checkpointConfig;
     this.checkpoint = { ...fork, channel_versions: { ...fork.channel_versions }, versions_seen: structuredClone(fork.versions_seen) };
@@ -282,10 +372,10 @@ export class PregelLoop {
   }
 
   /** `Command({ resume, update, goto })` as input: stored as writes so a crash before the next step keeps them. */
-  private async writeCommand(command: Command): Promise<void> {
+  private async writeCommand(command: Command): Promise<boolean> {
     const writes: CheckpointPendingWrite[] = this.spec.commandWrites(command).map(([chan, value]) => [NULL_TASK_ID, chan, value]);
     if (command.resume !== undefined) writes.push(...this.resumeWrites(command.resume));
-    if (writes.length === 0) return;
+    if (writes.length === 0) return false;
     const byTask = new Map<string, PendingWrite[]>();
     for (const [taskId, chan, value] of writes) {
       // A new resume value replaces an earlier unused one.
@@ -296,6 +386,7 @@ export class PregelLoop {
     if (this.saver && this.checkpointConfig.configurable?.checkpoint_id !== undefined) {
       for (const [taskId, taskWrites] of byTask) await this.saver.putWrites(this.checkpointConfig, taskWrites, taskId);
     }
+    return true;
   }
 
   /**

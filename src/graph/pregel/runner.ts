@@ -8,7 +8,8 @@ import type { BaseChannel } from "../channels";
 import { ERROR, INTERRUPT, NO_WRITES, RESUME } from "../constants";
 import { GraphInterrupt, InvalidUpdateError } from "../errors";
 import type { Interrupt, MessageChunk, NodeConfig, RunnableConfig } from "../types";
-import { readState, type Task } from "./algo";
+import { readState, stateUpdate, type Task } from "./algo";
+import { retryDelay, sleep } from "./retry";
 import { taskContext, type TaskScratchpad } from "./interruptContext";
 import { isParentCommand, taskNamespace, type NestContext } from "./subgraph";
 import type { StreamEmitter } from "./stream";
@@ -25,7 +26,8 @@ export interface StepEnv {
   stateKeys: readonly string[];
   /** Resume values a task already received (from its stored `__resume__` write). */
   resumeOf(taskId: string): unknown[];
-  takeNullResume(): { value: unknown } | undefined;
+  /** The step's `Command({ resume })` value given without interrupt ids, if any. */
+  nullResume(): { value: unknown } | undefined;
   /** Persists one task's writes against the checkpoint the step started from. */
   saveWrites(taskId: string, writes: PendingWrite[]): Promise<void>;
   /** What a graph run inside this task inherits. */
@@ -43,10 +45,12 @@ export interface StepOutcome {
 }
 
 export async function runStep(tasks: Task[], env: StepEnv): Promise<StepOutcome> {
+  // Aborted when a task fails (its siblings stop) or the caller aborts.
   const controller = new AbortController();
   const outcome: StepOutcome = { interrupts: [], aborted: false };
   let closed = false;
-  const stopped = new Promise<void>((resolve) => controller.signal.addEventListener("abort", () => resolve(), { once: true }));
+  let failed = false;
+  const stopped = new Promise<void>((resolve) => env.runSignal?.addEventListener("abort", () => resolve(), { once: true }));
   const onRunAbort = () => {
     outcome.aborted = true;
     closed = true;
@@ -62,49 +66,70 @@ export async function runStep(tasks: Task[], env: StepEnv): Promise<StepOutcome>
       resume: [...env.resumeOf(task.id)],
       resumeChanged: false,
       callCount: 0,
-      takeNullResume: env.takeNullResume,
       nest: env.nestFor(task, controller.signal),
     };
+    const nullResume = env.nullResume();
+    if (nullResume) pad.nullResume = nullResume;
     const config = nodeConfig(task, env, controller.signal, () => closed);
-    env.emitter.emit("debug", debugChunk("task", env.step, { id: task.id, name: task.name, input: task.input, triggers: task.triggers }));
     const resumeWrites = (): PendingWrite[] => (pad.resumeChanged ? [[RESUME, pad.resume]] : []);
-    try {
-      let output: unknown;
+    // Writes the node's writers made before a router failed: kept with the error, as LangGraph keeps them.
+    const ctx = { config, readFresh: (own: PendingWrite[]) => readFresh(env, own), written: [] as PendingWrite[] };
+    let output: unknown;
+    let writes: PendingWrite[];
+    for (let attempt = 1; ; attempt++) {
       try {
-        output = await taskContext.run(pad, () => task.node.run(task.input, config));
-      } catch (error) {
-        // A subgraph run inside this task returned Command.PARENT: this task applies it as its own output.
-        if (!isParentCommand(error)) throw error;
-        output = error.forParent();
-      }
-      if (closed) return;
-      const writes = await task.node.writes(output, { config, readFresh: (own) => readFresh(env, own) }).catch((error: unknown) => {
-        if (isParentCommand(error) && !env.nested) {
-          throw new InvalidUpdateError(`Node "${task.name}" returned Command({ graph: Command.PARENT }), but this graph has no parent graph: it is not running as a subgraph.`, "INVALID_PARENT_COMMAND");
+        ctx.written = [];
+        try {
+          output = await taskContext.run(pad, () => task.node.run(task.input, config));
+        } catch (error) {
+          // A subgraph run inside this task returned Command.PARENT: this task applies it as its own output.
+          if (!isParentCommand(error)) throw error;
+          output = error.forParent();
         }
-        throw error;
-      });
-      if (closed) return;
-      await env.saveWrites(task.id, [...(writes.length ? writes : [[NO_WRITES, null] as PendingWrite]), ...resumeWrites()]);
-      task.writes = writes;
-      if (!task.node.hidden) emitOutput(env, task, output, config);
-      env.emitter.emit("debug", debugChunk("task_result", env.step, { id: task.id, name: task.name, result: writes, interrupts: [] }));
-    } catch (error) {
-      if (closed) return;
-      if (error instanceof GraphInterrupt) {
-        outcome.interrupts.push(...error.interrupts);
-        outcome.interrupted = true;
-        await env.saveWrites(task.id, [[INTERRUPT, error.interrupts], ...resumeWrites()]);
-        env.emitter.emit("debug", debugChunk("task_result", env.step, { id: task.id, name: task.name, result: [], interrupts: error.interrupts }));
-        return;
+        writes = await task.node.writes(output, ctx).catch((error: unknown) => {
+          if (isParentCommand(error) && !env.nested) {
+            throw new InvalidUpdateError(`Node "${task.name}" returned Command({ graph: Command.PARENT }), but this graph has no parent graph: it is not running as a subgraph.`, "INVALID_PARENT_COMMAND");
+          }
+          throw error;
+        });
+        break;
+      } catch (error) {
+        const policy = task.node.retryPolicy;
+        const delay = policy && !closed && !failed && !(error instanceof GraphInterrupt) ? retryDelay(policy, attempt, error) : undefined;
+        if (delay === undefined) return settle(task, error, [...ctx.written, ...resumeWrites()]);
+        if (policy!.logWarning ?? true) console.log(`Retrying task "${task.name}" after ${delay.toFixed(2)}ms (attempt ${attempt}) after ${(error as Error)?.name}: ${error}`);
+        await sleep(delay, controller.signal);
+        pad.callCount = 0;
       }
-      outcome.error = error;
-      closed = true;
-      const err = error as { message?: unknown; name?: unknown };
-      await env.saveWrites(task.id, [[ERROR, { message: String(err?.message ?? error), name: String(err?.name ?? "Error") }]]);
-      env.emitter.emit("debug", debugChunk("task_result", env.step, { id: task.id, name: task.name, result: [], error: String(err?.message ?? error), interrupts: [] }));
-      controller.abort(error);
     }
+    if (closed) return;
+    await env.saveWrites(task.id, [...(writes.length ? writes : [[NO_WRITES, null] as PendingWrite]), ...resumeWrites()]);
+    task.writes = writes;
+    if (!task.node.hidden) emitOutput(env, task, writes, config);
+    emitTaskResult(env, task, writes);
+  };
+
+  /** Records how a task ended without finishing: its interrupts, or its error (the first error stops the siblings). */
+  const settle = async (task: Task, error: unknown, kept: PendingWrite[]): Promise<void> => {
+    if (closed) return;
+    if (error instanceof GraphInterrupt) {
+      outcome.interrupts.push(...error.interrupts);
+      outcome.interrupted = true;
+      const writes: PendingWrite[] = [[INTERRUPT, error.interrupts], ...kept.filter(([chan]) => chan === RESUME)];
+      await env.saveWrites(task.id, writes);
+      env.emitter.emit("updates", { [INTERRUPT]: error.interrupts });
+      env.emitter.emit("values", { [INTERRUPT]: error.interrupts });
+      emitTaskResult(env, task, writes);
+      return;
+    }
+    // A sibling stopped because another task failed records its AbortError; only the first failure is thrown.
+    if (!failed) outcome.error = error;
+    failed = true;
+    const err = error as { message?: unknown; name?: unknown };
+    const writes: PendingWrite[] = [...kept.filter(([chan]) => chan !== RESUME), [ERROR, { message: String(err?.message ?? error), name: String(err?.name ?? "Error") }]];
+    await env.saveWrites(task.id, writes);
+    emitTaskResult(env, task, writes);
+    controller.abort(error);
   };
 
   try {
@@ -147,20 +172,37 @@ function nodeConfig(task: Task, env: StepEnv, signal: AbortSignal, isClosed: () 
   return config;
 }
 
-/** `updates` gets `{ node: update }`; `messages` gets whole messages a node returned without streaming them. */
-function emitOutput(env: StepEnv, task: Task, output: unknown, config: NodeConfig): void {
-  const update = task.node.updateOf(output);
-  env.emitter.emit("updates", { [task.name]: update });
-  if (!env.emitter.wants("messages") || typeof update !== "object" || update === null) return;
-  const raw = (update as { messages?: unknown }).messages;
+/**
+ * `updates` gets `{ node: { key: value } }` for the state keys the task wrote (`{}` when it wrote none);
+ * `messages` gets whole messages a node returned without streaming them.
+ */
+function emitOutput(env: StepEnv, task: Task, writes: PendingWrite[], config: NodeConfig): void {
+  const update = stateUpdate(env.stateKeys, writes);
+  env.emitter.emit("updates", { [task.name]: update ?? {} });
+  if (!env.emitter.wants("messages") || update === undefined) return;
   const streamed = streamedIds.get(config) ?? new Set<string>();
-  for (const message of Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]) {
-    if (typeof message !== "object" || message === null || (message as { type?: unknown }).type === "remove") continue;
-    const id = (message as { id?: unknown }).id;
-    if (typeof id === "string" && streamed.has(id)) continue;
-    const threadId = env.config.configurable?.thread_id;
-    env.emitter.emit("messages", [message, { ...config.metadata, ...(threadId !== undefined ? { thread_id: threadId } : {}), message_id: id }]);
+  const threadId = env.config.configurable?.thread_id;
+  for (const [chan, raw] of writes) {
+    if (chan !== "messages") continue;
+    for (const message of Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]) {
+      if (typeof message !== "object" || message === null || (message as { type?: unknown }).type === "remove") continue;
+      const id = (message as { id?: unknown }).id;
+      if (typeof id === "string" && streamed.has(id)) continue;
+      env.emitter.emit("messages", [message, { ...config.metadata, ...(threadId !== undefined ? { thread_id: threadId } : {}), message_id: id }]);
+    }
   }
+}
+
+/** `tasks` / `debug` stream: how a task ended (LangGraph's task-result payload). */
+function emitTaskResult(env: StepEnv, task: Task, writes: PendingWrite[]): void {
+  if (task.node.hidden || !env.emitter.wantsTasks()) return;
+  env.emitter.emitTask(env.step, {
+    id: task.id,
+    name: task.name,
+    result: stateUpdate(env.stateKeys, writes) ?? {},
+    interrupts: writes.filter(([chan]) => chan === INTERRUPT).flatMap(([, value]) => value as Interrupt[]),
+    error: writes.find(([chan]) => chan === ERROR)?.[1] ?? null,
+  });
 }
 
 function readFresh(env: StepEnv, own: PendingWrite[]): Record<string, unknown> {
@@ -181,6 +223,3 @@ function readFresh(env: StepEnv, own: PendingWrite[]): Record<string, unknown> {
   return readState(fresh, env.stateKeys);
 }
 
-function debugChunk(type: "task" | "task_result", step: number, payload: Record<string, unknown>) {
-  return { type, timestamp: new Date().toISOString(), step, payload };
-}

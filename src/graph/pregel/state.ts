@@ -4,9 +4,9 @@
  */
 import type { BaseCheckpointSaver } from "../../checkpoint/base";
 import type { CheckpointConfig, CheckpointMetadata, CheckpointTuple, PendingWrite } from "../../checkpoint/types";
-import { COPY, END, ERROR, INPUT, INTERRUPT, NULL_TASK_ID, RESUME, START } from "../constants";
+import { COPY, END, INPUT, INTERRUPT, NULL_TASK_ID, RESUME, START } from "../constants";
 import { GraphError, InvalidUpdateError } from "../errors";
-import type { Interrupt, NodeConfig, RunnableConfig, StateSnapshot, StateSnapshotTask } from "../types";
+import type { NodeConfig, RunnableConfig, StateSnapshot } from "../types";
 import * as algo from "./algo";
 import { threadMetadata, type GraphSpec } from "./loop";
 import { withCheckpointMap } from "./subgraph";
@@ -31,23 +31,9 @@ export function toSnapshot<S>(spec: GraphSpec, saved: CheckpointTuple, applyPend
   if (applyPendingWrites) {
     algo.attachPendingWrites(tasks, pending);
     const done = tasks.filter((t) => t.writes.length > 0);
-    if (done.length) algo.applyWrites(checkpoint, channels, done, (v) => (v ?? 0) + 1);
+    if (done.length) algo.applyWrites(checkpoint, channels, done, (v) => (v ?? 0) + 1, spec.triggerChannels);
   }
-  const stateKeys = new Set(spec.stateKeys);
-  const snapshotTasks: StateSnapshotTask[] = tasks.map((task) => {
-    const own = pending.filter(([id]) => id === task.id);
-    const error = own.find(([, chan]) => chan === ERROR)?.[2] as StateSnapshotTask["error"];
-    const interrupts = own.filter(([, chan]) => chan === INTERRUPT).flatMap(([, , value]) => value as Interrupt[]);
-    const results = own.filter(([, chan]) => stateKeys.has(chan));
-    return {
-      id: task.id,
-      name: task.name,
-      path: task.path,
-      interrupts,
-      ...(error ? { error } : {}),
-      ...(results.length ? { result: Object.fromEntries(results.map(([, chan, value]) => [chan, value])) } : {}),
-    };
-  });
+  const snapshotTasks = algo.tasksWithWrites(tasks, pending, spec.stateKeys);
   const snapshot: StateSnapshot<S> = {
     values: algo.readState(channels, spec.stateKeys) as S,
     next: tasks.filter((t) => t.writes.length === 0).map((t) => t.name),
@@ -89,18 +75,27 @@ export async function updateState(spec: GraphSpec, config: RunnableConfig, value
     const base = saved.parentConfig ?? { configurable: { thread_id, checkpoint_ns } };
     return saver.put(base, algo.createCheckpoint(checkpoint, undefined), { source: "fork", step: step + 1, parents, ...threadMetadata(thread_id) }, {});
   }
+  /** Folds in what already happened at the loaded checkpoint: a Command's writes, then finished tasks' writes. */
+  const applyPending = (onlyFinished: boolean) => {
+    const pending = saved?.pendingWrites ?? [];
+    const tasks = algo.prepareNextTasks(checkpoint, channels, spec.nodes, spec.stateKeys, step + 1, checkpoint_ns);
+    const nullWrites = pending.filter(([id, chan]) => id === NULL_TASK_ID && !algo.SPECIAL_CHANNELS.has(chan)).map(([, c, v]): PendingWrite => [c, v]);
+    if (nullWrites.length) algo.applyWrites(checkpoint, channels, [{ name: INPUT, triggers: [], writes: nullWrites }], nextVersion);
+    algo.attachPendingWrites(tasks, pending);
+    const apply = onlyFinished ? tasks.filter((t) => t.writes.length > 0) : tasks;
+    if (apply.length) algo.applyWrites(checkpoint, channels, apply, nextVersion, spec.triggerChannels);
+  };
   if (asNode === END && (values === null || values === undefined)) {
-    if (saved) {
-      const tasks = algo.prepareNextTasks(checkpoint, channels, spec.nodes, spec.stateKeys, step + 1, checkpoint_ns);
-      algo.attachPendingWrites(tasks, saved.pendingWrites ?? []);
-      algo.applyWrites(checkpoint, channels, tasks, nextVersion);
-    }
+    if (saved) applyPending(false);
     return save("update");
   }
+  if (asNode === undefined && (values === null || values === undefined)) return save("update");
   if (asNode === INPUT) {
     algo.applyWrites(checkpoint, channels, [{ name: INPUT, triggers: [], writes: [[START, values]] }], nextVersion);
     return save("input");
   }
+  // At the head, the writes of tasks that finished before the run stopped are kept, not dropped (LangGraph).
+  if (checkpoint_id === undefined && saved?.pendingWrites?.length) applyPending(true);
   const name = asNode ?? inferAsNode(spec, saved);
   const node = spec.nodes.get(name);
   if (!node) throw new InvalidUpdateError(`updateState: node "${name}" does not exist in this graph.`, "INVALID_UPDATE");
@@ -113,6 +108,7 @@ export async function updateState(spec: GraphSpec, config: RunnableConfig, value
   };
   const writes = await node.writes(values, {
     config: nodeConfig,
+    written: [],
     readFresh: (own) => {
       const fresh = { ...channels };
       for (const key of spec.stateKeys) {
@@ -123,7 +119,7 @@ export async function updateState(spec: GraphSpec, config: RunnableConfig, value
     },
   });
   // Triggered by the interrupt pseudo-channel, as in LangGraph: a new step, so stale one-step triggers clear.
-  algo.applyWrites(checkpoint, channels, [{ name, triggers: [INTERRUPT], writes }], nextVersion);
+  algo.applyWrites(checkpoint, channels, [{ name, triggers: [INTERRUPT], writes }], nextVersion, spec.triggerChannels);
   return save("update");
 }
 

@@ -38,6 +38,24 @@ export class StreamEmitter {
     const root = this.root ?? this;
     return new StreamEmitter(undefined, root.sink, {}, ns.split("|"), root);
   }
+  /** Whether `tasks` (or `debug`, which wraps it) is streamed. */
+  wantsTasks(): boolean {
+    return this.modes.has("tasks") || this.modes.has("debug");
+  }
+  /** Whether `checkpoints` (or `debug`, which wraps it) is streamed. */
+  wantsCheckpoints(): boolean {
+    return this.modes.has("checkpoints") || this.modes.has("debug");
+  }
+  /** A task start (`{ id, name, input, triggers, … }`) or result (`{ id, name, result, … }`): `tasks`, and `debug` wrapped. */
+  emitTask(step: number, payload: Record<string, unknown>): void {
+    this.emit("tasks", payload);
+    if (this.modes.has("debug")) this.emit("debug", { step, type: "result" in payload ? "task_result" : "task", timestamp: new Date().toISOString(), payload });
+  }
+  /** A checkpoint the next step starts from: `checkpoints`, and `debug` wrapped. */
+  emitCheckpoint(step: number, payload: Record<string, unknown>): void {
+    this.emit("checkpoints", payload);
+    if (this.modes.has("debug")) this.emit("debug", { step, type: "checkpoint", timestamp: new Date().toISOString(), payload });
+  }
 }
 
 /** A push-to-pull bridge: the run pushes, the caller's `for await` pulls; `return()` cancels the run. */

@@ -4,8 +4,8 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createChatGraph } from "../../../src/chat/chatGraph";
-import { ChatThreads } from "../../../src/chat/threads";
-import type { ChatEvent } from "../../../src/chat/threads";
+import { ThreadService } from "../../../src/chat/threadService";
+import type { ChatEvent } from "../../../src/chat/turns";
 import { AnthropicChatModel } from "../../../src/model/anthropic";
 import { SlowPutSaver } from "../../fixtures/slowPutSaver";
 import { startMockAnthropic } from "../../fixtures/mock-anthropic/server";
@@ -25,7 +25,7 @@ const model = () => new AnthropicChatModel({ apiKey: "test-key", baseURL: mock.u
 describe("the chat graph runs with durability sync", () => {
   it("sendMessage: the input checkpoint is stored before call_model runs, and the message is announced after that", async () => {
     const saver = new SlowPutSaver(new Set(["input"]), 300);
-    const threads = new ChatThreads({ checkpointer: saver, model: model() });
+    const threads = new ThreadService({ checkpointer: saver, model: model() });
     const events: ChatEvent[] = [];
     let announcedAfter: string[] | undefined;
     const result = await threads.sendMessage("t", "hi! I'm bob", {

@@ -24,7 +24,6 @@ describe("edges", () => {
       .addNode("decide", log("decide"))
       .addNode("x", log("x"))
       .addNode("y", log("y"))
-      .addNode("z", log("z"))
       .addEdge(START, "decide")
       .addConditionalEdges("decide", () => ["go_y", "go_x"], { go_x: "x", go_y: "y", stop: END })
       .compile();
@@ -97,14 +96,14 @@ describe("edges", () => {
 
   it("a node returning Command({ update, goto }) updates the state and routes", async () => {
     const graph = new StateGraph(LogState)
-      .addNode("a", () => new Command({ update: { log: "a" }, goto: "c" }))
+      .addNode("a", () => new Command({ update: { log: "a" }, goto: "c" }), { ends: ["b", "c"] })
       .addNode("b", log("b"))
       .addNode("c", log("c"))
       .addEdge(START, "a")
       .compile();
     expect((await graph.invoke({ log: [] })).log).toEqual(["a", "c"]);
     const toSend = new StateGraph(LogState)
-      .addNode("a", () => new Command({ goto: [new Send("b", { log: [] }), END] }))
+      .addNode("a", () => new Command({ goto: [new Send("b", { log: [] }), END] }), { ends: ["b"] })
       .addNode("b", log("b"))
       .addEdge(START, "a")
       .compile();

@@ -129,7 +129,7 @@ describe("interrupts", () => {
   it("Command({ update, goto }) as input edits the state and routes on resume", async () => {
     const saver = new MemorySaver();
     const graph = new StateGraph(LogState)
-      .addNode("a", () => ({ log: `a:${interrupt<string, string>("?")}` }))
+      .addNode("a", () => ({ log: `a:${interrupt<string, string>("?")}` }), { ends: ["b"] })
       .addNode("b", () => ({ log: "b" }))
       .addEdge(START, "a")
       .compile({ checkpointer: saver });

@@ -50,12 +50,12 @@ describe("stream modes", () => {
     expect(chunks).toEqual([{ progress: "done" }]);
   });
 
-  it("debug: checkpoint, task and task_result events", async () => {
+  it("debug: checkpoint, task and task_result events (none for the hidden __start__ node)", async () => {
     const chunks = await collect(await streamingChat().stream({ messages: ["hi"] }, { ...config(), streamMode: "debug" }));
     const types = chunks.map((c) => c.type);
     expect(types.filter((t) => t === "checkpoint")).toHaveLength(4);
-    expect(chunks.filter((c) => c.type === "task").map((c) => (c.payload as { name: string }).name)).toEqual(["__start__", "call_model", "tool"]);
-    expect(types.filter((t) => t === "task_result")).toHaveLength(3);
+    expect(chunks.filter((c) => c.type === "task").map((c) => (c.payload as { name: string }).name)).toEqual(["call_model", "tool"]);
+    expect(types.filter((t) => t === "task_result")).toHaveLength(2);
   });
 
   it("several modes at once yield [mode, chunk] pairs in order", async () => {

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { FileSaver } from "../../../src/checkpoint/file";
-import { ChatThreads } from "../../../src/chat/threads";
+import { ThreadService } from "../../../src/chat/threadService";
 import { AnthropicChatModel } from "../../../src/model/anthropic";
 import { ModelError } from "../../../src/model/errors";
 import { startMockAnthropic } from "../../fixtures/mock-anthropic/server";
@@ -52,10 +52,10 @@ function errorTexts(error: unknown): string {
 
 async function failTurn(key: string) {
   const model = new AnthropicChatModel({ apiKey: key, baseURL: mock.url, model: "claude-sonnet-5-5", maxRetries: 0 });
-  const threads = new ChatThreads({ checkpointer: saver, model: () => model });
+  const threads = new ThreadService({ checkpointer: saver, model: () => model });
   const result = await threads.sendMessage("t", "hello there");
   await saver.close();
-  return { result, status: await new ChatThreads({ checkpointer: (saver = new FileSaver(dir, { fsync: false, onWarning: () => undefined })), model: () => model }).getStatus("t") };
+  return { result, status: await new ThreadService({ checkpointer: (saver = new FileSaver(dir, { fsync: false, onWarning: () => undefined })), model: () => model }).load("t") };
 }
 
 describe("the API key is redacted from model errors at the source", () => {
@@ -70,8 +70,8 @@ describe("the API key is redacted from model errors at the source", () => {
     expect(result.error?.message).toContain("authorization=Bearer [redacted]");
     expect((result.error as ModelError).apiMessage).toContain("[redacted]");
     expect(errorTexts(result.error)).not.toContain(key);
-    expect(status.error?.message).toContain("[redacted]");
-    expect(status.error?.message).not.toContain(key);
+    expect(status?.error?.message).toContain("[redacted]");
+    expect(status?.error?.message).not.toContain(key);
     const files = allFiles(dir);
     expect(files.some((f) => readFileSync(f, "utf8").includes("[redacted]"))).toBe(true);
     for (const file of files) expect(readFileSync(file, "utf8"), file).not.toContain(key);
@@ -85,7 +85,7 @@ describe("the API key is redacted from model errors at the source", () => {
     expect(result.error).toMatchObject({ code: "stream_error" });
     expect(result.error?.message).toContain("upstream refused key [redacted]");
     expect(errorTexts(result.error)).not.toContain(key);
-    expect(status.error?.message).not.toContain(key);
+    expect(status?.error?.message).not.toContain(key);
     const files = allFiles(dir);
     expect(files.some((f) => readFileSync(f, "utf8").includes("[redacted]"))).toBe(true);
     for (const file of files) expect(readFileSync(file, "utf8"), file).not.toContain(key);

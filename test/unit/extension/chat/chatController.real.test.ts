@@ -1,5 +1,5 @@
 /**
- * The extension's host logic on the real layers: ChatController → SkeinBackend → FileSaver (one directory per
+ * The extension's host logic on the real layers: ChatController → ThreadServices → FileSaver (one directory per
  * workspace scope) → ChatThreads → AnthropicChatModel → the real SDK → the local mock Messages API server.
  * Only `vscode` is absent (the in-editor suite covers the glue).
  */
@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChatController } from "../../../../src/extension/chat/chatController";
 import { readSettings, type SkeinSettings } from "../../../../src/extension/settings/settings";
-import { SkeinBackend } from "../../../../src/extension/engine/skeinBackend";
+import { ThreadServices } from "../../../../src/extension/engine/threadServices";
 import { webviewMessage, type HostMessage } from "../../../../src/protocol/messages";
 import type { ChatSnapshot, WebviewStrings } from "../../../../src/protocol/types";
 import { foldHost } from "./hostFold";
@@ -31,7 +31,7 @@ afterAll(async () => {
 
 function open(options: { key?: string; state?: Memento; settings?: Partial<SkeinSettings> } = {}) {
   const settings: SkeinSettings = { ...readSettings(() => undefined), baseUrl: mock.url, requestTimeoutSeconds: 10, ...options.settings };
-  const backend = new SkeinBackend({
+  const backend = new ThreadServices({
     dirFor: (scope) => join(root, scope),
     settings: () => settings,
     apiKey: async () => ("key" in options ? options.key : "test-key"),
@@ -124,7 +124,7 @@ describe("extension host on the real store, chat graph and SDK", () => {
   it("a missing key is an inline error with Set API Key; after setting one, Retry answers", async () => {
     let key: string | undefined;
     const settings: SkeinSettings = { ...readSettings(() => undefined), baseUrl: undefined, requestTimeoutSeconds: 10 };
-    const backend = new SkeinBackend({ dirFor: (scope) => join(root, `nokey-${scope}`), settings: () => settings, apiKey: async () => key });
+    const backend = new ThreadServices({ dirFor: (scope) => join(root, `nokey-${scope}`), settings: () => settings, apiKey: async () => key });
     const posted: HostMessage[] = [];
     const controller = new ChatController({ backend, scope: "s", state: new Memento(), strings: {} as WebviewStrings, runCommand: () => {}, copyToClipboard: () => {} });
     controller.attach({ post: (m) => posted.push(m) });

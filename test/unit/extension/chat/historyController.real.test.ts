@@ -1,5 +1,5 @@
 /**
- * Time travel through the extension host on the real layers: ChatController → SkeinBackend (history) →
+ * Time travel through the extension host on the real layers: ChatController → ThreadServices (history) →
  * FileSaver → ChatThreads → AnthropicChatModel → the real SDK → the local mock Messages API server.
  * Drives the controller with the same webview messages the chat panel posts.
  */
@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChatController } from "../../../../src/extension/chat/chatController";
 import { readSettings, type SkeinSettings } from "../../../../src/extension/settings/settings";
-import { SkeinBackend } from "../../../../src/extension/engine/skeinBackend";
+import { ThreadServices } from "../../../../src/extension/engine/threadServices";
 import { webviewMessage, type HostMessage } from "../../../../src/protocol/messages";
 import type { ChatSnapshot, WebviewStrings } from "../../../../src/protocol/types";
 import { foldHost } from "./hostFold";
@@ -32,7 +32,7 @@ afterAll(async () => {
 
 function open(state = new Memento()) {
   const settings: SkeinSettings = { ...readSettings(() => undefined), baseUrl: mock.url, requestTimeoutSeconds: 10 };
-  const backend = new SkeinBackend({ dirFor: (scope) => join(root, scope), settings: () => settings, apiKey: async () => "test-key" });
+  const backend = new ThreadServices({ dirFor: (scope) => join(root, scope), settings: () => settings, apiKey: async () => "test-key" });
   const posted: HostMessage[] = [];
   const controller = new ChatController({ backend, scope: SCOPE, state, strings: {} as WebviewStrings, runCommand: () => {}, copyToClipboard: () => {} });
   controller.attach({ post: (m) => posted.push(m) });

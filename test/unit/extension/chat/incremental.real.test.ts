@@ -3,7 +3,7 @@
  * not a snapshot. This checks that the chat those changes build is the chat a fresh snapshot paints: two real
  * webviews (ChatApp in jsdom), one fed everything the host posted, one fed only a fresh snapshot, compared by
  * their message lists, the DOM of the newest messages and the error/interrupted chrome. Real layers throughout:
- * ChatController → SkeinBackend → FileSaver → ChatThreads → the SDK → the local mock Messages API server.
+ * ChatController → ThreadServices → FileSaver → ThreadService → the SDK → the local mock Messages API server.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -12,10 +12,10 @@ import { JSDOM } from "jsdom";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChatController } from "../../../../src/extension/chat/chatController";
 import { readSettings, type SkeinSettings } from "../../../../src/extension/settings/settings";
-import { SkeinBackend } from "../../../../src/extension/engine/skeinBackend";
+import { ThreadServices } from "../../../../src/extension/engine/threadServices";
 import { hostMessage, webviewMessage, type HostMessage, type WebviewMessage } from "../../../../src/protocol/messages";
 import type { WebviewStrings } from "../../../../src/protocol/types";
-import { ChatThreads } from "../../../../src/chat/threads";
+import { ThreadService } from "../../../../src/chat/threadService";
 import { ChatApp } from "../../../../src/webview/app";
 import { NumberedModel } from "../../chat/history/fakeModel";
 import { startMockAnthropic, type MockAnthropic } from "../../../fixtures/mock-anthropic/server";
@@ -64,7 +64,7 @@ function painted(view: ReturnType<typeof webview>, newest: number) {
 
 function open() {
   const settings: SkeinSettings = { ...readSettings(() => undefined), baseUrl: mock.url, requestTimeoutSeconds: 10 };
-  const backend = new SkeinBackend({ dirFor: (scope) => join(root, scope), settings: () => settings, apiKey: async () => "test-key" });
+  const backend = new ThreadServices({ dirFor: (scope) => join(root, scope), settings: () => settings, apiKey: async () => "test-key" });
   const posted: HostMessage[] = [];
   const live = webview();
   const controller = new ChatController({ backend, scope: SCOPE, state: new Memento(), strings, runCommand: () => {}, copyToClipboard: () => {} });
@@ -162,7 +162,7 @@ describe("incremental chat updates equal a fresh snapshot", () => {
     mock.script({ text: "First answer." });
     await first.controller.send(ref, "Question");
     // A Retry by another client of the store (the chat layer itself): it forks without marking the catalog.
-    const threads = new ChatThreads({ checkpointer: await first.backend.saver(SCOPE), model: new NumberedModel() });
+    const threads = new ThreadService({ checkpointer: await first.backend.saver(SCOPE), model: new NumberedModel() });
     expect((await threads.retry(ref.threadId)).status).toBe("completed");
     await first.backend.close();
 

@@ -6,18 +6,18 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FileSaver } from "../../../../src/checkpoint/file";
 import { readSettings } from "../../../../src/extension/settings/settings";
-import { SkeinBackend } from "../../../../src/extension/engine/skeinBackend";
+import { ThreadServices } from "../../../../src/extension/engine/threadServices";
 import { safeFileName } from "../../../../src/extension/commands/exportFileName";
 import { putMessages, user, assistant, clockTick } from "../../chat/history/storeHelpers";
 
 let root: string;
-let backend: SkeinBackend;
+let backend: ThreadServices;
 const A = "folder-00000000000000aa";
 const B = "folder-00000000000000bb";
 
 beforeEach(async () => {
   root = await mkdtemp(join(tmpdir(), "skein-hb-"));
-  backend = new SkeinBackend({
+  backend = new ThreadServices({
     dirFor: (scope) => join(root, scope),
     settings: () => readSettings(() => undefined),
     apiKey: async () => undefined,

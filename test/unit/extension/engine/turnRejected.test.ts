@@ -1,5 +1,5 @@
 /**
- * The extension's engine surfaces a refused turn (ChatThreads "rejected") as a TurnRejectedError with the text
+ * The extension's thread services surface a refused turn (ThreadService "rejected") as a TurnRejectedError with the text
  * back, never as a silent success: two windows (two real FileSavers on one directory) on one thread.
  */
 import { mkdtempSync, rmSync } from "node:fs";
@@ -7,11 +7,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { FileSaver } from "../../../../src/checkpoint/file";
-import { GraphChatEngine } from "../../../../src/extension/engine/chatEngine";
+import { ThreadServices } from "../../../../src/extension/engine/threadServices";
 import { readSettings } from "../../../../src/extension/settings/settings";
 import { toErrorView } from "../../../../src/extension/chat/messageView";
 import { TurnRejectedError } from "../../../../src/extension/chat/turnErrors";
-import type { TurnEvent } from "../../../../src/extension/engine/backend";
+import type { ChatEvent } from "../../../../src/extension/engine/backend";
 import { startMockAnthropic } from "../../../fixtures/mock-anthropic/server";
 import type { MockAnthropic } from "../../../fixtures/mock-anthropic/server";
 
@@ -39,21 +39,23 @@ const open = () => {
   return saver;
 };
 
-describe("GraphChatEngine: a refused turn", () => {
+/** One window: its own FileSaver on the shared directory, through the services the extension uses. */
+const windowOn = (settings: ReturnType<typeof readSettings>) =>
+  new ThreadServices({ dirFor: () => dir, settings: () => settings, apiKey: async () => "test-key", createSaver: async () => open() });
+
+describe("ThreadServices: a refused turn", () => {
   it("another window runs a turn on the thread: the send throws TurnRejectedError (THREAD_BUSY) with the text, nothing stored", async () => {
     const settings = readSettings((key) => (key === "baseUrl" ? mock.url : undefined));
-    const a = { saver: open(), engine: new GraphChatEngine() };
-    const b = { saver: open(), engine: new GraphChatEngine() };
+    const a = windowOn(settings);
+    const b = windowOn(settings);
+    const ref = { scope: "here", threadId: "t" };
     let started!: () => void;
     const streaming = new Promise<void>((resolve) => (started = resolve));
     const abort = new AbortController();
-    const running = a.engine.run({
-      saver: a.saver, threadId: "t", text: "slow reply please", settings, apiKey: "test-key", signal: abort.signal,
-      onEvent: (e) => e.type === "token" && started(),
-    });
+    const running = a.runTurn(ref, "slow reply please", { signal: abort.signal, onEvent: (e) => void (e.type === "token" && started()) });
     await streaming;
-    const events: TurnEvent[] = [];
-    const refused = b.engine.run({ saver: b.saver, threadId: "t", text: "my draft", settings, apiKey: "test-key", signal: new AbortController().signal, onEvent: (e) => events.push(e) });
+    const events: ChatEvent[] = [];
+    const refused = b.runTurn(ref, "my draft", { signal: new AbortController().signal, onEvent: (e) => void events.push(e) });
     const error = await refused.then(() => undefined, (e: unknown) => e);
     expect(error).toBeInstanceOf(TurnRejectedError);
     expect(error).toMatchObject({ code: "THREAD_BUSY", unsentText: "my draft" });
@@ -62,7 +64,7 @@ describe("GraphChatEngine: a refused turn", () => {
     expect(toErrorView(error).actions).toEqual([]);
     abort.abort();
     await running;
-    const loaded = await b.engine.load(open(), "t", settings, "test-key");
+    const loaded = await windowOn(settings).loadThread(ref);
     expect(loaded?.messages.map((m) => m.content)).not.toContain("my draft");
   });
 });

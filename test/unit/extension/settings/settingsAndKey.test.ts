@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ApiKeyService, SECRET_KEY, type SecretStore } from "../../../../src/extension/settings/apiKey";
 import { DEFAULT_MAX_TOKENS, DEFAULT_MODEL, DEFAULT_TIMEOUT_SECONDS, InvalidSettingError, readSettings, validBaseUrl } from "../../../../src/extension/settings/settings";
 import { MemorySaver } from "../../../../src/checkpoint";
-import { GraphChatEngine } from "../../../../src/extension/engine/chatEngine";
+import { ThreadServices } from "../../../../src/extension/engine/threadServices";
 import { toErrorView } from "../../../../src/extension/chat/messageView";
 import { TurnRejectedError } from "../../../../src/extension/chat/turnErrors";
 
@@ -78,8 +78,9 @@ describe("settings", () => {
     const saver = new MemorySaver();
     const settings = readSettings((k) => (k === "baseUrl" ? "localhost:11434" : undefined));
     const events: unknown[] = [];
-    const error = await new GraphChatEngine()
-      .run({ saver, threadId: "t", text: "my question", settings, apiKey: "sk-ant-test-secret-key", signal: new AbortController().signal, onEvent: (e) => events.push(e) })
+    const services = new ThreadServices({ dirFor: () => "unused", settings: () => settings, apiKey: async () => "sk-ant-test-secret-key", createSaver: async () => saver });
+    const error = await services
+      .runTurn({ scope: "here", threadId: "t" }, "my question", { signal: new AbortController().signal, onEvent: (e) => void events.push(e) })
       .then(() => undefined, (e: unknown) => e);
     expect(error).toBeInstanceOf(TurnRejectedError);
     expect(error).toMatchObject({ code: "INVALID_SETTING", unsentText: "my question" });

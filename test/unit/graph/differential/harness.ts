@@ -29,8 +29,15 @@ export interface Observer {
 
 export type Program = (o: Observer) => Promise<void>;
 
+/**
+ * Where LangGraph.js throws a plain `Error` (a route to a key missing from the path map, an edge to an unknown
+ * node), Skein throws a named error with a code; both count as "Error" here. README: Differences from LangGraph.js.
+ */
+const REFINES_PLAIN_ERROR = new Set(["INVALID_ROUTE", "INVALID_GRAPH"]);
+
 function errorView(error: unknown): { error: string } {
-  const name = (error as { name?: unknown })?.name;
+  const { name, code } = (error ?? {}) as { name?: unknown; code?: unknown };
+  if (typeof code === "string" && REFINES_PLAIN_ERROR.has(code)) return { error: "Error" };
   return { error: typeof name === "string" ? name : String(error) };
 }
 

@@ -5,7 +5,8 @@
  */
 
 const ID = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{32})$/i;
-const DROPPED_KEYS = new Set(["ts", "createdAt", "timestamp"]);
+// Times differ by nature; `ls_integration` is LangSmith tracing metadata LangChain adds to every run.
+const DROPPED_KEYS = new Set(["ts", "createdAt", "timestamp", "ls_integration"]);
 const ROLES: Record<string, string> = { human: "user", ai: "assistant", user: "user", assistant: "assistant", system: "system", tool: "tool" };
 
 /** A checkpoint namespace: "node:<task id>" levels joined by "|" (a numeric level counts a node's second subgraph). */
@@ -59,7 +60,10 @@ export function normalise(value: unknown, ids: IdMap): unknown {
   const ordered = [...keys.filter((k) => !isId(k)).sort(), ...keys.filter(isId)];
   for (const key of ordered) {
     if (DROPPED_KEYS.has(key) || record[key] === undefined || typeof record[key] === "function") continue;
-    out[isId(key) ? normaliseString(key, ids) : key] = normalise(record[key], ids);
+    const value = normalise(record[key], ids);
+    // Metadata left empty once tracing keys are gone is the same as no metadata.
+    if (key === "metadata" && value !== null && typeof value === "object" && Object.keys(value).length === 0) continue;
+    out[isId(key) ? normaliseString(key, ids) : key] = value;
   }
   return out;
 }

@@ -10,8 +10,9 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { FileSaver } from "../../../src/checkpoint/file";
 import { ThreadBusyError } from "../../../src/checkpoint/errors";
 import type { Checkpoint, CheckpointConfig, CheckpointMetadata, ChannelVersions } from "../../../src/checkpoint/types";
-import { ChatThreads } from "../../../src/chat/threads";
-import type { ChatEvent } from "../../../src/chat/threads";
+import { ThreadService } from "../../../src/chat/threadService";
+import type { ChatEvent } from "../../../src/chat/turns";
+import { messagesOf } from "./fixtures/messagesOf";
 import { AnthropicChatModel } from "../../../src/model/anthropic";
 import { startMockAnthropic } from "../../fixtures/mock-anthropic/server";
 import type { MockAnthropic } from "../../fixtures/mock-anthropic/server";
@@ -37,7 +38,7 @@ afterEach(async () => {
 function window(saver: FileSaver = new FileSaver(dir, { fsync: false, onWarning: () => undefined })) {
   savers.push(saver);
   const model = new AnthropicChatModel({ apiKey: "test-key", baseURL: mock.url, model: "claude-sonnet-5-5", maxRetries: 0 });
-  return { saver, threads: new ChatThreads({ checkpointer: saver, model: () => model }) };
+  return { saver, threads: new ThreadService({ checkpointer: saver, model: () => model }) };
 }
 
 const userEvents = (events: ChatEvent[]) => events.filter((e) => e.type === "message" && e.message.role === "user");
@@ -51,11 +52,11 @@ class FullDiskSaver extends FileSaver {
   }
 }
 
-describe("ChatThreads: a message the thread never stored", () => {
+describe("ThreadService: a message the thread never stored", () => {
   it("another window runs a turn on the thread: rejected with the text back, nothing announced or stored, no Retry offered", async () => {
     const a = window();
     const b = window();
-    const info = await a.threads.createThread();
+    const info = { threadId: await a.threads.create() };
     await a.threads.sendMessage(info.threadId, "hello");
     let tokens = 0;
     let started!: () => void;
@@ -67,7 +68,8 @@ describe("ChatThreads: a message the thread never stored", () => {
     });
     await streaming;
     // The window running the turn offers no Retry while it runs.
-    expect(await a.threads.getStatus(info.threadId)).toMatchObject({ running: true, canRetry: false });
+    expect(a.threads.isRunning(info.threadId)).toBe(true);
+    expect((await a.threads.load(info.threadId))?.interrupted).toBe(false);
 
     const events: ChatEvent[] = [];
     const result = await b.threads.sendMessage(info.threadId, "my long draft from window B", { onEvent: (e) => events.push(e) });
@@ -80,7 +82,7 @@ describe("ChatThreads: a message the thread never stored", () => {
 
     a.threads.stop(info.threadId);
     expect((await running).status).toBe("cancelled");
-    const stored = await window().threads.getMessages(info.threadId);
+    const stored = await messagesOf(window().threads, info.threadId);
     expect(stored.map((m) => m.content)).not.toContain("my long draft from window B");
     expect(stored.filter((m) => m.role === "user").map((m) => m.content)).toEqual(["hello", "slow reply please"]);
     // Once the other window is done, the same text goes through.
@@ -105,7 +107,7 @@ describe("ChatThreads: a message the thread never stored", () => {
   it("the store fails before the input checkpoint is written (disk full): rejected, nothing announced, the thread unchanged", async () => {
     const { saver, threads } = window(new FullDiskSaver(dir, { fsync: false, onWarning: () => undefined }));
     const full = saver as FullDiskSaver;
-    const info = await threads.createThread();
+    const info = { threadId: await threads.create() };
     const events: ChatEvent[] = [];
     const result = await threads.sendMessage(info.threadId, "first words", { onEvent: (e) => events.push(e) });
     expect(result.status).toBe("rejected");
@@ -113,8 +115,8 @@ describe("ChatThreads: a message the thread never stored", () => {
     expect(result.unsent?.map((m) => m.content)).toEqual(["first words"]);
     expect(events).toEqual([]);
     expect(mock.requests).toHaveLength(0);
-    expect(await threads.getMessages(info.threadId)).toEqual([]);
-    expect((await threads.getStatus(info.threadId)).canRetry).toBe(false);
+    expect(await messagesOf(threads, info.threadId)).toEqual([]);
+    expect((await threads.load(info.threadId))?.interrupted).toBe(false);
     expect((await saver.getThreadInfo(info.threadId))?.title).toBeUndefined();
 
     full.full = false;
@@ -128,7 +130,7 @@ describe("ChatThreads: a message the thread never stored", () => {
   it("a turn that fails before it is even prepared (the model cannot be resolved) is rejected with the text too", async () => {
     const saver = new FileSaver(dir, { fsync: false, onWarning: () => undefined });
     savers.push(saver);
-    const threads = new ChatThreads({ checkpointer: saver, model: () => { throw new Error("no model configured"); } });
+    const threads = new ThreadService({ checkpointer: saver, model: () => { throw new Error("no model configured"); } });
     const events: ChatEvent[] = [];
     const result = await threads.sendMessage("t", "keep me", { onEvent: (e) => events.push(e) });
     expect(result).toMatchObject({ status: "rejected", messages: [], error: { message: "no model configured" } });

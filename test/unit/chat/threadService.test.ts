@@ -1,17 +1,18 @@
 /**
- * ChatThreads, the service the extension calls: events, cancellation that keeps the partial reply, retry
+ * ThreadService, the service the extension calls: events, cancellation that keeps the partial reply, retry
  * of failed / cancelled / stalled turns, busy threads. Real runtime, MemorySaver, real SDK → mock server.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { MemorySaver } from "../../../src/checkpoint";
-import { ChatThreads } from "../../../src/chat/threads";
-import type { ChatEvent } from "../../../src/chat/threads";
+import { ThreadService } from "../../../src/chat/threadService";
+import type { ChatEvent } from "../../../src/chat/turns";
 import { AnthropicChatModel } from "../../../src/model/anthropic";
 import { ThreadBusyError } from "../../../src/checkpoint/errors";
 import { startMockAnthropic } from "../../fixtures/mock-anthropic/server";
 import type { MockAnthropic } from "../../fixtures/mock-anthropic/server";
 import { addTool } from "../../../src/chat/tools";
 import type { ChatTool } from "../../../src/chat/tools";
+import { messagesOf } from "./fixtures/messagesOf";
 
 let mock: MockAnthropic;
 beforeAll(async () => {
@@ -27,15 +28,15 @@ beforeEach(() => {
 function service(options: { idleTimeoutMs?: number; apiKey?: string } = {}) {
   const checkpointer = new MemorySaver();
   const model = new AnthropicChatModel({ apiKey: options.apiKey ?? "test-key", baseURL: mock.url, model: "claude-sonnet-5-5", maxRetries: 0, idleTimeoutMs: options.idleTimeoutMs });
-  return { checkpointer, threads: new ChatThreads({ checkpointer, model: () => model, tools: [addTool] }) };
+  return { checkpointer, threads: new ThreadService({ checkpointer, model: () => model, tools: [addTool] }) };
 }
 
 const texts = (events: ChatEvent[]) => events.filter((e) => e.type === "token").map((e) => (e as { text: string }).text);
 
-describe("ChatThreads", () => {
+describe("ThreadService", () => {
   it("sends a message: user message event, tokens in order, the stored reply, a title at once", async () => {
     const { threads, checkpointer } = service();
-    const info = await threads.createThread();
+    const info = { threadId: await threads.create() };
     const events: ChatEvent[] = [];
     const result = await threads.sendMessage(info.threadId, "hi! I'm bob", { onEvent: (e) => events.push(e) });
     expect(result.status).toBe("completed");
@@ -47,10 +48,10 @@ describe("ChatThreads", () => {
     expect(last).toMatchObject({ type: "message", message: { role: "assistant" } });
     expect(events.filter((e) => e.type === "token").every((e) => (e as { messageId: string }).messageId === last.message.id)).toBe(true);
     expect(result.messages.map((m) => m.role)).toEqual(["assistant"]);
-    const stored = await threads.getMessages(info.threadId);
+    const stored = await messagesOf(threads, info.threadId);
     expect(stored.map((m) => m.id)).toEqual([(events[0] as { message: { id: string } }).message.id, last.message.id]);
     expect((await checkpointer.getThreadInfo(info.threadId))?.title).toBe("hi! I'm bob");
-    expect(await threads.listThreads()).toHaveLength(1);
+    expect(await threads.list()).toHaveLength(1);
   });
 
   it("reports tool calls and tool results as events", async () => {
@@ -74,7 +75,7 @@ describe("ChatThreads", () => {
     const result = await running;
     expect(result.status).toBe("cancelled");
     await mock.waitFor((reqs) => reqs[0]?.aborted === true);
-    const stored = await threads.getMessages("c");
+    const stored = await messagesOf(threads, "c");
     expect(stored.map((m) => m.role)).toEqual(["user", "assistant"]);
     expect(stored[1].content).toBe(texts(events).join(""));
     expect(stored[1].metadata?.interrupted).toBe(true);
@@ -86,7 +87,7 @@ describe("ChatThreads", () => {
     expect(next.status).toBe("completed");
     const sent = mock.messageRequests().at(-1)!.body.messages;
     expect(sent.map((m: { role: string }) => m.role)).toEqual(["user", "assistant", "user"]);
-    expect((await threads.getMessages("c")).at(-1)!.content).toMatch(/^Hello carol!/);
+    expect((await messagesOf(threads, "c")).at(-1)!.content).toMatch(/^Hello carol!/);
   });
 
   it("stop during a tool call leaves an unanswered tool_use stored; the next message still gets a valid request", async () => {
@@ -102,12 +103,12 @@ describe("ChatThreads", () => {
           signal?.addEventListener("abort", () => reject(new Error("aborted")), { once: true });
         }),
     };
-    const threads = new ChatThreads({ checkpointer, model, tools: [hanging] });
+    const threads = new ThreadService({ checkpointer, model, tools: [hanging] });
     const running = threads.sendMessage("tc", "what time is it?");
     await toolStarted;
     threads.stop("tc");
     expect((await running).status).toBe("cancelled");
-    const stored = await threads.getMessages("tc");
+    const stored = await messagesOf(threads, "tc");
     expect(stored.map((m) => m.role)).toEqual(["user", "assistant"]);
     expect(stored[1].tool_calls?.[0].name).toBe("get_time");
 
@@ -117,7 +118,7 @@ describe("ChatThreads", () => {
     expect(sent.at(-1).content.map((b: { type: string }) => b.type)).toEqual(["tool_result", "text"]);
     expect(sent.at(-1).content[0]).toMatchObject({ tool_use_id: stored[1].tool_calls?.[0].id, is_error: true });
     // Stored history stays truthful: the tool never answered.
-    expect((await threads.getMessages("tc")).map((m) => m.role)).toEqual(["user", "assistant", "user", "assistant"]);
+    expect((await messagesOf(threads, "tc")).map((m) => m.role)).toEqual(["user", "assistant", "user", "assistant"]);
   });
 
   it("an external AbortSignal cancels too", async () => {
@@ -128,7 +129,7 @@ describe("ChatThreads", () => {
       onEvent: (e) => e.type === "token" && controller.abort(),
     });
     expect(result.status).toBe("cancelled");
-    expect((await threads.getMessages("x"))[1]?.metadata?.interrupted).toBe(true);
+    expect((await messagesOf(threads, "x"))[1]?.metadata?.interrupted).toBe(true);
   });
 
   it("retry after a cancel regenerates the reply from the checkpoint before it", async () => {
@@ -138,7 +139,7 @@ describe("ChatThreads", () => {
     mock.script({ text: "a complete answer" });
     const result = await threads.retry("r");
     expect(result.status).toBe("completed");
-    const stored = await threads.getMessages("r");
+    const stored = await messagesOf(threads, "r");
     expect(stored.map((m) => [m.role, m.content])).toEqual([
       ["user", "slow one"],
       ["assistant", "a complete answer"],
@@ -154,12 +155,13 @@ describe("ChatThreads", () => {
     expect(failed.status).toBe("failed");
     expect(failed.error).toMatchObject({ code: "server_error", status: 500 });
     expect(failed.error?.message).toMatch(/fails once/);
-    const status = await threads.getStatus("f");
-    expect(status.canRetry).toBe(true);
-    expect(status.error).toMatchObject({ name: "ServerError", code: "server_error", message: expect.stringMatching(/internal error/) });
+    // The chat offers Retry for it, and shows the recorded failure (also after a reload).
+    const loaded = await threads.load("f");
+    expect(loaded?.interrupted).toBe(true);
+    expect(loaded?.error).toMatchObject({ name: "ServerError", code: "server_error", message: expect.stringMatching(/internal error/) });
     const retried = await threads.retry("f");
     expect(retried.status).toBe("completed");
-    expect((await threads.getMessages("f")).map((m) => m.role)).toEqual(["user", "assistant", "user", "assistant"]);
+    expect((await messagesOf(threads, "f")).map((m) => m.role)).toEqual(["user", "assistant", "user", "assistant"]);
   });
 
   it("retry on a thread that ends with an unanswered user message and nothing pending (e.g. imported) asks the model", async () => {
@@ -171,7 +173,7 @@ describe("ChatThreads", () => {
     expect((await graph.getState({ configurable: { thread_id: "imp" } })).next).toEqual([]);
     const result = await threads.retry("imp");
     expect(result.status).toBe("completed");
-    expect((await threads.getMessages("imp")).map((m) => m.content)).toEqual(["I'm dora", "Hello dora! Nice to meet you. How can I help you today?"]);
+    expect((await messagesOf(threads, "imp")).map((m) => m.content)).toEqual(["I'm dora", "Hello dora! Nice to meet you. How can I help you today?"]);
   });
 
   it("retry on an empty thread fails clearly", async () => {
@@ -190,7 +192,7 @@ describe("ChatThreads", () => {
     expect(texts(events).length).toBe(3);
     mock.script({ text: "recovered" });
     expect((await threads.retry("s")).status).toBe("completed");
-    expect((await threads.getMessages("s")).at(-1)!.content).toBe("recovered");
+    expect((await messagesOf(threads, "s")).at(-1)!.content).toBe("recovered");
   });
 
   it("a missing key fails clearly without a request", async () => {
@@ -198,7 +200,7 @@ describe("ChatThreads", () => {
     const result = await threads.sendMessage("k", "hello");
     expect(result).toMatchObject({ status: "failed", error: { code: "missing_api_key" } });
     expect(mock.requests).toHaveLength(0);
-    expect(await threads.getMessages("k")).toHaveLength(1);
+    expect(await messagesOf(threads, "k")).toHaveLength(1);
   });
 
   it("one turn at a time per thread", async () => {
@@ -212,17 +214,17 @@ describe("ChatThreads", () => {
   it("deleteThread removes messages and the catalog entry, even mid-stream", async () => {
     const { threads } = service();
     await threads.sendMessage("d", "hello");
-    await threads.deleteThread("d");
-    expect(await threads.getMessages("d")).toEqual([]);
-    expect(await threads.listThreads()).toEqual([]);
+    await threads.delete("d");
+    expect(await messagesOf(threads, "d")).toEqual([]);
+    expect(await threads.list()).toEqual([]);
 
     const events: ChatEvent[] = [];
     const running = threads.sendMessage("d2", "slow one", { onEvent: (e) => events.push(e) });
     await mock.waitFor((reqs) => reqs.length > 1);
     while (texts(events).length === 0) await new Promise((r) => setImmediate(r));
-    await threads.deleteThread("d2");
+    await threads.delete("d2");
     expect((await running).status).toBe("cancelled");
-    expect(await threads.getMessages("d2")).toEqual([]);
-    expect(await threads.listThreads()).toEqual([]);
+    expect(await messagesOf(threads, "d2")).toEqual([]);
+    expect(await threads.list()).toEqual([]);
   });
 });
