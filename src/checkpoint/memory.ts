@@ -1,8 +1,5 @@
-<<<<<<< HEAD
 import { checkThreadInfoUpdate } from "./limits";
-=======
 import { migratePendingSends } from "./migrate";
->>>>>>> main
 import { BaseCheckpointSaver } from "./base";
 import { requireThreadId, requireWriteTarget } from "./config";
 import { deepCopy, insertSorted, setOwn } from "./json";

@@ -1,8 +1,5 @@
-<<<<<<< HEAD
 import { checkThreadInfoUpdate } from "../limits";
-=======
 import { migratePendingSends } from "../migrate";
->>>>>>> main
 import { fsyncSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { BaseCheckpointSaver } from "../base";

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { FileSaver } from "../../../src/checkpoint/file";
 import { MAX_ERROR_MESSAGE_CHARS } from "../../../src/checkpoint/limits";
-import { ChatThreads } from "../../../src/chat/threads";
+import { ThreadService } from "../../../src/chat/threadService";
 import { AnthropicChatModel } from "../../../src/model/anthropic";
 import { startMockAnthropic } from "../../fixtures/mock-anthropic/server";
 import type { MockAnthropic } from "../../fixtures/mock-anthropic/server";
@@ -33,7 +33,7 @@ afterEach(() => {
 function open(maxReplyChars?: number) {
   const saver = new FileSaver(dir, { fsync: false, onWarning: () => undefined });
   const model = new AnthropicChatModel({ apiKey: "test-key", baseURL: mock.url, model: "claude-sonnet-5-5", maxRetries: 0, maxReplyChars });
-  return { saver, threads: new ChatThreads({ checkpointer: saver, model: () => model, tools: [] }) };
+  return { saver, threads: new ThreadService({ checkpointer: saver, model: () => model, tools: [] }) };
 }
 
 describe("failures after a reload", () => {
@@ -46,7 +46,7 @@ describe("failures after a reload", () => {
     await first.saver.close();
 
     const second = open();
-    const status = await second.threads.getStatus("t");
+    const status = (await second.threads.load("t"))!;
     expect(status.error).toMatchObject({ name: "MalformedResponseError", code: "malformed_response" });
     expect(status.error?.message).toMatch(/could not read/);
     expect(status.error?.message).not.toMatch(/Expected property name/);
@@ -59,7 +59,7 @@ describe("failures after a reload", () => {
     expect((await first.threads.sendMessage("t", "hello")).status).toBe("failed");
     await first.saver.close();
     const second = open();
-    const status = await second.threads.getStatus("t");
+    const status = (await second.threads.load("t"))!;
     expect(status.error?.code).toBe("invalid_request");
     expect(status.error!.message.length).toBeLessThan(MAX_ERROR_MESSAGE_CHARS + 200);
     await second.saver.close();
@@ -72,7 +72,7 @@ describe("failures after a reload", () => {
     expect((await first.threads.sendMessage("t", "hello")).status).toBe("completed");
     await first.saver.close();
     const second = open(1_000);
-    const messages = await second.threads.getMessages("t");
+    const messages = (await second.threads.load("t"))!.messages;
     expect(messages).toHaveLength(2);
     expect(messages[1].content).toMatch(/^z{1000}\n\n\*\[Skein stopped receiving this reply at its size limit/);
     expect(messages[1].metadata?.sizeLimited).toBe(true);

@@ -11,7 +11,7 @@ import { FileSaver } from "../../../../src/checkpoint/file";
 import { MemorySaver } from "../../../../src/checkpoint/memory";
 import { LimitExceededError, MAX_NESTING_DEPTH, MAX_TITLE_CHARS, titleLimitMessage } from "../../../../src/checkpoint/limits";
 import { createChatGraph } from "../../../../src/chat/chatGraph";
-import { ChatThreads } from "../../../../src/chat/threads";
+import { ThreadService } from "../../../../src/chat/threadService";
 import { exportThreadJson, importThreadJson } from "../../../../src/chat/history/exportImport";
 import { ThreadImportError } from "../../../../src/chat/history/exportImportJson";
 import type { Message } from "../../../../src/graph/messages";
@@ -86,11 +86,11 @@ describe("export → import → export is lossless for everything the store take
 describe("one title limit at every door", () => {
   const over = "x".repeat(MAX_TITLE_CHARS + 1);
 
-  it("Rename, FileSaver, MemorySaver and import refuse a title one character over, with the same message", async () => {
-    const threads = new ChatThreads({ checkpointer: saver, model: () => new NumberedModel(), tools: [] });
-    const { threadId } = await threads.createThread();
+  it("Rename (through the saver), FileSaver, MemorySaver and import refuse a title one character over, with the same message", async () => {
+    const threads = new ThreadService({ checkpointer: saver, model: () => new NumberedModel(), tools: [] });
+    const threadId = await threads.create();
     const expected = titleLimitMessage(over.length);
-    await expect(threads.renameThread(threadId, over)).rejects.toMatchObject({ name: "LimitExceededError", code: "TITLE_TOO_LONG", message: expected });
+    await expect(threads.rename(threadId, over)).rejects.toMatchObject({ name: "LimitExceededError", code: "TITLE_TOO_LONG", message: expected });
     await expect(saver.setThreadInfo(threadId, { title: over })).rejects.toBeInstanceOf(LimitExceededError);
     await expect(new MemorySaver().setThreadInfo("m", { title: over })).rejects.toMatchObject({ code: "TITLE_TOO_LONG", message: expected });
     const context = await seed([{ id: "u1", role: "user", content: "hi" }]);
@@ -99,6 +99,7 @@ describe("one title limit at every door", () => {
     expect(error).toBeInstanceOf(ThreadImportError);
     expect((error as Error).message).toContain(expected);
     // Nothing changed: the title is still the first message's.
-    expect((await threads.renameThread(threadId, "x".repeat(MAX_TITLE_CHARS))).title).toHaveLength(MAX_TITLE_CHARS);
+    await threads.rename(threadId, "x".repeat(MAX_TITLE_CHARS));
+    expect((await saver.getThreadInfo(threadId))?.title).toHaveLength(MAX_TITLE_CHARS);
   });
 });
