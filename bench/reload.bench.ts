@@ -9,6 +9,8 @@
  *   workbench        VS Code's own mark code/didStartWorkbench (the workbench is laid out and restoring views)
  *   extensions       code/didLoadExtensions (the extension host answered with its extensions)
  *   webview frame    the chat view's webview host iframe starts loading (the workbench created the webview)
+ *   activated        Skein's activate() ran (the page's body carries it: data-activated-at)
+ *   resolved         VS Code asked Skein for the chat view: resolveWebviewView (data-resolved-at)
  *   html set         the inner iframe with Skein's HTML starts loading (resolveWebviewView: activation + html)
  *   script           dist/webview.js starts running (skein/script mark)
  *   ready            the webview posts `ready` (skein/ready)
@@ -35,6 +37,8 @@ const PHASES = [
   "workbench",
   "extensions",
   "webview frame",
+  "activated",
+  "resolved",
   "html set",
   "script",
   "ready",
@@ -66,6 +70,17 @@ async function markAt(frame: Frame, name: string): Promise<number | undefined> {
     const entry = p.getEntriesByName(n)[0];
     return entry ? p.timeOrigin + entry.startTime : undefined;
   }, name);
+}
+
+/** An instant the extension host wrote into the page's body (epoch ms; same machine, same clock). */
+async function hostInstant(frame: Frame, key: string): Promise<number | undefined> {
+  const value = await frame.evaluate(
+    (k) =>
+      (globalThis as unknown as { document: { body: { dataset: Record<string, string | undefined> } } }).document.body
+        .dataset[k],
+    key,
+  );
+  return value ? Number(value) : undefined;
 }
 
 /** The chat webview's content frame and its parent (the webview host iframe), once `count` messages are shown. */
@@ -104,6 +119,8 @@ async function measureReload(page: Page, wb: Workbench, lastText: string): Promi
     workbench: await markAt(main, "code/didStartWorkbench"),
     extensions: await markAt(main, "code/didLoadExtensions"),
     "webview frame": await timeOrigin(outer),
+    activated: await hostInstant(inner, "activatedAt"),
+    resolved: await hostInstant(inner, "resolvedAt"),
     "html set": await timeOrigin(inner),
     script: await markAt(inner, "skein/script"),
     ready: await markAt(inner, "skein/ready"),
@@ -156,8 +173,11 @@ async function main(): Promise<void> {
     const browser = await launchChromium(dirs);
     stops.push(() => browser.close());
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.setDefaultTimeout(180_000);
     const wb = new Workbench(page, join(REPO_ROOT, "test-results", "bench-reload"));
-    await page.goto(workbenchUrl(server, { folder: dirs.workspace, extensionDevelopmentPath: REPO_ROOT }));
+    await page.goto(workbenchUrl(server, { folder: dirs.workspace, extensionDevelopmentPath: REPO_ROOT }), {
+      timeout: 180_000,
+    });
     await wb.waitReady();
     await wb.runCommand("Skein: New Thread");
     const chat = await wb.chat();
@@ -165,7 +185,7 @@ async function main(): Promise<void> {
       // Filled, not typed key by key: the history is the subject here, not the composer.
       await chat.locator("#composer").fill(i % 3 === 0 ? `markdown please, turn ${i}` : `hi! I'm bob, turn ${i}`);
       await chat.locator("#composer").press("Enter");
-      await assistantMessages(chat).nth(i).waitFor({ timeout: 60_000 });
+      await assistantMessages(chat).nth(i).waitFor({ timeout: 180_000 });
       await chat.locator("#composer").waitFor({ state: "visible" });
     }
     const lastText = `turn ${TURNS - 1}`;

@@ -74,6 +74,24 @@ async function main(): Promise<void> {
   console.log(`  p50 / p95 per invoke, all turns: ${fmt(median(total))} / ${fmt(sorted(total)[Math.floor(TURNS * 0.95)]!)}`);
   console.log(`  (median of the turns around each; load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores; GC pauses included)`);
   console.log("  target: flat from turn 1 to 1,000 (LangGraph + SqliteSaver: p95 143 ms per turn at 1,000 turns)");
+  await bundleSize();
+}
+
+/** The runtime's minified bundle (src/graph/index.ts, esbuild), next to LangGraph.js's. */
+async function bundleSize(): Promise<void> {
+  const esbuild = await import("esbuild");
+  const result = await esbuild.build({
+    entryPoints: ["src/graph/index.ts"],
+    bundle: true,
+    minify: true,
+    platform: "node",
+    format: "cjs",
+    target: "node20",
+    write: false,
+    logLevel: "silent",
+  });
+  const bytes = result.outputFiles.reduce((sum, file) => sum + file.contents.byteLength, 0);
+  console.log(`  runtime bundle, minified (src/graph/index.ts): ${(bytes / 1000).toFixed(1)} kB (LangGraph.js 1.7.3: 1.40 MB)`);
 }
 
 void main().catch((error: unknown) => {

@@ -67,7 +67,8 @@ export type StoredMessage = Message & { id: string };
 export type MessageLike =
   | Message
   | string
-  | { id?: string; role: "human" | "ai"; content: string | ContentBlock[]; [key: string]: unknown };
+  | { id?: string; role: "human" | "ai"; content: string | ContentBlock[]; [key: string]: unknown }
+  | [role: MessageRole | "human" | "ai", content: string | ContentBlock[]];
 
 /** The plain text of a message's content (text blocks joined). */
 export function messageText(message: Pick<Message, "content">): string {
@@ -107,6 +108,8 @@ const ROLE_ALIASES: Record<string, MessageRole> = { human: "user", ai: "assistan
 /** Turns a message-like into a stored message (new object; the input is never mutated). */
 export function coerceMessage(like: MessageLike): StoredMessage {
   if (typeof like === "string") return { id: uuid4(), role: "user", content: like };
+  // `["user", "hi"]`: the [role, content] pair LangGraph's older how-tos use.
+  if (Array.isArray(like) && like.length === 2 && typeof like[0] === "string") return coerceMessage({ role: like[0], content: like[1] } as MessageLike);
   if (typeof like !== "object" || like === null) {
     throw new InvalidUpdateError(`Expected a message ({ role, content }) or a string, got ${JSON.stringify(like)}.`, "INVALID_MESSAGE");
   }

@@ -192,11 +192,20 @@ async function main() {
     const du = spawnSync("du", ["-sh", cache], { encoding: "utf8" }).stdout.trim();
     say(`VS Code server cache: ${du}`);
 
-    const page = await fetch(url);
+    // The server trades the URL's connection token for a cookie (a redirect), as a browser would keep it.
+    const first = await fetch(url, { redirect: "manual" });
+    const cookie = first.headers.get("set-cookie")?.split(";")[0];
+    const location = first.headers.get("location");
+    const page =
+      first.status >= 300 && first.status < 400 && location
+        ? await fetch(new URL(location, url), { headers: cookie ? { cookie } : {} })
+        : first;
     const html = await page.text();
     if (page.status !== 200 || !html.includes("workbench"))
-      throw new Error(`GET ${url} → ${page.status}, no workbench in the page`);
-    say(`GET the workbench → ${page.status} (${html.length} bytes)`);
+      throw new Error(`GET ${url} → ${first.status}, then ${page.status}: no workbench in the page`);
+    say(
+      `GET the workbench → ${first.status}${page !== first ? ` → ${page.status}` : ""} (${html.length} bytes of workbench page)`,
+    );
 
     const browserDirs = {
       home: join(root, "chromium"),

@@ -1,8 +1,10 @@
-import { closeSync, fstatSync, fsyncSync, openSync, readSync, renameSync, statSync, writeSync, ftruncateSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
 import { dirname } from "node:path";
+import { setOwn } from "../json";
 import type { ThreadInfo } from "../types";
 import { encodeLine, parseLines } from "./frame";
-import { fsyncDir } from "./fsutil";
+import { fsyncDir, openForWrite, truncate } from "./fsutil";
+import { bytesWrittenBy, replaceFile, storeIo, writeFully } from "./io";
 import { release, tryAcquire } from "./lock";
 import type { StoreWarning } from "./warnings";
 
@@ -18,7 +20,17 @@ import type { StoreWarning } from "./warnings";
 export type CatalogRecord =
   | { op: "hdr"; v: number }
   | { op: "new"; id: string; at: string }
-  | { op: "up"; id: string; at: string; created?: string; title?: string | null; meta?: Record<string, unknown> }
+  | {
+      op: "up";
+      id: string;
+      at: string;
+      created?: string;
+      title?: string | null;
+      /** The whole metadata, or a patch: keys to set (`mp`) and keys to remove (`mu`). */
+      meta?: Record<string, unknown>;
+      mp?: Record<string, unknown>;
+      mu?: string[];
+    }
   | { op: "touch"; id: string; at: string }
   | { op: "del"; id: string }
   | { op: "gone"; id: string };
@@ -98,13 +110,7 @@ export class Catalog {
     // in progress, so only an old one is cut (left by a crash).
     if (repair && parsed.complete < got && Date.now() - st.mtimeMs > 2_000) {
       const end = this.offset + parsed.complete;
-      const wfd = openSync(this.path, "r+");
-      try {
-        ftruncateSync(wfd, end);
-        fsyncSync(wfd);
-      } finally {
-        closeSync(wfd);
-      }
+      truncate(this.path, end, "catalog");
       this.warn({
         code: "CATALOG_TORN_TAIL",
         file: this.path,
@@ -139,6 +145,9 @@ export class Catalog {
         break;
       case "up":
       case "touch": {
+        // A touch never creates an entry: one arriving after a deletion (a window that still had the thread
+        // open) must not bring the thread back.
+        if (record.op === "touch" && !existing) return;
         const entry = existing ?? {
           info: { threadId: record.id, createdAt: record.at, updatedAt: record.at, metadata: {} },
           order: 0,
@@ -153,6 +162,12 @@ export class Catalog {
           if (record.title === null) delete entry.info.title;
           else if (record.title !== undefined) entry.info.title = record.title;
           if (record.meta !== undefined) entry.info.metadata = record.meta;
+          if (record.mp !== undefined || record.mu !== undefined) {
+            const metadata = { ...entry.info.metadata };
+            for (const key of record.mu ?? []) delete metadata[key];
+            for (const key of Object.keys(record.mp ?? {})) setOwn(metadata, key, record.mp![key]);
+            entry.info.metadata = metadata;
+          }
         }
         this.entries.set(record.id, entry);
         break;
@@ -167,16 +182,28 @@ export class Catalog {
     }
   }
 
-  /** Appends records; `durable` fsyncs them (creation and deletion intents). */
+  /**
+   * Appends records; `durable` fsyncs them (creation and deletion intents). A write that fails part-way
+   * leaves an unfinished line; the next append starts with a line break so that line stays on its own (it
+   * fails its checksum, and the next open rebuilds the catalog from the threads).
+   */
   append(records: CatalogRecord[], durable: boolean): void {
-    const text = records.map((r) => encodeLine(JSON.stringify(r))).join("");
+    if (this.deferred.length > 0) records = [...this.deferred, ...records];
+    const text = Buffer.from((this.brokenLine ? "\n" : "") + records.map((r) => encodeLine(JSON.stringify(r))).join(""));
     for (let attempt = 0; attempt < 3; attempt++) {
       if (this.fd === undefined) {
-        this.fd = openSync(this.path, "a");
+        this.fd = openForWrite(this.path, "a");
         this.fdIno = fstatSync(this.fd).ino;
       }
-      writeSync(this.fd, text);
-      if (durable) fsyncSync(this.fd);
+      try {
+        writeFully(this.fd, text, "catalog");
+      } catch (error) {
+        if (bytesWrittenBy(error) > 0) this.brokenLine = true;
+        throw error;
+      }
+      this.brokenLine = false;
+      this.deferred = [];
+      if (durable) storeIo.fsync(this.fd, "catalog");
       let current: number;
       try {
         current = statSync(this.path).ino;
@@ -191,6 +218,26 @@ export class Catalog {
     // Touches are read back lazily (listThreads refreshes); lifecycle records at once, they change listings.
     if (records.some((r) => r.op !== "touch")) this.refresh();
   }
+
+  /**
+   * Appends index records that follow thread data already durable (touches, a finished creation or deletion):
+   * if the write fails they are kept for the next append instead of failing the caller. Returns the error.
+   */
+  appendIndex(records: CatalogRecord[]): Error | undefined {
+    try {
+      this.append(records, false);
+      return undefined;
+    } catch (error) {
+      this.deferred = [...this.deferred, ...records].slice(-10_000);
+      return error as Error;
+    }
+  }
+
+  /** Index records a failed append could not write yet. */
+  private deferred: CatalogRecord[] = [];
+
+  /** A failed append left an unfinished line at the end. */
+  private brokenLine = false;
 
   /** Lines this instance appended since it last read the file (so compaction is due without a refresh). */
   private appended = 0;
@@ -230,15 +277,7 @@ export class Catalog {
         lines.push(encodeLine(JSON.stringify(record)));
       }
     }
-    const tmp = `${this.path}.tmp-${process.pid}`;
-    const fd = openSync(tmp, "w");
-    try {
-      writeSync(fd, lines.join(""));
-      if (fsync) fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, this.path);
+    replaceFile(this.path, `${this.path}.tmp-${process.pid}`, Buffer.from(lines.join("")), fsync, "catalogRewrite");
     if (fsync) fsyncDir(dirname(this.path));
     this.reset();
     this.refresh();

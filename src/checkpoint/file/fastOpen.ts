@@ -17,9 +17,11 @@ export function fastOpen(
   packPath: string,
   log: Stats,
   pack: Stats | undefined,
+  onDamaged: () => void,
 ): { state: ThreadState; logRecords: string[]; packEnd: number } | undefined {
   const cache = readHeadCache(headPath, threadId);
-  if (!cache) return undefined;
+  if (cache === "damaged") onDamaged();
+  if (typeof cache === "string") return undefined;
   const state = new ThreadState();
   let maxSeq = -1;
   let packEnd = 0;

@@ -1,7 +1,8 @@
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, readdirSync, renameSync, writeSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { CheckpointError } from "../errors";
 import { fsyncDir } from "./fsutil";
+import { replaceFile } from "./io";
 
 /**
  * The store's format marker, `skein-store.json`, and the migration hook. Every file also names its own
@@ -49,11 +50,14 @@ export function openFormat(
     writeMarker(directory, currentVersion);
     return {};
   }
-  let marker: Marker;
+  let marker: Marker | null;
   try {
     marker = JSON.parse(readFileSync(path, "utf8")) as Marker;
   } catch (error) {
     throw new StoreFormatError(`${path} is unreadable (${(error as Error).message}). Restore it from a backup, or write {"format":"${STORE_FORMAT}","version":${currentVersion}} if the store is of this version.`);
+  }
+  if (marker === null || typeof marker !== "object") {
+    throw new StoreFormatError(`${path} holds ${JSON.stringify(marker)}, not a store description. Restore it from a backup, or write {"format":"${STORE_FORMAT}","version":${currentVersion}} if the store is of this version.`);
   }
   if (marker.format !== STORE_FORMAT || !Number.isInteger(marker.version)) {
     throw new StoreFormatError(`${path} does not describe a Skein thread store (format ${JSON.stringify(marker.format)}).`);
@@ -76,14 +80,6 @@ export function openFormat(
 
 function writeMarker(directory: string, version: number): void {
   const path = join(directory, MARKER_FILE);
-  const tmp = `${path}.tmp-${process.pid}`;
-  const fd = openSync(tmp, "w");
-  try {
-    writeSync(fd, JSON.stringify({ format: STORE_FORMAT, version }) + "\n");
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
+  replaceFile(path, `${path}.tmp-${process.pid}`, Buffer.from(JSON.stringify({ format: STORE_FORMAT, version }) + "\n"), true, "marker");
   fsyncDir(directory);
 }

@@ -1,16 +1,19 @@
-import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import type { CheckpointPendingWrite, ChannelVersions, CheckpointMetadata } from "../types";
+import { encodeLine, parseLines } from "./frame";
+import { replaceFile } from "./io";
 import type { InfoRecordBody, Slot, ThreadState } from "./threadState";
 
 /**
  * `<stem>.head`: a small snapshot of the thread's newest root checkpoint (its record fields, slot table and
  * pending writes — never the messages, which stay in the pack's item frames). It lets a fresh window open a
- * long thread by inflating only the item frames instead of replaying every record. It is a cache: written with
- * rename-into-place (no fsync), trusted only when its sequence number equals the newest record on disk, and
- * otherwise ignored in favour of a full load.
+ * long thread by inflating only the item frames instead of replaying every record. It is a cache: one
+ * checksummed record line (like the log's), written with rename-into-place (no fsync), trusted only when its
+ * checksum holds and its sequence number equals the newest record on disk, and otherwise ignored in favour of
+ * a full load.
  */
 export interface HeadCache {
-  v: 1;
+  v: 2;
   thread: string;
   seq: number;
   items: number;
@@ -37,7 +40,7 @@ export function headCacheOf(state: ThreadState, threadId: string): HeadCache | u
   const entry = id === undefined ? undefined : space!.byId.get(id);
   if (!entry || state.seq < 0) return undefined;
   const cache: HeadCache = {
-    v: 1,
+    v: 2,
     thread: threadId,
     seq: state.seq,
     items: state.items.length,
@@ -60,21 +63,32 @@ export function headCacheOf(state: ThreadState, threadId: string): HeadCache | u
 }
 
 export function writeHeadCache(path: string, cache: HeadCache): void {
-  const tmp = `${path}.tmp-${process.pid}`;
   try {
-    writeFileSync(tmp, JSON.stringify(cache));
-    renameSync(tmp, path);
+    replaceFile(path, `${path}.tmp-${process.pid}`, Buffer.from(encodeLine(JSON.stringify(cache))), false, "head");
   } catch {
     /* a cache: failing to write it only makes the next open slower */
   }
 }
 
-export function readHeadCache(path: string, threadId: string): HeadCache | undefined {
+/**
+ * The cache, or why not: "missing" (none, or one written by an older Skein: silently rebuilt) or "damaged"
+ * (its checksum or shape is wrong: the caller warns, loads every record and writes a fresh one).
+ */
+export function readHeadCache(path: string, threadId: string): HeadCache | "missing" | "damaged" {
+  let bytes: Buffer;
   try {
-    const cache = JSON.parse(readFileSync(path, "utf8")) as HeadCache;
-    return cache.v === 1 && cache.thread === threadId && Number.isInteger(cache.seq) ? cache : undefined;
+    bytes = readFileSync(path);
   } catch {
-    return undefined;
+    return "missing";
+  }
+  if (bytes.subarray(0, 6).toString("latin1") === '{"v":1') return "missing";
+  const lines = parseLines(bytes);
+  if (lines.records.length !== 1 || lines.bad.length > 0 || lines.complete !== bytes.length) return "damaged";
+  try {
+    const cache = JSON.parse(lines.records[0]!.json) as HeadCache;
+    return cache.v === 2 && cache.thread === threadId && Number.isInteger(cache.seq) ? cache : "damaged";
+  } catch {
+    return "damaged";
   }
 }
 

@@ -1,16 +1,21 @@
-import { closeSync, linkSync, openSync, readFileSync, readdirSync, statSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, linkSync, openSync, readFileSync, readdirSync, statSync, unlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { hostname } from "node:os";
 import { randomUUID } from "node:crypto";
 import type { LockAttempt, ThreadLockBackend } from "../runLocks";
 import type { LockHolder, LockKind } from "../types";
+import { writeFully } from "./io";
 
 /**
  * Lock files: created atomically (link(2) of an owner file, which fails if the lock exists), naming who owns
- * them. A lock whose process is gone (process.kill(pid, 0) fails with ESRCH) is stale and broken, so a crashed
- * window never blocks a thread forever.
+ * them. Every lock has a lease: its holder renews it (the file's mtime) every LEASE/3 while it holds it, and a
+ * lock not renewed for LOCK_LEASE_MS is stale whoever left it — a crashed window, a window on another host
+ * (a laptop that changed networks, a rebuilt container), a pid since reused by an unrelated process. A lock of
+ * this host whose process is gone (process.kill(pid, 0) fails with ESRCH) is stale at once.
  * `run` locks are held for a whole run (lockThread); `write` locks for one append.
  */
+export const LOCK_LEASE_MS = 30_000;
+const RENEW_MS = LOCK_LEASE_MS / 3;
 
 export interface LockOwner {
   pid: number;
@@ -42,8 +47,42 @@ function ownerFile(lockPath: string, kind: LockKind, fresh: boolean): string {
     const owner: LockOwner = { pid: process.pid, host: HOST, token: PROCESS_TOKEN, kind, at: new Date().toISOString() };
     writeFileSync(file, JSON.stringify(owner));
     ownerFiles.set(key, file);
+    ownerTouched.set(file, Date.now());
+  } else if (Date.now() - (ownerTouched.get(file) ?? 0) > RENEW_MS) {
+    // A lock linked from it has the owner file's mtime: keep that fresh, or a new lock would look expired.
+    touch(file);
+    ownerTouched.set(file, Date.now());
   }
   return file;
+}
+
+const ownerTouched = new Map<string, number>();
+
+function touch(path: string): void {
+  const now = new Date();
+  try {
+    utimesSync(path, now, now);
+  } catch {
+    /* gone: nothing to renew */
+  }
+}
+
+/** Lock files this process holds, renewed every RENEW_MS while there are any. */
+const heldPaths = new Set<string>();
+let renewTimer: NodeJS.Timeout | undefined;
+
+function markHeld(path: string, yes: boolean): void {
+  if (yes) heldPaths.add(path);
+  else heldPaths.delete(path);
+  if (heldPaths.size > 0 && !renewTimer) {
+    renewTimer = setInterval(() => {
+      for (const lock of heldPaths) touch(lock);
+    }, RENEW_MS);
+    renewTimer.unref(); // a held lock never keeps the process alive
+  } else if (heldPaths.size === 0 && renewTimer) {
+    clearInterval(renewTimer);
+    renewTimer = undefined;
+  }
 }
 
 let noHardLinks = false;
@@ -52,7 +91,7 @@ let noHardLinks = false;
 function createExclusive(path: string, source: string): void {
   const fd = openSync(path, "wx");
   try {
-    writeSync(fd, readFileSync(source));
+    writeFully(fd, readFileSync(source), "lock");
   } finally {
     closeSync(fd);
   }
@@ -92,6 +131,7 @@ export function tryAcquire(path: string, kind: LockKind): AcquireResult {
       continue;
     }
     heldTokens.set(PROCESS_TOKEN, (heldTokens.get(PROCESS_TOKEN) ?? 0) + 1);
+    markHeld(path, true);
     return { ok: true, token: PROCESS_TOKEN };
   }
   return { ok: false, owner: undefined };
@@ -121,6 +161,7 @@ export function release(path: string, token: string): void {
   const held = (heldTokens.get(token) ?? 1) - 1;
   if (held > 0) heldTokens.set(token, held);
   else heldTokens.delete(token);
+  markHeld(path, false);
   const seen = readOwner(path);
   // Only remove our own lock: a stale-lock breaker may have replaced it.
   if (typeof seen === "object" && seen.token === token) {
@@ -163,9 +204,19 @@ function isStale(path: string, seen: LockOwner | "unreadable"): boolean {
       return true;
     }
   }
+  if (seen.host === HOST && seen.pid === process.pid) return !heldTokens.has(seen.token);
+  if (leaseLeftMs(path) <= 0) return true; // not renewed: its holder is gone, whatever its host or pid says
   if (seen.host !== HOST) return false;
-  if (seen.pid === process.pid) return !heldTokens.has(seen.token);
   return !pidAlive(seen.pid);
+}
+
+/** How long the lock at `path` stays valid unless its holder renews it (0 when gone). */
+function leaseLeftMs(path: string): number {
+  try {
+    return LOCK_LEASE_MS - (Date.now() - statSync(path).mtimeMs);
+  } catch {
+    return 0;
+  }
 }
 
 function pidAlive(pid: number): boolean {
@@ -193,8 +244,11 @@ function breakLock(path: string, seen: LockOwner | "unreadable"): void {
 export function fileLockBackend(lockPathOf: (threadId: string) => string): ThreadLockBackend {
   return {
     tryAcquire(threadId: string, kind: LockKind): LockAttempt {
-      const result = tryAcquire(lockPathOf(threadId), kind);
-      return result.ok ? result : { ok: false, holder: result.owner && holderOf(result.owner) };
+      const path = lockPathOf(threadId);
+      const result = tryAcquire(path, kind);
+      if (result.ok) return result;
+      const expiresInMs = Math.max(0, leaseLeftMs(path));
+      return { ok: false, holder: result.owner ? { ...holderOf(result.owner), expiresInMs } : { kind: "write", expiresInMs } };
     },
     release: (threadId, token) => release(lockPathOf(threadId), token),
     stillHeld: (threadId, token) => stillHeld(lockPathOf(threadId), token),

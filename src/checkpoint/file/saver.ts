@@ -1,10 +1,10 @@
 import { checkThreadInfoUpdate } from "../limits";
+import { mkdirSync } from "node:fs";
 import { migratePendingSends } from "../migrate";
-import { fsyncSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { BaseCheckpointSaver } from "../base";
 import { requireWriteTarget } from "../config";
-import { CheckpointError } from "../errors";
+import { CheckpointError, ThreadBusyError } from "../errors";
 import { deepCopy, setOwn } from "../json";
 import { selectForList } from "../listing";
 import { RunLocks } from "../runLocks";
@@ -24,6 +24,8 @@ import type { Catalog } from "./catalog";
 import { encodeCheckpoint } from "./delta";
 import { openFormat, type Migration } from "./format";
 import { fsyncAsync, fsyncDir } from "./fsutil";
+import { storeIo } from "./io";
+import type { CatalogRecord } from "./catalog";
 import { fileLockBackend } from "./lock";
 import { threadFileStem, validateThreadId } from "./names";
 import { namespacesOf, readThread, tupleOf, type ListRef, type ReadContext } from "./reads";
@@ -100,7 +102,22 @@ export class FileSaver extends BaseCheckpointSaver {
     );
     this.queue = new WriteQueue((threadId) => {
       if (this.closed) return;
-      void this.write(threadId, false, (f) => f.needsCompaction(this.compactBytes) && f.compact(this.fsync)).catch(() => undefined);
+      const compact = (f: ThreadFiles) => {
+        if (!f.needsCompaction(this.compactBytes)) return;
+        f.compact(this.fsync);
+        this.compactionFailing.delete(threadId);
+      };
+      void this.write(threadId, false, compact).catch((error: Error) => {
+        // Another window writes it now (its writes compact it); a failure is reported once until one succeeds.
+        if (error instanceof ThreadBusyError || this.compactionFailing.has(threadId)) return;
+        this.compactionFailing.add(threadId);
+        this.warn({
+          code: "COMPACTION_FAILED",
+          threadId,
+          file: join(directory, "threads"),
+          message: `Thread "${threadId}": could not move its newest records into the pack (${error.message}); they stay in the log and nothing was lost. Free some disk space.`,
+        });
+      });
     });
     this.cache = new ThreadCache(
       join(directory, "threads"),
@@ -146,7 +163,7 @@ export class FileSaver extends BaseCheckpointSaver {
       let result: T | undefined;
       let created = false;
       try {
-        const { exists } = token === undefined && files.state.seq >= 0 ? { exists: true } : files.refresh(true);
+        const { exists } = token === undefined && files.state.seq >= 0 && !files.needsRepair ? { exists: true } : files.refresh(true);
         if (!exists) {
           if (!create) return undefined;
           this.createThread(catalog, files);
@@ -157,8 +174,21 @@ export class FileSaver extends BaseCheckpointSaver {
         if (token !== undefined) await this.locks.releaseWrite(threadId, token);
       }
       const fd = files.syncFd();
-      if (this.fsync && fd !== undefined) await fsyncAsync(fd);
-      if (created) catalog.append([{ op: "up", id: threadId, at: files.state.createdAt!, created: files.state.createdAt! }], false);
+      if (this.fsync && fd !== undefined) {
+        try {
+          await fsyncAsync(fd, "log");
+        } catch (error) {
+          // The kernel may have dropped the written pages: memory must not show what the disk may lack.
+          files.forget();
+          throw error;
+        }
+      }
+      if (created) this.index(threadId, [{ op: "up", id: threadId, at: files.state.createdAt!, created: files.state.createdAt! }]);
+      // A thread written but not in the catalog (its entry lost with a damaged catalog) is listed again.
+      else if (!catalog.entries.has(threadId)) {
+        const at = this.now();
+        this.index(threadId, [{ op: "up", id: threadId, at, created: files.state.createdAt ?? at }]);
+      }
       if (files.needsCompaction(this.compactBytes)) this.queue.scheduleCompaction(threadId);
       return result;
     });
@@ -171,10 +201,35 @@ export class FileSaver extends BaseCheckpointSaver {
     files.append([{ s: 0, t: "h", v: 1, thread: files.threadId, at }]);
     if (this.fsync) {
       const fd = files.syncFd();
-      if (fd !== undefined) fsyncSync(fd);
+      if (fd !== undefined) storeIo.fsync(fd, "log");
       fsyncDir(join(this.directory, "threads"));
     }
   }
+
+  /**
+   * Writes catalog records that follow durable thread data. The catalog is an index: when it cannot be written
+   * (a full disk) the thread data still stands, so this warns (once until a write succeeds again) and keeps
+   * the records for the next catalog write instead of failing the turn.
+   */
+  private index(threadId: string, records: CatalogRecord[]): void {
+    const error = this.catalog().appendIndex(records);
+    if (!error) {
+      this.indexFailing = false;
+      return;
+    }
+    if (this.indexFailing) return;
+    this.indexFailing = true;
+    this.warn({
+      code: "CATALOG_WRITE_FAILED",
+      threadId,
+      file: join(this.directory, "catalog.log"),
+      message: `Thread "${threadId}" was saved, but the thread list could not be updated (${error.message}); it is updated with the next write that succeeds. Free some disk space.`,
+    });
+  }
+
+  private indexFailing = false;
+  /** Threads whose last compaction failed (reported once until one succeeds). */
+  private readonly compactionFailing = new Set<string>();
 
   private now(): string {
     this.lastTime = Math.max(Date.now(), this.lastTime);
@@ -193,7 +248,7 @@ export class FileSaver extends BaseCheckpointSaver {
       return;
     }
     this.lastTouch = { threadId, at: now, pending: false };
-    catalog.append([{ op: "touch", id: threadId, at: this.now() }], false);
+    this.index(threadId, [{ op: "touch", id: threadId, at: this.now() }]);
     catalog.maybeCompact(this.fsync);
   }
 
@@ -273,11 +328,11 @@ export class FileSaver extends BaseCheckpointSaver {
       files.closeFd();
       removeThreadFiles(files, this.fsync);
       files.refresh(false);
-      catalog.append([{ op: "gone", id: threadId }], this.fsync);
+      this.index(threadId, [{ op: "gone", id: threadId }]);
     });
     // A catalog entry without files (e.g. left by a crash) goes too.
     catalog.refresh();
-    if (catalog.entries.has(threadId)) catalog.append([{ op: "gone", id: threadId }], this.fsync);
+    if (catalog.entries.has(threadId)) this.index(threadId, [{ op: "gone", id: threadId }]);
     // Deleting means gone from disk: drop the catalog's older lines that still carry its title and preview.
     catalog.maybeCompact(this.fsync, true);
     await this.locks.endLease(threadId);
@@ -302,23 +357,35 @@ export class FileSaver extends BaseCheckpointSaver {
     return entry && entry.state === "ok" ? deepCopy(entry.info) : undefined;
   }
 
+  /**
+   * Stores the title and the metadata keys the update names (a patch): a thread's other metadata, however
+   * big (an import may carry megabytes), is never written again by later updates.
+   */
   async setThreadInfo(threadId: string, update: ThreadInfoUpdate): Promise<ThreadInfo> {
     checkThreadInfoUpdate(update);
     const catalog = this.catalog();
-    let written: { title?: string; meta: Record<string, unknown>; at: string } | undefined;
+    const set: Record<string, unknown> = {};
+    const unset: string[] = [];
+    for (const [key, value] of Object.entries(update.metadata ?? {})) {
+      if (value === undefined) unset.push(key);
+      else setOwn(set, key, value);
+    }
+    let written: { title?: string; at: string } | undefined;
     await this.write(threadId, true, (files) => {
-      const previous = files.state.info;
-      const meta: Record<string, unknown> = { ...(previous?.meta ?? {}) };
-      for (const [key, value] of Object.entries(update.metadata ?? {})) {
-        if (value === undefined) delete meta[key];
-        else setOwn(meta, key, value);
-      }
-      const title = update.title ?? previous?.title;
-      const record: ThreadRecord = { s: files.state.seq + 1, t: "i", meta, at: this.now(), ...(title !== undefined ? { title } : {}) };
+      const title = update.title ?? files.state.info?.title;
+      const record: ThreadRecord = {
+        s: files.state.seq + 1,
+        t: "i",
+        meta: set,
+        patch: true,
+        ...(unset.length > 0 ? { unset } : {}),
+        at: this.now(),
+        ...(title !== undefined ? { title } : {}),
+      };
       files.append([record]);
       written = files.state.info;
     });
-    catalog.append([{ op: "up", id: threadId, at: written!.at, title: written!.title ?? null, meta: written!.meta }], false);
+    catalog.append([{ op: "up", id: threadId, at: written!.at, title: written!.title ?? null, mp: set, ...(unset.length > 0 ? { mu: unset } : {}) }], false);
     return (await this.getThreadInfo(threadId))!;
   }
 

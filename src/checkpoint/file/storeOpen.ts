@@ -1,6 +1,7 @@
-import { readdirSync, unlinkSync } from "node:fs";
+import { readdirSync, renameSync, statSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import type { ThreadInfo } from "../types";
+import { CheckpointError } from "../errors";
 import { Catalog } from "./catalog";
 import { fsyncDir } from "./fsutil";
 import { release, sweepOwnerFiles, tryAcquire } from "./lock";
@@ -24,23 +25,41 @@ export function openStore(
   const threadsDir = join(directory, "threads");
   sweepOwnerFiles(join(directory, "locks"));
   // The usual case needs no lock: a healthy catalog with nothing left half-done is just read.
-  if (catalog.exists()) {
+  const kind = fileKind(catalog.path);
+  if (kind === "file") {
     catalog.refresh(false);
     const pending = [...catalog.entries.values()].some((entry) => entry.state !== "ok");
-    if (!catalog.corrupt && !catalog.tornTail && !pending) return catalog;
+    if (!catalog.corrupt && !catalog.tornTail && !pending && catalog.entries.size > 0) return catalog;
   }
   const lock = tryAcquire(join(directory, "locks", "catalog.lock"), "write");
   try {
+    if (kind === "other") {
+      if (!lock.ok) {
+        throw new CheckpointError(`${catalog.path} is not a file (a directory?). Move it out of the store; Skein then rebuilds the thread list.`, "CATALOG_UNUSABLE");
+      }
+      // Not a file (a directory, a device…): keep it for inspection under another name and rebuild.
+      const aside = `${catalog.path}.unusable-${Date.now()}`;
+      renameSync(catalog.path, aside);
+      warn({
+        code: "CATALOG_UNUSABLE",
+        file: catalog.path,
+        message: `${catalog.path} was not a file, so it was moved to ${aside} and the thread list rebuilt from the thread files.`,
+      });
+    }
     if (!catalog.exists()) {
       // Only here is the directory listed: with 10,000 threads that alone costs more than reading the catalog.
-      const hasThreads = readdirSync(threadsDir).some((name) => name.endsWith(".log"));
-      if (hasThreads && lock.ok) rebuild(catalog, threadsDir, warn, fsync, filesOf, "missing");
+      if (hasThreadFiles(threadsDir) && lock.ok) rebuild(catalog, threadsDir, warn, fsync, filesOf, "missing");
       else if (lock.ok) catalog.writeAll([], fsync);
       return catalog;
     }
     catalog.refresh(lock.ok);
     if (catalog.corrupt && lock.ok) {
       rebuild(catalog, threadsDir, warn, fsync, filesOf, "corrupt");
+      return catalog;
+    }
+    // An empty or header-only catalog beside thread files lost its entries (truncated, or replaced): rebuild.
+    if (catalog.entries.size === 0 && lock.ok && hasThreadFiles(threadsDir)) {
+      rebuild(catalog, threadsDir, warn, fsync, filesOf, "empty");
       return catalog;
     }
     if (!lock.ok) return catalog; // another window is opening or compacting: it will settle pending entries
@@ -61,6 +80,15 @@ export function openStore(
   }
 }
 
+function fileKind(path: string): "file" | "other" | "none" {
+  const st = statSync(path, { throwIfNoEntry: false });
+  return st === undefined ? "none" : st.isFile() ? "file" : "other";
+}
+
+function hasThreadFiles(threadsDir: string): boolean {
+  return readdirSync(threadsDir).some((name) => name.endsWith(".log") || name.endsWith(".pack"));
+}
+
 /** Rebuilds the catalog by reading every thread file's header and info records. */
 function rebuild(
   catalog: Catalog,
@@ -68,13 +96,16 @@ function rebuild(
   warn: (warning: StoreWarning) => void,
   fsync: boolean,
   filesOf: (threadId: string) => ThreadFiles,
-  why: "missing" | "corrupt",
+  why: "missing" | "corrupt" | "empty",
 ): void {
   const entries: { info: ThreadInfo; order: number; state: "ok" }[] = [];
   const unreadable: string[] = [];
-  for (const name of readdirSync(threadsDir)) {
-    if (!name.endsWith(".log")) continue;
-    const threadId = threadIdFromFile(join(threadsDir, name), warn);
+  const names = new Set(readdirSync(threadsDir));
+  for (const name of names) {
+    // A thread is its log, or its pack when the log is missing.
+    const isThread = name.endsWith(".log") || (name.endsWith(".pack") && !names.has(name.replace(/\.pack$/, ".log")));
+    if (!isThread) continue;
+    const threadId = threadIdFromFile(join(threadsDir, name.replace(/\.pack$/, ".log")));
     if (threadId === undefined) {
       unreadable.push(name);
       continue;
@@ -104,9 +135,10 @@ function rebuild(
 }
 
 /** The thread id recorded in a thread's header record (in the log, or in the pack after a compaction). */
-function threadIdFromFile(logPath: string, warn: (warning: StoreWarning) => void): string | undefined {
+function threadIdFromFile(logPath: string): string | undefined {
   try {
-    const probe = new ThreadFiles("?", logPath, logPath.replace(/\.log$/, ".pack"), warn);
+    // Quiet: the thread's own load right after reports whatever damage it finds, under its id.
+    const probe = new ThreadFiles("?", logPath, logPath.replace(/\.log$/, ".pack"), () => undefined);
     probe.refresh(false);
     probe.closeFd();
     return probe.state.threadId;
@@ -117,7 +149,9 @@ function threadIdFromFile(logPath: string, warn: (warning: StoreWarning) => void
 
 export function removeThreadFiles(files: ThreadFiles, fsync: boolean): void {
   files.closeFd();
-  for (const path of [files.logPath, files.packPath, files.headPath]) {
+  // The pack first: a deletion cut short then leaves at most a log that depends on it, which reads as damaged
+  // (and whose catalog "del" finishes the deletion at the next open), never an older history that looks whole.
+  for (const path of [files.packPath, files.logPath, files.headPath]) {
     try {
       unlinkSync(path);
     } catch (error) {

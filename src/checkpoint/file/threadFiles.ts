@@ -1,7 +1,8 @@
-import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, writeSync, type Stats } from "node:fs";
+import { closeSync, fstatSync, type Stats } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import { fastOpen } from "./fastOpen";
-import { readRange, statOrUndefined, truncate } from "./fsutil";
+import { LinkedFileError, openForWrite, readRange, removeIfThere, statOrUndefined, truncate } from "./fsutil";
+import { bytesWrittenBy, storeIo, writeFully } from "./io";
 import { framesFor } from "./compaction";
 import { encodeLine, parseFrames, parseLines } from "./frame";
 import { headCacheOf, writeHeadCache } from "./headCache";
@@ -17,6 +18,8 @@ import type { StoreWarning } from "./warnings";
  */
 /** `{"k":"<8 hex>","r":` + `}\n` around each record in the log. */
 const PREFIX_BYTES = 20 + 2;
+/** The inode recorded for a thread whose log is missing (a real log, once written, differs). */
+const NO_LOG = -2;
 
 export class ThreadFiles {
   state = new ThreadState();
@@ -62,20 +65,47 @@ export class ThreadFiles {
    * much per turn; close and eviction always save, and a stale cache only makes one open slower.
    */
   saveHead(throttle = false): void {
-    // Only this instance's own writes make a cache worth writing (listing 10,000 threads must not rewrite 10,000).
-    if (!this.wroteSinceHead || this.state.seq === this.headWrittenSeq) return;
+    // Only this instance's own writes (or a damaged cache) make a cache worth writing: listing 10,000 threads
+    // must not rewrite 10,000.
+    if ((!this.wroteSinceHead && !this.headStale) || this.state.seq === this.headWrittenSeq) return;
     if (throttle && Date.now() - this.headWrittenAt < 10_000) return;
     this.headWrittenAt = Date.now();
     const cache = headCacheOf(this.state, this.threadId);
-    if (!cache) return;
+    // A thread deleted meanwhile (by another window) gets no cache back: checked before and after the rename,
+    // since deletion removes the log before the cache.
+    if (!cache || !this.stillOnDisk()) return;
     writeHeadCache(this.headPath, cache);
+    if (!this.stillOnDisk()) {
+      removeIfThere(this.headPath);
+      return;
+    }
     this.headWrittenSeq = this.state.seq;
     this.wroteSinceHead = false;
+    this.headStale = false;
+  }
+
+  /** The head cache on disk failed its checksum: write a fresh one at the next save. */
+  private headStale = false;
+
+  /** The files this instance read are still there (not deleted or replaced by another window). */
+  private stillOnDisk(): boolean {
+    const log = statOrUndefined(this.logPath);
+    if (log) return this.logIno === -1 || log.ino === this.logIno;
+    const pack = statOrUndefined(this.packPath);
+    return pack !== undefined && (this.packIno === -1 || pack.ino === this.packIno);
   }
 
   /** First load through the head cache (see `fastOpen`); false when the cache does not fit the files. */
   private tryFastOpen(log: Stats, pack: Stats | undefined): boolean {
-    const opened = fastOpen(this.threadId, this.headPath, this.logPath, this.packPath, log, pack);
+    const opened = fastOpen(this.threadId, this.headPath, this.logPath, this.packPath, log, pack, () => {
+      this.headStale = true;
+      this.warn({
+        code: "HEAD_CACHE_IGNORED",
+        threadId: this.threadId,
+        file: this.headPath,
+        message: `Thread "${this.threadId}": its head cache ${this.headPath} failed its checksum, so it was ignored; the thread was read from its records (nothing lost) and the cache is written again.`,
+      });
+    });
     if (!opened) return false;
     this.state = opened.state;
     this.logRecords = opened.logRecords;
@@ -95,20 +125,25 @@ export class ThreadFiles {
    */
   refresh(repair: boolean, fast = true): { exists: boolean; damaged: boolean } {
     let damaged = false;
+    if (repair) this.needsRepair = false;
     for (let round = 0; round < 8; round++) {
-      const log = statOrUndefined(this.logPath);
-      if (!log) {
+      const found = statOrUndefined(this.logPath);
+      const pack = statOrUndefined(this.packPath);
+      if (!found && !pack) {
         this.reset();
         return { exists: false, damaged: false };
       }
-      const pack = statOrUndefined(this.packPath);
+      // A pack without its log is still the thread (its log was lost, or a deletion was cut short): the pack's
+      // records stand, and new records continue their numbering in a new log.
+      const log = found ?? { size: 0, ino: NO_LOG };
+      if (!found) this.reportMissingLog();
       if (this.partial && (log.size !== this.logOffset || log.ino !== this.logIno || (pack?.size ?? 0) !== this.packOffset)) {
         // Another window wrote: a partial picture cannot take deltas against records it skipped.
         this.reset();
         fast = false;
       }
       if (this.partial) return { exists: true, damaged: false };
-      if (fast && this.state.seq < 0 && this.logIno === -1 && this.tryFastOpen(log, pack)) return { exists: true, damaged: false };
+      if (fast && found && this.state.seq < 0 && this.logIno === -1 && this.tryFastOpen(found, pack)) return { exists: true, damaged: false };
       if (log.ino !== this.logIno || (pack && this.packIno !== -1 && pack.ino !== this.packIno) || (!pack && this.packOffset > 0)) {
         if (this.logIno !== -1) this.reset();
         this.logIno = log.ino;
@@ -134,6 +169,18 @@ export class ThreadFiles {
   }
 
   private reportedLost = 0;
+  private reportedMissingLog = false;
+
+  private reportMissingLog(): void {
+    if (this.reportedMissingLog) return;
+    this.reportedMissingLog = true;
+    this.warn({
+      code: "MISSING_LOG",
+      threadId: this.threadId,
+      file: this.logPath,
+      message: `Thread "${this.threadId}": its log ${this.logPath} is missing, so its newest records (those not yet compacted) are lost; everything in ${this.packPath} was kept, and new messages continue after it.`,
+    });
+  }
 
   private reportLostItems(): void {
     const missing = this.state.missingItems();
@@ -188,9 +235,8 @@ export class ThreadFiles {
     }
     if (parsed.tornTail) {
       damaged = true;
-      if (repair) {
-        const end = this.packOffset + parsed.complete;
-        truncate(this.packPath, end);
+      const end = this.packOffset + parsed.complete;
+      if (repair && this.cut(this.packPath, end, "pack")) {
         this.warn({
           code: "TORN_PACK_TAIL",
           threadId: this.threadId,
@@ -203,6 +249,23 @@ export class ThreadFiles {
     }
     this.packOffset += parsed.complete;
     return damaged;
+  }
+
+  /** Cuts a damaged tail off; false (with a warning) when the file is a symbolic link, which is never written. */
+  private cut(path: string, end: number, site: "log" | "pack"): boolean {
+    try {
+      truncate(path, end, site);
+      return true;
+    } catch (error) {
+      if (!(error instanceof LinkedFileError)) throw error;
+      this.warn({
+        code: "LINKED_FILE",
+        threadId: this.threadId,
+        file: path,
+        message: `Thread "${this.threadId}": ${path} is a symbolic link, so its damaged end was not repaired (Skein never writes through links); the thread cannot take new messages until the link is replaced by the file itself.`,
+      });
+      return false;
+    }
   }
 
   private applyLog(buf: Buffer, repair: boolean): boolean {
@@ -227,9 +290,8 @@ export class ThreadFiles {
     }
     if (parsed.complete < buf.length || parsed.bad.some((b) => b.start >= lastGood)) {
       damaged = true;
-      if (repair) {
-        const end = this.logOffset + lastGood;
-        truncate(this.logPath, end);
+      const end = this.logOffset + lastGood;
+      if (repair && this.cut(this.logPath, end, "log")) {
         this.warn({
           code: "TORN_TAIL",
           threadId: this.threadId,
@@ -296,19 +358,48 @@ export class ThreadFiles {
     });
   }
 
-  /** Appends records (caller holds the write lock and has refreshed). Returns the JSON written per record. */
+  /**
+   * Set when a failed write may have left bytes this instance does not know about (a partial line or frame it
+   * could not take back): the next write re-reads the files with repair before appending.
+   */
+  needsRepair = false;
+
+  /**
+   * Appends records (caller holds the write lock and has refreshed). A write that fails part-way is taken
+   * back (the log is cut to where it was), so the next append never lands after half a line.
+   */
   append(records: ThreadRecord[]): void {
     const jsons = records.map((record) => JSON.stringify(record));
-    const text = jsons.map(encodeLine).join("");
+    const bytes = Buffer.from(jsons.map(encodeLine).join(""));
     const fd = this.fd();
-    const bytes = Buffer.byteLength(text);
-    writeSync(fd, text);
-    this.logOffset += bytes;
+    try {
+      writeFully(fd, bytes, "log");
+    } catch (error) {
+      if (bytesWrittenBy(error) > 0) this.takeBack(fd, this.logOffset, "log");
+      throw error;
+    }
+    this.logOffset += bytes.length;
     this.wroteSinceHead = true;
     for (const json of jsons) this.logRecords.push(json);
-    if (this.logIno === -1) this.logIno = fstatSync(fd).ino;
+    if (this.logIno < 0) this.logIno = fstatSync(fd).ino;
     // Memory is rebuilt from what was written, so it holds private copies exactly equal to the disk.
     this.applyParsed(jsons, "log");
+  }
+
+  private takeBack(fd: number, length: number, site: "log" | "pack"): void {
+    try {
+      storeIo.truncate(fd, length, site);
+    } catch {
+      this.needsRepair = true;
+    }
+  }
+
+  /**
+   * Forgets what memory holds, so the next use reads the files again: after an fsync failed, the kernel may
+   * have dropped the written pages, and memory must not show records the disk may not have.
+   */
+  forget(): void {
+    this.reset();
   }
 
   /** The plain log has grown past `compactBytes`. */
@@ -316,7 +407,11 @@ export class ThreadFiles {
     return this.logOffset >= compactBytes;
   }
 
-  /** Moves the log's records into the pack: one frame of item records, one of everything else. */
+  /**
+   * Moves the log's records into the pack: one frame of item records, one of everything else. The log is
+   * emptied only once the frames are wholly written (and fsynced): a full disk or a failing device leaves
+   * the records in the log and the pack as it was.
+   */
   compact(fsync: boolean): void {
     const fd = this.fd();
     // The log's records are kept in memory as they are written or read; if they do not add up to the file's
@@ -326,25 +421,30 @@ export class ThreadFiles {
       records = parseLines(readRange(this.logPath, 0, this.logOffset)).records.map((r) => r.json);
     }
     if (records.length === 0) return;
-    const frames = framesFor(records);
-    const packFd = openSync(this.packPath, "a");
-    const bytes = Buffer.concat(frames);
+    const bytes = Buffer.concat(framesFor(records));
+    const packFd = openForWrite(this.packPath, "a");
     try {
-      writeSync(packFd, bytes);
-      if (fsync) fsyncSync(packFd);
+      const before = fstatSync(packFd).size;
+      try {
+        writeFully(packFd, bytes, "pack");
+        if (fsync) storeIo.fsync(packFd, "pack");
+      } catch (error) {
+        this.takeBack(packFd, before, "pack");
+        throw error;
+      }
       this.packIno = fstatSync(packFd).ino;
     } finally {
       closeSync(packFd);
     }
     this.packOffset += bytes.length;
-    ftruncateSync(fd, 0);
-    if (fsync) fsyncSync(fd);
+    storeIo.truncate(fd, 0, "log");
+    if (fsync) storeIo.fsync(fd, "log");
     this.logOffset = 0;
     this.logRecords = [];
   }
 
   fd(): number {
-    if (this.logFd === undefined) this.logFd = openSync(this.logPath, "a");
+    if (this.logFd === undefined) this.logFd = openForWrite(this.logPath, "a");
     return this.logFd;
   }
 

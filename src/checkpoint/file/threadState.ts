@@ -1,4 +1,4 @@
-import { insertSorted } from "../json";
+import { insertSorted, setOwn } from "../json";
 import { restoreItems } from "./compaction";
 import { WRITES_IDX_MAP, type ChannelVersions, type CheckpointMetadata, type CheckpointPendingWrite } from "../types";
 
@@ -45,12 +45,15 @@ export interface InfoRecordBody {
   at: string;
 }
 
+/** An info record: the whole metadata, or (`patch`) only the keys it sets and the keys it removes. */
+export type InfoRecord = { s: number; t: "i"; patch?: true; unset?: string[] } & InfoRecordBody;
+
 /** Record bodies as stored (`t` tells the kind; `s` is the thread-local sequence number). */
 export type CheckpointRecordBody = Extract<ThreadRecord, { t: "c" }>;
 
 export type ThreadRecord =
   | { s: number; t: "h"; v: number; thread: string; at: string }
-  | ({ s: number; t: "i" } & InfoRecordBody)
+  | InfoRecord
   | {
       s: number;
       t: "c";
@@ -140,10 +143,17 @@ export class ThreadState {
         this.createdAt = record.at;
         this.lastAt ??= record.at;
         break;
-      case "i":
-        this.info = { ...(record.title !== undefined ? { title: record.title } : {}), meta: record.meta, at: record.at };
+      case "i": {
+        let meta = record.meta;
+        if (record.patch) {
+          meta = { ...(this.info?.meta ?? {}) };
+          for (const key of record.unset ?? []) delete meta[key];
+          for (const key of Object.keys(record.meta)) setOwn(meta, key, record.meta[key]);
+        }
+        this.info = { ...(record.title !== undefined ? { title: record.title } : {}), meta, at: record.at };
         this.lastAt = maxIso(this.lastAt, record.at);
         break;
+      }
       case "c":
         this.applyCheckpoint(record, drop);
         break;

@@ -9,7 +9,13 @@ export interface StoreWarning {
     | "LOST_MESSAGES"
     | "CATALOG_REBUILT"
     | "CATALOG_TORN_TAIL"
-    | "UNREADABLE_THREAD";
+    | "UNREADABLE_THREAD"
+    | "LINKED_FILE"
+    | "MISSING_LOG"
+    | "HEAD_CACHE_IGNORED"
+    | "COMPACTION_FAILED"
+    | "CATALOG_WRITE_FAILED"
+    | "CATALOG_UNUSABLE";
   message: string;
   threadId?: string;
   file?: string;

@@ -12,6 +12,12 @@ export const CHAT_VIEW_ID = "skein.chat";
 
 export class ChatViewProvider implements vscode.WebviewViewProvider {
   private view: vscode.WebviewView | undefined;
+  /**
+   * When activate() made this provider and when VS Code asked it for the view (epoch ms): the page carries them so
+   * the webview's first-paint marks line up with the host's (bench/reload.bench.ts).
+   */
+  private readonly createdAt = Date.now();
+  private resolvedAt = 0;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -19,6 +25,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
   ) {}
 
   resolveWebviewView(view: vscode.WebviewView): void {
+    this.resolvedAt = Date.now();
     this.view = view;
     const webview = view.webview;
     webview.options = {
@@ -76,7 +83,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
 <link rel="stylesheet" nonce="${nonce}" href="${asset("media", "chat.css")}">
 <title>Skein</title>
 </head>
-<body>
+<body data-activated-at="${this.createdAt}" data-resolved-at="${this.resolvedAt}">
 <div id="app" data-highlighter="${asset("dist", "highlight.js")}"></div>
 <script nonce="${nonce}" src="${asset("dist", "webview.js")}"></script>
 </body>

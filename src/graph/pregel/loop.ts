@@ -361,10 +361,13 @@ export class PregelLoop {
     const head = await this.saver!.getTuple({ configurable: { thread_id, checkpoint_ns } });
     if (head?.checkpoint.id === this.checkpoint.id) return;
     const fork = algo.createCheckpoint(this.checkpoint, undefined);
-    const metadata: CheckpointMetadata = { source: "fork", step: savedMetadata?.step ?? this.step - 1, parents: savedMetadata?.parents ?? {}, ...threadMetadata(thread_id) };
+    // The fork is a step of its own, one after its target's (as LangGraph numbers it).
+    const metadata: CheckpointMetadata = { source: "fork", step: this.step, parents: savedMetadata?.parents ?? {}, ...threadMetadata(thread_id) };
     this.parentConfig = this.checkpointConfig;
-    this.metadata = metadata;
+    const { thread_id: _thread, ...streamed } = metadata;
+    this.metadata = streamed as CheckpointMetadata;
     this.checkpointConfig = await this.saver!.put(this.savedConfig, fork, metadata, {});
+    this.step++;
     this.savedConfig = this.checkpointConfig;
     this.checkpoint = { ...fork, channel_versions: { ...fork.channel_versions }, versions_seen: structuredClone(fork.versions_seen) };
     // The fork re-runs what follows X: X's pending writes stay with X.
