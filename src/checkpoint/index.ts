@@ -3,6 +3,7 @@ export * from "./types";
 export * from "./base";
 export * from "./errors";
 export * from "./memory";
+export * from "./copy";
 export * from "./json";
 export * from "./listing";
 export * from "./runLocks";

@@ -14,6 +14,7 @@ import { ThreadServices } from "./engine/threadServices";
 import { webviewStrings } from "./chat/strings";
 import { ThreadsTreeProvider } from "./threads/threadsTree";
 import { scopeFor } from "./engine/workspaceScope";
+import { wireStore } from "./store/wireStore";
 
 export const THREADS_VIEW_ID = "skein.threads";
 
@@ -30,6 +31,8 @@ export interface SkeinApi {
   isStreaming(): boolean;
   /** Test hook: the Threads tree's top-level items, as the tree view shows them. */
   treeItems(): Promise<vscode.TreeItem[]>;
+  /** Which thread store this window uses and its state ("local", "connected", "unreachable", …). */
+  storeState(): string;
   /** Test hook: sends `text` in the open thread as the chat input does; resolves when the turn has ended. */
   send(text: string): Promise<void>;
 }
@@ -47,6 +50,8 @@ export function activate(context: vscode.ExtensionContext): SkeinApi {
   const scopes = new ScopeIndex(workspacesDir);
   void scopes.touch(scope).catch(() => undefined); // a label cache; failing to write it loses nothing
 
+  // Local files or the shared PostgreSQL store (machine setting; see store/).
+  const storeWiring = wireStore(context, scopes.dirFor(scope.key));
   const apiKeys = new ApiKeyService(context.secrets);
   let lastKey: string | undefined;
   const settings = () => readSettings((key) => vscode.workspace.getConfiguration("skein").get(key));
@@ -67,6 +72,7 @@ export function activate(context: vscode.ExtensionContext): SkeinApi {
       lastKey = (await apiKeys.get()).key;
       return lastKey;
     },
+    createSaver: (dir) => storeWiring.createSaver(dir),
   });
 
   let controllerRef: ChatController | undefined;
@@ -122,8 +128,10 @@ export function activate(context: vscode.ExtensionContext): SkeinApi {
       apiKeys,
       refreshKeyContext,
       allScopes: async () => (await scopes.list()).map((entry) => entry.key),
+      store: storeWiring.commands({ tree, saver: () => backend.saver(scope.key) }),
     }),
     context.secrets.onDidChange(() => void refreshKeyContext()),
+    ...storeWiring.attach({ tree, treeView, controller }),
   );
   void vscode.commands.executeCommand("setContext", "skein.treeMode", "workspace");
   void refreshKeyContext();
@@ -136,6 +144,7 @@ export function activate(context: vscode.ExtensionContext): SkeinApi {
     isStreaming: () => controller.isStreaming(),
     treeItems: async () => (await tree.getChildren()).map((node) => tree.getTreeItem(node)),
     send: (text) => controller.send(controller.openRef, text),
+    storeState: () => storeWiring.store.state,
   };
 }
 

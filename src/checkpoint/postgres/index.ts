@@ -2,4 +2,5 @@
 export { PostgresSaver, MAX_PG_THREAD_ID_LENGTH, type PostgresSaverOptions } from "./saver";
 export { PostgresListener, type ListenerOptions, type ListenerState, type StoreChange } from "./listener";
 export { SchemaVersionError, SCHEMA_VERSION, MIGRATIONS as POSTGRES_MIGRATIONS } from "./schema";
-export { PostgresStoreError, redact, redactConnectionString, describeServer } from "./connection";
+export { PostgresStoreError } from "./connection";
+export { redact, redactConnectionString, describeServer } from "./redact";

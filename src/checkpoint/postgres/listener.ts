@@ -1,5 +1,5 @@
 import pg from "pg";
-import { redact } from "./connection";
+import { redact } from "./redact";
 
 /** One committed change, as every saver on the schema notifies it (ids only, never content). */
 export interface StoreChange {

@@ -20,7 +20,8 @@ import {
   type ThreadInfoUpdate,
   type ThreadLock,
 } from "../types";
-import { checkConnectionString, createPool, describeServer, isConnectionError, userFacingError, type PoolOptions } from "./connection";
+import { checkConnectionString, createPool, isConnectionError, userFacingError, type PoolOptions } from "./connection";
+import { describeServer } from "./redact";
 import { PostgresListener, type ListenerOptions, type StoreChange } from "./listener";
 import { CheckpointRows, type CheckpointRow } from "./rows";
 import { RunLocks } from "./runLock";
@@ -32,6 +33,12 @@ export interface PostgresSaverOptions {
   schema?: string;
   /** Who holds a run lock, as other windows see it in ThreadBusyError. Default "<hostname>, pid <pid>". */
   holder?: string;
+  /**
+   * The shared workspace key this saver lists threads of (e.g. from the repository's remote URL, so a
+   * project's threads meet across machines whatever its folder path). Threads it creates get it. Unset:
+   * every thread, and new ones get "".
+   */
+  workspace?: string;
   /** How long a run lock outlives its holder's last renewal (a crashed holder's lock expires). Default 20 s. */
   lockTtlMs?: number;
   pool?: PoolOptions;
@@ -57,6 +64,7 @@ export class PostgresSaver extends BaseCheckpointSaver {
   readonly server: string;
   /** Sent with every notification, so a listener can tell its own saver's changes. */
   readonly origin = randomUUID();
+  readonly workspace: string | undefined;
   private readonly pool: pg.Pool;
   private readonly t: string;
   private readonly migrations: Readonly<Record<number, readonly string[]>>;
@@ -73,12 +81,13 @@ export class PostgresSaver extends BaseCheckpointSaver {
 
   constructor(
     private readonly url: string,
-    options: PostgresSaverOptions = {},
+    private readonly options: PostgresSaverOptions = {},
   ) {
     super();
     checkConnectionString(url);
     this.schema = checkSchemaName(options.schema ?? "skein");
     this.server = describeServer(url);
+    this.workspace = options.workspace;
     this.t = quoted(this.schema);
     this.migrations = options.migrations ?? MIGRATIONS;
     this.version = options.schemaVersion ?? SCHEMA_VERSION;
@@ -269,12 +278,12 @@ export class PostgresSaver extends BaseCheckpointSaver {
       const encoded = encodeValues(cache, ns, parentId, parent, checkpoint);
       const n = encoded.newItems.length;
       const thread = await client.query<{ gen: string; first: number; rev: string }>(
-        `INSERT INTO ${t}.threads AS th (thread_id, gen, created_at, updated_at, rev, touched, next_item)
-         VALUES ($1, nextval('${t}.gen_seq'), clock_timestamp(), clock_timestamp(), nextval('${t}.rev_seq'), nextval('${t}.rev_seq'), $2)
+        `INSERT INTO ${t}.threads AS th (thread_id, gen, created_at, updated_at, rev, touched, next_item, workspace)
+         VALUES ($1, nextval('${t}.gen_seq'), clock_timestamp(), clock_timestamp(), nextval('${t}.rev_seq'), nextval('${t}.rev_seq'), $2, $3)
          ON CONFLICT (thread_id) DO UPDATE SET updated_at = greatest(th.updated_at, clock_timestamp()),
            rev = nextval('${t}.rev_seq'), touched = nextval('${t}.rev_seq'), next_item = th.next_item + $2
          RETURNING gen, next_item - $2 AS first, rev`,
-        [threadId, n],
+        [threadId, n, this.workspace ?? ""],
       );
       const { first, rev } = thread.rows[0]!;
       numberItems(encoded, first);
@@ -355,8 +364,24 @@ export class PostgresSaver extends BaseCheckpointSaver {
 
   async listThreads(options: { limit?: number } = {}): Promise<ThreadInfo[]> {
     const limit = options.limit === undefined ? null : Math.max(0, Math.floor(options.limit));
-    const result = await this.query<ThreadRow>(`${THREAD_COLUMNS} FROM ${this.t}.threads ORDER BY touched DESC LIMIT $1`, [limit]);
+    const result = await this.query<ThreadRow>(
+      `${THREAD_COLUMNS} FROM ${this.t}.threads WHERE ($2::text IS NULL OR workspace = $2) ORDER BY touched DESC LIMIT $1`,
+      [limit, this.workspace ?? null],
+    );
     return result.rows.map(toThreadInfo);
+  }
+
+  /** Every workspace key with threads, most recently active first (the "All Workspaces" view). */
+  async listWorkspaces(): Promise<{ workspace: string; threads: number; updatedAt: string }[]> {
+    const result = await this.query<{ workspace: string; threads: number; updated_at: Date }>(
+      `SELECT workspace, count(*)::int AS threads, max(updated_at) AS updated_at FROM ${this.t}.threads GROUP BY workspace ORDER BY max(touched) DESC`,
+    );
+    return result.rows.map((row) => ({ workspace: row.workspace, threads: row.threads, updatedAt: row.updated_at.toISOString() }));
+  }
+
+  /** This saver over the same pool-less settings but another workspace key (a new connection pool). */
+  forWorkspace(workspace: string | undefined): PostgresSaver {
+    return new PostgresSaver(this.url, { ...this.options, workspace });
   }
 
   /** Threads changed after `rev` (any change: checkpoint, writes, title), for re-sync after a lost LISTEN. */
@@ -385,11 +410,11 @@ export class PostgresSaver extends BaseCheckpointSaver {
       }
       const title = update.title !== undefined ? update.title : (current.rows[0]?.title ?? null);
       const saved = await client.query<ThreadRow & { rev: string }>(
-        `INSERT INTO ${t}.threads AS th (thread_id, gen, title, metadata, created_at, updated_at, rev, touched)
-         VALUES ($1, nextval('${t}.gen_seq'), $2, $3, clock_timestamp(), clock_timestamp(), nextval('${t}.rev_seq'), nextval('${t}.rev_seq'))
+        `INSERT INTO ${t}.threads AS th (thread_id, gen, title, metadata, created_at, updated_at, rev, touched, workspace)
+         VALUES ($1, nextval('${t}.gen_seq'), $2, $3, clock_timestamp(), clock_timestamp(), nextval('${t}.rev_seq'), nextval('${t}.rev_seq'), $4)
          ON CONFLICT (thread_id) DO UPDATE SET title = $2, metadata = $3, rev = nextval('${t}.rev_seq')
          RETURNING thread_id, title, metadata, created_at, updated_at, rev`,
-        [threadId, title, JSON.stringify(metadata)],
+        [threadId, title, JSON.stringify(metadata), this.workspace ?? ""],
       );
       await this.notify(client, { kind: "info", threadId, rev: saved.rows[0]!.rev });
       return saved.rows[0]!;

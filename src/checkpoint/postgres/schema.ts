@@ -6,7 +6,7 @@ import { CheckpointError } from "../errors";
  * migrations in one transaction under a transaction-scoped advisory lock, so two windows starting at once
  * run them once; a database whose schema is newer than this client is refused before anything is written.
  *
- *   threads      the catalog (title, metadata, times; `touched` orders the list), a change counter `rev`
+ *   threads      the catalog (workspace key, title, metadata, times; `touched` orders the list), a change counter `rev`
  *                for re-sync after a lost LISTEN, `gen` (new when a thread is deleted and made again) and
  *                the next item number
  *   items        every array element (message) a thread ever stored, once, numbered per thread
@@ -38,6 +38,7 @@ export const MIGRATIONS: Readonly<Record<number, readonly string[]>> = Object.fr
     `CREATE TABLE S.threads (
       thread_id text PRIMARY KEY,
       gen bigint NOT NULL,
+      workspace text NOT NULL DEFAULT '',
       title text,
       metadata jsonb NOT NULL DEFAULT '{}',
       created_at timestamptz NOT NULL,
@@ -46,6 +47,7 @@ export const MIGRATIONS: Readonly<Record<number, readonly string[]>> = Object.fr
       touched bigint NOT NULL,
       next_item integer NOT NULL DEFAULT 0
     )`,
+    `CREATE INDEX threads_workspace_touched ON S.threads (workspace, touched)`,
     `CREATE INDEX threads_touched ON S.threads (touched)`,
     `CREATE INDEX threads_rev ON S.threads (rev)`,
     `CREATE TABLE S.items (

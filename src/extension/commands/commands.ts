@@ -11,6 +11,7 @@ import type { ChatController } from "../chat/chatController";
 import type { ChatViewProvider } from "../chat/chatViewProvider";
 import { createHistoryCommands } from "./historyCommands";
 import type { ThreadNode, ThreadsTreeProvider } from "../threads/threadsTree";
+import type { StoreCommands } from "../store/storeCommands";
 
 export interface CommandContext {
   scope: string;
@@ -23,6 +24,8 @@ export interface CommandContext {
   refreshKeyContext(): Promise<void>;
   /** Every workspace scope with a store (Search Threads → All Workspaces). */
   allScopes?(): Promise<string[]>;
+  /** The thread store's commands (local / PostgreSQL). */
+  store?: StoreCommands;
 }
 
 /** Options a test or another command may pass to skip a modal prompt. */
@@ -179,6 +182,10 @@ export function createCommands(ctx: CommandContext): Record<string, Handler> {
     "skein.exportThread": history.exportThread,
     "skein.importThread": history.importThread,
     "skein.forkThread": history.forkThread,
+    "skein.connectPostgres": (url?: unknown) => ctx.store?.connect(typeof url === "string" ? url : undefined),
+    "skein.disconnectPostgres": () => ctx.store?.disconnect(),
+    "skein.copyLocalToPostgres": () => ctx.store?.copyLocal(),
+    "skein.retryStore": () => ctx.store?.retry(),
   };
   return commands;
 }

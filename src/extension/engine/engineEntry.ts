@@ -4,5 +4,5 @@
  * (dist/engine.js) so activating the extension does not even parse it; it loads when the tree or chat first
  * needs a store.
  */
-export { createStore } from "./store";
+export { createStore, createPostgresStore, testPostgres, copyLocalThreads } from "./store";
 export { createThreadService } from "./serviceFactory";

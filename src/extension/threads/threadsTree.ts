@@ -11,7 +11,9 @@ export type TreeMode = "workspace" | "all";
 
 export type ThreadNode =
   | { kind: "thread"; ref: ThreadRef; summary: ThreadSummary }
-  | { kind: "scope"; entry: ScopeEntry; current: boolean };
+  | { kind: "scope"; entry: ScopeEntry; current: boolean }
+  /** The store could not be read (e.g. PostgreSQL unreachable): says so, with Retry; the last list stays. */
+  | { kind: "error"; message: string };
 
 export const THREAD_CONTEXT = "skein.thread";
 export const SCOPE_CONTEXT = "skein.workspace";
@@ -21,6 +23,10 @@ export class ThreadsTreeProvider implements vscode.TreeDataProvider<ThreadNode>,
   readonly onDidChangeTreeData = this.changed.event;
   private mode: TreeMode = "workspace";
   private openThread: ThreadRef | undefined;
+  /** The last list each scope showed, kept on screen (readable) while the store cannot be reached. */
+  private readonly lastListed = new Map<string, ThreadNode[]>();
+  /** Shown in each thread's tooltip (the shared workspace key of a PostgreSQL store). */
+  tooltipSuffix: string | undefined;
 
   constructor(
     private readonly backend: ChatBackend,
@@ -48,7 +54,7 @@ export class ThreadsTreeProvider implements vscode.TreeDataProvider<ThreadNode>,
   }
 
   async getChildren(node?: ThreadNode): Promise<ThreadNode[]> {
-    if (node?.kind === "thread") return [];
+    if (node?.kind === "thread" || node?.kind === "error") return [];
     if (node?.kind === "scope") return this.threadsOf(node.entry.key);
     if (this.mode === "workspace") {
       return this.threadsOf(this.currentScope);
@@ -67,11 +73,27 @@ export class ThreadsTreeProvider implements vscode.TreeDataProvider<ThreadNode>,
   }
 
   private async threadsOf(scope: string): Promise<ThreadNode[]> {
-    const threads = sortThreads(await this.backend.listThreads(scope));
-    return threads.map((summary) => ({ kind: "thread" as const, ref: { scope, threadId: summary.threadId }, summary }));
+    let threads: ThreadSummary[];
+    try {
+      threads = sortThreads(await this.backend.listThreads(scope));
+    } catch (error) {
+      return [{ kind: "error", message: (error as Error).message }, ...(this.lastListed.get(scope) ?? [])];
+    }
+    const nodes = threads.map((summary) => ({ kind: "thread" as const, ref: { scope, threadId: summary.threadId }, summary }));
+    this.lastListed.set(scope, nodes);
+    return nodes;
   }
 
   getTreeItem(node: ThreadNode): vscode.TreeItem {
+    if (node.kind === "error") {
+      const item = new vscode.TreeItem(vscode.l10n.t("Threads unavailable — Retry"), vscode.TreeItemCollapsibleState.None);
+      item.id = "store-error";
+      item.description = node.message;
+      item.tooltip = `${node.message}\n${vscode.l10n.t("Click to retry. Threads already open stay readable; nothing is written elsewhere meanwhile.")}`;
+      item.iconPath = new vscode.ThemeIcon("warning");
+      item.command = { command: "skein.retryStore", title: vscode.l10n.t("Retry") };
+      return item;
+    }
     if (node.kind === "scope") {
       const item = new vscode.TreeItem(node.entry.name, vscode.TreeItemCollapsibleState.Expanded);
       item.id = `scope:${node.entry.key}`;
@@ -94,7 +116,7 @@ export class ThreadsTreeProvider implements vscode.TreeDataProvider<ThreadNode>,
     const item = new vscode.TreeItem(text.label, vscode.TreeItemCollapsibleState.None);
     item.id = `thread:${node.ref.scope}/${node.ref.threadId}`;
     item.description = text.description;
-    item.tooltip = text.tooltip;
+    item.tooltip = this.tooltipSuffix ? `${text.tooltip}\n${this.tooltipSuffix}` : text.tooltip;
     item.contextValue = THREAD_CONTEXT;
     const isOpen = this.openThread?.scope === node.ref.scope && this.openThread.threadId === node.ref.threadId;
     item.iconPath = new vscode.ThemeIcon(isOpen ? "comment-discussion" : "comment");

@@ -11,9 +11,10 @@ import { activationTests } from "./activation.test";
 import { apiKeyTests } from "./apiKey.test";
 import { exportImportTests } from "./exportImport.test";
 import { settingsTests } from "./settings.test";
+import { storeTests } from "./store.test";
 import { deleteAllTests, threadsTests } from "./threads.test";
 
-const REGISTER: Array<() => void> = [activationTests, threadsTests, apiKeyTests, settingsTests, exportImportTests, deleteAllTests];
+const REGISTER: Array<() => void> = [activationTests, threadsTests, apiKeyTests, settingsTests, exportImportTests, storeTests, deleteAllTests];
 
 /** Mocha's reporters print through Base.consoleLog; mirror it into the report file the server runner relays. */
 function mirrorOutput(reportFile: string | undefined): (line: string) => void {

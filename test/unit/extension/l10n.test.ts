@@ -44,7 +44,9 @@ describe("localisation", () => {
       expect(c.title).toBe(`%${c.command}.title%`);
       expect(c.category).toBe("%skein.category%");
     }
-    expect(manifest.capabilities.untrustedWorkspaces.restrictedConfigurations).toEqual(["skein.baseUrl"]);
+    // A cloned repository must not redirect requests that carry the key, nor where threads are stored.
+    expect(manifest.capabilities.untrustedWorkspaces.restrictedConfigurations).toEqual(["skein.baseUrl", "skein.store", "skein.store.workspaceKey"]);
+    expect(manifest.contributes.configuration.properties["skein.store"].scope).toBe("machine");
   });
 
   it("the command table and the manifest list the same commands", () => {

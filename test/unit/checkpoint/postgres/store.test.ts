@@ -140,3 +140,24 @@ describe.skipIf(!pgUrl)(`PostgresSaver store ${skipReason}`, () => {
     expect(bad.server).not.toContain("s3cret");
   });
 });
+
+describe.skipIf(!pgUrl)(`PostgresSaver workspaces ${skipReason}`, () => {
+  it("a saver with a workspace key lists only that workspace's threads; without one, all; listWorkspaces groups them", async () => {
+    const { saver: all, schema } = await fresh();
+    const repoA = openSaver(schema, { workspace: "github.com/acme/a" });
+    const repoB = all.forWorkspace("github.com/acme/b");
+    opened.push({ saver: repoA, schema }, { saver: repoB, schema });
+    await chatGraph(repoA).invoke({ messages: [{ role: "user", content: "in a" }] }, { configurable: { thread_id: "a1" } });
+    await repoB.setThreadInfo("b1", { title: "in b" });
+    await repoA.setThreadInfo("a2", { title: "also a" });
+    expect((await repoA.listThreads()).map((t) => t.threadId)).toEqual(["a2", "a1"]);
+    expect((await repoB.listThreads()).map((t) => t.threadId)).toEqual(["b1"]);
+    expect((await all.listThreads()).map((t) => t.threadId)).toEqual(["a2", "b1", "a1"]);
+    expect((await all.listWorkspaces()).map((w) => [w.workspace, w.threads])).toEqual([
+      ["github.com/acme/a", 2],
+      ["github.com/acme/b", 1],
+    ]);
+    // Any saver reads any thread by id (the key scopes lists, not access).
+    expect((await repoB.getTuple({ configurable: { thread_id: "a1" } }))?.checkpoint.channel_values.messages).toHaveLength(2);
+  });
+});
