@@ -6,6 +6,7 @@
 import type { BaseCheckpointSaver } from "../checkpoint/base";
 import type { ThreadInfo } from "../checkpoint/types";
 import type { Message } from "../graph/messages";
+import { ACTIVITY_KEY, activityOf, IMPORTED_AT_KEY } from "./activity";
 import { previewOf } from "./titles";
 
 export const CATALOG_KEYS = {
@@ -33,6 +34,8 @@ export const DERIVED_CATALOG_KEYS: readonly string[] = [
   CATALOG_KEYS.lastMessagePreview,
   CATALOG_KEYS.lastMessageRole,
   CATALOG_KEYS.lastModel,
+  ACTIVITY_KEY,
+  IMPORTED_AT_KEY,
 ];
 
 export interface CatalogEntry {
@@ -63,13 +66,27 @@ export interface ThreadSummary {
   createdAt: string;
   updatedAt: string;
   messageCount?: number;
+  /** Created by Import Thread and not renamed since (the tree marks it: the original may be listed too). */
+  imported?: boolean;
 }
 
 export function summaryOf(info: ThreadInfo): ThreadSummary {
-  return { threadId: info.threadId, title: info.title, createdAt: info.createdAt, updatedAt: info.updatedAt, messageCount: catalogOf(info).messageCount };
+  const entry = catalogOf(info);
+  return {
+    threadId: info.threadId,
+    title: info.title,
+    createdAt: info.createdAt,
+    // The thread list's time is the last new content, not the last write (showing another version writes).
+    updatedAt: activityOf(info),
+    messageCount: entry.messageCount,
+    imported: typeof info.metadata?.[IMPORTED_AT_KEY] === "string" && entry.titleSource !== "user",
+  };
 }
 
-/** Keeps the catalog's count and preview current so the thread list needs no state load. */
+/**
+ * Keeps the catalog's count and preview current so the thread list needs no state load. Every caller stores new
+ * content, which is activity; one that only changes what is shown (another version) passes the old activity.
+ */
 export async function updateCatalog(
   checkpointer: BaseCheckpointSaver | undefined,
   threadId: string | undefined,
@@ -79,6 +96,6 @@ export async function updateCatalog(
 ): Promise<void> {
   if (!checkpointer || !threadId) return;
   await checkpointer.setThreadInfo(threadId, {
-    metadata: { [CATALOG_KEYS.messageCount]: messageCount, [CATALOG_KEYS.lastMessagePreview]: previewOf(last), [CATALOG_KEYS.lastMessageRole]: last?.role, ...extra },
+    metadata: { [CATALOG_KEYS.messageCount]: messageCount, [CATALOG_KEYS.lastMessagePreview]: previewOf(last), [CATALOG_KEYS.lastMessageRole]: last?.role, [ACTIVITY_KEY]: new Date().toISOString(), ...extra },
   });
 }

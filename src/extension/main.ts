@@ -101,6 +101,7 @@ export function activate(context: vscode.ExtensionContext): SkeinApi {
   controllerRef = controller;
   const chatView = new ChatViewProvider(context.extensionUri, controller);
   const treeView = vscode.window.createTreeView(THREADS_VIEW_ID, { treeDataProvider: tree });
+  const selection = tree.attachView(treeView);
   tree.setOpenThread(controller.openRef);
   // While the tree is visible, "5 minutes ago" keeps up with the clock and threads another window of this
   // workspace created appear, without watching files.
@@ -114,6 +115,7 @@ export function activate(context: vscode.ExtensionContext): SkeinApi {
   context.subscriptions.push(
     tree,
     treeView,
+    selection,
     treeView.onDidChangeVisibility((e) => tick(e.visible)),
     { dispose: () => tick(false) },
     { dispose: () => controller.dispose() },

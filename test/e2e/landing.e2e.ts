@@ -150,6 +150,32 @@ describe("Skein in a real VS Code (browser): where the chat lands, and how it lo
       chat = await newThread();
       await sendAndFinish("hello there", "This is the mock assistant.");
     });
+    await wb.step("landing-tree-selects-open-thread", async () => {
+      await wb
+        .threadRow(/hello there/)
+        .and(s.page.locator("[aria-selected='true']"))
+        .waitFor();
+    });
+    await wb.step("landing-new-thread-thrice-no-empty-rows", async () => {
+      const rows = await wb.threadRows().count();
+      for (let i = 0; i < 3; i++) await wb.runCommand("Skein: New Thread");
+      chat = await wb.chat();
+      await chat.locator("#empty-state").waitFor({ state: "visible" });
+      // The open thread has no row yet, so no row is selected; and no "0 messages" rows appeared.
+      await s.page
+        .locator(".pane .monaco-list-row[aria-selected='true']")
+        .filter({ hasText: /hello there|long answer/ })
+        .waitFor({ state: "detached" });
+      assert.equal(await wb.threadRows().count(), rows, "three New Thread clicks add no rows");
+      assert.equal(
+        await wb
+          .threadRows()
+          .filter({ hasText: /0 messages/ })
+          .count(),
+        0,
+        "no empty thread is listed",
+      );
+    });
     await wb.step("landing-reopened-from-tree", async () => {
       await wb.threadRow(/long answer/).click();
       chat = await wb.chat();
@@ -162,6 +188,10 @@ describe("Skein in a real VS Code (browser): where the chat lands, and how it lo
     });
     const { gap, lastEndInView } = await landing(chat);
     assert.ok(gap <= 1 && lastEndInView, `the reopened thread shows its latest reply (${gap} px above the bottom)`);
+    await wb
+      .threadRow(/long answer/)
+      .and(s.page.locator("[aria-selected='true']"))
+      .waitFor();
   });
 
   it("scrolled up, a reload comes back to the same message at the same offset", async () => {

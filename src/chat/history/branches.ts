@@ -18,6 +18,7 @@ import { v4 as uuid4 } from "uuid";
 import type { BaseCheckpointSaver } from "../../checkpoint/base";
 import type { RunnableConfig } from "../../graph/types";
 import type { StoredMessage } from "../../graph/messages";
+import { activityOf, ACTIVITY_KEY } from "../activity";
 import { CATALOG_KEYS, updateCatalog } from "../catalog";
 import { EDIT_METADATA_KEY, readLeafViews, toView } from "./branchLeaves";
 import { MessageTreeBuilder, buildMessageTree, findNodes, isOnPath, pathTo, siblingsOf } from "./branchTree";
@@ -269,10 +270,14 @@ export class ThreadBranches {
 
   private async showNode(threadId: string, tree: MessageTree, key: number): Promise<BranchView> {
     const headEnd = tree.headCheckpointId === undefined ? -1 : tree.ends.get(tree.headCheckpointId)!;
-    if (!isOnPath(tree, key, headEnd)) {
-      await this.requireGraph().updateState(runConfig(threadId, tree.nodes[key]!.latestCheckpointId), null, "__copy__");
-    }
-    return this.afterRun(threadId);
+    if (isOnPath(tree, key, headEnd)) return this.getBranchView(threadId);
+    // Looking at another version is not activity: the thread keeps its time and place in the thread list.
+    const before = await this.saver.getThreadInfo(threadId);
+    await this.requireGraph().updateState(runConfig(threadId, tree.nodes[key]!.latestCheckpointId), null, "__copy__");
+    const view = await this.getBranchView(threadId);
+    const extra = before ? { [ACTIVITY_KEY]: activityOf(before) } : {};
+    await updateCatalog(this.saver, threadId, view.messages.length, view.messages.at(-1)?.message, extra);
+    return view;
   }
 
   /** The node of `messageId`, preferring the one on the shown branch. */

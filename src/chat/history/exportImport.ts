@@ -4,6 +4,7 @@
  * to seed a thread — one checkpoint per straight run of messages, forking where the tree branches, so the
  * imported thread has a real checkpoint tree that branches.ts reads like any other.
  */
+import { IMPORTED_AT_KEY } from "../activity";
 import type { BaseCheckpointSaver } from "../../checkpoint/base";
 import { CATALOG_KEYS, DERIVED_CATALOG_KEYS, updateCatalog } from "../catalog";
 import { ThreadBranches, viewOf } from "./branches";
@@ -94,7 +95,12 @@ export async function importThreadJson(context: ExportContext, text: string, new
     const branched = children.some((list) => list.length > 1) || roots.length > 1;
     await context.saver.setThreadInfo(newThreadId, {
       ...(data.title !== null ? { title: data.title } : {}),
-      metadata: { ...userMetadata(data.metadata), ...(branched ? { [CATALOG_KEYS.hasBranches]: true, [CATALOG_KEYS.knownLeaves]: knownLeaves } : {}) },
+      // Marked as imported (the tree says so: the original thread may be listed with the same title).
+      metadata: {
+        ...userMetadata(data.metadata),
+        [IMPORTED_AT_KEY]: new Date().toISOString(),
+        ...(branched ? { [CATALOG_KEYS.hasBranches]: true, [CATALOG_KEYS.knownLeaves]: knownLeaves } : {}),
+      },
     });
     await updateCatalog(context.saver, newThreadId, shown, data.head === null ? undefined : data.messages[data.head]!.message);
   } catch (error) {

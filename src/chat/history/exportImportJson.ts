@@ -18,6 +18,8 @@
  * store it exports and imports back byte for byte. Keys such as `__proto__` or `constructor` (a tool argument
  * may be named anything) are kept as plain data: every object built here is built with own properties only.
  */
+// The ESM build: the UMD one (package "main") loads its parts with a dynamic require a bundle cannot follow.
+import { parse as parseJsonc, type ParseError } from "jsonc-parser/lib/esm/main.js";
 import type { StoredMessage } from "../../graph/messages";
 import { LimitExceededError, MAX_EXPORT_BYTES, MAX_NESTING_DEPTH, MAX_TITLE_CHARS, formatBytes, nestsDeeperThan, titleLimitMessage } from "../../checkpoint/limits";
 
@@ -101,10 +103,17 @@ export function parseThreadExport(text: string): ThreadExport {
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw new ThreadImportError("IMPORT_NOT_JSON", `The file is not valid JSON: ${(error as Error).message}`);
+    const { reason, line, column } = describeJsonError(text, error as Error);
+    throw new ThreadImportError(
+      "IMPORT_NOT_JSON",
+      `not a Skein thread export: the file is not valid JSON (${reason} at line ${line}, column ${column}). Export a thread as JSON from Skein and import that file.`,
+    );
   }
   if (!isPlainObject(data) || data.format !== THREAD_EXPORT_FORMAT) {
-    throw new ThreadImportError("IMPORT_NOT_SKEIN", 'This is not a Skein thread export (expected "format": "skein-thread"). Export a thread as JSON from Skein first.');
+    throw new ThreadImportError(
+      "IMPORT_NOT_SKEIN",
+      'not a Skein thread export: the JSON has no "format": "skein-thread". Export a thread as JSON from Skein and import that file.',
+    );
   }
   if (typeof data.version !== "number" || !Number.isInteger(data.version) || data.version < 1) {
     throw new ThreadImportError("IMPORT_INVALID", '"version" must be a positive integer', "$.version");
@@ -242,4 +251,22 @@ function canonical(value: unknown): unknown {
     .map((key): [string, unknown] => [key, (value as Record<string, unknown>)[key]])
     .filter(([, item]) => item !== undefined);
   return Object.fromEntries(entries.map(([key, item]) => [key, canonical(item)]));
+}
+
+/**
+ * What JSON.parse objected to and where, as line and column (1-based). Engines do not always say where (Node 20:
+ * "Unexpected token 'o', "not json" is not valid JSON"), so the place comes from jsonc-parser's strict scan.
+ */
+export function describeJsonError(text: string, error: Error): { reason: string; line: number; column: number } {
+  const reason =
+    error.message
+      .replace(/\s*\(line \d+ column \d+\)/, "")
+      .replace(/,\s*"[\s\S]*"\s*is not valid JSON$/, "")
+      .replace(/\s*in JSON at position \d+/, "")
+      .trim() || "unexpected input";
+  const errors: ParseError[] = [];
+  parseJsonc(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+  const offset = Math.min(errors[0]?.offset ?? text.length, text.length);
+  const before = text.slice(0, offset);
+  return { reason, line: before.split("\n").length, column: offset - before.lastIndexOf("\n") };
 }

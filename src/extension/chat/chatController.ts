@@ -187,12 +187,22 @@ export class ChatController implements DispatchTarget {
     await this.sync.snapshot();
   }
 
-  /** Creates a thread in this window's scope and opens it with the cursor in the composer. */
+  /**
+   * Opens an empty thread in this window's scope with the cursor in the composer. A thread comes into being with
+   * its first message: nothing is stored until then, and New Thread on a thread that has nothing in it yet
+   * shows that one again (its draft kept) instead of leaving empty threads behind.
+   */
   async newThread(): Promise<ThreadRef> {
-    const threadId = await this.options.backend.createThread(this.options.scope);
-    const ref = { scope: this.options.scope, threadId };
-    this.options.onThreadsChanged?.(ref.scope);
+    const current = this.open;
+    const shown = this.sync.shownLength(keyOf(current));
+    const reuse =
+      current.scope === this.options.scope &&
+      !this.runs.has(keyOf(current)) &&
+      !shown &&
+      !(await this.options.backend.loadThread(current))?.messages.length;
+    const ref = reuse ? { ...current } : { scope: this.options.scope, threadId: randomUUID() };
     await this.openThread(ref, { focus: true });
+    this.options.onThreadsChanged?.(ref.scope);
     return ref;
   }
 

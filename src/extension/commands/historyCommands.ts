@@ -7,11 +7,13 @@ import * as vscode from "vscode";
 import type { HistoryBackend, ThreadRef, ThreadSearchHit } from "../engine/backend";
 import type { CommandContext } from "./commands";
 import { safeFileName } from "./exportFileName";
+import { plainSnippet } from "./searchSnippet";
 // Refused before reading: the largest export Skein writes (the JSON parser checks the same limit).
 import { MAX_EXPORT_BYTES as MAX_IMPORT_BYTES } from "../../checkpoint/limits";
 
 interface HitItem extends vscode.QuickPickItem {
-  hit: ThreadSearchHit;
+  /** Absent on the "no thread mentions …" row. */
+  hit?: ThreadSearchHit;
 }
 
 export interface HistoryCommands {
@@ -54,28 +56,33 @@ export function createHistoryCommands(ctx: CommandContext, toRef: (target: unkno
     pick.placeholder = vscode.l10n.t("Search thread titles and messages");
     // "All Workspaces" searches every workspace's store (option of the issue); offered when scopes are known.
     pick.buttons = ctx.allScopes ? [allButton] : [];
-    // Results are already filtered by the index; VS Code's own fuzzy filter would hide snippet matches.
+    // Results are already filtered by the index (alwaysShow keeps VS Code's own filter from hiding any); matching
+    // on the detail makes the picker highlight the words found in each snippet.
     pick.matchOnDescription = false;
-    pick.matchOnDetail = false;
+    pick.matchOnDetail = true;
     let seq = 0;
     const update = async () => {
       const value = pick.value;
       const mine = ++seq;
       if (!value.trim()) {
         pick.items = [];
+        pick.placeholder = vscode.l10n.t("Search thread titles and messages");
         return;
       }
       pick.busy = true;
       try {
         const result = await history().search(await scopes(all), value);
         if (mine !== seq) return;
-        pick.items = result.hits.map((hit) => ({
+        const items: HitItem[] = result.hits.map((hit) => ({
           label: hit.title.trim() || vscode.l10n.t("New Thread"),
           description: hit.messageId ? roleLabel(hit.role) : vscode.l10n.t("title"),
-          detail: hit.snippet,
+          // Plain text (a reply's markdown would show as raw marks); the picker highlights what matched.
+          detail: plainSnippet(hit.snippet),
           alwaysShow: true,
           hit,
         }));
+        if (items.length === 0) items.push({ label: `$(info) ${vscode.l10n.t("No thread mentions “{0}”.", value.trim())}`, alwaysShow: true });
+        pick.items = items;
       } finally {
         if (mine === seq) pick.busy = false;
       }
@@ -93,14 +100,15 @@ export function createHistoryCommands(ctx: CommandContext, toRef: (target: unkno
     });
     if (typeof query === "string") pick.value = query;
     const chosen = await new Promise<HitItem | undefined>((resolve) => {
-      pick.onDidAccept(() => resolve(pick.selectedItems[0]));
+      // The "no thread mentions …" row is only information: accepting it keeps the search open.
+      pick.onDidAccept(() => pick.selectedItems[0]?.hit && resolve(pick.selectedItems[0]));
       pick.onDidHide(() => resolve(undefined));
       pick.show();
       if (typeof query === "string" && query) void update();
     });
     pick.dispose();
     if (timer) clearTimeout(timer);
-    if (!chosen) return undefined;
+    if (!chosen?.hit) return undefined;
     await show(chosen.hit.ref, chosen.hit.messageId);
     return chosen.hit;
   };
@@ -137,6 +145,12 @@ export function createHistoryCommands(ctx: CommandContext, toRef: (target: unkno
             });
     if (!target_) return undefined;
     await vscode.workspace.fs.writeFile(target_, new TextEncoder().encode(text));
+    // Say where the file went, with the way to look at it.
+    const open = vscode.l10n.t("Open");
+    const where = target_.scheme === "file" ? target_.fsPath : target_.toString(true);
+    void Promise.resolve(vscode.window.showInformationMessage(vscode.l10n.t("Exported “{0}” to {1}", title, where), open)).then(async (choice) => {
+      if (choice === open) await vscode.window.showTextDocument(target_, { preview: false });
+    });
     return target_.toString();
   };
 

@@ -33,10 +33,13 @@ export interface ThreadItemStrings {
   /** e.g. "{0} messages"; {0} is replaced. */
   messages: (count: number) => string;
   justNow: string;
+  /** The label of an imported thread, e.g. "{0} (imported)". */
+  imported?: (title: string) => string;
 }
 
 export function threadItemText(thread: ThreadSummary, now: Date, strings: ThreadItemStrings, locale = "en"): ThreadItemText {
-  const label = thread.title?.trim() || strings.untitled;
+  const title = thread.title?.trim() || strings.untitled;
+  const label = thread.imported && strings.imported ? strings.imported(title) : title;
   const when = relativeTime(thread.updatedAt, now, locale, strings.justNow);
   const count = typeof thread.messageCount === "number" ? strings.messages(thread.messageCount) : "";
   const description = [when, count].filter(Boolean).join(" · ");

@@ -1,6 +1,8 @@
 /**
  * The Threads tree: this workspace's threads newest first, or every workspace's threads grouped by workspace
  * ("All Workspaces"). Thin glue over ChatBackend + ScopeIndex; the text of an item comes from threadItems.ts.
+ * A thread is listed once it has a message; the selected row is always the thread open in the chat; the context
+ * keys `skein.hasThreads` and `skein.openThreadHasMessages` say which thread commands make sense.
  */
 import * as vscode from "vscode";
 import type { ChatBackend, ThreadRef, ThreadSummary } from "../engine/backend";
@@ -23,6 +25,7 @@ export class ThreadsTreeProvider implements vscode.TreeDataProvider<ThreadNode>,
   readonly onDidChangeTreeData = this.changed.event;
   private mode: TreeMode = "workspace";
   private openThread: ThreadRef | undefined;
+  private view: vscode.TreeView<ThreadNode> | undefined;
   /** The last list each scope showed, kept on screen (readable) while the store cannot be reached. */
   private readonly lastListed = new Map<string, ThreadNode[]>();
   /** Shown in each thread's tooltip (the shared workspace key of a PostgreSQL store). */
@@ -44,13 +47,49 @@ export class ThreadsTreeProvider implements vscode.TreeDataProvider<ThreadNode>,
     this.refresh();
   }
 
+  /** The view showing this tree: its selection follows the open thread while it is visible. */
+  attachView(view: vscode.TreeView<ThreadNode>): vscode.Disposable {
+    this.view = view;
+    return view.onDidChangeVisibility((e) => e.visible && void this.selectOpen());
+  }
+
   setOpenThread(ref: ThreadRef): void {
     this.openThread = ref;
     this.refresh();
+    void this.selectOpen();
   }
 
   refresh(): void {
     this.changed.fire(undefined);
+    void this.updateContext();
+  }
+
+  /** Selects the open thread's row (an empty thread has none: then no row is selected, see `getTreeItem`). */
+  async selectOpen(): Promise<void> {
+    const open = this.openThread;
+    if (!open || !this.view?.visible) return;
+    const node = (await this.threadsOf(open.scope)).find((n) => n.kind === "thread" && n.ref.threadId === open.threadId);
+    if (node && open === this.openThread) await Promise.resolve(this.view.reveal(node, { select: true, focus: false })).catch(() => undefined);
+  }
+
+  /** Which thread commands the palette offers: those needing a thread only when there is one to act on. */
+  private async updateContext(): Promise<void> {
+    const open = this.openThread;
+    const [mine, openScope] = await Promise.all([
+      this.backend.listThreads(this.currentScope).catch(() => []),
+      open && open.scope !== this.currentScope ? this.backend.listThreads(open.scope).catch(() => []) : undefined,
+    ]);
+    const listed = (threads: ThreadSummary[]) => threads.filter((t) => t.messageCount !== 0);
+    const hasOpen = Boolean(open && listed(openScope ?? mine).some((t) => t.threadId === open.threadId));
+    await vscode.commands.executeCommand("setContext", "skein.hasThreads", listed(mine).length > 0);
+    await vscode.commands.executeCommand("setContext", "skein.openThreadHasMessages", hasOpen);
+  }
+
+  /** Thread rows sit under their workspace in "All Workspaces" (needed to reveal and select them). */
+  async getParent(node: ThreadNode): Promise<ThreadNode | undefined> {
+    if (node.kind !== "thread" || this.mode === "workspace") return undefined;
+    const entry = (await this.scopes.list()).find((e) => e.key === node.ref.scope) ?? { key: node.ref.scope, name: this.currentName, lastUsed: "" };
+    return { kind: "scope", entry, current: entry.key === this.currentScope };
   }
 
   async getChildren(node?: ThreadNode): Promise<ThreadNode[]> {
@@ -75,7 +114,8 @@ export class ThreadsTreeProvider implements vscode.TreeDataProvider<ThreadNode>,
   private async threadsOf(scope: string): Promise<ThreadNode[]> {
     let threads: ThreadSummary[];
     try {
-      threads = sortThreads(await this.backend.listThreads(scope));
+      // A thread comes into being with its first message (empty ones from older versions are not listed).
+      threads = sortThreads((await this.backend.listThreads(scope)).filter((t) => t.messageCount !== 0));
     } catch (error) {
       return [{ kind: "error", message: (error as Error).message }, ...(this.lastListed.get(scope) ?? [])];
     }
@@ -110,15 +150,18 @@ export class ThreadsTreeProvider implements vscode.TreeDataProvider<ThreadNode>,
         untitled: vscode.l10n.t("New Thread"),
         messages: (count) => (count === 1 ? vscode.l10n.t("1 message") : vscode.l10n.t("{0} messages", count)),
         justNow: vscode.l10n.t("just now"),
+        imported: (title) => vscode.l10n.t("{0} (imported)", title),
       },
       vscode.env.language,
     );
     const item = new vscode.TreeItem(text.label, vscode.TreeItemCollapsibleState.None);
-    item.id = `thread:${node.ref.scope}/${node.ref.threadId}`;
+    const isOpen = this.openThread?.scope === node.ref.scope && this.openThread.threadId === node.ref.threadId;
+    // The open row's id differs from the others', so when another thread opens the old row is a new element and
+    // loses the selection even if the new open thread has no row yet (the API cannot clear a selection).
+    item.id = `thread:${node.ref.scope}/${node.ref.threadId}${isOpen ? "#open" : ""}`;
     item.description = text.description;
     item.tooltip = this.tooltipSuffix ? `${text.tooltip}\n${this.tooltipSuffix}` : text.tooltip;
     item.contextValue = THREAD_CONTEXT;
-    const isOpen = this.openThread?.scope === node.ref.scope && this.openThread.threadId === node.ref.threadId;
     item.iconPath = new vscode.ThemeIcon(isOpen ? "comment-discussion" : "comment");
     item.command = { command: "skein.openThread", title: vscode.l10n.t("Open Thread"), arguments: [node] };
     item.accessibilityInformation = { label: `${text.label}, ${text.description}` };

@@ -98,6 +98,19 @@ export function exportImportTests(): void {
       assert.equal(shown.length, 1, "one error is shown");
       assert.match(shown[0]!, /not a Skein thread export/, "the error says what is wrong");
       assert.match(shown[0]!, /Export a thread as JSON/, "and what to do");
+      // A file that is not even JSON: where the problem is, as line and column.
+      writeFileSync(badPath, '{\n  "format": "skein-thread",\n  oops\n}');
+      (vscode.window as { showErrorMessage: unknown }).showErrorMessage = (message: string, ...rest: unknown[]) => {
+        shown.push(message);
+        return (original as (...a: unknown[]) => unknown)(message, ...rest);
+      };
+      try {
+        result = await vscode.commands.executeCommand("skein.importThread", badPath);
+      } finally {
+        (vscode.window as { showErrorMessage: unknown }).showErrorMessage = original;
+      }
+      assert.equal(result, undefined, "no thread ref is returned for a file that is not JSON");
+      assert.match(shown[1] ?? "", /not a Skein thread export: the file is not valid JSON \(.+ at line 3, column 3\)/, "the error says where");
       const after_ = (await api.treeItems()).map((i) => i.id).sort();
       assert.deepEqual(after_, before, "the tree lists the same threads");
       assert.ok(existsSync(badPath), "the file the user chose is left alone");

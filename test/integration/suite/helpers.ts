@@ -88,7 +88,8 @@ export function treeLabel(item: vscode.TreeItem): string {
 
 /** The tree item of a thread, if the Threads tree lists it. */
 export async function treeItemOf(api: SkeinApi, threadId: string): Promise<vscode.TreeItem | undefined> {
-  return (await api.treeItems()).find((item) => item.id?.endsWith(`/${threadId}`));
+  // The open thread's row carries "#open" (so the selection can follow the open thread).
+  return (await api.treeItems()).find((item) => (item.id ?? "").replace(/#open$/, "").endsWith(`/${threadId}`));
 }
 
 /** A text no other test uses, so disk scans and mock lookups find only this test's turn. */

@@ -12,6 +12,7 @@ import { viewOf } from "../../../../src/chat/history/branches";
 import type { BranchView } from "../../../../src/chat/history/branches";
 import { messageText } from "../../../../src/graph/messages";
 import { NumberedModel } from "./fakeModel";
+import { activityOf } from "../../../../src/chat/activity";
 
 interface SaverKind {
   name: string;
@@ -108,6 +109,22 @@ describe.each(kinds)("branches over real checkpoint trees ($name)", (kind) => {
       ["q1", "q2", "q2 edited", "q3", "reply 1 to q1", "reply 2 to q2", "reply 3 to q2 edited", "reply 4 to q2 edited", "reply 5 to q3"].sort(),
     );
     expect((await saver.getThreadInfo("t"))?.metadata.messageCount).toBe(4);
+  });
+
+  it("showing another version is not activity: the thread keeps its time in the list; new content moves it", async () => {
+    const { send, branches } = setup();
+    await send("t", "q1");
+    let view = await branches.regenerate("t", (await branches.getBranchView("t")).messages[1]!.message.id);
+    const activity = activityOf((await saver.getThreadInfo("t"))!);
+    await new Promise((resolve) => setTimeout(resolve, 5)); // the clock moves on between the reply and the switch
+    view = await branches.switchBranch("t", view.messages[1]!.message.id, 0);
+    expect(texts(view)).toEqual(["q1", "reply 1 to q1"]);
+    let info = (await saver.getThreadInfo("t"))!;
+    expect(info.updatedAt > activity).toBe(true); // the switch was written…
+    expect(activityOf(info)).toBe(activity); // …but is not activity
+    await send("t", "q2");
+    info = (await saver.getThreadInfo("t"))!;
+    expect(activityOf(info) > activity).toBe(true);
   });
 
   it("reads only new checkpoints after the first scan, and notices a thread replaced under the same id", async () => {

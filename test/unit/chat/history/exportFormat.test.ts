@@ -54,6 +54,19 @@ describe("JSON export format", () => {
     expect(importError(" ".repeat(MAX_IMPORT_BYTES + 1)).code).toBe("IMPORT_TOO_LARGE");
   });
 
+  it("says a malformed file is not a Skein thread export, what is wrong and at which line and column", () => {
+    expect(importError("{ x: 1 }").message).toBe(
+      "not a Skein thread export: the file is not valid JSON (Expected property name or '}' at line 1, column 3). Export a thread as JSON from Skein and import that file.",
+    );
+    const broken = '{\n  "format": "skein-thread",\n  oops\n}';
+    expect(importError(broken).message).toMatch(/^not a Skein thread export: the file is not valid JSON \(.+ at line 3, column 3\)\./);
+    // Node 20 names no position for these; the place is still found.
+    expect(importError("not json").message).toMatch(/Unexpected token 'o' at line 1, column 1\)/);
+    expect(importError('[\n1,\n2,\n]').message).toMatch(/ at line 4, column 1\)/);
+    expect(importError('{"format":').message).toMatch(/Unexpected end of JSON input at line 1, column 11\)/);
+    expect(importError('{"format":"other"}').message).toMatch(/^not a Skein thread export: the JSON has no "format": "skein-thread"/);
+  });
+
   it("keeps keys named __proto__ or constructor as plain data, byte for byte, and pollutes nothing", () => {
     const text = serializeThreadExport(sample()).replace('"pinned": true', '"__proto__": {\n      "polluted": true\n    },\n    "constructor": 1');
     const data = parseThreadExport(text);

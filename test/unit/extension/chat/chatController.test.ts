@@ -158,16 +158,35 @@ describe("chat controller", () => {
     expect(backend.threads.size).toBe(0);
   });
 
-  it("New Thread creates, persists as open, refreshes the tree and focuses the composer", async () => {
+  it("New Thread opens an empty thread the store does not know yet, persists it as open, refreshes the tree and focuses the composer", async () => {
     const { controller, lastSnapshot, state, changed, backend } = setup();
     const ref = await controller.newThread();
-    expect(backend.threads.has(`here/${ref.threadId}`)).toBe(true);
+    // A thread comes into being with its first message: nothing is stored for an empty one.
+    expect(backend.threads.size).toBe(0);
     expect(state.get(OPEN_THREAD_KEY)).toEqual(ref);
     expect(changed).toContain("here");
     expect(lastSnapshot()).toMatchObject({ threadId: ref.threadId, focus: true, messages: [] });
     // Focus applies once.
     await controller.openThread(ref);
     expect(lastSnapshot().focus).toBe(false);
+  });
+
+  it("New Thread on a thread with nothing in it shows that one again; after a message it opens a fresh one", async () => {
+    const { controller, backend, lastSnapshot } = setup();
+    const first = await controller.newThread();
+    expect(await controller.newThread()).toEqual(first);
+    expect(await controller.newThread()).toEqual(first);
+    expect(lastSnapshot()).toMatchObject({ threadId: first.threadId, focus: true });
+    expect(await backend.listThreads("here")).toEqual([]);
+    backend.script = async (_ref, text, { onEvent }, store) => {
+      const user = msg("u1", "user", text!);
+      store.get(first.threadId)!.push(user);
+      onEvent({ type: "message", message: user });
+    };
+    await controller.send(first, "hello");
+    const second = await controller.newThread();
+    expect(second.threadId).not.toBe(first.threadId);
+    expect((await backend.listThreads("here")).map((t) => t.threadId)).toEqual([first.threadId]);
   });
 
   it("streams a turn: user message, batched tokens, final message, status and a refreshed snapshot", async () => {
@@ -315,7 +334,8 @@ describe("chat controller", () => {
     const { controller, lastSnapshot } = setup();
     const a = await controller.newThread();
     await controller.handleMessage(webviewMessage("draft", { threadId: a.threadId, text: "draft for a" }));
-    const b = await controller.newThread();
+    const b = { scope: "here", threadId: "another-thread" };
+    await controller.openThread(b);
     expect(lastSnapshot().draft).toBe("");
     await controller.openThread(a);
     expect(lastSnapshot().draft).toBe("draft for a");

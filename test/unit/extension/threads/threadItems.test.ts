@@ -23,6 +23,13 @@ describe("thread items", () => {
     expect(threadItemText({ threadId: "b", title: "  ", createdAt: "", updatedAt: "2026-06-15T12:00:00Z" }, now, strings).label).toBe("New Thread");
   });
 
+  it("marks an imported thread, so it is not mistaken for the thread it was exported from", () => {
+    const imported = { threadId: "c", title: "Bob's intro", createdAt: "", updatedAt: "2026-06-15T11:00:00Z", messageCount: 4, imported: true };
+    const marked = { ...strings, imported: (title: string) => `${title} (imported)` };
+    expect(threadItemText(imported, now, marked).label).toBe("Bob's intro (imported)");
+    expect(threadItemText({ ...imported, imported: false }, now, marked).label).toBe("Bob's intro");
+  });
+
   it("sorts newest first, stable on ties", () => {
     const t = (threadId: string, updatedAt: string) => ({ threadId, createdAt: "", updatedAt });
     const sorted = sortThreads([t("b", "2026-01-01"), t("c", "2026-03-01"), t("a", "2026-01-01")]);
