@@ -43,8 +43,10 @@ export type { CompileOptions, CompiledStateGraph, NodeFunction, RouterFunction, 
 export { DrawableGraph } from "./drawing";
 export type { DrawableEdge, DrawableNode, MermaidOptions } from "./drawing";
 export type { SubgraphEntry } from "./pregel/subgraphState";
+export type { StreamEvent, StreamEventsOptions } from "./pregel/events";
+export type { BatchOptions } from "./pregel/runConfig";
 export { CompiledGraph } from "./pregel";
-export type { InvokeResult, StreamChunk, StreamOutput } from "./pregel";
+export type { InvokeResult, StreamChunk, StreamOutput, StreamOptions } from "./pregel";
 export { Command, Overwrite, Send, isCommand, isSend } from "./command";
 export type { CommandParams } from "./command";
 export { interrupt } from "./pregel/interruptContext";

@@ -5,7 +5,7 @@
 import type { CheckpointConfig } from "../../checkpoint/types";
 import type { Command } from "../command";
 import { drawableGraph, type DrawableGraph } from "../drawing";
-import { GraphAbortError, GraphError, GraphInterrupt, GraphRecursionError, MissingThreadIdError } from "../errors";
+import { GraphAbortError, GraphError, GraphInterrupt, InvalidUpdateError, GraphRecursionError, MissingThreadIdError } from "../errors";
 import { DEFAULT_RECURSION_LIMIT } from "../constants";
 import type { HistoryOptions, Interrupt, MessageChunk, MessageStreamMetadata, RunnableConfig, StateSnapshot, StreamMode, DebugChunk } from "../types";
 import { PregelLoop, type GraphSpec } from "./loop";
@@ -15,6 +15,8 @@ import { checkRunConfig } from "./options";
 import { ChunkQueue, StreamEmitter } from "./stream";
 import { currentNest, nestedConfig } from "./subgraph";
 import { snapshotOf, specForNamespace, stateAt, subgraphsOf, type SubgraphEntry } from "./subgraphState";
+import { checkEventOptions, EventBuilder, type StreamEvent, type StreamEventsOptions } from "./events";
+import { mergeConfigs, runBatch, type BatchOptions } from "./runConfig";
 
 /** What one stream mode yields. */
 export type StreamChunk<Mode extends StreamMode, S, U> = Mode extends "values"
@@ -60,9 +62,33 @@ function outputOf(values: Record<string, unknown>, keys: readonly string[] | und
  * schema's update type); O: what `invoke` returns (the output schema's state).
  */
 export class CompiledGraph<S extends Record<string, unknown>, U, I = U, O extends Record<string, unknown> = S> {
+  /** Config every call starts from (`withConfig`). */
+  private defaults: RunnableConfig = {};
   private readonly nodeNames: ReadonlySet<string>;
   constructor(readonly spec: GraphSpec) {
     this.nodeNames = new Set([...spec.nodes.keys()].filter((name) => !spec.nodes.get(name)!.hidden));
+  }
+
+  /** A copy of this graph whose calls start from `config` (each call's own config merged over it). */
+  withConfig(config: RunnableConfig): CompiledGraph<S, U, I, O> {
+    const graph = new CompiledGraph<S, U, I, O>(this.spec);
+    graph.defaults = mergeConfigs(this.defaults, config);
+    return graph;
+  }
+
+  /**
+   * `invoke` for each input (with the matching config of a list, or one config for all), results in input order.
+   * Inputs on one thread of a checkpointer contend for its lock: give each its own thread.
+   */
+  async batch(
+    inputs: (I | Command | null | undefined)[],
+    config: RunnableConfig | RunnableConfig[] = {},
+    options: BatchOptions = {},
+  ): Promise<(InvokeResult<O> | Error)[]> {
+    if (Array.isArray(config) && config.length !== inputs.length) {
+      throw new GraphError(`batch: ${inputs.length} inputs but ${config.length} configs; pass one config, or one per input.`, "INVALID_BATCH");
+    }
+    return runBatch(inputs, (input, i) => this.invoke(input, Array.isArray(config) ? config[i]! : config), options);
   }
 
   get checkpointer() {
@@ -71,6 +97,7 @@ export class CompiledGraph<S extends Record<string, unknown>, U, I = U, O extend
 
   /** Runs to the end (or an interrupt) and returns the final state; `__interrupt__` lists pending interrupts. */
   async invoke(input: I | Command | null | undefined, config: RunnableConfig = {}): Promise<InvokeResult<O>> {
+    config = mergeConfigs(this.defaults, config);
     checkRunConfig(config, "invoke", this.nodeNames);
     const { streamMode: _ignored, ...rest } = config;
     const loop = await this.run(input, rest);
@@ -89,6 +116,7 @@ export class CompiledGraph<S extends Record<string, unknown>, U, I = U, O extend
     input: I | Command | null | undefined,
     config: RunnableConfig & StreamOptions<M, SG> = {},
   ): Promise<AsyncIterableIterator<StreamOutput<M, S, U, SG>>> {
+    config = mergeConfigs(this.defaults, config) as typeof config;
     checkRunConfig(config, "stream", this.nodeNames);
     this.requireThread(config, "stream");
     const cancel = new AbortController();
@@ -105,6 +133,37 @@ export class CompiledGraph<S extends Record<string, unknown>, U, I = U, O extend
       (error: unknown) => queue.close(error),
     );
     return queue;
+  }
+
+  /**
+   * LangChain's v2 event stream for this run: `on_chain_start` / `on_chain_stream` (each `updates` chunk) /
+   * `on_chain_end` for the graph, `on_chain_start` / `on_chain_end` for each node task (see ./events.ts).
+   */
+  async *streamEvents(input: I | Command | null | undefined, options: RunnableConfig & StreamEventsOptions): AsyncGenerator<StreamEvent> {
+    checkEventOptions(options);
+    const { version: _version, runName, streamMode: _mode, ...given } = options;
+    const config = mergeConfigs(this.defaults, given);
+    checkRunConfig(config, "streamEvents", this.nodeNames);
+    this.requireThread(config, "streamEvents");
+    const cancel = new AbortController();
+    const signal = config.signal ? AbortSignal.any([config.signal, cancel.signal]) : cancel.signal;
+    let settled: Promise<void> = Promise.resolve();
+    const queue = new ChunkQueue<StreamEvent>(async () => {
+      cancel.abort(new Error("stream consumer stopped"));
+      await settled;
+    });
+    const events = new EventBuilder(runName ?? "LangGraph", config, (event) => queue.push(event));
+    events.graph("on_chain_start", { input });
+    const emitter = new StreamEmitter("updates", (chunk) => events.graph("on_chain_stream", { chunk }));
+    emitter.taskEvents = events.task;
+    settled = this.run(input, { ...config, signal }, emitter).then(
+      (loop) => {
+        events.graph("on_chain_end", { output: outputOf(loop.values(), this.spec.outputKeys) });
+        queue.close();
+      },
+      (error: unknown) => queue.close(error),
+    );
+    yield* queue;
   }
 
   /**
@@ -157,6 +216,26 @@ export class CompiledGraph<S extends Record<string, unknown>, U, I = U, O extend
 
   async getGraphAsync(options: { xray?: boolean | number } = {}): Promise<DrawableGraph> {
     return this.getGraph(options);
+  }
+
+  /**
+   * Applies supersteps of updates in order, each as `updateState(config, values, asNode)` on the checkpoint the
+   * previous one made (LangGraph's way to build or copy a thread). Returns the last checkpoint's config.
+   */
+  async bulkUpdateState(config: RunnableConfig, supersteps: { updates: { values: U | null | undefined; asNode?: string }[] }[]): Promise<RunnableConfig> {
+    if (supersteps.length === 0) throw new InvalidUpdateError("bulkUpdateState: no supersteps provided.", "INVALID_UPDATE");
+    let current = config;
+    for (const [index, { updates }] of supersteps.entries()) {
+      if (updates.length === 0) throw new InvalidUpdateError(`bulkUpdateState: superstep ${index} has no updates.`, "INVALID_UPDATE");
+      if (updates.length > 1) {
+        throw new GraphError(
+          `bulkUpdateState: superstep ${index} has ${updates.length} updates; Skein applies one update per superstep (LangGraph.js applies several as one checkpoint). Give each update its own superstep.`,
+          "NOT_SUPPORTED",
+        );
+      }
+      current = await this.updateState(current, updates[0]!.values, updates[0]!.asNode);
+    }
+    return current;
   }
 
   /**

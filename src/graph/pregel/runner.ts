@@ -66,11 +66,15 @@ export async function runStep(tasks: Task[], env: StepEnv): Promise<StepOutcome>
       resume: [...env.resumeOf(task.id)],
       resumeChanged: false,
       callCount: 0,
-      nest: env.nestFor(task, controller.signal),
     };
+    // Built only when a graph run starts inside this task, so plain nodes pay nothing for subgraph support.
+    let nest: NestContext | undefined;
+    Object.defineProperty(pad, "nest", { get: () => (nest ??= env.nestFor(task, controller.signal)) });
     const nullResume = env.nullResume();
     if (nullResume) pad.nullResume = nullResume;
     const config = nodeConfig(task, env, controller.signal, () => closed);
+    const eventTask = { id: task.id, name: task.name, input: task.input, path: task.path, hidden: task.node.hidden === true };
+    env.emitter.taskEvents?.("start", eventTask, config.metadata, env.step);
     const resumeWrites = (): PendingWrite[] => (pad.resumeChanged ? [[RESUME, pad.resume]] : []);
     // Writes the node's writers made before a router failed: kept with the error, as LangGraph keeps them.
     const ctx = { config, readFresh: (own: PendingWrite[]) => readFresh(env, own), written: [] as PendingWrite[] };
@@ -107,6 +111,7 @@ export async function runStep(tasks: Task[], env: StepEnv): Promise<StepOutcome>
     task.writes = writes;
     if (!task.node.hidden) emitOutput(env, task, writes, config);
     emitTaskResult(env, task, writes);
+    env.emitter.taskEvents?.("end", eventTask, config.metadata, env.step, output);
   };
 
   /** Records how a task ended without finishing: its interrupts, or its error (the first error stops the siblings). */

@@ -1,4 +1,5 @@
 import type { StreamMode } from "../types";
+import type { TaskEventSink } from "./events";
 
 /**
  * Routes chunks to the modes the caller asked for: a bare chunk for one mode, `[mode, chunk]` for a list;
@@ -33,6 +34,9 @@ export class StreamEmitter {
     if (root.subgraphs) root.sink(root.single ? [this.ns, chunk] : [this.ns, mode, chunk]);
     else root.sink(root.single ? chunk : [mode, chunk]);
   }
+  /** `streamEvents`: told when each of this graph's own tasks starts and ends (not a subgraph's). */
+  taskEvents?: TaskEventSink;
+
   /** The emitter of a graph nested at checkpoint namespace `ns`. */
   nested(ns: string): StreamEmitter {
     const root = this.root ?? this;

@@ -53,3 +53,23 @@ async function usage() {
   }>();
 }
 void usage;
+
+async function runnableApi() {
+  const graph = new StateGraph({ input: Input, output: Output, stateSchema: Overall })
+    .addNode("a", () => ({ answer: "x" }))
+    .addEdge(START, "a")
+    .compile();
+  const configured = graph.withConfig({ recursionLimit: 5 });
+  expectTypeOf((await configured.invoke({ question: "q" })).answer).toEqualTypeOf<string>();
+  const results = await graph.batch([{ question: "a" }, { question: "b" }]);
+  expectTypeOf(results[0]!).toMatchTypeOf<{ answer: string } | Error>();
+  for await (const event of graph.streamEvents({ question: "q" }, { version: "v2" })) {
+    expectTypeOf(event.event).toEqualTypeOf<"on_chain_start" | "on_chain_stream" | "on_chain_end">();
+  }
+  for await (const [ns, chunk] of await graph.stream({ question: "q" }, { streamMode: "updates", subgraphs: true })) {
+    expectTypeOf(ns).toEqualTypeOf<string[]>();
+    void chunk;
+  }
+  expectTypeOf(graph.getGraph().drawMermaid()).toEqualTypeOf<string>();
+}
+void runnableApi;

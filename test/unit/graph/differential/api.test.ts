@@ -172,4 +172,60 @@ describe("differential: API a porter reaches for", () => {
       o.record("nodes and edges", { nodes: Object.values(graph.nodes).map((n: any) => n.id), edges: graph.edges });
     },
   );
+
+  differential("withConfig defaults, batch (one config or one per input, returnExceptions)", async (o) => {
+    const { StateGraph, START } = o.rt;
+    const { Overall } = schemas(o);
+    const graph = new StateGraph(Overall)
+      .addSequence([
+        ["s1", () => ({ notes: ["s1"] })],
+        ["s2", () => ({ notes: ["s2"] })],
+      ])
+      .addEdge(START, "s1")
+      .compile({ checkpointer: o.rt.newSaver() });
+    const limited = graph.withConfig({ recursionLimit: 1 });
+    await o.invoke("withConfig recursionLimit", limited, { notes: [] }, { configurable: { thread_id: "w" } });
+    const threaded = graph.withConfig({ configurable: { thread_id: "default" } });
+    await o.invoke("withConfig thread", threaded, { notes: ["x"] });
+    await o.state("its state", graph, { configurable: { thread_id: "default" } });
+    await o.attempt("batch", () =>
+      graph.batch(
+        [{ notes: ["a"] }, { notes: ["b"] }],
+        [{ configurable: { thread_id: "b1" } }, { configurable: { thread_id: "b2" } }],
+      ),
+    );
+    const failing = new StateGraph(Overall)
+      .addNode("f", (s: any) => {
+        if (s.notes[0] === "bad") throw new Error("bad input");
+        return { notes: ["ok"] };
+      })
+      .addEdge(START, "f")
+      .compile();
+    await o.attempt("batch with returnExceptions", async () =>
+      (await failing.batch([{ notes: ["good"] }, { notes: ["bad"] }], {}, { returnExceptions: true })).map((r: any) =>
+        r instanceof Error ? r.message : r,
+      ),
+    );
+    await o.attempt("batch without", () => failing.batch([{ notes: ["good"] }, { notes: ["bad"] }]));
+  });
+
+  differential("bulkUpdateState: one update per superstep builds a thread", async (o) => {
+    const { StateGraph, START } = o.rt;
+    const { Overall } = schemas(o);
+    const graph = new StateGraph(Overall)
+      .addNode("a", () => ({ notes: ["a"] }))
+      .addNode("b", () => ({ notes: ["b"] }))
+      .addEdge(START, "a")
+      .addEdge("a", "b")
+      .compile({ checkpointer: o.rt.newSaver() });
+    const config = { configurable: { thread_id: "t" } };
+    await o.attempt("bulk", () =>
+      graph.bulkUpdateState(config, [
+        { updates: [{ values: { notes: ["x"] }, asNode: "a" }] },
+        { updates: [{ values: { notes: ["y"] }, asNode: "b" }] },
+      ]),
+    );
+    await o.history("history", graph, config);
+    await o.invoke("run from it", graph, null, config);
+  });
 });
