@@ -158,7 +158,12 @@ describe("Skein in a real VS Code (browser): where the chat lands, and how it lo
     });
     await wb.step("landing-new-thread-thrice-no-empty-rows", async () => {
       const rows = await wb.threadRows().count();
-      for (let i = 0; i < 3; i++) await wb.runCommand("Skein: New Thread");
+      // Three clicks on the chat's New Thread button, as in a first hour.
+      const header = s.page.locator(".pane-header", { hasText: "Chat" });
+      for (let i = 0; i < 3; i++) {
+        await header.hover();
+        await header.locator('.action-label[aria-label^="New Thread"]').click();
+      }
       chat = await wb.chat();
       await chat.locator("#empty-state").waitFor({ state: "visible" });
       // The open thread has no row yet, so no row is selected; and no "0 messages" rows appeared.
