@@ -8,9 +8,8 @@ import type { HistoryBackend, ThreadRef, ThreadSearchHit } from "../engine/backe
 import type { CommandContext } from "./commands";
 import { safeFileName } from "./exportFileName";
 import { plainSnippet } from "./searchSnippet";
-
-/** Imports larger than this are refused before reading (the JSON format's own limit is the same). */
-const MAX_IMPORT_BYTES = 64 * 1024 * 1024;
+// Refused before reading: the largest export Skein writes (the JSON parser checks the same limit).
+import { MAX_EXPORT_BYTES as MAX_IMPORT_BYTES } from "../../checkpoint/limits";
 
 interface HitItem extends vscode.QuickPickItem {
   /** Absent on the "no thread mentions …" row. */
