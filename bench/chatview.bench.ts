@@ -15,7 +15,8 @@ import { ThreadService } from "../src/chat/threadService";
 import { FileSaver } from "../src/checkpoint/file";
 import type { Message } from "../src/graph/messages";
 import type { ChatModel, ModelEvent } from "../src/model/types";
-import { ChatController, OPEN_THREAD_KEY } from "../src/extension/chat/chatController";
+import { ChatController } from "../src/extension/chat/chatController";
+import { STATE_KEYS } from "../src/extension/chat/stateKeys";
 import { readSettings } from "../src/extension/settings/settings";
 import { ThreadServices } from "../src/extension/engine/threadServices";
 import { webviewMessage, type HostMessage } from "../src/protocol/messages";
@@ -56,7 +57,7 @@ async function main(): Promise<void> {
 
     // (1) Host: a fresh backend over the same directory (as after a window reload) answers `ready`.
     const state = new Memento();
-    await state.update(OPEN_THREAD_KEY, { scope, threadId });
+    await state.update(STATE_KEYS.openThread.id, { scope, threadId });
     const backend = new ThreadServices({
       dirFor: () => dir,
       settings: () => ({ ...readSettings(() => undefined), context: { maxMessages: 20 } }),
@@ -208,6 +209,10 @@ function strings(): WebviewStrings {
     placeholder: s("Ask"), send: s("Send"), stop: s("Stop"), retry: s("Retry"), setApiKey: s("Set API Key"), copy: s("Copy"), copied: s("Copied"),
     you: s("You"), assistant: s("Assistant"), tool: s("Tool"), error: s("Error"), interrupted: s("Interrupted"), emptyThread: s("Empty"),
     loadingOlder: s("Older"), truncated: s("Plain"), toolCall: s("Tool call"), newThread: s("New Thread"), composerLabel: s("Message"), messagesLabel: s("Conversation"),
+    needsApiKey: s("Needs a key"), edit: s("Edit"), regenerate: s("Regenerate"), fork: s("Fork"), save: s("Save"), cancel: s("Cancel"),
+    previousVersion: s("Previous"), nextVersion: s("Next"), tooLong: s("Too long {0} {1}"), draftCut: s("Cut {0}"), opening: s("Opening"),
+    runInProgress: s("Running"), notAccepted: s("Not accepted"), showMore: s("Show more"), showLess: s("Show less"),
+    insertAtCursor: s("Insert"), openInEditor: s("Open"),
   };
 }
 

@@ -1,5 +1,5 @@
 /**
- * The durable store's figures (issue 3), FileSaver beside MemorySaver, each line with its target.
+ * The durable store's figures, FileSaver beside MemorySaver, each line with its target.
  * Workload: the seed graph (START → call_model → END) on the real runtime with a fake model; per turn a
  * 200-char user message and a 400-char assistant reply of English-like text.
  *   npm run bench store

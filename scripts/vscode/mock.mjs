@@ -1,4 +1,4 @@
-// Runs engineer C's mock Messages API server (test/fixtures/mock-anthropic/cli.ts) as its own process group.
+// Runs the mock Messages API server (test/fixtures/mock-anthropic/cli.ts) as its own process group.
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { join } from "node:path";

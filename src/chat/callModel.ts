@@ -8,7 +8,7 @@ import type { Message } from "../graph/messages";
 import type { NodeConfig } from "../graph/types";
 import type { BaseCheckpointSaver } from "../checkpoint/base";
 import type { ChatModel, ToolDefinition } from "../model/types";
-import { ModelError } from "../model/errors";
+import { IncompleteStreamError, ModelError } from "../model/errors";
 import { fitContext, selectContext } from "./contextWindow";
 
 /** The API's wording when the input exceeds the model's window. */
@@ -100,7 +100,7 @@ export function createCallModelNode(deps: ChatNodeDeps) {
     } finally {
       settle?.(cancelled);
     }
-    if (!final) throw new ModelError("The model stream ended without a message.", "incomplete_stream", { retryable: true });
+    if (!final) throw new IncompleteStreamError("The model stream ended without a message.", "incomplete_stream", { retryable: true });
     const message: Message = { ...final, id, metadata: { ...final.metadata, ...(selection.omitted ? { omittedMessages: selection.omitted } : {}) } };
     await updateCatalog(deps.checkpointer, threadId, history.length + 1, message, { [CATALOG_KEYS.lastModel]: message.metadata?.model });
     return { messages: [message] };

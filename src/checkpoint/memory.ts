@@ -1,3 +1,4 @@
+import { checkThreadInfoUpdate } from "./limits";
 import { migratePendingSends } from "./migrate";
 import { BaseCheckpointSaver } from "./base";
 import { requireThreadId, requireWriteTarget } from "./config";
@@ -164,6 +165,7 @@ export class MemorySaver extends BaseCheckpointSaver {
   }
 
   async setThreadInfo(threadId: string, update: ThreadInfoUpdate): Promise<ThreadInfo> {
+    checkThreadInfoUpdate(update);
     const thread = this.thread(threadId);
     if (!thread.info) this.touch(thread, threadId);
     const info = thread.info!;

@@ -2,7 +2,10 @@
  * `ChatModel` on @anthropic-ai/sdk 1.x. What it adds to the SDK (see shared/notes/anthropic-sdk.md):
  * - the key and base URL are always passed explicitly (1.x would otherwise read ~/.config/anthropic);
  * - the SDK is imported lazily on the first call, so activating the extension does not load it;
+ * - its own retries (retryPolicy.ts): a long `retry-after` fails at once naming when to try again, and
+ *   one deadline (`requestTimeoutMs`) bounds the whole wait for the response to start, retries included;
  * - an idle watchdog, because the SDK's timeout does not cover a stream that goes silent;
+ * - a cap on the reply's size: beyond it the rest is not received and the reply ends with a note;
  * - a stream that ends without `message_stop` is an error, not a short reply;
  * - one extra attempt when the stream fails with `overloaded` before any token reached the caller
  *   (the SDK retries HTTP errors, never an `event: error` inside a started stream);
@@ -10,8 +13,10 @@
  */
 import type { Message } from "../graph/messages";
 import type { ChatModel, ChatModelCallOptions, ModelEvent } from "./types";
-import { IncompleteStreamError, MissingApiKeyError, ModelCancelledError, ModelError, StalledStreamError } from "./errors";
-import { mapAnthropicError, redactSecret } from "./mapError";
+import { IncompleteStreamError, MissingApiKeyError, ModelCancelledError, ModelError, RequestTimeoutError, StalledStreamError } from "./errors";
+import { formatWait, mapAnthropicError, redactSecret } from "./mapError";
+import { retryDecision, sleep } from "./retryPolicy";
+import { MAX_NESTING_DEPTH, MAX_REPLY_CHARS, formatBytes, nestsDeeperThan } from "../checkpoint/limits";
 import { fromWireMessage, toWireRequest } from "./convert";
 import type { WireBlock } from "./convert";
 
@@ -24,12 +29,16 @@ export interface AnthropicChatModelOptions {
   maxTokens?: number;
   /** Extra headers; a `null` value removes a default header (e.g. `Authorization: null` with `x-api-key`). */
   headers?: Record<string, string | null>;
-  /** SDK retries for HTTP errors and connection failures (default 2). */
+  /** Retries of HTTP errors and connection failures before the response starts (default 2). */
   maxRetries?: number;
+  /** Longest wait a server may ask for (`retry-after`) that is waited out before retrying (default 10 s); longer fails at once. */
+  maxRetryWaitMs?: number;
   /** Silence tolerated while streaming before the call fails as stalled (default 60 s). */
   idleTimeoutMs?: number;
-  /** Time allowed until the response starts (the SDK's `timeout`, per attempt; default 60 s). */
+  /** Time allowed until the response starts, all attempts and waits between them included (default 60 s). */
   requestTimeoutMs?: number;
+  /** Characters of reply (text and tool arguments) received before the rest is cut off (default MAX_REPLY_CHARS). */
+  maxReplyChars?: number;
   /** Context window in tokens (default 200,000, the Claude models' window). */
   contextWindow?: number;
 }
@@ -39,6 +48,17 @@ type SdkClient = import("@anthropic-ai/sdk").Anthropic;
 interface BlockState {
   block: WireBlock;
   json: string;
+  /** content_block_stop arrived. */
+  done?: boolean;
+}
+
+interface Progress {
+  /** Something reached the caller (an overload then is no longer retried). */
+  delivered: boolean;
+  blocks: BlockState[];
+  head: Record<string, unknown>;
+  /** Characters received so far (text, thinking, tool arguments). */
+  size: number;
 }
 
 const MAX_STREAM_OVERLOAD_RETRIES = 1;
@@ -48,6 +68,8 @@ export class AnthropicChatModel implements ChatModel {
   readonly maxTokens: number;
   readonly contextWindow: number;
   private readonly idleTimeoutMs: number;
+  private readonly requestTimeoutMs: number;
+  private readonly maxReplyChars: number;
   private clientPromise?: Promise<SdkClient>;
 
   constructor(private readonly options: AnthropicChatModelOptions) {
@@ -55,6 +77,8 @@ export class AnthropicChatModel implements ChatModel {
     this.maxTokens = options.maxTokens ?? 8192;
     this.contextWindow = options.contextWindow ?? 200_000;
     this.idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 60_000;
+    this.maxReplyChars = options.maxReplyChars ?? MAX_REPLY_CHARS;
   }
 
   private client(): Promise<SdkClient> {
@@ -65,8 +89,9 @@ export class AnthropicChatModel implements ChatModel {
           apiKey: this.options.apiKey,
           // null → the SDK's default; never undefined, which would let ANTHROPIC_BASE_URL leak in.
           baseURL: this.options.baseURL || "https://api.anthropic.com",
-          maxRetries: this.options.maxRetries ?? 2,
-          timeout: this.options.requestTimeoutMs ?? 60_000,
+          // Retries are Skein's (open()): the SDK would sleep through any retry-after.
+          maxRetries: 0,
+          timeout: this.requestTimeoutMs,
           defaultHeaders: this.options.headers,
           logLevel: "off",
         }),
@@ -88,7 +113,7 @@ export class AnthropicChatModel implements ChatModel {
     if (options.tools?.length) params.tools = options.tools;
 
     for (let attempt = 0; ; attempt++) {
-      const progress = { delivered: false, blocks: [] as BlockState[], head: {} as Record<string, unknown> };
+      const progress: Progress = { delivered: false, blocks: [], head: {}, size: 0 };
       try {
         yield* this.attempt(client, params, signal, progress);
         return;
@@ -110,19 +135,62 @@ export class AnthropicChatModel implements ChatModel {
     return mapAnthropicError(raw, this.mapContext());
   }
 
-  /** One HTTP attempt (the SDK may retry inside it before the stream starts). */
-  private async *attempt(
+  /**
+   * Sends the request until a response starts, retrying what retryPolicy.ts allows. One deadline covers it
+   * all (headers that never come, retries, the waits between them); it is cleared once the response starts,
+   * where the idle watchdog takes over.
+   */
+  private async *open(
     client: SdkClient,
     params: Record<string, unknown>,
-    signal: AbortSignal | undefined,
-    progress: { delivered: boolean; blocks: BlockState[]; head: Record<string, unknown> },
-  ): AsyncGenerator<ModelEvent> {
+    controller: AbortController,
+    deadline: { passed: boolean },
+  ): AsyncGenerator<ModelEvent, AsyncIterable<Record<string, any>>> {
+    const started = Date.now();
+    const timer = setTimeout(() => {
+      deadline.passed = true;
+      controller.abort();
+    }, this.requestTimeoutMs);
+    try {
+      for (let retry = 0; ; retry++) {
+        try {
+          return (await client.messages.create(params as never, { signal: controller.signal })) as unknown as AsyncIterable<Record<string, any>>;
+        } catch (error) {
+          if (controller.signal.aborted) throw error;
+          const decision = retryDecision(error, retry, {
+            maxRetries: this.options.maxRetries ?? 2,
+            maxWaitMs: this.options.maxRetryWaitMs ?? 10_000,
+            remainingMs: this.requestTimeoutMs - (Date.now() - started),
+          });
+          if (!decision) throw error;
+          yield { type: "retry", attempt: retry + 1, reason: decision.reason };
+          await sleep(decision.waitMs, controller.signal);
+        }
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private timeoutError(cause: unknown): RequestTimeoutError {
+    const where = this.options.baseURL ? ` at ${this.options.baseURL}` : "";
+    return new RequestTimeoutError(
+      `The Anthropic API${where} did not start answering within ${formatWait(this.requestTimeoutMs)} (the request timeout setting). Check your connection and try again.`,
+      "timeout",
+      { retryable: true, cause },
+    );
+  }
+
+  /** One request (retried by open() until it starts), then its stream. */
+  private async *attempt(client: SdkClient, params: Record<string, unknown>, signal: AbortSignal | undefined, progress: Progress): AsyncGenerator<ModelEvent> {
     const controller = new AbortController();
     const onAbort = () => controller.abort(signal?.reason);
     signal?.addEventListener("abort", onAbort, { once: true });
     let timer: ReturnType<typeof setTimeout> | undefined;
     let stalled = false;
     let stopped = false;
+    let capped = false;
+    const deadline = { passed: false };
     const arm = () => {
       clearTimeout(timer);
       timer = setTimeout(() => {
@@ -131,7 +199,7 @@ export class AnthropicChatModel implements ChatModel {
       }, this.idleTimeoutMs);
     };
     try {
-      const stream = (await client.messages.create(params as never, { signal: controller.signal })) as unknown as AsyncIterable<Record<string, any>>;
+      const stream = yield* this.open(client, params, controller, deadline);
       arm();
       try {
         for await (const event of stream) {
@@ -154,14 +222,23 @@ export class AnthropicChatModel implements ChatModel {
               if (!state) break;
               const delta = event.delta;
               if (delta.type === "text_delta") {
-                state.block.text = String(state.block.text ?? "") + delta.text;
+                const text = this.fit(progress, String(delta.text ?? ""));
+                capped = text.length < String(delta.text ?? "").length;
+                state.block.text = String(state.block.text ?? "") + text;
                 progress.delivered = true;
-                yield { type: "text", text: delta.text };
+                if (text) yield { type: "text", text };
               } else if (delta.type === "input_json_delta") {
-                state.json += delta.partial_json;
-                if (delta.partial_json) yield { type: "tool_call_delta", index: toolIndex(progress.blocks, event.index), argsDelta: delta.partial_json };
+                const json = String(delta.partial_json ?? "");
+                // Half a tool call's arguments cannot be run: it is dropped when the cap cuts into it.
+                if (this.fit(progress, json).length < json.length) capped = true;
+                else {
+                  state.json += json;
+                  if (json) yield { type: "tool_call_delta", index: toolIndex(progress.blocks, event.index), argsDelta: json };
+                }
               } else if (delta.type === "thinking_delta") {
-                state.block.thinking = String(state.block.thinking ?? "") + delta.thinking;
+                const thinking = this.fit(progress, String(delta.thinking ?? ""));
+                capped = thinking.length < String(delta.thinking ?? "").length;
+                state.block.thinking = String(state.block.thinking ?? "") + thinking;
               } else if (delta.type === "signature_delta") {
                 state.block.signature = delta.signature;
               }
@@ -169,6 +246,7 @@ export class AnthropicChatModel implements ChatModel {
             }
             case "content_block_stop": {
               const state = progress.blocks[event.index];
+              if (state) state.done = true;
               if (state?.block.type === "tool_use") state.block.input = parseArgs(state.json);
               break;
             }
@@ -180,9 +258,14 @@ export class AnthropicChatModel implements ChatModel {
               stopped = true;
               break;
           }
+          if (capped) break;
         }
       } finally {
         clearTimeout(timer);
+      }
+      if (capped) {
+        yield* this.endCapped(progress);
+        return;
       }
       if (stalled) {
         throw new StalledStreamError(
@@ -205,6 +288,7 @@ export class AnthropicChatModel implements ChatModel {
       });
       yield { type: "message", message };
     } catch (error) {
+      if (deadline.passed && !(error instanceof ModelError) && !signal?.aborted) throw this.timeoutError(error);
       if (stalled && !(error instanceof ModelError)) {
         throw new StalledStreamError(`The reply stalled: no data for ${Math.round(this.idleTimeoutMs / 1000)} s, so Skein gave up. Try again.`, "stalled", {
           retryable: true,
@@ -218,6 +302,31 @@ export class AnthropicChatModel implements ChatModel {
       // Whatever ended this attempt (break, error, return), the HTTP request must not outlive it.
       if (!stopped) controller.abort();
     }
+  }
+
+  /** The part of `piece` that still fits under the reply cap (counted into `progress.size`). */
+  private fit(progress: Progress, piece: string): string {
+    const room = Math.max(0, this.maxReplyChars - progress.size);
+    let kept = piece.length <= room ? piece : piece.slice(0, room);
+    const last = kept.charCodeAt(kept.length - 1);
+    if (kept.length < piece.length && last >= 0xd800 && last <= 0xdbff) kept = kept.slice(0, -1);
+    progress.size += kept.length;
+    return kept;
+  }
+
+  /** The reply hit the size cap: what fits becomes the final message, with a note saying the rest was not received. */
+  private async *endCapped(progress: Progress): AsyncGenerator<ModelEvent> {
+    const note = `\n\n*[Skein stopped receiving this reply at its size limit (${formatBytes(this.maxReplyChars)}); the rest was not received.]*`;
+    yield { type: "text", text: note };
+    const kept = progress.blocks.filter((s) => s && (s.block.type !== "tool_use" || s.done)).map((s) => s.block);
+    const message = fromWireMessage({
+      content: [...kept, { type: "text", text: note }],
+      model: progress.head.model as string | undefined,
+      stop_reason: "size_limit",
+      usage: progress.head.usage as Record<string, unknown> | undefined,
+    });
+    message.metadata = { ...message.metadata, sizeLimited: true };
+    yield { type: "message", message };
   }
 
   async countTokens(messages: readonly Message[], options: Omit<ChatModelCallOptions, "signal"> = {}): Promise<number> {
@@ -254,10 +363,15 @@ function toolIndex(blocks: BlockState[], blockIndex: number): number {
   return n;
 }
 
+/** A tool call's arguments sit three levels inside the stored message (message → tool_calls → call → args). */
+const MAX_ARGS_DEPTH = MAX_NESTING_DEPTH - 3;
+
 function parseArgs(json: string): Record<string, unknown> {
   if (!json) return {};
   try {
     const value = JSON.parse(json) as unknown;
+    // Deeper than Skein stores (and so exports): kept as the raw text, like arguments that are not JSON.
+    if (nestsDeeperThan(value, MAX_ARGS_DEPTH)) return { _raw: json };
     return value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : { value };
   } catch {
     return { _raw: json };

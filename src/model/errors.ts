@@ -15,6 +15,7 @@ export type ModelErrorCode =
   | "invalid_request"
   | "server_error"
   | "stream_error"
+  | "malformed_response"
   | "incomplete_stream"
   | "stalled"
   | "timeout"
@@ -79,6 +80,10 @@ export class ModelNotFoundError extends ModelError {
 export class RateLimitedError extends ModelError {
   override name = "RateLimitedError";
 }
+/** A 404 that is not about the model: usually a base URL that does not serve the Messages API. */
+export class EndpointNotFoundError extends ModelError {
+  override name = "EndpointNotFoundError";
+}
 export class ModelOverloadedError extends ModelError {
   override name = "ModelOverloadedError";
 }
@@ -91,6 +96,14 @@ export class ServerError extends ModelError {
 /** An `event: error` inside a stream that had started (the SDK never retries these). */
 export class StreamError extends ModelError {
   override name = "StreamError";
+}
+/** The server's reply could not be read (an event that is not JSON, or not shaped like the Messages API's). */
+export class MalformedResponseError extends ModelError {
+  override name = "MalformedResponseError";
+}
+/** A failure nothing above recognised; its code still survives a reload (the store keeps only name and message). */
+export class UnexpectedModelError extends ModelError {
+  override name = "UnexpectedModelError";
 }
 /** The response ended without `message_stop`: the reply is incomplete. */
 export class IncompleteStreamError extends ModelError {
@@ -125,11 +138,14 @@ export const MODEL_ERROR_CODES: Readonly<Record<string, ModelErrorCode>> = Objec
   AuthenticationFailedError: "authentication_failed",
   PermissionDeniedError: "permission_denied",
   ModelNotFoundError: "model_not_found",
+  EndpointNotFoundError: "not_found",
   RateLimitedError: "rate_limited",
   ModelOverloadedError: "overloaded",
   InvalidRequestError: "invalid_request",
   ServerError: "server_error",
   StreamError: "stream_error",
+  MalformedResponseError: "malformed_response",
+  UnexpectedModelError: "server_error",
   IncompleteStreamError: "incomplete_stream",
   StalledStreamError: "stalled",
   RequestTimeoutError: "timeout",

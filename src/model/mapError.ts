@@ -3,10 +3,13 @@
  * error fields (`status`, `name`, `apiMessage`, `type`, `headers`, `requestID`) so this module does not
  * load the SDK: it stays lazily imported for fast activation.
  */
+import { clipText } from "../checkpoint/limits";
 import {
   AuthenticationFailedError,
   ConnectionFailedError,
+  EndpointNotFoundError,
   InvalidRequestError,
+  MalformedResponseError,
   ModelError,
   ModelNotFoundError,
   ModelOverloadedError,
@@ -15,6 +18,7 @@ import {
   RequestTimeoutError,
   ServerError,
   StreamError,
+  UnexpectedModelError,
 } from "./errors";
 import type { ModelErrorDetails } from "./errors";
 
@@ -92,7 +96,8 @@ export function retryAfterMs(headers: SdkErrorLike["headers"]): number | undefin
 export function formatWait(ms: number): string {
   if (ms < 1000) return `${Math.max(1, Math.round(ms / 100) / 10)} s`;
   if (ms < 90_000) return `${Math.round(ms / 1000)} s`;
-  return `${Math.round(ms / 60_000)} min`;
+  if (ms < 90 * 60_000) return `${Math.round(ms / 60_000)} min`;
+  return `${Math.round(ms / 3_600_000)} h`;
 }
 
 /** The network error code somewhere in the cause chain (ECONNREFUSED, ENOTFOUND …). */
@@ -113,7 +118,8 @@ export function mapAnthropicError(error: unknown, context: MapContext): ModelErr
 function mapError(error: unknown, context: MapContext): ModelError {
   if (error instanceof ModelError) return error;
   const e = (error ?? {}) as SdkErrorLike;
-  const apiMessage = e.apiMessage ?? undefined;
+  // A server may send megabytes of error text: what is shown and stored is capped.
+  const apiMessage = typeof e.apiMessage === "string" ? clipText(e.apiMessage) : undefined;
   const details: ModelErrorDetails = {
     apiMessage,
     status: e.status,
@@ -158,7 +164,7 @@ function mapError(error: unknown, context: MapContext): ModelError {
     if (!apiMessage || /model/i.test(apiMessage)) {
       return new ModelNotFoundError(`Model “${context.model}” was not found (404).${quoted} Choose another model in Skein's settings.`, "model_not_found", details);
     }
-    return new ModelError(`Not found (404)${where}.${quoted} Check the base URL setting.`, "not_found", details);
+    return new EndpointNotFoundError(`Not found (404)${where}.${quoted} Check the base URL setting.`, "not_found", details);
   }
   if (status === 429) {
     const wait = retryAfterMs(e.headers);
@@ -175,7 +181,7 @@ function mapError(error: unknown, context: MapContext): ModelError {
   }
   if (status === undefined && e.name === "APIError") {
     // An `event: error` frame inside a started stream.
-    return new StreamError(`The reply broke off: the API sent an error while streaming.${quoted || (e.message ? ` (${e.message})` : "")}`, "stream_error", {
+    return new StreamError(`The reply broke off: the API sent an error while streaming.${quoted || (e.message ? ` (${clipText(e.message)})` : "")}`, "stream_error", {
       ...details,
       retryable: true,
     });
@@ -187,8 +193,16 @@ function mapError(error: unknown, context: MapContext): ModelError {
     return new ServerError(`The Anthropic API had an internal error (${status}).${quoted} Try again.`, "server_error", { ...details, retryable: true });
   }
   if (status !== undefined) {
-    return new ModelError(`The Anthropic API returned an error (${status}).${quoted}`, "invalid_request", details);
+    return new InvalidRequestError(`The Anthropic API returned an error (${status}).${quoted}`, "invalid_request", details);
   }
-  const text = error instanceof Error ? error.message : String(error);
-  return new ModelError(`The model call failed: ${text}`, "server_error", { cause: error });
+  if (e.name === "SyntaxError") {
+    // The SDK parses each event's JSON; a server (or proxy) that is not the Messages API fails here.
+    return new MalformedResponseError(
+      `The server${where} sent a reply Skein could not read (an event in the stream was not valid JSON). Check that the base URL points at a server speaking the Anthropic Messages API, then try again.`,
+      "malformed_response",
+      { retryable: true, cause: error },
+    );
+  }
+  const text = clipText(error instanceof Error ? error.message : String(error));
+  return new UnexpectedModelError(`The model call failed: ${text}`, "server_error", { cause: error });
 }

@@ -54,7 +54,7 @@ export interface WebviewToHost {
   insertCode: { text: string };
   openCode: { text: string; language?: string };
   command: { command: WebviewCommand };
-  /** Time travel (issue 7): re-run from before a user message with new text; a new reply; show another version; copy up to here into a new thread. */
+  /** Branches: re-run from before a user message with new text; a new reply; show another version; copy up to here into a new thread. */
   edit: { threadId: string; messageId: string; text: string };
   regenerate: { threadId: string; messageId: string };
   switchBranch: { threadId: string; messageId: string; index: number };

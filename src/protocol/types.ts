@@ -57,26 +57,26 @@ export interface WebviewStrings {
   composerLabel: string;
   messagesLabel: string;
   needsApiKey: string;
-  /** Time travel (issue 7); optional so older hosts/tests without them still type-check (English fallback). */
-  edit?: string;
-  regenerate?: string;
-  fork?: string;
-  save?: string;
-  cancel?: string;
-  previousVersion?: string;
-  nextVersion?: string;
-  /** Composer notices; optional with English fallbacks in the webview. `{0}`: the limit / the length. */
-  tooLong?: string;
-  draftCut?: string;
-  opening?: string;
-  /** Long user messages and code blocks; optional with English fallbacks in the webview. */
-  showMore?: string;
-  showLess?: string;
-  insertAtCursor?: string;
-  openInEditor?: string;
+  /** Branch controls on a message. */
+  edit: string;
+  regenerate: string;
+  fork: string;
+  save: string;
+  cancel: string;
+  previousVersion: string;
+  nextVersion: string;
+  /** Composer notices. `{0}`, `{1}`: the numbers the webview fills in (the length, the limit). */
+  tooLong: string;
+  draftCut: string;
+  opening: string;
+  /** Long user messages and code blocks. */
+  showMore: string;
+  showLess: string;
+  insertAtCursor: string;
+  openInEditor: string;
   /** Host-side notices (sent as `notice` messages). */
-  runInProgress?: string;
-  notAccepted?: string;
+  runInProgress: string;
+  notAccepted: string;
 }
 
 /** Where the user had scrolled up to: this message's top was `offset` px below the top of the view. */

@@ -6,7 +6,8 @@
 import { isHostMessage, MAX_INPUT_CHARS, webviewMessage, type HostMessage, type WebviewMessage } from "../protocol/messages";
 import type { ChatErrorView, ChatSnapshot, PersistedViewState, ScrollAnchor, WebviewStrings } from "../protocol/types";
 import { MessageList } from "./messageList";
-import { FALLBACK, format, joinDrafts } from "./notices";
+import { format, joinDrafts } from "./notices";
+import { actionBar, errorBox, interruptedNotice, type NoticeActions } from "./turnNotices";
 
 export interface VsCodeApi {
   postMessage(message: WebviewMessage): void;
@@ -227,7 +228,7 @@ export class ChatApp {
     if (snapshot.focus) this.composer.focus();
     if (this.draftWasCut) {
       this.draftWasCut = false;
-      this.showNotice(format(snapshot.strings.draftCut ?? FALLBACK.draftCut, MAX_INPUT_CHARS));
+      this.showNotice(format(snapshot.strings.draftCut, MAX_INPUT_CHARS));
     }
   }
 
@@ -279,77 +280,38 @@ export class ChatApp {
       const note = this.root.ownerDocument.createElement("p");
       note.className = "key-note";
       note.textContent = strings.needsApiKey;
-      this.empty.append(note, this.actions(true, false));
+      this.empty.append(note, actionBar(this.root.ownerDocument, strings, { setKey: true, retry: false }, this.noticeActions));
     }
     this.status.textContent = this.switching
-      ? (strings.opening ?? FALLBACK.opening)
+      ? strings.opening
       : this.streaming && !this.root.querySelector(".message.streaming") ? "…" : "";
     this.status.classList.toggle("thinking", this.status.textContent !== "");
 
     this.root.querySelector("#chat-error")?.remove();
     this.root.querySelector("#interrupted-notice")?.remove();
     const doc = this.root.ownerDocument;
-    if (this.error && !this.streaming) {
-      const box = doc.createElement("div");
-      box.id = "chat-error";
-      box.className = "message message-error";
-      box.dataset.role = "error";
-      box.dataset.errorCode = this.error.code;
-      box.setAttribute("role", "alert");
-      const text = doc.createElement("div");
-      text.className = "message-body error-text";
-      text.textContent = this.error.message;
-      box.append(text, this.actions(this.error.actions.includes("setApiKey"), this.error.actions.includes("retry")));
-      this.messages.append(box);
-    } else if (this.interrupted && !this.streaming) {
-      const box = doc.createElement("div");
-      box.id = "interrupted-notice";
-      box.className = "interrupted-notice";
-      box.dataset.role = "interrupted";
+    if (this.error && !this.streaming) this.messages.append(errorBox(doc, this.error, strings, this.noticeActions));
+    else if (this.interrupted && !this.streaming) {
       // The cut-off reply already says so on itself; then the notice is just the way to retry.
-      if (!this.messages.lastElementChild?.classList.contains("interrupted")) {
-        const text = doc.createElement("span");
-        text.textContent = strings.interrupted;
-        box.append(text);
-      }
-      box.append(this.actions(false, true));
-      this.messages.append(box);
+      const withText = !this.messages.lastElementChild?.classList.contains("interrupted");
+      this.messages.append(interruptedNotice(doc, strings, withText, this.noticeActions));
     }
     // The notice is part of what the user looks at when pinned (a reply that failed or was cut off, and Retry).
     this.list.keeper.apply();
   }
 
-  private actions(setKey: boolean, retry: boolean): HTMLElement {
-    const doc = this.root.ownerDocument;
-    const bar = doc.createElement("div");
-    bar.className = "error-actions";
-    if (setKey) {
-      const button = doc.createElement("button");
-      button.type = "button";
-      button.className = "set-api-key-button";
-      button.textContent = this.strings!.setApiKey;
-      button.addEventListener("click", () => this.post(webviewMessage("command", { command: "setApiKey" })));
-      bar.append(button);
-    }
-    if (retry) {
-      const button = doc.createElement("button");
-      button.type = "button";
-      button.className = "retry-button";
-      button.textContent = this.strings!.retry;
-      button.addEventListener("click", () => {
-        this.postForThread((threadId) => webviewMessage("retry", { threadId }));
-      });
-      bar.append(button);
-    }
-    return bar;
-  }
+  private readonly noticeActions: NoticeActions = {
+    setApiKey: () => this.post(webviewMessage("command", { command: "setApiKey" })),
+    retry: () => this.postForThread((threadId) => webviewMessage("retry", { threadId })),
+  };
 
   send(): void {
     const text = this.composer.value;
     if (!text.trim() || !this.threadId || this.streaming) return;
     // The text stays in the composer in both cases: nothing is sent that the user cannot see arrive.
-    if (this.switching) return this.showNotice(this.strings?.opening ?? FALLBACK.opening);
-    if (text.length > MAX_INPUT_CHARS) return this.showNotice(format(this.strings?.tooLong ?? FALLBACK.tooLong, text.length, MAX_INPUT_CHARS));
+    const strings = this.strings;
+    if (this.switching) return this.showNotice(strings?.opening);
+    if (text.length > MAX_INPUT_CHARS) return this.showNotice(strings && format(strings.tooLong, text.length, MAX_INPUT_CHARS));
     this.post(webviewMessage("send", { threadId: this.threadId, text }));
     this.composer.value = "";
     if (this.draftTimer) clearTimeout(this.draftTimer);

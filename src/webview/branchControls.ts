@@ -1,5 +1,5 @@
 /**
- * Time-travel controls on a message (issue 7): Edit on the user's messages, Regenerate on replies, Fork on
+ * Time-travel controls on a message: Edit on the user's messages, Regenerate on replies, Fork on
  * both, and the "‹ 2/3 ›" switcher where a message has other versions. DOM hooks (for tests and styling):
  *   .message-actions > button.edit-button | button.regenerate-button | button.fork-button
  *   .branch-switcher > button.branch-prev, span.branch-position ("2/3"), button.branch-next

@@ -56,8 +56,8 @@ export interface RenderStrings {
   copy: string;
   copied: string;
   truncated: string;
-  insertAtCursor?: string;
-  openInEditor?: string;
+  insertAtCursor: string;
+  openInEditor: string;
 }
 
 export interface RenderOptions {
@@ -112,12 +112,12 @@ export function decorateCodeBlocks(root: HTMLElement, options: RenderOptions): v
     const tools = doc.createElement("span");
     tools.className = "code-actions";
     if (options.insert) {
-      const insert = codeButton(doc, "insert-code-button", "insert", options.strings.insertAtCursor ?? "Insert at Cursor");
+      const insert = codeButton(doc, "insert-code-button", "insert", options.strings.insertAtCursor);
       insert.addEventListener("click", () => options.insert?.(code.textContent ?? ""));
       tools.append(insert);
     }
     if (options.open) {
-      const open = codeButton(doc, "open-code-button", "go-to-file", options.strings.openInEditor ?? "Open in New Editor");
+      const open = codeButton(doc, "open-code-button", "go-to-file", options.strings.openInEditor);
       open.addEventListener("click", () => options.open?.(code.textContent ?? "", language));
       tools.append(open);
     }

@@ -38,7 +38,7 @@ export class MessageList {
     readonly container: HTMLElement,
     private readonly copy: (text: string) => void,
     private readonly onScrolled: () => void = () => {},
-    /** Edit / Regenerate / Fork / "‹ 2/3 ›" on messages (issue 7, branchControls.ts). */
+    /** Edit / Regenerate / Fork / "‹ 2/3 ›" on messages (branchControls.ts). */
     private readonly actions?: MessageActions,
   ) {
     const doc = container.ownerDocument;
@@ -298,7 +298,7 @@ export class MessageList {
     toggle.className = "show-more-button";
     const set = (open: boolean) => {
       el.classList.toggle("collapsed", !open);
-      toggle.textContent = open ? (this.strings.showLess ?? "Show less") : (this.strings.showMore ?? "Show more");
+      toggle.textContent = open ? this.strings.showLess : this.strings.showMore;
       toggle.setAttribute("aria-expanded", String(open));
     };
     set(this.expanded.has(id));

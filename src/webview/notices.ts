@@ -1,12 +1,6 @@
-/** Composer notices: English fallbacks for strings an older host does not send, and their number formatting. */
+/** Composer notices: numbers filled into the host's localised templates, and drafts joined without loss. */
 
-/** `{0}`, `{1}`: numbers filled in by `format`. */
-export const FALLBACK = {
-  tooLong: "This message has {0} characters; the limit is {1}. Shorten it and send again — it is kept here.",
-  draftCut: "Your saved draft was longer than {0} characters and was cut to fit.",
-  opening: "Opening the thread…",
-};
-
+/** Fills `{0}`, `{1}` in a template with numbers, formatted for reading. */
 export const format = (template: string, ...values: number[]): string =>
   template.replace(/\{(\d)\}/g, (_, i: string) => (values[Number(i)] ?? 0).toLocaleString("en-US"));
 

@@ -1,7 +1,7 @@
 /**
- * The browser scenario (issue 6 §2): Skein's three used-by flows in a real VS Code workbench served by the
+ * The browser scenario: Skein's three used-by flows in a real VS Code workbench served by the
  * VS Code server and driven in Debian's Chromium, plus error + Retry, Stop on a slow stream, and hostile
- * markdown, and time travel (regenerate, branch switching, edit, fork, search; issue 7). The three flows build
+ * markdown, and time travel (regenerate, branch switching, edit, fork, search). The three flows build
  * on each other; the other checks stand alone. Screenshots:
  * test-results/e2e/NN-step.png.
  */
@@ -233,7 +233,7 @@ describe("Skein in a real VS Code (browser)", function () {
     });
   });
 
-  describe("time travel (issue 7): regenerate, switch branches, edit, reload, fork, search", () => {
+  describe("time travel: regenerate, switch branches, edit, reload, fork, search", () => {
     it("regenerate → ‹ 1/2 → edit → 2/2 survives a reload → fork keeps the history up to the message → search opens the older branch", async () => {
       const wb = s.workbench;
       const CAROL = "hi! I'm carol";

@@ -112,9 +112,8 @@ export async function importThreadJson(context: ExportContext, text: string, new
 
 /** Catalog metadata without the keys Skein derives (a file cannot plant them). */
 function userMetadata(metadata: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(metadata)) if (!DERIVED_CATALOG_KEYS.includes(key)) out[key] = value;
-  return out;
+  // Own properties only (fromEntries): a key named "__proto__" stays data.
+  return Object.fromEntries(Object.entries(metadata).filter(([key]) => !DERIVED_CATALOG_KEYS.includes(key)));
 }
 
 /** The tree in depth-first order (children oldest first), parents as indices. */

@@ -14,20 +14,22 @@
  * Serialisation is canonical (fixed key order for messages, sorted keys elsewhere, 2-space indent), so
  * export → import → export gives the same bytes whatever order a store kept keys in.
  * Thread ids and catalog times are not part of the file: an import is a new thread.
+ * The limits (title length, nesting, file size) are the store's own (src/checkpoint/limits.ts): what Skein can
+ * store it exports and imports back byte for byte. Keys such as `__proto__` or `constructor` (a tool argument
+ * may be named anything) are kept as plain data: every object built here is built with own properties only.
  */
 // The ESM build: the UMD one (package "main") loads its parts with a dynamic require a bundle cannot follow.
 import { parse as parseJsonc, type ParseError } from "jsonc-parser/lib/esm/main.js";
 import type { StoredMessage } from "../../graph/messages";
+import { LimitExceededError, MAX_EXPORT_BYTES, MAX_NESTING_DEPTH, MAX_TITLE_CHARS, formatBytes, nestsDeeperThan, titleLimitMessage } from "../../checkpoint/limits";
 
 export const THREAD_EXPORT_FORMAT = "skein-thread";
 export const THREAD_EXPORT_VERSION = 1;
-/** Larger files are refused before parsing. */
-export const MAX_IMPORT_BYTES = 64 * 1024 * 1024;
+/** Larger files are refused before parsing: the size Skein's own exports may reach. */
+export const MAX_IMPORT_BYTES = MAX_EXPORT_BYTES;
 export const MAX_IMPORT_MESSAGES = 100_000;
-const MAX_DEPTH = 64;
 const MAX_ID_LENGTH = 256;
 const ROLES = new Set(["user", "assistant", "system", "tool"]);
-const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"]);
 const MESSAGE_KEY_ORDER = ["id", "role", "content", "tool_calls", "tool_call_id", "name", "metadata"];
 
 export interface ExportedNode {
@@ -49,7 +51,6 @@ export type ThreadImportErrorCode =
   | "IMPORT_NOT_JSON"
   | "IMPORT_NOT_SKEIN"
   | "IMPORT_NEWER_VERSION"
-  | "IMPORT_FORBIDDEN_KEY"
   | "IMPORT_INVALID";
 
 /** The file cannot be imported; nothing was created. `where` is a JSON path into the file. */
@@ -64,6 +65,7 @@ export class ThreadImportError extends Error {
   }
 }
 
+/** The export's text; throws LimitExceededError (EXPORT_TOO_LARGE) beyond the size an import accepts. */
 export function serializeThreadExport(data: ThreadExport): string {
   const ordered = {
     format: data.format,
@@ -73,14 +75,30 @@ export function serializeThreadExport(data: ThreadExport): string {
     messages: data.messages.map((node) => ({ parent: node.parent, message: canonicalMessage(node.message) })),
     head: data.head,
   };
-  return JSON.stringify(ordered, null, 2) + "\n";
+  let text: string;
+  try {
+    text = JSON.stringify(ordered, null, 2) + "\n";
+  } catch (error) {
+    // Past what one JavaScript string can hold (~512 MB): far beyond the limit anyway.
+    if (error instanceof RangeError) throw exportTooLarge(undefined);
+    throw error;
+  }
+  // Characters ≤ bytes: only a text near the limit needs the exact UTF-8 size.
+  if (text.length * 3 > MAX_EXPORT_BYTES && Buffer.byteLength(text) > MAX_EXPORT_BYTES) throw exportTooLarge(Buffer.byteLength(text));
+  return text;
+}
+
+function exportTooLarge(bytes: number | undefined): LimitExceededError {
+  const size = bytes === undefined ? "larger than JavaScript can hold in one string" : formatBytes(bytes);
+  return new LimitExceededError(
+    "EXPORT_TOO_LARGE",
+    `This thread's JSON export would be ${size}; Skein exports and imports at most ${formatBytes(MAX_EXPORT_BYTES)}. Fork the part you need to a new thread and export that, or export as Markdown.`,
+  );
 }
 
 /** Parses and validates an export; throws ThreadImportError with the first problem found. */
 export function parseThreadExport(text: string): ThreadExport {
-  if (text.length > MAX_IMPORT_BYTES) {
-    throw new ThreadImportError("IMPORT_TOO_LARGE", `The file is larger than ${MAX_IMPORT_BYTES / 1024 / 1024} MB; a Skein thread export is never that big.`);
-  }
+  if (text.length > MAX_IMPORT_BYTES) throw new ThreadImportError("IMPORT_TOO_LARGE", importTooLargeMessage());
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -91,7 +109,6 @@ export function parseThreadExport(text: string): ThreadExport {
       `not a Skein thread export: the file is not valid JSON (${reason} at line ${line}, column ${column}). Export a thread as JSON from Skein and import that file.`,
     );
   }
-  checkShape(data, "$", 0);
   if (!isPlainObject(data) || data.format !== THREAD_EXPORT_FORMAT) {
     throw new ThreadImportError(
       "IMPORT_NOT_SKEIN",
@@ -104,10 +121,10 @@ export function parseThreadExport(text: string): ThreadExport {
   if (data.version > THREAD_EXPORT_VERSION) {
     throw new ThreadImportError("IMPORT_NEWER_VERSION", `The file was written by a newer Skein (format version ${data.version}; this one reads ${THREAD_EXPORT_VERSION}). Update Skein to import it.`);
   }
-  if (data.title !== null && (typeof data.title !== "string" || data.title.length > 1000)) {
-    throw new ThreadImportError("IMPORT_INVALID", '"title" must be a string of at most 1000 characters, or null', "$.title");
-  }
+  if (data.title !== null && typeof data.title !== "string") throw new ThreadImportError("IMPORT_INVALID", '"title" must be a string or null', "$.title");
+  if (typeof data.title === "string" && data.title.length > MAX_TITLE_CHARS) throw new ThreadImportError("IMPORT_INVALID", titleLimitMessage(data.title.length), "$.title");
   if (!isPlainObject(data.metadata)) throw new ThreadImportError("IMPORT_INVALID", '"metadata" must be an object', "$.metadata");
+  checkDepth(data.metadata, "$.metadata");
   if (!Array.isArray(data.messages)) throw new ThreadImportError("IMPORT_INVALID", '"messages" must be an array', "$.messages");
   if (data.messages.length > MAX_IMPORT_MESSAGES) {
     throw new ThreadImportError("IMPORT_TOO_LARGE", `The file holds ${data.messages.length} messages; at most ${MAX_IMPORT_MESSAGES} can be imported.`, "$.messages");
@@ -146,6 +163,7 @@ function checkNode(node: unknown, index: number, seen: Set<string>): ExportedNod
 
 function checkMessage(value: unknown, where: string): StoredMessage {
   if (!isPlainObject(value)) throw new ThreadImportError("IMPORT_INVALID", "a message must be an object", where);
+  checkDepth(value, where);
   const { id, role, content } = value;
   if (typeof id !== "string" || id.length === 0 || id.length > MAX_ID_LENGTH || !/^[A-Za-z0-9_.:@+=-]+$/.test(id) || /^\.+$/.test(id)) {
     throw new ThreadImportError("IMPORT_INVALID", `"id" must be 1–${MAX_ID_LENGTH} letters, digits or _ . : @ + = - (not only dots)`, `${where}.id`);
@@ -201,17 +219,15 @@ function checkPathIds(messages: ExportedNode[]): void {
   }
 }
 
-/** Rejects prototype-polluting keys, non-JSON nesting depth, anywhere in the document. */
-function checkShape(value: unknown, where: string, depth: number): void {
-  if (depth > MAX_DEPTH) throw new ThreadImportError("IMPORT_INVALID", `nesting deeper than ${MAX_DEPTH} levels`, where);
-  if (value === null || typeof value !== "object") return;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) checkShape(value[i], `${where}[${i}]`, depth + 1);
-    return;
-  }
-  for (const key of Object.keys(value)) {
-    if (FORBIDDEN_KEYS.has(key)) throw new ThreadImportError("IMPORT_FORBIDDEN_KEY", `the key "${key}" is not allowed in an import (it could alter objects' prototypes)`, where);
-    checkShape((value as Record<string, unknown>)[key], `${where}.${key}`, depth + 1);
+/** The size limit's wording for the import command and the parser alike. */
+export function importTooLargeMessage(): string {
+  return `The file is larger than ${formatBytes(MAX_IMPORT_BYTES)}, the most Skein exports and imports; it is not a Skein thread export, or it was cut from a larger file.`;
+}
+
+/** A message or the metadata nesting deeper than a stored value may. */
+function checkDepth(value: unknown, where: string): void {
+  if (nestsDeeperThan(value, MAX_NESTING_DEPTH)) {
+    throw new ThreadImportError("IMPORT_INVALID", `nested deeper than ${MAX_NESTING_DEPTH} levels, more than Skein stores`, where);
   }
 }
 
@@ -221,24 +237,20 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 
 function canonicalMessage(message: StoredMessage): Record<string, unknown> {
   const source = message as unknown as Record<string, unknown>;
-  const out: Record<string, unknown> = {};
-  for (const key of MESSAGE_KEY_ORDER) if (source[key] !== undefined) out[key] = canonical(source[key]);
-  for (const key of Object.keys(source).sort()) {
-    if (!MESSAGE_KEY_ORDER.includes(key) && source[key] !== undefined) out[key] = canonical(source[key]);
-  }
-  return out;
+  const keys = [...MESSAGE_KEY_ORDER.filter((key) => Object.hasOwn(source, key)), ...Object.keys(source).filter((key) => !MESSAGE_KEY_ORDER.includes(key)).sort()];
+  // fromEntries defines own properties: a key named "__proto__" stays data instead of replacing the prototype.
+  return Object.fromEntries(keys.filter((key) => source[key] !== undefined).map((key) => [key, canonical(source[key])]));
 }
 
 /** Sorted keys at every level; `undefined` members dropped (as JSON would). */
 function canonical(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonical);
   if (value === null || typeof value !== "object") return value;
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value).sort()) {
-    const item = (value as Record<string, unknown>)[key];
-    if (item !== undefined) out[key] = canonical(item);
-  }
-  return out;
+  const entries = Object.keys(value)
+    .sort()
+    .map((key): [string, unknown] => [key, (value as Record<string, unknown>)[key]])
+    .filter(([, item]) => item !== undefined);
+  return Object.fromEntries(entries.map(([key, item]) => [key, canonical(item)]));
 }
 
 /**

@@ -1,3 +1,4 @@
+import { checkThreadInfoUpdate } from "../limits";
 import { mkdirSync } from "node:fs";
 import { migratePendingSends } from "../migrate";
 import { join } from "node:path";
@@ -361,6 +362,7 @@ export class FileSaver extends BaseCheckpointSaver {
    * big (an import may carry megabytes), is never written again by later updates.
    */
   async setThreadInfo(threadId: string, update: ThreadInfoUpdate): Promise<ThreadInfo> {
+    checkThreadInfoUpdate(update);
     const catalog = this.catalog();
     const set: Record<string, unknown> = {};
     const unset: string[] = [];

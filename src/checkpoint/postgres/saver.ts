@@ -4,6 +4,7 @@ import type pg from "pg";
 import { BaseCheckpointSaver } from "../base";
 import { requireThreadId, requireWriteTarget } from "../config";
 import { CheckpointError, InvalidThreadIdError } from "../errors";
+import { checkThreadInfoUpdate } from "../limits";
 import { deepCopy } from "../json";
 import { setOwn } from "../json";
 import {
@@ -398,6 +399,7 @@ export class PostgresSaver extends BaseCheckpointSaver {
   /** Catalog-only (title, metadata): allowed while another window runs on the thread; it forks nothing. */
   async setThreadInfo(threadId: string, update: ThreadInfoUpdate): Promise<ThreadInfo> {
     this.checkThreadId(threadId);
+    checkThreadInfoUpdate(update);
     const t = this.t;
     const row = await this.tx(async (client) => {
       const current = await client.query<ThreadRow>(`${THREAD_COLUMNS} FROM ${t}.threads WHERE thread_id = $1 FOR UPDATE`, [threadId]);

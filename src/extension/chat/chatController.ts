@@ -5,28 +5,25 @@
  */
 import { randomUUID } from "node:crypto";
 import { hostMessage, type HostMessage, type WebviewCommand } from "../../protocol/messages";
-import type { ChatErrorView, ChatSnapshot, PersistedViewState } from "../../protocol/types";
-import type { BranchRequest, ChatEvent, LoadedThread, ThreadRef } from "../engine/backend";
+import type { ChatSnapshot, PersistedViewState } from "../../protocol/types";
+import type { BranchRequest, ChatEvent, ThreadRef } from "../engine/backend";
 import type { ChatControllerOptions, ChatPanel, Run } from "./chatControllerTypes";
 import { Drafts } from "./drafts";
+import { readState, STATE_KEYS, writeState } from "./stateKeys";
 import { toErrorView, toMessageView } from "./messageView";
 import { ChatSync, keyOf, sameRef } from "./chatSync";
-import { composeSnapshot, PrefetchSlot } from "./snapshot";
 import { realScheduler, TokenBatcher } from "./tokenBatcher";
-import { dispatchWebviewMessage, NOT_ACCEPTED, RUN_IN_PROGRESS, unsentTextOf, type DispatchTarget } from "./webviewDispatch";
+import { unsentTextOf } from "./turnErrors";
+import { dispatchWebviewMessage, type DispatchTarget } from "./webviewDispatch";
 
 export type { ChatControllerOptions, ChatPanel } from "./chatControllerTypes";
-export { DRAFTS_KEY, type KeyValueStore } from "./drafts";
 
-export const OPEN_THREAD_KEY = "skein.openThread";
 
 
 export class ChatController implements DispatchTarget {
   private panel: ChatPanel | undefined;
   private open: ThreadRef;
   private readonly runs = new Map<string, Run>();
-  private readonly errors = new Map<string, ChatErrorView>();
-  private focusOnNextSnapshot = false;
   private readonly drafts: Drafts;
   /** Snapshot on ready / open, then changes (chatSync.ts). */
   private readonly sync: ChatSync;
@@ -39,11 +36,12 @@ export class ChatController implements DispatchTarget {
       attached: () => this.panel !== undefined,
       post: (message) => this.post(message),
       run: (key) => this.runs.get(key),
-      errors: this.errors,
+      draft: (key) => this.drafts.get(key) ?? "",
       secrets: () => options.secrets?.() ?? [],
-      buildSnapshot: (ref, restore) => this.buildSnapshot(ref, restore),
+      strings: options.strings,
+      canAuthenticate: options.canAuthenticate,
     });
-    const saved = options.state.get<ThreadRef>(OPEN_THREAD_KEY);
+    const saved = readState(options.state, STATE_KEYS.openThread);
     this.open =
       saved && typeof saved.scope === "string" && typeof saved.threadId === "string"
         ? { scope: saved.scope, threadId: saved.threadId }
@@ -64,19 +62,9 @@ export class ChatController implements DispatchTarget {
     this.prefetch();
   }
 
-  private readonly prefetched = new PrefetchSlot<LoadedThread | undefined>();
-
   /** Starts loading the open thread so the `ready` snapshot finds it read (used once, then dropped). */
   prefetch(): void {
-    const key = keyOf(this.open);
-    if (this.prefetched.has(key) || this.runs.has(key)) return;
-    this.prefetched.put(key, this.options.backend.loadThread({ ...this.open }));
-  }
-
-  private loadForSnapshot(ref: ThreadRef): Promise<LoadedThread | undefined> {
-    const key = keyOf(ref);
-    const prefetched = this.prefetched.take(key);
-    return prefetched && !this.runs.has(key) ? prefetched : this.options.backend.loadThread(ref);
+    this.sync.prefetch();
   }
 
   detach(panel: ChatPanel): void {
@@ -105,7 +93,7 @@ export class ChatController implements DispatchTarget {
   }
 
   notAccepted(ref: ThreadRef): void {
-    this.notice(ref, this.options.strings.notAccepted ?? NOT_ACCEPTED);
+    this.notice(ref, this.options.strings.notAccepted);
   }
 
   /** Tells the open chat why something was not done, with the unsent text for the composer; then the true status. */
@@ -179,8 +167,8 @@ export class ChatController implements DispatchTarget {
   /** Shows a thread in the chat (tree click, Open Thread, New Thread). */
   async openThread(ref: ThreadRef, options: { focus?: boolean } = {}): Promise<void> {
     this.open = { scope: ref.scope, threadId: ref.threadId };
-    if (options.focus) this.focusOnNextSnapshot = true;
-    await this.options.state.update(OPEN_THREAD_KEY, this.open);
+    if (options.focus) this.sync.focusNext();
+    await writeState(this.options.state, STATE_KEYS.openThread, this.open);
     this.options.onStreamingChanged?.(this.isStreaming());
     // The webview saves its draft under the thread it showed and holds Send until this thread's snapshot.
     if (this.panel) this.post(hostMessage("opening", { threadId: ref.threadId }));
@@ -222,7 +210,7 @@ export class ChatController implements DispatchTarget {
   /** After a thread was deleted (anywhere): forget its run, draft and error; if it was open, start afresh. */
   async threadDeleted(ref: ThreadRef): Promise<void> {
     this.runs.get(keyOf(ref))?.abort.abort();
-    this.errors.delete(keyOf(ref));
+    this.sync.setError(keyOf(ref), undefined);
     await this.saveDraft(ref, "");
     if (sameRef(this.open, ref)) await this.openThread({ scope: this.options.scope, threadId: randomUUID() });
   }
@@ -244,34 +232,16 @@ export class ChatController implements DispatchTarget {
 
   focusInput(): void {
     if (this.panel) this.post(hostMessage("focusInput", {}));
-    else this.focusOnNextSnapshot = true;
+    else this.sync.focusNext();
   }
 
   revealMessage(messageId: string): void {
     this.post(hostMessage("revealMessage", { threadId: this.open.threadId, messageId }));
   }
 
-  async buildSnapshot(ref: ThreadRef, restore?: PersistedViewState): Promise<ChatSnapshot> {
-    const key = keyOf(ref);
-    const loaded = await this.loadForSnapshot(ref).catch((error: unknown) => {
-      this.errors.set(key, toErrorView(error));
-      return undefined;
-    });
-    const needsApiKey = this.options.canAuthenticate ? !(await this.options.canAuthenticate().catch(() => true)) : false;
-    const focus = this.focusOnNextSnapshot;
-    this.focusOnNextSnapshot = false;
-    return composeSnapshot({
-      threadId: ref.threadId,
-      loaded,
-      run: this.runs.get(key),
-      error: this.errors.get(key),
-      secrets: this.options.secrets?.() ?? [],
-      draft: this.drafts.get(key) ?? "",
-      restore,
-      strings: this.options.strings,
-      focus,
-      needsApiKey,
-    });
+  /** The snapshot the view would get for a thread now (what `ready` sends). */
+  buildSnapshot(ref: ThreadRef, restore?: PersistedViewState): Promise<ChatSnapshot> {
+    return this.sync.buildSnapshot(ref, restore);
   }
 
   async send(ref: ThreadRef, text: string): Promise<void> {
@@ -293,7 +263,7 @@ export class ChatController implements DispatchTarget {
   private async run(ref: ThreadRef, text: string | null, branch?: BranchRequest): Promise<void> {
     const key = keyOf(ref);
     if (this.runs.has(key)) return; // one run per thread; the webview shows Stop meanwhile
-    this.errors.delete(key);
+    this.sync.setError(key, undefined);
     const run: Run = {
       ref,
       abort: new AbortController(),
@@ -306,7 +276,7 @@ export class ChatController implements DispatchTarget {
       ),
     };
     this.runs.set(key, run);
-    this.prefetched.drop(key);
+    this.sync.dropPrefetch(key);
     run.done = this.execute(run, text, branch);
     await run.done;
   }
@@ -330,7 +300,7 @@ export class ChatController implements DispatchTarget {
       const unsent = unsentTextOf(error);
       // A refused message comes back into the composer with the reason beside it (the thread never held it).
       if (unsent) await this.restoreUnsent(ref, unsent, toErrorView(error, this.options.secrets?.() ?? []).message);
-      else if (!run.abort.signal.aborted) this.errors.set(key, toErrorView(error, this.options.secrets?.() ?? []));
+      else if (!run.abort.signal.aborted) this.sync.setError(key, toErrorView(error, this.options.secrets?.() ?? []));
     } finally {
       run.batcher.flush();
       run.batcher.dispose();
@@ -376,13 +346,13 @@ export class ChatController implements DispatchTarget {
     const run = this.runs.get(keyOf(ref));
     this.options.onStreamingChanged?.(Boolean(run));
     this.post(hostMessage("status", { threadId: ref.threadId, streaming: run ? { messageId: run.lastMessageId } : null, interrupted: false }));
-    const error = this.errors.get(keyOf(ref));
+    const error = this.sync.errorOf(keyOf(ref));
     if (!run && error) this.post(hostMessage("error", { threadId: ref.threadId, error }));
   }
 
   private async refuseWhileRunning(ref: ThreadRef, text: string | undefined): Promise<void> {
-    if (text) await this.restoreUnsent(ref, text, this.options.strings.runInProgress ?? RUN_IN_PROGRESS);
-    else this.notice(ref, this.options.strings.runInProgress ?? RUN_IN_PROGRESS);
+    if (text) await this.restoreUnsent(ref, text, this.options.strings.runInProgress);
+    else this.notice(ref, this.options.strings.runInProgress);
   }
 
   /** The text goes back into the thread's draft (before anything typed since) and the open chat's composer. */

@@ -1,7 +1,7 @@
 /** The chat controller's options, its panel and its per-thread run record (kept apart so the controller stays small). */
 import type { WebviewStrings } from "../../protocol/types";
 import type { ChatBackend, ThreadRef } from "../engine/backend";
-import type { KeyValueStore } from "./drafts";
+import type { KeyValueStore } from "./stateKeys";
 import type { Scheduler, TokenBatcher } from "./tokenBatcher";
 import type { HostMessage, WebviewCommand } from "../../protocol/messages";
 

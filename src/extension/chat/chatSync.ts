@@ -4,28 +4,31 @@
  * the store's version of the messages the operation touched, never the whole thread again.
  */
 import { hostMessage, type HostMessage } from "../../protocol/messages";
-import type { ChatErrorView, ChatSnapshot, PersistedViewState } from "../../protocol/types";
-import type { ChatBackend, ThreadRef } from "../engine/backend";
+import type { ChatErrorView, ChatSnapshot, PersistedViewState, WebviewStrings } from "../../protocol/types";
+import type { ChatBackend, LoadedThread, ThreadRef } from "../engine/backend";
 import { toErrorView } from "./messageView";
 import { ShownList, tailChange } from "./shownList";
+import { composeSnapshot, PrefetchSlot } from "./snapshot";
 
 export const keyOf = (ref: ThreadRef) => `${ref.scope}/${ref.threadId}`;
 export const sameRef = (a: ThreadRef | undefined, b: ThreadRef) => a !== undefined && a.scope === b.scope && a.threadId === b.threadId;
 
-/** What the sync needs from the controller. */
+/** What the sync reads of the view's state (owned by the controller) and the view's settings. */
 export interface SyncHost {
   readonly backend: ChatBackend;
+  readonly strings: WebviewStrings;
   /** The thread shown now. */
   open(): ThreadRef;
   /** False while no webview is attached. */
   attached(): boolean;
   post(message: HostMessage): void;
   /** The thread's running turn, if any (its streamed, unstored replies). */
-  run(key: string): { partial: ReadonlyMap<string, string>; batcher: { flush(): void } } | undefined;
-  /** Failures the host holds per thread (a failed run or load). */
-  readonly errors: Map<string, ChatErrorView>;
+  run(key: string): { partial: ReadonlyMap<string, string>; lastMessageId?: string; batcher: { flush(): void } } | undefined;
+  /** The thread's unsent composer text the host holds. */
+  draft(key: string): string;
   secrets(): readonly string[];
-  buildSnapshot(ref: ThreadRef, restore?: PersistedViewState): Promise<ChatSnapshot>;
+  /** Whether turns can authenticate (a key, or a base URL that may not need one). */
+  canAuthenticate?(): Promise<boolean>;
 }
 
 export class ChatSync {
@@ -33,8 +36,66 @@ export class ChatSync {
   private seq = 0;
   /** The open thread's messages as the webview holds them (store-confirmed ids). */
   private readonly shown = new ShownList();
+  /** Failures shown per thread (a failed run or load) until the next run of that thread. */
+  private readonly errors = new Map<string, ChatErrorView>();
+  /** The open thread read ahead while the webview loads, so the `ready` snapshot finds it read. */
+  private readonly prefetched = new PrefetchSlot<LoadedThread | undefined>();
+  private focusOnNextSnapshot = false;
 
   constructor(private readonly host: SyncHost) {}
+
+  errorOf(key: string): ChatErrorView | undefined {
+    return this.errors.get(key);
+  }
+
+  setError(key: string, error: ChatErrorView | undefined): void {
+    if (error) this.errors.set(key, error);
+    else this.errors.delete(key);
+  }
+
+  /** The next snapshot puts the cursor in the composer (New Thread). */
+  focusNext(): void {
+    this.focusOnNextSnapshot = true;
+  }
+
+  /** Starts reading the open thread (used once by the next snapshot, then dropped). */
+  prefetch(): void {
+    const ref = { ...this.host.open() };
+    const key = keyOf(ref);
+    if (this.prefetched.has(key) || this.host.run(key)) return;
+    this.prefetched.put(key, this.host.backend.loadThread(ref));
+  }
+
+  /** A run began: what was read ahead no longer holds. */
+  dropPrefetch(key: string): void {
+    this.prefetched.drop(key);
+  }
+
+  async buildSnapshot(ref: ThreadRef, restore?: PersistedViewState): Promise<ChatSnapshot> {
+    const key = keyOf(ref);
+    const prefetched = this.prefetched.take(key);
+    const load = prefetched && !this.host.run(key) ? prefetched : this.host.backend.loadThread(ref);
+    const loaded = await load.catch((error: unknown) => {
+      this.errors.set(key, toErrorView(error));
+      return undefined;
+    });
+    const canAuthenticate = this.host.canAuthenticate;
+    const needsApiKey = canAuthenticate ? !(await canAuthenticate().catch(() => true)) : false;
+    const focus = this.focusOnNextSnapshot;
+    this.focusOnNextSnapshot = false;
+    return composeSnapshot({
+      threadId: ref.threadId,
+      loaded,
+      run: this.host.run(key),
+      error: this.errors.get(key),
+      secrets: this.host.secrets(),
+      draft: this.host.draft(key),
+      restore,
+      strings: this.host.strings,
+      focus,
+      needsApiKey,
+    });
+  }
 
   /** How many confirmed messages the webview shows of a thread (undefined: it shows another). */
   shownLength(key: string): number | undefined {
@@ -54,7 +115,7 @@ export class ChatSync {
     if (!this.host.attached()) return;
     const seq = ++this.seq;
     const ref = { ...this.host.open() };
-    const snapshot = await this.host.buildSnapshot(ref, restore);
+    const snapshot = await this.buildSnapshot(ref, restore);
     if (seq !== this.seq || !sameRef(this.host.open(), ref)) return;
     const run = this.host.run(keyOf(ref));
     // Tokens still batched are already in the snapshot's partial reply: post them before it, not after (twice).
@@ -89,7 +150,7 @@ export class ChatSync {
     if (!known) return this.snapshot();
     const seq = ++this.seq;
     const loaded = await this.host.backend.loadThread(ref).catch((error: unknown) => {
-      this.host.errors.set(key, toErrorView(error));
+      this.errors.set(key, toErrorView(error));
       return undefined;
     });
     // A newer snapshot/change, another thread opened, or a new run began (its own end sends the change).
@@ -98,7 +159,7 @@ export class ChatSync {
     this.shown.reset(key, change.ids);
     this.host.post(hostMessage("replaceTail", { threadId: ref.threadId, afterId: change.afterId, messages: change.messages }));
     this.host.post(hostMessage("status", { threadId: ref.threadId, streaming: null, interrupted: Boolean(loaded?.interrupted) }));
-    const error = this.host.errors.get(key) ?? (loaded?.error ? toErrorView(loaded.error, this.host.secrets()) : null);
+    const error = this.errors.get(key) ?? (loaded?.error ? toErrorView(loaded.error, this.host.secrets()) : null);
     this.host.post(hostMessage("error", { threadId: ref.threadId, error }));
   }
 
@@ -112,7 +173,7 @@ export class ChatSync {
       return;
     }
     // Not among the shown messages (the webview is out of step): the stored thread up to it, as a snapshot.
-    const snapshot = await this.host.buildSnapshot(ref);
+    const snapshot = await this.buildSnapshot(ref);
     const index = snapshot.messages.findIndex((m) => m.id === messageId);
     if (index >= 0 && sameRef(this.host.open(), ref)) {
       const messages = snapshot.messages.slice(0, index);

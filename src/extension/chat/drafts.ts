@@ -2,14 +2,8 @@
  * Unsent composer text per thread, kept in workspaceState so it survives reloads and switching threads.
  * (The webview also keeps the open thread's draft in its own state; this covers the other threads.)
  */
+import { readState, STATE_KEYS, writeState, type KeyValueStore } from "./stateKeys";
 
-/** The subset of `vscode.Memento` used here and by the chat controller. */
-export interface KeyValueStore {
-  get<T>(key: string): T | undefined;
-  update(key: string, value: unknown): PromiseLike<void>;
-}
-
-export const DRAFTS_KEY = "skein.drafts";
 /** Drafts kept per workspace; the oldest are dropped beyond this. */
 const MAX_DRAFTS = 200;
 
@@ -17,7 +11,7 @@ export class Drafts {
   constructor(private readonly state: KeyValueStore) {}
 
   private all(): Record<string, string> {
-    return this.state.get<Record<string, string>>(DRAFTS_KEY) ?? {};
+    return readState(this.state, STATE_KEYS.drafts) ?? {};
   }
 
   get(key: string): string | undefined {
@@ -32,6 +26,6 @@ export class Drafts {
     if (text) drafts[key] = text;
     const keys = Object.keys(drafts);
     for (const old of keys.slice(0, Math.max(0, keys.length - MAX_DRAFTS))) delete drafts[old];
-    await this.state.update(DRAFTS_KEY, drafts);
+    await writeState(this.state, STATE_KEYS.drafts, drafts);
   }
 }

@@ -2,6 +2,7 @@
 import { messageText, type StoredMessage } from "../../graph/messages";
 import type { ChatErrorView, ChatMessageView, ErrorAction } from "../../protocol/types";
 import { KEY_ERROR_CODES, KEY_ERROR_NAMES, type CodedError } from "../engine/backend";
+import { TurnRejectedError } from "./turnErrors";
 
 /** Tool arguments are shown, not executed; cap them so a giant JSON cannot bloat the snapshot. */
 const MAX_ARGS_CHARS = 4_000;
@@ -62,7 +63,7 @@ export function toErrorView(error: unknown, secretsToHide: readonly string[] = [
     if (secret.length >= 8) message = message.split(secret).join("•••");
   }
   // A refused turn stored nothing: Retry would regenerate the previous reply, not send the message.
-  const rejected = (error as { name?: unknown } | null)?.name === "TurnRejectedError";
+  const rejected = error instanceof TurnRejectedError;
   const actions: ErrorAction[] = rejected ? [] : isKeyError(error) ? ["setApiKey", "retry"] : ["retry"];
   return { code: codeOf(error), message, actions };
 }

@@ -24,7 +24,6 @@ export function webviewStrings(): WebviewStrings {
     newThread: t("New Thread"),
     composerLabel: t("Message"),
     messagesLabel: t("Conversation"),
-    // Time travel (issue 7).
     edit: t("Edit"),
     regenerate: t("Regenerate"),
     fork: t("Fork to New Thread"),

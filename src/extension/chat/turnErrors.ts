@@ -1,6 +1,6 @@
 /**
- * A turn the chat layer refused before anything of it was stored (ChatThreads' `status: "rejected"`, or a
- * settings error found before the turn started). The chat shows `message`/`code` (those of the reason:
+ * A turn the thread service refused before anything of it was stored (`status: "rejected"`: another window
+ * holds the thread, the store failed first, or the settings refuse turns). The chat shows `message`/`code` (those of the reason:
  * THREAD_BUSY, INVALID_SETTING, a store error…) and puts `unsentText` back into the draft — the thread does
  * not hold that message, so there is nothing to Retry.
  */
@@ -18,4 +18,9 @@ export class TurnRejectedError extends Error {
     const code = (reason as { code?: unknown }).code;
     this.code = typeof code === "string" && code ? code : "TURN_REJECTED";
   }
+}
+
+/** The text of a message a turn refused before storing it, to put back into the composer. */
+export function unsentTextOf(error: unknown): string | undefined {
+  return error instanceof TurnRejectedError && error.unsentText ? error.unsentText : undefined;
 }

@@ -4,7 +4,7 @@
  * a `ready` the host cannot read still gets a snapshot (without the webview's remembered state), and a send the
  * host refuses says so in the chat instead of leaving a pending bubble and a view stuck streaming.
  */
-import { describeRejected, is, isWebviewMessage, type WebviewCommand } from "../../protocol/messages";
+import { describeRejected, isWebviewMessage, type WebviewCommand, type WebviewToHost } from "../../protocol/messages";
 import type { PersistedViewState } from "../../protocol/types";
 import type { BranchRequest, ThreadRef } from "../engine/backend";
 
@@ -27,18 +27,27 @@ export interface DispatchTarget {
   notAccepted(ref: ThreadRef): void;
 }
 
-export const RUN_IN_PROGRESS =
-  "A reply is still running in this thread — Stop it or wait for it to finish, then send again. Your message is kept in the composer.";
-export const NOT_ACCEPTED = "That message was not accepted (too large or malformed) and nothing was sent.";
-
-/** The text of a message a turn refused before storing it (extension's TurnRejectedError; matched by shape). */
-export function unsentTextOf(error: unknown): string | undefined {
-  const e = error as { name?: unknown; unsentText?: unknown } | null;
-  return e?.name === "TurnRejectedError" && typeof e.unsentText === "string" && e.unsentText ? e.unsentText : undefined;
-}
-
 /** Messages whose refusal the user must hear about (they were waiting for something to happen). */
 const ANSWERED = new Set(["send", "edit", "retry", "regenerate", "switchBranch", "fork"]);
+
+/** One handler per message the webview may post; the compiler checks that every type has one. */
+type Handlers = { [K in keyof WebviewToHost]: (target: DispatchTarget, params: WebviewToHost[K]) => Promise<unknown> | void };
+
+const HANDLERS: Handlers = {
+  ready: (target, { state }) => target.onReady(state),
+  send: (target, { threadId, text }) => target.send(target.refFor(threadId), text),
+  stop: (target, { threadId }) => target.stop(target.refFor(threadId)),
+  retry: (target, { threadId }) => target.retry(target.refFor(threadId)),
+  draft: (target, { threadId, text }) => target.saveDraft(target.refFor(threadId), text),
+  copy: (target, { text }) => target.copy(text),
+  insertCode: (target, { text }) => target.insertCode(text),
+  openCode: (target, { text, language }) => target.openCode(text, language),
+  command: (target, { command }) => target.runCommand(command),
+  edit: (target, { threadId, messageId, text }) => target.branch(target.refFor(threadId), { kind: "edit", messageId, text }),
+  regenerate: (target, { threadId, messageId }) => target.branch(target.refFor(threadId), { kind: "regenerate", messageId }),
+  switchBranch: (target, { threadId, messageId, index }) => target.switchBranch(target.refFor(threadId), messageId, index),
+  fork: (target, { threadId, messageId }) => target.forkFrom(target.refFor(threadId), messageId),
+};
 
 export async function dispatchWebviewMessage(target: DispatchTarget, raw: unknown): Promise<void> {
   if (!isWebviewMessage(raw)) {
@@ -49,22 +58,6 @@ export async function dispatchWebviewMessage(target: DispatchTarget, raw: unknow
     if (rejected?.threadId && ANSWERED.has(rejected.type)) target.notAccepted(target.refFor(rejected.threadId));
     return;
   }
-  const message = raw;
-  if (is(message, "ready")) return target.onReady(message.params.state);
-  if (is(message, "send")) return target.send(target.refFor(message.params.threadId), message.params.text);
-  if (is(message, "stop")) return target.stop(target.refFor(message.params.threadId));
-  if (is(message, "retry")) return target.retry(target.refFor(message.params.threadId));
-  if (is(message, "draft")) return target.saveDraft(target.refFor(message.params.threadId), message.params.text);
-  if (is(message, "copy")) return target.copy(message.params.text);
-  if (is(message, "insertCode")) return target.insertCode(message.params.text);
-  if (is(message, "openCode")) return target.openCode(message.params.text, message.params.language);
-  if (is(message, "command")) return target.runCommand(message.params.command);
-  // Time travel (issue 7).
-  if (is(message, "edit")) {
-    const { threadId, messageId, text } = message.params;
-    return target.branch(target.refFor(threadId), { kind: "edit", messageId, text });
-  }
-  if (is(message, "regenerate")) return target.branch(target.refFor(message.params.threadId), { kind: "regenerate", messageId: message.params.messageId });
-  if (is(message, "switchBranch")) return target.switchBranch(target.refFor(message.params.threadId), message.params.messageId, message.params.index);
-  if (is(message, "fork")) await target.forkFrom(target.refFor(message.params.threadId), message.params.messageId);
+  const handler = HANDLERS[raw.type] as (target: DispatchTarget, params: unknown) => Promise<unknown> | void;
+  await handler(target, raw.params);
 }

@@ -6,6 +6,7 @@
 import * as vscode from "vscode";
 import { ApiKeyService } from "../settings/apiKey";
 import type { ChatBackend, ThreadRef } from "../engine/backend";
+import { MAX_TITLE_CHARS } from "../../checkpoint/limits";
 import type { ChatController } from "../chat/chatController";
 import type { ChatViewProvider } from "../chat/chatViewProvider";
 import { createHistoryCommands } from "./historyCommands";
@@ -106,7 +107,12 @@ export function createCommands(ctx: CommandContext): Record<string, Handler> {
               title: vscode.l10n.t("Rename Thread"),
               value: current,
               prompt: vscode.l10n.t("New name for the thread"),
-              validateInput: (value) => (value.trim() ? undefined : vscode.l10n.t("A thread name cannot be empty.")),
+              validateInput: (value) =>
+                !value.trim()
+                  ? vscode.l10n.t("A thread name cannot be empty.")
+                  : value.trim().length > MAX_TITLE_CHARS
+                    ? vscode.l10n.t("A thread title can have at most {0} characters (this one has {1}). Choose a shorter title.", MAX_TITLE_CHARS, value.trim().length)
+                    : undefined,
             });
       if (!title?.trim()) return false;
       await backend.renameThread(ref, title.trim());
@@ -171,7 +177,7 @@ export function createCommands(ctx: CommandContext): Record<string, Handler> {
     "skein.refreshThreads": () => tree.refresh(),
     "skein.showAllWorkspaces": () => setMode(ctx, "all"),
     "skein.showThisWorkspace": () => setMode(ctx, "workspace"),
-    // Time travel, search, export/import (issue 7; handlers in historyCommands.ts).
+    // Branches, search, export/import (handlers in historyCommands.ts).
     "skein.searchThreads": history.searchThreads,
     "skein.exportThread": history.exportThread,
     "skein.importThread": history.importThread,

@@ -8,9 +8,8 @@ import type { HistoryBackend, ThreadRef, ThreadSearchHit } from "../engine/backe
 import type { CommandContext } from "./commands";
 import { safeFileName } from "./exportFileName";
 import { plainSnippet } from "./searchSnippet";
-
-/** Imports larger than this are refused before reading (the JSON format's own limit is the same). */
-const MAX_IMPORT_BYTES = 64 * 1024 * 1024;
+// Refused before reading: the largest export Skein writes (the JSON parser checks the same limit).
+import { MAX_EXPORT_BYTES as MAX_IMPORT_BYTES } from "../../checkpoint/limits";
 
 interface HitItem extends vscode.QuickPickItem {
   /** Absent on the "no thread mentions …" row. */
@@ -55,7 +54,7 @@ export function createHistoryCommands(ctx: CommandContext, toRef: (target: unkno
     const title = () => (all ? vscode.l10n.t("Search Threads (All Workspaces)") : vscode.l10n.t("Search Threads"));
     pick.title = title();
     pick.placeholder = vscode.l10n.t("Search thread titles and messages");
-    // "All Workspaces" searches every workspace's store (option of the issue); offered when scopes are known.
+    // "All Workspaces" searches every workspace's store; offered when scopes are known.
     pick.buttons = ctx.allScopes ? [allButton] : [];
     // Results are already filtered by the index (alwaysShow keeps VS Code's own filter from hiding any); matching
     // on the detail makes the picker highlight the words found in each snippet.

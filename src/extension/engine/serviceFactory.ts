@@ -32,7 +32,8 @@ export function createThreadService(saver: BaseCheckpointSaver, options: Service
           model: settings.model,
           maxTokens: settings.maxTokens,
           idleTimeoutMs: settings.requestTimeoutSeconds * 1000,
-          requestTimeoutMs: Math.max(settings.requestTimeoutSeconds * 1000, 30_000),
+          // One deadline for the whole wait until the reply starts (retries included), as the setting says.
+          requestTimeoutMs: settings.requestTimeoutSeconds * 1000,
         }),
       };
     }

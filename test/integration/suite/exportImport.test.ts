@@ -1,5 +1,5 @@
 /**
- * Export / Import Thread (issue 7) through the real commands in the real extension host: a thread with a turn
+ * Export / Import Thread through the real commands in the real extension host: a thread with a turn
  * against the mock is exported as JSON and Markdown to real files, the JSON is imported back as a new thread the
  * Threads tree lists, and a re-export of the import is byte-identical (the format is canonical and carries no ids).
  */

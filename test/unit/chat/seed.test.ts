@@ -1,5 +1,5 @@
 /**
- * The issue's seed scenario across processes: thread "1" says "hi! I'm bob"; a NEW process over the same
+ * The seed scenario across processes: thread "1" says "hi! I'm bob"; a NEW process over the same
  * FileSaver store asks "what's my name?" and the whole history goes to the API; thread "2" sends none of it.
  * Real SDK → the mock server, which records every request.
  */

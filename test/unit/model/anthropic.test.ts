@@ -137,7 +137,7 @@ describe("AnthropicChatModel errors", () => {
     expect(error.message).toMatch(/exceeded your rate limit.*Try again in 30 s/);
   });
 
-  it("429 and 529 are retried by the SDK (retry-after-ms), then succeed", async () => {
+  it("429 and 529 are retried (retry-after-ms), then succeed", async () => {
     mock.script(
       { status: 429, error: { type: "rate_limit_error", message: "rate" }, headers: { "retry-after-ms": "20" } },
       { status: 529, error: { type: "overloaded_error", message: "Overloaded" }, headers: { "retry-after-ms": "20" } },
@@ -214,7 +214,7 @@ describe("AnthropicChatModel errors", () => {
     expect(error.message).toMatch(/DNS|resolve/);
   });
 
-  it("no response at all → timeout (the request timeout, per attempt)", async () => {
+  it("no response at all → timeout (the request timeout)", async () => {
     mock.script({ noResponse: true });
     const error = await failure(model({ requestTimeoutMs: 150 }).stream([user("hi")]));
     expect(error.code).toBe("timeout");
@@ -272,10 +272,10 @@ describe("AnthropicChatModel cancellation", () => {
     expect(mock.requests[0]).toMatchObject({ aborted: true, finished: false });
   });
 
-  it("aborting during the SDK's retry wait stops at once", async () => {
+  it("aborting during a retry wait stops at once", async () => {
     mock.script({ status: 429, error: { type: "rate_limit_error", message: "rate" }, headers: { "retry-after": "60" } });
     const controller = new AbortController();
-    const pending = failure(model({ maxRetries: 2 }).stream([user("hi")], { signal: controller.signal }));
+    const pending = failure(model({ maxRetries: 2, maxRetryWaitMs: 120_000, requestTimeoutMs: 120_000 }).stream([user("hi")], { signal: controller.signal }));
     await mock.waitFor((reqs) => reqs[0]?.finished === true);
     controller.abort();
     expect((await pending).code).toBe("cancelled");

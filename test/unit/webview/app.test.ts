@@ -26,6 +26,22 @@ const strings: WebviewStrings = {
   composerLabel: "Message",
   messagesLabel: "Conversation",
   needsApiKey: "Needs a key.",
+  edit: "Edit",
+  regenerate: "Regenerate",
+  fork: "Fork to New Thread",
+  save: "Save & Submit",
+  cancel: "Cancel",
+  previousVersion: "Previous version",
+  nextVersion: "Next version",
+  tooLong: "This message has {0} characters; the limit is {1}.",
+  draftCut: "Your saved draft was longer than {0} characters and was cut to fit.",
+  opening: "Opening the thread…",
+  runInProgress: "A reply is still running in this thread.",
+  notAccepted: "That message was not accepted.",
+  showMore: "Show more",
+  showLess: "Show less",
+  insertAtCursor: "Insert at Cursor",
+  openInEditor: "Open in New Editor",
 };
 
 /** The webview API as VS Code provides it: a message sink and a state slot. */

@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-/** The time-travel controls in the chat webview (issue 7): what users click, what the host receives. */
+/** The time-travel controls in the chat webview: what users click, what the host receives. */
 import { describe, expect, it } from "vitest";
 import { hostMessage, type WebviewMessage } from "../../../src/protocol/messages";
 import type { ChatMessageView, ChatSnapshot, PersistedViewState, WebviewStrings } from "../../../src/protocol/types";

@@ -9,7 +9,17 @@ import { hostMessage, isWebviewMessage, MAX_INPUT_CHARS, type HostMessage, type 
 import type { ChatSnapshot, PersistedViewState, WebviewStrings } from "../../../src/protocol/types";
 import { ChatApp, type VsCodeApi } from "../../../src/webview/app";
 
-const strings = { placeholder: "Ask", send: "Send", stop: "Stop", retry: "Retry", emptyThread: "Empty.", interrupted: "Interrupted." } as WebviewStrings;
+const strings = {
+  placeholder: "Ask",
+  send: "Send",
+  stop: "Stop",
+  retry: "Retry",
+  emptyThread: "Empty.",
+  interrupted: "Interrupted.",
+  tooLong: "This message has {0} characters; the limit is {1}. Shorten it and send again — it is kept here.",
+  draftCut: "Your saved draft was longer than {0} characters and was cut to fit.",
+  opening: "Opening the thread…",
+} as WebviewStrings;
 
 class WebviewHost implements VsCodeApi {
   posted: WebviewMessage[] = [];

@@ -2,7 +2,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { markdownToSafeHtml, MAX_MARKDOWN_CHARS, renderInto, sanitizeHtml } from "../../../src/webview/markdown";
 
-const strings = { copy: "Copy", copied: "Copied", truncated: "Shown as plain text." };
+const strings = { copy: "Copy", copied: "Copied", truncated: "Shown as plain text.", insertAtCursor: "Insert at Cursor", openInEditor: "Open in New Editor" };
 
 function render(text: string, copied: string[] = []): HTMLElement {
   const target = document.createElement("div");

@@ -8,6 +8,7 @@ import {
 } from "../../../../src/chat/history/exportImportJson";
 import { fenced, repairBody, threadToMarkdown } from "../../../../src/chat/history/exportImportMarkdown";
 import type { StoredMessage } from "../../../../src/graph/messages";
+import { MAX_NESTING_DEPTH, MAX_TITLE_CHARS, titleLimitMessage } from "../../../../src/checkpoint/limits";
 
 function sample(): ThreadExport {
   return {
@@ -66,14 +67,40 @@ describe("JSON export format", () => {
     expect(importError('{"format":"other"}').message).toMatch(/^not a Skein thread export: the JSON has no "format": "skein-thread"/);
   });
 
-  it("refuses prototype keys anywhere", () => {
-    const text = serializeThreadExport(sample()).replace('"pinned": true', '"__proto__": {"polluted": true}');
-    const error = importError(text);
-    expect(error.code).toBe("IMPORT_FORBIDDEN_KEY");
+  it("keeps keys named __proto__ or constructor as plain data, byte for byte, and pollutes nothing", () => {
+    const text = serializeThreadExport(sample()).replace('"pinned": true', '"__proto__": {\n      "polluted": true\n    },\n    "constructor": 1');
+    const data = parseThreadExport(text);
+    expect(Object.hasOwn(data.metadata, "__proto__")).toBe(true);
+    expect(Object.getPrototypeOf(data.metadata)).toBe(Object.prototype);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-    const deep = sample();
-    (deep.messages[0]!.message as unknown as Record<string, unknown>).extra = JSON.parse('{"a":{"constructor":{"prototype":1}}}');
-    expect(importError(JSON.stringify(deep)).code).toBe("IMPORT_FORBIDDEN_KEY");
+    expect(serializeThreadExport(data)).toBe(text);
+    const args = JSON.parse('{"__proto__":{"x":1},"constructor":{"prototype":1}}');
+    const withArgs = sample();
+    withArgs.messages[1]!.message.tool_calls = [{ id: "c1", name: "tool", args }];
+    const serialized = serializeThreadExport(withArgs);
+    expect(serialized).toContain('"__proto__": {');
+    expect(serializeThreadExport(parseThreadExport(serialized))).toBe(serialized);
+  });
+
+  it("refuses nesting deeper than the store keeps (the same limit the model's tool arguments get)", () => {
+    let deep: unknown = "leaf";
+    for (let i = 0; i < MAX_NESTING_DEPTH; i++) deep = { d: deep };
+    const ok = sample();
+    (ok.messages[0]!.message.metadata as unknown) = { d: deep };
+    expect(importError(serializeThreadExport(ok)).where).toBe("$.messages[0].message");
+    const fits = sample();
+    fits.messages[1]!.message.tool_calls = [{ id: "c1", name: "tool", args: (deep as { d: Record<string, unknown> }).d }];
+    // message → tool_calls → call → args: 3 levels above the arguments, 1,000 levels in all.
+    for (let i = 0; i < 3; i++) fits.messages[1]!.message.tool_calls[0]!.args = (fits.messages[1]!.message.tool_calls[0]!.args as { d: Record<string, unknown> }).d;
+    const text = serializeThreadExport(fits);
+    expect(serializeThreadExport(parseThreadExport(text))).toBe(text);
+  });
+
+  it("refuses a title over the limit every door uses, in the same words", () => {
+    const long = { ...sample(), title: "t".repeat(MAX_TITLE_CHARS + 1) };
+    expect(importError(JSON.stringify(long)).message).toContain(titleLimitMessage(MAX_TITLE_CHARS + 1));
+    const fits = { ...sample(), title: "t".repeat(MAX_TITLE_CHARS) };
+    expect(parseThreadExport(JSON.stringify(fits)).title).toHaveLength(MAX_TITLE_CHARS);
   });
 
   const broken: Array<[string, (data: any) => void, string]> = [

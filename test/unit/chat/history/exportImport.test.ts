@@ -101,7 +101,7 @@ describe.each(kinds)("export and import ($name)", (kind) => {
       JSON.stringify({ ...good, version: 99 }),
       JSON.stringify({ ...good, messages: [{ parent: null, message: { id: "../../x", role: "user", content: "hi" } }], head: 0 }),
       JSON.stringify({ ...good, messages: "all of them" }),
-      JSON.stringify(good).replace('"pinned":true', '"__proto__":{"isAdmin":true}'),
+      JSON.stringify({ ...good, title: "t".repeat(5_000) }),
       JSON.stringify({ ...good, head: 99 }),
     ];
     for (const text of bad) {

@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
 import type { ChatBackend, LoadedThread, ThreadRef, ThreadSummary, TurnOptions } from "../../../../src/extension/engine/backend";
-import { ChatController, DRAFTS_KEY, OPEN_THREAD_KEY, type KeyValueStore } from "../../../../src/extension/chat/chatController";
+import { ChatController } from "../../../../src/extension/chat/chatController";
+import { STATE_KEYS, type KeyValueStore } from "../../../../src/extension/chat/stateKeys";
+
+const OPEN_THREAD_KEY = STATE_KEYS.openThread.id;
+const DRAFTS_KEY = STATE_KEYS.drafts.id;
 import type { Scheduler } from "../../../../src/extension/chat/tokenBatcher";
+import { TurnRejectedError } from "../../../../src/extension/chat/turnErrors";
 import type { StoredMessage } from "../../../../src/graph/messages";
 import { MAX_INPUT_CHARS, webviewMessage, type HostMessage } from "../../../../src/protocol/messages";
 import type { ChatSnapshot, WebviewStrings } from "../../../../src/protocol/types";
@@ -78,7 +83,11 @@ class ManualScheduler implements Scheduler {
   }
 }
 
-const strings = { send: "Send" } as unknown as WebviewStrings;
+const strings = {
+  send: "Send",
+  runInProgress: "A reply is still running in this thread — Stop it or wait for it to finish, then send again. Your message is kept in the composer.",
+  notAccepted: "That message was not accepted (too large or malformed) and nothing was sent.",
+} as unknown as WebviewStrings;
 
 function setup(options: { state?: Memento; backend?: ScriptedBackend } = {}) {
   const backend = options.backend ?? new ScriptedBackend();
@@ -450,11 +459,7 @@ describe("chat controller: nothing the user typed is lost", () => {
     const { controller, backend, state, of, lastSnapshot } = setup();
     const ref = await controller.newThread();
     backend.script = async () => {
-      throw Object.assign(new Error("Another VS Code window is running a reply in this thread."), {
-        name: "TurnRejectedError",
-        code: "THREAD_BUSY",
-        unsentText: "please keep me",
-      });
+      throw new TurnRejectedError(Object.assign(new Error("Another VS Code window is running a reply in this thread."), { code: "THREAD_BUSY" }), "please keep me");
     };
     await controller.handleMessage(webviewMessage("send", { threadId: ref.threadId, text: "please keep me" }));
     expect(of("notice").at(-1)!.params).toEqual({ threadId: ref.threadId, message: "Another VS Code window is running a reply in this thread.", draft: "please keep me" });
@@ -470,7 +475,7 @@ describe("chat controller: a draft put back while the view was closed", () => {
     const { controller, backend, state, lastSnapshot } = setup();
     const ref = await controller.newThread();
     backend.script = async () => {
-      throw Object.assign(new Error("busy"), { name: "TurnRejectedError", unsentText: "put back" });
+      throw new TurnRejectedError(new Error("busy"), "put back");
     };
     await controller.send(ref, "put back");
     // The webview cleared its composer when it sent; it reloads remembering an empty draft.
