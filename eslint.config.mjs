@@ -8,7 +8,10 @@ const WEBVIEW_PACKAGES = ["markdown-it", "dompurify", "highlight.js", "shiki", "
 const escape = (name) => name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 const webviewAllowed = `^(?!(?:\\./|\\.\\./protocol/|(?:${WEBVIEW_PACKAGES.map(escape).join("|")})(?:/|$))).*`;
 
-const noVscode = { name: "vscode", message: "Only src/extension imports `vscode`: keep this layer testable in plain vitest." };
+const noVscode = {
+  name: "vscode",
+  message: "Only src/extension imports `vscode`: keep this layer testable in plain vitest.",
+};
 const noLangGraph = { group: ["@langchain/*"], message: "LangGraph.js packages are for tests and benchmarks only." };
 
 /** `no-restricted-imports` for one layer: `vscode` is always out; `above` lists the folders it must not reach up into. */
@@ -41,7 +44,10 @@ export default tseslint.config(
     files: ["**/*.ts"],
     extends: [tseslint.configs.base],
     rules: {
-      "@typescript-eslint/consistent-type-imports": ["error", { fixStyle: "inline-type-imports", disallowTypeAnnotations: false }],
+      "@typescript-eslint/consistent-type-imports": [
+        "error",
+        { fixStyle: "inline-type-imports", disallowTypeAnnotations: false },
+      ],
       "@typescript-eslint/no-unused-vars": ["error", { args: "none", caughtErrors: "none", ignoreRestSiblings: true }],
       "require-yield": "error",
       "no-control-regex": "error",
@@ -57,7 +63,18 @@ export default tseslint.config(
   {
     files: ["src/extension/**/*.ts"],
     rules: {
-      "no-restricted-imports": ["error", { patterns: [noLangGraph, { group: ["**/webview", "**/webview/*"], message: "The host talks to the webview only through src/protocol." }] }],
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            noLangGraph,
+            {
+              group: ["**/webview", "**/webview/*"],
+              message: "The host talks to the webview only through src/protocol.",
+            },
+          ],
+        },
+      ],
     },
   },
   {
@@ -67,7 +84,12 @@ export default tseslint.config(
         "error",
         {
           paths: [noVscode],
-          patterns: [{ regex: webviewAllowed, message: `The webview imports only src/protocol and ${WEBVIEW_PACKAGES.join(", ")}.` }],
+          patterns: [
+            {
+              regex: webviewAllowed,
+              message: `The webview imports only src/protocol and ${WEBVIEW_PACKAGES.join(", ")}.`,
+            },
+          ],
         },
       ],
     },

@@ -81,16 +81,37 @@ async function main(): Promise<void> {
   try {
     const bundle = join(dir, "extension.js");
     // The same two host bundles scripts/build.mjs --production makes (the engine is its own file, loaded later).
-    const host = { bundle: true, platform: "node", format: "cjs", target: "node20", external: ["vscode"], minify: true, logLevel: "error" } as const;
-    await build({ ...host, entryPoints: [resolve("src/extension/main.ts")], outfile: bundle, define: { SKEIN_ENGINE_FILE: '"engine.js"' } });
+    const host = {
+      bundle: true,
+      platform: "node",
+      format: "cjs",
+      target: "node20",
+      external: ["vscode"],
+      minify: true,
+      logLevel: "error",
+    } as const;
+    await build({
+      ...host,
+      entryPoints: [resolve("src/extension/main.ts")],
+      outfile: bundle,
+      define: { SKEIN_ENGINE_FILE: '"engine.js"' },
+    });
     const sdkFile = {
       name: "skein-sdk-file",
       setup(b: import("esbuild").PluginBuild) {
         b.onResolve({ filter: /^@anthropic-ai\/sdk$/ }, () => ({ path: "sdk.js", namespace: "skein-sdk-file" }));
-        b.onLoad({ filter: /.*/, namespace: "skein-sdk-file" }, () => ({ contents: 'module.exports = require(require("node:path").join(__dirname, "sdk.js"));', loader: "js" }));
+        b.onLoad({ filter: /.*/, namespace: "skein-sdk-file" }, () => ({
+          contents: 'module.exports = require(require("node:path").join(__dirname, "sdk.js"));',
+          loader: "js",
+        }));
       },
     };
-    await build({ ...host, entryPoints: [resolve("src/extension/engine/engineEntry.ts")], outfile: join(dir, "engine.js"), plugins: [sdkFile] });
+    await build({
+      ...host,
+      entryPoints: [resolve("src/extension/engine/engineEntry.ts")],
+      outfile: join(dir, "engine.js"),
+      plugins: [sdkFile],
+    });
     await build({ ...host, entryPoints: [resolve("src/extension/engine/sdkEntry.ts")], outfile: join(dir, "sdk.js") });
     const fake = join(dir, "vscode-fake.js");
     writeFileSync(fake, FAKE_VSCODE);
@@ -109,7 +130,9 @@ async function main(): Promise<void> {
     const worst = sorted.at(-1)!;
     const mid = samples.find((s) => s.total === median)!;
     console.log(`activate (fresh process, production bundle, ${SAMPLES} samples)`);
-    console.log(`  median ${median.toFixed(1)} ms (load ${mid.load.toFixed(1)} ms + activate() ${mid.activate.toFixed(1)} ms), worst ${worst.toFixed(1)} ms`);
+    console.log(
+      `  median ${median.toFixed(1)} ms (load ${mid.load.toFixed(1)} ms + activate() ${mid.activate.toFixed(1)} ms), worst ${worst.toFixed(1)} ms`,
+    );
     console.log(`  later, on first use (not in activation): engine bundle load ${mid.engine.toFixed(1)} ms`);
     console.log(`  target ≤ ${TARGET_MS} ms: ${median <= TARGET_MS ? "met" : "MISSED"}`);
     if (median > TARGET_MS) process.exitCode = 1;

@@ -48,10 +48,19 @@ async function main(): Promise<void> {
 
   const mock = await startMockAnthropic({ responder: () => ({ text: "a".repeat(400) }) });
   try {
-    const model = new AnthropicChatModel({ apiKey: "bench", baseURL: mock.url, model: "claude-sonnet-5-5", maxRetries: 0 });
+    const model = new AnthropicChatModel({
+      apiKey: "bench",
+      baseURL: mock.url,
+      model: "claude-sonnet-5-5",
+      maxRetries: 0,
+    });
     const graph = createChatGraph({ model, checkpointer: new MemorySaver(), context: { maxMessages: 20 } });
     const config = { configurable: { thread_id: "bench" } };
-    const marks = new Map<number, number[]>([[1, []], [100, []], [500, []]]);
+    const marks = new Map<number, number[]>([
+      [1, []],
+      [100, []],
+      [500, []],
+    ]);
     for (let turn = 1; turn <= 505; turn++) {
       const t0 = performance.now();
       await graph.invoke({ messages: [{ role: "user", content: "u".repeat(200) }] }, config);
@@ -59,7 +68,8 @@ async function main(): Promise<void> {
       for (const [at, list] of marks) if (turn >= at && turn < at + 5) list.push(ms);
     }
     console.log("full chat turn (graph + MemorySaver + SDK → local mock, maxMessages 20):");
-    for (const [at, list] of marks) console.log(`  turn ${String(at).padStart(3)}: ${median(list).toFixed(1)} ms (median of 5)`);
+    for (const [at, list] of marks)
+      console.log(`  turn ${String(at).padStart(3)}: ${median(list).toFixed(1)} ms (median of 5)`);
     console.log("  target: flat; < 25 ms at turn 500");
   } finally {
     await mock.close();

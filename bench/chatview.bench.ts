@@ -34,10 +34,12 @@ const instantModel: ChatModel = {
   async *stream(_messages: readonly Message[]): AsyncIterable<ModelEvent> {
     const text = `Here is **an answer** with \`code\` and a list:\n\n- one\n- two\n\n${"lorem ipsum ".repeat(28)}`;
     yield { type: "text", text };
-    yield { type: "message", message: { role: "assistant", content: text, metadata: { usage: { input_tokens: 10, output_tokens: 100 } } } };
+    yield {
+      type: "message",
+      message: { role: "assistant", content: text, metadata: { usage: { input_tokens: 10, output_tokens: 100 } } },
+    };
   },
 };
-
 
 async function main(): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), "skein-chatview-"));
@@ -67,7 +69,14 @@ async function main(): Promise<void> {
     // the figure is the thread, not tsx compiling the chat layer.
     await (await import("../src/extension/engine/loadEngine")).loadEngine();
     let snapshot: ChatSnapshot | undefined;
-    const controller = new ChatController({ backend, scope, state, strings: strings(), runCommand: () => {}, copyToClipboard: () => {} });
+    const controller = new ChatController({
+      backend,
+      scope,
+      state,
+      strings: strings(),
+      runCommand: () => {},
+      copyToClipboard: () => {},
+    });
     // Timed from attach (resolveWebviewView) to the snapshot; in VS Code the read overlaps the webview's own
     // loading, which this figure does not subtract.
     const h0 = performance.now();
@@ -93,7 +102,11 @@ async function main(): Promise<void> {
     Object.assign(globalThis, { window: dom.window, document: dom.window.document });
     const { ChatApp } = await import("../src/webview/app");
     const posted: unknown[] = [];
-    const app = new ChatApp(dom.window.document.getElementById("app")!, { postMessage: (m) => posted.push(m), getState: () => undefined, setState: () => {} });
+    const app = new ChatApp(dom.window.document.getElementById("app")!, {
+      postMessage: (m) => posted.push(m),
+      getState: () => undefined,
+      setState: () => {},
+    });
     // First paint in a fresh webview (includes markdown-it and DOMPurify set-up), then a repaint (switching back).
     const p0 = performance.now();
     app.receive(received);
@@ -105,17 +118,28 @@ async function main(): Promise<void> {
 
     const browserMs = await paintInChromium(wire, root);
     const total = hostMs + hopMs + (browserMs ?? paintMs);
-    console.log(`open a ${TURNS}-turn thread (${snapshot.messages.length} messages, snapshot ${(wire.length / 1024 / 1024).toFixed(2)} MB):`);
-    console.log(`  host load + snapshot ${hostMs.toFixed(0)} ms · serialise+parse ${hopMs.toFixed(0)} ms · webview paint ${paintMs.toFixed(0)} ms, warm ${repaintMs.toFixed(0)} ms (${painted} messages in the DOM; older ones render on scroll-up)`);
-    if (browserMs !== undefined) console.log(`  in Chromium (the engine VS Code webviews run on): receive → DOM → layout → next frame ${browserMs.toFixed(0)} ms`);
-    else console.log("  (no Chromium at /usr/bin/chromium: the total uses the jsdom paint, which is several times slower)");
+    console.log(
+      `open a ${TURNS}-turn thread (${snapshot.messages.length} messages, snapshot ${(wire.length / 1024 / 1024).toFixed(2)} MB):`,
+    );
+    console.log(
+      `  host load + snapshot ${hostMs.toFixed(0)} ms · serialise+parse ${hopMs.toFixed(0)} ms · webview paint ${paintMs.toFixed(0)} ms, warm ${repaintMs.toFixed(0)} ms (${painted} messages in the DOM; older ones render on scroll-up)`,
+    );
+    if (browserMs !== undefined)
+      console.log(
+        `  in Chromium (the engine VS Code webviews run on): receive → DOM → layout → next frame ${browserMs.toFixed(0)} ms`,
+      );
+    else
+      console.log(
+        "  (no Chromium at /usr/bin/chromium: the total uses the jsdom paint, which is several times slower)",
+      );
     console.log(`  total ${total.toFixed(0)} ms; target ~${TARGET_MS} ms: ${total <= TARGET_MS ? "met" : "MISSED"}`);
     console.log(
       `after each further turn (median of ${turn.turns}): the host's update ${turn.changeMs.toFixed(1)} ms, ${(turn.changeBytes / 1024).toFixed(1)} KB posted` +
         ` (a full snapshot, as sent after every turn before: ${turn.snapshotMs.toFixed(1)} ms, ${(turn.snapshotBytes / 1024 / 1024).toFixed(2)} MB)`,
     );
   } finally {
-    if (process.env.KEEP) console.log("kept", root); else rmSync(root, { recursive: true, force: true });
+    if (process.env.KEEP) console.log("kept", root);
+    else rmSync(root, { recursive: true, force: true });
   }
 }
 
@@ -141,7 +165,14 @@ async function measureTurnUpdate(backend: ThreadServices, scope: string, threadI
     runEnded = performance.now();
   };
   let posted: HostMessage[] = [];
-  const controller = new ChatController({ backend: adapter, scope, state, strings: strings(), runCommand: () => {}, copyToClipboard: () => {} });
+  const controller = new ChatController({
+    backend: adapter,
+    scope,
+    state,
+    strings: strings(),
+    runCommand: () => {},
+    copyToClipboard: () => {},
+  });
   controller.attach({ post: (m) => void posted.push(m) });
   await controller.handleMessage(webviewMessage("ready", { state: {} }));
   const changeMs: number[] = [];
@@ -169,15 +200,35 @@ async function measureTurnUpdate(backend: ThreadServices, scope: string, threadI
 async function paintInChromium(wire: string, root: string): Promise<number | undefined> {
   if (!existsSync("/usr/bin/chromium") && !process.env.SKEIN_CHROMIUM) return undefined;
   const { launchChromium } = await import("../scripts/vscode/browser.mjs");
-  const bundle = await build({ entryPoints: ["src/webview/main.ts"], bundle: true, platform: "browser", format: "iife", target: "es2022", minify: true, write: false, logLevel: "error" });
-  const dirs = { home: join(root, "home"), xdgConfig: join(root, "xdg-config"), xdgData: join(root, "xdg-data"), xdgCache: join(root, "xdg-cache") };
+  const bundle = await build({
+    entryPoints: ["src/webview/main.ts"],
+    bundle: true,
+    platform: "browser",
+    format: "iife",
+    target: "es2022",
+    minify: true,
+    write: false,
+    logLevel: "error",
+  });
+  const dirs = {
+    home: join(root, "home"),
+    xdgConfig: join(root, "xdg-config"),
+    xdgData: join(root, "xdg-data"),
+    xdgCache: join(root, "xdg-cache"),
+  };
   for (const d of Object.values(dirs)) mkdirSync(d, { recursive: true });
   const browser = await launchChromium(dirs as never);
   try {
     const page = await browser.newPage({ viewport: { width: 400, height: 900 } });
-    await page.setContent(`<!DOCTYPE html><html><head><style>${readFileSync("media/chat.css", "utf8")}</style></head><body><div id="app"></div></body></html>`);
+    await page.setContent(
+      `<!DOCTYPE html><html><head><style>${readFileSync("media/chat.css", "utf8")}</style></head><body><div id="app"></div></body></html>`,
+    );
     await page.evaluate(() => {
-      (window as unknown as { acquireVsCodeApi: () => unknown }).acquireVsCodeApi = () => ({ postMessage() {}, getState() {}, setState() {} });
+      (window as unknown as { acquireVsCodeApi: () => unknown }).acquireVsCodeApi = () => ({
+        postMessage() {},
+        getState() {},
+        setState() {},
+      });
     });
     await page.addScriptTag({ content: bundle.outputFiles[0]!.text });
     const times: number[] = [];
@@ -206,13 +257,42 @@ async function paintInChromium(wire: string, root: string): Promise<number | und
 function strings(): WebviewStrings {
   const s = (x: string) => x;
   return {
-    placeholder: s("Ask"), send: s("Send"), stop: s("Stop"), retry: s("Retry"), setApiKey: s("Set API Key"), copy: s("Copy"), copied: s("Copied"),
-    you: s("You"), assistant: s("Assistant"), tool: s("Tool"), error: s("Error"), interrupted: s("Interrupted"), emptyThread: s("Empty"),
-    loadingOlder: s("Older"), truncated: s("Plain"), toolCall: s("Tool call"), newThread: s("New Thread"), composerLabel: s("Message"), messagesLabel: s("Conversation"),
-    needsApiKey: s("Needs a key"), edit: s("Edit"), regenerate: s("Regenerate"), fork: s("Fork"), save: s("Save"), cancel: s("Cancel"),
-    previousVersion: s("Previous"), nextVersion: s("Next"), tooLong: s("Too long {0} {1}"), draftCut: s("Cut {0}"), opening: s("Opening"),
-    runInProgress: s("Running"), notAccepted: s("Not accepted"), showMore: s("Show more"), showLess: s("Show less"),
-    insertAtCursor: s("Insert"), openInEditor: s("Open"),
+    placeholder: s("Ask"),
+    send: s("Send"),
+    stop: s("Stop"),
+    retry: s("Retry"),
+    setApiKey: s("Set API Key"),
+    copy: s("Copy"),
+    copied: s("Copied"),
+    you: s("You"),
+    assistant: s("Assistant"),
+    tool: s("Tool"),
+    error: s("Error"),
+    interrupted: s("Interrupted"),
+    emptyThread: s("Empty"),
+    loadingOlder: s("Older"),
+    truncated: s("Plain"),
+    toolCall: s("Tool call"),
+    newThread: s("New Thread"),
+    composerLabel: s("Message"),
+    messagesLabel: s("Conversation"),
+    needsApiKey: s("Needs a key"),
+    edit: s("Edit"),
+    regenerate: s("Regenerate"),
+    fork: s("Fork"),
+    save: s("Save"),
+    cancel: s("Cancel"),
+    previousVersion: s("Previous"),
+    nextVersion: s("Next"),
+    tooLong: s("Too long {0} {1}"),
+    draftCut: s("Cut {0}"),
+    opening: s("Opening"),
+    runInProgress: s("Running"),
+    notAccepted: s("Not accepted"),
+    showMore: s("Show more"),
+    showLess: s("Show less"),
+    insertAtCursor: s("Insert"),
+    openInEditor: s("Open"),
   };
 }
 

@@ -18,7 +18,8 @@ const TURNS = 1_000;
 const full = process.argv.includes("--full");
 const ms = (value: number) => `${value.toFixed(value < 10 ? 2 : 0)} ms`;
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(2)} MB`;
-const sortedAt = (values: number[], q: number) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) * q)]!;
+const sortedAt = (values: number[], q: number) =>
+  [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) * q)]!;
 
 function row(figure: string, skein: string, langgraph: string, target: string): void {
   console.log(`  ${figure.padEnd(40)} ${skein.padEnd(26)} ${langgraph.padEnd(26)} ${target}`);
@@ -64,7 +65,9 @@ async function runTurns(invoke: Invoke, turns: number, size: () => Promise<numbe
 function skeinGraph(saver: PostgresSaver) {
   let turn = 0;
   return new StateGraph(MessagesAnnotation)
-    .addNode("call_model", async () => ({ messages: [{ role: "assistant" as const, content: makeText(400, 2 * ++turn) }] }))
+    .addNode("call_model", async () => ({
+      messages: [{ role: "assistant" as const, content: makeText(400, 2 * ++turn) }],
+    }))
     .addEdge(START, "call_model")
     .addEdge("call_model", END)
     .compile({ checkpointer: saver });
@@ -97,13 +100,18 @@ async function langgraphTurns(url: string, turns: number, size: () => Promise<nu
 }
 
 /** A child process that listens and prints when each notification arrives (its clock = this one's). */
-function notificationChild(url: string, schema: string): { ready: Promise<void>; arrivals: Map<string, number>; stop: () => void } {
+function notificationChild(
+  url: string,
+  schema: string,
+): { ready: Promise<void>; arrivals: Map<string, number>; stop: () => void } {
   const code = `
     const { PostgresSaver } = require(${JSON.stringify(require.resolve("../src/checkpoint/postgres"))});
     const saver = PostgresSaver.fromConnString(process.argv[1], { schema: process.argv[2] });
     const listener = saver.watch((c) => { if (c.kind === "checkpoint") console.log(c.checkpointId + " " + (performance.timeOrigin + performance.now())); });
     listener.started.then(() => console.log("ready"));`;
-  const child = spawn(process.execPath, ["--import", "tsx", "-e", code, url, schema], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, ["--import", "tsx", "-e", code, url, schema], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   const arrivals = new Map<string, number>();
   let markReady!: () => void;
   const ready = new Promise<void>((resolve) => (markReady = resolve));
@@ -133,13 +141,18 @@ async function main(): Promise<void> {
     await saver.setup();
     const graph = skeinGraph(saver);
     // Warm the JIT on another thread so turn 1 measures the store, not compilation.
-    for (let i = 0; i < 20; i++) await graph.invoke({ messages: [{ role: "user", content: makeText(200, i) }] }, { configurable: { thread_id: "warm" } });
+    for (let i = 0; i < 20; i++)
+      await graph.invoke(
+        { messages: [{ role: "user", content: makeText(200, i) }] },
+        { configurable: { thread_id: "warm" } },
+      );
     await saver.deleteThread("warm");
     await admin.query("VACUUM FULL skein.items, skein.checkpoints, skein.writes, skein.threads");
     const emptyBytes = await schemaBytes(admin, "skein");
     const config = { configurable: { thread_id: "long" } };
     const skein = await runTurns(
-      async (content) => String((await graph.invoke({ messages: [{ role: "user", content }] }, config)).messages.at(-1)!.content),
+      async (content) =>
+        String((await graph.invoke({ messages: [{ role: "user", content }] }, config)).messages.at(-1)!.content),
       TURNS,
       async () => (await schemaBytes(admin, "skein")) - emptyBytes,
     );
@@ -147,9 +160,15 @@ async function main(): Promise<void> {
 
     const lgTurns = full ? TURNS : 300;
     const emptyLg = 0;
-    const langgraph = await langgraphTurns(cluster.url, lgTurns, async () => (await schemaBytes(admin, "langgraph")) - emptyLg);
+    const langgraph = await langgraphTurns(
+      cluster.url,
+      lgTurns,
+      async () => (await schemaBytes(admin, "langgraph")) - emptyLg,
+    );
 
-    console.log(`postgres: PostgreSQL 15 on loopback (fsync on), seed graph + fake model, 200 + 400-char turns (load ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores)`);
+    console.log(
+      `postgres: PostgreSQL 15 on loopback (fsync on), seed graph + fake model, 200 + 400-char turns (load ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores)`,
+    );
     row("figure", "Skein PostgresSaver", "LangGraph PostgresSaver", "target");
     for (const turns of [300, 1_000]) {
       const text = skein.text.get(turns)!;
@@ -162,10 +181,20 @@ async function main(): Promise<void> {
         "linear in turns (O(delta))",
       );
     }
-    const growth = (skein.sizes.get(1_000)! / 1_000) / (skein.sizes.get(300)! / 300);
+    const growth = skein.sizes.get(1_000)! / 1_000 / (skein.sizes.get(300)! / 300);
     row("bytes per turn at 1,000 vs at 300", `${growth.toFixed(2)}×`, "", "≈ 1 (linear)");
-    row("per-turn invoke p50 / p95", `${ms(sortedAt(skein.times, 0.5))} / ${ms(sortedAt(skein.times, 0.95))}`, `${ms(sortedAt(langgraph.times, 0.5))} / ${ms(sortedAt(langgraph.times, 0.95))}`, "p95 ≤ 15 ms on loopback");
-    row("per-turn p95, last 100 turns", ms(sortedAt(skein.times.slice(-100), 0.95)), ms(sortedAt(langgraph.times.slice(-100), 0.95)), "within 2× of the first 100");
+    row(
+      "per-turn invoke p50 / p95",
+      `${ms(sortedAt(skein.times, 0.5))} / ${ms(sortedAt(skein.times, 0.95))}`,
+      `${ms(sortedAt(langgraph.times, 0.5))} / ${ms(sortedAt(langgraph.times, 0.95))}`,
+      "p95 ≤ 15 ms on loopback",
+    );
+    row(
+      "per-turn p95, last 100 turns",
+      ms(sortedAt(skein.times.slice(-100), 0.95)),
+      ms(sortedAt(langgraph.times.slice(-100), 0.95)),
+      "within 2× of the first 100",
+    );
 
     // getState of the 1,000-turn thread from a saver that has read nothing yet (a new window).
     const reader = PostgresSaver.fromConnString(cluster.url, { schema: "skein" });
@@ -174,7 +203,8 @@ async function main(): Promise<void> {
     let started = performance.now();
     const state = await readerGraph.getState(config);
     const getStateMs = performance.now() - started;
-    if (state.values.messages.length !== 2 * TURNS) throw new Error(`expected ${2 * TURNS} messages, got ${state.values.messages.length}`);
+    if (state.values.messages.length !== 2 * TURNS)
+      throw new Error(`expected ${2 * TURNS} messages, got ${state.values.messages.length}`);
     row("getState, 1,000-turn thread, new saver", ms(getStateMs), "136 ms (300 turns, measured)", "≤ 50 ms");
 
     // 10,000 threads in the catalog (rows made in one statement: the figure is the listing, not the seeding).
@@ -198,14 +228,25 @@ async function main(): Promise<void> {
     for (let i = 0; i < 50; i++) {
       const id = `n-${String(i).padStart(4, "0")}`;
       const before = performance.timeOrigin + performance.now();
-      await reader.put({ configurable: { thread_id: "notify" } }, { v: 4, id, ts: new Date().toISOString(), channel_values: {}, channel_versions: {}, versions_seen: {} }, { source: "input", step: -1, parents: {} }, {});
-      for (let wait = 0; !child.arrivals.has(id) && wait < 2_000; wait++) await new Promise((resolve) => setTimeout(resolve, 1));
+      await reader.put(
+        { configurable: { thread_id: "notify" } },
+        { v: 4, id, ts: new Date().toISOString(), channel_values: {}, channel_versions: {}, versions_seen: {} },
+        { source: "input", step: -1, parents: {} },
+        {},
+      );
+      for (let wait = 0; !child.arrivals.has(id) && wait < 2_000; wait++)
+        await new Promise((resolve) => setTimeout(resolve, 1));
       const arrived = child.arrivals.get(id);
       // From the call (so the figure includes the whole write and its commit) to the other process's callback.
       if (arrived !== undefined) delays.push(arrived - before);
     }
     child.stop();
-    row("put → notification in another process", `p50 ${ms(sortedAt(delays, 0.5))}, p95 ${ms(sortedAt(delays, 0.95))}`, "no notifications", "≤ 1 s (tree updates within a second)");
+    row(
+      "put → notification in another process",
+      `p50 ${ms(sortedAt(delays, 0.5))}, p95 ${ms(sortedAt(delays, 0.95))}`,
+      "no notifications",
+      "≤ 1 s (tree updates within a second)",
+    );
     await reader.close();
   } finally {
     await admin.end();

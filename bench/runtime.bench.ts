@@ -6,7 +6,14 @@
  * Target: flat — the runtime adds no per-step cost proportional to history beyond the messages reducer.
  */
 import { cpus, loadavg } from "node:os";
-import { MemorySaver, type ChannelVersions, type Checkpoint, type CheckpointConfig, type CheckpointMetadata, type PendingWrite } from "../src/checkpoint";
+import {
+  MemorySaver,
+  type ChannelVersions,
+  type Checkpoint,
+  type CheckpointConfig,
+  type CheckpointMetadata,
+  type PendingWrite,
+} from "../src/checkpoint";
 import { END, MessagesAnnotation, START, StateGraph } from "../src/graph";
 
 const TURNS = 1_000;
@@ -27,7 +34,12 @@ class TimedSaver extends MemorySaver {
   override getTuple(config: CheckpointConfig) {
     return this.timed(() => super.getTuple(config));
   }
-  override put(config: CheckpointConfig, checkpoint: Checkpoint, metadata: CheckpointMetadata, versions: ChannelVersions) {
+  override put(
+    config: CheckpointConfig,
+    checkpoint: Checkpoint,
+    metadata: CheckpointMetadata,
+    versions: ChannelVersions,
+  ) {
     return this.timed(() => super.put(config, checkpoint, metadata, versions));
   }
   override putWrites(config: CheckpointConfig, writes: PendingWrite[], taskId: string) {
@@ -57,22 +69,30 @@ async function main(): Promise<void> {
     const elapsed = performance.now() - started;
     total.push(elapsed);
     runtimeOnly.push(elapsed - saver.spent);
-    if (result.messages.length !== turn * 2) throw new Error(`turn ${turn}: expected ${turn * 2} messages, got ${result.messages.length}`);
+    if (result.messages.length !== turn * 2)
+      throw new Error(`turn ${turn}: expected ${turn * 2} messages, got ${result.messages.length}`);
   }
 
   const sorted = (values: number[]) => [...values].sort((a, b) => a - b);
   const median = (values: number[]) => sorted(values)[Math.floor(values.length / 2)]!;
-  const around = (values: number[], turn: number) => median(values.slice(Math.max(0, turn - 3), Math.min(TURNS, turn + 2)));
+  const around = (values: number[], turn: number) =>
+    median(values.slice(Math.max(0, turn - 3), Math.min(TURNS, turn + 2)));
   const fmt = (ms: number) => `${ms.toFixed(3)} ms`;
   const row = (turn: number, label: string) =>
-    console.log(`  turn ${label}: ${fmt(around(total, turn))} per invoke, of which runtime ${fmt(around(runtimeOnly, turn))}`);
+    console.log(
+      `  turn ${label}: ${fmt(around(total, turn))} per invoke, of which runtime ${fmt(around(runtimeOnly, turn))}`,
+    );
 
   console.log(`runtime: seed graph, MemorySaver, ${TURNS} turns (200-char user + 400-char assistant per turn)`);
   row(1, "    1");
   row(100, "  100");
   row(1000, "1,000");
-  console.log(`  p50 / p95 per invoke, all turns: ${fmt(median(total))} / ${fmt(sorted(total)[Math.floor(TURNS * 0.95)]!)}`);
-  console.log(`  (median of the turns around each; load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores; GC pauses included)`);
+  console.log(
+    `  p50 / p95 per invoke, all turns: ${fmt(median(total))} / ${fmt(sorted(total)[Math.floor(TURNS * 0.95)]!)}`,
+  );
+  console.log(
+    `  (median of the turns around each; load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores; GC pauses included)`,
+  );
   console.log("  target: flat from turn 1 to 1,000 (LangGraph + SqliteSaver: p95 143 ms per turn at 1,000 turns)");
   await bundleSize();
 }
@@ -91,7 +111,9 @@ async function bundleSize(): Promise<void> {
     logLevel: "silent",
   });
   const bytes = result.outputFiles.reduce((sum, file) => sum + file.contents.byteLength, 0);
-  console.log(`  runtime bundle, minified (src/graph/index.ts): ${(bytes / 1000).toFixed(1)} kB (LangGraph.js 1.7.3: 1.40 MB)`);
+  console.log(
+    `  runtime bundle, minified (src/graph/index.ts): ${(bytes / 1000).toFixed(1)} kB (LangGraph.js 1.7.3: 1.40 MB)`,
+  );
 }
 
 void main().catch((error: unknown) => {

@@ -21,7 +21,9 @@ const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
 function graphOver(saver: BaseCheckpointSaver) {
   let turn = 0;
   return new StateGraph(MessagesAnnotation)
-    .addNode("call_model", async () => ({ messages: [{ role: "assistant" as const, content: makeText(400, 2 * ++turn) }] }))
+    .addNode("call_model", async () => ({
+      messages: [{ role: "assistant" as const, content: makeText(400, 2 * ++turn) }],
+    }))
     .addEdge(START, "call_model")
     .addEdge("call_model", END)
     .compile({ checkpointer: saver });
@@ -39,7 +41,8 @@ function bytesUnder(dir: string): number {
 const heap = () => (gc(), process.memoryUsage().heapUsed);
 const ms = (value: number) => `${value.toFixed(value < 10 ? 2 : 0)} ms`;
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(2)} MB`;
-const sortedAt = (values: number[], q: number) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) * q)]!;
+const sortedAt = (values: number[], q: number) =>
+  [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) * q)]!;
 const median = (values: number[]) => sortedAt(values, 0.5);
 
 interface TurnRun {
@@ -55,10 +58,19 @@ interface TurnRun {
  * run its scheduled young-generation GC between turns and every GC lands inside a timed turn, and work a store
  * defers to an idle moment has none.
  */
-async function runTurns(saver: BaseCheckpointSaver, turns: number, size: () => number, paced = false): Promise<TurnRun> {
+async function runTurns(
+  saver: BaseCheckpointSaver,
+  turns: number,
+  size: () => number,
+  paced = false,
+): Promise<TurnRun> {
   const graph = graphOver(saver);
   // Warm the JIT on another thread so turn 1 measures the store, not compilation.
-  for (let i = 0; i < 30; i++) await graph.invoke({ messages: [{ role: "user", content: makeText(200, i) }] }, { configurable: { thread_id: "warm" } });
+  for (let i = 0; i < 30; i++)
+    await graph.invoke(
+      { messages: [{ role: "user", content: makeText(200, i) }] },
+      { configurable: { thread_id: "warm" } },
+    );
   await saver.deleteThread("warm");
   const times: number[] = [];
   const sizes = new Map<number, number>();
@@ -86,7 +98,8 @@ async function reopenChild(dir: string): Promise<void> {
   const graph = graphOver(saver);
   const state = await graph.getState(THREAD);
   const openMs = performance.now() - started;
-  if (state.values.messages.length !== 2 * TURNS) throw new Error(`expected ${2 * TURNS} messages, got ${state.values.messages.length}`);
+  if (state.values.messages.length !== 2 * TURNS)
+    throw new Error(`expected ${2 * TURNS} messages, got ${state.values.messages.length}`);
   console.log(JSON.stringify({ openMs, uptimeMs: process.uptime() * 1000 }));
 }
 
@@ -107,7 +120,14 @@ async function manyThreads(saver: BaseCheckpointSaver, count: number): Promise<v
   for (let i = 0; i < count; i++) {
     await saver.put(
       { configurable: { thread_id: `thread-${i}`, checkpoint_ns: "" } },
-      { v: 4, id: uuid6(), ts: new Date().toISOString(), channel_values: { messages: [{ id: `m${i}`, role: "user", content: "hello" }] }, channel_versions: { messages: 1 }, versions_seen: {} },
+      {
+        v: 4,
+        id: uuid6(),
+        ts: new Date().toISOString(),
+        channel_values: { messages: [{ id: `m${i}`, role: "user", content: "hello" }] },
+        channel_versions: { messages: 1 },
+        versions_seen: {},
+      },
       { source: "input", step: -1, parents: {} },
       { messages: 1 },
     );
@@ -142,7 +162,9 @@ async function main(): Promise<void> {
     const syncRun = await runTurns(synced, 200, () => 0);
     await synced.close();
 
-    console.log(`store: seed graph + fake model, ${TURNS} turns of 200 + 400 chars (load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores)`);
+    console.log(
+      `store: seed graph + fake model, ${TURNS} turns of 200 + 400 chars (load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores)`,
+    );
     row("figure", "FileSaver", "MemorySaver", "target");
     const text = fileRun.text;
     for (const turns of [100, 300, 1_000]) {
@@ -160,11 +182,36 @@ async function main(): Promise<void> {
     const early = (run: TurnRun) => median(run.times.slice(0, 5));
     const late = (run: TurnRun) => median(run.times.slice(-5));
     row("per-turn invoke, turn 1 (median 1-5)", ms(early(fileRun)), ms(early(memoryRun)), "");
-    row("per-turn invoke, turn 1,000 (median 996-1,000)", `${ms(late(fileRun))} (${(late(fileRun) / early(fileRun)).toFixed(2)}×)`, `${ms(late(memoryRun))} (${(late(memoryRun) / early(memoryRun)).toFixed(2)}×)`, "within 2× of turn 1");
-    row("per-turn invoke p95, no fsync (back-to-back)", ms(sortedAt(fileRun.times, 0.95)), ms(sortedAt(memoryRun.times, 0.95)), "≤ 2 ms");
-    row("  same, event loop turns between turns", ms(sortedAt(pacedFileRun.times, 0.95)), ms(sortedAt(pacedMemoryRun.times, 0.95)), "≤ 2 ms (as between real chat turns)");
-    row("  p50 back-to-back / paced", `${ms(median(fileRun.times))} / ${ms(median(pacedFileRun.times))}`, `${ms(median(memoryRun.times))} / ${ms(median(pacedMemoryRun.times))}`, "(context)");
-    row("per-turn invoke p50 / p95 with fsync (200 turns)", `${ms(median(syncRun.times))} / ${ms(sortedAt(syncRun.times, 0.95))}`, "—", "reported separately (the disk's fsync cost)");
+    row(
+      "per-turn invoke, turn 1,000 (median 996-1,000)",
+      `${ms(late(fileRun))} (${(late(fileRun) / early(fileRun)).toFixed(2)}×)`,
+      `${ms(late(memoryRun))} (${(late(memoryRun) / early(memoryRun)).toFixed(2)}×)`,
+      "within 2× of turn 1",
+    );
+    row(
+      "per-turn invoke p95, no fsync (back-to-back)",
+      ms(sortedAt(fileRun.times, 0.95)),
+      ms(sortedAt(memoryRun.times, 0.95)),
+      "≤ 2 ms",
+    );
+    row(
+      "  same, event loop turns between turns",
+      ms(sortedAt(pacedFileRun.times, 0.95)),
+      ms(sortedAt(pacedMemoryRun.times, 0.95)),
+      "≤ 2 ms (as between real chat turns)",
+    );
+    row(
+      "  p50 back-to-back / paced",
+      `${ms(median(fileRun.times))} / ${ms(median(pacedFileRun.times))}`,
+      `${ms(median(memoryRun.times))} / ${ms(median(pacedMemoryRun.times))}`,
+      "(context)",
+    );
+    row(
+      "per-turn invoke p50 / p95 with fsync (200 turns)",
+      `${ms(median(syncRun.times))} / ${ms(sortedAt(syncRun.times, 0.95))}`,
+      "—",
+      "reported separately (the disk's fsync cost)",
+    );
     await file.close();
 
     const opens: { openMs: number; uptimeMs: number }[] = [];
@@ -174,7 +221,12 @@ async function main(): Promise<void> {
       opens.push(JSON.parse(child.stdout.trim().split("\n").at(-1)!) as { openMs: number; uptimeMs: number });
     }
     const openMs = median(opens.map((o) => o.openMs));
-    row("fresh process: open + getState (1,000 turns)", `${ms(openMs)} (median of 3)`, "— (nothing persists)", "≤ 15 ms");
+    row(
+      "fresh process: open + getState (1,000 turns)",
+      `${ms(openMs)} (median of 3)`,
+      "— (nothing persists)",
+      "≤ 15 ms",
+    );
     row("  same, whole child process incl. start+imports", ms(median(opens.map((o) => o.uptimeMs))), "", "(context)");
 
     const fileHistory = await history(new FileSaver(dir, { fsync: false }));
@@ -192,7 +244,12 @@ async function main(): Promise<void> {
     const heapBefore = heap();
     await deleter.deleteThread("long");
     await memory.deleteThread("long");
-    row("deleteThread frees its bytes", `${mb(before - bytesUnder(dir))} of ${mb(threadBytes)}`, `${mb(Math.max(0, heapBefore - heap()))} heap`, "all of the thread's bytes");
+    row(
+      "deleteThread frees its bytes",
+      `${mb(before - bytesUnder(dir))} of ${mb(threadBytes)}`,
+      `${mb(Math.max(0, heapBefore - heap()))} heap`,
+      "all of the thread's bytes",
+    );
     await deleter.close();
 
     const manyDir = join(root, "many");

@@ -11,7 +11,9 @@ const files = readdirSync("bench")
 let failed = 0;
 for (const name of files) {
   console.log(`\n## ${name}`);
-  const result = spawnSync(process.execPath, ["--expose-gc", "--import", "tsx", join("bench", name)], { stdio: "inherit" });
+  const result = spawnSync(process.execPath, ["--expose-gc", "--import", "tsx", join("bench", name)], {
+    stdio: "inherit",
+  });
   if (result.status !== 0) failed++;
 }
 process.exit(failed ? 1 : 0);

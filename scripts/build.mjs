@@ -93,7 +93,8 @@ if (existsSync("src/extension")) {
   const strings = new Set();
   for (const file of readdirSync("src/extension", { recursive: true }).filter((f) => f.endsWith(".ts"))) {
     const source = readFileSync(`src/extension/${file}`, "utf8");
-    for (const match of source.matchAll(/\b(?:l10n\.)?t\(\s*"((?:[^"\\]|\\.)*)"/g)) strings.add(JSON.parse(`"${match[1]}"`));
+    for (const match of source.matchAll(/\b(?:l10n\.)?t\(\s*"((?:[^"\\]|\\.)*)"/g))
+      strings.add(JSON.parse(`"${match[1]}"`));
   }
   const bundle = Object.fromEntries([...strings].sort().map((s) => [s, s]));
   mkdirSync("l10n", { recursive: true });

@@ -40,7 +40,10 @@ function findOnPath(name) {
 
 function build() {
   say("building (npm run build)…");
-  const r = spawnSync(process.execPath, [join(REPO_ROOT, "scripts", "build.mjs")], { cwd: REPO_ROOT, stdio: "inherit" });
+  const r = spawnSync(process.execPath, [join(REPO_ROOT, "scripts", "build.mjs")], {
+    cwd: REPO_ROOT,
+    stdio: "inherit",
+  });
   if (r.status !== 0) {
     console.error("[skein] build failed; fix the errors above and run npm start again");
     process.exit(r.status ?? 1);
@@ -65,7 +68,10 @@ build();
 
 if (code) {
   say(`launching ${code} as an Extension Development Host on ${folder}`);
-  const child = spawn(code, [`--extensionDevelopmentPath=${REPO_ROOT}`, "--new-window", folder], { stdio: "inherit", env: process.env });
+  const child = spawn(code, [`--extensionDevelopmentPath=${REPO_ROOT}`, "--new-window", folder], {
+    stdio: "inherit",
+    env: process.env,
+  });
   child.on("exit", (status) => process.exit(status ?? 0));
 } else {
   await serveInBrowser();
@@ -111,14 +117,24 @@ async function serveInBrowser() {
     say(`port ${port} is busy; using a random one (threads made on another port show under "All Workspaces")`);
     port = 0;
   }
-  const server = await startServer({ layout, dirs, env, port, keepDirs: true, log: process.env.SKEIN_VERBOSE ? (l) => say(l) : () => {} });
+  const server = await startServer({
+    layout,
+    dirs,
+    env,
+    port,
+    keepDirs: true,
+    log: process.env.SKEIN_VERBOSE ? (l) => say(l) : () => {},
+  });
   cleanup.push(() => server.stop({ keepDirs: true }));
 
   let stopping = false;
   const stop = async () => {
     stopping = true;
     say("stopping…");
-    for (const fn of cleanup.reverse()) await Promise.resolve().then(fn).catch(() => undefined);
+    for (const fn of cleanup.reverse())
+      await Promise.resolve()
+        .then(fn)
+        .catch(() => undefined);
     process.exit(0);
   };
   process.removeAllListeners("SIGINT");
@@ -130,11 +146,18 @@ async function serveInBrowser() {
   const key = env.ANTHROPIC_API_KEY ?? process.env.ANTHROPIC_API_KEY;
   say(`VS Code ${layout.vscodeVersion} with Skein (under development) is running. Open this URL in a browser:`);
   console.log(`\n  ${url}\n`);
-  say(key ? "ANTHROPIC_API_KEY is set for the extension host." : "No ANTHROPIC_API_KEY: use \"Skein: Set API Key\" in the editor.");
+  say(
+    key
+      ? "ANTHROPIC_API_KEY is set for the extension host."
+      : 'No ANTHROPIC_API_KEY: use "Skein: Set API Key" in the editor.',
+  );
   say(`profile kept in ${profileRoot} (--fresh to start over). Ctrl+C stops the server.`);
   const exitInfo = await server.waitForExit();
   if (stopping) return; // Ctrl+C: stop() finishes and exits
   say(`the VS Code server stopped (code ${exitInfo.code}); last output:\n${server.output.join("").slice(-2000)}`);
-  for (const fn of cleanup.reverse()) await Promise.resolve().then(fn).catch(() => undefined);
+  for (const fn of cleanup.reverse())
+    await Promise.resolve()
+      .then(fn)
+      .catch(() => undefined);
   process.exit(1);
 }

@@ -13,7 +13,19 @@ import { ensureServer, serverLayout, CODE_SERVER_VERSION } from "./vscode/instal
 const command = process.argv[2] ?? "install";
 if (command === "install") {
   const s = await ensureServer();
-  console.log(JSON.stringify({ vscode: s.vscodeVersion, commit: s.commit, codeServer: CODE_SERVER_VERSION, node: s.nodeBin, serverMain: s.serverMain }, null, 2));
+  console.log(
+    JSON.stringify(
+      {
+        vscode: s.vscodeVersion,
+        commit: s.commit,
+        codeServer: CODE_SERVER_VERSION,
+        node: s.nodeBin,
+        serverMain: s.serverMain,
+      },
+      null,
+      2,
+    ),
+  );
 } else if (command === "version") {
   const layout = serverLayout();
   if (!existsSync(layout.serverMain)) {

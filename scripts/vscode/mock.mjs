@@ -7,7 +7,11 @@ import { REPO_ROOT } from "./install.mjs";
 const live = new Set();
 process.on("exit", () => {
   for (const pid of live) {
-    try { process.kill(-pid, "SIGKILL"); } catch { /* already gone */ }
+    try {
+      process.kill(-pid, "SIGKILL");
+    } catch {
+      /* already gone */
+    }
   }
 });
 
@@ -27,7 +31,10 @@ export async function startMock({ env = {}, log = () => {}, timeoutMs = 30_000 }
     for (const line of c.toString().split("\n")) if (line.trim()) log(line);
   });
   const url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`mock Messages API did not start within ${timeoutMs} ms:\n${err}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`mock Messages API did not start within ${timeoutMs} ms:\n${err}`)),
+      timeoutMs,
+    );
     child.stdout.on("data", (c) => {
       out += c;
       const line = out.split("\n").find((l) => l.startsWith("{"));
@@ -54,8 +61,18 @@ export async function startMock({ env = {}, log = () => {}, timeoutMs = 30_000 }
       await fetch(`${url}/__mock/reset`, { method: "POST" });
     },
     async stop() {
-      try { process.kill(-child.pid, "SIGTERM"); } catch { /* gone */ }
-      const timer = setTimeout(() => { try { process.kill(-child.pid, "SIGKILL"); } catch { /* gone */ } }, 3000);
+      try {
+        process.kill(-child.pid, "SIGTERM");
+      } catch {
+        /* gone */
+      }
+      const timer = setTimeout(() => {
+        try {
+          process.kill(-child.pid, "SIGKILL");
+        } catch {
+          /* gone */
+        }
+      }, 3000);
       await exited;
       clearTimeout(timer);
       live.delete(child.pid);

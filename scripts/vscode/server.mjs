@@ -53,7 +53,7 @@ function installExitHooks() {
   for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) {
     process.once(sig, () => {
       for (const s of live) killGroup(s.pid, "SIGKILL");
-      process.exit(128 + ({ SIGINT: 2, SIGTERM: 15, SIGHUP: 1 })[sig]);
+      process.exit(128 + { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 }[sig]);
     });
   }
 }
@@ -100,19 +100,34 @@ function writeJson(file, value) {
  * Starts `server-main.js` under Node 24. Resolves once it listens; `stop()` ends the whole process group.
  * `env` is merged into the server's environment, which the extension host inherits (e.g. ANTHROPIC_API_KEY).
  */
-export async function startServer({ layout, dirs, env = {}, port = 0, log = () => {}, startTimeoutMs = 60_000, token = true, keepDirs: keepProfile = false }) {
+export async function startServer({
+  layout,
+  dirs,
+  env = {},
+  port = 0,
+  log = () => {},
+  startTimeoutMs = 60_000,
+  token = true,
+  keepDirs: keepProfile = false,
+}) {
   installExitHooks();
   const connectionToken = token ? randomBytes(16).toString("hex") : null;
   const args = [
     layout.serverMain,
-    "--host", "127.0.0.1",
-    "--port", String(port),
+    "--host",
+    "127.0.0.1",
+    "--port",
+    String(port),
     "--accept-server-license-terms",
-    "--telemetry-level", "off",
+    "--telemetry-level",
+    "off",
     "--disable-workspace-trust",
-    "--user-data-dir", dirs.userData,
-    "--server-data-dir", dirs.serverData,
-    "--extensions-dir", dirs.extensions,
+    "--user-data-dir",
+    dirs.userData,
+    "--server-data-dir",
+    dirs.serverData,
+    "--extensions-dir",
+    dirs.extensions,
   ];
   // VS Code ≥ 1.139 honours the page URL's extensionDevelopmentPath/extensionTestsPath payload only with the
   // smoke-test driver on; 1.100 honours it without, and with it refuses every modal dialog ("in tests").
@@ -142,10 +157,20 @@ export async function startServer({ layout, dirs, env = {}, port = 0, log = () =
   for (const k of Object.keys(childEnv)) {
     if (k.startsWith("npm_") || k === "NODE_OPTIONS" || (k.startsWith("ANTHROPIC_") && !(k in env))) delete childEnv[k];
   }
-  const child = spawn(layout.nodeBin, args, { cwd: dirs.workspace, env: childEnv, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(layout.nodeBin, args, {
+    cwd: dirs.workspace,
+    env: childEnv,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const output = [];
   let exited = null;
-  const exitPromise = new Promise((resolve) => child.on("exit", (code, signal) => { exited = { code, signal }; resolve(exited); }));
+  const exitPromise = new Promise((resolve) =>
+    child.on("exit", (code, signal) => {
+      exited = { code, signal };
+      resolve(exited);
+    }),
+  );
 
   const server = {
     pid: child.pid,
@@ -159,7 +184,11 @@ export async function startServer({ layout, dirs, env = {}, port = 0, log = () =
     cleanupDirsSync() {
       if (keepProfile) rmSync(runTmp, { recursive: true, force: true });
       if (keepProfile || process.env.SKEIN_KEEP_DIRS) return;
-      try { rmSync(dirs.root, { recursive: true, force: true, maxRetries: 3 }); } catch { /* a straggler may still hold a file */ }
+      try {
+        rmSync(dirs.root, { recursive: true, force: true, maxRetries: 3 });
+      } catch {
+        /* a straggler may still hold a file */
+      }
     },
     async stop({ keepDirs = false } = {}) {
       if (!exited) {
@@ -187,11 +216,23 @@ export async function startServer({ layout, dirs, env = {}, port = 0, log = () =
     };
     child.stdout.on("data", onData);
     child.stderr.on("data", onData);
-    void exitPromise.then((e) => reject(new Error(`VS Code server exited before listening (code ${e.code}, signal ${e.signal}):\n${output.join("").slice(-4000)}`)));
+    void exitPromise.then((e) =>
+      reject(
+        new Error(
+          `VS Code server exited before listening (code ${e.code}, signal ${e.signal}):\n${output.join("").slice(-4000)}`,
+        ),
+      ),
+    );
   });
   let timer;
   const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`VS Code server did not listen within ${startTimeoutMs} ms:\n${output.join("").slice(-4000)}`)), startTimeoutMs);
+    timer = setTimeout(
+      () =>
+        reject(
+          new Error(`VS Code server did not listen within ${startTimeoutMs} ms:\n${output.join("").slice(-4000)}`),
+        ),
+      startTimeoutMs,
+    );
   });
   try {
     server.port = await Promise.race([listening, timeout]);

@@ -12,7 +12,8 @@ import { IncompleteStreamError, ModelError } from "../model/errors";
 import { fitContext, selectContext } from "./contextWindow";
 
 /** The API's wording when the input exceeds the model's window. */
-const PROMPT_TOO_LONG = /prompt is too long|too many (input )?tokens|exceeds? the (model's )?(maximum )?context|context (window|length)/i;
+const PROMPT_TOO_LONG =
+  /prompt is too long|too many (input )?tokens|exceeds? the (model's )?(maximum )?context|context (window|length)/i;
 import type { ContextOptions } from "./contextWindow";
 import { repairHistory } from "./repair";
 import { CATALOG_KEYS, updateCatalog } from "./catalog";
@@ -64,29 +65,49 @@ export function createCallModelNode(deps: ChatNodeDeps) {
     const history = state.messages ?? [];
     await ensureTitle(deps.checkpointer, threadId, history);
 
-    let selection = await fitContext(history, deps.model, { ...deps.context, system: deps.systemPrompt, tools: toolDefs });
+    let selection = await fitContext(history, deps.model, {
+      ...deps.context,
+      system: deps.systemPrompt,
+      tools: toolDefs,
+    });
     // The id is fixed before the first token so streamed chunks and the stored message share it.
     const id = uuid4();
     let final: Message | undefined;
     let cancelled: Message | undefined;
     let settle!: (partial: Message | undefined) => void;
-    if (threadId && deps.inflight) deps.inflight.set(threadId, new Promise<Message | undefined>((resolve) => (settle = resolve)));
+    if (threadId && deps.inflight)
+      deps.inflight.set(threadId, new Promise<Message | undefined>((resolve) => (settle = resolve)));
     try {
       for (let attempt = 0; ; attempt++) {
         const { messages: toSend } = repairHistory(selection.messages);
         try {
-          for await (const event of deps.model.stream(toSend, { system: deps.systemPrompt, tools: toolDefs, signal: config.signal })) {
+          for await (const event of deps.model.stream(toSend, {
+            system: deps.systemPrompt,
+            tools: toolDefs,
+            signal: config.signal,
+          })) {
             if (event.type === "text") config.emitMessageChunk({ id, role: "assistant", content: event.text });
             else if (event.type === "tool_call_delta") {
-              config.emitMessageChunk({ id, role: "assistant", content: "", tool_call_chunk: { index: event.index, id: event.id, name: event.name, args: event.argsDelta } });
+              config.emitMessageChunk({
+                id,
+                role: "assistant",
+                content: "",
+                tool_call_chunk: { index: event.index, id: event.id, name: event.name, args: event.argsDelta },
+              });
             } else if (event.type === "message") final = event.message;
           }
           break;
         } catch (error) {
           // The estimate was too low for this model: send half as much once, rather than fail the turn.
-          const tooLong = error instanceof ModelError && error.code === "invalid_request" && PROMPT_TOO_LONG.test(error.apiMessage ?? "");
+          const tooLong =
+            error instanceof ModelError &&
+            error.code === "invalid_request" &&
+            PROMPT_TOO_LONG.test(error.apiMessage ?? "");
           if (!tooLong || attempt > 0 || selection.messages.length <= 1) throw error;
-          selection = selectContext(history, { maxMessages: deps.context?.maxMessages, maxInputTokens: Math.floor(selection.estimatedTokens / 2) });
+          selection = selectContext(history, {
+            maxMessages: deps.context?.maxMessages,
+            maxInputTokens: Math.floor(selection.estimatedTokens / 2),
+          });
         }
       }
     } catch (error) {
@@ -100,9 +121,18 @@ export function createCallModelNode(deps: ChatNodeDeps) {
     } finally {
       settle?.(cancelled);
     }
-    if (!final) throw new IncompleteStreamError("The model stream ended without a message.", "incomplete_stream", { retryable: true });
-    const message: Message = { ...final, id, metadata: { ...final.metadata, ...(selection.omitted ? { omittedMessages: selection.omitted } : {}) } };
-    await updateCatalog(deps.checkpointer, threadId, history.length + 1, message, { [CATALOG_KEYS.lastModel]: message.metadata?.model });
+    if (!final)
+      throw new IncompleteStreamError("The model stream ended without a message.", "incomplete_stream", {
+        retryable: true,
+      });
+    const message: Message = {
+      ...final,
+      id,
+      metadata: { ...final.metadata, ...(selection.omitted ? { omittedMessages: selection.omitted } : {}) },
+    };
+    await updateCatalog(deps.checkpointer, threadId, history.length + 1, message, {
+      [CATALOG_KEYS.lastModel]: message.metadata?.model,
+    });
     return { messages: [message] };
   };
 }
@@ -121,14 +151,19 @@ export function createToolsNode(deps: Pick<ChatNodeDeps, "tools" | "checkpointer
         const base = { id: uuid4(), role: "tool" as const, tool_call_id: call.id, name: call.name };
         try {
           const tool = byName.get(call.name);
-          if (!tool) throw new Error(`Unknown tool "${call.name}". Available: ${[...byName.keys()].join(", ") || "none"}.`);
+          if (!tool)
+            throw new Error(`Unknown tool "${call.name}". Available: ${[...byName.keys()].join(", ") || "none"}.`);
           const output = await tool.run(call.args ?? {}, { signal: config.signal });
           const content = typeof output === "string" ? output : JSON.stringify(output ?? null);
           return { ...base, content, metadata: { createdAt: new Date().toISOString() } };
         } catch (error) {
           // The model sees the failure and can recover; the thread never breaks on a tool.
           const text = error instanceof Error ? error.message : String(error);
-          return { ...base, content: `Error: ${text}`, metadata: { is_error: true, createdAt: new Date().toISOString() } };
+          return {
+            ...base,
+            content: `Error: ${text}`,
+            metadata: { is_error: true, createdAt: new Date().toISOString() },
+          };
         }
       }),
     );

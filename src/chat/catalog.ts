@@ -54,7 +54,10 @@ export function catalogOf(info: Pick<ThreadInfo, "metadata">): CatalogEntry {
   return {
     messageCount: typeof count === "number" ? count : undefined,
     hasBranches: metadata[CATALOG_KEYS.hasBranches] === true,
-    forkedFrom: typeof fork?.threadId === "string" && typeof fork.messageId === "string" ? { threadId: fork.threadId, messageId: fork.messageId } : undefined,
+    forkedFrom:
+      typeof fork?.threadId === "string" && typeof fork.messageId === "string"
+        ? { threadId: fork.threadId, messageId: fork.messageId }
+        : undefined,
     titleSource: typeof source === "string" ? source : undefined,
   };
 }
@@ -96,6 +99,12 @@ export async function updateCatalog(
 ): Promise<void> {
   if (!checkpointer || !threadId) return;
   await checkpointer.setThreadInfo(threadId, {
-    metadata: { [CATALOG_KEYS.messageCount]: messageCount, [CATALOG_KEYS.lastMessagePreview]: previewOf(last), [CATALOG_KEYS.lastMessageRole]: last?.role, [ACTIVITY_KEY]: new Date().toISOString(), ...extra },
+    metadata: {
+      [CATALOG_KEYS.messageCount]: messageCount,
+      [CATALOG_KEYS.lastMessagePreview]: previewOf(last),
+      [CATALOG_KEYS.lastMessageRole]: last?.role,
+      [ACTIVITY_KEY]: new Date().toISOString(),
+      ...extra,
+    },
   });
 }

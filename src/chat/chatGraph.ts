@@ -34,7 +34,14 @@ export interface ChatGraphOptions {
 
 export function createChatGraph(options: ChatGraphOptions) {
   const inflight = new Map<string, Promise<Message | undefined>>();
-  const deps = { model: options.model, checkpointer: options.checkpointer, systemPrompt: options.systemPrompt, context: options.context, tools: options.tools ?? [], inflight };
+  const deps = {
+    model: options.model,
+    checkpointer: options.checkpointer,
+    systemPrompt: options.systemPrompt,
+    context: options.context,
+    tools: options.tools ?? [],
+    inflight,
+  };
   const graph = new StateGraph(MessagesAnnotation)
     .addNode("call_model", createCallModelNode(deps))
     .addNode("tools", createToolsNode(deps))
@@ -52,7 +59,10 @@ export function createChatGraph(options: ChatGraphOptions) {
 export type ChatGraph = ReturnType<typeof createChatGraph>;
 
 /** Runs of the chat graph use durability "sync" unless the caller says otherwise. */
-function syncByDefault(graph: { invoke: (input: any, config?: any) => Promise<any>; stream: (input: any, config?: any) => Promise<any> }): void {
+function syncByDefault(graph: {
+  invoke: (input: any, config?: any) => Promise<any>;
+  stream: (input: any, config?: any) => Promise<any>;
+}): void {
   const invoke = graph.invoke.bind(graph);
   const stream = graph.stream.bind(graph);
   graph.invoke = (input: unknown, config?: RunnableConfig) => invoke(input, { durability: "sync", ...config });

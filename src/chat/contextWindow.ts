@@ -93,7 +93,11 @@ export function selectContext(history: readonly Message[], options: SelectOption
 
   // The current turn: from the newest user message (not a tool result) to the end.
   let lastUser = -1;
-  for (let k = history.length - 1; k >= 0; k--) if (history[k].role === "user") { lastUser = k; break; }
+  for (let k = history.length - 1; k >= 0; k--)
+    if (history[k].role === "user") {
+      lastUser = k;
+      break;
+    }
   let firstUnit = all.length;
   for (let u = all.length - 1; u >= 0; u--) {
     if (all[u][0] >= Math.max(0, lastUser)) firstUnit = u;
@@ -146,7 +150,12 @@ export async function fitContext(
     if (exact <= maxInputTokens || selection.omitted === history.length - 1) return selection;
     scale *= (exact / Math.max(1, selection.estimatedTokens)) * 1.05;
     const factor = scale;
-    selection = selectContext(history, { maxMessages: options.maxMessages, maxInputTokens, fixedTokens: fixedTokens * factor, estimate: (m) => estimateTokens(m) * factor });
+    selection = selectContext(history, {
+      maxMessages: options.maxMessages,
+      maxInputTokens,
+      fixedTokens: fixedTokens * factor,
+      estimate: (m) => estimateTokens(m) * factor,
+    });
   }
   return selection;
 }

@@ -17,7 +17,11 @@ interface GraphLike {
   updateState(config: RunnableConfig, values: any, asNode?: string): Promise<RunnableConfig>;
 }
 
-export function keepCancelledReplies<G extends GraphLike>(graph: G, inflight: Map<string, Promise<Message | undefined>>, checkpointer?: BaseCheckpointSaver): G {
+export function keepCancelledReplies<G extends GraphLike>(
+  graph: G,
+  inflight: Map<string, Promise<Message | undefined>>,
+  checkpointer?: BaseCheckpointSaver,
+): G {
   const keep = async (config: RunnableConfig | undefined): Promise<void> => {
     const threadId = config?.configurable?.thread_id;
     if (typeof threadId !== "string") return;

@@ -12,7 +12,8 @@
  */
 import type { Message } from "../graph/messages";
 
-export const UNANSWERED_TOOL_CALL_TEXT = "Error: this tool call did not complete (the run was interrupted), so it has no result.";
+export const UNANSWERED_TOOL_CALL_TEXT =
+  "Error: this tool call did not complete (the run was interrupted), so it has no result.";
 export const OMITTED_HISTORY_TEXT = "(Earlier conversation omitted.)";
 
 function isEmpty(message: Message): boolean {
@@ -64,7 +65,13 @@ export function repairHistory(history: readonly Message[]): RepairReport {
     for (const call of message.tool_calls) {
       if (answered.has(call.id)) continue;
       changes.push(`answered unanswered tool call ${call.id} with an error result`);
-      out.push({ role: "tool", tool_call_id: call.id, name: call.name, content: UNANSWERED_TOOL_CALL_TEXT, metadata: { is_error: true } });
+      out.push({
+        role: "tool",
+        tool_call_id: call.id,
+        name: call.name,
+        content: UNANSWERED_TOOL_CALL_TEXT,
+        metadata: { is_error: true },
+      });
     }
   }
   const firstChat = out.findIndex((m) => m.role !== "system");

@@ -35,7 +35,8 @@ import { Turns, type ThreadConfig, type TurnOptions, type TurnResult } from "./t
 export type { ChatEvent, TurnOptions, TurnResult } from "./turns";
 
 /** A turn that starts from an earlier checkpoint: a user message edited, or an assistant reply regenerated. */
-export type BranchRequest = { kind: "edit"; messageId: string; text: string } | { kind: "regenerate"; messageId: string };
+export type BranchRequest =
+  { kind: "edit"; messageId: string; text: string } | { kind: "regenerate"; messageId: string };
 
 export type ExportFormat = "markdown" | "json";
 
@@ -81,7 +82,8 @@ export class ThreadService {
       file: options.searchFile,
       // A thread with branches is indexed whole (every branch), so hits on branches not shown are found too.
       readMessages: async (info) => {
-        if (catalogOf(info).hasBranches) return (await this.branches.leafTree(info.threadId)).nodes.map((node) => node.message);
+        if (catalogOf(info).hasBranches)
+          return (await this.branches.leafTree(info.threadId)).nodes.map((node) => node.message);
         return (await this.branches.getBranchView(info.threadId)).messages.map((entry) => entry.message);
       },
     });
@@ -95,7 +97,13 @@ export class ThreadService {
     const context = JSON.stringify(contextOptions ?? null);
     const cached = this.cached;
     if (cached && cached.model === model && cached.system === system && cached.context === context) return cached.graph;
-    const graph = createChatGraph({ model, checkpointer: this.options.checkpointer, systemPrompt: system, context: contextOptions, tools: this.options.tools });
+    const graph = createChatGraph({
+      model,
+      checkpointer: this.options.checkpointer,
+      systemPrompt: system,
+      context: contextOptions,
+      tools: this.options.tools,
+    });
     this.cached = { model, system, context, graph };
     return graph;
   }
@@ -118,7 +126,10 @@ export class ThreadService {
   }
 
   async rename(threadId: string, title: string): Promise<void> {
-    await this.options.checkpointer.setThreadInfo(threadId, { title: title.trim(), metadata: { [CATALOG_KEYS.titleSource]: "user" } });
+    await this.options.checkpointer.setThreadInfo(threadId, {
+      title: title.trim(),
+      metadata: { [CATALOG_KEYS.titleSource]: "user" },
+    });
   }
 
   /** Stops a running turn and waits for it first, so nothing it writes brings the thread back; its text leaves the search index too. */
@@ -155,14 +166,18 @@ export class ThreadService {
     if (head && Array.isArray(stored) && (head.pendingWrites?.length ?? 0) === 0 && !running) {
       const messages = stored as StoredMessage[];
       const last = messages.at(-1);
-      if (last?.role === "assistant" && !last.tool_calls?.length) return { messages, interrupted: isInterrupted(messages, { running, failed: false }) };
+      if (last?.role === "assistant" && !last.tool_calls?.length)
+        return { messages, interrupted: isInterrupted(messages, { running, failed: false }) };
     }
     // Otherwise (unanswered, failed, pending writes) the graph's state: the messages and the recorded failure.
     const state = await this.historyGraphState(threadId);
     const messages = ((state.values as { messages?: StoredMessage[] }).messages ?? []).slice();
     const failed = state.tasks.find((t) => t.error)?.error;
     if (messages.length === 0 && !failed) return undefined;
-    const error = failed && !running ? { name: failed.name, message: failed.message, code: MODEL_ERROR_CODES[failed.name] } : undefined;
+    const error =
+      failed && !running
+        ? { name: failed.name, message: failed.message, code: MODEL_ERROR_CODES[failed.name] }
+        : undefined;
     return { messages, interrupted: isInterrupted(messages, { running, failed: Boolean(failed) }), error };
   }
 
@@ -206,7 +221,11 @@ export class ThreadService {
   }
 
   /** Sends one user message and runs the turn to the end (tool calls included). */
-  async sendMessage(threadId: string, content: string | Message["content"], options: TurnOptions = {}): Promise<TurnResult> {
+  async sendMessage(
+    threadId: string,
+    content: string | Message["content"],
+    options: TurnOptions = {},
+  ): Promise<TurnResult> {
     const user: Message = { id: uuid4(), role: "user", content, metadata: { createdAt: new Date().toISOString() } };
     return (
       this.refused([user]) ??
@@ -245,7 +264,8 @@ export class ThreadService {
         }
         for await (const snapshot of graph.getStateHistory(config)) {
           const before = (snapshot.values as { messages?: StoredMessage[] }).messages ?? [];
-          if (snapshot.next.includes("call_model") && !before.some((m) => m.id === last.id)) return { input: null, config: snapshot.config as ThreadConfig };
+          if (snapshot.next.includes("call_model") && !before.some((m) => m.id === last.id))
+            return { input: null, config: snapshot.config as ThreadConfig };
         }
         throw new ModelError("Nothing to retry: no earlier step to run again.", "invalid_request");
       });
@@ -260,11 +280,18 @@ export class ThreadService {
   /** Edit / regenerate from an earlier checkpoint, streamed like any turn; the new branch becomes the shown one. */
   async branch(threadId: string, request: BranchRequest, options: TurnOptions = {}): Promise<TurnResult> {
     const plan = (): Promise<PlannedRun> =>
-      request.kind === "edit" ? this.branches.planEdit(threadId, request.messageId, request.text) : this.branches.planRegenerate(threadId, request.messageId);
+      request.kind === "edit"
+        ? this.branches.planEdit(threadId, request.messageId, request.text)
+        : this.branches.planRegenerate(threadId, request.messageId);
     const refused = this.refused([]);
     if (refused) return refused;
     try {
-      return await this.turns.run(threadId, options, [], async () => (await plan()) as { input: { messages: Message[] } | null; config: ThreadConfig });
+      return await this.turns.run(
+        threadId,
+        options,
+        [],
+        async () => (await plan()) as { input: { messages: Message[] } | null; config: ThreadConfig },
+      );
     } finally {
       // Even a failed or stopped run may have written the new branch: keep the catalog on the shown one.
       await this.branches.afterRun(threadId).catch(() => undefined);

@@ -27,7 +27,10 @@ export interface LoadedThread {
  * reply never came (a finished turn always ends with an assistant reply; a user or tool message last means
  * it did not), or when its reply was cut off (Stop, or the window closed mid-stream).
  */
-export function isInterrupted(messages: readonly StoredMessage[], state: { running: boolean; failed: boolean }): boolean {
+export function isInterrupted(
+  messages: readonly StoredMessage[],
+  state: { running: boolean; failed: boolean },
+): boolean {
   if (state.running) return false;
   const last = messages.at(-1);
   const unanswered = last !== undefined && (last.role === "user" || last.role === "tool");

@@ -32,7 +32,8 @@ export function titleFromText(text: string, max = MAX_TITLE_LENGTH): string {
 export function previewOf(message: Message | undefined): string {
   if (!message) return "";
   const text = messageText(message).replace(/\s+/g, " ").trim();
-  const shown = text || (message.tool_calls?.length ? `[tool: ${message.tool_calls.map((c) => c.name).join(", ")}]` : "");
+  const shown =
+    text || (message.tool_calls?.length ? `[tool: ${message.tool_calls.map((c) => c.name).join(", ")}]` : "");
   return shown.length > PREVIEW_LENGTH ? `${shown.slice(0, PREVIEW_LENGTH - 1)}…` : shown;
 }
 

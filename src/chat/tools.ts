@@ -24,11 +24,16 @@ export const addTool: ChatTool = {
   definition: {
     name: "add",
     description: "Adds two numbers.",
-    input_schema: { type: "object", properties: { a: { type: "number" }, b: { type: "number" } }, required: ["a", "b"] },
+    input_schema: {
+      type: "object",
+      properties: { a: { type: "number" }, b: { type: "number" } },
+      required: ["a", "b"],
+    },
   },
   run: (args) => {
     const { a, b } = args;
-    if (typeof a !== "number" || typeof b !== "number") throw new Error(`add needs two numbers, got a=${JSON.stringify(a)} b=${JSON.stringify(b)}`);
+    if (typeof a !== "number" || typeof b !== "number")
+      throw new Error(`add needs two numbers, got a=${JSON.stringify(a)} b=${JSON.stringify(b)}`);
     return String(a + b);
   },
 };

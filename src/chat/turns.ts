@@ -119,16 +119,30 @@ export class Turns {
       // "debug" reports each checkpoint once it is saved (durability "sync": on disk): the user's message is
       // announced then, never before — a turn refused by the thread lock or a failing store never shows it.
       const streamMode = unsent.length ? ["messages", "updates", "debug"] : ["messages", "updates"];
-      const stream = await graph.stream(input, { ...config, signal, durability: "sync", streamMode: streamMode as ["messages", "updates"] });
+      const stream = await graph.stream(input, {
+        ...config,
+        signal,
+        durability: "sync",
+        streamMode: streamMode as ["messages", "updates"],
+      });
       for await (const item of stream as AsyncIterable<[string, unknown]>) {
         const [mode, payload] = item;
         if (mode === "debug") {
           const chunk = payload as { type?: string; payload?: { metadata?: { source?: string } } };
-          if (unsent.length && chunk.type === "checkpoint" && chunk.payload?.metadata?.source === "input") await announce();
+          if (unsent.length && chunk.type === "checkpoint" && chunk.payload?.metadata?.source === "input")
+            await announce();
           continue;
         }
         if (mode === "messages") {
-          const [chunk] = payload as [{ id: string; content?: unknown; metadata?: unknown; tool_call_chunk?: { index: number; id?: string; name?: string; args?: string } }, unknown];
+          const [chunk] = payload as [
+            {
+              id: string;
+              content?: unknown;
+              metadata?: unknown;
+              tool_call_chunk?: { index: number; id?: string; name?: string; args?: string };
+            },
+            unknown,
+          ];
           // Whole messages (tool results) also arrive in this mode; they are reported from "updates".
           if (chunk.metadata !== undefined || typeof chunk.content !== "string") continue;
           if (chunk.tool_call_chunk) {
@@ -155,11 +169,20 @@ export class Turns {
     } catch (error) {
       // Nothing of the turn reached the store (or another window holds the thread): say so, with the text back.
       if (unsent.length || (error instanceof ThreadBusyError && stored.length === 0)) {
-        return { status: "rejected", messages: [], error: error instanceof Error ? error : new Error(String(error)), unsent };
+        return {
+          status: "rejected",
+          messages: [],
+          error: error instanceof Error ? error : new Error(String(error)),
+          unsent,
+        };
       }
       if (signal.aborted || (error instanceof ModelError && error.code === "cancelled")) {
         await this.keepPartial(threadId, partials, stored, emit);
-        return { status: "cancelled", messages: stored, error: error instanceof ModelError ? error : new ModelCancelledError(error) };
+        return {
+          status: "cancelled",
+          messages: stored,
+          error: error instanceof ModelError ? error : new ModelCancelledError(error),
+        };
       }
       return { status: "failed", messages: stored, error: error instanceof Error ? error : new Error(String(error)) };
     } finally {
@@ -179,7 +202,12 @@ export class Turns {
   }
 
   /** Reports the cancelled reply the graph kept (keepCancelled.ts); stores it itself if the graph could not. */
-  private async keepPartial(threadId: string, partials: Map<string, string>, stored: StoredMessage[], emit: (e: ChatEvent) => void): Promise<void> {
+  private async keepPartial(
+    threadId: string,
+    partials: Map<string, string>,
+    stored: StoredMessage[],
+    emit: (e: ChatEvent) => void,
+  ): Promise<void> {
     const graph = await this.graph();
     const config = { configurable: { thread_id: threadId } };
     const messages = ((await graph.getState(config)).values as { messages?: StoredMessage[] }).messages ?? [];
@@ -187,7 +215,10 @@ export class Turns {
       if (!text) continue;
       let partial = messages.find((m) => m.id === id);
       if (!partial) {
-        partial = interruptedMessage({ role: "assistant", content: text, metadata: { createdAt: new Date().toISOString() } }, id) as StoredMessage;
+        partial = interruptedMessage(
+          { role: "assistant", content: text, metadata: { createdAt: new Date().toISOString() } },
+          id,
+        ) as StoredMessage;
         await graph.updateState(config, { messages: [partial] }, "call_model");
         await updateCatalog(this.checkpointer, threadId, messages.length + 1, partial);
       }
@@ -196,4 +227,3 @@ export class Turns {
     }
   }
 }
-

@@ -15,7 +15,10 @@ export function requireWriteTarget(config: CheckpointConfig): { threadId: string
   const threadId = requireThreadId(config, "putWrites");
   const checkpointId = config.configurable?.checkpoint_id;
   if (checkpointId === undefined) {
-    throw new CheckpointError("putWrites needs configurable.checkpoint_id: writes belong to the checkpoint a step started from.", "MISSING_CHECKPOINT_ID");
+    throw new CheckpointError(
+      "putWrites needs configurable.checkpoint_id: writes belong to the checkpoint a step started from.",
+      "MISSING_CHECKPOINT_ID",
+    );
   }
   return { threadId, checkpointId, ns: config.configurable?.checkpoint_ns ?? "" };
 }

@@ -37,15 +37,30 @@ export async function copyThreads(
       for (const tuple of tuples) {
         const ns = tuple.config.configurable?.checkpoint_ns ?? "";
         const parent = tuple.parentConfig?.configurable?.checkpoint_id;
-        const config: CheckpointConfig = { configurable: { thread_id: threadId, checkpoint_ns: ns, ...(parent ? { checkpoint_id: parent } : {}) } };
-        await to.put(config, tuple.checkpoint, tuple.metadata ?? { source: "input", step: -1, parents: {} }, tuple.checkpoint.channel_versions);
-        await copyWrites(to, { configurable: { thread_id: threadId, checkpoint_ns: ns, checkpoint_id: tuple.checkpoint.id } }, tuple);
+        const config: CheckpointConfig = {
+          configurable: { thread_id: threadId, checkpoint_ns: ns, ...(parent ? { checkpoint_id: parent } : {}) },
+        };
+        await to.put(
+          config,
+          tuple.checkpoint,
+          tuple.metadata ?? { source: "input", step: -1, parents: {} },
+          tuple.checkpoint.channel_versions,
+        );
+        await copyWrites(
+          to,
+          { configurable: { thread_id: threadId, checkpoint_ns: ns, checkpoint_id: tuple.checkpoint.id } },
+          tuple,
+        );
         report.checkpoints++;
       }
     } finally {
       await lock.release();
     }
-    if (info) await to.setThreadInfo(threadId, { ...(info.title !== undefined ? { title: info.title } : {}), metadata: info.metadata });
+    if (info)
+      await to.setThreadInfo(threadId, {
+        ...(info.title !== undefined ? { title: info.title } : {}),
+        metadata: info.metadata,
+      });
     report.threads++;
   }
   options.onProgress?.(done, ids.length);
@@ -58,7 +73,10 @@ async function copyWrites(to: BaseCheckpointSaver, config: CheckpointConfig, tup
   for (const [taskId, channel, value] of tuple.pendingWrites ?? []) {
     let entry = byTask.get(taskId);
     if (!entry) byTask.set(taskId, (entry = { ordinary: [], special: [] }));
-    (Object.prototype.hasOwnProperty.call(WRITES_IDX_MAP, channel) ? entry.special : entry.ordinary).push([channel, value]);
+    (Object.prototype.hasOwnProperty.call(WRITES_IDX_MAP, channel) ? entry.special : entry.ordinary).push([
+      channel,
+      value,
+    ]);
   }
   for (const [taskId, { ordinary, special }] of byTask) {
     if (ordinary.length) await to.putWrites(config, ordinary, taskId);

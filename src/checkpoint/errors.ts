@@ -45,7 +45,10 @@ function wayOut(holder: string | LockHolder | undefined): string {
 /** A thread id that must not reach the file system (or any store key). */
 export class InvalidThreadIdError extends CheckpointError {
   override name = "InvalidThreadIdError";
-  constructor(readonly threadId: unknown, reason: string) {
+  constructor(
+    readonly threadId: unknown,
+    reason: string,
+  ) {
     super(`Invalid thread id ${JSON.stringify(threadId)}: ${reason}`, "INVALID_THREAD_ID");
   }
 }

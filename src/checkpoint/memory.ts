@@ -109,7 +109,11 @@ export class MemorySaver extends BaseCheckpointSaver {
         !(channel in newVersions) &&
         Object.prototype.hasOwnProperty.call(parent.checkpoint.channel_values, channel) &&
         parent.checkpoint.channel_versions[channel] === checkpoint.channel_versions[channel];
-      setOwn(values, channel, unchanged ? parent.checkpoint.channel_values[channel] : this.copyIn(value, recentKey(threadId, ns, channel)));
+      setOwn(
+        values,
+        channel,
+        unchanged ? parent.checkpoint.channel_values[channel] : this.copyIn(value, recentKey(threadId, ns, channel)),
+      );
     }
     const saved: StoredCheckpoint = {
       threadId,
@@ -219,7 +223,9 @@ export class MemorySaver extends BaseCheckpointSaver {
     if (saved.parentId !== undefined) {
       tuple.parentConfig = { configurable: { thread_id: threadId, checkpoint_ns: ns, checkpoint_id: saved.parentId } };
       if (checkpoint.v < 4) {
-        const parentWrites = [...(space.writes.get(saved.parentId)?.values() ?? [])].map(([taskId, channel, value]): CheckpointPendingWrite => [taskId, channel, this.copyOut(value)]);
+        const parentWrites = [...(space.writes.get(saved.parentId)?.values() ?? [])].map(
+          ([taskId, channel, value]): CheckpointPendingWrite => [taskId, channel, this.copyOut(value)],
+        );
         tuple.checkpoint = migratePendingSends(tuple.checkpoint, parentWrites, (v) => this.getNextVersion(v));
       }
     }

@@ -56,7 +56,8 @@ export class RunLocks {
     for (let wait = 1; token === undefined; wait = Math.min(wait * 2, 25)) {
       const result = await this.backend.tryAcquire(threadId, "run");
       if (result.ok) token = result.token;
-      else if (result.holder?.kind === "run" || Date.now() > deadline) throw new ThreadBusyError(threadId, result.holder);
+      else if (result.holder?.kind === "run" || Date.now() > deadline)
+        throw new ThreadBusyError(threadId, result.holder);
       else await sleep(wait);
     }
     if (this.runs.has(threadId)) {

@@ -12,7 +12,8 @@ export class ChannelAnnotation<Value, UpdateValue = Value> {
 
   /** A fresh, empty channel for this key. */
   createChannel(key: string): BaseChannel {
-    if (this.reducer) return new BinaryOperatorAggregate<Value, UpdateValue>(this.reducer, this.defaultValue) as BaseChannel;
+    if (this.reducer)
+      return new BinaryOperatorAggregate<Value, UpdateValue>(this.reducer, this.defaultValue) as BaseChannel;
     return new LastValue<Value>(key) as BaseChannel;
   }
 }

@@ -15,7 +15,9 @@ export interface SendPacket {
 }
 
 export function isSend(value: unknown): value is Send {
-  return value instanceof Send || (typeof value === "object" && value !== null && (value as SendPacket).lg_name === "Send");
+  return (
+    value instanceof Send || (typeof value === "object" && value !== null && (value as SendPacket).lg_name === "Send")
+  );
 }
 
 export interface CommandParams<Resume = unknown, Update = Record<string, unknown> | [string, unknown][]> {
@@ -47,7 +49,10 @@ export class Command<Resume = unknown, Update = Record<string, unknown> | [strin
 }
 
 export function isCommand(value: unknown): value is Command {
-  return value instanceof Command || (typeof value === "object" && value !== null && (value as Command).lg_name === "Command");
+  return (
+    value instanceof Command ||
+    (typeof value === "object" && value !== null && (value as Command).lg_name === "Command")
+  );
 }
 
 const OVERWRITE = "__overwrite__";

@@ -35,7 +35,10 @@ export class InvalidUpdateError extends GraphError {
 export class GraphInterrupt extends GraphError {
   override name = "GraphInterrupt";
   constructor(readonly interrupts: Interrupt[] = []) {
-    super(`Graph interrupted${interrupts.length ? `: ${JSON.stringify(interrupts.map((i) => i.value))}` : ""}`, "GRAPH_INTERRUPT");
+    super(
+      `Graph interrupted${interrupts.length ? `: ${JSON.stringify(interrupts.map((i) => i.value))}` : ""}`,
+      "GRAPH_INTERRUPT",
+    );
   }
 }
 
@@ -47,7 +50,9 @@ export class GraphValueError extends GraphError {
 /** `invoke(null)` on a thread with nothing to resume. */
 export class EmptyInputError extends GraphError {
   override name = "EmptyInputError";
-  constructor(message = "Received no input and there is no checkpoint to resume: pass an input, or a thread_id that has state.") {
+  constructor(
+    message = "Received no input and there is no checkpoint to resume: pass an input, or a thread_id that has state.",
+  ) {
     super(message, "EMPTY_INPUT");
   }
 }

@@ -39,7 +39,15 @@
 export { Annotation, AnnotationRoot, ChannelAnnotation } from "./annotation";
 export type { StateDefinition, StateType, UpdateType, ReducerOptions } from "./annotation";
 export { StateGraph } from "./stateGraph";
-export type { CompileOptions, CompiledStateGraph, NodeFunction, RouterFunction, StateGraphConstructor, StateGraphInit, StateSchema } from "./stateGraph";
+export type {
+  CompileOptions,
+  CompiledStateGraph,
+  NodeFunction,
+  RouterFunction,
+  StateGraphConstructor,
+  StateGraphInit,
+  StateSchema,
+} from "./stateGraph";
 export { DrawableGraph } from "./drawing";
 export type { DrawableEdge, DrawableNode, MermaidOptions } from "./drawing";
 export type { SubgraphEntry } from "./pregel/subgraphState";

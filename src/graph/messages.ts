@@ -6,7 +6,6 @@ import { v4 as uuid4 } from "uuid";
 import { Annotation } from "./annotation";
 import { InvalidUpdateError } from "./errors";
 
-
 export type MessageRole = "user" | "assistant" | "system" | "tool";
 
 export interface TextBlock {
@@ -82,7 +81,6 @@ export function messageText(message: Pick<Message, "content">): string {
 // ---------------------------------------------------------------------------------------------------------
 // The messages reducer (LangGraph `messagesStateReducer`) and its removal markers.
 
-
 /** Id of the marker that removes every message before it: `removeMessage(REMOVE_ALL_MESSAGES)`. */
 export const REMOVE_ALL_MESSAGES = "__remove_all__";
 
@@ -97,21 +95,38 @@ export function removeMessage(id: string): RemoveMessage {
 }
 
 export function isRemoveMessage(value: unknown): value is RemoveMessage {
-  return typeof value === "object" && value !== null && (value as RemoveMessage).type === "remove" && typeof (value as RemoveMessage).id === "string" && !("role" in value);
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    (value as RemoveMessage).type === "remove" &&
+    typeof (value as RemoveMessage).id === "string" &&
+    !("role" in value)
+  );
 }
 
 /** What the `messages` key accepts as an update: one item or a list. */
 export type MessagesUpdate = MessageLike | RemoveMessage | (MessageLike | RemoveMessage)[];
 
-const ROLE_ALIASES: Record<string, MessageRole> = { human: "user", ai: "assistant", user: "user", assistant: "assistant", system: "system", tool: "tool" };
+const ROLE_ALIASES: Record<string, MessageRole> = {
+  human: "user",
+  ai: "assistant",
+  user: "user",
+  assistant: "assistant",
+  system: "system",
+  tool: "tool",
+};
 
 /** Turns a message-like into a stored message (new object; the input is never mutated). */
 export function coerceMessage(like: MessageLike): StoredMessage {
   if (typeof like === "string") return { id: uuid4(), role: "user", content: like };
   // `["user", "hi"]`: the [role, content] pair LangGraph's older how-tos use.
-  if (Array.isArray(like) && like.length === 2 && typeof like[0] === "string") return coerceMessage({ role: like[0], content: like[1] } as MessageLike);
+  if (Array.isArray(like) && like.length === 2 && typeof like[0] === "string")
+    return coerceMessage({ role: like[0], content: like[1] } as MessageLike);
   if (typeof like !== "object" || like === null) {
-    throw new InvalidUpdateError(`Expected a message ({ role, content }) or a string, got ${JSON.stringify(like)}.`, "INVALID_MESSAGE");
+    throw new InvalidUpdateError(
+      `Expected a message ({ role, content }) or a string, got ${JSON.stringify(like)}.`,
+      "INVALID_MESSAGE",
+    );
   }
   const raw = like as { role?: unknown; type?: unknown; id?: unknown; content?: unknown };
   const roleName = typeof raw.role === "string" ? raw.role : typeof raw.type === "string" ? raw.type : undefined;
@@ -123,16 +138,25 @@ export function coerceMessage(like: MessageLike): StoredMessage {
     );
   }
   if (typeof raw.content !== "string" && !Array.isArray(raw.content)) {
-    throw new InvalidUpdateError(`Message content must be a string or a list of blocks, got ${JSON.stringify(raw.content)}.`, "INVALID_MESSAGE");
+    throw new InvalidUpdateError(
+      `Message content must be a string or a list of blocks, got ${JSON.stringify(raw.content)}.`,
+      "INVALID_MESSAGE",
+    );
   }
   const { type: _type, ...rest } = like as Record<string, unknown>;
   const id = typeof raw.id === "string" && raw.id !== "" ? raw.id : uuid4();
-  if (raw.role === role && typeof raw.id === "string" && raw.id !== "" && _type === undefined) return like as StoredMessage;
+  if (raw.role === role && typeof raw.id === "string" && raw.id !== "" && _type === undefined)
+    return like as StoredMessage;
   return { ...(rest as unknown as Message), role, id };
 }
 
 function hasId(item: unknown): boolean {
-  return typeof item === "object" && item !== null && typeof (item as { id?: unknown }).id === "string" && (item as { id: string }).id !== "";
+  return (
+    typeof item === "object" &&
+    item !== null &&
+    typeof (item as { id?: unknown }).id === "string" &&
+    (item as { id: string }).id !== ""
+  );
 }
 
 /**
@@ -176,7 +200,10 @@ export function messagesStateReducer(left: StoredMessage[], right: MessagesUpdat
     const at = minted.has(item) ? undefined : indexOf(item.id);
     if (isRemoveMessage(item)) {
       if (at === undefined) {
-        throw new InvalidUpdateError(`Attempting to delete a message with an ID that doesn't exist ('${item.id}').`, "MESSAGE_NOT_FOUND");
+        throw new InvalidUpdateError(
+          `Attempting to delete a message with an ID that doesn't exist ('${item.id}').`,
+          "MESSAGE_NOT_FOUND",
+        );
       }
       removed.add(item.id);
     } else if (at !== undefined) {

@@ -5,7 +5,14 @@
 import type { BaseCheckpointSaver } from "../checkpoint/base";
 import type { PendingWrite } from "../checkpoint/types";
 import { AnnotationRoot, ChannelAnnotation, type StateDefinition, type StateType, type UpdateType } from "./annotation";
-import { EphemeralValue, LastValueAfterFinish, NamedBarrierValue, NamedBarrierValueAfterFinish, Topic, type BaseChannel } from "./channels";
+import {
+  EphemeralValue,
+  LastValueAfterFinish,
+  NamedBarrierValue,
+  NamedBarrierValueAfterFinish,
+  Topic,
+  type BaseChannel,
+} from "./channels";
 import { Command, isCommand, isSend, type Send } from "./command";
 import { branchChannel, END, joinChannel, START, TASKS } from "./constants";
 import { InvalidGraphError, InvalidUpdateError, UnreachableNodeError } from "./errors";
@@ -49,12 +56,11 @@ const NODE_OPTIONS = ["ends", "retryPolicy", "defer"];
 const COMPILE_OPTIONS = ["checkpointer", "interruptBefore", "interruptAfter"];
 
 /** The runnable graph: nodes read `StateType<SD>`; `invoke` takes `UpdateType<I>` and returns `StateType<O>`. */
-export type CompiledStateGraph<SD extends StateDefinition, I extends StateDefinition = SD, O extends StateDefinition = SD> = CompiledGraph<
-  StateType<SD>,
-  UpdateType<SD>,
-  UpdateType<I>,
-  StateType<O>
->;
+export type CompiledStateGraph<
+  SD extends StateDefinition,
+  I extends StateDefinition = SD,
+  O extends StateDefinition = SD,
+> = CompiledGraph<StateType<SD>, UpdateType<SD>, UpdateType<I>, StateType<O>>;
 
 /** A state schema: `Annotation.Root({...})` or its plain definition. */
 export type StateSchema<SD extends StateDefinition> = AnnotationRoot<SD> | SD;
@@ -75,7 +81,11 @@ function definitionOf<D extends StateDefinition>(schema: StateSchema<D>): D {
 function isInit(value: unknown): value is StateGraphInit<StateDefinition, StateDefinition, StateDefinition> {
   if (typeof value !== "object" || value === null || value instanceof AnnotationRoot) return false;
   const keys = Object.keys(value);
-  return keys.length > 0 && keys.every((key) => key === "stateSchema" || key === "input" || key === "output") && !keys.some((key) => (value as Record<string, unknown>)[key] instanceof ChannelAnnotation);
+  return (
+    keys.length > 0 &&
+    keys.every((key) => key === "stateSchema" || key === "input" || key === "output") &&
+    !keys.some((key) => (value as Record<string, unknown>)[key] instanceof ChannelAnnotation)
+  );
 }
 
 /**
@@ -92,7 +102,10 @@ export interface StateGraphConstructor {
     input?: StateSchema<I>;
     output?: StateSchema<O>;
   }): StateGraph<SD, I, O>;
-  new <I extends StateDefinition, O extends StateDefinition>(init: { input: StateSchema<I>; output: StateSchema<O> }): StateGraph<I & O, I, O>;
+  new <I extends StateDefinition, O extends StateDefinition>(init: {
+    input: StateSchema<I>;
+    output: StateSchema<O>;
+  }): StateGraph<I & O, I, O>;
 }
 
 /** The builder (see StateGraphConstructor for the ways to create one). */
@@ -109,18 +122,30 @@ class StateGraphBuilder<SD extends StateDefinition, I extends StateDefinition = 
   private readonly retryPolicies = new Map<string, RetryPolicy>();
   private readonly deferred = new Set<string>();
 
-  constructor(state: StateSchema<SD> | StateGraphInit<SD, I, O>, options: { input?: StateSchema<I>; output?: StateSchema<O> } = {}) {
-    const init: StateGraphInit<SD, I, O> = isInit(state) ? state : { stateSchema: state as StateSchema<SD>, ...options };
+  constructor(
+    state: StateSchema<SD> | StateGraphInit<SD, I, O>,
+    options: { input?: StateSchema<I>; output?: StateSchema<O> } = {},
+  ) {
+    const init: StateGraphInit<SD, I, O> = isInit(state)
+      ? state
+      : { stateSchema: state as StateSchema<SD>, ...options };
     const input = init.input ? definitionOf(init.input) : undefined;
     const output = init.output ? definitionOf(init.output) : undefined;
-    if (!init.stateSchema && !input && !output) throw new InvalidGraphError("StateGraph needs a state schema: new StateGraph(State) or new StateGraph({ stateSchema, input, output }).");
+    if (!init.stateSchema && !input && !output)
+      throw new InvalidGraphError(
+        "StateGraph needs a state schema: new StateGraph(State) or new StateGraph({ stateSchema, input, output }).",
+      );
     // Without a state schema the state is every key of the input and output schemas, as in LangGraph.
     this.spec = (init.stateSchema ? definitionOf(init.stateSchema) : { ...input, ...output }) as SD;
     this.inputSpec = (input ?? this.spec) as I;
     this.outputSpec = (output ?? this.spec) as O;
-    for (const [which, def] of [["input", this.inputSpec], ["output", this.outputSpec]] as const) {
+    for (const [which, def] of [
+      ["input", this.inputSpec],
+      ["output", this.outputSpec],
+    ] as const) {
       for (const [key, annotation] of Object.entries(def)) {
-        if (!(annotation instanceof ChannelAnnotation)) throw new InvalidGraphError(`StateGraph ${which} schema key "${key}" is not an Annotation.`);
+        if (!(annotation instanceof ChannelAnnotation))
+          throw new InvalidGraphError(`StateGraph ${which} schema key "${key}" is not an Annotation.`);
       }
     }
   }
@@ -131,18 +156,25 @@ class StateGraphBuilder<SD extends StateDefinition, I extends StateDefinition = 
    * `options.ends`: the nodes a returned `Command.goto` may reach (checked at compile()); `retryPolicy`: retry
    * the node (and its routers) on failure; `defer`: run only once nothing else is left to run.
    */
-  addNode(name: string, fn: NodeFunction<StateType<SD>, UpdateType<SD>> | AnyCompiledGraph, options: NodeOptions = {}): this {
+  addNode(
+    name: string,
+    fn: NodeFunction<StateType<SD>, UpdateType<SD>> | AnyCompiledGraph,
+    options: NodeOptions = {},
+  ): this {
     checkOptions(options, NODE_OPTIONS, `addNode("${name}")`);
     if (RESERVED.has(name)) throw new InvalidGraphError(`"${name}" is reserved and cannot be a node name.`);
-    if (name.includes(":") || name.includes("|")) throw new InvalidGraphError(`Node name "${name}" may not contain ":" or "|".`);
+    if (name.includes(":") || name.includes("|"))
+      throw new InvalidGraphError(`Node name "${name}" may not contain ":" or "|".`);
     if (this.nodes.has(name)) throw new InvalidGraphError(`Node "${name}" is already present.`);
-    if (Object.prototype.hasOwnProperty.call(this.spec, name)) throw new InvalidGraphError(`"${name}" is already a state key; pick another node name.`);
+    if (Object.prototype.hasOwnProperty.call(this.spec, name))
+      throw new InvalidGraphError(`"${name}" is already a state key; pick another node name.`);
     if (fn instanceof CompiledGraph) {
       const graph = fn;
       this.subgraphs.set(name, graph);
       fn = (state, config) => graph.invoke(state as never, config) as Promise<UpdateType<SD>>;
     }
-    if (typeof fn !== "function") throw new InvalidGraphError(`Node "${name}" must be a function (state, config) => update, or a compiled graph.`);
+    if (typeof fn !== "function")
+      throw new InvalidGraphError(`Node "${name}" must be a function (state, config) => update, or a compiled graph.`);
     this.nodes.set(name, fn);
     if (options.ends) this.ends.set(name, options.ends);
     if (options.retryPolicy) this.retryPolicies.set(name, checkRetryPolicy(options.retryPolicy, name));
@@ -151,7 +183,11 @@ class StateGraphBuilder<SD extends StateDefinition, I extends StateDefinition = 
   }
 
   /** Adds the nodes and an edge from each to the next, in order (`[[name, fn], …]` or `{ name: fn, … }`). */
-  addSequence(nodes: [string, NodeFunction<StateType<SD>, UpdateType<SD>> | AnyCompiledGraph][] | Record<string, NodeFunction<StateType<SD>, UpdateType<SD>> | AnyCompiledGraph>): this {
+  addSequence(
+    nodes:
+      | [string, NodeFunction<StateType<SD>, UpdateType<SD>> | AnyCompiledGraph][]
+      | Record<string, NodeFunction<StateType<SD>, UpdateType<SD>> | AnyCompiledGraph>,
+  ): this {
     const list = Array.isArray(nodes) ? nodes : Object.entries(nodes);
     if (list.length === 0) throw new InvalidGraphError("addSequence needs at least one node.");
     let previous: string | undefined;
@@ -177,7 +213,11 @@ class StateGraphBuilder<SD extends StateDefinition, I extends StateDefinition = 
   }
 
   /** After `source`, `router(state)` picks the next node(s); `pathMap` maps its return values (or lists the allowed nodes). */
-  addConditionalEdges(source: string, router: RouterFunction<StateType<SD>>, pathMap?: string[] | Record<string, string>): this {
+  addConditionalEdges(
+    source: string,
+    router: RouterFunction<StateType<SD>>,
+    pathMap?: string[] | Record<string, string>,
+  ): this {
     const map = Array.isArray(pathMap) ? Object.fromEntries(pathMap.map((n) => [n, n])) : pathMap;
     const list = this.branches.get(source) ?? [];
     list.push(map ? { router, pathMap: map } : { router });
@@ -197,9 +237,12 @@ class StateGraphBuilder<SD extends StateDefinition, I extends StateDefinition = 
     for (const key of stateKeys) channels[key] = definitions[key]!.createChannel(key);
     channels[START] = new EphemeralValue();
     channels[TASKS] = new Topic();
-    for (const name of this.nodes.keys()) channels[branchChannel(name)] = this.deferred.has(name) ? new LastValueAfterFinish() : new EphemeralValue(false);
+    for (const name of this.nodes.keys())
+      channels[branchChannel(name)] = this.deferred.has(name) ? new LastValueAfterFinish() : new EphemeralValue(false);
     for (const [starts, end] of this.waitingEdges) {
-      channels[joinChannel(starts, end)] = this.deferred.has(end) ? new NamedBarrierValueAfterFinish(starts) : new NamedBarrierValue(starts);
+      channels[joinChannel(starts, end)] = this.deferred.has(end)
+        ? new NamedBarrierValueAfterFinish(starts)
+        : new NamedBarrierValue(starts);
     }
 
     const nodes = new Map<string, PregelNode>();
@@ -213,7 +256,10 @@ class StateGraphBuilder<SD extends StateDefinition, I extends StateDefinition = 
       updateOf: (output) => output,
     });
     for (const [name, fn] of this.nodes) {
-      const triggers = [branchChannel(name), ...this.waitingEdges.filter(([, end]) => end === name).map(([s, e]) => joinChannel(s, e))];
+      const triggers = [
+        branchChannel(name),
+        ...this.waitingEdges.filter(([, end]) => end === name).map(([s, e]) => joinChannel(s, e)),
+      ];
       nodes.set(name, {
         name,
         triggers,
@@ -243,7 +289,11 @@ class StateGraphBuilder<SD extends StateDefinition, I extends StateDefinition = 
       interruptBefore: options.interruptBefore ?? [],
       interruptAfter: options.interruptAfter ?? [],
       commandWrites: (command) => {
-        if (command.graph === Command.PARENT) throw new InvalidUpdateError("Command({ graph: Command.PARENT }) given as input: there is no parent graph.", "INVALID_PARENT_COMMAND");
+        if (command.graph === Command.PARENT)
+          throw new InvalidUpdateError(
+            "Command({ graph: Command.PARENT }) given as input: there is no parent graph.",
+            "INVALID_PARENT_COMMAND",
+          );
         return [...this.updateWrites("Command", command.update, stateKeys, true), ...this.gotoWrites(command.goto)];
       },
     };
@@ -254,7 +304,9 @@ class StateGraphBuilder<SD extends StateDefinition, I extends StateDefinition = 
     const known = (name: string) => this.nodes.has(name);
     const check = (name: string, where: string, allowed: string[] = []) => {
       if (!known(name) && !allowed.includes(name)) {
-        throw new InvalidGraphError(`${where} refers to unknown node "${name}". Known nodes: ${[...this.nodes.keys()].join(", ") || "(none)"}.`);
+        throw new InvalidGraphError(
+          `${where} refers to unknown node "${name}". Known nodes: ${[...this.nodes.keys()].join(", ") || "(none)"}.`,
+        );
       }
     };
     for (const [from, to] of this.edges) {
@@ -267,14 +319,18 @@ class StateGraphBuilder<SD extends StateDefinition, I extends StateDefinition = 
     }
     for (const [source, branches] of this.branches) {
       check(source, "Conditional edge source", [START]);
-      for (const branch of branches) for (const target of Object.values(branch.pathMap ?? {})) check(target, `Conditional edge from ${source}`, [END]);
+      for (const branch of branches)
+        for (const target of Object.values(branch.pathMap ?? {}))
+          check(target, `Conditional edge from ${source}`, [END]);
     }
-    for (const [source, targets] of this.ends) for (const target of targets) check(target, `addNode("${source}", …, { ends })`, [END]);
+    for (const [source, targets] of this.ends)
+      for (const target of targets) check(target, `addNode("${source}", …, { ends })`, [END]);
     const hasEntry =
       this.edges.some(([from]) => from === START) ||
       this.branches.has(START) ||
       this.waitingEdges.some(([starts]) => starts.includes(START));
-    if (!hasEntry) throw new InvalidGraphError('Graph has no entry point: add an edge from START, e.g. addEdge(START, "my_node").');
+    if (!hasEntry)
+      throw new InvalidGraphError('Graph has no entry point: add an edge from START, e.g. addEdge(START, "my_node").');
     const targets = new Set<string>([...this.edges.map(([, to]) => to), ...this.waitingEdges.map(([, to]) => to)]);
     for (const [source, branches] of this.branches) {
       for (const branch of branches) {
@@ -297,14 +353,20 @@ class StateGraphBuilder<SD extends StateDefinition, I extends StateDefinition = 
   }
 
   /** Node output → writes: state updates, Command.goto, static edges, barrier edges, then routers. */
-  private async writesOf(name: string, output: unknown, ctx: WriteContext, stateKeys: string[]): Promise<PendingWrite[]> {
+  private async writesOf(
+    name: string,
+    output: unknown,
+    ctx: WriteContext,
+    stateKeys: string[],
+  ): Promise<PendingWrite[]> {
     const command = isCommand(output) ? output : undefined;
     // Addressed to the graph running this one: the subgraph run stops and its parent task applies the command.
     if (command?.graph === Command.PARENT) throw new ParentCommand(command);
     const writes = this.updateWrites(name, command ? command.update : output, stateKeys, command !== undefined);
     if (command) writes.push(...this.gotoWrites(command.goto));
     for (const [from, to] of this.edges) if (from === name && to !== END) writes.push([branchChannel(to), null]);
-    for (const [starts, end] of this.waitingEdges) if (starts.includes(name)) writes.push([joinChannel(starts, end), name]);
+    for (const [starts, end] of this.waitingEdges)
+      if (starts.includes(name)) writes.push([joinChannel(starts, end), name]);
     ctx.written = [...writes];
     const branches = this.branches.get(name);
     if (branches) {
@@ -315,7 +377,10 @@ class StateGraphBuilder<SD extends StateDefinition, I extends StateDefinition = 
           if (isSend(pick) || !branch.pathMap) return pick;
           const mapped = branch.pathMap[pick];
           if (mapped === undefined) {
-            throw new InvalidUpdateError(`Router after "${name}" returned "${pick}", which is not in its path map (${Object.keys(branch.pathMap).join(", ")}).`, "INVALID_ROUTE");
+            throw new InvalidUpdateError(
+              `Router after "${name}" returned "${pick}", which is not in its path map (${Object.keys(branch.pathMap).join(", ")}).`,
+              "INVALID_ROUTE",
+            );
           }
           return mapped;
         });
@@ -328,8 +393,14 @@ class StateGraphBuilder<SD extends StateDefinition, I extends StateDefinition = 
   private updateWrites(name: string, update: unknown, stateKeys: string[], fromCommand = false): PendingWrite[] {
     if (update === null || update === undefined) return [];
     // Command.update may be a list of [key, value] pairs (so one key can be written twice, in order).
-    if (fromCommand && Array.isArray(update) && update.every((pair) => Array.isArray(pair) && pair.length === 2 && typeof pair[0] === "string")) {
-      return (update as [string, unknown][]).filter(([key]) => stateKeys.includes(key)).map(([key, value]): PendingWrite => [key, value]);
+    if (
+      fromCommand &&
+      Array.isArray(update) &&
+      update.every((pair) => Array.isArray(pair) && pair.length === 2 && typeof pair[0] === "string")
+    ) {
+      return (update as [string, unknown][])
+        .filter(([key]) => stateKeys.includes(key))
+        .map(([key, value]): PendingWrite => [key, value]);
     }
     if (typeof update !== "object" || Array.isArray(update)) {
       throw new InvalidUpdateError(
@@ -345,10 +416,12 @@ class StateGraphBuilder<SD extends StateDefinition, I extends StateDefinition = 
     const writes: PendingWrite[] = [];
     for (const target of gotos) {
       if (isSend(target)) {
-        if (!this.nodes.has(target.node)) throw new InvalidUpdateError(`Send to unknown node "${target.node}".`, "INVALID_ROUTE");
+        if (!this.nodes.has(target.node))
+          throw new InvalidUpdateError(`Send to unknown node "${target.node}".`, "INVALID_ROUTE");
         writes.push([TASKS, { lg_name: "Send", node: target.node, args: target.args }]);
       } else if (target !== END) {
-        if (!this.nodes.has(target)) throw new InvalidUpdateError(`Route to unknown node "${target}".`, "INVALID_ROUTE");
+        if (!this.nodes.has(target))
+          throw new InvalidUpdateError(`Route to unknown node "${target}".`, "INVALID_ROUTE");
         writes.push([branchChannel(target), null]);
       }
     }
@@ -356,6 +429,9 @@ class StateGraphBuilder<SD extends StateDefinition, I extends StateDefinition = 
   }
 }
 
-
-export type StateGraph<SD extends StateDefinition, I extends StateDefinition = SD, O extends StateDefinition = SD> = StateGraphBuilder<SD, I, O>;
+export type StateGraph<
+  SD extends StateDefinition,
+  I extends StateDefinition = SD,
+  O extends StateDefinition = SD,
+> = StateGraphBuilder<SD, I, O>;
 export const StateGraph = StateGraphBuilder as StateGraphConstructor;

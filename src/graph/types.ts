@@ -60,7 +60,13 @@ export interface NodeConfig extends RunnableConfig {
   writer: (chunk: unknown) => void;
   /** `messages` stream mode: streams one token chunk as `[chunk, metadata]`. Cheap no-op when nobody listens. */
   emitMessageChunk: (chunk: MessageChunk) => void;
-  metadata: { langgraph_node: string; langgraph_step: number; langgraph_triggers: string[]; langgraph_task_id: string; [key: string]: unknown };
+  metadata: {
+    langgraph_node: string;
+    langgraph_step: number;
+    langgraph_triggers: string[];
+    langgraph_task_id: string;
+    [key: string]: unknown;
+  };
 }
 
 export interface StateSnapshotTask {
@@ -96,6 +102,26 @@ export interface HistoryOptions {
 }
 
 export type DebugChunk =
-  | { type: "checkpoint"; timestamp: string; step: number; payload: { config: RunnableConfig; values: Record<string, unknown>; metadata: CheckpointMetadata; next: string[] } }
-  | { type: "task"; timestamp: string; step: number; payload: { id: string; name: string; input: unknown; triggers: string[] } }
-  | { type: "task_result"; timestamp: string; step: number; payload: { id: string; name: string; result: [string, unknown][]; error?: string; interrupts: Interrupt[] } };
+  | {
+      type: "checkpoint";
+      timestamp: string;
+      step: number;
+      payload: {
+        config: RunnableConfig;
+        values: Record<string, unknown>;
+        metadata: CheckpointMetadata;
+        next: string[];
+      };
+    }
+  | {
+      type: "task";
+      timestamp: string;
+      step: number;
+      payload: { id: string; name: string; input: unknown; triggers: string[] };
+    }
+  | {
+      type: "task_result";
+      timestamp: string;
+      step: number;
+      payload: { id: string; name: string; result: [string, unknown][]; error?: string; interrupts: Interrupt[] };
+    };

@@ -13,7 +13,14 @@
  */
 import type { Message } from "../graph/messages";
 import type { ChatModel, ChatModelCallOptions, ModelEvent } from "./types";
-import { IncompleteStreamError, MissingApiKeyError, ModelCancelledError, ModelError, RequestTimeoutError, StalledStreamError } from "./errors";
+import {
+  IncompleteStreamError,
+  MissingApiKeyError,
+  ModelCancelledError,
+  ModelError,
+  RequestTimeoutError,
+  StalledStreamError,
+} from "./errors";
 import { formatWait, mapAnthropicError, redactSecret } from "./mapError";
 import { retryDecision, sleep } from "./retryPolicy";
 import { MAX_NESTING_DEPTH, MAX_REPLY_CHARS, formatBytes, nestsDeeperThan } from "../checkpoint/limits";
@@ -108,7 +115,12 @@ export class AnthropicChatModel implements ChatModel {
     if (signal?.aborted) throw new ModelCancelledError(signal.reason);
     const client = await this.client();
     const wire = toWireRequest(messages, options.system);
-    const params: Record<string, unknown> = { model: this.model, max_tokens: this.maxTokens, messages: wire.messages, stream: true };
+    const params: Record<string, unknown> = {
+      model: this.model,
+      max_tokens: this.maxTokens,
+      messages: wire.messages,
+      stream: true,
+    };
     if (wire.system) params.system = wire.system;
     if (options.tools?.length) params.tools = options.tools;
 
@@ -121,7 +133,11 @@ export class AnthropicChatModel implements ChatModel {
         const error = this.classify(raw, signal);
         const partial = partialMessage(progress.blocks, progress.head);
         if (partial) error.partial = partial;
-        const retry = !progress.delivered && error.code === "overloaded" && error.status === undefined && attempt < MAX_STREAM_OVERLOAD_RETRIES;
+        const retry =
+          !progress.delivered &&
+          error.code === "overloaded" &&
+          error.status === undefined &&
+          attempt < MAX_STREAM_OVERLOAD_RETRIES;
         if (!retry) throw error;
         yield { type: "retry", attempt: attempt + 1, reason: error.message };
       }
@@ -154,7 +170,9 @@ export class AnthropicChatModel implements ChatModel {
     try {
       for (let retry = 0; ; retry++) {
         try {
-          return (await client.messages.create(params as never, { signal: controller.signal })) as unknown as AsyncIterable<Record<string, any>>;
+          return (await client.messages.create(params as never, {
+            signal: controller.signal,
+          })) as unknown as AsyncIterable<Record<string, any>>;
         } catch (error) {
           if (controller.signal.aborted) throw error;
           const decision = retryDecision(error, retry, {
@@ -182,7 +200,12 @@ export class AnthropicChatModel implements ChatModel {
   }
 
   /** One request (retried by open() until it starts), then its stream. */
-  private async *attempt(client: SdkClient, params: Record<string, unknown>, signal: AbortSignal | undefined, progress: Progress): AsyncGenerator<ModelEvent> {
+  private async *attempt(
+    client: SdkClient,
+    params: Record<string, unknown>,
+    signal: AbortSignal | undefined,
+    progress: Progress,
+  ): AsyncGenerator<ModelEvent> {
     const controller = new AbortController();
     const onAbort = () => controller.abort(signal?.reason);
     signal?.addEventListener("abort", onAbort, { once: true });
@@ -213,7 +236,12 @@ export class AnthropicChatModel implements ChatModel {
               progress.blocks[event.index] = { block, json: "" };
               if (block.type === "tool_use") {
                 progress.delivered = true;
-                yield { type: "tool_call_delta", index: toolIndex(progress.blocks, event.index), id: String(block.id), name: String(block.name) };
+                yield {
+                  type: "tool_call_delta",
+                  index: toolIndex(progress.blocks, event.index),
+                  id: String(block.id),
+                  name: String(block.name),
+                };
               }
               break;
             }
@@ -233,7 +261,8 @@ export class AnthropicChatModel implements ChatModel {
                 if (this.fit(progress, json).length < json.length) capped = true;
                 else {
                   state.json += json;
-                  if (json) yield { type: "tool_call_delta", index: toolIndex(progress.blocks, event.index), argsDelta: json };
+                  if (json)
+                    yield { type: "tool_call_delta", index: toolIndex(progress.blocks, event.index), argsDelta: json };
                 }
               } else if (delta.type === "thinking_delta") {
                 const thinking = this.fit(progress, String(delta.thinking ?? ""));
@@ -276,9 +305,13 @@ export class AnthropicChatModel implements ChatModel {
       }
       if (signal?.aborted) throw new ModelCancelledError(signal.reason);
       if (!stopped) {
-        throw new IncompleteStreamError("The reply ended before it was complete (the stream closed without message_stop). Try again.", "incomplete_stream", {
-          retryable: true,
-        });
+        throw new IncompleteStreamError(
+          "The reply ended before it was complete (the stream closed without message_stop). Try again.",
+          "incomplete_stream",
+          {
+            retryable: true,
+          },
+        );
       }
       const message = fromWireMessage({
         content: progress.blocks.filter(Boolean).map((s) => s.block),
@@ -290,10 +323,14 @@ export class AnthropicChatModel implements ChatModel {
     } catch (error) {
       if (deadline.passed && !(error instanceof ModelError) && !signal?.aborted) throw this.timeoutError(error);
       if (stalled && !(error instanceof ModelError)) {
-        throw new StalledStreamError(`The reply stalled: no data for ${Math.round(this.idleTimeoutMs / 1000)} s, so Skein gave up. Try again.`, "stalled", {
-          retryable: true,
-          cause: error,
-        });
+        throw new StalledStreamError(
+          `The reply stalled: no data for ${Math.round(this.idleTimeoutMs / 1000)} s, so Skein gave up. Try again.`,
+          "stalled",
+          {
+            retryable: true,
+            cause: error,
+          },
+        );
       }
       throw error;
     } finally {

@@ -26,7 +26,9 @@ export interface WireRequest {
 function contentBlocks(content: Message["content"]): WireBlock[] {
   if (typeof content === "string") return content.length > 0 ? [{ type: "text", text: content }] : [];
   // Empty text blocks are rejected by the API; Skein-only blocks never leave the process.
-  return (content as ContentBlock[]).filter((b) => !(b.type === "text" && !(b as { text?: string }).text)).map((b) => ({ ...b }) as WireBlock);
+  return (content as ContentBlock[])
+    .filter((b) => !(b.type === "text" && !(b as { text?: string }).text))
+    .map((b) => ({ ...b }) as WireBlock);
 }
 
 function toolResultBlock(message: Message): WireBlock {
@@ -34,7 +36,12 @@ function toolResultBlock(message: Message): WireBlock {
   const block: WireBlock = {
     type: "tool_result",
     tool_use_id: message.tool_call_id ?? "",
-    content: blocks.length === 0 ? "(no output)" : blocks.length === 1 && blocks[0].type === "text" ? String(blocks[0].text) : blocks,
+    content:
+      blocks.length === 0
+        ? "(no output)"
+        : blocks.length === 1 && blocks[0].type === "text"
+          ? String(blocks[0].text)
+          : blocks,
   };
   if (message.metadata?.is_error) block.is_error = true;
   return block;
@@ -62,7 +69,8 @@ export function toWireRequest(messages: readonly Message[], system?: string): Wi
     if (last && last.role === role) {
       last.content = [...last.content, ...blocks];
       // tool_result blocks must open the user message that answers the tool calls (stable sort keeps order).
-      if (role === "user") last.content.sort((a, b) => Number(b.type === "tool_result") - Number(a.type === "tool_result"));
+      if (role === "user")
+        last.content.sort((a, b) => Number(b.type === "tool_result") - Number(a.type === "tool_result"));
     } else {
       out.push({ role, content: blocks });
     }

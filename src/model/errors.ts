@@ -64,7 +64,10 @@ export class ModelError extends Error {
 export class MissingApiKeyError extends ModelError {
   override name = "MissingApiKeyError";
   constructor() {
-    super("No Anthropic API key is set. Set one with the “Skein: Set API Key” command (or the ANTHROPIC_API_KEY environment variable) and try again.", "missing_api_key");
+    super(
+      "No Anthropic API key is set. Set one with the “Skein: Set API Key” command (or the ANTHROPIC_API_KEY environment variable) and try again.",
+      "missing_api_key",
+    );
   }
 }
 

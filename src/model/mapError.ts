@@ -57,9 +57,16 @@ function redactText<T extends string | undefined>(text: T, secret: string): T {
 export function redactSecret(error: ModelError, secret: string | undefined): ModelError {
   if (!secret || secret.length < MIN_SECRET_LENGTH) return error;
   error.message = redactText(error.message, secret);
-  if (error.apiMessage?.includes(secret)) Object.defineProperty(error, "apiMessage", { value: redactText(error.apiMessage, secret), enumerable: true });
+  if (error.apiMessage?.includes(secret))
+    Object.defineProperty(error, "apiMessage", { value: redactText(error.apiMessage, secret), enumerable: true });
   if (error.stack?.includes(secret)) error.stack = redactText(error.stack, secret);
-  if (error.cause !== undefined) Object.defineProperty(error, "cause", { value: redactCause(error.cause, secret, 0), enumerable: false, configurable: true, writable: true });
+  if (error.cause !== undefined)
+    Object.defineProperty(error, "cause", {
+      value: redactCause(error.cause, secret, 0),
+      enumerable: false,
+      configurable: true,
+      writable: true,
+    });
   return error;
 }
 
@@ -131,7 +138,11 @@ function mapError(error: unknown, context: MapContext): ModelError {
   const where = context.baseURL ? ` at ${context.baseURL}` : "";
 
   if (e.name === "APIConnectionTimeoutError") {
-    return new RequestTimeoutError(`The Anthropic API${where} did not answer in time. Check your connection and try again.`, "timeout", { ...details, retryable: true });
+    return new RequestTimeoutError(
+      `The Anthropic API${where} did not answer in time. Check your connection and try again.`,
+      "timeout",
+      { ...details, retryable: true },
+    );
   }
   if (e.name === "APIConnectionError" || (e.status === undefined && networkCode(error))) {
     const code = networkCode(error);
@@ -147,53 +158,95 @@ function mapError(error: unknown, context: MapContext): ModelError {
               : code
                 ? `a network error (${code}); check your connection and proxy settings`
                 : "a network error; check your connection and proxy settings";
-    return new ConnectionFailedError(`Could not reach the Anthropic API${where}: ${reason}.`, "connection_failed", { ...details, retryable: true });
+    return new ConnectionFailedError(`Could not reach the Anthropic API${where}: ${reason}.`, "connection_failed", {
+      ...details,
+      retryable: true,
+    });
   }
 
   const status = e.status;
   if (status === 407) {
-    return new ConnectionFailedError(`A proxy between you and the Anthropic API${where} requires authentication (407).${quoted} Check VS Code's proxy settings.`, "connection_failed", details);
+    return new ConnectionFailedError(
+      `A proxy between you and the Anthropic API${where} requires authentication (407).${quoted} Check VS Code's proxy settings.`,
+      "connection_failed",
+      details,
+    );
   }
   if (status === 401) {
-    return new AuthenticationFailedError(`The Anthropic API rejected the API key (401).${quoted} Set a valid key and try again.`, "authentication_failed", details);
+    return new AuthenticationFailedError(
+      `The Anthropic API rejected the API key (401).${quoted} Set a valid key and try again.`,
+      "authentication_failed",
+      details,
+    );
   }
   if (status === 403) {
-    return new PermissionDeniedError(`The API key is not allowed to do this (403).${quoted}`, "permission_denied", details);
+    return new PermissionDeniedError(
+      `The API key is not allowed to do this (403).${quoted}`,
+      "permission_denied",
+      details,
+    );
   }
   if (status === 404) {
     if (!apiMessage || /model/i.test(apiMessage)) {
-      return new ModelNotFoundError(`Model “${context.model}” was not found (404).${quoted} Choose another model in Skein's settings.`, "model_not_found", details);
+      return new ModelNotFoundError(
+        `Model “${context.model}” was not found (404).${quoted} Choose another model in Skein's settings.`,
+        "model_not_found",
+        details,
+      );
     }
-    return new EndpointNotFoundError(`Not found (404)${where}.${quoted} Check the base URL setting.`, "not_found", details);
+    return new EndpointNotFoundError(
+      `Not found (404)${where}.${quoted} Check the base URL setting.`,
+      "not_found",
+      details,
+    );
   }
   if (status === 429) {
     const wait = retryAfterMs(e.headers);
     const when = wait === undefined ? "Wait a moment and try again." : `Try again in ${formatWait(wait)}.`;
-    return new RateLimitedError(`Rate limited by the Anthropic API (429).${quoted} ${when}`, "rate_limited", { ...details, retryable: true, retryAfterMs: wait });
+    return new RateLimitedError(`Rate limited by the Anthropic API (429).${quoted} ${when}`, "rate_limited", {
+      ...details,
+      retryable: true,
+      retryAfterMs: wait,
+    });
   }
   if (status === 529 || e.type === "overloaded_error") {
     const mid = status === undefined ? " while streaming" : "";
-    return new ModelOverloadedError(`The Anthropic API is overloaded${mid}${status ? ` (${status})` : ""}.${quoted} Try again in a little while.`, "overloaded", {
-      ...details,
-      retryable: true,
-      retryAfterMs: retryAfterMs(e.headers),
-    });
+    return new ModelOverloadedError(
+      `The Anthropic API is overloaded${mid}${status ? ` (${status})` : ""}.${quoted} Try again in a little while.`,
+      "overloaded",
+      {
+        ...details,
+        retryable: true,
+        retryAfterMs: retryAfterMs(e.headers),
+      },
+    );
   }
   if (status === undefined && e.name === "APIError") {
     // An `event: error` frame inside a started stream.
-    return new StreamError(`The reply broke off: the API sent an error while streaming.${quoted || (e.message ? ` (${clipText(e.message)})` : "")}`, "stream_error", {
-      ...details,
-      retryable: true,
-    });
+    return new StreamError(
+      `The reply broke off: the API sent an error while streaming.${quoted || (e.message ? ` (${clipText(e.message)})` : "")}`,
+      "stream_error",
+      {
+        ...details,
+        retryable: true,
+      },
+    );
   }
   if (status === 400 || status === 413 || status === 422) {
     return new InvalidRequestError(`The API refused the request (${status}).${quoted}`, "invalid_request", details);
   }
   if (status !== undefined && status >= 500) {
-    return new ServerError(`The Anthropic API had an internal error (${status}).${quoted} Try again.`, "server_error", { ...details, retryable: true });
+    return new ServerError(`The Anthropic API had an internal error (${status}).${quoted} Try again.`, "server_error", {
+      ...details,
+      retryable: true,
+    });
   }
   if (status !== undefined) {
-    return new InvalidRequestError(`The Anthropic API returned an error (${status}).${quoted}`, "invalid_request", details);
+    return new InvalidRequestError(
+      `The Anthropic API returned an error (${status}).${quoted}`,
+      "invalid_request",
+      details,
+    );
   }
   if (e.name === "SyntaxError") {
     // The SDK parses each event's JSON; a server (or proxy) that is not the Messages API fails here.

@@ -74,7 +74,10 @@ export function webviewMessage<K extends keyof WebviewToHost>(type: K, params: W
 }
 
 /** Narrows an already-validated message to one type: `if (is(msg, "send")) msg.params.text`. */
-export function is<M extends { type: string }, K extends M["type"]>(message: M, type: K): message is Extract<M, { type: K }> {
+export function is<M extends { type: string }, K extends M["type"]>(
+  message: M,
+  type: K,
+): message is Extract<M, { type: K }> {
   return message.type === type;
 }
 
@@ -108,17 +111,31 @@ const webviewChecks: { [K in keyof WebviewToHost]: Check } = {
   command: (p) => typeof p.command === "string" && (WEBVIEW_COMMANDS as readonly string[]).includes(p.command),
   edit: (p) => threadId(p) && str(p.messageId) && str(p.text, MAX_INPUT_CHARS) && (p.text as string).trim().length > 0,
   regenerate: (p) => threadId(p) && str(p.messageId),
-  switchBranch: (p) => threadId(p) && str(p.messageId) && Number.isInteger(p.index) && (p.index as number) >= 0 && (p.index as number) < 10_000,
+  switchBranch: (p) =>
+    threadId(p) &&
+    str(p.messageId) &&
+    Number.isInteger(p.index) &&
+    (p.index as number) >= 0 &&
+    (p.index as number) < 10_000,
   fork: (p) => threadId(p) && str(p.messageId),
 };
 
 const isSiblings = (v: unknown): boolean =>
-  isObject(v) && Number.isInteger(v.index) && Number.isInteger(v.count) && (v.index as number) >= 0 && (v.index as number) < (v.count as number);
+  isObject(v) &&
+  Number.isInteger(v.index) &&
+  Number.isInteger(v.count) &&
+  (v.index as number) >= 0 &&
+  (v.index as number) < (v.count as number);
 const isMessageView = (v: unknown): boolean =>
-  isObject(v) && typeof v.id === "string" && typeof v.role === "string" && typeof v.text === "string" && optional(v.siblings, isSiblings);
+  isObject(v) &&
+  typeof v.id === "string" &&
+  typeof v.role === "string" &&
+  typeof v.text === "string" &&
+  optional(v.siblings, isSiblings);
 const isErrorView = (v: unknown): boolean =>
   isObject(v) && typeof v.code === "string" && typeof v.message === "string" && Array.isArray(v.actions);
-const isStreaming = (v: unknown): boolean => v === null || (isObject(v) && optional(v.messageId, (m) => typeof m === "string"));
+const isStreaming = (v: unknown): boolean =>
+  v === null || (isObject(v) && optional(v.messageId, (m) => typeof m === "string"));
 
 const hostChecks: { [K in keyof HostToWebview]: Check } = {
   snapshot: (p) =>
@@ -133,7 +150,10 @@ const hostChecks: { [K in keyof HostToWebview]: Check } = {
     isObject(p.strings),
   messages: (p) => typeof p.threadId === "string" && Array.isArray(p.messages) && p.messages.every(isMessageView),
   replaceTail: (p) =>
-    typeof p.threadId === "string" && (p.afterId === null || typeof p.afterId === "string") && Array.isArray(p.messages) && p.messages.every(isMessageView),
+    typeof p.threadId === "string" &&
+    (p.afterId === null || typeof p.afterId === "string") &&
+    Array.isArray(p.messages) &&
+    p.messages.every(isMessageView),
   tokens: (p) => typeof p.threadId === "string" && typeof p.messageId === "string" && typeof p.text === "string",
   status: (p) => typeof p.threadId === "string" && isStreaming(p.streaming) && typeof p.interrupted === "boolean",
   error: (p) => typeof p.threadId === "string" && (p.error === null || isErrorView(p.error)),
@@ -141,7 +161,8 @@ const hostChecks: { [K in keyof HostToWebview]: Check } = {
   focusInput: () => true,
   revealMessage: (p) => typeof p.threadId === "string" && typeof p.messageId === "string",
   opening: (p) => typeof p.threadId === "string",
-  notice: (p) => typeof p.threadId === "string" && typeof p.message === "string" && optional(p.draft, (v) => typeof v === "string"),
+  notice: (p) =>
+    typeof p.threadId === "string" && typeof p.message === "string" && optional(p.draft, (v) => typeof v === "string"),
 };
 
 function check(map: Record<string, Check>, value: unknown): boolean {
@@ -155,7 +176,12 @@ function check(map: Record<string, Check>, value: unknown): boolean {
  * (so the host can answer "not accepted" to the right thread instead of staying silent), else undefined.
  */
 export function describeRejected(value: unknown): { type: string; threadId?: string } | undefined {
-  if (!isObject(value) || typeof value.type !== "string" || !Object.prototype.hasOwnProperty.call(webviewChecks, value.type)) return undefined;
+  if (
+    !isObject(value) ||
+    typeof value.type !== "string" ||
+    !Object.prototype.hasOwnProperty.call(webviewChecks, value.type)
+  )
+    return undefined;
   const params = isObject(value.params) ? value.params : {};
   return { type: value.type, threadId: threadId(params) ? (params.threadId as string) : undefined };
 }

@@ -3,7 +3,13 @@
  * protocol in src/protocol and keeps its own view state (thread, draft, scroll) with getState/setState so a
  * reload restores it. Element ids/classes here are the hooks the in-editor and browser tests use.
  */
-import { isHostMessage, MAX_INPUT_CHARS, webviewMessage, type HostMessage, type WebviewMessage } from "../protocol/messages";
+import {
+  isHostMessage,
+  MAX_INPUT_CHARS,
+  webviewMessage,
+  type HostMessage,
+  type WebviewMessage,
+} from "../protocol/messages";
 import type { ChatErrorView, ChatSnapshot, PersistedViewState, ScrollAnchor, WebviewStrings } from "../protocol/types";
 import { MessageList } from "./messageList";
 import { format, joinDrafts } from "./notices";
@@ -77,11 +83,22 @@ export class ChatApp {
       () => this.saveState(),
       {
         // A re-run streams a new reply at the end: follow it, as after a send.
-        edit: (messageId, text) => this.postForThread((threadId) => (this.list.scrollToBottom(), webviewMessage("edit", { threadId, messageId, text }))),
-        regenerate: (messageId) => this.postForThread((threadId) => (this.list.scrollToBottom(), webviewMessage("regenerate", { threadId, messageId }))),
+        edit: (messageId, text) =>
+          this.postForThread(
+            (threadId) => (this.list.scrollToBottom(), webviewMessage("edit", { threadId, messageId, text })),
+          ),
+        regenerate: (messageId) =>
+          this.postForThread(
+            (threadId) => (this.list.scrollToBottom(), webviewMessage("regenerate", { threadId, messageId })),
+          ),
         // The clicked "‹ ›" stays under the pointer while the message is replaced by its other version.
         switchBranch: (messageId, index) =>
-          this.postForThread((threadId) => (this.list.holdInPlace(messageId), webviewMessage("switchBranch", { threadId, messageId, index }))),
+          this.postForThread(
+            (threadId) => (
+              this.list.holdInPlace(messageId),
+              webviewMessage("switchBranch", { threadId, messageId, index })
+            ),
+          ),
         fork: (messageId) => this.postForThread((threadId) => webviewMessage("fork", { threadId, messageId })),
         busy: () => this.streaming,
       },
@@ -102,7 +119,14 @@ export class ChatApp {
         this.postForThread((threadId) => webviewMessage("stop", { threadId }));
         return;
       }
-      if (event.key === "Enter" && !event.shiftKey && !event.isComposing && !event.altKey && !event.ctrlKey && !event.metaKey) {
+      if (
+        event.key === "Enter" &&
+        !event.shiftKey &&
+        !event.isComposing &&
+        !event.altKey &&
+        !event.ctrlKey &&
+        !event.metaKey
+      ) {
         event.preventDefault();
         this.send();
       }
@@ -146,7 +170,8 @@ export class ChatApp {
       case "replaceTail":
         if (message.params.threadId !== this.threadId) return;
         // Out of step with the host (it never happens in order, but a lost message must not leave a wrong list).
-        if (!this.list.replaceTail(message.params.afterId, message.params.messages)) return this.post(webviewMessage("ready", { state: this.savedState() }));
+        if (!this.list.replaceTail(message.params.afterId, message.params.messages))
+          return this.post(webviewMessage("ready", { state: this.savedState() }));
         return this.refreshChrome();
       case "tokens":
         if (message.params.threadId !== this.threadId) return;
@@ -280,11 +305,16 @@ export class ChatApp {
       const note = this.root.ownerDocument.createElement("p");
       note.className = "key-note";
       note.textContent = strings.needsApiKey;
-      this.empty.append(note, actionBar(this.root.ownerDocument, strings, { setKey: true, retry: false }, this.noticeActions));
+      this.empty.append(
+        note,
+        actionBar(this.root.ownerDocument, strings, { setKey: true, retry: false }, this.noticeActions),
+      );
     }
     this.status.textContent = this.switching
       ? strings.opening
-      : this.streaming && !this.root.querySelector(".message.streaming") ? "…" : "";
+      : this.streaming && !this.root.querySelector(".message.streaming")
+        ? "…"
+        : "";
     this.status.classList.toggle("thinking", this.status.textContent !== "");
 
     this.root.querySelector("#chat-error")?.remove();
@@ -311,7 +341,8 @@ export class ChatApp {
     // The text stays in the composer in both cases: nothing is sent that the user cannot see arrive.
     const strings = this.strings;
     if (this.switching) return this.showNotice(strings?.opening);
-    if (text.length > MAX_INPUT_CHARS) return this.showNotice(strings && format(strings.tooLong, text.length, MAX_INPUT_CHARS));
+    if (text.length > MAX_INPUT_CHARS)
+      return this.showNotice(strings && format(strings.tooLong, text.length, MAX_INPUT_CHARS));
     this.post(webviewMessage("send", { threadId: this.threadId, text }));
     this.composer.value = "";
     if (this.draftTimer) clearTimeout(this.draftTimer);
@@ -376,8 +407,14 @@ export class ChatApp {
     return {
       threadId: typeof state.threadId === "string" ? state.threadId : undefined,
       draft,
-      scrollFromBottom: typeof state.scrollFromBottom === "number" && Number.isFinite(state.scrollFromBottom) ? state.scrollFromBottom : undefined,
-      ...(anchor && typeof anchor.messageId === "string" && typeof anchor.offset === "number" && Number.isFinite(anchor.offset)
+      scrollFromBottom:
+        typeof state.scrollFromBottom === "number" && Number.isFinite(state.scrollFromBottom)
+          ? state.scrollFromBottom
+          : undefined,
+      ...(anchor &&
+      typeof anchor.messageId === "string" &&
+      typeof anchor.offset === "number" &&
+      Number.isFinite(anchor.offset)
         ? { anchor: { messageId: anchor.messageId, offset: anchor.offset } }
         : {}),
     };

@@ -17,13 +17,34 @@ export interface MessageActions {
   busy(): boolean;
 }
 
-const label = (strings: WebviewStrings, key: "edit" | "regenerate" | "fork" | "save" | "cancel" | "previousVersion" | "nextVersion") =>
+const label = (
+  strings: WebviewStrings,
+  key: "edit" | "regenerate" | "fork" | "save" | "cancel" | "previousVersion" | "nextVersion",
+) =>
   strings[key] ??
-  { edit: "Edit", regenerate: "Regenerate", fork: "Fork to New Thread", save: "Save & Submit", cancel: "Cancel", previousVersion: "Previous version", nextVersion: "Next version" }[key];
+  {
+    edit: "Edit",
+    regenerate: "Regenerate",
+    fork: "Fork to New Thread",
+    save: "Save & Submit",
+    cancel: "Cancel",
+    previousVersion: "Previous version",
+    nextVersion: "Next version",
+  }[key];
 
 /** Adds the switcher and action buttons to a rendered message's header (no-op for pending/error/system). */
-export function decorateMessage(el: HTMLElement, view: ChatMessageView, strings: WebviewStrings, actions: MessageActions | undefined): void {
-  if (!actions || view.id.startsWith("pending-") || (view.role !== "user" && view.role !== "assistant" && view.role !== "tool")) return;
+export function decorateMessage(
+  el: HTMLElement,
+  view: ChatMessageView,
+  strings: WebviewStrings,
+  actions: MessageActions | undefined,
+): void {
+  if (
+    !actions ||
+    view.id.startsWith("pending-") ||
+    (view.role !== "user" && view.role !== "assistant" && view.role !== "tool")
+  )
+    return;
   const header = el.querySelector<HTMLElement>(".message-header");
   if (!header) return;
   const doc = el.ownerDocument;
@@ -42,7 +63,10 @@ export function decorateMessage(el: HTMLElement, view: ChatMessageView, strings:
     prev.disabled = index === 0;
     next.disabled = index === count - 1;
     prev.addEventListener("click", () => !actions.busy() && index > 0 && actions.switchBranch(view.id, index - 1));
-    next.addEventListener("click", () => !actions.busy() && index < count - 1 && actions.switchBranch(view.id, index + 1));
+    next.addEventListener(
+      "click",
+      () => !actions.busy() && index < count - 1 && actions.switchBranch(view.id, index + 1),
+    );
     switcher.append(prev, position, next);
     tools.append(switcher);
   }
@@ -108,7 +132,14 @@ function openEditor(el: HTMLElement, view: ChatMessageView, strings: WebviewStri
       event.preventDefault();
       event.stopPropagation();
       close();
-    } else if (event.key === "Enter" && !event.shiftKey && !event.isComposing && !event.altKey && !event.ctrlKey && !event.metaKey) {
+    } else if (
+      event.key === "Enter" &&
+      !event.shiftKey &&
+      !event.isComposing &&
+      !event.altKey &&
+      !event.ctrlKey &&
+      !event.metaKey
+    ) {
       event.preventDefault();
       submit();
     }

@@ -9,7 +9,10 @@ declare function acquireVsCodeApi(): VsCodeApi;
 performance.mark("skein/script");
 const root = document.getElementById("app");
 if (root) {
-  configureHighlighter(root.dataset.highlighter, (document.currentScript as HTMLScriptElement | null)?.nonce || undefined);
+  configureHighlighter(
+    root.dataset.highlighter,
+    (document.currentScript as HTMLScriptElement | null)?.nonce || undefined,
+  );
   const app = new ChatApp(root, acquireVsCodeApi());
   let painted = false;
   window.addEventListener("message", (event: MessageEvent) => {

@@ -17,7 +17,20 @@ const md = new MarkdownIt({ html: false, linkify: true, typographer: false, brea
 
 const PURIFY_CONFIG = {
   USE_PROFILES: { html: true },
-  FORBID_TAGS: ["style", "form", "input", "button", "textarea", "select", "option", "iframe", "object", "embed", "svg", "math"],
+  FORBID_TAGS: [
+    "style",
+    "form",
+    "input",
+    "button",
+    "textarea",
+    "select",
+    "option",
+    "iframe",
+    "object",
+    "embed",
+    "svg",
+    "math",
+  ],
   FORBID_ATTR: ["style", "srcset", "action", "formaction"],
   ALLOW_DATA_ATTR: false,
 };

@@ -71,7 +71,8 @@ export class MessageList {
     this.dirty.clear();
     this.renderedFrom = Math.max(0, this.messages.length - FIRST_PAGE);
     const fragment = this.container.ownerDocument.createDocumentFragment();
-    for (let i = this.renderedFrom; i < this.messages.length; i++) fragment.append(this.createElement(this.messages[i]!));
+    for (let i = this.renderedFrom; i < this.messages.length; i++)
+      fragment.append(this.createElement(this.messages[i]!));
     this.olderHint.textContent = strings.loadingOlder;
     this.olderHint.hidden = this.renderedFrom === 0;
     this.container.replaceChildren(this.olderHint, fragment);
@@ -248,7 +249,12 @@ export class MessageList {
   }
 
   private renderOptions(view: ChatMessageView) {
-    return { strings: this.strings, copy: this.copy, ...this.codeActions, plain: view.role === "tool" || view.role === "error" };
+    return {
+      strings: this.strings,
+      copy: this.copy,
+      ...this.codeActions,
+      plain: view.role === "tool" || view.role === "error",
+    };
   }
 
   private createElement(view: ChatMessageView): HTMLElement {
@@ -262,7 +268,14 @@ export class MessageList {
     el.dataset.messageId = view.id;
     const header = doc.createElement("div");
     header.className = "message-header";
-    const who = view.role === "user" ? this.strings.you : view.role === "assistant" ? this.strings.assistant : view.role === "tool" ? `${this.strings.tool}${view.toolName ? `: ${view.toolName}` : ""}` : this.strings.error;
+    const who =
+      view.role === "user"
+        ? this.strings.you
+        : view.role === "assistant"
+          ? this.strings.assistant
+          : view.role === "tool"
+            ? `${this.strings.tool}${view.toolName ? `: ${view.toolName}` : ""}`
+            : this.strings.error;
     header.textContent = who;
     el.setAttribute("aria-label", who);
     const body = doc.createElement("div");
@@ -312,7 +325,10 @@ export class MessageList {
       set(open);
       // Expanding keeps the message's top in place (the text continues below); collapsing keeps the toggle under
       // the pointer, wherever the top of a long message had scrolled to.
-      this.keeper.anchorTo(id, open ? elTop : toggleTop - (toggle.getBoundingClientRect().top - el.getBoundingClientRect().top));
+      this.keeper.anchorTo(
+        id,
+        open ? elTop : toggleTop - (toggle.getBoundingClientRect().top - el.getBoundingClientRect().top),
+      );
     });
     el.classList.add("collapsible");
     el.querySelector(".message-body")?.after(toggle);

@@ -8,7 +8,12 @@ export interface NoticeActions {
 }
 
 /** The Set API Key / Retry buttons. */
-export function actionBar(doc: Document, strings: WebviewStrings, show: { setKey: boolean; retry: boolean }, actions: NoticeActions): HTMLElement {
+export function actionBar(
+  doc: Document,
+  strings: WebviewStrings,
+  show: { setKey: boolean; retry: boolean },
+  actions: NoticeActions,
+): HTMLElement {
   const bar = doc.createElement("div");
   bar.className = "error-actions";
   if (show.setKey) bar.append(button(doc, "set-api-key-button", strings.setApiKey, () => actions.setApiKey()));
@@ -17,7 +22,12 @@ export function actionBar(doc: Document, strings: WebviewStrings, show: { setKey
 }
 
 /** The failure of the last turn, inline after the messages, with the actions the error allows. */
-export function errorBox(doc: Document, error: ChatErrorView, strings: WebviewStrings, actions: NoticeActions): HTMLElement {
+export function errorBox(
+  doc: Document,
+  error: ChatErrorView,
+  strings: WebviewStrings,
+  actions: NoticeActions,
+): HTMLElement {
   const box = doc.createElement("div");
   box.id = "chat-error";
   box.className = "message message-error";
@@ -27,12 +37,25 @@ export function errorBox(doc: Document, error: ChatErrorView, strings: WebviewSt
   const text = doc.createElement("div");
   text.className = "message-body error-text";
   text.textContent = error.message;
-  box.append(text, actionBar(doc, strings, { setKey: error.actions.includes("setApiKey"), retry: error.actions.includes("retry") }, actions));
+  box.append(
+    text,
+    actionBar(
+      doc,
+      strings,
+      { setKey: error.actions.includes("setApiKey"), retry: error.actions.includes("retry") },
+      actions,
+    ),
+  );
   return box;
 }
 
 /** The last turn did not finish: Retry, with the reason unless the cut-off reply already says so on itself. */
-export function interruptedNotice(doc: Document, strings: WebviewStrings, withText: boolean, actions: NoticeActions): HTMLElement {
+export function interruptedNotice(
+  doc: Document,
+  strings: WebviewStrings,
+  withText: boolean,
+  actions: NoticeActions,
+): HTMLElement {
   const box = doc.createElement("div");
   box.id = "interrupted-notice";
   box.className = "interrupted-notice";

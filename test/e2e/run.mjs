@@ -8,7 +8,13 @@ import { REPO_ROOT } from "../../scripts/vscode/install.mjs";
 
 register();
 rmSync(join(REPO_ROOT, "test-results", "e2e"), { recursive: true, force: true });
-const mocha = new Mocha({ ui: "bdd", reporter: "spec", timeout: 180_000, color: false, grep: process.env.SKEIN_E2E_GREP });
+const mocha = new Mocha({
+  ui: "bdd",
+  reporter: "spec",
+  timeout: 180_000,
+  color: false,
+  grep: process.env.SKEIN_E2E_GREP,
+});
 mocha.addFile(join(REPO_ROOT, "test", "e2e", "scenario.e2e.ts"));
 mocha.addFile(join(REPO_ROOT, "test", "e2e", "landing.e2e.ts"));
 await mocha.loadFilesAsync();

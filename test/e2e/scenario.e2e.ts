@@ -51,7 +51,11 @@ describe("Skein in a real VS Code (browser)", function () {
   async function emptyChat(): Promise<Frame> {
     const frame = await s.workbench.chat();
     await frame.locator("#empty-state").waitFor({ state: "visible" });
-    await frame.waitForFunction(() => (globalThis as unknown as Page).document.activeElement?.id === "composer", undefined, { timeout: 30_000 });
+    await frame.waitForFunction(
+      () => (globalThis as unknown as Page).document.activeElement?.id === "composer",
+      undefined,
+      { timeout: 30_000 },
+    );
     return frame;
   }
 
@@ -91,9 +95,13 @@ describe("Skein in a real VS Code (browser)", function () {
         chat = await wb.chat();
         await userMessages(chat).filter({ hasText: BOB }).waitFor();
         await assistantMessages(chat).filter({ hasText: "Hello bob!" }).waitFor();
-        await chat.waitForFunction((draft) => (globalThis as unknown as Page).document.getElementById("composer")?.value === draft, DRAFT, {
-          timeout: 30_000,
-        });
+        await chat.waitForFunction(
+          (draft) => (globalThis as unknown as Page).document.getElementById("composer")?.value === draft,
+          DRAFT,
+          {
+            timeout: 30_000,
+          },
+        );
       });
       await wb.step("name-recalled", async () => {
         await chat.locator("#composer").fill("");
@@ -101,7 +109,9 @@ describe("Skein in a real VS Code (browser)", function () {
         await assistantMessages(chat).filter({ hasText: "Your name is bob." }).waitFor();
       });
       const requests = (await s.mock.requests()).filter((r) => r.path === "/v1/messages");
-      const asked = requests.filter((r) => JSON.stringify(r.body?.messages?.at(-1)?.content ?? "").includes("what's my name?"));
+      const asked = requests.filter((r) =>
+        JSON.stringify(r.body?.messages?.at(-1)?.content ?? "").includes("what's my name?"),
+      );
       assert.ok(asked.length > 0, "the mock received the question");
       const history = JSON.stringify(asked.at(-1)!.body.messages);
       assert.ok(history.includes(BOB) && history.includes("Hello bob!"), "the request carries the earlier turn");
@@ -143,7 +153,6 @@ describe("Skein in a real VS Code (browser)", function () {
         await assistantMessages(chat).filter({ hasText: "I don't know your name yet" }).waitFor();
       });
     });
-
   });
 
   describe("more behaviour (each check opens its own thread)", () => {
@@ -209,13 +218,21 @@ describe("Skein in a real VS Code (browser)", function () {
         await chat.locator("#send-button").waitFor({ state: "visible" }); // the reply has finished
       });
       const reply = assistantMessages(chat).last();
-      assert.equal(await chat.evaluate(() => (globalThis as unknown as Page).__pwned), undefined, "no script ran in the webview");
+      assert.equal(
+        await chat.evaluate(() => (globalThis as unknown as Page).__pwned),
+        undefined,
+        "no script ran in the webview",
+      );
       for (const frame of s.page.frames()) {
         const pwned = await frame.evaluate(() => (globalThis as unknown as Page).__pwned).catch(() => undefined);
         assert.equal(pwned, undefined, `no script ran in frame ${frame.url().slice(0, 80)}`);
       }
       assert.equal(await chat.locator("#messages script").count(), 0, "no <script> element in the messages");
-      assert.equal(await chat.locator("#messages [onerror], #messages [onload], #messages [onclick]").count(), 0, "no event handler attributes");
+      assert.equal(
+        await chat.locator("#messages [onerror], #messages [onload], #messages [onclick]").count(),
+        0,
+        "no event handler attributes",
+      );
       assert.equal(await chat.locator('#messages a[href^="javascript:" i]').count(), 0, "no javascript: link");
       assert.equal(await reply.locator("img").count(), 0, "the hostile <img> was not rendered as an element");
     });
@@ -265,7 +282,11 @@ describe("Skein in a real VS Code (browser)", function () {
       });
       const regeneratedId = await assistantMessages(chat).first().getAttribute("data-message-id");
       assert.notEqual(regeneratedId, firstReplyId, "step tt-regenerated-2of2: the shown reply is the new one");
-      assert.equal((await sentTexts()).filter((t) => t.includes(CAROL)).length, 2, "step tt-regenerated-2of2: the mock was asked twice for carol's reply");
+      assert.equal(
+        (await sentTexts()).filter((t) => t.includes(CAROL)).length,
+        2,
+        "step tt-regenerated-2of2: the mock was asked twice for carol's reply",
+      );
 
       await wb.step("tt-switched-back-1of2", async () => {
         await assistantMessages(chat).first().locator(".branch-prev").click();
@@ -286,8 +307,15 @@ describe("Skein in a real VS Code (browser)", function () {
         await position("user").filter({ hasText: "2/2" }).waitFor();
         await chat.locator("#send-button").waitFor({ state: "visible" });
       });
-      assert.ok((await sentTexts()).some((t) => t.includes(DAVE)), "step tt-edited-2of2: the mock received the edited text");
-      assert.equal(await userMessages(chat).filter({ hasText: CAROL }).count(), 0, "step tt-edited-2of2: the old text is not shown");
+      assert.ok(
+        (await sentTexts()).some((t) => t.includes(DAVE)),
+        "step tt-edited-2of2: the mock received the edited text",
+      );
+      assert.equal(
+        await userMessages(chat).filter({ hasText: CAROL }).count(),
+        0,
+        "step tt-edited-2of2: the old text is not shown",
+      );
 
       await wb.step("tt-second-turn", async () => {
         await typeInComposer(chat, "what's my name?", true);
@@ -313,17 +341,29 @@ describe("Skein in a real VS Code (browser)", function () {
         await assistantMessages(chat).filter({ hasText: "Hello dave!" }).waitFor();
       });
       assert.equal(await userMessages(chat).count(), 1, "step tt-forked: the fork shows only the first user message");
-      assert.equal(await assistantMessages(chat).count(), 1, "step tt-forked: the fork shows only the reply it was forked at");
+      assert.equal(
+        await assistantMessages(chat).count(),
+        1,
+        "step tt-forked: the fork shows only the reply it was forked at",
+      );
 
       const input = s.page.locator(".quick-input-widget .quick-input-box input");
-      const hit = s.page.locator(".quick-input-widget .quick-input-list .monaco-list-row").filter({ hasText: "carol" }).filter({ hasText: "You" }).first(); // carol's message, not the title hit
+      const hit = s.page
+        .locator(".quick-input-widget .quick-input-list .monaco-list-row")
+        .filter({ hasText: "carol" })
+        .filter({ hasText: "You" })
+        .first(); // carol's message, not the title hit
       await wb.step("tt-search-results", async () => {
         // Not runCommand: the Search Threads quick pick stays open after the command row is picked.
         await s.page.keyboard.press("Escape");
         await s.page.keyboard.press("F1");
         await input.waitFor({ state: "visible" });
         await input.fill(">Skein: Search Threads");
-        await s.page.locator(".quick-input-widget .quick-input-list .monaco-list-row").filter({ hasText: "Skein: Search Threads" }).first().click();
+        await s.page
+          .locator(".quick-input-widget .quick-input-list .monaco-list-row")
+          .filter({ hasText: "Skein: Search Threads" })
+          .first()
+          .click();
         await s.page.locator(".quick-input-widget .quick-input-title", { hasText: "Search Threads" }).waitFor();
         await input.fill("carol");
         await hit.waitFor();

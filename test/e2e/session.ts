@@ -32,7 +32,10 @@ export class Session {
   static async start(log: (m: string) => void = () => {}): Promise<Session> {
     const layout = await ensureServer({ log });
     if (!process.env.SKEIN_SKIP_BUILD) {
-      const b = spawnSync(process.execPath, [join(REPO_ROOT, "scripts", "build.mjs")], { cwd: REPO_ROOT, stdio: "pipe" });
+      const b = spawnSync(process.execPath, [join(REPO_ROOT, "scripts", "build.mjs")], {
+        cwd: REPO_ROOT,
+        stdio: "pipe",
+      });
       if (b.status !== 0) throw new Error(`step "build the extension" failed:\n${b.stderr.toString()}`);
     }
     const stops: Array<() => Promise<unknown>> = [];
@@ -44,7 +47,11 @@ export class Session {
       const dirs = makeRunDirs("skein-e2e-");
       writeFileSync(join(dirs.workspace, "notes.md"), "# A workspace for Skein's browser scenario\n");
       writeSettings(dirs, { "skein.baseUrl": mock.url });
-      const server = await startServer({ layout, dirs, env: { ANTHROPIC_API_KEY: "test-key", EXTENSIONS_GALLERY: "{}" } });
+      const server = await startServer({
+        layout,
+        dirs,
+        env: { ANTHROPIC_API_KEY: "test-key", EXTENSIONS_GALLERY: "{}" },
+      });
       stops.push(() => server.stop());
       const browser = await launchChromium(dirs);
       stops.push(() => browser.close());

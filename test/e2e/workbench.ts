@@ -22,7 +22,10 @@ export class Workbench {
 
   /** A numbered screenshot of the whole window, kept as a test artifact. */
   async shot(name: string): Promise<string> {
-    const file = join(this.shotsDir, `${String(++this.count).padStart(2, "0")}-${name.replace(/[^a-z0-9-]+/gi, "-")}.png`);
+    const file = join(
+      this.shotsDir,
+      `${String(++this.count).padStart(2, "0")}-${name.replace(/[^a-z0-9-]+/gi, "-")}.png`,
+    );
     await this.page.screenshot({ path: file });
     this.shots.push(file);
     return file;
@@ -59,14 +62,18 @@ export class Workbench {
       await this.page.keyboard.press("F1");
       await input.waitFor({ state: "visible", timeout: 10_000 });
       await input.fill(`>${label}`);
-      const row = this.page.locator(".quick-input-widget .quick-input-list .monaco-list-row").filter({ hasText: label }).first();
+      const row = this.page
+        .locator(".quick-input-widget .quick-input-list .monaco-list-row")
+        .filter({ hasText: label })
+        .first();
       try {
         await row.waitFor({ state: "visible", timeout: 3_000 });
         await row.click();
         await input.waitFor({ state: "hidden", timeout: 10_000 });
         return;
       } catch (error) {
-        if (Date.now() > deadline) throw new Error(`command "${label}" not found in the palette within ${timeoutMs} ms`);
+        if (Date.now() > deadline)
+          throw new Error(`command "${label}" not found in the palette within ${timeoutMs} ms`);
       }
     }
   }

@@ -14,7 +14,10 @@ import { bundleSuite } from "./bundle.mjs";
 const say = (m) => console.log(`[electron] ${m}`);
 
 async function main() {
-  const b = spawnSync(process.execPath, [join(REPO_ROOT, "scripts", "build.mjs")], { cwd: REPO_ROOT, stdio: "inherit" });
+  const b = spawnSync(process.execPath, [join(REPO_ROOT, "scripts", "build.mjs")], {
+    cwd: REPO_ROOT,
+    stdio: "inherit",
+  });
   if (b.status !== 0) throw new Error("step 'build the extension' failed");
   const suitePath = await bundleSuite();
   const mock = await startMock();
@@ -22,7 +25,10 @@ async function main() {
   try {
     writeFileSync(join(dirs.workspace, "README.md"), "# A workspace for Skein's in-editor suite\n");
     mkdirSync(join(dirs.userData, "User"), { recursive: true });
-    writeFileSync(join(dirs.userData, "User", "settings.json"), JSON.stringify({ ...QUIET_SETTINGS, "skein.baseUrl": mock.url }, null, 2));
+    writeFileSync(
+      join(dirs.userData, "User", "settings.json"),
+      JSON.stringify({ ...QUIET_SETTINGS, "skein.baseUrl": mock.url }, null, 2),
+    );
     const code = await runTests({
       vscodeExecutablePath: process.env.SKEIN_VSCODE_EXECUTABLE || undefined,
       version: process.env.SKEIN_VSCODE_VERSION || undefined,
@@ -58,7 +64,9 @@ main().then(
   (code) => process.exit(code ?? 0),
   (error) => {
     say(`failed: ${error.stack ?? error}`);
-    say("no desktop VS Code could be started; set SKEIN_VSCODE_EXECUTABLE, or use `npm run test:integration` (VS Code server harness)");
+    say(
+      "no desktop VS Code could be started; set SKEIN_VSCODE_EXECUTABLE, or use `npm run test:integration` (VS Code server harness)",
+    );
     process.exit(1);
   },
 );

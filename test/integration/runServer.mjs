@@ -26,7 +26,10 @@ async function main() {
   say(`VS Code ${layout.vscodeVersion} (${layout.commit.slice(0, 10)}), server ${layout.serverMain}`);
 
   if (!process.env.SKEIN_SKIP_BUILD) {
-    const b = spawnSync(process.execPath, [join(REPO_ROOT, "scripts", "build.mjs")], { cwd: REPO_ROOT, stdio: "inherit" });
+    const b = spawnSync(process.execPath, [join(REPO_ROOT, "scripts", "build.mjs")], {
+      cwd: REPO_ROOT,
+      stdio: "inherit",
+    });
     if (b.status !== 0) throw new Error("step 'build the extension' failed: node scripts/build.mjs exited " + b.status);
   }
   const extensionPath = process.env.SKEIN_IT_EXTENSION ?? REPO_ROOT;
@@ -83,13 +86,14 @@ async function main() {
     const ticker = setInterval(relay, 500);
     cleanup.push(() => clearInterval(ticker));
 
-    const url = workbenchUrl(server, { folder: dirs.workspace, extensionDevelopmentPath: extensionPath, extensionTestsPath: suitePath });
+    const url = workbenchUrl(server, {
+      folder: dirs.workspace,
+      extensionDevelopmentPath: extensionPath,
+      extensionTestsPath: suitePath,
+    });
     await page.goto(url, { timeout: 60_000 });
     let timer;
-    const code = await Promise.race([
-      exited,
-      new Promise((r) => (timer = setTimeout(() => r("timeout"), TIMEOUT_MS))),
-    ]);
+    const code = await Promise.race([exited, new Promise((r) => (timer = setTimeout(() => r("timeout"), TIMEOUT_MS)))]);
     clearTimeout(timer);
     relay();
     const shot = join(ARTIFACTS, `final-vscode-${layout.vscodeVersion}.png`);
@@ -106,7 +110,10 @@ async function main() {
     }
     say(`VS Code ${layout.vscodeVersion}; took ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   } finally {
-    for (const fn of cleanup.reverse()) await Promise.resolve().then(fn).catch((e) => say(`cleanup: ${e.message}`));
+    for (const fn of cleanup.reverse())
+      await Promise.resolve()
+        .then(fn)
+        .catch((e) => say(`cleanup: ${e.message}`));
   }
   return exitCode;
 }

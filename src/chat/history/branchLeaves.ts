@@ -19,7 +19,11 @@ import type { CheckpointView } from "./branchTree";
 /** Metadata an edit run adds to its checkpoints (so the fork it makes is findable). */
 export const EDIT_METADATA_KEY = "skein_edit";
 
-export async function readLeafViews(saver: BaseCheckpointSaver, threadId: string, knownLeaves: readonly string[]): Promise<CheckpointView[]> {
+export async function readLeafViews(
+  saver: BaseCheckpointSaver,
+  threadId: string,
+  knownLeaves: readonly string[],
+): Promise<CheckpointView[]> {
   const configurable = { thread_id: threadId, checkpoint_ns: "" };
   const views = new Map<string, CheckpointView>();
   const add = (tuple: CheckpointTuple | undefined) => {
@@ -34,10 +38,15 @@ export async function readLeafViews(saver: BaseCheckpointSaver, threadId: string
     }
   }
   for (const id of events) {
-    for await (const before of saver.list({ configurable }, { before: { configurable: { checkpoint_id: id } }, limit: 1 })) add(before);
+    for await (const before of saver.list(
+      { configurable },
+      { before: { configurable: { checkpoint_id: id } }, limit: 1 },
+    ))
+      add(before);
   }
   for (const id of knownLeaves) {
-    if (typeof id === "string" && !views.has(id)) add(await saver.getTuple({ configurable: { ...configurable, checkpoint_id: id } }));
+    if (typeof id === "string" && !views.has(id))
+      add(await saver.getTuple({ configurable: { ...configurable, checkpoint_id: id } }));
   }
   return [...views.values()];
 }

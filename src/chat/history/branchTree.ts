@@ -62,7 +62,14 @@ export class MessageTreeBuilder {
       let key = children.get(message.id);
       if (key === undefined) {
         key = this.nodes.length;
-        this.nodes.push({ key, message, parent, children: [], firstCheckpointId: checkpointId, latestCheckpointId: checkpointId });
+        this.nodes.push({
+          key,
+          message,
+          parent,
+          children: [],
+          firstCheckpointId: checkpointId,
+          latestCheckpointId: checkpointId,
+        });
         this.childIndex.push(new Map());
         children.set(message.id, key);
       } else {

@@ -35,7 +35,6 @@ export type HistoryRunConfig = RunnableConfig;
 /** Messages appended through the messages reducer; null = no input (replay, "__copy__"). */
 export type HistoryInput = { messages: StoredMessage[] } | null;
 
-
 export interface SiblingInfo {
   /** 0-based position among the siblings (shown to people as index + 1). */
   index: number;
@@ -61,7 +60,10 @@ export interface BranchView {
 export interface PlannedRun {
   /** The new user message for an edit; null for a regenerate (replay from the checkpoint). */
   input: { messages: StoredMessage[] } | null;
-  config: { configurable: { thread_id: string; checkpoint_ns: string; checkpoint_id: string }; metadata?: Record<string, unknown> };
+  config: {
+    configurable: { thread_id: string; checkpoint_ns: string; checkpoint_id: string };
+    metadata?: Record<string, unknown>;
+  };
 }
 
 /** Checkpoints read walking back from a message before falling back to the full tree. */
@@ -106,7 +108,9 @@ export class ThreadBranches {
       for await (const tuple of this.saver.list(config)) {
         if (known !== undefined && tuple.checkpoint.id <= known) {
           // Still there: what is older was read before. (Gone = the thread was replaced: rebuild.)
-          reached = (await this.saver.getTuple({ configurable: { ...config.configurable, checkpoint_id: known } })) !== undefined;
+          reached =
+            (await this.saver.getTuple({ configurable: { ...config.configurable, checkpoint_id: known } })) !==
+            undefined;
           break;
         }
         fresh.push(toView(tuple));
@@ -143,8 +147,11 @@ export class ThreadBranches {
     if (cached && info && cached.updatedAt === info.updatedAt) return cached.tree;
     const readAt = Date.now();
     const known = info?.metadata?.[CATALOG_KEYS.knownLeaves];
-    const tree = buildMessageTree(await readLeafViews(this.saver, threadId, Array.isArray(known) ? (known as string[]) : []));
-    if (info && readAt > Date.parse(info.updatedAt)) remember(this.leafCache, threadId, { updatedAt: info.updatedAt, tree });
+    const tree = buildMessageTree(
+      await readLeafViews(this.saver, threadId, Array.isArray(known) ? (known as string[]) : []),
+    );
+    if (info && readAt > Date.parse(info.updatedAt))
+      remember(this.leafCache, threadId, { updatedAt: info.updatedAt, tree });
     else this.leafCache.delete(threadId);
     return tree;
   }
@@ -159,7 +166,10 @@ export class ThreadBranches {
     const head = await this.saver.getTuple({ configurable: { thread_id: threadId, checkpoint_ns: "" } });
     if (head) {
       const messages = head.checkpoint.channel_values.messages;
-      builder.add({ checkpointId: head.checkpoint.id, messages: Array.isArray(messages) ? (messages as StoredMessage[]) : [] });
+      builder.add({
+        checkpointId: head.checkpoint.id,
+        messages: Array.isArray(messages) ? (messages as StoredMessage[]) : [],
+      });
     }
     return builder.build();
   }
@@ -172,7 +182,10 @@ export class ThreadBranches {
   async isBranched(threadId: string): Promise<boolean> {
     const info = await this.saver.getThreadInfo(threadId);
     if (info?.metadata?.[CATALOG_KEYS.hasBranches] === true) return true;
-    for await (const fork of this.saver.list({ configurable: { thread_id: threadId, checkpoint_ns: "" } }, { filter: { source: "fork" }, limit: 1 })) {
+    for await (const fork of this.saver.list(
+      { configurable: { thread_id: threadId, checkpoint_ns: "" } },
+      { filter: { source: "fork" }, limit: 1 },
+    )) {
       void fork;
       if (info) await this.markBranched(threadId);
       return true;
@@ -188,20 +201,39 @@ export class ThreadBranches {
   /** Plans the re-run of an edited user message: new input from the checkpoint before the original. */
   async planEdit(threadId: string, messageId: string, content: StoredMessage["content"]): Promise<PlannedRun> {
     const { tree, key } = await this.locate(threadId, messageId);
-    if (tree.nodes[key]!.message.role !== "user") throw new BranchError("WRONG_ROLE", "Only your own messages can be edited; regenerate an assistant reply instead.");
+    if (tree.nodes[key]!.message.role !== "user")
+      throw new BranchError(
+        "WRONG_ROLE",
+        "Only your own messages can be edited; regenerate an assistant reply instead.",
+      );
     // Prefer a finished state (nothing pending) at that point; otherwise new input discards what was pending.
     const from = await this.checkpointBefore(threadId, messageId, tree, key, (next) => next.length === 0);
     await this.markBranched(threadId);
-    const message: StoredMessage = { id: uuid4(), role: "user", content, metadata: { createdAt: new Date().toISOString(), editOf: messageId } };
+    const message: StoredMessage = {
+      id: uuid4(),
+      role: "user",
+      content,
+      metadata: { createdAt: new Date().toISOString(), editOf: messageId },
+    };
     // Tagged so the fork this run makes is found by metadata (branchLeaves.ts).
-    return { input: { messages: [message] }, config: { ...runConfig(threadId, from), metadata: { [EDIT_METADATA_KEY]: true } } };
+    return {
+      input: { messages: [message] },
+      config: { ...runConfig(threadId, from), metadata: { [EDIT_METADATA_KEY]: true } },
+    };
   }
 
   /** Plans a new sibling for an assistant message: replay from the checkpoint that produced it. */
   async planRegenerate(threadId: string, messageId: string): Promise<PlannedRun> {
     const { tree, key } = await this.locate(threadId, messageId);
-    if (tree.nodes[key]!.message.role !== "assistant") throw new BranchError("WRONG_ROLE", "Only assistant replies can be regenerated; edit your message instead.");
-    const from = await this.checkpointBefore(threadId, messageId, tree, key, (next) => next.length > 0 && !next.includes("__start__"));
+    if (tree.nodes[key]!.message.role !== "assistant")
+      throw new BranchError("WRONG_ROLE", "Only assistant replies can be regenerated; edit your message instead.");
+    const from = await this.checkpointBefore(
+      threadId,
+      messageId,
+      tree,
+      key,
+      (next) => next.length > 0 && !next.includes("__start__"),
+    );
     await this.markBranched(threadId);
     return { input: null, config: runConfig(threadId, from) };
   }
@@ -235,7 +267,10 @@ export class ThreadBranches {
     const { tree, key } = await this.locate(threadId, messageId);
     const siblings = siblingsOf(tree, key);
     if (!Number.isInteger(siblingIndex) || siblingIndex < 0 || siblingIndex >= siblings.length) {
-      throw new BranchError("BAD_SIBLING", `That message has ${siblings.length} version(s); there is no number ${siblingIndex + 1}.`);
+      throw new BranchError(
+        "BAD_SIBLING",
+        `That message has ${siblings.length} version(s); there is no number ${siblingIndex + 1}.`,
+      );
     }
     return this.showNode(threadId, tree, siblings[siblingIndex]!);
   }
@@ -255,7 +290,11 @@ export class ThreadBranches {
     const messages = pathTo(tree, key).map((at) => tree.nodes[at]!.message);
     const info = await this.saver.getThreadInfo(threadId);
     try {
-      await this.requireGraph().updateState({ configurable: { thread_id: newThreadId, checkpoint_ns: "" } }, { messages }, this.writerNode);
+      await this.requireGraph().updateState(
+        { configurable: { thread_id: newThreadId, checkpoint_ns: "" } },
+        { messages },
+        this.writerNode,
+      );
       await this.saver.setThreadInfo(newThreadId, {
         title: `${info?.title?.trim() || "Untitled"} (fork)`,
         metadata: { [CATALOG_KEYS.forkedFrom]: { threadId, messageId } },
@@ -285,7 +324,11 @@ export class ThreadBranches {
     // Planning needs every checkpoint (to find the one before a message); showing needs only the leaves.
     const tree = full ? await this.tree(threadId) : await this.shownTree(threadId);
     const keys = findNodes(tree, messageId);
-    if (keys.length === 0) throw new BranchError("MESSAGE_NOT_FOUND", `No message ${JSON.stringify(messageId)} in thread ${JSON.stringify(threadId)}.`);
+    if (keys.length === 0)
+      throw new BranchError(
+        "MESSAGE_NOT_FOUND",
+        `No message ${JSON.stringify(messageId)} in thread ${JSON.stringify(threadId)}.`,
+      );
     const headEnd = tree.headCheckpointId === undefined ? -1 : tree.ends.get(tree.headCheckpointId)!;
     return { tree, key: keys.find((at) => isOnPath(tree, at, headEnd)) ?? keys[keys.length - 1]! };
   }
@@ -295,14 +338,22 @@ export class ThreadBranches {
    * `next` that `prefer` accepts. Found by walking up from the newest checkpoint holding the message (a few
    * reads for a recent message); for a message far back, from the full tree.
    */
-  private async checkpointBefore(threadId: string, messageId: string, tree: MessageTree, key: number, prefer: (next: string[]) => boolean): Promise<string> {
+  private async checkpointBefore(
+    threadId: string,
+    messageId: string,
+    tree: MessageTree,
+    key: number,
+    prefer: (next: string[]) => boolean,
+  ): Promise<string> {
     const node = tree.nodes[key]!;
     const depth = node.parent === -1 ? 0 : pathTo(tree, node.parent).length;
     const parentId = node.parent === -1 ? undefined : tree.nodes[node.parent]!.message.id;
     let fallback: string | undefined;
     let id: string | undefined = node.latestCheckpointId;
     for (let steps = 0; id !== undefined && steps < WALK_LIMIT; steps++) {
-      const tuple = await this.saver.getTuple({ configurable: { thread_id: threadId, checkpoint_ns: "", checkpoint_id: id } });
+      const tuple = await this.saver.getTuple({
+        configurable: { thread_id: threadId, checkpoint_ns: "", checkpoint_id: id },
+      });
       if (!tuple) break;
       const messages = toView(tuple).messages;
       if (messages.length < depth) return fallback ?? this.fromFullTree(threadId, messageId, prefer);
@@ -316,15 +367,32 @@ export class ThreadBranches {
     return this.fromFullTree(threadId, messageId, prefer);
   }
 
-  private async fromFullTree(threadId: string, messageId: string, prefer: (next: string[]) => boolean): Promise<string> {
+  private async fromFullTree(
+    threadId: string,
+    messageId: string,
+    prefer: (next: string[]) => boolean,
+  ): Promise<string> {
     const { tree, key } = await this.locate(threadId, messageId, true);
     return this.pickCheckpoint(threadId, tree, tree.nodes[key]!.parent, prefer);
   }
 
   /** Newest checkpoint whose messages end at `end` whose `next` passes `prefer`, else the newest at all. */
-  private async pickCheckpoint(threadId: string, tree: MessageTree, end: number, prefer: (next: string[]) => boolean): Promise<string> {
-    const candidates = [...tree.ends].filter(([, at]) => at === end).map(([id]) => id).sort().reverse();
-    if (candidates.length === 0) throw new BranchError("NO_CHECKPOINT", "No checkpoint holds the conversation before that message; it cannot be re-run.");
+  private async pickCheckpoint(
+    threadId: string,
+    tree: MessageTree,
+    end: number,
+    prefer: (next: string[]) => boolean,
+  ): Promise<string> {
+    const candidates = [...tree.ends]
+      .filter(([, at]) => at === end)
+      .map(([id]) => id)
+      .sort()
+      .reverse();
+    if (candidates.length === 0)
+      throw new BranchError(
+        "NO_CHECKPOINT",
+        "No checkpoint holds the conversation before that message; it cannot be re-run.",
+      );
     const graph = this.requireGraph();
     for (const checkpointId of candidates) {
       const snapshot = await graph.getState(runConfig(threadId, checkpointId));
@@ -338,7 +406,8 @@ export class ThreadBranches {
   }
 
   private requireGraph(): HistoryGraph {
-    if (!this.graph) throw new BranchError("NO_GRAPH", "This operation runs the graph; construct ThreadBranches with one.");
+    if (!this.graph)
+      throw new BranchError("NO_GRAPH", "This operation runs the graph; construct ThreadBranches with one.");
     return this.graph;
   }
 }
@@ -355,7 +424,11 @@ export function viewOf(threadId: string, tree: MessageTree): BranchView {
       const siblings = siblingsOf(tree, key);
       return {
         message: tree.nodes[key]!.message,
-        siblings: { index: siblings.indexOf(key), count: siblings.length, messageIds: siblings.map((at) => tree.nodes[at]!.message.id) },
+        siblings: {
+          index: siblings.indexOf(key),
+          count: siblings.length,
+          messageIds: siblings.map((at) => tree.nodes[at]!.message.id),
+        },
       };
     }),
   };

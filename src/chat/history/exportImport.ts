@@ -10,7 +10,13 @@ import { CATALOG_KEYS, DERIVED_CATALOG_KEYS, updateCatalog } from "../catalog";
 import { ThreadBranches, viewOf } from "./branches";
 import type { HistoryGraph, HistoryRunConfig } from "./branches";
 import type { MessageTree } from "./branchTree";
-import { THREAD_EXPORT_FORMAT, THREAD_EXPORT_VERSION, ThreadImportError, parseThreadExport, serializeThreadExport } from "./exportImportJson";
+import {
+  THREAD_EXPORT_FORMAT,
+  THREAD_EXPORT_VERSION,
+  ThreadImportError,
+  parseThreadExport,
+  serializeThreadExport,
+} from "./exportImportJson";
 import type { ExportedNode, ThreadExport } from "./exportImportJson";
 import { threadToMarkdown } from "./exportImportMarkdown";
 
@@ -56,10 +62,15 @@ export async function exportThreadMarkdown(context: ExportContext, threadId: str
  * Validates `text` completely, then creates thread `newThreadId` holding its messages and branches, the
  * shown branch as head. On any failure nothing is left behind (a half-written thread is deleted).
  */
-export async function importThreadJson(context: ExportContext, text: string, newThreadId: string): Promise<{ threadId: string; title: string | null; messageCount: number }> {
+export async function importThreadJson(
+  context: ExportContext,
+  text: string,
+  newThreadId: string,
+): Promise<{ threadId: string; title: string | null; messageCount: number }> {
   const data = parseThreadExport(text);
   if (!context.graph) throw new Error("importThreadJson needs the graph (it writes through updateState).");
-  if (await context.saver.getThreadInfo(newThreadId)) throw new ThreadImportError("IMPORT_INVALID", `Thread ${newThreadId} already exists.`);
+  if (await context.saver.getThreadInfo(newThreadId))
+    throw new ThreadImportError("IMPORT_INVALID", `Thread ${newThreadId} already exists.`);
   const graph = context.graph;
   const writerNode = context.writerNode ?? "call_model";
   const children: number[][] = data.messages.map(() => []);
@@ -70,21 +81,32 @@ export async function importThreadJson(context: ExportContext, text: string, new
   try {
     if (data.messages.length > 0) {
       // An empty first checkpoint, so several first messages (an edited first message) can fork from it.
-      const root = await graph.updateState({ configurable: { thread_id: newThreadId, checkpoint_ns: "" } }, { messages: [] }, writerNode);
+      const root = await graph.updateState(
+        { configurable: { thread_id: newThreadId, checkpoint_ns: "" } },
+        { messages: [] },
+        writerNode,
+      );
       let headConfig: HistoryRunConfig | undefined;
       // Forks made by updateState carry no fork marker: the catalog lists the leaves (branchLeaves.ts).
       const leaves: string[] = [];
       let newest: HistoryRunConfig | undefined;
       // Depth-first, children in order: siblings get checkpoints in their original order ("‹ 1/3 ›" stays).
-      const stack: Array<{ start: number; from: HistoryRunConfig }> = roots.map((start) => ({ start, from: root })).reverse();
+      const stack: Array<{ start: number; from: HistoryRunConfig }> = roots
+        .map((start) => ({ start, from: root }))
+        .reverse();
       while (stack.length > 0) {
         const { start, from } = stack.pop()!;
         const segment = [start];
         let end = start;
         while (children[end]!.length === 1 && end !== data.head) segment.push((end = children[end]![0]!));
-        newest = await graph.updateState(from, { messages: segment.map((index) => data.messages[index]!.message) }, writerNode);
+        newest = await graph.updateState(
+          from,
+          { messages: segment.map((index) => data.messages[index]!.message) },
+          writerNode,
+        );
         if (end === data.head) headConfig = newest;
-        if (children[end]!.length === 0 && newest.configurable?.checkpoint_id) leaves.push(newest.configurable.checkpoint_id);
+        if (children[end]!.length === 0 && newest.configurable?.checkpoint_id)
+          leaves.push(newest.configurable.checkpoint_id);
         for (const child of [...children[end]!].reverse()) stack.push({ start: child, from: newest });
       }
       if (headConfig && headConfig.configurable?.checkpoint_id !== newest?.configurable?.checkpoint_id) {
@@ -102,7 +124,12 @@ export async function importThreadJson(context: ExportContext, text: string, new
         ...(branched ? { [CATALOG_KEYS.hasBranches]: true, [CATALOG_KEYS.knownLeaves]: knownLeaves } : {}),
       },
     });
-    await updateCatalog(context.saver, newThreadId, shown, data.head === null ? undefined : data.messages[data.head]!.message);
+    await updateCatalog(
+      context.saver,
+      newThreadId,
+      shown,
+      data.head === null ? undefined : data.messages[data.head]!.message,
+    );
   } catch (error) {
     await context.saver.deleteThread(newThreadId).catch(() => undefined);
     throw error;

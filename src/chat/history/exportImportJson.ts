@@ -21,7 +21,15 @@
 // The ESM build: the UMD one (package "main") loads its parts with a dynamic require a bundle cannot follow.
 import { parse as parseJsonc, type ParseError } from "jsonc-parser/lib/esm/main.js";
 import type { StoredMessage } from "../../graph/messages";
-import { LimitExceededError, MAX_EXPORT_BYTES, MAX_NESTING_DEPTH, MAX_TITLE_CHARS, formatBytes, nestsDeeperThan, titleLimitMessage } from "../../checkpoint/limits";
+import {
+  LimitExceededError,
+  MAX_EXPORT_BYTES,
+  MAX_NESTING_DEPTH,
+  MAX_TITLE_CHARS,
+  formatBytes,
+  nestsDeeperThan,
+  titleLimitMessage,
+} from "../../checkpoint/limits";
 
 export const THREAD_EXPORT_FORMAT = "skein-thread";
 export const THREAD_EXPORT_VERSION = 1;
@@ -47,11 +55,7 @@ export interface ThreadExport {
 }
 
 export type ThreadImportErrorCode =
-  | "IMPORT_TOO_LARGE"
-  | "IMPORT_NOT_JSON"
-  | "IMPORT_NOT_SKEIN"
-  | "IMPORT_NEWER_VERSION"
-  | "IMPORT_INVALID";
+  "IMPORT_TOO_LARGE" | "IMPORT_NOT_JSON" | "IMPORT_NOT_SKEIN" | "IMPORT_NEWER_VERSION" | "IMPORT_INVALID";
 
 /** The file cannot be imported; nothing was created. `where` is a JSON path into the file. */
 export class ThreadImportError extends Error {
@@ -84,7 +88,8 @@ export function serializeThreadExport(data: ThreadExport): string {
     throw error;
   }
   // Characters ≤ bytes: only a text near the limit needs the exact UTF-8 size.
-  if (text.length * 3 > MAX_EXPORT_BYTES && Buffer.byteLength(text) > MAX_EXPORT_BYTES) throw exportTooLarge(Buffer.byteLength(text));
+  if (text.length * 3 > MAX_EXPORT_BYTES && Buffer.byteLength(text) > MAX_EXPORT_BYTES)
+    throw exportTooLarge(Buffer.byteLength(text));
   return text;
 }
 
@@ -119,22 +124,41 @@ export function parseThreadExport(text: string): ThreadExport {
     throw new ThreadImportError("IMPORT_INVALID", '"version" must be a positive integer', "$.version");
   }
   if (data.version > THREAD_EXPORT_VERSION) {
-    throw new ThreadImportError("IMPORT_NEWER_VERSION", `The file was written by a newer Skein (format version ${data.version}; this one reads ${THREAD_EXPORT_VERSION}). Update Skein to import it.`);
+    throw new ThreadImportError(
+      "IMPORT_NEWER_VERSION",
+      `The file was written by a newer Skein (format version ${data.version}; this one reads ${THREAD_EXPORT_VERSION}). Update Skein to import it.`,
+    );
   }
-  if (data.title !== null && typeof data.title !== "string") throw new ThreadImportError("IMPORT_INVALID", '"title" must be a string or null', "$.title");
-  if (typeof data.title === "string" && data.title.length > MAX_TITLE_CHARS) throw new ThreadImportError("IMPORT_INVALID", titleLimitMessage(data.title.length), "$.title");
-  if (!isPlainObject(data.metadata)) throw new ThreadImportError("IMPORT_INVALID", '"metadata" must be an object', "$.metadata");
+  if (data.title !== null && typeof data.title !== "string")
+    throw new ThreadImportError("IMPORT_INVALID", '"title" must be a string or null', "$.title");
+  if (typeof data.title === "string" && data.title.length > MAX_TITLE_CHARS)
+    throw new ThreadImportError("IMPORT_INVALID", titleLimitMessage(data.title.length), "$.title");
+  if (!isPlainObject(data.metadata))
+    throw new ThreadImportError("IMPORT_INVALID", '"metadata" must be an object', "$.metadata");
   checkDepth(data.metadata, "$.metadata");
-  if (!Array.isArray(data.messages)) throw new ThreadImportError("IMPORT_INVALID", '"messages" must be an array', "$.messages");
+  if (!Array.isArray(data.messages))
+    throw new ThreadImportError("IMPORT_INVALID", '"messages" must be an array', "$.messages");
   if (data.messages.length > MAX_IMPORT_MESSAGES) {
-    throw new ThreadImportError("IMPORT_TOO_LARGE", `The file holds ${data.messages.length} messages; at most ${MAX_IMPORT_MESSAGES} can be imported.`, "$.messages");
+    throw new ThreadImportError(
+      "IMPORT_TOO_LARGE",
+      `The file holds ${data.messages.length} messages; at most ${MAX_IMPORT_MESSAGES} can be imported.`,
+      "$.messages",
+    );
   }
   const seen = new Set<string>();
   const messages = data.messages.map((node, index) => checkNode(node, index, seen));
   checkPathIds(messages);
   const head = data.head;
-  if (messages.length === 0 ? head !== null : !(Number.isInteger(head) && (head as number) >= 0 && (head as number) < messages.length)) {
-    throw new ThreadImportError("IMPORT_INVALID", `"head" must be the index of a message (0–${messages.length - 1}), or null when there are none`, "$.head");
+  if (
+    messages.length === 0
+      ? head !== null
+      : !(Number.isInteger(head) && (head as number) >= 0 && (head as number) < messages.length)
+  ) {
+    throw new ThreadImportError(
+      "IMPORT_INVALID",
+      `"head" must be the index of a message (0–${messages.length - 1}), or null when there are none`,
+      "$.head",
+    );
   }
   return {
     format: THREAD_EXPORT_FORMAT,
@@ -148,15 +172,25 @@ export function parseThreadExport(text: string): ThreadExport {
 
 function checkNode(node: unknown, index: number, seen: Set<string>): ExportedNode {
   const where = `$.messages[${index}]`;
-  if (!isPlainObject(node)) throw new ThreadImportError("IMPORT_INVALID", "each entry must be an object { parent, message }", where);
+  if (!isPlainObject(node))
+    throw new ThreadImportError("IMPORT_INVALID", "each entry must be an object { parent, message }", where);
   const parent = node.parent;
   if (parent !== null && !(Number.isInteger(parent) && (parent as number) >= 0 && (parent as number) < index)) {
-    throw new ThreadImportError("IMPORT_INVALID", '"parent" must be null or the index of an earlier entry', `${where}.parent`);
+    throw new ThreadImportError(
+      "IMPORT_INVALID",
+      '"parent" must be null or the index of an earlier entry',
+      `${where}.parent`,
+    );
   }
   const message = checkMessage(node.message, `${where}.message`);
   // Two siblings with one id would collapse into one message when stored.
   const siblingKey = `${parent}\u0000${message.id}`;
-  if (seen.has(siblingKey)) throw new ThreadImportError("IMPORT_INVALID", `message id "${message.id}" appears twice under the same parent`, `${where}.message.id`);
+  if (seen.has(siblingKey))
+    throw new ThreadImportError(
+      "IMPORT_INVALID",
+      `message id "${message.id}" appears twice under the same parent`,
+      `${where}.message.id`,
+    );
   seen.add(siblingKey);
   return { parent: parent as number | null, message };
 }
@@ -165,31 +199,70 @@ function checkMessage(value: unknown, where: string): StoredMessage {
   if (!isPlainObject(value)) throw new ThreadImportError("IMPORT_INVALID", "a message must be an object", where);
   checkDepth(value, where);
   const { id, role, content } = value;
-  if (typeof id !== "string" || id.length === 0 || id.length > MAX_ID_LENGTH || !/^[A-Za-z0-9_.:@+=-]+$/.test(id) || /^\.+$/.test(id)) {
-    throw new ThreadImportError("IMPORT_INVALID", `"id" must be 1–${MAX_ID_LENGTH} letters, digits or _ . : @ + = - (not only dots)`, `${where}.id`);
+  if (
+    typeof id !== "string" ||
+    id.length === 0 ||
+    id.length > MAX_ID_LENGTH ||
+    !/^[A-Za-z0-9_.:@+=-]+$/.test(id) ||
+    /^\.+$/.test(id)
+  ) {
+    throw new ThreadImportError(
+      "IMPORT_INVALID",
+      `"id" must be 1–${MAX_ID_LENGTH} letters, digits or _ . : @ + = - (not only dots)`,
+      `${where}.id`,
+    );
   }
-  if (typeof role !== "string" || !ROLES.has(role)) throw new ThreadImportError("IMPORT_INVALID", '"role" must be "user", "assistant", "system" or "tool"', `${where}.role`);
+  if (typeof role !== "string" || !ROLES.has(role))
+    throw new ThreadImportError(
+      "IMPORT_INVALID",
+      '"role" must be "user", "assistant", "system" or "tool"',
+      `${where}.role`,
+    );
   if (typeof content !== "string") {
-    if (!Array.isArray(content)) throw new ThreadImportError("IMPORT_INVALID", '"content" must be a string or an array of blocks', `${where}.content`);
+    if (!Array.isArray(content))
+      throw new ThreadImportError(
+        "IMPORT_INVALID",
+        '"content" must be a string or an array of blocks',
+        `${where}.content`,
+      );
     content.forEach((block, i) => {
       if (!isPlainObject(block) || typeof block.type !== "string") {
-        throw new ThreadImportError("IMPORT_INVALID", 'a content block must be an object with a string "type"', `${where}.content[${i}]`);
+        throw new ThreadImportError(
+          "IMPORT_INVALID",
+          'a content block must be an object with a string "type"',
+          `${where}.content[${i}]`,
+        );
       }
       if (block.type === "text" && typeof block.text !== "string") {
-        throw new ThreadImportError("IMPORT_INVALID", 'a text block needs a string "text"', `${where}.content[${i}].text`);
+        throw new ThreadImportError(
+          "IMPORT_INVALID",
+          'a text block needs a string "text"',
+          `${where}.content[${i}].text`,
+        );
       }
     });
   }
   if (value.tool_calls !== undefined) {
-    if (!Array.isArray(value.tool_calls)) throw new ThreadImportError("IMPORT_INVALID", '"tool_calls" must be an array', `${where}.tool_calls`);
+    if (!Array.isArray(value.tool_calls))
+      throw new ThreadImportError("IMPORT_INVALID", '"tool_calls" must be an array', `${where}.tool_calls`);
     value.tool_calls.forEach((call, i) => {
-      if (!isPlainObject(call) || typeof call.id !== "string" || typeof call.name !== "string" || !isPlainObject(call.args)) {
-        throw new ThreadImportError("IMPORT_INVALID", "a tool call must be { id: string, name: string, args: object }", `${where}.tool_calls[${i}]`);
+      if (
+        !isPlainObject(call) ||
+        typeof call.id !== "string" ||
+        typeof call.name !== "string" ||
+        !isPlainObject(call.args)
+      ) {
+        throw new ThreadImportError(
+          "IMPORT_INVALID",
+          "a tool call must be { id: string, name: string, args: object }",
+          `${where}.tool_calls[${i}]`,
+        );
       }
     });
   }
   for (const key of ["tool_call_id", "name"] as const) {
-    if (value[key] !== undefined && typeof value[key] !== "string") throw new ThreadImportError("IMPORT_INVALID", `"${key}" must be a string`, `${where}.${key}`);
+    if (value[key] !== undefined && typeof value[key] !== "string")
+      throw new ThreadImportError("IMPORT_INVALID", `"${key}" must be a string`, `${where}.${key}`);
   }
   if (value.metadata !== undefined && !isPlainObject(value.metadata)) {
     throw new ThreadImportError("IMPORT_INVALID", '"metadata" must be an object', `${where}.metadata`);
@@ -212,7 +285,12 @@ function checkPathIds(messages: ExportedNode[]): void {
       onPath.delete(id);
       continue;
     }
-    if (onPath.has(id)) throw new ThreadImportError("IMPORT_INVALID", `message id "${id}" repeats within one branch`, `$.messages[${index}].message.id`);
+    if (onPath.has(id))
+      throw new ThreadImportError(
+        "IMPORT_INVALID",
+        `message id "${id}" repeats within one branch`,
+        `$.messages[${index}].message.id`,
+      );
     onPath.add(id);
     stack.push([index, true]);
     for (const child of children[index]!) stack.push([child, false]);
@@ -227,7 +305,11 @@ export function importTooLargeMessage(): string {
 /** A message or the metadata nesting deeper than a stored value may. */
 function checkDepth(value: unknown, where: string): void {
   if (nestsDeeperThan(value, MAX_NESTING_DEPTH)) {
-    throw new ThreadImportError("IMPORT_INVALID", `nested deeper than ${MAX_NESTING_DEPTH} levels, more than Skein stores`, where);
+    throw new ThreadImportError(
+      "IMPORT_INVALID",
+      `nested deeper than ${MAX_NESTING_DEPTH} levels, more than Skein stores`,
+      where,
+    );
   }
 }
 
@@ -237,9 +319,16 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 
 function canonicalMessage(message: StoredMessage): Record<string, unknown> {
   const source = message as unknown as Record<string, unknown>;
-  const keys = [...MESSAGE_KEY_ORDER.filter((key) => Object.hasOwn(source, key)), ...Object.keys(source).filter((key) => !MESSAGE_KEY_ORDER.includes(key)).sort()];
+  const keys = [
+    ...MESSAGE_KEY_ORDER.filter((key) => Object.hasOwn(source, key)),
+    ...Object.keys(source)
+      .filter((key) => !MESSAGE_KEY_ORDER.includes(key))
+      .sort(),
+  ];
   // fromEntries defines own properties: a key named "__proto__" stays data instead of replacing the prototype.
-  return Object.fromEntries(keys.filter((key) => source[key] !== undefined).map((key) => [key, canonical(source[key])]));
+  return Object.fromEntries(
+    keys.filter((key) => source[key] !== undefined).map((key) => [key, canonical(source[key])]),
+  );
 }
 
 /** Sorted keys at every level; `undefined` members dropped (as JSON would). */

@@ -16,7 +16,9 @@ export interface MarkdownExportOptions {
 export function threadToMarkdown(messages: readonly StoredMessage[], options: MarkdownExportOptions = {}): string {
   const parts: string[] = [`# ${oneLine(options.title?.trim() || "Untitled thread")}`];
   if (options.otherBranches) {
-    parts.push(`> This is the branch shown in Skein; ${options.otherBranches} other branch${options.otherBranches === 1 ? "" : "es"} are kept in the JSON export.`);
+    parts.push(
+      `> This is the branch shown in Skein; ${options.otherBranches} other branch${options.otherBranches === 1 ? "" : "es"} are kept in the JSON export.`,
+    );
   }
   for (const message of messages) parts.push(messageToMarkdown(message));
   return parts.join("\n\n") + "\n";
@@ -60,7 +62,8 @@ function contentToMarkdown(message: StoredMessage): string {
 }
 
 function blockToMarkdown(block: ContentBlock): string {
-  if (block.type === "text" && typeof (block as { text?: unknown }).text === "string") return (block as { text: string }).text;
+  if (block.type === "text" && typeof (block as { text?: unknown }).text === "string")
+    return (block as { text: string }).text;
   if (block.type === "image") {
     const source = (block as { source?: { media_type?: unknown } }).source;
     return `*[image${typeof source?.media_type === "string" ? `: ${oneLine(source.media_type)}` : ""}]*`;

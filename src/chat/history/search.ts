@@ -110,7 +110,11 @@ export class ThreadSearchIndex {
       const messages = await (this.options.readMessages ?? this.readHead)(info);
       const settled = readAt > Date.parse(info.updatedAt) ? info.updatedAt : undefined;
       const changed = this.apply(info.threadId, messages, settled);
-      records.push({ t: info.threadId, ...(settled ? { u: settled } : {}), ...(changed.length > 0 ? { m: changed } : {}) });
+      records.push({
+        t: info.threadId,
+        ...(settled ? { u: settled } : {}),
+        ...(changed.length > 0 ? { m: changed } : {}),
+      });
     }
     let deleted = false;
     for (const threadId of [...this.threads.keys()]) {
@@ -121,7 +125,8 @@ export class ThreadSearchIndex {
     if (this.options.file) {
       // A deleted thread's text must leave the disk with it (the store's promise), not wait for a compaction.
       if (deleted) await this.rewrite();
-      else if (records.length > 0 || !this.fileExists) await appendSearchRecords(this.options.file, records, !this.fileExists);
+      else if (records.length > 0 || !this.fileExists)
+        await appendSearchRecords(this.options.file, records, !this.fileExists);
       this.fileExists = true;
     }
     return catalog;
@@ -236,7 +241,12 @@ export class ThreadSearchIndex {
       if (matchAll(titleFolded, terms)) {
         total++;
         if (hits.length < limit) {
-          hits.push({ threadId: info.threadId, title, updatedAt: info.updatedAt, snippet: makeSnippet(title, titleFolded, terms) });
+          hits.push({
+            threadId: info.threadId,
+            title,
+            updatedAt: info.updatedAt,
+            snippet: makeSnippet(title, titleFolded, terms),
+          });
         }
       }
       const thread = this.threads.get(info.threadId);

@@ -68,7 +68,8 @@ export async function appendSearchRecords(path: string, records: ThreadRecord[],
 export async function writeSearchFile(path: string, records: ThreadRecord[]): Promise<void> {
   await fs.mkdir(dirname(path), { recursive: true });
   const temp = `${path}.${process.pid}.${Date.now()}.tmp`;
-  const body = JSON.stringify({ v: SEARCH_FILE_VERSION }) + "\n" + records.map((record) => JSON.stringify(record) + "\n").join("");
+  const body =
+    JSON.stringify({ v: SEARCH_FILE_VERSION }) + "\n" + records.map((record) => JSON.stringify(record) + "\n").join("");
   await fs.writeFile(temp, body, "utf8");
   await fs.rename(temp, path);
 }
@@ -90,7 +91,8 @@ function toRecord(value: Record<string, unknown> | undefined): ThreadRecord | un
   if (value.m !== undefined) {
     if (!Array.isArray(value.m)) return undefined;
     for (const entry of value.m) {
-      if (!Array.isArray(entry) || entry.length !== 3 || !entry.every((part) => typeof part === "string")) return undefined;
+      if (!Array.isArray(entry) || entry.length !== 3 || !entry.every((part) => typeof part === "string"))
+        return undefined;
     }
   }
   return { t: value.t, u: value.u as string | undefined, m: value.m as IndexedMessageRecord[] | undefined };

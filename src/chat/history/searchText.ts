@@ -99,7 +99,8 @@ export function makeSnippet(original: string, folded: string, terms: readonly st
   const highlights: Array<[number, number]> = [];
   for (const term of terms) {
     const at = textFolded.indexOf(term);
-    if (at >= 0 && at + term.length <= text.length) highlights.push([prefix.length + at, prefix.length + at + term.length]);
+    if (at >= 0 && at + term.length <= text.length)
+      highlights.push([prefix.length + at, prefix.length + at + term.length]);
   }
   highlights.sort((a, b) => a[0] - b[0]);
   return { text: prefix + text + suffix, highlights };

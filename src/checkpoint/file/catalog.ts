@@ -174,7 +174,12 @@ export class Catalog {
       }
       case "del":
         if (existing) existing.state = "del";
-        else this.entries.set(record.id, { info: { threadId: record.id, createdAt: "", updatedAt: "", metadata: {} }, order: this.lines, state: "del" });
+        else
+          this.entries.set(record.id, {
+            info: { threadId: record.id, createdAt: "", updatedAt: "", metadata: {} },
+            order: this.lines,
+            state: "del",
+          });
         break;
       case "gone":
         this.entries.delete(record.id);
@@ -189,7 +194,9 @@ export class Catalog {
    */
   append(records: CatalogRecord[], durable: boolean): void {
     if (this.deferred.length > 0) records = [...this.deferred, ...records];
-    const text = Buffer.from((this.brokenLine ? "\n" : "") + records.map((r) => encodeLine(JSON.stringify(r))).join(""));
+    const text = Buffer.from(
+      (this.brokenLine ? "\n" : "") + records.map((r) => encodeLine(JSON.stringify(r))).join(""),
+    );
     for (let attempt = 0; attempt < 3; attempt++) {
       if (this.fd === undefined) {
         this.fd = openForWrite(this.path, "a");
@@ -286,7 +293,9 @@ export class Catalog {
   /** Listed entries (state ok), most recently updated first. */
   listed(): ThreadInfo[] {
     const live = [...this.entries.values()].filter((e) => e.state === "ok");
-    live.sort((a, b) => (a.info.updatedAt < b.info.updatedAt ? 1 : a.info.updatedAt > b.info.updatedAt ? -1 : b.order - a.order));
+    live.sort((a, b) =>
+      a.info.updatedAt < b.info.updatedAt ? 1 : a.info.updatedAt > b.info.updatedAt ? -1 : b.order - a.order,
+    );
     return live.map((e) => e.info);
   }
 

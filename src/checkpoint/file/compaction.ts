@@ -34,7 +34,8 @@ export function framesFor(records: string[]): Buffer[] {
   }
   const frames: Buffer[] = [];
   if (items.length > 0) frames.push(frame(items, "items"));
-  if (others.length > 0) frames.push(frame(known.byJson.size > 0 ? others.map((json) => shareItems(json, known)) : others, "records"));
+  if (others.length > 0)
+    frames.push(frame(known.byJson.size > 0 ? others.map((json) => shareItems(json, known)) : others, "records"));
   return frames;
 }
 
@@ -69,11 +70,16 @@ function shareItems(json: string, known: Known): string {
       }
     }
     if (Array.isArray(value)) value.forEach((v, i) => (value[i] = walk(v, [...path, i])));
-    else for (const key of Object.keys(value)) (value as Record<string, unknown>)[key] = walk((value as Record<string, unknown>)[key], [...path, key]);
+    else
+      for (const key of Object.keys(value))
+        (value as Record<string, unknown>)[key] = walk((value as Record<string, unknown>)[key], [...path, key]);
     return value;
   };
   for (const key of ["x", "w"] as const) {
-    if (key in record) (record as unknown as Record<string, unknown>)[key] = walk((record as unknown as Record<string, unknown>)[key], [key]);
+    if (key in record)
+      (record as unknown as Record<string, unknown>)[key] = walk((record as unknown as Record<string, unknown>)[key], [
+        key,
+      ]);
   }
   if (refs.length === 0) return json;
   record.xi = refs;

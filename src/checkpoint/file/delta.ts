@@ -49,7 +49,12 @@ export function encodeCheckpoint(
       // Then the item numbers are the handed-out ones and the base never needs expanding (a turn would
       // otherwise allocate a few arrays as long as the history, which is most of a long thread's GC work).
       let start = 0;
-      if (live !== undefined && live.arr.length === baseLength && live.nums.length === baseLength && baseLength <= value.length) {
+      if (
+        live !== undefined &&
+        live.arr.length === baseLength &&
+        live.nums.length === baseLength &&
+        baseLength <= value.length
+      ) {
         while (start < baseLength && live.arr[start] === value[start]) start++;
         if (start < baseLength) start = 0;
         else for (let k = 0; k < start; k++) nums[k] = live.nums[k]!;
@@ -58,7 +63,8 @@ export function encodeCheckpoint(
       // Walk the base array with a cursor, so an edit, a removal or an insertion in the middle still reuses
       // every element after it (pointer compare with what was handed out, else a value compare).
       const matches = (element: unknown, j: number): boolean =>
-        (live !== undefined && j < live.arr.length && live.arr[j] === element) || (baseNums !== undefined && sameItem(state, element, baseNums[j]!));
+        (live !== undefined && j < live.arr.length && live.arr[j] === element) ||
+        (baseNums !== undefined && sameItem(state, element, baseNums[j]!));
       let j = start;
       for (let i = start; i < value.length; i++) {
         const element = value[i] as unknown;
@@ -91,7 +97,8 @@ export function encodeCheckpoint(
       setOwn(x, channel, { v: value });
     }
   }
-  const itemsRecord: ThreadRecord | undefined = newItems.length > 0 ? { s: seq, t: "n", i: firstItem, n: newItems } : undefined;
+  const itemsRecord: ThreadRecord | undefined =
+    newItems.length > 0 ? { s: seq, t: "n", i: firstItem, n: newItems } : undefined;
   const record: CheckpointRecord = {
     s: itemsRecord ? seq + 1 : seq,
     t: "c",
@@ -107,14 +114,21 @@ export function encodeCheckpoint(
   // Every MAX_CHAIN-th record in a chain names all its channels, so resolving one never walks far.
   if (base && base.depth + 1 < MAX_CHAIN) {
     record.b = base.id;
-    const gone = [...baseVals!.keys()].filter((channel) => !Object.prototype.hasOwnProperty.call(checkpoint.channel_values, channel));
+    const gone = [...baseVals!.keys()].filter(
+      (channel) => !Object.prototype.hasOwnProperty.call(checkpoint.channel_values, channel),
+    );
     if (gone.length > 0) record.d = gone;
   }
   // Unchanged array channels are handed on as they are, so the next put can still compare by pointer.
   for (const channel of Object.keys(checkpoint.channel_values)) {
     const value = checkpoint.channel_values[channel];
     const live = base ? state.live.get(base.id)?.get(channel) : undefined;
-    if (Array.isArray(value) && !liveArrays.some((l) => l.channel === channel) && live && live.arr.length === value.length) {
+    if (
+      Array.isArray(value) &&
+      !liveArrays.some((l) => l.channel === channel) &&
+      live &&
+      live.arr.length === value.length
+    ) {
       liveArrays.push({ channel, arr: value.slice(), nums: live.nums });
     }
   }
@@ -150,7 +164,11 @@ export function compressRanges(nums: number[]): number[] {
 }
 
 /** Fresh deep copies of a checkpoint's values; `remember` lets the next put compare with them by pointer. */
-export function materializeValues(state: ThreadState, entry: CheckpointEntry, remember: boolean): Record<string, unknown> {
+export function materializeValues(
+  state: ThreadState,
+  entry: CheckpointEntry,
+  remember: boolean,
+): Record<string, unknown> {
   const values: Record<string, unknown> = {};
   for (const [channel, slot] of state.vals(entry)) {
     if ("v" in slot) {

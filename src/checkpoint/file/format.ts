@@ -41,7 +41,8 @@ export function openFormat(
   if (!existsSync(path)) {
     const entries = readdirSync(directory).filter((name) => !name.startsWith("."));
     // Another window may be creating the same store right now: its files (and temp files) are not foreign.
-    const ours = (name: string) => ["threads", "locks", "catalog.log", MARKER_FILE].includes(name) || name.startsWith(`${MARKER_FILE}.tmp-`);
+    const ours = (name: string) =>
+      ["threads", "locks", "catalog.log", MARKER_FILE].includes(name) || name.startsWith(`${MARKER_FILE}.tmp-`);
     if (entries.length > 0 && !entries.every(ours)) {
       throw new StoreFormatError(
         `${directory} is not empty and has no ${MARKER_FILE}: refusing to use it as a Skein thread store (pick an empty directory).`,
@@ -54,13 +55,19 @@ export function openFormat(
   try {
     marker = JSON.parse(readFileSync(path, "utf8")) as Marker;
   } catch (error) {
-    throw new StoreFormatError(`${path} is unreadable (${(error as Error).message}). Restore it from a backup, or write {"format":"${STORE_FORMAT}","version":${currentVersion}} if the store is of this version.`);
+    throw new StoreFormatError(
+      `${path} is unreadable (${(error as Error).message}). Restore it from a backup, or write {"format":"${STORE_FORMAT}","version":${currentVersion}} if the store is of this version.`,
+    );
   }
   if (marker === null || typeof marker !== "object") {
-    throw new StoreFormatError(`${path} holds ${JSON.stringify(marker)}, not a store description. Restore it from a backup, or write {"format":"${STORE_FORMAT}","version":${currentVersion}} if the store is of this version.`);
+    throw new StoreFormatError(
+      `${path} holds ${JSON.stringify(marker)}, not a store description. Restore it from a backup, or write {"format":"${STORE_FORMAT}","version":${currentVersion}} if the store is of this version.`,
+    );
   }
   if (marker.format !== STORE_FORMAT || !Number.isInteger(marker.version)) {
-    throw new StoreFormatError(`${path} does not describe a Skein thread store (format ${JSON.stringify(marker.format)}).`);
+    throw new StoreFormatError(
+      `${path} does not describe a Skein thread store (format ${JSON.stringify(marker.format)}).`,
+    );
   }
   if (marker.version > currentVersion) {
     throw new StoreFormatError(
@@ -80,6 +87,12 @@ export function openFormat(
 
 function writeMarker(directory: string, version: number): void {
   const path = join(directory, MARKER_FILE);
-  replaceFile(path, `${path}.tmp-${process.pid}`, Buffer.from(JSON.stringify({ format: STORE_FORMAT, version }) + "\n"), true, "marker");
+  replaceFile(
+    path,
+    `${path}.tmp-${process.pid}`,
+    Buffer.from(JSON.stringify({ format: STORE_FORMAT, version }) + "\n"),
+    true,
+    "marker",
+  );
   fsyncDir(directory);
 }

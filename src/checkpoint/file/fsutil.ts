@@ -1,4 +1,14 @@
-import { closeSync, constants, fsyncSync, lstatSync, openSync, readSync, statSync, unlinkSync, type Stats } from "node:fs";
+import {
+  closeSync,
+  constants,
+  fsyncSync,
+  lstatSync,
+  openSync,
+  readSync,
+  statSync,
+  unlinkSync,
+  type Stats,
+} from "node:fs";
 import { CheckpointError } from "../errors";
 import { storeIo, type WriteSite } from "./io";
 
@@ -53,7 +63,10 @@ export function readRange(path: string, start: number, end: number): Buffer {
 export class LinkedFileError extends CheckpointError {
   override name = "LinkedFileError";
   constructor(readonly path: string) {
-    super(`${path} is a symbolic link; Skein does not write through links in its store. Replace it with the file itself (or remove it).`, "LINKED_STORE_FILE");
+    super(
+      `${path} is a symbolic link; Skein does not write through links in its store. Replace it with the file itself (or remove it).`,
+      "LINKED_STORE_FILE",
+    );
   }
 }
 

@@ -8,7 +8,8 @@ export type WriteSite = "log" | "pack" | "catalog" | "catalogRewrite" | "head" |
  * (short writes, ENOSPC, EIO on fsync) by site; in use they are Node's own calls, one property lookup away.
  */
 export const storeIo = {
-  write: (fd: number, data: Buffer, offset: number, length: number, _site: WriteSite): number => writeSync(fd, data, offset, length),
+  write: (fd: number, data: Buffer, offset: number, length: number, _site: WriteSite): number =>
+    writeSync(fd, data, offset, length),
   fsync: (fd: number, _site: WriteSite): void => fsyncSync(fd),
   fsyncAsync: (fd: number, _site: WriteSite): Promise<void> =>
     new Promise((resolve, reject) => fsync(fd, (error) => (error ? reject(error) : resolve()))),
@@ -35,7 +36,10 @@ export function writeFully(fd: number, data: Buffer, site: WriteSite): void {
       throw Object.assign(error as NodeJS.ErrnoException, { bytesWritten: done });
     }
     if (n <= 0) {
-      throw Object.assign(new Error(`ENOSPC: wrote ${done} of ${data.length} bytes (the device accepts no more)`), { code: "ENOSPC", bytesWritten: done });
+      throw Object.assign(new Error(`ENOSPC: wrote ${done} of ${data.length} bytes (the device accepts no more)`), {
+        code: "ENOSPC",
+        bytesWritten: done,
+      });
     }
     done += n;
   }
@@ -43,7 +47,9 @@ export function writeFully(fd: number, data: Buffer, site: WriteSite): void {
 
 /** Bytes a failed write left in the file (0 when the error came from elsewhere). */
 export function bytesWrittenBy(error: unknown): number {
-  return typeof (error as Partial<PartialWriteError>)?.bytesWritten === "number" ? (error as PartialWriteError).bytesWritten : 0;
+  return typeof (error as Partial<PartialWriteError>)?.bytesWritten === "number"
+    ? (error as PartialWriteError).bytesWritten
+    : 0;
 }
 
 /**

@@ -1,4 +1,14 @@
-import { closeSync, linkSync, openSync, readFileSync, readdirSync, statSync, unlinkSync, utimesSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  linkSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  unlinkSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { dirname, join } from "node:path";
 import { hostname } from "node:os";
 import { randomUUID } from "node:crypto";
@@ -121,7 +131,10 @@ export function tryAcquire(path: string, kind: LockKind): AcquireResult {
       const seen = readOwner(path);
       if (seen === "gone") continue;
       // Our own process keeps this lock as an idle lease (a saver between runs): end it and take the lock.
-      const endLease = typeof seen === "object" && seen.pid === process.pid && seen.token === PROCESS_TOKEN ? leases.get(path) : undefined;
+      const endLease =
+        typeof seen === "object" && seen.pid === process.pid && seen.token === PROCESS_TOKEN
+          ? leases.get(path)
+          : undefined;
       if (endLease) {
         endLease();
         continue;
@@ -231,7 +244,8 @@ function pidAlive(pid: number): boolean {
 function breakLock(path: string, seen: LockOwner | "unreadable"): void {
   // Re-read right before removing, so a lock another breaker just re-created is left alone.
   const again = readOwner(path);
-  const same = typeof seen === "object" ? typeof again === "object" && again.token === seen.token : again === "unreadable";
+  const same =
+    typeof seen === "object" ? typeof again === "object" && again.token === seen.token : again === "unreadable";
   if (!same) return;
   try {
     unlinkSync(path);
@@ -248,7 +262,10 @@ export function fileLockBackend(lockPathOf: (threadId: string) => string): Threa
       const result = tryAcquire(path, kind);
       if (result.ok) return result;
       const expiresInMs = Math.max(0, leaseLeftMs(path));
-      return { ok: false, holder: result.owner ? { ...holderOf(result.owner), expiresInMs } : { kind: "write", expiresInMs } };
+      return {
+        ok: false,
+        holder: result.owner ? { ...holderOf(result.owner), expiresInMs } : { kind: "write", expiresInMs },
+      };
     },
     release: (threadId, token) => release(lockPathOf(threadId), token),
     stillHeld: (threadId, token) => stillHeld(lockPathOf(threadId), token),

@@ -16,12 +16,17 @@ export function validateThreadId(threadId: unknown): string {
   if (typeof threadId !== "string") throw new InvalidThreadIdError(threadId, "it must be a string.");
   if (threadId.length === 0) throw new InvalidThreadIdError(threadId, "it must not be empty.");
   if (threadId.length > MAX_THREAD_ID_LENGTH) {
-    throw new InvalidThreadIdError(threadId.slice(0, 40) + "…", `it is longer than ${MAX_THREAD_ID_LENGTH} characters.`);
+    throw new InvalidThreadIdError(
+      threadId.slice(0, 40) + "…",
+      `it is longer than ${MAX_THREAD_ID_LENGTH} characters.`,
+    );
   }
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(threadId)) throw new InvalidThreadIdError(threadId, "it contains a NUL or control character.");
+  if (/[\u0000-\u001f\u007f]/.test(threadId))
+    throw new InvalidThreadIdError(threadId, "it contains a NUL or control character.");
   // A lone surrogate has no UTF-8 form: encoded it becomes U+FFFD, so two such ids would share one file.
-  if (LONE_SURROGATE.test(threadId)) throw new InvalidThreadIdError(threadId, "it is not well-formed Unicode (it contains a lone surrogate).");
+  if (LONE_SURROGATE.test(threadId))
+    throw new InvalidThreadIdError(threadId, "it is not well-formed Unicode (it contains a lone surrogate).");
   if (/[/\\]/.test(threadId)) throw new InvalidThreadIdError(threadId, "it contains a path separator.");
   if (threadId.includes("..")) throw new InvalidThreadIdError(threadId, 'it contains "..".');
   if (threadId.trim() !== threadId || threadId === ".") {

@@ -129,7 +129,11 @@ export class FileSaver extends BaseCheckpointSaver {
         files.closeFd();
       },
     );
-    this.reading = { files: (id) => this.cache.get(id), holds: (id) => this.locks.holds(id), lockPath: (id) => this.lockPath(id) };
+    this.reading = {
+      files: (id) => this.cache.get(id),
+      holds: (id) => this.locks.holds(id),
+      lockPath: (id) => this.lockPath(id),
+    };
   }
 
   /** Opens lazily (a constructor cannot be async, and activation should not touch the disk). */
@@ -163,7 +167,8 @@ export class FileSaver extends BaseCheckpointSaver {
       let result: T | undefined;
       let created = false;
       try {
-        const { exists } = token === undefined && files.state.seq >= 0 && !files.needsRepair ? { exists: true } : files.refresh(true);
+        const { exists } =
+          token === undefined && files.state.seq >= 0 && !files.needsRepair ? { exists: true } : files.refresh(true);
         if (!exists) {
           if (!create) return undefined;
           this.createThread(catalog, files);
@@ -183,7 +188,8 @@ export class FileSaver extends BaseCheckpointSaver {
           throw error;
         }
       }
-      if (created) this.index(threadId, [{ op: "up", id: threadId, at: files.state.createdAt!, created: files.state.createdAt! }]);
+      if (created)
+        this.index(threadId, [{ op: "up", id: threadId, at: files.state.createdAt!, created: files.state.createdAt! }]);
       // A thread written but not in the catalog (its entry lost with a damaged catalog) is listed again.
       else if (!catalog.entries.has(threadId)) {
         const at = this.now();
@@ -277,7 +283,12 @@ export class FileSaver extends BaseCheckpointSaver {
       return files ? [namespacesOf(id, files)] : [];
     });
     // Only references are selected; each tuple is materialized as it is yielded, so memory stays bounded.
-    for (const { threadId: id, files, entry } of selectForList<ListRef>(config, options, threads, threadIds.length > 1)) {
+    for (const { threadId: id, files, entry } of selectForList<ListRef>(
+      config,
+      options,
+      threads,
+      threadIds.length > 1,
+    )) {
       yield toTuple(id, files, entry, false);
     }
   }
@@ -288,17 +299,32 @@ export class FileSaver extends BaseCheckpointSaver {
     return catalog.listed().map((t) => t.threadId);
   }
 
-  async put(config: CheckpointConfig, checkpoint: Checkpoint, metadata: CheckpointMetadata, newVersions: ChannelVersions): Promise<CheckpointConfig> {
+  async put(
+    config: CheckpointConfig,
+    checkpoint: Checkpoint,
+    metadata: CheckpointMetadata,
+    newVersions: ChannelVersions,
+  ): Promise<CheckpointConfig> {
     const threadId = requireThreadId(config, "put");
     const ns = config.configurable?.checkpoint_ns ?? "";
     const parentId = config.configurable?.checkpoint_id;
     // This store rewrites what it is given, so an old-format checkpoint is migrated as it is stored.
     if (checkpoint.v < 4 && parentId !== undefined) {
-      checkpoint = migratePendingSends(checkpoint, (await this.getTuple(config))?.pendingWrites ?? [], (v) => this.getNextVersion(v));
+      checkpoint = migratePendingSends(checkpoint, (await this.getTuple(config))?.pendingWrites ?? [], (v) =>
+        this.getNextVersion(v),
+      );
     }
     await this.write(threadId, true, (files) => {
       if (files.partial && (ns !== "" || parentId !== headId(files))) files.ensureFull();
-      const { records, liveArrays } = encodeCheckpoint(files.state, files.state.seq + 1, ns, checkpoint, metadata, parentId, newVersions);
+      const { records, liveArrays } = encodeCheckpoint(
+        files.state,
+        files.state.seq + 1,
+        ns,
+        checkpoint,
+        metadata,
+        parentId,
+        newVersions,
+      );
       files.append(records);
       for (const { channel, arr, nums } of liveArrays) files.state.remember(checkpoint.id, channel, arr, nums);
     });
@@ -385,7 +411,19 @@ export class FileSaver extends BaseCheckpointSaver {
       files.append([record]);
       written = files.state.info;
     });
-    catalog.append([{ op: "up", id: threadId, at: written!.at, title: written!.title ?? null, mp: set, ...(unset.length > 0 ? { mu: unset } : {}) }], false);
+    catalog.append(
+      [
+        {
+          op: "up",
+          id: threadId,
+          at: written!.at,
+          title: written!.title ?? null,
+          mp: set,
+          ...(unset.length > 0 ? { mu: unset } : {}),
+        },
+      ],
+      false,
+    );
     return (await this.getThreadInfo(threadId))!;
   }
 

@@ -35,7 +35,10 @@ export function openStore(
   try {
     if (kind === "other") {
       if (!lock.ok) {
-        throw new CheckpointError(`${catalog.path} is not a file (a directory?). Move it out of the store; Skein then rebuilds the thread list.`, "CATALOG_UNUSABLE");
+        throw new CheckpointError(
+          `${catalog.path} is not a file (a directory?). Move it out of the store; Skein then rebuilds the thread list.`,
+          "CATALOG_UNUSABLE",
+        );
       }
       // Not a file (a directory, a device…): keep it for inspection under another name and rebuild.
       const aside = `${catalog.path}.unusable-${Date.now()}`;
@@ -70,8 +73,10 @@ export function openStore(
         catalog.append([{ op: "gone", id: threadId }], fsync);
       } else if (entry.state === "new") {
         const { exists } = filesOf(threadId).refresh(false);
-        if (exists) catalog.append([{ op: "up", id: threadId, at: entry.info.updatedAt, created: entry.info.createdAt }], false);
-        else if (Date.now() - Date.parse(entry.info.createdAt) > CREATION_GRACE_MS) catalog.append([{ op: "gone", id: threadId }], false);
+        if (exists)
+          catalog.append([{ op: "up", id: threadId, at: entry.info.updatedAt, created: entry.info.createdAt }], false);
+        else if (Date.now() - Date.parse(entry.info.createdAt) > CREATION_GRACE_MS)
+          catalog.append([{ op: "gone", id: threadId }], false);
       }
     }
     return catalog;
@@ -114,7 +119,12 @@ function rebuild(
     files.refresh(false);
     const { state } = files;
     const createdAt = state.createdAt ?? new Date(0).toISOString();
-    const info: ThreadInfo = { threadId, createdAt, updatedAt: state.lastAt ?? createdAt, metadata: state.info?.meta ?? {} };
+    const info: ThreadInfo = {
+      threadId,
+      createdAt,
+      updatedAt: state.lastAt ?? createdAt,
+      metadata: state.info?.meta ?? {},
+    };
     if (state.info?.title !== undefined) info.title = state.info.title;
     entries.push({ info, order: 0, state: "ok" });
   }

@@ -26,7 +26,12 @@ export class ThreadCache {
       return files;
     }
     const stem = threadFileStem(threadId);
-    files = new ThreadFiles(threadId, join(this.threadsDir, `${stem}.log`), join(this.threadsDir, `${stem}.pack`), this.warn);
+    files = new ThreadFiles(
+      threadId,
+      join(this.threadsDir, `${stem}.log`),
+      join(this.threadsDir, `${stem}.pack`),
+      this.warn,
+    );
     this.threads.set(threadId, files);
     if (this.threads.size > this.limit) {
       for (const [id, old] of this.threads) {

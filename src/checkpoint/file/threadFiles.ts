@@ -137,14 +137,22 @@ export class ThreadFiles {
       // records stand, and new records continue their numbering in a new log.
       const log = found ?? { size: 0, ino: NO_LOG };
       if (!found) this.reportMissingLog();
-      if (this.partial && (log.size !== this.logOffset || log.ino !== this.logIno || (pack?.size ?? 0) !== this.packOffset)) {
+      if (
+        this.partial &&
+        (log.size !== this.logOffset || log.ino !== this.logIno || (pack?.size ?? 0) !== this.packOffset)
+      ) {
         // Another window wrote: a partial picture cannot take deltas against records it skipped.
         this.reset();
         fast = false;
       }
       if (this.partial) return { exists: true, damaged: false };
-      if (fast && found && this.state.seq < 0 && this.logIno === -1 && this.tryFastOpen(found, pack)) return { exists: true, damaged: false };
-      if (log.ino !== this.logIno || (pack && this.packIno !== -1 && pack.ino !== this.packIno) || (!pack && this.packOffset > 0)) {
+      if (fast && found && this.state.seq < 0 && this.logIno === -1 && this.tryFastOpen(found, pack))
+        return { exists: true, damaged: false };
+      if (
+        log.ino !== this.logIno ||
+        (pack && this.packIno !== -1 && pack.ino !== this.packIno) ||
+        (!pack && this.packOffset > 0)
+      ) {
         if (this.logIno !== -1) this.reset();
         this.logIno = log.ino;
       }
@@ -272,7 +280,10 @@ export class ThreadFiles {
     const parsed = parseLines(buf);
     if (this.logOffset === 0) this.logRecords = [];
     for (const { json } of parsed.records) this.logRecords.push(json);
-    this.applyParsed(parsed.records.map((r) => r.json), "log");
+    this.applyParsed(
+      parsed.records.map((r) => r.json),
+      "log",
+    );
     let damaged = false;
     // Garbage after the last good record (a torn write, possibly followed by junk) is cut off by the writer,
     // so the next append starts on a clean line; bad lines between good ones are skipped on every read.
@@ -465,6 +476,9 @@ export class ThreadFiles {
   }
 
   bytesOnDisk(): number {
-    return [this.logPath, this.packPath, this.headPath].reduce((sum, path) => sum + (statOrUndefined(path)?.size ?? 0), 0);
+    return [this.logPath, this.packPath, this.headPath].reduce(
+      (sum, path) => sum + (statOrUndefined(path)?.size ?? 0),
+      0,
+    );
   }
 }

@@ -175,7 +175,16 @@ export class ThreadState {
       }
       depth = base.depth + 1;
     }
-    const entry: CheckpointEntry = { id: record.id, ns: record.ns, ts: record.ts, meta: record.m, cv: record.cv, vs: record.vs, x: record.x, depth };
+    const entry: CheckpointEntry = {
+      id: record.id,
+      ns: record.ns,
+      ts: record.ts,
+      meta: record.m,
+      cv: record.cv,
+      vs: record.vs,
+      x: record.x,
+      depth,
+    };
     if (record.p !== undefined) entry.parent = record.p;
     if (record.b !== undefined) entry.base = record.b;
     if (record.d !== undefined) entry.d = record.d;

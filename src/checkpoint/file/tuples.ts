@@ -7,7 +7,12 @@ import type { ThreadFiles } from "./threadFiles";
 import type { CheckpointEntry } from "./threadState";
 
 /** A fresh tuple (deep copies) for one stored checkpoint; `register` lets the next put compare by pointer. */
-export function toTuple(threadId: string, files: ThreadFiles, entry: CheckpointEntry, register: boolean): CheckpointTuple {
+export function toTuple(
+  threadId: string,
+  files: ThreadFiles,
+  entry: CheckpointEntry,
+  register: boolean,
+): CheckpointTuple {
   const { state } = files;
   const ns = entry.ns;
   const tuple: CheckpointTuple = {
@@ -21,7 +26,9 @@ export function toTuple(threadId: string, files: ThreadFiles, entry: CheckpointE
       versions_seen: deepCopy(entry.vs),
     },
     metadata: deepCopy(entry.meta),
-    pendingWrites: state.pendingWrites(ns, entry.id).map(([taskId, channel, value]) => [taskId, channel, deepCopy(value)]),
+    pendingWrites: state
+      .pendingWrites(ns, entry.id)
+      .map(([taskId, channel, value]) => [taskId, channel, deepCopy(value)]),
   };
   if (entry.parent !== undefined) {
     tuple.parentConfig = { configurable: { thread_id: threadId, checkpoint_ns: ns, checkpoint_id: entry.parent } };

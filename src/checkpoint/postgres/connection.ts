@@ -10,13 +10,32 @@ export class PostgresStoreError extends CheckpointError {
   }
 }
 
-const CONNECTION_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "EPIPE"]);
+const CONNECTION_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EPIPE",
+]);
 
 /** True when the error means the connection (not the statement) failed, so a fresh connection may succeed. */
 export function isConnectionError(error: unknown): boolean {
   const e = error as { code?: string; message?: string };
-  if (typeof e?.code === "string" && (CONNECTION_CODES.has(e.code) || e.code.startsWith("08") || e.code === "57P01" || e.code === "57P02" || e.code === "57P03")) return true;
-  return /Connection terminated|connection timeout|Client has encountered a connection error|not queryable/i.test(e?.message ?? "");
+  if (
+    typeof e?.code === "string" &&
+    (CONNECTION_CODES.has(e.code) ||
+      e.code.startsWith("08") ||
+      e.code === "57P01" ||
+      e.code === "57P02" ||
+      e.code === "57P03")
+  )
+    return true;
+  return /Connection terminated|connection timeout|Client has encountered a connection error|not queryable/i.test(
+    e?.message ?? "",
+  );
 }
 
 /** The error to show a user: connection and login failures get an actionable message; the password never appears. */
@@ -26,10 +45,16 @@ export function userFacingError(error: unknown, url: string): Error {
   const where = describeServer(url);
   const detail = redact(e?.message ?? String(error), url);
   if (e?.code === "28P01" || e?.code === "28000") {
-    return new PostgresStoreError(`PostgreSQL at ${where} refused the login: ${detail}. Check the user and password of the connection string.`, "PG_AUTH");
+    return new PostgresStoreError(
+      `PostgreSQL at ${where} refused the login: ${detail}. Check the user and password of the connection string.`,
+      "PG_AUTH",
+    );
   }
   if (isConnectionError(error)) {
-    return new PostgresStoreError(`Cannot reach PostgreSQL at ${where}: ${detail}. Check that the server runs and the host and port are right.`, "PG_UNREACHABLE");
+    return new PostgresStoreError(
+      `Cannot reach PostgreSQL at ${where}: ${detail}. Check that the server runs and the host and port are right.`,
+      "PG_UNREACHABLE",
+    );
   }
   const wrapped = new PostgresStoreError(`PostgreSQL at ${where}: ${detail}`, "PG_QUERY");
   return wrapped;
@@ -45,12 +70,18 @@ export interface PoolOptions {
 /** The parsed URL, or a clear error (the text of the URL is never echoed: it may hold a password). */
 export function checkConnectionString(url: string): void {
   if (!/^postgres(ql)?:\/\//i.test(url)) {
-    throw new PostgresStoreError('A PostgreSQL connection string starts with "postgres://" or "postgresql://" (e.g. postgres://user:password@host:5432/db).', "PG_BAD_URL");
+    throw new PostgresStoreError(
+      'A PostgreSQL connection string starts with "postgres://" or "postgresql://" (e.g. postgres://user:password@host:5432/db).',
+      "PG_BAD_URL",
+    );
   }
   try {
     new URL(url);
   } catch {
-    throw new PostgresStoreError("The PostgreSQL connection string is not a valid URL (a password with special characters must be percent-encoded).", "PG_BAD_URL");
+    throw new PostgresStoreError(
+      "The PostgreSQL connection string is not a valid URL (a password with special characters must be percent-encoded).",
+      "PG_BAD_URL",
+    );
   }
 }
 

@@ -115,10 +115,14 @@ export class PostgresListener {
     const latest = await client.query<{ rev: string }>(`SELECT last_value AS rev FROM "${this.schema}".rev_seq`);
     const latestRev = Number(latest.rows[0]!.rev);
     if (this.lastRev >= 0) {
-      const changed = await client.query<{ thread_id: string; rev: string }>(`SELECT thread_id, rev FROM "${this.schema}".threads WHERE rev > $1 ORDER BY rev`, [this.lastRev]);
+      const changed = await client.query<{ thread_id: string; rev: string }>(
+        `SELECT thread_id, rev FROM "${this.schema}".threads WHERE rev > $1 ORDER BY rev`,
+        [this.lastRev],
+      );
       const rows = changed.rows;
       // Deletions leave no row: a resync with no thread tells the consumer to reload its list.
-      if (rows.length === 0 && latestRev > this.lastRev) this.onChange({ kind: "resync", threadId: "", rev: latestRev });
+      if (rows.length === 0 && latestRev > this.lastRev)
+        this.onChange({ kind: "resync", threadId: "", rev: latestRev });
       for (const row of rows) this.onChange({ kind: "resync", threadId: row.thread_id, rev: Number(row.rev) });
     }
     this.lastRev = Math.max(this.lastRev, latestRev);

@@ -72,7 +72,10 @@ export class CheckpointRows {
   async loadItems(threadId: string, cache: ThreadCache, vals: Slots, query: Query = this.query): Promise<void> {
     const missing = cache.missing(vals);
     if (missing.length === 0) return;
-    const result = await query(`SELECT no, value FROM ${this.t}.items WHERE thread_id = $1 AND no = ANY($2::int[])`, [threadId, missing]);
+    const result = await query(`SELECT no, value FROM ${this.t}.items WHERE thread_id = $1 AND no = ANY($2::int[])`, [
+      threadId,
+      missing,
+    ]);
     for (const row of result.rows as { no: number; value: unknown }[]) cache.items.set(row.no, row.value);
   }
 
@@ -95,13 +98,21 @@ export class CheckpointRows {
       pendingWrites: row.writes ?? [],
     };
     if (row.parent_id !== null) {
-      tuple.parentConfig = { configurable: { thread_id: row.thread_id, checkpoint_ns: row.ns, checkpoint_id: row.parent_id } };
+      tuple.parentConfig = {
+        configurable: { thread_id: row.thread_id, checkpoint_ns: row.ns, checkpoint_id: row.parent_id },
+      };
     }
     return tuple;
   }
 
   /** The parent's versions and slots for a put (from this process's cache, else read in the put's transaction). */
-  async slotsFor(client: pg.PoolClient, threadId: string, ns: string, id: string, cache: ThreadCache): Promise<{ cv: ChannelVersions; vals: Slots } | undefined> {
+  async slotsFor(
+    client: pg.PoolClient,
+    threadId: string,
+    ns: string,
+    id: string,
+    cache: ThreadCache,
+  ): Promise<{ cv: ChannelVersions; vals: Slots } | undefined> {
     let slots = cache.slotsOf(ns, id);
     if (!slots) {
       const result = await client.query<{ versions: ChannelVersions; vals: Slots }>(

@@ -43,7 +43,9 @@ export class RunLocks {
         [threadId, token, this.holder, this.ttlMs],
       );
       if (inserted.rowCount === 1) return undefined;
-      const current = await client.query<{ holder: string }>(`SELECT holder FROM ${this.table} WHERE thread_id = $1`, [threadId]);
+      const current = await client.query<{ holder: string }>(`SELECT holder FROM ${this.table} WHERE thread_id = $1`, [
+        threadId,
+      ]);
       return current.rows[0]?.holder ?? "another window";
     });
     if (got !== undefined) throw new ThreadBusyError(threadId, got);
@@ -72,13 +74,19 @@ export class RunLocks {
   async guard(client: pg.PoolClient, schema: string, threadId: string): Promise<void> {
     const mine = this.held.get(threadId);
     if (mine) {
-      const row = await client.query<{ token: string; holder: string }>(`SELECT token, holder FROM ${this.table} WHERE thread_id = $1 FOR UPDATE`, [threadId]);
+      const row = await client.query<{ token: string; holder: string }>(
+        `SELECT token, holder FROM ${this.table} WHERE thread_id = $1 FOR UPDATE`,
+        [threadId],
+      );
       if (row.rows[0]?.token === mine.token) return;
       mine.lost = true;
       throw new ThreadBusyError(threadId, row.rows[0]?.holder ?? "another window (this run's lock lapsed)");
     }
     await client.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [RunLocks.key(schema, threadId)]);
-    const row = await client.query<{ holder: string }>(`SELECT holder FROM ${this.table} WHERE thread_id = $1 AND expires_at > now()`, [threadId]);
+    const row = await client.query<{ holder: string }>(
+      `SELECT holder FROM ${this.table} WHERE thread_id = $1 AND expires_at > now()`,
+      [threadId],
+    );
     if (row.rows[0]) throw new ThreadBusyError(threadId, row.rows[0].holder);
   }
 
@@ -102,7 +110,9 @@ export class RunLocks {
       clearInterval(mine.timer);
       this.held.delete(threadId);
     }
-    await this.query(`DELETE FROM ${this.table} WHERE thread_id = $1 AND token = $2`, [threadId, token]).catch(() => undefined);
+    await this.query(`DELETE FROM ${this.table} WHERE thread_id = $1 AND token = $2`, [threadId, token]).catch(
+      () => undefined,
+    );
   }
 
   /** Releases every lock this saver holds (close). */

@@ -93,8 +93,18 @@ export class PostgresSaver extends BaseCheckpointSaver {
     this.version = options.schemaVersion ?? SCHEMA_VERSION;
     this.pool = createPool(url, options.pool);
     const holder = options.holder ?? `${hostname()}, pid ${process.pid}`;
-    this.locks = new RunLocks(`${this.t}.locks`, holder, options.lockTtlMs ?? 20_000, (fn) => this.tx(fn), (sql, params) => this.query(sql, params));
-    this.rows = new CheckpointRows(this.t, (sql, params) => this.query(sql, params), (threadId, gen) => this.cache(threadId, gen));
+    this.locks = new RunLocks(
+      `${this.t}.locks`,
+      holder,
+      options.lockTtlMs ?? 20_000,
+      (fn) => this.tx(fn),
+      (sql, params) => this.query(sql, params),
+    );
+    this.rows = new CheckpointRows(
+      this.t,
+      (sql, params) => this.query(sql, params),
+      (threadId, gen) => this.cache(threadId, gen),
+    );
   }
 
   /** Creates or migrates Skein's tables (idempotent; safe from several windows at once). */
@@ -155,7 +165,10 @@ export class PostgresSaver extends BaseCheckpointSaver {
   }
 
   /** A read; a connection the server dropped while idle is replaced once. */
-  private async query<R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<pg.QueryResult<R>> {
+  private async query<R extends pg.QueryResultRow = pg.QueryResultRow>(
+    sql: string,
+    params: unknown[] = [],
+  ): Promise<pg.QueryResult<R>> {
     await this.ready();
     for (let attempt = 0; ; attempt++) {
       try {
@@ -209,7 +222,8 @@ export class PostgresSaver extends BaseCheckpointSaver {
   }
 
   private checkThreadId(threadId: string): string {
-    if (threadId.length > MAX_PG_THREAD_ID_LENGTH) throw new InvalidThreadIdError(threadId.slice(0, 40) + "…", `longer than ${MAX_PG_THREAD_ID_LENGTH} characters`);
+    if (threadId.length > MAX_PG_THREAD_ID_LENGTH)
+      throw new InvalidThreadIdError(threadId.slice(0, 40) + "…", `longer than ${MAX_PG_THREAD_ID_LENGTH} characters`);
     if (threadId.includes("\u0000")) throw new InvalidThreadIdError(threadId, "contains a NUL character");
     return threadId;
   }
@@ -225,7 +239,10 @@ export class PostgresSaver extends BaseCheckpointSaver {
     return cache;
   }
 
-  private notify(client: pg.PoolClient, change: Omit<StoreChange, "origin" | "rev"> & { rev: string | number }): Promise<unknown> {
+  private notify(
+    client: pg.PoolClient,
+    change: Omit<StoreChange, "origin" | "rev"> & { rev: string | number },
+  ): Promise<unknown> {
     const payload = JSON.stringify({ ...change, rev: Number(change.rev), origin: this.origin });
     return client.query(`SELECT pg_notify($1, $2)`, [PostgresListener.channel(this.schema), payload]);
   }
@@ -263,51 +280,75 @@ export class PostgresSaver extends BaseCheckpointSaver {
     }
   }
 
-  async put(config: CheckpointConfig, checkpoint: Checkpoint, metadata: CheckpointMetadata, _newVersions: ChannelVersions): Promise<CheckpointConfig> {
+  async put(
+    config: CheckpointConfig,
+    checkpoint: Checkpoint,
+    metadata: CheckpointMetadata,
+    _newVersions: ChannelVersions,
+  ): Promise<CheckpointConfig> {
     const threadId = this.checkThreadId(requireThreadId(config, "put"));
     const ns = config.configurable?.checkpoint_ns ?? "";
     const parentId = config.configurable?.checkpoint_id;
     const t = this.t;
-    const outcome = await this.serial(threadId, () => this.tx(async (client) => {
-      await this.locks.guard(client, this.schema, threadId);
-      // Locks the thread's row: puts to one thread are serialized, so item numbers never collide.
-      const existing = await client.query<{ gen: string }>(`SELECT gen FROM ${t}.threads WHERE thread_id = $1 FOR UPDATE`, [threadId]);
-      const gen = existing.rows[0]?.gen;
-      const cache = gen === undefined ? new ThreadCache("") : this.peekCache(threadId, gen);
-      const parent = parentId === undefined || gen === undefined ? undefined : await this.rows.slotsFor(client, threadId, ns, parentId, cache);
-      const encoded = encodeValues(cache, ns, parentId, parent, checkpoint);
-      const n = encoded.newItems.length;
-      const thread = await client.query<{ gen: string; first: number; rev: string }>(
-        `INSERT INTO ${t}.threads AS th (thread_id, gen, created_at, updated_at, rev, touched, next_item, workspace)
+    const outcome = await this.serial(threadId, () =>
+      this.tx(async (client) => {
+        await this.locks.guard(client, this.schema, threadId);
+        // Locks the thread's row: puts to one thread are serialized, so item numbers never collide.
+        const existing = await client.query<{ gen: string }>(
+          `SELECT gen FROM ${t}.threads WHERE thread_id = $1 FOR UPDATE`,
+          [threadId],
+        );
+        const gen = existing.rows[0]?.gen;
+        const cache = gen === undefined ? new ThreadCache("") : this.peekCache(threadId, gen);
+        const parent =
+          parentId === undefined || gen === undefined
+            ? undefined
+            : await this.rows.slotsFor(client, threadId, ns, parentId, cache);
+        const encoded = encodeValues(cache, ns, parentId, parent, checkpoint);
+        const n = encoded.newItems.length;
+        const thread = await client.query<{ gen: string; first: number; rev: string }>(
+          `INSERT INTO ${t}.threads AS th (thread_id, gen, created_at, updated_at, rev, touched, next_item, workspace)
          VALUES ($1, nextval('${t}.gen_seq'), clock_timestamp(), clock_timestamp(), nextval('${t}.rev_seq'), nextval('${t}.rev_seq'), $2, $3)
          ON CONFLICT (thread_id) DO UPDATE SET updated_at = greatest(th.updated_at, clock_timestamp()),
            rev = nextval('${t}.rev_seq'), touched = nextval('${t}.rev_seq'), next_item = th.next_item + $2
          RETURNING gen, next_item - $2 AS first, rev`,
-        [threadId, n, this.workspace ?? ""],
-      );
-      const { first, rev } = thread.rows[0]!;
-      numberItems(encoded, first);
-      if (n > 0) {
-        await client.query(
-          `INSERT INTO ${t}.items (thread_id, no, value) SELECT $1, $2::int + ord - 1, v::json FROM unnest($3::text[]) WITH ORDINALITY AS x(v, ord)`,
-          [threadId, first, encoded.newItems.map(toJson)],
+          [threadId, n, this.workspace ?? ""],
         );
-      }
-      const valsText = JSON.stringify(encoded.vals);
-      await client.query(
-        `INSERT INTO ${t}.checkpoints (thread_id, ns, id, parent_id, ts, metadata, versions, seen, vals) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+        const { first, rev } = thread.rows[0]!;
+        numberItems(encoded, first);
+        if (n > 0) {
+          await client.query(
+            `INSERT INTO ${t}.items (thread_id, no, value) SELECT $1, $2::int + ord - 1, v::json FROM unnest($3::text[]) WITH ORDINALITY AS x(v, ord)`,
+            [threadId, first, encoded.newItems.map(toJson)],
+          );
+        }
+        const valsText = JSON.stringify(encoded.vals);
+        await client.query(
+          `INSERT INTO ${t}.checkpoints (thread_id, ns, id, parent_id, ts, metadata, versions, seen, vals) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
          ON CONFLICT (thread_id, ns, id) DO UPDATE SET parent_id = excluded.parent_id, ts = excluded.ts, metadata = excluded.metadata,
            versions = excluded.versions, seen = excluded.seen, vals = excluded.vals`,
-        [threadId, ns, checkpoint.id, parentId ?? null, checkpoint.ts, toJson(metadata), toJson(checkpoint.channel_versions), toJson(checkpoint.versions_seen), valsText],
-      );
-      await this.notify(client, { kind: "checkpoint", threadId, checkpointId: checkpoint.id, ns, rev });
-      return { gen: thread.rows[0]!.gen, encoded, valsText, newItems: encoded.newItems.map(toJson), first };
-    }));
+          [
+            threadId,
+            ns,
+            checkpoint.id,
+            parentId ?? null,
+            checkpoint.ts,
+            toJson(metadata),
+            toJson(checkpoint.channel_versions),
+            toJson(checkpoint.versions_seen),
+            valsText,
+          ],
+        );
+        await this.notify(client, { kind: "checkpoint", threadId, checkpointId: checkpoint.id, ns, rev });
+        return { gen: thread.rows[0]!.gen, encoded, valsText, newItems: encoded.newItems.map(toJson), first };
+      }),
+    );
     // After commit: what this process now knows (items by value copy, the arrays it was handed by pointer).
     const cache = this.cache(threadId, outcome.gen);
     outcome.newItems.forEach((text, k) => cache.items.set(outcome.first + k, JSON.parse(text) as unknown));
     cache.rememberSlots(ns, checkpoint.id, deepCopy(checkpoint.channel_versions), JSON.parse(outcome.valsText));
-    for (const array of outcome.encoded.arrays) cache.rememberArray(ns, checkpoint.id, array.channel, array.arr, array.nums);
+    for (const array of outcome.encoded.arrays)
+      cache.rememberArray(ns, checkpoint.id, array.channel, array.arr, array.nums);
     return { configurable: { thread_id: threadId, checkpoint_ns: ns, checkpoint_id: checkpoint.id } };
   }
 
@@ -327,38 +368,50 @@ export class PostgresSaver extends BaseCheckpointSaver {
       value: toJson(value),
     }));
     const t = this.t;
-    await this.serial(threadId, () => this.tx(async (client) => {
-      await this.locks.guard(client, this.schema, threadId);
-      // Special channels (error, interrupt, resume…) replace; a finished task's ordinary writes are never clobbered.
-      for (const replace of [true, false]) {
-        const part = rows.filter((row) => row.idx < 0 === replace);
-        if (part.length === 0) continue;
-        await client.query(
-          `INSERT INTO ${t}.writes (thread_id, ns, checkpoint_id, task_id, idx, channel, value)
+    await this.serial(threadId, () =>
+      this.tx(async (client) => {
+        await this.locks.guard(client, this.schema, threadId);
+        // Special channels (error, interrupt, resume…) replace; a finished task's ordinary writes are never clobbered.
+        for (const replace of [true, false]) {
+          const part = rows.filter((row) => row.idx < 0 === replace);
+          if (part.length === 0) continue;
+          await client.query(
+            `INSERT INTO ${t}.writes (thread_id, ns, checkpoint_id, task_id, idx, channel, value)
            SELECT $1, $2, $3, $4, idx, channel, value::json FROM unnest($5::int[], $6::text[], $7::text[]) AS x(idx, channel, value)
            ON CONFLICT (thread_id, ns, checkpoint_id, task_id, idx) DO ${replace ? "UPDATE SET channel = excluded.channel, value = excluded.value" : "NOTHING"}`,
-          [threadId, ns, checkpointId, taskId, part.map((r) => r.idx), part.map((r) => r.channel), part.map((r) => r.value)],
-        );
-      }
-      const rev = await client.query<{ rev: string }>(`SELECT nextval('${t}.rev_seq') AS rev`);
-      await client.query(`UPDATE ${t}.threads SET rev = $2 WHERE thread_id = $1`, [threadId, rev.rows[0]!.rev]);
-      await this.notify(client, { kind: "writes", threadId, checkpointId, ns, rev: rev.rows[0]!.rev });
-    }));
+            [
+              threadId,
+              ns,
+              checkpointId,
+              taskId,
+              part.map((r) => r.idx),
+              part.map((r) => r.channel),
+              part.map((r) => r.value),
+            ],
+          );
+        }
+        const rev = await client.query<{ rev: string }>(`SELECT nextval('${t}.rev_seq') AS rev`);
+        await client.query(`UPDATE ${t}.threads SET rev = $2 WHERE thread_id = $1`, [threadId, rev.rows[0]!.rev]);
+        await this.notify(client, { kind: "writes", threadId, checkpointId, ns, rev: rev.rows[0]!.rev });
+      }),
+    );
   }
 
   async deleteThread(threadId: string): Promise<void> {
     this.checkThreadId(threadId);
     const t = this.t;
-    await this.serial(threadId, () => this.tx(async (client) => {
-      await this.locks.guard(client, this.schema, threadId);
-      let removed = 0;
-      for (const table of ["items", "checkpoints", "writes", "threads"]) {
-        removed += (await client.query(`DELETE FROM ${t}.${table} WHERE thread_id = $1`, [threadId])).rowCount ?? 0;
-      }
-      if (removed === 0) return;
-      const rev = await client.query<{ rev: string }>(`SELECT nextval('${t}.rev_seq') AS rev`);
-      await this.notify(client, { kind: "deleted", threadId, rev: rev.rows[0]!.rev });
-    }));
+    await this.serial(threadId, () =>
+      this.tx(async (client) => {
+        await this.locks.guard(client, this.schema, threadId);
+        let removed = 0;
+        for (const table of ["items", "checkpoints", "writes", "threads"]) {
+          removed += (await client.query(`DELETE FROM ${t}.${table} WHERE thread_id = $1`, [threadId])).rowCount ?? 0;
+        }
+        if (removed === 0) return;
+        const rev = await client.query<{ rev: string }>(`SELECT nextval('${t}.rev_seq') AS rev`);
+        await this.notify(client, { kind: "deleted", threadId, rev: rev.rows[0]!.rev });
+      }),
+    );
     this.caches.delete(threadId);
   }
 
@@ -376,7 +429,11 @@ export class PostgresSaver extends BaseCheckpointSaver {
     const result = await this.query<{ workspace: string; threads: number; updated_at: Date }>(
       `SELECT workspace, count(*)::int AS threads, max(updated_at) AS updated_at FROM ${this.t}.threads GROUP BY workspace ORDER BY max(touched) DESC`,
     );
-    return result.rows.map((row) => ({ workspace: row.workspace, threads: row.threads, updatedAt: row.updated_at.toISOString() }));
+    return result.rows.map((row) => ({
+      workspace: row.workspace,
+      threads: row.threads,
+      updatedAt: row.updated_at.toISOString(),
+    }));
   }
 
   /** This saver over the same pool-less settings but another workspace key (a new connection pool). */
@@ -386,13 +443,21 @@ export class PostgresSaver extends BaseCheckpointSaver {
 
   /** Threads changed after `rev` (any change: checkpoint, writes, title), for re-sync after a lost LISTEN. */
   async changedSince(rev: number): Promise<{ threads: (ThreadInfo & { rev: number })[]; rev: number }> {
-    const result = await this.query<ThreadRow & { rev: string }>(`${THREAD_COLUMNS}, rev FROM ${this.t}.threads WHERE rev > $1 ORDER BY rev`, [rev]);
+    const result = await this.query<ThreadRow & { rev: string }>(
+      `${THREAD_COLUMNS}, rev FROM ${this.t}.threads WHERE rev > $1 ORDER BY rev`,
+      [rev],
+    );
     const latest = await this.query<{ rev: string }>(`SELECT last_value AS rev FROM ${this.t}.rev_seq`);
-    return { threads: result.rows.map((row) => ({ ...toThreadInfo(row), rev: Number(row.rev) })), rev: Number(latest.rows[0]!.rev) };
+    return {
+      threads: result.rows.map((row) => ({ ...toThreadInfo(row), rev: Number(row.rev) })),
+      rev: Number(latest.rows[0]!.rev),
+    };
   }
 
   async getThreadInfo(threadId: string): Promise<ThreadInfo | undefined> {
-    const result = await this.query<ThreadRow>(`${THREAD_COLUMNS} FROM ${this.t}.threads WHERE thread_id = $1`, [this.checkThreadId(threadId)]);
+    const result = await this.query<ThreadRow>(`${THREAD_COLUMNS} FROM ${this.t}.threads WHERE thread_id = $1`, [
+      this.checkThreadId(threadId),
+    ]);
     return result.rows[0] ? toThreadInfo(result.rows[0]) : undefined;
   }
 
@@ -402,7 +467,10 @@ export class PostgresSaver extends BaseCheckpointSaver {
     checkThreadInfoUpdate(update);
     const t = this.t;
     const row = await this.tx(async (client) => {
-      const current = await client.query<ThreadRow>(`${THREAD_COLUMNS} FROM ${t}.threads WHERE thread_id = $1 FOR UPDATE`, [threadId]);
+      const current = await client.query<ThreadRow>(
+        `${THREAD_COLUMNS} FROM ${t}.threads WHERE thread_id = $1 FOR UPDATE`,
+        [threadId],
+      );
       const metadata: Record<string, unknown> = current.rows[0] ? current.rows[0].metadata : {};
       for (const [key, value] of Object.entries(update.metadata ?? {})) {
         if (value === undefined) delete metadata[key];

@@ -93,7 +93,10 @@ export const MIGRATIONS: Readonly<Record<number, readonly string[]>> = Object.fr
 /** A schema name safe to splice into SQL (quoted), or a clear error. */
 export function checkSchemaName(schema: string): string {
   if (!/^[A-Za-z_][A-Za-z0-9_]{0,40}$/.test(schema)) {
-    throw new CheckpointError(`Invalid schema name ${JSON.stringify(schema)}: use letters, digits and _ (at most 41, not starting with a digit).`, "INVALID_SCHEMA");
+    throw new CheckpointError(
+      `Invalid schema name ${JSON.stringify(schema)}: use letters, digits and _ (at most 41, not starting with a digit).`,
+      "INVALID_SCHEMA",
+    );
   }
   return schema;
 }
@@ -105,7 +108,9 @@ export const setupLockKey = (schema: string) => `skein-setup:${schema}`;
 
 /** The installed version, or 0 when the schema has no Skein tables yet. Reads only. */
 export async function installedVersion(client: PoolClient, schema: string): Promise<number> {
-  const table = await client.query<{ t: string | null }>(`SELECT to_regclass($1) AS t`, [`${quoted(schema)}.skein_schema`]);
+  const table = await client.query<{ t: string | null }>(`SELECT to_regclass($1) AS t`, [
+    `${quoted(schema)}.skein_schema`,
+  ]);
   if (table.rows[0]?.t === null) return 0;
   const row = await client.query<{ version: number }>(`SELECT version FROM ${quoted(schema)}.skein_schema`);
   return row.rows[0]?.version ?? 0;
@@ -130,7 +135,9 @@ export async function migrate(
     if (found < target) {
       await client.query(`CREATE SCHEMA IF NOT EXISTS ${q}`);
       if (found === 0) {
-        await client.query(`CREATE TABLE ${q}.skein_schema (version integer NOT NULL, migrated_at timestamptz NOT NULL DEFAULT now())`);
+        await client.query(
+          `CREATE TABLE ${q}.skein_schema (version integer NOT NULL, migrated_at timestamptz NOT NULL DEFAULT now())`,
+        );
         await client.query(`INSERT INTO ${q}.skein_schema (version) VALUES (0)`);
       }
       for (let version = found + 1; version <= target; version++) {

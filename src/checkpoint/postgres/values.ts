@@ -89,7 +89,8 @@ export function encodeValues(
   const arrays: Encoded["arrays"] = [];
   for (const channel of Object.keys(checkpoint.channel_values)) {
     const value = checkpoint.channel_values[channel];
-    const baseSlot = parent && Object.prototype.hasOwnProperty.call(parent.vals, channel) ? parent.vals[channel] : undefined;
+    const baseSlot =
+      parent && Object.prototype.hasOwnProperty.call(parent.vals, channel) ? parent.vals[channel] : undefined;
     if (!Array.isArray(value)) {
       setOwn(vals, channel, { v: value });
       continue;
@@ -97,9 +98,13 @@ export function encodeValues(
     const live = parentId === undefined ? undefined : cache.liveOf(ns, parentId, channel);
     const baseNums = baseSlot && "r" in baseSlot ? expandRanges(baseSlot.r) : [];
     const matches = (element: unknown, j: number): boolean => {
-      if (live !== undefined && j < live.arr.length && live.nums[j] === baseNums[j] && live.arr[j] === element) return true;
+      if (live !== undefined && j < live.arr.length && live.nums[j] === baseNums[j] && live.arr[j] === element)
+        return true;
       const stored = cache.items.get(baseNums[j]!);
-      return element === stored || (element !== null && typeof element === "object" && stored !== undefined && deepEqual(element, stored));
+      return (
+        element === stored ||
+        (element !== null && typeof element === "object" && stored !== undefined && deepEqual(element, stored))
+      );
     };
     const nums: number[] = new Array(value.length);
     let j = 0;
@@ -140,7 +145,13 @@ export function numberItems(encoded: Encoded, first: number): void {
 }
 
 /** Fresh values of a checkpoint; `remember` lets the next put compare the handed-out arrays by pointer. */
-export function decodeValues(cache: ThreadCache, ns: string, id: string, vals: Slots, remember: boolean): Record<string, unknown> {
+export function decodeValues(
+  cache: ThreadCache,
+  ns: string,
+  id: string,
+  vals: Slots,
+  remember: boolean,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const channel of Object.keys(vals)) {
     const slot = vals[channel]!;

@@ -18,8 +18,6 @@ import { dispatchWebviewMessage, type DispatchTarget } from "./webviewDispatch";
 
 export type { ChatControllerOptions, ChatPanel } from "./chatControllerTypes";
 
-
-
 export class ChatController implements DispatchTarget {
   private panel: ChatPanel | undefined;
   private open: ThreadRef;
@@ -107,7 +105,8 @@ export class ChatController implements DispatchTarget {
   async branch(ref: ThreadRef, request: BranchRequest): Promise<void> {
     if (!this.options.backend.history) return;
     // A reply runs (started elsewhere just before): an edit's text goes to the composer rather than nowhere.
-    if (this.runs.has(keyOf(ref))) return this.refuseWhileRunning(ref, request.kind === "edit" ? request.text : undefined);
+    if (this.runs.has(keyOf(ref)))
+      return this.refuseWhileRunning(ref, request.kind === "edit" ? request.text : undefined);
     await this.run(ref, null, request);
   }
 
@@ -136,7 +135,8 @@ export class ChatController implements DispatchTarget {
   /** Opens a thread at a message (a search hit), first switching to the branch that holds it. */
   async openAt(ref: ThreadRef, messageId: string | undefined): Promise<void> {
     const history = this.options.backend.history;
-    if (messageId && history && !this.runs.has(keyOf(ref))) await history.showMessage(ref, messageId).catch(() => undefined);
+    if (messageId && history && !this.runs.has(keyOf(ref)))
+      await history.showMessage(ref, messageId).catch(() => undefined);
     await this.openThread(ref);
     if (messageId) this.revealMessage(messageId);
   }
@@ -146,7 +146,8 @@ export class ChatController implements DispatchTarget {
     try {
       return await operation();
     } catch (error) {
-      if (sameRef(this.open, ref)) this.post(hostMessage("error", { threadId: ref.threadId, error: toErrorView(error) }));
+      if (sameRef(this.open, ref))
+        this.post(hostMessage("error", { threadId: ref.threadId, error: toErrorView(error) }));
       return undefined;
     }
   }
@@ -268,12 +269,10 @@ export class ChatController implements DispatchTarget {
       ref,
       abort: new AbortController(),
       partial: new Map(),
-      batcher: new TokenBatcher(
-        (messageId, chunk) => {
-          if (sameRef(this.open, ref)) this.post(hostMessage("tokens", { threadId: ref.threadId, messageId, text: chunk }));
-        },
-        this.options.scheduler ?? realScheduler,
-      ),
+      batcher: new TokenBatcher((messageId, chunk) => {
+        if (sameRef(this.open, ref))
+          this.post(hostMessage("tokens", { threadId: ref.threadId, messageId, text: chunk }));
+      }, this.options.scheduler ?? realScheduler),
     };
     this.runs.set(key, run);
     this.sync.dropPrefetch(key);
@@ -345,7 +344,13 @@ export class ChatController implements DispatchTarget {
     if (!sameRef(this.open, ref)) return;
     const run = this.runs.get(keyOf(ref));
     this.options.onStreamingChanged?.(Boolean(run));
-    this.post(hostMessage("status", { threadId: ref.threadId, streaming: run ? { messageId: run.lastMessageId } : null, interrupted: false }));
+    this.post(
+      hostMessage("status", {
+        threadId: ref.threadId,
+        streaming: run ? { messageId: run.lastMessageId } : null,
+        interrupted: false,
+      }),
+    );
     const error = this.sync.errorOf(keyOf(ref));
     if (!run && error) this.post(hostMessage("error", { threadId: ref.threadId, error }));
   }

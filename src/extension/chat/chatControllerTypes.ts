@@ -44,4 +44,3 @@ export interface Run {
   /** Settles when the run has ended and its final state was posted. */
   done?: Promise<void>;
 }
-

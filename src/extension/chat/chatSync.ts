@@ -11,7 +11,8 @@ import { ShownList, tailChange } from "./shownList";
 import { composeSnapshot, PrefetchSlot } from "./snapshot";
 
 export const keyOf = (ref: ThreadRef) => `${ref.scope}/${ref.threadId}`;
-export const sameRef = (a: ThreadRef | undefined, b: ThreadRef) => a !== undefined && a.scope === b.scope && a.threadId === b.threadId;
+export const sameRef = (a: ThreadRef | undefined, b: ThreadRef) =>
+  a !== undefined && a.scope === b.scope && a.threadId === b.threadId;
 
 /** What the sync reads of the view's state (owned by the controller) and the view's settings. */
 export interface SyncHost {
@@ -23,7 +24,9 @@ export interface SyncHost {
   attached(): boolean;
   post(message: HostMessage): void;
   /** The thread's running turn, if any (its streamed, unstored replies). */
-  run(key: string): { partial: ReadonlyMap<string, string>; lastMessageId?: string; batcher: { flush(): void } } | undefined;
+  run(
+    key: string,
+  ): { partial: ReadonlyMap<string, string>; lastMessageId?: string; batcher: { flush(): void } } | undefined;
   /** The thread's unsent composer text the host holds. */
   draft(key: string): string;
   secrets(): readonly string[];
@@ -122,7 +125,10 @@ export class ChatSync {
     run?.batcher.flush();
     this.host.post(hostMessage("snapshot", snapshot));
     const partial = run?.partial;
-    this.shown.reset(keyOf(ref), snapshot.messages.filter((m) => !partial?.has(m.id)).map((m) => m.id));
+    this.shown.reset(
+      keyOf(ref),
+      snapshot.messages.filter((m) => !partial?.has(m.id)).map((m) => m.id),
+    );
     if (snapshot.messages.length > 0 && !snapshot.messages.some((m) => m.siblings)) this.probeAfterPaint(ref, seq);
   }
 
@@ -133,7 +139,8 @@ export class ChatSync {
     backend
       .probeBranches(ref)
       .then((found) => {
-        if (found && seq === this.seq && sameRef(this.host.open(), ref) && !this.host.run(keyOf(ref))) return this.snapshot();
+        if (found && seq === this.seq && sameRef(this.host.open(), ref) && !this.host.run(keyOf(ref)))
+          return this.snapshot();
       })
       .catch(() => undefined);
   }
@@ -154,11 +161,16 @@ export class ChatSync {
       return undefined;
     });
     // A newer snapshot/change, another thread opened, or a new run began (its own end sends the change).
-    if (seq !== this.seq || !sameRef(this.host.open(), ref) || this.host.run(key) || this.shown.idsFor(key) !== known) return;
+    if (seq !== this.seq || !sameRef(this.host.open(), ref) || this.host.run(key) || this.shown.idsFor(key) !== known)
+      return;
     const change = tailChange(loaded, known, from === undefined || from < 0 ? known.length : from);
     this.shown.reset(key, change.ids);
-    this.host.post(hostMessage("replaceTail", { threadId: ref.threadId, afterId: change.afterId, messages: change.messages }));
-    this.host.post(hostMessage("status", { threadId: ref.threadId, streaming: null, interrupted: Boolean(loaded?.interrupted) }));
+    this.host.post(
+      hostMessage("replaceTail", { threadId: ref.threadId, afterId: change.afterId, messages: change.messages }),
+    );
+    this.host.post(
+      hostMessage("status", { threadId: ref.threadId, streaming: null, interrupted: Boolean(loaded?.interrupted) }),
+    );
     const error = this.errors.get(key) ?? (loaded?.error ? toErrorView(loaded.error, this.host.secrets()) : null);
     this.host.post(hostMessage("error", { threadId: ref.threadId, error }));
   }
@@ -168,7 +180,13 @@ export class ChatSync {
     const key = keyOf(ref);
     const at = this.shown.indexOf(key, messageId);
     if (at >= 0) {
-      this.host.post(hostMessage("replaceTail", { threadId: ref.threadId, afterId: at > 0 ? this.shown.idsFor(key)![at - 1]! : null, messages: [] }));
+      this.host.post(
+        hostMessage("replaceTail", {
+          threadId: ref.threadId,
+          afterId: at > 0 ? this.shown.idsFor(key)![at - 1]! : null,
+          messages: [],
+        }),
+      );
       this.shown.truncate(key, at);
       return;
     }
@@ -178,7 +196,10 @@ export class ChatSync {
     if (index >= 0 && sameRef(this.host.open(), ref)) {
       const messages = snapshot.messages.slice(0, index);
       this.host.post(hostMessage("snapshot", { ...snapshot, messages }));
-      this.shown.reset(key, messages.map((m) => m.id));
+      this.shown.reset(
+        key,
+        messages.map((m) => m.id),
+      );
     }
   }
 }

@@ -31,12 +31,16 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
     webview.options = {
       enableScripts: true,
       enableCommandUris: false,
-      localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, "media"), vscode.Uri.joinPath(this.extensionUri, "dist")],
+      localResourceRoots: [
+        vscode.Uri.joinPath(this.extensionUri, "media"),
+        vscode.Uri.joinPath(this.extensionUri, "dist"),
+      ],
     };
     const panel: ChatPanel = {
       post: (message: HostMessage) => {
         // The open thread's title shows next to the view's name.
-        if (message.type === "snapshot" || message.type === "title") view.description = message.params.title || undefined;
+        if (message.type === "snapshot" || message.type === "title")
+          view.description = message.params.title || undefined;
         void webview.postMessage(message);
       },
     };
@@ -63,7 +67,8 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
 
   private html(webview: vscode.Webview): string {
     const nonce = randomBytes(16).toString("base64");
-    const asset = (...path: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, ...path)).toString();
+    const asset = (...path: string[]) =>
+      webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, ...path)).toString();
     const csp = [
       "default-src 'none'",
       `style-src ${webview.cspSource} 'nonce-${nonce}'`,

@@ -18,7 +18,11 @@ export function toMessageView(message: StoredMessage): ChatMessageView | undefin
       } catch {
         args = "";
       }
-      return { id: String(call.id), name: String(call.name), args: args.length > MAX_ARGS_CHARS ? `${args.slice(0, MAX_ARGS_CHARS)}…` : args };
+      return {
+        id: String(call.id),
+        name: String(call.name),
+        args: args.length > MAX_ARGS_CHARS ? `${args.slice(0, MAX_ARGS_CHARS)}…` : args,
+      };
     });
   }
   if (message.role === "tool" && typeof message.name === "string") view.toolName = message.name;
@@ -56,9 +60,10 @@ export function isKeyError(error: unknown): boolean {
 
 /** An error as the chat shows it: never a stack, never the key (scrubbed in case a layer echoed it). */
 export function toErrorView(error: unknown, secretsToHide: readonly string[] = []): ChatErrorView {
-  let message = error instanceof Error || (typeof error === "object" && error !== null && "message" in error)
-    ? String((error as { message: unknown }).message)
-    : String(error);
+  let message =
+    error instanceof Error || (typeof error === "object" && error !== null && "message" in error)
+      ? String((error as { message: unknown }).message)
+      : String(error);
   for (const secret of secretsToHide) {
     if (secret.length >= 8) message = message.split(secret).join("•••");
   }

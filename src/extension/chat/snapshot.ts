@@ -2,7 +2,13 @@
  * The chat view's snapshot (sent on `ready` and when another thread opens) from what the host read, and the
  * one-shot read started when the view attaches (so the `ready` snapshot finds the thread already read).
  */
-import type { ChatErrorView, ChatMessageView, ChatSnapshot, PersistedViewState, WebviewStrings } from "../../protocol/types";
+import type {
+  ChatErrorView,
+  ChatMessageView,
+  ChatSnapshot,
+  PersistedViewState,
+  WebviewStrings,
+} from "../../protocol/types";
 import type { LoadedThread } from "../engine/backend";
 import { toErrorView, toMessageViews } from "./messageView";
 

@@ -33,10 +33,16 @@ export function webviewStrings(): WebviewStrings {
     nextVersion: t("Next version"),
     needsApiKey: t("Skein needs an Anthropic API key to chat. It is kept in VS Code's secret storage."),
     // Composer notices: {0}, {1} stay placeholders (passed through) for the numbers the webview fills in.
-    tooLong: t("This message has {0} characters; the limit is {1}. Shorten it and send again — it is kept here.", "{0}", "{1}"),
+    tooLong: t(
+      "This message has {0} characters; the limit is {1}. Shorten it and send again — it is kept here.",
+      "{0}",
+      "{1}",
+    ),
     draftCut: t("Your saved draft was longer than {0} characters and was cut to fit.", "{0}"),
     opening: t("Opening the thread…"),
-    runInProgress: t("A reply is still running in this thread — Stop it or wait for it to finish, then send again. Your message is kept in the composer."),
+    runInProgress: t(
+      "A reply is still running in this thread — Stop it or wait for it to finish, then send again. Your message is kept in the composer.",
+    ),
     showMore: t("Show more"),
     showLess: t("Show less"),
     insertAtCursor: t("Insert at Cursor"),

@@ -31,7 +31,9 @@ export interface DispatchTarget {
 const ANSWERED = new Set(["send", "edit", "retry", "regenerate", "switchBranch", "fork"]);
 
 /** One handler per message the webview may post; the compiler checks that every type has one. */
-type Handlers = { [K in keyof WebviewToHost]: (target: DispatchTarget, params: WebviewToHost[K]) => Promise<unknown> | void };
+type Handlers = {
+  [K in keyof WebviewToHost]: (target: DispatchTarget, params: WebviewToHost[K]) => Promise<unknown> | void;
+};
 
 const HANDLERS: Handlers = {
   ready: (target, { state }) => target.onReady(state),
@@ -43,9 +45,12 @@ const HANDLERS: Handlers = {
   insertCode: (target, { text }) => target.insertCode(text),
   openCode: (target, { text, language }) => target.openCode(text, language),
   command: (target, { command }) => target.runCommand(command),
-  edit: (target, { threadId, messageId, text }) => target.branch(target.refFor(threadId), { kind: "edit", messageId, text }),
-  regenerate: (target, { threadId, messageId }) => target.branch(target.refFor(threadId), { kind: "regenerate", messageId }),
-  switchBranch: (target, { threadId, messageId, index }) => target.switchBranch(target.refFor(threadId), messageId, index),
+  edit: (target, { threadId, messageId, text }) =>
+    target.branch(target.refFor(threadId), { kind: "edit", messageId, text }),
+  regenerate: (target, { threadId, messageId }) =>
+    target.branch(target.refFor(threadId), { kind: "regenerate", messageId }),
+  switchBranch: (target, { threadId, messageId, index }) =>
+    target.switchBranch(target.refFor(threadId), messageId, index),
   fork: (target, { threadId, messageId }) => target.forkFrom(target.refFor(threadId), messageId),
 };
 

@@ -41,7 +41,8 @@ function toRef(target: unknown, ctx: CommandContext): ThreadRef | undefined {
   if (typeof target === "object" && target !== null) {
     const node = target as Partial<ThreadNode> & Partial<ThreadRef>;
     if (node.kind === "thread" && node.ref) return { ...node.ref };
-    if (typeof node.threadId === "string") return { scope: typeof node.scope === "string" ? node.scope : ctx.scope, threadId: node.threadId };
+    if (typeof node.threadId === "string")
+      return { scope: typeof node.scope === "string" ? node.scope : ctx.scope, threadId: node.threadId };
   }
   return undefined;
 }
@@ -49,7 +50,11 @@ function toRef(target: unknown, ctx: CommandContext): ThreadRef | undefined {
 async function pickThread(ctx: CommandContext, placeHolder: string): Promise<ThreadRef | undefined> {
   const threads = await ctx.backend.listThreads(ctx.scope);
   const picked = await vscode.window.showQuickPick(
-    threads.map((t) => ({ label: t.title?.trim() || vscode.l10n.t("New Thread"), description: new Date(t.updatedAt).toLocaleString(), threadId: t.threadId })),
+    threads.map((t) => ({
+      label: t.title?.trim() || vscode.l10n.t("New Thread"),
+      description: new Date(t.updatedAt).toLocaleString(),
+      threadId: t.threadId,
+    })),
     { placeHolder, matchOnDescription: true },
   );
   return picked ? { scope: ctx.scope, threadId: picked.threadId } : undefined;
@@ -111,7 +116,11 @@ export function createCommands(ctx: CommandContext): Record<string, Handler> {
                 !value.trim()
                   ? vscode.l10n.t("A thread name cannot be empty.")
                   : value.trim().length > MAX_TITLE_CHARS
-                    ? vscode.l10n.t("A thread title can have at most {0} characters (this one has {1}). Choose a shorter title.", MAX_TITLE_CHARS, value.trim().length)
+                    ? vscode.l10n.t(
+                        "A thread title can have at most {0} characters (this one has {1}). Choose a shorter title.",
+                        MAX_TITLE_CHARS,
+                        value.trim().length,
+                      )
                     : undefined,
             });
       if (!title?.trim()) return false;
@@ -127,7 +136,10 @@ export function createCommands(ctx: CommandContext): Record<string, Handler> {
       if (overrides?.confirm !== false) {
         const yes = vscode.l10n.t("Delete All");
         const answer = await vscode.window.showWarningMessage(
-          vscode.l10n.t("Delete all {0} threads in this workspace? Their history is removed from disk.", threads.length),
+          vscode.l10n.t(
+            "Delete all {0} threads in this workspace? Their history is removed from disk.",
+            threads.length,
+          ),
           { modal: true },
           yes,
         );
@@ -149,7 +161,8 @@ export function createCommands(ctx: CommandContext): Record<string, Handler> {
               placeHolder: "sk-ant-…",
               password: true,
               ignoreFocusOut: true,
-              validateInput: (input) => (ApiKeyService.validate(input) ? vscode.l10n.t("Paste the key as one word without spaces.") : undefined),
+              validateInput: (input) =>
+                ApiKeyService.validate(input) ? vscode.l10n.t("Paste the key as one word without spaces.") : undefined,
             });
       if (key === undefined || ApiKeyService.validate(key)) return false;
       await ctx.apiKeys.set(key);

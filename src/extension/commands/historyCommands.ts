@@ -27,7 +27,10 @@ export interface HistoryCommands {
   forkThread(target?: unknown, messageId?: unknown): Promise<ThreadRef | undefined>;
 }
 
-export function createHistoryCommands(ctx: CommandContext, toRef: (target: unknown) => ThreadRef | undefined): HistoryCommands {
+export function createHistoryCommands(
+  ctx: CommandContext,
+  toRef: (target: unknown) => ThreadRef | undefined,
+): HistoryCommands {
   const history = (): HistoryBackend => {
     if (!ctx.backend.history) throw new Error(vscode.l10n.t("Thread history is not available."));
     return ctx.backend.history;
@@ -38,8 +41,12 @@ export function createHistoryCommands(ctx: CommandContext, toRef: (target: unkno
     await ctx.chatView.reveal();
   };
 
-  const searchThreads = async (query?: unknown, options?: unknown): Promise<ThreadSearchHit | ThreadSearchHit[] | undefined> => {
-    const scopes = async (all: boolean) => (all && ctx.allScopes ? [...new Set([ctx.scope, ...(await ctx.allScopes())])] : [ctx.scope]);
+  const searchThreads = async (
+    query?: unknown,
+    options?: unknown,
+  ): Promise<ThreadSearchHit | ThreadSearchHit[] | undefined> => {
+    const scopes = async (all: boolean) =>
+      all && ctx.allScopes ? [...new Set([ctx.scope, ...(await ctx.allScopes())])] : [ctx.scope];
     const headless = (options ?? {}) as { interactive?: unknown; open?: unknown; allWorkspaces?: unknown };
     if (headless.interactive === false && typeof query === "string") {
       const { hits } = await history().search(await scopes(headless.allWorkspaces === true), query);
@@ -49,8 +56,14 @@ export function createHistoryCommands(ctx: CommandContext, toRef: (target: unkno
     }
     const pick = vscode.window.createQuickPick<HitItem>();
     let all = false;
-    const allButton: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon("folder-library"), tooltip: vscode.l10n.t("Search All Workspaces") };
-    const thisButton: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon("root-folder"), tooltip: vscode.l10n.t("Search This Workspace") };
+    const allButton: vscode.QuickInputButton = {
+      iconPath: new vscode.ThemeIcon("folder-library"),
+      tooltip: vscode.l10n.t("Search All Workspaces"),
+    };
+    const thisButton: vscode.QuickInputButton = {
+      iconPath: new vscode.ThemeIcon("root-folder"),
+      tooltip: vscode.l10n.t("Search This Workspace"),
+    };
     const title = () => (all ? vscode.l10n.t("Search Threads (All Workspaces)") : vscode.l10n.t("Search Threads"));
     pick.title = title();
     pick.placeholder = vscode.l10n.t("Search thread titles and messages");
@@ -81,7 +94,11 @@ export function createHistoryCommands(ctx: CommandContext, toRef: (target: unkno
           alwaysShow: true,
           hit,
         }));
-        if (items.length === 0) items.push({ label: `$(info) ${vscode.l10n.t("No thread mentions “{0}”.", value.trim())}`, alwaysShow: true });
+        if (items.length === 0)
+          items.push({
+            label: `$(info) ${vscode.l10n.t("No thread mentions “{0}”.", value.trim())}`,
+            alwaysShow: true,
+          });
         pick.items = items;
       } finally {
         if (mine === seq) pick.busy = false;
@@ -121,15 +138,24 @@ export function createHistoryCommands(ctx: CommandContext, toRef: (target: unkno
         : (
             await vscode.window.showQuickPick(
               [
-                { label: vscode.l10n.t("Markdown"), description: vscode.l10n.t("Readable; the branch that is shown"), format: "markdown" as const },
-                { label: vscode.l10n.t("JSON"), description: vscode.l10n.t("Lossless; every branch, can be imported"), format: "json" as const },
+                {
+                  label: vscode.l10n.t("Markdown"),
+                  description: vscode.l10n.t("Readable; the branch that is shown"),
+                  format: "markdown" as const,
+                },
+                {
+                  label: vscode.l10n.t("JSON"),
+                  description: vscode.l10n.t("Lossless; every branch, can be imported"),
+                  format: "json" as const,
+                },
               ],
               { title: vscode.l10n.t("Export Thread"), placeHolder: vscode.l10n.t("Export as") },
             )
           )?.format;
     if (!kind) return undefined;
     const text = await history().exportThread(ref, kind);
-    const title = (await ctx.backend.listThreads(ref.scope)).find((t) => t.threadId === ref.threadId)?.title?.trim() || "thread";
+    const title =
+      (await ctx.backend.listThreads(ref.scope)).find((t) => t.threadId === ref.threadId)?.title?.trim() || "thread";
     const extension = kind === "json" ? "json" : "md";
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
     const fileName = `${safeFileName(title)}.${kind === "json" ? "skein.json" : "md"}`;
@@ -141,14 +167,17 @@ export function createHistoryCommands(ctx: CommandContext, toRef: (target: unkno
           : await vscode.window.showSaveDialog({
               title: vscode.l10n.t("Export Thread"),
               defaultUri: folder ? vscode.Uri.joinPath(folder, fileName) : undefined,
-              filters: kind === "json" ? { [vscode.l10n.t("Skein thread (JSON)")]: [extension] } : { Markdown: [extension] },
+              filters:
+                kind === "json" ? { [vscode.l10n.t("Skein thread (JSON)")]: [extension] } : { Markdown: [extension] },
             });
     if (!target_) return undefined;
     await vscode.workspace.fs.writeFile(target_, new TextEncoder().encode(text));
     // Say where the file went, with the way to look at it.
     const open = vscode.l10n.t("Open");
     const where = target_.scheme === "file" ? target_.fsPath : target_.toString(true);
-    void Promise.resolve(vscode.window.showInformationMessage(vscode.l10n.t("Exported “{0}” to {1}", title, where), open)).then(async (choice) => {
+    void Promise.resolve(
+      vscode.window.showInformationMessage(vscode.l10n.t("Exported “{0}” to {1}", title, where), open),
+    ).then(async (choice) => {
       if (choice === open) await vscode.window.showTextDocument(target_, { preview: false });
     });
     return target_.toString();
@@ -170,7 +199,12 @@ export function createHistoryCommands(ctx: CommandContext, toRef: (target: unkno
     if (!source) return undefined;
     const stat = await vscode.workspace.fs.stat(source);
     if (stat.size > MAX_IMPORT_BYTES) {
-      throw new Error(vscode.l10n.t("The file is larger than {0} MB; a Skein thread export is never that big.", MAX_IMPORT_BYTES / 1024 / 1024));
+      throw new Error(
+        vscode.l10n.t(
+          "The file is larger than {0} MB; a Skein thread export is never that big.",
+          MAX_IMPORT_BYTES / 1024 / 1024,
+        ),
+      );
     }
     const text = new TextDecoder("utf-8", { fatal: false }).decode(await vscode.workspace.fs.readFile(source));
     const threadId = await history().importThread(ctx.scope, text);

@@ -22,7 +22,13 @@ export function createThreadService(saver: BaseCheckpointSaver, options: Service
   let model: { signature: string; model: ChatModel } | undefined;
   const modelFor = (settings: SkeinSettings, apiKey: string | undefined): ChatModel => {
     const key = apiKey ?? (settings.baseUrl ? NO_KEY_PLACEHOLDER : undefined);
-    const signature = JSON.stringify([settings.model, settings.baseUrl, settings.maxTokens, settings.requestTimeoutSeconds, key]);
+    const signature = JSON.stringify([
+      settings.model,
+      settings.baseUrl,
+      settings.maxTokens,
+      settings.requestTimeoutSeconds,
+      key,
+    ]);
     if (model?.signature !== signature) {
       model = {
         signature,

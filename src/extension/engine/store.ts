@@ -38,7 +38,9 @@ export function reportStoreWarning(warning: StoreWarning): void {
     return;
   }
   channel ??= vscode.window.createOutputChannel("Skein");
-  channel.appendLine(`[${new Date().toISOString()}] ${warning.code}${warning.file ? ` ${warning.file}` : ""}: ${warning.message}`);
+  channel.appendLine(
+    `[${new Date().toISOString()}] ${warning.code}${warning.file ? ` ${warning.file}` : ""}: ${warning.message}`,
+  );
   const key = `${warning.code}\u0000${warning.threadId ?? ""}`;
   if (notified.has(key)) return;
   notified.add(key);
@@ -49,7 +51,10 @@ export function reportStoreWarning(warning: StoreWarning): void {
 }
 
 /** The shared store: PostgreSQL, listing the threads of one shared workspace key. Runs setup (migrations). */
-export async function createPostgresStore(url: string, options: { workspace: string; holder: string }): Promise<PostgresSaver> {
+export async function createPostgresStore(
+  url: string,
+  options: { workspace: string; holder: string },
+): Promise<PostgresSaver> {
   const saver = PostgresSaver.fromConnString(url, { workspace: options.workspace, holder: options.holder });
   try {
     await saver.setup();
@@ -72,7 +77,11 @@ export async function testPostgres(url: string): Promise<string> {
 }
 
 /** Copies every thread of a local store directory into the shared store (existing ids are skipped). */
-export async function copyLocalThreads(dir: string, to: BaseCheckpointSaver, onProgress?: (done: number, total: number) => void): Promise<CopyReport> {
+export async function copyLocalThreads(
+  dir: string,
+  to: BaseCheckpointSaver,
+  onProgress?: (done: number, total: number) => void,
+): Promise<CopyReport> {
   const local = new FileSaver(dir);
   try {
     return await copyThreads(local, to, { onProgress });

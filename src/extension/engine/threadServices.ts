@@ -10,7 +10,17 @@ import type { TurnResult } from "../../chat/turns";
 import { messageText, type StoredMessage } from "../../graph/messages";
 import { TurnRejectedError } from "../chat/turnErrors";
 import type { SkeinSettings } from "../settings/settings";
-import type { BranchRequest, ChatBackend, HistoryBackend, LoadedThread, LoadOptions, ThreadRef, ThreadSearchHit, ThreadSummary, TurnOptions } from "./backend";
+import type {
+  BranchRequest,
+  ChatBackend,
+  HistoryBackend,
+  LoadedThread,
+  LoadOptions,
+  ThreadRef,
+  ThreadSearchHit,
+  ThreadSummary,
+  TurnOptions,
+} from "./backend";
 import { loadEngine } from "./loadEngine";
 
 export interface ThreadServicesOptions {
@@ -41,7 +51,9 @@ export class ThreadServices implements ChatBackend, HistoryBackend {
     let saver = this.savers.get(scope);
     if (!saver) {
       const dir = this.options.dirFor(scope);
-      saver = this.options.createSaver ? this.options.createSaver(dir) : loadEngine().then((engine) => engine.createStore(dir));
+      saver = this.options.createSaver
+        ? this.options.createSaver(dir)
+        : loadEngine().then((engine) => engine.createStore(dir));
       saver.catch(() => this.savers.delete(scope)); // a failed open is retried next time
       this.savers.set(scope, saver);
     }
@@ -92,7 +104,10 @@ export class ThreadServices implements ChatBackend, HistoryBackend {
 
   async runTurn(ref: ThreadRef, text: string | null, options: TurnOptions): Promise<void> {
     const service = await this.service(ref.scope);
-    const result = text === null ? await service.retry(ref.threadId, options) : await service.sendMessage(ref.threadId, text, options);
+    const result =
+      text === null
+        ? await service.retry(ref.threadId, options)
+        : await service.sendMessage(ref.threadId, text, options);
     settle(result);
   }
 

@@ -33,7 +33,9 @@ function isSavedWorkspaceFile(uri: string | undefined): uri is string {
 
 /** Folder URIs compare case-insensitively on file systems that are (Windows drive letters, macOS default). */
 function normalise(uri: string): string {
-  return uri.replace(/\/+$/, "").replace(/^file:\/\/\/([A-Za-z])(:|%3A)/, (_m, drive: string) => `file:///${drive.toLowerCase()}%3A`);
+  return uri
+    .replace(/\/+$/, "")
+    .replace(/^file:\/\/\/([A-Za-z])(:|%3A)/, (_m, drive: string) => `file:///${drive.toLowerCase()}%3A`);
 }
 
 function hashKey(prefix: string, uri: string): string {

@@ -62,7 +62,7 @@ export function validBaseUrl(value: unknown): string | undefined {
 export function readBaseUrl(value: unknown): { baseUrl?: string; baseUrlError?: InvalidSettingError } {
   const baseUrl = validBaseUrl(value);
   if (baseUrl || nonEmpty(value) === undefined) return { baseUrl };
-  const shown = typeof value === "string" ? JSON.stringify(value.trim()) : JSON.stringify(value) ?? String(value);
+  const shown = typeof value === "string" ? JSON.stringify(value.trim()) : (JSON.stringify(value) ?? String(value));
   return {
     baseUrl: undefined,
     baseUrlError: new InvalidSettingError(

@@ -41,16 +41,23 @@ export function createStoreCommands(ctx: StoreCommandContext): StoreCommands {
   };
 }
 
-async function connect(ctx: StoreCommandContext, given?: string): Promise<{ ok: boolean; message: string } | undefined> {
-  const url = given ?? await vscode.window.showInputBox({
-    title: vscode.l10n.t("Connect to PostgreSQL"),
-    prompt: vscode.l10n.t("Connection string. It is kept in VS Code's secret storage only, never in settings."),
-    placeHolder: "postgres://user:password@host:5432/database",
-    password: true,
-    ignoreFocusOut: true,
-    validateInput: (value) =>
-      /^postgres(ql)?:\/\/\S+$/i.test(value.trim()) ? undefined : vscode.l10n.t("Starts with postgres:// (e.g. postgres://user:password@host:5432/db)."),
-  });
+async function connect(
+  ctx: StoreCommandContext,
+  given?: string,
+): Promise<{ ok: boolean; message: string } | undefined> {
+  const url =
+    given ??
+    (await vscode.window.showInputBox({
+      title: vscode.l10n.t("Connect to PostgreSQL"),
+      prompt: vscode.l10n.t("Connection string. It is kept in VS Code's secret storage only, never in settings."),
+      placeHolder: "postgres://user:password@host:5432/database",
+      password: true,
+      ignoreFocusOut: true,
+      validateInput: (value) =>
+        /^postgres(ql)?:\/\/\S+$/i.test(value.trim())
+          ? undefined
+          : vscode.l10n.t("Starts with postgres:// (e.g. postgres://user:password@host:5432/db)."),
+    }));
   if (!url) return undefined;
   const trimmed = url.trim();
   if (!/^postgres(ql)?:\/\/\S+$/i.test(trimmed)) {
@@ -61,7 +68,10 @@ async function connect(ctx: StoreCommandContext, given?: string): Promise<{ ok: 
   let version: string;
   try {
     version = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t("Connecting to {0}…", describeServer(trimmed)) },
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: vscode.l10n.t("Connecting to {0}…", describeServer(trimmed)),
+      },
       async () => (await loadEngine()).testPostgres(trimmed),
     );
   } catch (error) {
@@ -73,7 +83,11 @@ async function connect(ctx: StoreCommandContext, given?: string): Promise<{ ok: 
   await ctx.secrets.store(POSTGRES_SECRET, trimmed);
   await vscode.workspace.getConfiguration("skein").update("store", "postgres", vscode.ConfigurationTarget.Global);
   const shortVersion = /^PostgreSQL [\d.]+/.exec(version)?.[0] ?? version;
-  const message = vscode.l10n.t("Connected to {0} at {1}. Reload the window to use it for your threads.", shortVersion, describeServer(trimmed));
+  const message = vscode.l10n.t(
+    "Connected to {0} at {1}. Reload the window to use it for your threads.",
+    shortVersion,
+    describeServer(trimmed),
+  );
   if (given === undefined) {
     const choice = await vscode.window.showInformationMessage(message, vscode.l10n.t("Reload Window"));
     if (choice) await reload();
@@ -85,7 +99,9 @@ async function disconnect(ctx: StoreCommandContext): Promise<void> {
   await ctx.secrets.delete(POSTGRES_SECRET);
   await vscode.workspace.getConfiguration("skein").update("store", "local", vscode.ConfigurationTarget.Global);
   const choice = await vscode.window.showInformationMessage(
-    vscode.l10n.t("Disconnected: the connection string was removed. Threads in PostgreSQL stay there; this machine uses its local threads after a reload."),
+    vscode.l10n.t(
+      "Disconnected: the connection string was removed. Threads in PostgreSQL stay there; this machine uses its local threads after a reload.",
+    ),
     vscode.l10n.t("Reload Window"),
   );
   if (choice) await reload();
@@ -93,21 +109,36 @@ async function disconnect(ctx: StoreCommandContext): Promise<void> {
 
 async function copyLocal(ctx: StoreCommandContext): Promise<void> {
   if (!ctx.store.isPostgres) {
-    void vscode.window.showWarningMessage(vscode.l10n.t("Connect to PostgreSQL first (“Skein: Connect to PostgreSQL…”)."));
+    void vscode.window.showWarningMessage(
+      vscode.l10n.t("Connect to PostgreSQL first (“Skein: Connect to PostgreSQL…”)."),
+    );
     return;
   }
   try {
     const target = await ctx.saver();
     const report = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t("Copying local threads to PostgreSQL"), cancellable: false },
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: vscode.l10n.t("Copying local threads to PostgreSQL"),
+        cancellable: false,
+      },
       async (progress) =>
-        (await loadEngine()).copyLocalThreads(ctx.localDir, target, (done, total) => progress.report({ message: `${done}/${total}` })),
+        (await loadEngine()).copyLocalThreads(ctx.localDir, target, (done, total) =>
+          progress.report({ message: `${done}/${total}` }),
+        ),
     );
     ctx.refreshTree();
     void vscode.window.showInformationMessage(
-      vscode.l10n.t("Copied {0} threads ({1} checkpoints, every branch). {2} were already in PostgreSQL and left as they are.", report.threads, report.checkpoints, report.skipped.length),
+      vscode.l10n.t(
+        "Copied {0} threads ({1} checkpoints, every branch). {2} were already in PostgreSQL and left as they are.",
+        report.threads,
+        report.checkpoints,
+        report.skipped.length,
+      ),
     );
   } catch (error) {
-    void vscode.window.showErrorMessage(vscode.l10n.t("Copying failed: {0}", ctx.store.error ?? (error as Error).message));
+    void vscode.window.showErrorMessage(
+      vscode.l10n.t("Copying failed: {0}", ctx.store.error ?? (error as Error).message),
+    );
   }
 }

@@ -97,7 +97,8 @@ export class StoreService implements vscode.Disposable {
     this.listener = saver.watch((change) => this.threadsChanged.fire(change), {
       onState: (state, error) => {
         if (state === "connected") this.setState("connected");
-        else if (state === "disconnected") this.setState("unreachable", error && this.url ? redact(error, this.url) : undefined);
+        else if (state === "disconnected")
+          this.setState("unreachable", error && this.url ? redact(error, this.url) : undefined);
       },
     });
   }
@@ -158,7 +159,9 @@ export class StoreService implements vscode.Disposable {
  */
 async function computeWorkspaceKey(): Promise<string> {
   const inspected = vscode.workspace.getConfiguration("skein").inspect<string>("store.workspaceKey");
-  const configured = (vscode.workspace.isTrusted ? (inspected?.workspaceValue ?? inspected?.globalValue) : inspected?.globalValue)?.trim();
+  const configured = (
+    vscode.workspace.isTrusted ? (inspected?.workspaceValue ?? inspected?.globalValue) : inspected?.globalValue
+  )?.trim();
   if (configured) return configured;
   const folder = vscode.workspace.workspaceFolders?.[0];
   if (!folder) return fallbackWorkspaceKey(undefined);
@@ -181,7 +184,10 @@ async function gitConfigCandidates(folder: vscode.Uri): Promise<vscode.Uri[]> {
     const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(dotGit));
     const gitdir = /^gitdir:\s*(.+)$/m.exec(text)?.[1]?.trim();
     if (gitdir) {
-      const dir = gitdir.startsWith("/") || /^[A-Za-z]:[\\/]/.test(gitdir) ? vscode.Uri.file(gitdir) : vscode.Uri.joinPath(folder, gitdir);
+      const dir =
+        gitdir.startsWith("/") || /^[A-Za-z]:[\\/]/.test(gitdir)
+          ? vscode.Uri.file(gitdir)
+          : vscode.Uri.joinPath(folder, gitdir);
       out.push(vscode.Uri.joinPath(dir, "config"), vscode.Uri.joinPath(dir, "..", "..", "config"));
     }
   } catch {

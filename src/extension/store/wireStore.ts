@@ -15,7 +15,11 @@ export interface StoreWiring {
   /** For SkeinBackend's `createSaver`: the current workspace's store; PostgreSQL serves this workspace only. */
   createSaver(dir: string): Promise<BaseCheckpointSaver>;
   /** Registers the rest once the tree, view and controller exist. */
-  attach(parts: { tree: ThreadsTreeProvider; treeView: vscode.TreeView<unknown>; controller: ChatController }): vscode.Disposable[];
+  attach(parts: {
+    tree: ThreadsTreeProvider;
+    treeView: vscode.TreeView<unknown>;
+    controller: ChatController;
+  }): vscode.Disposable[];
   /** Handlers for the store's commands (registered through the one command table). */
   commands(parts: { tree: ThreadsTreeProvider; saver(): Promise<BaseCheckpointSaver> }): StoreCommands;
 }
@@ -26,7 +30,11 @@ export function wireStore(context: vscode.ExtensionContext, localDir: string): S
     store,
     createSaver: async (dir) => {
       if (store.isPostgres && dir !== localDir) {
-        throw new Error(vscode.l10n.t("With the PostgreSQL store, each window lists its own workspace's threads (other workspaces: open their folder)."));
+        throw new Error(
+          vscode.l10n.t(
+            "With the PostgreSQL store, each window lists its own workspace's threads (other workspaces: open their folder).",
+          ),
+        );
       }
       return store.createSaver(dir);
     },
@@ -54,7 +62,8 @@ export function wireStore(context: vscode.ExtensionContext, localDir: string): S
           if (store.isOwnChange(change)) return;
           refreshSoon();
           const open = controller.openRef;
-          if ((change.threadId === open.threadId || change.kind === "resync") && !controller.isStreaming()) void controller.refresh();
+          if ((change.threadId === open.threadId || change.kind === "resync") && !controller.isStreaming())
+            void controller.refresh();
         }),
         vscode.workspace.onDidChangeConfiguration(async (event) => {
           if (!event.affectsConfiguration("skein.store")) return;
@@ -68,6 +77,7 @@ export function wireStore(context: vscode.ExtensionContext, localDir: string): S
         }),
       ];
     },
-    commands: ({ tree, saver }) => createStoreCommands({ store, secrets: context.secrets, localDir, saver, refreshTree: () => tree.refresh() }),
+    commands: ({ tree, saver }) =>
+      createStoreCommands({ store, secrets: context.secrets, localDir, saver, refreshTree: () => tree.refresh() }),
   };
 }

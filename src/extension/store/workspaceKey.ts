@@ -23,7 +23,8 @@ export function gitRemotes(configText: string): Map<string, string> {
       continue;
     }
     const url = /^url\s*=\s*(.*)$/i.exec(line);
-    if (current !== undefined && url && !remotes.has(current)) remotes.set(current, url[1]!.trim().replace(/^"(.*)"$/, "$1"));
+    if (current !== undefined && url && !remotes.has(current))
+      remotes.set(current, url[1]!.trim().replace(/^"(.*)"$/, "$1"));
   }
   return remotes;
 }
@@ -48,7 +49,10 @@ export function normaliseRemote(url: string): string | undefined {
   } else {
     return undefined;
   }
-  const cleanPath = path.replace(/\/+$/, "").replace(/\.git$/i, "").replace(/^\/+/, "");
+  const cleanPath = path
+    .replace(/\/+$/, "")
+    .replace(/\.git$/i, "")
+    .replace(/^\/+/, "");
   if (!host || !cleanPath) return undefined;
   return `${host}/${cleanPath}`.toLowerCase();
 }

@@ -37,7 +37,12 @@ export interface ThreadItemStrings {
   imported?: (title: string) => string;
 }
 
-export function threadItemText(thread: ThreadSummary, now: Date, strings: ThreadItemStrings, locale = "en"): ThreadItemText {
+export function threadItemText(
+  thread: ThreadSummary,
+  now: Date,
+  strings: ThreadItemStrings,
+  locale = "en",
+): ThreadItemText {
   const title = thread.title?.trim() || strings.untitled;
   const label = thread.imported && strings.imported ? strings.imported(title) : title;
   const when = relativeTime(thread.updatedAt, now, locale, strings.justNow);

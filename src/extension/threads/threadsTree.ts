@@ -68,8 +68,11 @@ export class ThreadsTreeProvider implements vscode.TreeDataProvider<ThreadNode>,
   async selectOpen(): Promise<void> {
     const open = this.openThread;
     if (!open || !this.view?.visible) return;
-    const node = (await this.threadsOf(open.scope)).find((n) => n.kind === "thread" && n.ref.threadId === open.threadId);
-    if (node && open === this.openThread) await Promise.resolve(this.view.reveal(node, { select: true, focus: false })).catch(() => undefined);
+    const node = (await this.threadsOf(open.scope)).find(
+      (n) => n.kind === "thread" && n.ref.threadId === open.threadId,
+    );
+    if (node && open === this.openThread)
+      await Promise.resolve(this.view.reveal(node, { select: true, focus: false })).catch(() => undefined);
   }
 
   /** Which thread commands the palette offers: those needing a thread only when there is one to act on. */
@@ -88,7 +91,11 @@ export class ThreadsTreeProvider implements vscode.TreeDataProvider<ThreadNode>,
   /** Thread rows sit under their workspace in "All Workspaces" (needed to reveal and select them). */
   async getParent(node: ThreadNode): Promise<ThreadNode | undefined> {
     if (node.kind !== "thread" || this.mode === "workspace") return undefined;
-    const entry = (await this.scopes.list()).find((e) => e.key === node.ref.scope) ?? { key: node.ref.scope, name: this.currentName, lastUsed: "" };
+    const entry = (await this.scopes.list()).find((e) => e.key === node.ref.scope) ?? {
+      key: node.ref.scope,
+      name: this.currentName,
+      lastUsed: "",
+    };
     return { kind: "scope", entry, current: entry.key === this.currentScope };
   }
 
@@ -119,14 +126,21 @@ export class ThreadsTreeProvider implements vscode.TreeDataProvider<ThreadNode>,
     } catch (error) {
       return [{ kind: "error", message: (error as Error).message }, ...(this.lastListed.get(scope) ?? [])];
     }
-    const nodes = threads.map((summary) => ({ kind: "thread" as const, ref: { scope, threadId: summary.threadId }, summary }));
+    const nodes = threads.map((summary) => ({
+      kind: "thread" as const,
+      ref: { scope, threadId: summary.threadId },
+      summary,
+    }));
     this.lastListed.set(scope, nodes);
     return nodes;
   }
 
   getTreeItem(node: ThreadNode): vscode.TreeItem {
     if (node.kind === "error") {
-      const item = new vscode.TreeItem(vscode.l10n.t("Threads unavailable — Retry"), vscode.TreeItemCollapsibleState.None);
+      const item = new vscode.TreeItem(
+        vscode.l10n.t("Threads unavailable — Retry"),
+        vscode.TreeItemCollapsibleState.None,
+      );
       item.id = "store-error";
       item.description = node.message;
       item.tooltip = `${node.message}\n${vscode.l10n.t("Click to retry. Threads already open stay readable; nothing is written elsewhere meanwhile.")}`;

@@ -21,7 +21,8 @@ export class EphemeralValue<V = unknown> extends SingleValueChannel<V> {
       this.value = [];
       return had;
     }
-    if (values.length > 1 && this.guard) throw new InvalidUpdateError("EphemeralValue can receive only one value per step.");
+    if (values.length > 1 && this.guard)
+      throw new InvalidUpdateError("EphemeralValue can receive only one value per step.");
     this.value = [values[values.length - 1] as V];
     return true;
   }

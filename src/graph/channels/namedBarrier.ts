@@ -16,7 +16,8 @@ export class NamedBarrierValue extends BaseChannel<null, string, string[]> {
   update(values: string[]): boolean {
     let changed = false;
     for (const name of values) {
-      if (!this.names.includes(name)) throw new InvalidUpdateError(`Barrier waiting for ${this.names.join(", ")} got a write from "${name}".`);
+      if (!this.names.includes(name))
+        throw new InvalidUpdateError(`Barrier waiting for ${this.names.join(", ")} got a write from "${name}".`);
       if (!this.seen.has(name)) {
         this.seen.add(name);
         changed = true;

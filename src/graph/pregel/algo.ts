@@ -43,7 +43,14 @@ export function newCheckpointId(): string {
 }
 
 export function emptyCheckpoint(): Checkpoint {
-  return { v: 4, id: newCheckpointId(), ts: new Date().toISOString(), channel_values: {}, channel_versions: {}, versions_seen: {} };
+  return {
+    v: 4,
+    id: newCheckpointId(),
+    ts: new Date().toISOString(),
+    channel_values: {},
+    channel_versions: {},
+    versions_seen: {},
+  };
 }
 
 /** Deterministic: planning the same checkpoint again yields the same ids (that is how resume finds writes). */
@@ -58,14 +65,19 @@ export function channelsFromCheckpoint(
   const channels: Record<string, BaseChannel> = {};
   for (const [name, spec] of Object.entries(specs)) {
     channels[name] = spec.fromCheckpoint(
-      Object.prototype.hasOwnProperty.call(checkpoint.channel_values, name) ? checkpoint.channel_values[name] : undefined,
+      Object.prototype.hasOwnProperty.call(checkpoint.channel_values, name)
+        ? checkpoint.channel_values[name]
+        : undefined,
     );
   }
   return channels;
 }
 
 /** A new checkpoint object for the saver: channel values are referenced, not copied (the saver copies). */
-export function createCheckpoint(checkpoint: Checkpoint, channels: Record<string, BaseChannel> | undefined): Checkpoint {
+export function createCheckpoint(
+  checkpoint: Checkpoint,
+  channels: Record<string, BaseChannel> | undefined,
+): Checkpoint {
   let values = checkpoint.channel_values;
   if (channels) {
     values = {};
@@ -210,7 +222,11 @@ export function applyWrites(
     }
   }
   // Nothing left to trigger: deferred nodes' channels release now, so those nodes run last.
-  if (bumpStep && triggerChannels && ![...updated].some((chan) => triggerChannels.has(chan) && channels[chan]!.isAvailable())) {
+  if (
+    bumpStep &&
+    triggerChannels &&
+    ![...updated].some((chan) => triggerChannels.has(chan) && channels[chan]!.isAvailable())
+  ) {
     for (const [chan, channel] of Object.entries(channels)) {
       if (channel.finish()) {
         checkpoint.channel_versions[chan] = next;
@@ -229,7 +245,11 @@ export function changedVersions(previous: ChannelVersions, current: ChannelVersi
 }
 
 /** Static breakpoint check: something changed since the last interrupt and a task's node is listed. */
-export function shouldInterrupt(checkpoint: Checkpoint, nodes: readonly string[] | "*", tasks: readonly Task[]): boolean {
+export function shouldInterrupt(
+  checkpoint: Checkpoint,
+  nodes: readonly string[] | "*",
+  tasks: readonly Task[],
+): boolean {
   if (nodes !== "*" && nodes.length === 0) return false;
   const seen = checkpoint.versions_seen[INTERRUPT] ?? {};
   const changed = Object.entries(checkpoint.channel_versions).some(([chan, version]) => version > (seen[chan] ?? 0));
@@ -243,26 +263,48 @@ export function markInterruptSeen(checkpoint: Checkpoint): void {
 }
 
 /** A task's state-key writes as `{ key: value }` (several writes to one key: `{ $writes: [...] }`), or undefined. */
-export function stateUpdate(stateKeys: readonly string[], writes: readonly PendingWrite[]): Record<string, unknown> | undefined {
+export function stateUpdate(
+  stateKeys: readonly string[],
+  writes: readonly PendingWrite[],
+): Record<string, unknown> | undefined {
   let out: Record<string, unknown> | undefined;
   for (const [chan, value] of writes) {
     if (!stateKeys.includes(chan)) continue;
     out ??= {};
     if (chan in out) {
       const prior = out[chan] as { $writes?: unknown[] } | undefined;
-      out[chan] = { $writes: [...(prior && typeof prior === "object" && Array.isArray(prior.$writes) ? prior.$writes : [prior]), value] };
+      out[chan] = {
+        $writes: [
+          ...(prior && typeof prior === "object" && Array.isArray(prior.$writes) ? prior.$writes : [prior]),
+          value,
+        ],
+      };
     } else out[chan] = value;
   }
   return out;
 }
 
 /** Tasks as a snapshot shows them: error, interrupts and (for finished ones) result, from the pending writes. */
-export function tasksWithWrites(tasks: readonly Task[], pending: readonly CheckpointPendingWrite[], stateKeys: readonly string[]): StateSnapshotTask[] {
+export function tasksWithWrites(
+  tasks: readonly Task[],
+  pending: readonly CheckpointPendingWrite[],
+  stateKeys: readonly string[],
+): StateSnapshotTask[] {
   return tasks.map((task) => {
     const own = pending.filter(([id]) => id === task.id);
     const error = own.find(([, chan]) => chan === ERROR)?.[2] as StateSnapshotTask["error"];
     const interrupts = own.filter(([, chan]) => chan === INTERRUPT).flatMap(([, , value]) => value as Interrupt[]);
-    const result = stateUpdate(stateKeys, own.map(([, chan, value]): PendingWrite => [chan, value]));
-    return { id: task.id, name: task.name, path: task.path, interrupts, ...(error ? { error } : {}), ...(result ? { result } : {}) };
+    const result = stateUpdate(
+      stateKeys,
+      own.map(([, chan, value]): PendingWrite => [chan, value]),
+    );
+    return {
+      id: task.id,
+      name: task.name,
+      path: task.path,
+      interrupts,
+      ...(error ? { error } : {}),
+      ...(result ? { result } : {}),
+    };
   });
 }

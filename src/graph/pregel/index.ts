@@ -5,9 +5,25 @@
 import type { CheckpointConfig } from "../../checkpoint/types";
 import type { Command } from "../command";
 import { drawableGraph, type DrawableGraph } from "../drawing";
-import { GraphAbortError, GraphError, GraphInterrupt, InvalidUpdateError, GraphRecursionError, MissingThreadIdError } from "../errors";
+import {
+  GraphAbortError,
+  GraphError,
+  GraphInterrupt,
+  InvalidUpdateError,
+  GraphRecursionError,
+  MissingThreadIdError,
+} from "../errors";
 import { DEFAULT_RECURSION_LIMIT } from "../constants";
-import type { HistoryOptions, Interrupt, MessageChunk, MessageStreamMetadata, RunnableConfig, StateSnapshot, StreamMode, DebugChunk } from "../types";
+import type {
+  HistoryOptions,
+  Interrupt,
+  MessageChunk,
+  MessageStreamMetadata,
+  RunnableConfig,
+  StateSnapshot,
+  StreamMode,
+  DebugChunk,
+} from "../types";
 import { PregelLoop, type GraphSpec } from "./loop";
 import { runStep } from "./runner";
 import { requireSaver, updateState } from "./state";
@@ -86,7 +102,10 @@ export class CompiledGraph<S extends Record<string, unknown>, U, I = U, O extend
     options: BatchOptions = {},
   ): Promise<(InvokeResult<O> | Error)[]> {
     if (Array.isArray(config) && config.length !== inputs.length) {
-      throw new GraphError(`batch: ${inputs.length} inputs but ${config.length} configs; pass one config, or one per input.`, "INVALID_BATCH");
+      throw new GraphError(
+        `batch: ${inputs.length} inputs but ${config.length} configs; pass one config, or one per input.`,
+        "INVALID_BATCH",
+      );
     }
     return runBatch(inputs, (input, i) => this.invoke(input, Array.isArray(config) ? config[i]! : config), options);
   }
@@ -104,7 +123,8 @@ export class CompiledGraph<S extends Record<string, unknown>, U, I = U, O extend
     const state = loop.status === "interrupted" ? loop.valuesWithFinishedTasks() : loop.values();
     const values = outputOf(state, this.spec.outputKeys) as InvokeResult<O>;
     // A static breakpoint is reported as an interrupt with no values, as LangGraph does.
-    if (loop.interrupts.length || loop.status === "interrupt_before" || loop.status === "interrupt_after") values.__interrupt__ = loop.interrupts;
+    if (loop.interrupts.length || loop.status === "interrupt_before" || loop.status === "interrupt_after")
+      values.__interrupt__ = loop.interrupts;
     return values;
   }
 
@@ -127,7 +147,9 @@ export class CompiledGraph<S extends Record<string, unknown>, U, I = U, O extend
       await settled;
     });
     const { subgraphs, ...runConfig } = config;
-    const emitter = new StreamEmitter(config.streamMode, (chunk) => queue.push(chunk as StreamOutput<M, S, U, SG>), { subgraphs: subgraphs === true });
+    const emitter = new StreamEmitter(config.streamMode, (chunk) => queue.push(chunk as StreamOutput<M, S, U, SG>), {
+      subgraphs: subgraphs === true,
+    });
     settled = this.run(input, { ...runConfig, signal }, emitter).then(
       () => queue.close(),
       (error: unknown) => queue.close(error),
@@ -139,7 +161,10 @@ export class CompiledGraph<S extends Record<string, unknown>, U, I = U, O extend
    * LangChain's v2 event stream for this run: `on_chain_start` / `on_chain_stream` (each `updates` chunk) /
    * `on_chain_end` for the graph, `on_chain_start` / `on_chain_end` for each node task (see ./events.ts).
    */
-  async *streamEvents(input: I | Command | null | undefined, options: RunnableConfig & StreamEventsOptions): AsyncGenerator<StreamEvent> {
+  async *streamEvents(
+    input: I | Command | null | undefined,
+    options: RunnableConfig & StreamEventsOptions,
+  ): AsyncGenerator<StreamEvent> {
     checkEventOptions(options);
     const { version: _version, runName, streamMode: _mode, ...given } = options;
     const config = mergeConfigs(this.defaults, given);
@@ -174,7 +199,12 @@ export class CompiledGraph<S extends Record<string, unknown>, U, I = U, O extend
     checkRunConfig(config, "getState", this.nodeNames);
     const saver = requireSaver(this.spec, "getState");
     this.requireThread(config, "getState");
-    return stateAt<S>(specForNamespace(this.spec, config.configurable?.checkpoint_ns), saver, config, options.subgraphs === true);
+    return stateAt<S>(
+      specForNamespace(this.spec, config.configurable?.checkpoint_ns),
+      saver,
+      config,
+      options.subgraphs === true,
+    );
   }
 
   /** Snapshots newest first (of a subgraph, when `checkpoint_ns` names one of its tasks). */
@@ -196,7 +226,12 @@ export class CompiledGraph<S extends Record<string, unknown>, U, I = U, O extend
     const lock = await saver.lockThread(threadId);
     try {
       const spec = specForNamespace(this.spec, config.configurable?.checkpoint_ns);
-      return (await updateState(spec === this.spec ? spec : { ...spec, checkpointer: saver }, config, values, asNode)) as RunnableConfig;
+      return (await updateState(
+        spec === this.spec ? spec : { ...spec, checkpointer: saver },
+        config,
+        values,
+        asNode,
+      )) as RunnableConfig;
     } finally {
       await lock.release();
     }
@@ -210,7 +245,11 @@ export class CompiledGraph<S extends Record<string, unknown>, U, I = U, O extend
 
   /** The graph's nodes and edges; `.drawMermaid()` gives the same Mermaid text as LangGraph.js. */
   getGraph(options: { xray?: boolean | number } = {}): DrawableGraph {
-    if (!this.spec.structure) throw new GraphError("This graph was not built by a StateGraph, so it has no structure to draw.", "NOT_SUPPORTED");
+    if (!this.spec.structure)
+      throw new GraphError(
+        "This graph was not built by a StateGraph, so it has no structure to draw.",
+        "NOT_SUPPORTED",
+      );
     return drawableGraph(this.spec.structure, options);
   }
 
@@ -222,11 +261,16 @@ export class CompiledGraph<S extends Record<string, unknown>, U, I = U, O extend
    * Applies supersteps of updates in order, each as `updateState(config, values, asNode)` on the checkpoint the
    * previous one made (LangGraph's way to build or copy a thread). Returns the last checkpoint's config.
    */
-  async bulkUpdateState(config: RunnableConfig, supersteps: { updates: { values: U | null | undefined; asNode?: string }[] }[]): Promise<RunnableConfig> {
-    if (supersteps.length === 0) throw new InvalidUpdateError("bulkUpdateState: no supersteps provided.", "INVALID_UPDATE");
+  async bulkUpdateState(
+    config: RunnableConfig,
+    supersteps: { updates: { values: U | null | undefined; asNode?: string }[] }[],
+  ): Promise<RunnableConfig> {
+    if (supersteps.length === 0)
+      throw new InvalidUpdateError("bulkUpdateState: no supersteps provided.", "INVALID_UPDATE");
     let current = config;
     for (const [index, { updates }] of supersteps.entries()) {
-      if (updates.length === 0) throw new InvalidUpdateError(`bulkUpdateState: superstep ${index} has no updates.`, "INVALID_UPDATE");
+      if (updates.length === 0)
+        throw new InvalidUpdateError(`bulkUpdateState: superstep ${index} has no updates.`, "INVALID_UPDATE");
       if (updates.length > 1) {
         throw new GraphError(
           `bulkUpdateState: superstep ${index} has ${updates.length} updates; Skein applies one update per superstep (LangGraph.js applies several as one checkpoint). Give each update its own superstep.`,
@@ -268,7 +312,7 @@ export class CompiledGraph<S extends Record<string, unknown>, U, I = U, O extend
     // Aborted before it started: nothing is written, not even the input.
     if (config.signal?.aborted) throw new GraphAbortError(config.signal.reason);
     // A subgraph run on its parent's checkpointer runs under the parent's lock.
-    const lock = spec.checkpointer && !(nest?.checkpointer) ? await spec.checkpointer.lockThread(threadId!) : undefined;
+    const lock = spec.checkpointer && !nest?.checkpointer ? await spec.checkpointer.lockThread(threadId!) : undefined;
     let loop: PregelLoop | undefined;
     try {
       loop = await PregelLoop.create(spec, input, config, emitter, nest);
@@ -285,7 +329,8 @@ export class CompiledGraph<S extends Record<string, unknown>, U, I = U, O extend
         if (loop.status === "interrupt_after") break;
       }
       loop.emitStop();
-      if (loop.status === "out_of_steps") throw new GraphRecursionError(config.recursionLimit ?? DEFAULT_RECURSION_LIMIT);
+      if (loop.status === "out_of_steps")
+        throw new GraphRecursionError(config.recursionLimit ?? DEFAULT_RECURSION_LIMIT);
       // A subgraph's interrupt (or breakpoint) stops the parent's task, which records it.
       if (nest && loop.status !== "done") throw new GraphInterrupt(loop.interrupts);
       return loop;

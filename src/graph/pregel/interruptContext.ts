@@ -37,9 +37,16 @@ export function interruptId(taskId: string, index: number): string {
  */
 export function interrupt<Value = unknown, Resume = unknown>(value: Value): Resume {
   const pad = taskContext.getStore();
-  if (!pad) throw new GraphError("interrupt() can only be called inside a node while the graph runs.", "INTERRUPT_OUTSIDE_NODE");
+  if (!pad)
+    throw new GraphError(
+      "interrupt() can only be called inside a node while the graph runs.",
+      "INTERRUPT_OUTSIDE_NODE",
+    );
   if (!pad.hasCheckpointer) {
-    throw new GraphValueError("interrupt() needs a checkpointer: compile({ checkpointer: new MemorySaver() }).", "MISSING_CHECKPOINTER");
+    throw new GraphValueError(
+      "interrupt() needs a checkpointer: compile({ checkpointer: new MemorySaver() }).",
+      "MISSING_CHECKPOINTER",
+    );
   }
   const index = pad.callCount++;
   if (index < pad.resume.length) return pad.resume[index] as Resume;

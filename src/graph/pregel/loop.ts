@@ -3,7 +3,14 @@
  * (`tick`), applies its writes and saves a checkpoint (`afterTick`), and flushes what durability deferred.
  */
 import type { BaseCheckpointSaver } from "../../checkpoint/base";
-import type { ChannelVersions, Checkpoint, CheckpointConfig, CheckpointMetadata, CheckpointPendingWrite, PendingWrite } from "../../checkpoint/types";
+import type {
+  ChannelVersions,
+  Checkpoint,
+  CheckpointConfig,
+  CheckpointMetadata,
+  CheckpointPendingWrite,
+  PendingWrite,
+} from "../../checkpoint/types";
 import type { BaseChannel } from "../channels";
 import type { GraphStructure } from "../drawing";
 import { isCommand, type Command } from "../command";
@@ -83,16 +90,35 @@ export class PregelLoop {
     this.savedVersions = { ...checkpoint.channel_versions };
   }
 
-  static async create(spec: GraphSpec, input: unknown, config: RunnableConfig, emitter: StreamEmitter, nest?: NestContext): Promise<PregelLoop> {
+  static async create(
+    spec: GraphSpec,
+    input: unknown,
+    config: RunnableConfig,
+    emitter: StreamEmitter,
+    nest?: NestContext,
+  ): Promise<PregelLoop> {
     const { thread_id, checkpoint_ns = "", checkpoint_id } = config.configurable ?? {};
     const saved = spec.checkpointer ? await spec.checkpointer.getTuple(config) : undefined;
     if (spec.checkpointer && checkpoint_id !== undefined && !saved) {
-      throw new GraphError(`Checkpoint "${checkpoint_id}" does not exist on thread "${thread_id}".`, "CHECKPOINT_NOT_FOUND");
+      throw new GraphError(
+        `Checkpoint "${checkpoint_id}" does not exist on thread "${thread_id}".`,
+        "CHECKPOINT_NOT_FOUND",
+      );
     }
     const checkpoint = saved?.checkpoint ?? algo.emptyCheckpoint();
     const channels = algo.channelsFromCheckpoint(spec.channels, checkpoint);
     const base: CheckpointConfig = saved?.config ?? { configurable: { thread_id, checkpoint_ns } };
-    const loop = new PregelLoop(spec, config, emitter, checkpoint, channels, (saved?.metadata?.step ?? -2) + 1, saved?.pendingWrites ?? [], base, nest);
+    const loop = new PregelLoop(
+      spec,
+      config,
+      emitter,
+      checkpoint,
+      channels,
+      (saved?.metadata?.step ?? -2) + 1,
+      saved?.pendingWrites ?? [],
+      base,
+      nest,
+    );
     if (saved?.metadata) {
       const { thread_id: _thread, ...metadata } = saved.metadata;
       loop.metadata = metadata as CheckpointMetadata;
@@ -119,20 +145,32 @@ export class PregelLoop {
     }
     const hasState = Object.keys(this.checkpoint.channel_versions).length > 0;
     // A subgraph whose parent resumes continues its saved run; its input is the parent's state, not new input.
-    const resuming = hasState && (input === null || input === undefined || isCommand(input) || this.nest?.resuming === true);
+    const resuming =
+      hasState && (input === null || input === undefined || isCommand(input) || this.nest?.resuming === true);
     this.resuming = resuming;
     if (resuming && this.nest) await this.inheritResume(this.nest);
     if (resuming) {
-      if (input == null && this.config.configurable?.checkpoint_id !== undefined && this.saver) await this.forkIfNotHead(savedMetadata);
+      if (input == null && this.config.configurable?.checkpoint_id !== undefined && this.saver)
+        await this.forkIfNotHead(savedMetadata);
       algo.markInterruptSeen(this.checkpoint);
       this.applyNullWrites();
       this.emitter.emit("values", this.values());
     } else if (input !== null && input !== undefined && !isCommand(input)) {
       if (typeof input !== "object" || Array.isArray(input)) {
-        throw new InvalidUpdateError(`Graph input must be an object of state keys (or null to resume), got ${JSON.stringify(input)}.`, "INVALID_INPUT");
+        throw new InvalidUpdateError(
+          `Graph input must be an object of state keys (or null to resume), got ${JSON.stringify(input)}.`,
+          "INVALID_INPUT",
+        );
       }
       // New input discards tasks left unfinished on the thread (LangGraph's behaviour).
-      const discarded = algo.prepareNextTasks(this.checkpoint, this.channels, this.spec.nodes, this.spec.stateKeys, this.step, this.ns);
+      const discarded = algo.prepareNextTasks(
+        this.checkpoint,
+        this.channels,
+        this.spec.nodes,
+        this.spec.stateKeys,
+        this.step,
+        this.ns,
+      );
       algo.applyWrites(
         this.checkpoint,
         this.channels,
@@ -161,7 +199,14 @@ export class PregelLoop {
       this.status = "out_of_steps";
       return false;
     }
-    this.tasks = algo.prepareNextTasks(this.checkpoint, this.channels, this.spec.nodes, this.spec.stateKeys, this.step, this.ns);
+    this.tasks = algo.prepareNextTasks(
+      this.checkpoint,
+      this.channels,
+      this.spec.nodes,
+      this.spec.stateKeys,
+      this.step,
+      this.ns,
+    );
     this.emitCheckpoint();
     if (this.tasks.length === 0) {
       this.status = "done";
@@ -181,7 +226,14 @@ export class PregelLoop {
     if (this.emitter.wantsTasks()) {
       for (const task of this.tasks) {
         if (task.node.hidden) continue;
-        this.emitter.emitTask(this.step, { id: task.id, name: task.name, input: task.input, triggers: task.triggers, interrupts: [], ...this.taskMetadata() });
+        this.emitter.emitTask(this.step, {
+          id: task.id,
+          name: task.name,
+          input: task.input,
+          triggers: task.triggers,
+          interrupts: [],
+          ...this.taskMetadata(),
+        });
       }
     }
     return true;
@@ -192,7 +244,10 @@ export class PregelLoop {
     if (!this.emitter.wants("updates")) return;
     for (const task of this.tasks) {
       if (task.node.hidden || task.writes.length === 0) continue;
-      this.emitter.emit("updates", { [task.name]: algo.stateUpdate(this.spec.stateKeys, task.writes) ?? {}, __metadata__: { cached: true } });
+      this.emitter.emit("updates", {
+        [task.name]: algo.stateUpdate(this.spec.stateKeys, task.writes) ?? {},
+        __metadata__: { cached: true },
+      });
     }
   }
 
@@ -213,7 +268,12 @@ export class PregelLoop {
       next: this.tasks.map((t) => t.name),
       tasks: algo.tasksWithWrites(this.tasks, this.pendingWrites, this.spec.stateKeys),
       ...(this.parentConfig
-        ? { parentConfig: this.parentConfig === this.loadedParent ? { configurable: this.parentConfig.configurable } : this.streamedConfig(this.parentConfig) }
+        ? {
+            parentConfig:
+              this.parentConfig === this.loadedParent
+                ? { configurable: this.parentConfig.configurable }
+                : this.streamedConfig(this.parentConfig),
+          }
         : {}),
     });
   }
@@ -221,8 +281,16 @@ export class PregelLoop {
   /** A checkpoint's config as LangGraph streams it: the run's configurable, metadata, limit and tags. */
   private streamedConfig(checkpoint: CheckpointConfig): Record<string, unknown> {
     const configurable = { ...this.config.configurable, ...checkpoint.configurable };
-    const metadata = { ...(this.config.metadata as Record<string, unknown> | undefined), ...threadMetadata(configurable.thread_id) };
-    return { configurable, metadata, recursion_limit: this.config.recursionLimit ?? DEFAULT_RECURSION_LIMIT, tags: this.config.tags ?? [] };
+    const metadata = {
+      ...(this.config.metadata as Record<string, unknown> | undefined),
+      ...threadMetadata(configurable.thread_id),
+    };
+    return {
+      configurable,
+      metadata,
+      recursion_limit: this.config.recursionLimit ?? DEFAULT_RECURSION_LIMIT,
+      tags: this.config.tags ?? [],
+    };
   }
 
   /** Tasks that still have to run this step (finished ones kept their stored writes). */
@@ -233,10 +301,12 @@ export class PregelLoop {
   async afterTick(): Promise<void> {
     algo.applyWrites(this.checkpoint, this.channels, this.tasks, this.nextVersion, this.spec.triggerChannels);
     // A values chunk only when the step wrote state (a step of nodes that wrote nothing repeats no state).
-    if (this.tasks.some((t) => t.writes.some(([chan]) => this.spec.stateKeys.includes(chan)))) this.emitter.emit("values", this.values());
+    if (this.tasks.some((t) => t.writes.some(([chan]) => this.spec.stateKeys.includes(chan))))
+      this.emitter.emit("values", this.values());
     this.pendingWrites = [];
     await this.putCheckpoint("loop");
-    if (algo.shouldInterrupt(this.checkpoint, this.config.interruptAfter ?? this.spec.interruptAfter, this.tasks)) this.status = "interrupt_after";
+    if (algo.shouldInterrupt(this.checkpoint, this.config.interruptAfter ?? this.spec.interruptAfter, this.tasks))
+      this.status = "interrupt_after";
   }
 
   interrupted(interrupts: Interrupt[]): void {
@@ -247,7 +317,8 @@ export class PregelLoop {
   /** At a stop: the state with finished tasks' writes (interrupt), or an empty interrupt (breakpoint), as LangGraph streams them. */
   emitStop(): void {
     if (this.status === "interrupted") {
-      if (this.tasks.some((t) => t.writes.some(([chan]) => this.spec.stateKeys.includes(chan)))) this.emitter.emit("values", this.valuesWithFinishedTasks());
+      if (this.tasks.some((t) => t.writes.some(([chan]) => this.spec.stateKeys.includes(chan))))
+        this.emitter.emit("values", this.valuesWithFinishedTasks());
     } else if (this.status === "interrupt_before" || this.status === "interrupt_after") {
       this.emitter.emit("updates", { [INTERRUPT]: [] });
       this.emitter.emit("values", { [INTERRUPT]: [] });
@@ -263,8 +334,13 @@ export class PregelLoop {
     const done = this.tasks.filter((t) => t.writes.length > 0);
     if (done.length === 0) return this.values();
     const channels: Record<string, BaseChannel> = {};
-    for (const [name, channel] of Object.entries(this.channels)) channels[name] = channel.fromCheckpoint(channel.checkpoint());
-    const scratch = { ...this.checkpoint, channel_versions: { ...this.checkpoint.channel_versions }, versions_seen: {} };
+    for (const [name, channel] of Object.entries(this.channels))
+      channels[name] = channel.fromCheckpoint(channel.checkpoint());
+    const scratch = {
+      ...this.checkpoint,
+      channel_versions: { ...this.checkpoint.channel_versions },
+      versions_seen: {},
+    };
     algo.applyWrites(scratch, channels, done, (v) => (v ?? 0) + 1, this.spec.triggerChannels);
     return algo.readState(channels, this.spec.stateKeys);
   }
@@ -279,7 +355,9 @@ export class PregelLoop {
       nested: this.nest !== undefined,
       nestFor: (task, signal) => ({
         ns: taskNamespace(this.ns, task.name, task.id),
-        ...(this.checkpointConfig.configurable?.thread_id !== undefined ? { threadId: this.checkpointConfig.configurable.thread_id } : {}),
+        ...(this.checkpointConfig.configurable?.thread_id !== undefined
+          ? { threadId: this.checkpointConfig.configurable.thread_id }
+          : {}),
         ...(this.saver ? { checkpointer: this.saver } : {}),
         checkpointMap: { ...this.nest?.checkpointMap, [this.ns]: this.checkpoint.id },
         resuming: this.resuming,
@@ -314,7 +392,12 @@ export class PregelLoop {
     if (!this.saver || !this.unsaved) return;
     const { checkpoint, metadata } = this.unsaved;
     this.unsaved = undefined;
-    const config = await this.saver.put(this.savedConfig, checkpoint, metadata, algo.changedVersions(this.savedVersions, checkpoint.channel_versions));
+    const config = await this.saver.put(
+      this.savedConfig,
+      checkpoint,
+      metadata,
+      algo.changedVersions(this.savedVersions, checkpoint.channel_versions),
+    );
     for (const [taskId, writes] of this.bufferedWrites) await this.saver.putWrites(config, writes, taskId);
     this.bufferedWrites = [];
   }
@@ -333,12 +416,23 @@ export class PregelLoop {
     const { thread_id, checkpoint_ns = "" } = this.checkpointConfig.configurable ?? {};
     const forSaver = algo.createCheckpoint(this.checkpoint, this.channels);
     // The saver keeps its object; the loop goes on mutating its own copy of the (small) version maps.
-    this.checkpoint = { ...forSaver, channel_versions: { ...forSaver.channel_versions }, versions_seen: { ...forSaver.versions_seen } };
-    for (const [node, seen] of Object.entries(this.checkpoint.versions_seen)) this.checkpoint.versions_seen[node] = { ...seen };
+    this.checkpoint = {
+      ...forSaver,
+      channel_versions: { ...forSaver.channel_versions },
+      versions_seen: { ...forSaver.versions_seen },
+    };
+    for (const [node, seen] of Object.entries(this.checkpoint.versions_seen))
+      this.checkpoint.versions_seen[node] = { ...seen };
     const userMetadata = (this.config.metadata as Record<string, unknown> | undefined) ?? {};
-    const streamed: CheckpointMetadata = { ...userMetadata, source, step: this.step, parents: { ...this.nest?.checkpointMap } };
+    const streamed: CheckpointMetadata = {
+      ...userMetadata,
+      source,
+      step: this.step,
+      parents: { ...this.nest?.checkpointMap },
+    };
     const metadata: CheckpointMetadata = { ...streamed, ...threadMetadata(thread_id) };
-    this.parentConfig = this.checkpointConfig.configurable?.checkpoint_id !== undefined ? this.checkpointConfig : undefined;
+    this.parentConfig =
+      this.checkpointConfig.configurable?.checkpoint_id !== undefined ? this.checkpointConfig : undefined;
     this.metadata = streamed;
     this.checkpointConfig = { configurable: { thread_id, checkpoint_ns, checkpoint_id: forSaver.id } };
     if (this.saver && this.durability !== "exit") {
@@ -362,21 +456,32 @@ export class PregelLoop {
     if (head?.checkpoint.id === this.checkpoint.id) return;
     const fork = algo.createCheckpoint(this.checkpoint, undefined);
     // The fork is a step of its own, one after its target's (as LangGraph numbers it).
-    const metadata: CheckpointMetadata = { source: "fork", step: this.step, parents: savedMetadata?.parents ?? {}, ...threadMetadata(thread_id) };
+    const metadata: CheckpointMetadata = {
+      source: "fork",
+      step: this.step,
+      parents: savedMetadata?.parents ?? {},
+      ...threadMetadata(thread_id),
+    };
     this.parentConfig = this.checkpointConfig;
     const { thread_id: _thread, ...streamed } = metadata;
     this.metadata = streamed as CheckpointMetadata;
     this.checkpointConfig = await this.saver!.put(this.savedConfig, fork, metadata, {});
     this.step++;
     this.savedConfig = this.checkpointConfig;
-    this.checkpoint = { ...fork, channel_versions: { ...fork.channel_versions }, versions_seen: structuredClone(fork.versions_seen) };
+    this.checkpoint = {
+      ...fork,
+      channel_versions: { ...fork.channel_versions },
+      versions_seen: structuredClone(fork.versions_seen),
+    };
     // The fork re-runs what follows X: X's pending writes stay with X.
     this.pendingWrites = [];
   }
 
   /** `Command({ resume, update, goto })` as input: stored as writes so a crash before the next step keeps them. */
   private async writeCommand(command: Command): Promise<boolean> {
-    const writes: CheckpointPendingWrite[] = this.spec.commandWrites(command).map(([chan, value]) => [NULL_TASK_ID, chan, value]);
+    const writes: CheckpointPendingWrite[] = this.spec
+      .commandWrites(command)
+      .map(([chan, value]) => [NULL_TASK_ID, chan, value]);
     if (command.resume !== undefined) writes.push(...this.resumeWrites(command.resume));
     if (writes.length === 0) return false;
     const byTask = new Map<string, PendingWrite[]>();
@@ -401,7 +506,8 @@ export class PregelLoop {
     const nullResume = nest.nullResume();
     if (nest.resumeMap) {
       const owned = new Set<string>();
-      for (const [, chan, value] of this.pendingWrites) if (chan === INTERRUPT) for (const found of value as Interrupt[]) owned.add(found.id);
+      for (const [, chan, value] of this.pendingWrites)
+        if (chan === INTERRUPT) for (const found of value as Interrupt[]) owned.add(found.id);
       const mine = Object.fromEntries(Object.entries(nest.resumeMap).filter(([id]) => owned.has(id)));
       if (Object.keys(mine).length) writes.push(...this.resumeWrites(mine));
     } else if (nullResume) writes.push([NULL_TASK_ID, RESUME, nullResume.value]);
@@ -409,7 +515,8 @@ export class PregelLoop {
     for (const [taskId, chan, value] of writes) {
       this.pendingWrites = this.pendingWrites.filter(([id, c]) => !(c === RESUME && id === taskId));
       this.pendingWrites.push([taskId, chan, value]);
-      if (this.saver && this.checkpointConfig.configurable?.checkpoint_id !== undefined) await this.saver.putWrites(this.checkpointConfig, [[chan, value]], taskId);
+      if (this.saver && this.checkpointConfig.configurable?.checkpoint_id !== undefined)
+        await this.saver.putWrites(this.checkpointConfig, [[chan, value]], taskId);
     }
   }
 

@@ -6,9 +6,28 @@
 import { InvalidGraphError, UnsupportedOptionError } from "../errors";
 import type { RunnableConfig, StreamMode } from "../types";
 
-export const STREAM_MODES: readonly StreamMode[] = ["values", "updates", "messages", "custom", "debug", "tasks", "checkpoints"];
+export const STREAM_MODES: readonly StreamMode[] = [
+  "values",
+  "updates",
+  "messages",
+  "custom",
+  "debug",
+  "tasks",
+  "checkpoints",
+];
 
-const RUN_OPTIONS = new Set(["configurable", "recursionLimit", "signal", "durability", "streamMode", "subgraphs", "metadata", "tags", "interruptBefore", "interruptAfter"]);
+const RUN_OPTIONS = new Set([
+  "configurable",
+  "recursionLimit",
+  "signal",
+  "durability",
+  "streamMode",
+  "subgraphs",
+  "metadata",
+  "tags",
+  "interruptBefore",
+  "interruptAfter",
+]);
 /** A node's own config, passed on to a graph it runs (its writers belong to the parent run). */
 const NODE_CONFIG_KEYS = new Set(["writer", "emitMessageChunk"]);
 const DURABILITIES = new Set(["sync", "async", "exit"]);
@@ -25,24 +44,32 @@ function list(values: Iterable<string>): string {
 export function checkRunConfig(config: RunnableConfig, method: string, nodes: ReadonlySet<string>): void {
   const unknown = unknownKeys(config, RUN_OPTIONS).filter((key) => !NODE_CONFIG_KEYS.has(key));
   if (unknown.length) {
-    throw new UnsupportedOptionError(`${method}: unknown option ${list(unknown.map((k) => `"${k}"`))}. Skein's runtime accepts ${list(RUN_OPTIONS)}.`);
+    throw new UnsupportedOptionError(
+      `${method}: unknown option ${list(unknown.map((k) => `"${k}"`))}. Skein's runtime accepts ${list(RUN_OPTIONS)}.`,
+    );
   }
   if (config.durability !== undefined && !DURABILITIES.has(config.durability)) {
-    throw new UnsupportedOptionError(`${method}: durability must be "sync", "async" or "exit", got ${JSON.stringify(config.durability)}.`);
+    throw new UnsupportedOptionError(
+      `${method}: durability must be "sync", "async" or "exit", got ${JSON.stringify(config.durability)}.`,
+    );
   }
   if (config.streamMode !== undefined) {
     for (const mode of Array.isArray(config.streamMode) ? config.streamMode : [config.streamMode]) {
       if (!STREAM_MODES.includes(mode)) {
-        throw new UnsupportedOptionError(`${method}: unknown stream mode ${JSON.stringify(mode)}. Skein streams ${list(STREAM_MODES)}.`);
+        throw new UnsupportedOptionError(
+          `${method}: unknown stream mode ${JSON.stringify(mode)}. Skein streams ${list(STREAM_MODES)}.`,
+        );
       }
     }
   }
   for (const key of ["interruptBefore", "interruptAfter"] as const) {
     const value = config[key];
     if (value === undefined || value === "*") continue;
-    if (!Array.isArray(value)) throw new UnsupportedOptionError(`${method}: ${key} must be a list of node names or "*".`);
+    if (!Array.isArray(value))
+      throw new UnsupportedOptionError(`${method}: ${key} must be a list of node names or "*".`);
     for (const name of value) {
-      if (!nodes.has(name)) throw new InvalidGraphError(`${method}: ${key} names unknown node "${name}". Known nodes: ${list(nodes)}.`);
+      if (!nodes.has(name))
+        throw new InvalidGraphError(`${method}: ${key} names unknown node "${name}". Known nodes: ${list(nodes)}.`);
     }
   }
 }
@@ -51,6 +78,8 @@ export function checkRunConfig(config: RunnableConfig, method: string, nodes: Re
 export function checkOptions(options: object, allowed: readonly string[], where: string): void {
   const unknown = unknownKeys(options, new Set(allowed));
   if (unknown.length) {
-    throw new UnsupportedOptionError(`${where}: unknown option ${list(unknown.map((k) => `"${k}"`))}. Skein accepts ${list(allowed)}.`);
+    throw new UnsupportedOptionError(
+      `${where}: unknown option ${list(unknown.map((k) => `"${k}"`))}. Skein accepts ${list(allowed)}.`,
+    );
   }
 }

@@ -23,7 +23,15 @@ export interface RetryPolicy {
   logWarning?: boolean;
 }
 
-const RETRY_OPTIONS = ["initialInterval", "backoffFactor", "maxInterval", "maxAttempts", "jitter", "retryOn", "logWarning"];
+const RETRY_OPTIONS = [
+  "initialInterval",
+  "backoffFactor",
+  "maxInterval",
+  "maxAttempts",
+  "jitter",
+  "retryOn",
+  "logWarning",
+];
 const NO_RETRY_STATUS = new Set([400, 401, 402, 403, 404, 405, 406, 407, 409]);
 
 export function checkRetryPolicy(policy: RetryPolicy, node: string): RetryPolicy {
@@ -36,8 +44,16 @@ export function checkRetryPolicy(policy: RetryPolicy, node: string): RetryPolicy
 
 /** LangGraph's default `retryOn`. */
 export function defaultRetryOn(error: unknown): boolean {
-  const e = error as { name?: string; message?: string; code?: string; status?: number; response?: { status?: number }; error?: { code?: string } };
-  if (typeof e?.message === "string" && (e.message.startsWith("Cancel") || e.message.startsWith("AbortError"))) return false;
+  const e = error as {
+    name?: string;
+    message?: string;
+    code?: string;
+    status?: number;
+    response?: { status?: number };
+    error?: { code?: string };
+  };
+  if (typeof e?.message === "string" && (e.message.startsWith("Cancel") || e.message.startsWith("AbortError")))
+    return false;
   if (e?.name === "AbortError" || e?.name === "GraphValueError") return false;
   if (e?.code === "ECONNABORTED") return false;
   const status = e?.response?.status ?? e?.status;
@@ -49,7 +65,10 @@ export function defaultRetryOn(error: unknown): boolean {
 export function retryDelay(policy: RetryPolicy, attempt: number, error: unknown): number | undefined {
   if (attempt >= (policy.maxAttempts ?? 3)) return undefined;
   if (!(policy.retryOn ?? defaultRetryOn)(error)) return undefined;
-  const interval = Math.min(policy.maxInterval ?? 128_000, (policy.initialInterval ?? 500) * (policy.backoffFactor ?? 2) ** (attempt - 1));
+  const interval = Math.min(
+    policy.maxInterval ?? 128_000,
+    (policy.initialInterval ?? 500) * (policy.backoffFactor ?? 2) ** (attempt - 1),
+  );
   return (policy.jitter ?? true) ? interval + Math.random() * 1000 : interval;
 }
 

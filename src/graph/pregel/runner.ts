@@ -50,7 +50,9 @@ export async function runStep(tasks: Task[], env: StepEnv): Promise<StepOutcome>
   const outcome: StepOutcome = { interrupts: [], aborted: false };
   let closed = false;
   let failed = false;
-  const stopped = new Promise<void>((resolve) => env.runSignal?.addEventListener("abort", () => resolve(), { once: true }));
+  const stopped = new Promise<void>((resolve) =>
+    env.runSignal?.addEventListener("abort", () => resolve(), { once: true }),
+  );
   const onRunAbort = () => {
     outcome.aborted = true;
     closed = true;
@@ -73,7 +75,13 @@ export async function runStep(tasks: Task[], env: StepEnv): Promise<StepOutcome>
     const nullResume = env.nullResume();
     if (nullResume) pad.nullResume = nullResume;
     const config = nodeConfig(task, env, controller.signal, () => closed);
-    const eventTask = { id: task.id, name: task.name, input: task.input, path: task.path, hidden: task.node.hidden === true };
+    const eventTask = {
+      id: task.id,
+      name: task.name,
+      input: task.input,
+      path: task.path,
+      hidden: task.node.hidden === true,
+    };
     env.emitter.taskEvents?.("start", eventTask, config.metadata, env.step);
     const resumeWrites = (): PendingWrite[] => (pad.resumeChanged ? [[RESUME, pad.resume]] : []);
     // Writes the node's writers made before a router failed: kept with the error, as LangGraph keeps them.
@@ -92,22 +100,34 @@ export async function runStep(tasks: Task[], env: StepEnv): Promise<StepOutcome>
         }
         writes = await task.node.writes(output, ctx).catch((error: unknown) => {
           if (isParentCommand(error) && !env.nested) {
-            throw new InvalidUpdateError(`Node "${task.name}" returned Command({ graph: Command.PARENT }), but this graph has no parent graph: it is not running as a subgraph.`, "INVALID_PARENT_COMMAND");
+            throw new InvalidUpdateError(
+              `Node "${task.name}" returned Command({ graph: Command.PARENT }), but this graph has no parent graph: it is not running as a subgraph.`,
+              "INVALID_PARENT_COMMAND",
+            );
           }
           throw error;
         });
         break;
       } catch (error) {
         const policy = task.node.retryPolicy;
-        const delay = policy && !closed && !failed && !(error instanceof GraphInterrupt) ? retryDelay(policy, attempt, error) : undefined;
+        const delay =
+          policy && !closed && !failed && !(error instanceof GraphInterrupt)
+            ? retryDelay(policy, attempt, error)
+            : undefined;
         if (delay === undefined) return settle(task, error, [...ctx.written, ...resumeWrites()]);
-        if (policy!.logWarning ?? true) console.log(`Retrying task "${task.name}" after ${delay.toFixed(2)}ms (attempt ${attempt}) after ${(error as Error)?.name}: ${error}`);
+        if (policy!.logWarning ?? true)
+          console.log(
+            `Retrying task "${task.name}" after ${delay.toFixed(2)}ms (attempt ${attempt}) after ${(error as Error)?.name}: ${error}`,
+          );
         await sleep(delay, controller.signal);
         pad.callCount = 0;
       }
     }
     if (closed) return;
-    await env.saveWrites(task.id, [...(writes.length ? writes : [[NO_WRITES, null] as PendingWrite]), ...resumeWrites()]);
+    await env.saveWrites(task.id, [
+      ...(writes.length ? writes : [[NO_WRITES, null] as PendingWrite]),
+      ...resumeWrites(),
+    ]);
     task.writes = writes;
     if (!task.node.hidden) emitOutput(env, task, writes, config);
     emitTaskResult(env, task, writes);
@@ -131,7 +151,10 @@ export async function runStep(tasks: Task[], env: StepEnv): Promise<StepOutcome>
     if (!failed) outcome.error = error;
     failed = true;
     const err = error as { message?: unknown; name?: unknown };
-    const writes: PendingWrite[] = [...kept.filter(([chan]) => chan !== RESUME), [ERROR, { message: String(err?.message ?? error), name: String(err?.name ?? "Error") }]];
+    const writes: PendingWrite[] = [
+      ...kept.filter(([chan]) => chan !== RESUME),
+      [ERROR, { message: String(err?.message ?? error), name: String(err?.name ?? "Error") }],
+    ];
     await env.saveWrites(task.id, writes);
     emitTaskResult(env, task, writes);
     controller.abort(error);
@@ -170,7 +193,10 @@ function nodeConfig(task: Task, env: StepEnv, signal: AbortSignal, isClosed: () 
     emitMessageChunk: (chunk: MessageChunk) => {
       if (isClosed() || !env.emitter.wants("messages")) return;
       streamed.add(chunk.id);
-      env.emitter.emit("messages", [chunk, { ...metadata, ...(threadId !== undefined ? { thread_id: threadId } : {}), message_id: chunk.id }]);
+      env.emitter.emit("messages", [
+        chunk,
+        { ...metadata, ...(threadId !== undefined ? { thread_id: threadId } : {}), message_id: chunk.id },
+      ]);
     },
   };
   streamedIds.set(config, streamed);
@@ -190,10 +216,14 @@ function emitOutput(env: StepEnv, task: Task, writes: PendingWrite[], config: No
   for (const [chan, raw] of writes) {
     if (chan !== "messages") continue;
     for (const message of Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]) {
-      if (typeof message !== "object" || message === null || (message as { type?: unknown }).type === "remove") continue;
+      if (typeof message !== "object" || message === null || (message as { type?: unknown }).type === "remove")
+        continue;
       const id = (message as { id?: unknown }).id;
       if (typeof id === "string" && streamed.has(id)) continue;
-      env.emitter.emit("messages", [message, { ...config.metadata, ...(threadId !== undefined ? { thread_id: threadId } : {}), message_id: id }]);
+      env.emitter.emit("messages", [
+        message,
+        { ...config.metadata, ...(threadId !== undefined ? { thread_id: threadId } : {}), message_id: id },
+      ]);
     }
   }
 }
@@ -227,4 +257,3 @@ function readFresh(env: StepEnv, own: PendingWrite[]): Record<string, unknown> {
   }
   return readState(fresh, env.stateKeys);
 }
-

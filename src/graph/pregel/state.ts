@@ -13,7 +13,10 @@ import { withCheckpointMap } from "./subgraph";
 
 export function requireSaver(spec: GraphSpec, method: string): BaseCheckpointSaver {
   if (!spec.checkpointer) {
-    throw new GraphError(`${method} needs a checkpointer: compile({ checkpointer: new MemorySaver() }).`, "MISSING_CHECKPOINTER");
+    throw new GraphError(
+      `${method} needs a checkpointer: compile({ checkpointer: new MemorySaver() }).`,
+      "MISSING_CHECKPOINTER",
+    );
   }
   return spec.checkpointer;
 }
@@ -26,8 +29,11 @@ export function toSnapshot<S>(spec: GraphSpec, saved: CheckpointTuple, applyPend
   const step = (saved.metadata?.step ?? -1) + 1;
   const tasks = algo.prepareNextTasks(checkpoint, channels, spec.nodes, spec.stateKeys, step, ns);
   const pending = saved.pendingWrites ?? [];
-  const nullWrites = pending.filter(([id, chan]) => id === NULL_TASK_ID && chan !== RESUME).map(([, c, v]): PendingWrite => [c, v]);
-  if (nullWrites.length) algo.applyWrites(checkpoint, channels, [{ name: INPUT, triggers: [], writes: nullWrites }], (v) => (v ?? 0) + 1);
+  const nullWrites = pending
+    .filter(([id, chan]) => id === NULL_TASK_ID && chan !== RESUME)
+    .map(([, c, v]): PendingWrite => [c, v]);
+  if (nullWrites.length)
+    algo.applyWrites(checkpoint, channels, [{ name: INPUT, triggers: [], writes: nullWrites }], (v) => (v ?? 0) + 1);
   if (applyPendingWrites) {
     algo.attachPendingWrites(tasks, pending);
     const done = tasks.filter((t) => t.writes.length > 0);
@@ -52,12 +58,20 @@ export function toSnapshot<S>(spec: GraphSpec, saved: CheckpointTuple, applyPend
  * `source: "update"` checkpoint under the loaded one. Special `asNode`s: `__copy__` (fork as a sibling),
  * `__input__` (new input), END with null values (finish pending tasks).
  */
-export async function updateState(spec: GraphSpec, config: RunnableConfig, values: unknown, asNode?: string): Promise<CheckpointConfig> {
+export async function updateState(
+  spec: GraphSpec,
+  config: RunnableConfig,
+  values: unknown,
+  asNode?: string,
+): Promise<CheckpointConfig> {
   const saver = requireSaver(spec, "updateState");
   const { thread_id, checkpoint_ns = "", checkpoint_id } = config.configurable ?? {};
   const saved = await saver.getTuple(config);
   if (checkpoint_id !== undefined && !saved) {
-    throw new GraphError(`Checkpoint "${checkpoint_id}" does not exist on thread "${thread_id}".`, "CHECKPOINT_NOT_FOUND");
+    throw new GraphError(
+      `Checkpoint "${checkpoint_id}" does not exist on thread "${thread_id}".`,
+      "CHECKPOINT_NOT_FOUND",
+    );
   }
   const checkpoint = saved?.checkpoint ?? algo.emptyCheckpoint();
   const channels = algo.channelsFromCheckpoint(spec.channels, checkpoint);
@@ -67,20 +81,34 @@ export async function updateState(spec: GraphSpec, config: RunnableConfig, value
   const parentConfig: CheckpointConfig = saved?.config ?? { configurable: { thread_id, checkpoint_ns } };
   const nextVersion = (v: number | undefined) => saver.getNextVersion(v);
   const save = (source: CheckpointMetadata["source"], base = parentConfig) =>
-    saver.put(base, algo.createCheckpoint(checkpoint, channels), { source, step: step + 1, parents, ...threadMetadata(thread_id) }, algo.changedVersions(previous, checkpoint.channel_versions));
+    saver.put(
+      base,
+      algo.createCheckpoint(checkpoint, channels),
+      { source, step: step + 1, parents, ...threadMetadata(thread_id) },
+      algo.changedVersions(previous, checkpoint.channel_versions),
+    );
 
   if (asNode === COPY) {
     if (!saved) throw new InvalidUpdateError("Cannot copy a checkpoint that does not exist.", "INVALID_UPDATE");
-    if (values !== null && values !== undefined) throw new InvalidUpdateError(`"${COPY}" copies a checkpoint as it is; pass null values.`, "INVALID_UPDATE");
+    if (values !== null && values !== undefined)
+      throw new InvalidUpdateError(`"${COPY}" copies a checkpoint as it is; pass null values.`, "INVALID_UPDATE");
     const base = saved.parentConfig ?? { configurable: { thread_id, checkpoint_ns } };
-    return saver.put(base, algo.createCheckpoint(checkpoint, undefined), { source: "fork", step: step + 1, parents, ...threadMetadata(thread_id) }, {});
+    return saver.put(
+      base,
+      algo.createCheckpoint(checkpoint, undefined),
+      { source: "fork", step: step + 1, parents, ...threadMetadata(thread_id) },
+      {},
+    );
   }
   /** Folds in what already happened at the loaded checkpoint: a Command's writes, then finished tasks' writes. */
   const applyPending = (onlyFinished: boolean) => {
     const pending = saved?.pendingWrites ?? [];
     const tasks = algo.prepareNextTasks(checkpoint, channels, spec.nodes, spec.stateKeys, step + 1, checkpoint_ns);
-    const nullWrites = pending.filter(([id, chan]) => id === NULL_TASK_ID && !algo.SPECIAL_CHANNELS.has(chan)).map(([, c, v]): PendingWrite => [c, v]);
-    if (nullWrites.length) algo.applyWrites(checkpoint, channels, [{ name: INPUT, triggers: [], writes: nullWrites }], nextVersion);
+    const nullWrites = pending
+      .filter(([id, chan]) => id === NULL_TASK_ID && !algo.SPECIAL_CHANNELS.has(chan))
+      .map(([, c, v]): PendingWrite => [c, v]);
+    if (nullWrites.length)
+      algo.applyWrites(checkpoint, channels, [{ name: INPUT, triggers: [], writes: nullWrites }], nextVersion);
     algo.attachPendingWrites(tasks, pending);
     const apply = onlyFinished ? tasks.filter((t) => t.writes.length > 0) : tasks;
     if (apply.length) algo.applyWrites(checkpoint, channels, apply, nextVersion, spec.triggerChannels);
@@ -98,13 +126,19 @@ export async function updateState(spec: GraphSpec, config: RunnableConfig, value
   if (checkpoint_id === undefined && saved?.pendingWrites?.length) applyPending(true);
   const name = asNode ?? inferAsNode(spec, saved);
   const node = spec.nodes.get(name);
-  if (!node) throw new InvalidUpdateError(`updateState: node "${name}" does not exist in this graph.`, "INVALID_UPDATE");
+  if (!node)
+    throw new InvalidUpdateError(`updateState: node "${name}" does not exist in this graph.`, "INVALID_UPDATE");
   const nodeConfig: NodeConfig = {
     ...config,
     signal: new AbortController().signal,
     writer: () => {},
     emitMessageChunk: () => {},
-    metadata: { langgraph_node: name, langgraph_step: step + 1, langgraph_triggers: [], langgraph_task_id: NULL_TASK_ID },
+    metadata: {
+      langgraph_node: name,
+      langgraph_step: step + 1,
+      langgraph_triggers: [],
+      langgraph_task_id: NULL_TASK_ID,
+    },
   };
   const writes = await node.writes(values, {
     config: nodeConfig,
@@ -139,7 +173,10 @@ function inferAsNode(spec: GraphSpec, saved: CheckpointTuple | undefined): strin
   const last = latest[latest.length - 1]!;
   if (latest.length > 1 && latest[latest.length - 2]![0] === last[0]) {
     throw new InvalidUpdateError(
-      `Ambiguous update: ${latest.filter(([v]) => v === last[0]).map(([, n]) => `"${n}"`).join(" and ")} wrote last. Pass asNode.`,
+      `Ambiguous update: ${latest
+        .filter(([v]) => v === last[0])
+        .map(([, n]) => `"${n}"`)
+        .join(" and ")} wrote last. Pass asNode.`,
       "AMBIGUOUS_UPDATE",
     );
   }

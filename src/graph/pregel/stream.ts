@@ -53,12 +53,19 @@ export class StreamEmitter {
   /** A task start (`{ id, name, input, triggers, … }`) or result (`{ id, name, result, … }`): `tasks`, and `debug` wrapped. */
   emitTask(step: number, payload: Record<string, unknown>): void {
     this.emit("tasks", payload);
-    if (this.modes.has("debug")) this.emit("debug", { step, type: "result" in payload ? "task_result" : "task", timestamp: new Date().toISOString(), payload });
+    if (this.modes.has("debug"))
+      this.emit("debug", {
+        step,
+        type: "result" in payload ? "task_result" : "task",
+        timestamp: new Date().toISOString(),
+        payload,
+      });
   }
   /** A checkpoint the next step starts from: `checkpoints`, and `debug` wrapped. */
   emitCheckpoint(step: number, payload: Record<string, unknown>): void {
     this.emit("checkpoints", payload);
-    if (this.modes.has("debug")) this.emit("debug", { step, type: "checkpoint", timestamp: new Date().toISOString(), payload });
+    if (this.modes.has("debug"))
+      this.emit("debug", { step, type: "checkpoint", timestamp: new Date().toISOString(), payload });
   }
 }
 

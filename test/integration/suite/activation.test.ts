@@ -41,8 +41,14 @@ export function activationTests(): void {
         name: vscode.workspace.name,
       });
       assert.equal(api.scope, expected.key);
-      assert.ok(api.storeDir.endsWith(`${sep}workspaces${sep}${api.scope}`), `store dir ${api.storeDir} is this scope's`);
-      assert.ok(api.storeDir.includes(`${sep}globalStorage${sep}skein.skein${sep}`), `store dir ${api.storeDir} is under globalStorage`);
+      assert.ok(
+        api.storeDir.endsWith(`${sep}workspaces${sep}${api.scope}`),
+        `store dir ${api.storeDir} is this scope's`,
+      );
+      assert.ok(
+        api.storeDir.includes(`${sep}globalStorage${sep}skein.skein${sep}`),
+        `store dir ${api.storeDir} is under globalStorage`,
+      );
       assert.ok(existsSync(api.workspacesDir) || !existsSync(api.storeDir), "workspaces dir exists once a store does");
     });
   });

@@ -42,7 +42,10 @@ export function exportImportTests(): void {
       said = unique("hi! I'm bob");
       await api.send(said);
       // The tree counts stored messages, so this also waits for the reply to be on disk.
-      await waitFor("the Threads tree to list the thread with both messages", async () => countIn(await treeItemOf(api, ref.threadId)) === 2);
+      await waitFor(
+        "the Threads tree to list the thread with both messages",
+        async () => countIn(await treeItemOf(api, ref.threadId)) === 2,
+      );
 
       const wrote = await vscode.commands.executeCommand<string>("skein.exportThread", ref, "json", jsonPath);
       assert.equal(wrote, vscode.Uri.file(jsonPath).toString(), "the JSON export reports the file it wrote");
@@ -68,12 +71,17 @@ export function exportImportTests(): void {
       const imported = await vscode.commands.executeCommand<Ref>("skein.importThread", jsonPath);
       assert.ok(imported?.threadId, "skein.importThread returns the new thread");
       assert.notEqual(imported.threadId, ref.threadId, "an import is a new thread");
-      const item = await waitFor("the Threads tree to list the imported thread", () => treeItemOf(api, imported.threadId));
+      const item = await waitFor("the Threads tree to list the imported thread", () =>
+        treeItemOf(api, imported.threadId),
+      );
       assert.equal(countIn(item), 2, "the imported thread has the same message count");
       assert.ok(await treeItemOf(api, ref.threadId), "the original thread is still listed");
 
       await vscode.commands.executeCommand("skein.exportThread", imported, "json", reexportPath);
-      assert.ok(readFileSync(reexportPath).equals(readFileSync(jsonPath)), "export → import → export is byte-identical");
+      assert.ok(
+        readFileSync(reexportPath).equals(readFileSync(jsonPath)),
+        "export → import → export is byte-identical",
+      );
     });
 
     it("a malformed file is refused with a clear error and adds no thread", async () => {
@@ -110,7 +118,11 @@ export function exportImportTests(): void {
         (vscode.window as { showErrorMessage: unknown }).showErrorMessage = original;
       }
       assert.equal(result, undefined, "no thread ref is returned for a file that is not JSON");
-      assert.match(shown[1] ?? "", /not a Skein thread export: the file is not valid JSON \(.+ at line 3, column 3\)/, "the error says where");
+      assert.match(
+        shown[1] ?? "",
+        /not a Skein thread export: the file is not valid JSON \(.+ at line 3, column 3\)/,
+        "the error says where",
+      );
       const after_ = (await api.treeItems()).map((i) => i.id).sort();
       assert.deepEqual(after_, before, "the tree lists the same threads");
       assert.ok(existsSync(badPath), "the file the user chose is left alone");

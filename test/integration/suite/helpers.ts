@@ -14,7 +14,11 @@ export async function skein(): Promise<SkeinApi> {
 }
 
 /** Re-checks `probe` until it returns a truthy value (not a fixed sleep); fails with `what` and the last value. */
-export async function waitFor<T>(what: string, probe: () => T | Promise<T>, timeoutMs = 15_000): Promise<NonNullable<T>> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => T | Promise<T>,
+  timeoutMs = 15_000,
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -24,7 +28,8 @@ export async function waitFor<T>(what: string, probe: () => T | Promise<T>, time
     } catch (error) {
       last = error;
     }
-    if (Date.now() > deadline) assert.fail(`timed out after ${timeoutMs} ms waiting for: ${what} (last: ${String(last)})`);
+    if (Date.now() > deadline)
+      assert.fail(`timed out after ${timeoutMs} ms waiting for: ${what} (last: ${String(last)})`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -74,7 +79,8 @@ export function filesContaining(dir: string, needle: string): string[] {
       const p = join(d, name);
       const st = statSync(p);
       if (st.isDirectory()) walk(p);
-      else if (!st.isFile()) continue; // sockets, fifos
+      else if (!st.isFile())
+        continue; // sockets, fifos
       else if (name.includes(needle) || (st.size < 50_000_000 && readFileSync(p).includes(needle))) hits.push(p);
     }
   };

@@ -14,7 +14,15 @@ import { settingsTests } from "./settings.test";
 import { storeTests } from "./store.test";
 import { deleteAllTests, threadsTests } from "./threads.test";
 
-const REGISTER: Array<() => void> = [activationTests, threadsTests, apiKeyTests, settingsTests, exportImportTests, storeTests, deleteAllTests];
+const REGISTER: Array<() => void> = [
+  activationTests,
+  threadsTests,
+  apiKeyTests,
+  settingsTests,
+  exportImportTests,
+  storeTests,
+  deleteAllTests,
+];
 
 /** Mocha's reporters print through Base.consoleLog; mirror it into the report file the server runner relays. */
 function mirrorOutput(reportFile: string | undefined): (line: string) => void {
@@ -30,11 +38,19 @@ function mirrorOutput(reportFile: string | undefined): (line: string) => void {
 
 export async function run(): Promise<void> {
   const write = mirrorOutput(process.env.SKEIN_TEST_REPORT);
-  const mocha = new Mocha({ ui: "bdd", reporter: "spec", timeout: 60_000, color: false, grep: process.env.SKEIN_TEST_GREP });
+  const mocha = new Mocha({
+    ui: "bdd",
+    reporter: "spec",
+    timeout: 60_000,
+    color: false,
+    grep: process.env.SKEIN_TEST_GREP,
+  });
   mocha.suite.emit("pre-require", globalThis, "skein-integration", mocha);
   for (const register of REGISTER) register();
   const { passes, failures } = await new Promise<{ passes: number; failures: number }>((resolve) => {
-    const runner = mocha.run(() => resolve({ passes: runner.stats?.passes ?? 0, failures: runner.stats?.failures ?? 0 }));
+    const runner = mocha.run(() =>
+      resolve({ passes: runner.stats?.passes ?? 0, failures: runner.stats?.failures ?? 0 }),
+    );
   });
   write(`${passes} passed, ${failures} failed`);
   if (failures > 0) throw new Error(`${failures} in-editor test(s) failed`);

@@ -20,7 +20,8 @@ export function settingsTests(): void {
         for (const text of texts) requests.push(await waitFor(`the mock to record "${text}"`, () => requestFor(text)));
         const counts = requests.map((r) => (r.body.messages as unknown[]).length);
         // Uncapped, the third request would carry 5 messages (3 questions, 2 replies).
-        for (const count of counts) assert.ok(count >= 1 && count <= 2, `each request carries at most 2 messages, got ${JSON.stringify(counts)}`);
+        for (const count of counts)
+          assert.ok(count >= 1 && count <= 2, `each request carries at most 2 messages, got ${JSON.stringify(counts)}`);
         const last = JSON.stringify(requests[2]!.body.messages);
         assert.ok(last.includes(texts[2]!), "the newest question is sent");
         assert.ok(!last.includes(texts[0]!), "the oldest question is left out of the request");
@@ -40,7 +41,10 @@ export function settingsTests(): void {
       const request = await waitFor("the mock to record the turn", () => requestFor(text));
       assert.equal(request.body.model, "claude-skein-test-model");
       assert.equal(request.body.max_tokens, 321);
-      assert.ok(JSON.stringify(request.body.system ?? "").includes("You are the Skein integration test."), "system prompt sent");
+      assert.ok(
+        JSON.stringify(request.body.system ?? "").includes("You are the Skein integration test."),
+        "system prompt sent",
+      );
     });
   });
 }

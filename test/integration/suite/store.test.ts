@@ -18,7 +18,10 @@ export function storeTests(): void {
     });
 
     it("Connect to PostgreSQL with a server that cannot be reached stores nothing and never shows the password", async () => {
-      const result = (await vscode.commands.executeCommand("skein.connectPostgres", "postgres://skein:s3cret-pa55@127.0.0.1:1/threads")) as {
+      const result = (await vscode.commands.executeCommand(
+        "skein.connectPostgres",
+        "postgres://skein:s3cret-pa55@127.0.0.1:1/threads",
+      )) as {
         ok: boolean;
         message: string;
       };

@@ -33,7 +33,10 @@ export function threadsTests(): void {
         const hits = filesContaining(api.storeDir, said);
         return hits.length > 0 ? hits : undefined;
       });
-      assert.ok(files.every((f) => f.startsWith(api.storeDir)), "stored only in this workspace's store");
+      assert.ok(
+        files.every((f) => f.startsWith(api.storeDir)),
+        "stored only in this workspace's store",
+      );
       await waitFor("the store to hold the reply", () => filesContaining(api.storeDir, "Hello bob").length > 0);
       const others = filesContaining(api.workspacesDir, said).filter((f) => !f.startsWith(api.storeDir));
       assert.deepEqual(others, [], "no other workspace's store holds this thread");
@@ -54,7 +57,10 @@ export function threadsTests(): void {
       const title = unique("Renamed thread");
       const ok = await vscode.commands.executeCommand("skein.renameThread", ref, title);
       assert.equal(ok, true, "rename reports success");
-      await waitFor("the tree to show the new title", async () => treeLabel((await treeItemOf(api, ref.threadId)) ?? {}) === title);
+      await waitFor(
+        "the tree to show the new title",
+        async () => treeLabel((await treeItemOf(api, ref.threadId)) ?? {}) === title,
+      );
       assert.ok(filesContaining(api.storeDir, title).length > 0, "the new title is stored on disk");
     });
 
@@ -64,7 +70,11 @@ export function threadsTests(): void {
       assert.equal(ok, true, "delete reports success");
       await waitFor("the tree to drop the thread", async () => (await treeItemOf(api, ref.threadId)) === undefined);
       assert.deepEqual(filesContaining(api.storeDir, said), [], "no file keeps the deleted thread's messages");
-      assert.deepEqual(filesContaining(api.storeDir, ref.threadId), [], "no file is named for or mentions the deleted thread");
+      assert.deepEqual(
+        filesContaining(api.storeDir, ref.threadId),
+        [],
+        "no file is named for or mentions the deleted thread",
+      );
       assert.notEqual(api.openThread().threadId, ref.threadId, "the chat moved to a new empty thread");
     });
   });

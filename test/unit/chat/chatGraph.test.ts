@@ -26,10 +26,24 @@ beforeEach(() => {
   mock.setResponder(undefined);
 });
 
-function setup(options: { tools?: ChatTool[]; maxMessages?: number; systemPrompt?: string; idleTimeoutMs?: number } = {}) {
+function setup(
+  options: { tools?: ChatTool[]; maxMessages?: number; systemPrompt?: string; idleTimeoutMs?: number } = {},
+) {
   const checkpointer = new MemorySaver();
-  const model = new AnthropicChatModel({ apiKey: "test-key", baseURL: mock.url, model: "claude-sonnet-5-5", maxRetries: 0, idleTimeoutMs: options.idleTimeoutMs });
-  const graph = createChatGraph({ model, checkpointer, systemPrompt: options.systemPrompt, tools: options.tools, context: { maxMessages: options.maxMessages } });
+  const model = new AnthropicChatModel({
+    apiKey: "test-key",
+    baseURL: mock.url,
+    model: "claude-sonnet-5-5",
+    maxRetries: 0,
+    idleTimeoutMs: options.idleTimeoutMs,
+  });
+  const graph = createChatGraph({
+    model,
+    checkpointer,
+    systemPrompt: options.systemPrompt,
+    tools: options.tools,
+    context: { maxMessages: options.maxMessages },
+  });
   return { checkpointer, graph, model };
 }
 
@@ -39,7 +53,8 @@ const lastText = (state: { messages: Message[] }) => {
   const last = state.messages.at(-1)!;
   return typeof last.content === "string" ? last.content : JSON.stringify(last.content);
 };
-const sentMessages = (n: number) => mock.messageRequests()[n].body.messages as Array<{ role: string; content: Array<{ type: string; text?: string }> }>;
+const sentMessages = (n: number) =>
+  mock.messageRequests()[n].body.messages as Array<{ role: string; content: Array<{ type: string; text?: string }> }>;
 
 describe("chat graph", () => {
   it("seed scenario: thread 1 remembers bob, thread 2 sends none of it", async () => {
@@ -63,13 +78,18 @@ describe("chat graph", () => {
     const { graph } = setup();
     mock.script({ text: "alpha beta gamma delta", usage: { input_tokens: 12, output_tokens: 4 } });
     const chunks: Array<[{ id: string; content: string }, { langgraph_node: string }]> = [];
-    for await (const chunk of await graph.stream(say("hi"), { ...cfg("s"), streamMode: "messages" })) chunks.push(chunk as never);
+    for await (const chunk of await graph.stream(say("hi"), { ...cfg("s"), streamMode: "messages" }))
+      chunks.push(chunk as never);
     expect(chunks.map(([c]) => c.content)).toEqual(["alpha ", "beta ", "gamma ", "delta"]);
     expect(new Set(chunks.map(([, m]) => m.langgraph_node))).toEqual(new Set(["call_model"]));
     const state = await graph.getState(cfg("s"));
     const reply = (state.values.messages as StoredMessage[]).at(-1)!;
     expect(chunks.every(([c]) => c.id === reply.id)).toBe(true);
-    expect(reply.metadata).toMatchObject({ usage: { input_tokens: 12, output_tokens: 4 }, model: "claude-sonnet-5-5", stop_reason: "end_turn" });
+    expect(reply.metadata).toMatchObject({
+      usage: { input_tokens: 12, output_tokens: 4 },
+      model: "claude-sonnet-5-5",
+      stop_reason: "end_turn",
+    });
   });
 
   it("runs the call_model ⇄ tools loop with tool_use / tool_result blocks", async () => {
@@ -81,13 +101,26 @@ describe("chat graph", () => {
     expect(state.messages[2]).toMatchObject({ role: "tool", content: "5", tool_call_id: callId, name: "add" });
     expect(lastText(state)).toBe("The tool returned: 5.");
     expect(mock.messageRequests()[0].body.tools.map((t: { name: string }) => t.name)).toEqual(["add", "get_time"]);
-    expect(sentMessages(1).at(-1)).toEqual({ role: "user", content: [{ type: "tool_result", tool_use_id: callId, content: "5" }] });
+    expect(sentMessages(1).at(-1)).toEqual({
+      role: "user",
+      content: [{ type: "tool_result", tool_use_id: callId, content: "5" }],
+    });
   });
 
   it("a failing or unknown tool becomes an error tool_result and the loop continues", async () => {
-    const broken: ChatTool = { definition: { name: "explode", input_schema: { type: "object" } }, run: () => { throw new Error("kaboom"); } };
+    const broken: ChatTool = {
+      definition: { name: "explode", input_schema: { type: "object" } },
+      run: () => {
+        throw new Error("kaboom");
+      },
+    };
     const { graph } = setup({ tools: [broken] });
-    mock.script({ toolUses: [{ id: "toolu_x", name: "explode", input: {} }, { id: "toolu_y", name: "missing", input: {} }] });
+    mock.script({
+      toolUses: [
+        { id: "toolu_x", name: "explode", input: {} },
+        { id: "toolu_y", name: "missing", input: {} },
+      ],
+    });
     const state = await graph.invoke(say("go"), cfg("tool-errors"));
     const results = state.messages.filter((m: Message) => m.role === "tool");
     expect(results.map((m: Message) => [m.content, m.metadata?.is_error])).toEqual([
@@ -111,7 +144,10 @@ describe("chat graph", () => {
     await graph.invoke(say("thanks"), cfg("t"));
     info = await checkpointer.getThreadInfo("t");
     expect(info?.title).toBe("Plan the garden layout for spring, with raised beds and a…");
-    expect(info?.metadata).toMatchObject({ messageCount: 4, lastMessagePreview: 'You said: "thanks". This is the mock assistant.' });
+    expect(info?.metadata).toMatchObject({
+      messageCount: 4,
+      lastMessagePreview: 'You said: "thanks". This is the mock assistant.',
+    });
     // A title the user chose is never replaced.
     await checkpointer.setThreadInfo("u", { title: "Mine" });
     await graph.invoke(say("hello"), cfg("u"));
@@ -135,7 +171,11 @@ describe("chat graph", () => {
     await expect(graph.invoke(say("first try"), cfg("f"))).rejects.toMatchObject({ code: "overloaded" });
     const after = await graph.invoke(say("second message"), cfg("f"));
     // The unanswered user message stays stored; both go out merged as one user turn.
-    expect(sentMessages(mock.messageRequests().length - 1).at(-1)?.content.map((b) => b.text)).toEqual(["first try", "second message"]);
+    expect(
+      sentMessages(mock.messageRequests().length - 1)
+        .at(-1)
+        ?.content.map((b) => b.text),
+    ).toEqual(["first try", "second message"]);
     expect(lastText(after)).toBe('You said: "first try\nsecond message". This is the mock assistant.');
   });
 
@@ -143,7 +183,15 @@ describe("chat graph", () => {
     const { graph } = setup({ tools: [addTool] });
     await graph.invoke(say("hello"), cfg("p"));
     // Store an assistant tool call with no result, as a crashed or cancelled run would leave it.
-    await graph.updateState(cfg("p"), { messages: [{ role: "assistant", content: "", tool_calls: [{ id: "toolu_lost", name: "add", args: { a: 1, b: 2 } }] }] }, "tools");
+    await graph.updateState(
+      cfg("p"),
+      {
+        messages: [
+          { role: "assistant", content: "", tool_calls: [{ id: "toolu_lost", name: "add", args: { a: 1, b: 2 } }] },
+        ],
+      },
+      "tools",
+    );
     const state = await graph.invoke(say("are you still there?"), cfg("p"));
     expect(lastText(state)).toBe('You said: "are you still there?". This is the mock assistant.');
     const sent = sentMessages(mock.messageRequests().length - 1);
@@ -157,7 +205,11 @@ describe("chat graph", () => {
     const { graph } = setup({ maxMessages: 4 });
     for (let i = 1; i <= 5; i++) await graph.invoke(say(`message ${i}`), cfg("trim"));
     const sent = sentMessages(4);
-    expect(sent.map((m) => m.content[0].text)).toEqual(["message 4", 'You said: "message 4". This is the mock assistant.', "message 5"]);
+    expect(sent.map((m) => m.content[0].text)).toEqual([
+      "message 4",
+      'You said: "message 4". This is the mock assistant.',
+      "message 5",
+    ]);
     const state = await graph.getState(cfg("trim"));
     expect(state.values.messages).toHaveLength(10);
     expect((state.values.messages as StoredMessage[]).at(-1)!.metadata?.omittedMessages).toBe(6);
@@ -169,7 +221,11 @@ describe("chat graph", () => {
     const controller = new AbortController();
     const tokens: string[] = [];
     const running = (async () => {
-      for await (const [chunk] of await graph.stream(say("hi"), { ...cfg("cx"), signal: controller.signal, streamMode: "messages" })) {
+      for await (const [chunk] of await graph.stream(say("hi"), {
+        ...cfg("cx"),
+        signal: controller.signal,
+        streamMode: "messages",
+      })) {
         tokens.push((chunk as { content: string }).content);
         if (tokens.length === 2) controller.abort();
       }
@@ -214,7 +270,8 @@ describe("chat graph", () => {
     expect(after[1]).toMatchObject({ role: "assistant", content: "alpha ", metadata: { interrupted: true } });
 
     mock.script({ text: "w1 w2 w3 w4 w5", delayMs: 100 });
-    for await (const [chunk] of await graph.stream(say("more"), { ...cfg("cb"), streamMode: "messages" })) if ((chunk as { content: string }).content) break;
+    for await (const [chunk] of await graph.stream(say("more"), { ...cfg("cb"), streamMode: "messages" }))
+      if ((chunk as { content: string }).content) break;
     const last = ((await graph.getState(cfg("cb"))).values.messages as StoredMessage[]).at(-1)!;
     expect(last).toMatchObject({ role: "assistant", content: "w1 ", metadata: { interrupted: true } });
   });
@@ -222,10 +279,16 @@ describe("chat graph", () => {
   it("'prompt is too long' from the API: the turn is resent once with half the context", async () => {
     const { graph } = setup();
     for (let i = 1; i <= 4; i++) await graph.invoke(say(`message ${i}`), cfg("long"));
-    mock.script({ status: 400, error: { type: "invalid_request_error", message: "prompt is too long: 210000 tokens > 200000 maximum" } });
+    mock.script({
+      status: 400,
+      error: { type: "invalid_request_error", message: "prompt is too long: 210000 tokens > 200000 maximum" },
+    });
     const state = await graph.invoke(say("message 5"), cfg("long"));
     expect(lastText(state)).toBe('You said: "message 5". This is the mock assistant.');
-    const [tooLong, resent] = mock.messageRequests().slice(-2).map((r) => r.body.messages.length);
+    const [tooLong, resent] = mock
+      .messageRequests()
+      .slice(-2)
+      .map((r) => r.body.messages.length);
     expect(tooLong).toBe(9);
     expect(resent).toBeLessThan(9);
     expect(mock.messageRequests().at(-1)!.body.messages.at(-1).content[0].text).toBe("message 5");

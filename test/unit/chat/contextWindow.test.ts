@@ -1,15 +1,26 @@
 /** Context window selection: what is sent, never what is stored. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { defaultMaxInputTokens, estimateTokens, fitContext, selectContext, units } from "../../../src/chat/contextWindow";
+import {
+  defaultMaxInputTokens,
+  estimateTokens,
+  fitContext,
+  selectContext,
+  units,
+} from "../../../src/chat/contextWindow";
 import { AnthropicChatModel } from "../../../src/model/anthropic";
 import { startMockAnthropic } from "../../fixtures/mock-anthropic/server";
 import type { MockAnthropic } from "../../fixtures/mock-anthropic/server";
 import type { Message } from "../../../src/graph/messages";
 
 const u = (content: string): Message => ({ role: "user", content });
-const a = (content: string, ids?: string[]): Message => ({ role: "assistant", content, ...(ids ? { tool_calls: ids.map((id) => ({ id, name: "add", args: {} })) } : {}) });
+const a = (content: string, ids?: string[]): Message => ({
+  role: "assistant",
+  content,
+  ...(ids ? { tool_calls: ids.map((id) => ({ id, name: "add", args: {} })) } : {}),
+});
 const t = (id: string): Message => ({ role: "tool", tool_call_id: id, content: "5" });
-const contents = (ms: Message[]) => ms.map((m) => (m.role === "tool" ? `tool:${m.tool_call_id}` : `${m.role[0]}:${m.content}`));
+const contents = (ms: Message[]) =>
+  ms.map((m) => (m.role === "tool" ? `tool:${m.tool_call_id}` : `${m.role[0]}:${m.content}`));
 
 /** 1 token per message makes budgets easy to read. */
 const one = () => 1;
@@ -30,7 +41,17 @@ describe("selectContext", () => {
     const history = [...conversation(10), u("q11")];
     const chosen = selectContext(history, { maxMessages: 10 });
     // 10 would start on an assistant reply (r6), so it starts at q7: 9 messages.
-    expect(contents(chosen.messages)).toEqual(["u:q7", "a:r7", "u:q8", "a:r8", "u:q9", "a:r9", "u:q10", "a:r10", "u:q11"]);
+    expect(contents(chosen.messages)).toEqual([
+      "u:q7",
+      "a:r7",
+      "u:q8",
+      "a:r8",
+      "u:q9",
+      "a:r9",
+      "u:q10",
+      "a:r10",
+      "u:q11",
+    ]);
     expect(chosen.omitted).toBe(12);
     expect(contents(selectContext(history, { maxMessages: 11 }).messages)[0]).toBe("u:q6");
   });
@@ -43,17 +64,34 @@ describe("selectContext", () => {
 
   it("always sends the whole current turn (tool loop after the newest user message)", () => {
     const history = [...conversation(3), u("q4"), a("", ["t1"]), t("t1"), a("", ["t2"]), t("t2")];
-    expect(contents(selectContext(history, { maxMessages: 1 }).messages)).toEqual(["u:q4", "a:", "tool:t1", "a:", "tool:t2"]);
+    expect(contents(selectContext(history, { maxMessages: 1 }).messages)).toEqual([
+      "u:q4",
+      "a:",
+      "tool:t1",
+      "a:",
+      "tool:t2",
+    ]);
   });
 
   it("never separates a tool call from its results", () => {
     const history = [u("q1"), a("", ["t1", "t2"]), t("t1"), t("t2"), a("r1"), u("q2"), a("r2"), u("q3")];
-    expect(units(history)).toEqual([[0, 1], [1, 4], [4, 5], [5, 6], [6, 7], [7, 8]]);
+    expect(units(history)).toEqual([
+      [0, 1],
+      [1, 4],
+      [4, 5],
+      [5, 6],
+      [6, 7],
+      [7, 8],
+    ]);
     // Budget 5 would cut inside [a t1 t2]: the unit is left out whole, then the start moves to a user message.
     const chosen = selectContext(history, { maxMessages: 5, estimate: one });
     expect(contents(chosen.messages)).toEqual(["u:q2", "a:r2", "u:q3"]);
     // 7 fits [a t1 t2] but not q1, and a selection never starts on an assistant turn.
-    expect(contents(selectContext(history, { maxMessages: 7, estimate: one }).messages)).toEqual(["u:q2", "a:r2", "u:q3"]);
+    expect(contents(selectContext(history, { maxMessages: 7, estimate: one }).messages)).toEqual([
+      "u:q2",
+      "a:r2",
+      "u:q3",
+    ]);
     expect(selectContext(history, { maxMessages: 8, estimate: one }).messages).toEqual(history);
     for (let max = 1; max <= history.length; max++) {
       const sent = selectContext(history, { maxMessages: max, estimate: one }).messages;
@@ -66,8 +104,14 @@ describe("selectContext", () => {
 
   it("maxInputTokens counts the system prompt and tools (fixedTokens) and stops at the first misfit", () => {
     const history = [u("q1"), a("r1"), u("q2"), a("r2"), u("q3")];
-    expect(contents(selectContext(history, { maxInputTokens: 3, estimate: one }).messages)).toEqual(["u:q2", "a:r2", "u:q3"]);
-    expect(contents(selectContext(history, { maxInputTokens: 3, fixedTokens: 2, estimate: one }).messages)).toEqual(["u:q3"]);
+    expect(contents(selectContext(history, { maxInputTokens: 3, estimate: one }).messages)).toEqual([
+      "u:q2",
+      "a:r2",
+      "u:q3",
+    ]);
+    expect(contents(selectContext(history, { maxInputTokens: 3, fixedTokens: 2, estimate: one }).messages)).toEqual([
+      "u:q3",
+    ]);
     const big = [u("q1"), a("x".repeat(400)), u("q2"), a("r2"), u("q3")];
     // The long reply does not fit: older messages are not picked around it (no holes).
     expect(contents(selectContext(big, { maxInputTokens: 40 }).messages)).toEqual(["u:q2", "a:r2", "u:q3"]);
@@ -89,7 +133,12 @@ describe("selectContext", () => {
   it("the default budget fits the model window with headroom", () => {
     expect(defaultMaxInputTokens({ contextWindow: 200_000, maxTokens: 8192 })).toBe(171_808);
     expect(estimateTokens(u("x".repeat(350)))).toBe(104);
-    expect(estimateTokens({ role: "user", content: [{ type: "image", source: { type: "base64", media_type: "image/png", data: "" } }] })).toBeGreaterThan(1000);
+    expect(
+      estimateTokens({
+        role: "user",
+        content: [{ type: "image", source: { type: "base64", media_type: "image/png", data: "" } }],
+      }),
+    ).toBeGreaterThan(1000);
   });
 });
 
@@ -104,7 +153,13 @@ describe("fitContext with the provider's exact count", () => {
 
   it("re-selects when the exact count is over budget", async () => {
     const model = new AnthropicChatModel({ apiKey: "k", baseURL: mock.url, model: "m", maxRetries: 0 });
-    const history = [...Array.from({ length: 20 }, (_, i) => [u(`question ${i} ${"y".repeat(200)}`), a(`answer ${i} ${"z".repeat(200)}`)]).flat(), u("last")];
+    const history = [
+      ...Array.from({ length: 20 }, (_, i) => [
+        u(`question ${i} ${"y".repeat(200)}`),
+        a(`answer ${i} ${"z".repeat(200)}`),
+      ]).flat(),
+      u("last"),
+    ];
     const estimated = await fitContext(history, model, { maxInputTokens: 800 });
     mock.reset();
     const exact = await fitContext(history, model, { maxInputTokens: 800, exactCount: true });

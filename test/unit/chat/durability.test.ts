@@ -20,7 +20,8 @@ afterAll(async () => {
 });
 beforeEach(() => mock.reset());
 
-const model = () => new AnthropicChatModel({ apiKey: "test-key", baseURL: mock.url, model: "claude-sonnet-5-5", maxRetries: 0 });
+const model = () =>
+  new AnthropicChatModel({ apiKey: "test-key", baseURL: mock.url, model: "claude-sonnet-5-5", maxRetries: 0 });
 
 describe("the chat graph runs with durability sync", () => {
   it("sendMessage: the input checkpoint is stored before call_model runs, and the message is announced after that", async () => {

@@ -32,7 +32,13 @@ afterEach(() => {
 
 function open(maxReplyChars?: number) {
   const saver = new FileSaver(dir, { fsync: false, onWarning: () => undefined });
-  const model = new AnthropicChatModel({ apiKey: "test-key", baseURL: mock.url, model: "claude-sonnet-5-5", maxRetries: 0, maxReplyChars });
+  const model = new AnthropicChatModel({
+    apiKey: "test-key",
+    baseURL: mock.url,
+    model: "claude-sonnet-5-5",
+    maxRetries: 0,
+    maxReplyChars,
+  });
   return { saver, threads: new ThreadService({ checkpointer: saver, model: () => model, tools: [] }) };
 }
 

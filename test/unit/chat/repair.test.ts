@@ -29,16 +29,31 @@ describe("repairHistory", () => {
 
   it("answers an unanswered tool call (the poisoned thread) with an error result", () => {
     const poisoned = [u("time?"), a("", [["t1", "get_time"]]), u("hello again")];
-    expect(validateMessagesBody({ model: "m", max_tokens: 1, messages: toWireRequest(poisoned).messages })).toMatch(/without `tool_result`/);
+    expect(validateMessagesBody({ model: "m", max_tokens: 1, messages: toWireRequest(poisoned).messages })).toMatch(
+      /without `tool_result`/,
+    );
     const { messages } = repairHistory(poisoned);
-    expect(messages[2]).toMatchObject({ role: "tool", tool_call_id: "t1", content: UNANSWERED_TOOL_CALL_TEXT, metadata: { is_error: true } });
+    expect(messages[2]).toMatchObject({
+      role: "tool",
+      tool_call_id: "t1",
+      content: UNANSWERED_TOOL_CALL_TEXT,
+      metadata: { is_error: true },
+    });
     expect(wireValid(poisoned)).toBeUndefined();
     // The tool_result opens the user message and the new text follows it.
     expect(toWireRequest(messages).messages[2].content.map((b) => b.type)).toEqual(["tool_result", "text"]);
   });
 
   it("answers only the missing calls of a partly answered turn, keeping order", () => {
-    const history = [u("x"), a("", [["t1", "add"], ["t2", "add"], ["t3", "add"]]), t("t2", "two")];
+    const history = [
+      u("x"),
+      a("", [
+        ["t1", "add"],
+        ["t2", "add"],
+        ["t3", "add"],
+      ]),
+      t("t2", "two"),
+    ];
     const { messages } = repairHistory(history);
     expect(messages.slice(2).map((m) => [m.tool_call_id, m.metadata?.is_error ?? false])).toEqual([
       ["t2", false],
@@ -57,7 +72,13 @@ describe("repairHistory", () => {
   });
 
   it("drops empty messages and merges same-role neighbours on the wire", () => {
-    const history = [u("one"), a(""), u("two"), { role: "user", content: [{ type: "text", text: "" }] } as Message, u("three")];
+    const history = [
+      u("one"),
+      a(""),
+      u("two"),
+      { role: "user", content: [{ type: "text", text: "" }] } as Message,
+      u("three"),
+    ];
     const { messages } = repairHistory(history);
     expect(messages.map((m) => m.content)).toEqual(["one", "two", "three"]);
     const wire = toWireRequest(messages).messages;
@@ -96,7 +117,10 @@ describe("repairHistory", () => {
       t("a1"),
       a("r1"),
       u("q2"),
-      a("thinking", [["b1", "add"], ["b2", "get_time"]]),
+      a("thinking", [
+        ["b1", "add"],
+        ["b2", "get_time"],
+      ]),
       t("b1"),
       t("b2"),
       a("", [["c1", "add"]]),

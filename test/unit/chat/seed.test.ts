@@ -27,9 +27,25 @@ afterAll(async () => {
 });
 
 async function turn(thread: string, text: string): Promise<{ reply: string; messages: number }> {
-  const { stdout } = await run(process.execPath, ["--import", "tsx", "test/unit/chat/fixtures/seedTurn.ts", "--store", store, "--url", mock.url, "--thread", thread, "--text", text], {
-    timeout: 60_000,
-  });
+  const { stdout } = await run(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      "test/unit/chat/fixtures/seedTurn.ts",
+      "--store",
+      store,
+      "--url",
+      mock.url,
+      "--thread",
+      thread,
+      "--text",
+      text,
+    ],
+    {
+      timeout: 60_000,
+    },
+  );
   return JSON.parse(stdout.trim().split("\n").at(-1)!) as { reply: string; messages: number };
 }
 
@@ -44,13 +60,18 @@ describe("seed scenario across processes over FileSaver", () => {
     expect(sent.system).toBe("You are Skein's test assistant.");
     expect(sent.messages).toEqual([
       { role: "user", content: [{ type: "text", text: "hi! I'm bob" }] },
-      { role: "assistant", content: [{ type: "text", text: "Hello bob! Nice to meet you. How can I help you today?" }] },
+      {
+        role: "assistant",
+        content: [{ type: "text", text: "Hello bob! Nice to meet you. How can I help you today?" }],
+      },
       { role: "user", content: [{ type: "text", text: "what's my name?" }] },
     ]);
 
     const other = await turn("2", "what's my name?");
     expect(other.reply).toMatch(/don't know your name/);
-    expect(mock.messageRequests()[2].body.messages).toEqual([{ role: "user", content: [{ type: "text", text: "what's my name?" }] }]);
+    expect(mock.messageRequests()[2].body.messages).toEqual([
+      { role: "user", content: [{ type: "text", text: "what's my name?" }] },
+    ]);
 
     // The catalog, read by yet another saver instance, has both threads with titles and counts.
     const saver = new FileSaver(store);

@@ -27,11 +27,18 @@ beforeEach(() => {
 
 function service(options: { idleTimeoutMs?: number; apiKey?: string } = {}) {
   const checkpointer = new MemorySaver();
-  const model = new AnthropicChatModel({ apiKey: options.apiKey ?? "test-key", baseURL: mock.url, model: "claude-sonnet-5-5", maxRetries: 0, idleTimeoutMs: options.idleTimeoutMs });
+  const model = new AnthropicChatModel({
+    apiKey: options.apiKey ?? "test-key",
+    baseURL: mock.url,
+    model: "claude-sonnet-5-5",
+    maxRetries: 0,
+    idleTimeoutMs: options.idleTimeoutMs,
+  });
   return { checkpointer, threads: new ThreadService({ checkpointer, model: () => model, tools: [addTool] }) };
 }
 
-const texts = (events: ChatEvent[]) => events.filter((e) => e.type === "token").map((e) => (e as { text: string }).text);
+const texts = (events: ChatEvent[]) =>
+  events.filter((e) => e.type === "token").map((e) => (e as { text: string }).text);
 
 describe("ThreadService", () => {
   it("sends a message: user message event, tokens in order, the stored reply, a title at once", async () => {
@@ -46,7 +53,9 @@ describe("ThreadService", () => {
     expect(texts(events).join("")).toBe("Hello bob! Nice to meet you. How can I help you today?");
     const last = events.at(-1) as { type: "message"; message: { id: string; role: string } };
     expect(last).toMatchObject({ type: "message", message: { role: "assistant" } });
-    expect(events.filter((e) => e.type === "token").every((e) => (e as { messageId: string }).messageId === last.message.id)).toBe(true);
+    expect(
+      events.filter((e) => e.type === "token").every((e) => (e as { messageId: string }).messageId === last.message.id),
+    ).toBe(true);
     expect(result.messages.map((m) => m.role)).toEqual(["assistant"]);
     const stored = await messagesOf(threads, info.threadId);
     expect(stored.map((m) => m.id)).toEqual([(events[0] as { message: { id: string } }).message.id, last.message.id]);
@@ -58,8 +67,12 @@ describe("ThreadService", () => {
     const { threads } = service();
     const events: ChatEvent[] = [];
     await threads.sendMessage("tools", "add 20 and 22", { onEvent: (e) => events.push(e) });
-    expect(events.filter((e) => e.type === "tool_call" && e.name)).toEqual([expect.objectContaining({ name: "add", index: 0 })]);
-    expect(events.filter((e) => e.type === "message").map((e) => (e as { message: { role: string } }).message.role)).toEqual(["user", "assistant", "tool", "assistant"]);
+    expect(events.filter((e) => e.type === "tool_call" && e.name)).toEqual([
+      expect.objectContaining({ name: "add", index: 0 }),
+    ]);
+    expect(
+      events.filter((e) => e.type === "message").map((e) => (e as { message: { role: string } }).message.role),
+    ).toEqual(["user", "assistant", "tool", "assistant"]);
   });
 
   it("stop() cancels mid-stream at once, keeps the partial reply marked interrupted, and the thread stays usable", async () => {
@@ -92,7 +105,12 @@ describe("ThreadService", () => {
 
   it("stop during a tool call leaves an unanswered tool_use stored; the next message still gets a valid request", async () => {
     const checkpointer = new MemorySaver();
-    const model = new AnthropicChatModel({ apiKey: "test-key", baseURL: mock.url, model: "claude-sonnet-5-5", maxRetries: 0 });
+    const model = new AnthropicChatModel({
+      apiKey: "test-key",
+      baseURL: mock.url,
+      model: "claude-sonnet-5-5",
+      maxRetries: 0,
+    });
     let started!: () => void;
     const toolStarted = new Promise<void>((resolve) => (started = resolve));
     const hanging: ChatTool = {
@@ -135,7 +153,9 @@ describe("ThreadService", () => {
   it("retry after a cancel regenerates the reply from the checkpoint before it", async () => {
     const { threads } = service();
     const events: ChatEvent[] = [];
-    await threads.sendMessage("r", "slow one", { onEvent: (e) => (events.push(e), texts(events).length === 2 && threads.stop("r")) });
+    await threads.sendMessage("r", "slow one", {
+      onEvent: (e) => (events.push(e), texts(events).length === 2 && threads.stop("r")),
+    });
     mock.script({ text: "a complete answer" });
     const result = await threads.retry("r");
     expect(result.status).toBe("completed");
@@ -158,7 +178,11 @@ describe("ThreadService", () => {
     // The chat offers Retry for it, and shows the recorded failure (also after a reload).
     const loaded = await threads.load("f");
     expect(loaded?.interrupted).toBe(true);
-    expect(loaded?.error).toMatchObject({ name: "ServerError", code: "server_error", message: expect.stringMatching(/internal error/) });
+    expect(loaded?.error).toMatchObject({
+      name: "ServerError",
+      code: "server_error",
+      message: expect.stringMatching(/internal error/),
+    });
     const retried = await threads.retry("f");
     expect(retried.status).toBe("completed");
     expect((await messagesOf(threads, "f")).map((m) => m.role)).toEqual(["user", "assistant", "user", "assistant"]);
@@ -167,13 +191,25 @@ describe("ThreadService", () => {
   it("retry on a thread that ends with an unanswered user message and nothing pending (e.g. imported) asks the model", async () => {
     const { threads, checkpointer } = service();
     const { createChatGraph } = await import("../../../src/chat/chatGraph");
-    const model = new AnthropicChatModel({ apiKey: "test-key", baseURL: mock.url, model: "claude-sonnet-5-5", maxRetries: 0 });
+    const model = new AnthropicChatModel({
+      apiKey: "test-key",
+      baseURL: mock.url,
+      model: "claude-sonnet-5-5",
+      maxRetries: 0,
+    });
     const graph = createChatGraph({ model, checkpointer });
-    await graph.updateState({ configurable: { thread_id: "imp" } }, { messages: [{ role: "user", content: "I'm dora" }] }, "call_model");
+    await graph.updateState(
+      { configurable: { thread_id: "imp" } },
+      { messages: [{ role: "user", content: "I'm dora" }] },
+      "call_model",
+    );
     expect((await graph.getState({ configurable: { thread_id: "imp" } })).next).toEqual([]);
     const result = await threads.retry("imp");
     expect(result.status).toBe("completed");
-    expect((await messagesOf(threads, "imp")).map((m) => m.content)).toEqual(["I'm dora", "Hello dora! Nice to meet you. How can I help you today?"]);
+    expect((await messagesOf(threads, "imp")).map((m) => m.content)).toEqual([
+      "I'm dora",
+      "Hello dora! Nice to meet you. How can I help you today?",
+    ]);
   });
 
   it("retry on an empty thread fails clearly", async () => {

@@ -31,8 +31,14 @@ describe("ThreadService: branches, search, fork and export (what the extension c
     expect((await threads.branch("t", { kind: "regenerate", messageId: answer!.id })).status).toBe("completed");
     expect(await threads.siblings("t")).toEqual({ [(await messagesOf(threads, "t"))[1]!.id]: { index: 1, count: 2 } });
 
-    expect((await threads.branch("t", { kind: "edit", messageId: question!.id, text: "tell me about beavers" })).status).toBe("completed");
-    expect((await messagesOf(threads, "t"))[0]).toMatchObject({ role: "user", content: "tell me about beavers", metadata: { editOf: question!.id } });
+    expect(
+      (await threads.branch("t", { kind: "edit", messageId: question!.id, text: "tell me about beavers" })).status,
+    ).toBe("completed");
+    expect((await messagesOf(threads, "t"))[0]).toMatchObject({
+      role: "user",
+      content: "tell me about beavers",
+      metadata: { editOf: question!.id },
+    });
     const calls = model.calls;
 
     // Search finds text on a branch that is not shown; opening the hit brings its branch into view.
@@ -40,9 +46,18 @@ describe("ThreadService: branches, search, fork and export (what the extension c
     const hit = (await threads.search("reply 1 to tell me about otters")).hits[0]!;
     expect(hit).toMatchObject({ threadId: "t", messageId: answer!.id });
     await threads.showMessage("t", hit.messageId!);
-    expect((await messagesOf(threads, "t")).map(messageText)).toEqual(["tell me about otters", "reply 1 to tell me about otters"]);
-    expect(await threads.siblings("t")).toEqual({ [question!.id]: { index: 0, count: 2 }, [answer!.id]: { index: 0, count: 2 } });
-    expect((await threads.load("t"))?.siblings).toEqual({ [question!.id]: { index: 0, count: 2 }, [answer!.id]: { index: 0, count: 2 } });
+    expect((await messagesOf(threads, "t")).map(messageText)).toEqual([
+      "tell me about otters",
+      "reply 1 to tell me about otters",
+    ]);
+    expect(await threads.siblings("t")).toEqual({
+      [question!.id]: { index: 0, count: 2 },
+      [answer!.id]: { index: 0, count: 2 },
+    });
+    expect((await threads.load("t"))?.siblings).toEqual({
+      [question!.id]: { index: 0, count: 2 },
+      [answer!.id]: { index: 0, count: 2 },
+    });
 
     const forkId = await threads.fork("t", answer!.id);
     expect((await messagesOf(threads, forkId)).map((m) => m.id)).toEqual([question!.id, answer!.id]);
@@ -61,9 +76,14 @@ describe("ThreadService: branches, search, fork and export (what the extension c
     await threads.sendMessage("t", "first");
     const question = (await messagesOf(threads, "t"))[0]!;
     const events: string[] = [];
-    const result = await threads.branch("t", { kind: "edit", messageId: question.id, text: "first, edited" }, {
-      onEvent: (event) => events.push(event.type === "message" ? `message:${messageText(event.message)}` : event.type),
-    });
+    const result = await threads.branch(
+      "t",
+      { kind: "edit", messageId: question.id, text: "first, edited" },
+      {
+        onEvent: (event) =>
+          events.push(event.type === "message" ? `message:${messageText(event.message)}` : event.type),
+      },
+    );
     expect(result.status).toBe("completed");
     expect(events).toContain("message:first, edited");
     expect(events).toContain("token");
@@ -73,7 +93,11 @@ describe("ThreadService: branches, search, fork and export (what the extension c
   });
 
   it("deletes a thread's text from the search index with the thread", async () => {
-    const threads = new ThreadService({ checkpointer: saver, model: new NumberedModel(), searchFile: join(dir, "store.search.jsonl") });
+    const threads = new ThreadService({
+      checkpointer: saver,
+      model: new NumberedModel(),
+      searchFile: join(dir, "store.search.jsonl"),
+    });
     await threads.sendMessage("gone", "a needle in the haystack");
     await clockTick();
     expect((await threads.search("needle")).hits.map((hit) => hit.threadId)).toContain("gone");

@@ -37,7 +37,12 @@ afterEach(async () => {
 
 function window(saver: FileSaver = new FileSaver(dir, { fsync: false, onWarning: () => undefined })) {
   savers.push(saver);
-  const model = new AnthropicChatModel({ apiKey: "test-key", baseURL: mock.url, model: "claude-sonnet-5-5", maxRetries: 0 });
+  const model = new AnthropicChatModel({
+    apiKey: "test-key",
+    baseURL: mock.url,
+    model: "claude-sonnet-5-5",
+    maxRetries: 0,
+  });
   return { saver, threads: new ThreadService({ checkpointer: saver, model: () => model }) };
 }
 
@@ -46,8 +51,14 @@ const userEvents = (events: ChatEvent[]) => events.filter((e) => e.type === "mes
 /** A store whose disk "fills up" exactly when the turn's input checkpoint is written. */
 class FullDiskSaver extends FileSaver {
   full = true;
-  override async put(config: CheckpointConfig, checkpoint: Checkpoint, metadata: CheckpointMetadata, newVersions: ChannelVersions): Promise<CheckpointConfig> {
-    if (this.full && metadata.source === "input") throw Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" });
+  override async put(
+    config: CheckpointConfig,
+    checkpoint: Checkpoint,
+    metadata: CheckpointMetadata,
+    newVersions: ChannelVersions,
+  ): Promise<CheckpointConfig> {
+    if (this.full && metadata.source === "input")
+      throw Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" });
     return super.put(config, checkpoint, metadata, newVersions);
   }
 }
@@ -72,7 +83,9 @@ describe("ThreadService: a message the thread never stored", () => {
     expect((await a.threads.load(info.threadId))?.interrupted).toBe(false);
 
     const events: ChatEvent[] = [];
-    const result = await b.threads.sendMessage(info.threadId, "my long draft from window B", { onEvent: (e) => events.push(e) });
+    const result = await b.threads.sendMessage(info.threadId, "my long draft from window B", {
+      onEvent: (e) => events.push(e),
+    });
     expect(result.status).toBe("rejected");
     expect(result.error).toBeInstanceOf(ThreadBusyError);
     expect(result.messages).toEqual([]);
@@ -121,7 +134,9 @@ describe("ThreadService: a message the thread never stored", () => {
 
     full.full = false;
     const retried: ChatEvent[] = [];
-    expect((await threads.sendMessage(info.threadId, "first words", { onEvent: (e) => retried.push(e) })).status).toBe("completed");
+    expect((await threads.sendMessage(info.threadId, "first words", { onEvent: (e) => retried.push(e) })).status).toBe(
+      "completed",
+    );
     expect(userEvents(retried)).toHaveLength(1);
     expect(retried[0]).toMatchObject({ type: "message", message: { role: "user", content: "first words" } });
     expect(retried[1]).toEqual({ type: "title", title: "first words" });
@@ -130,7 +145,12 @@ describe("ThreadService: a message the thread never stored", () => {
   it("a turn that fails before it is even prepared (the model cannot be resolved) is rejected with the text too", async () => {
     const saver = new FileSaver(dir, { fsync: false, onWarning: () => undefined });
     savers.push(saver);
-    const threads = new ThreadService({ checkpointer: saver, model: () => { throw new Error("no model configured"); } });
+    const threads = new ThreadService({
+      checkpointer: saver,
+      model: () => {
+        throw new Error("no model configured");
+      },
+    });
     const events: ChatEvent[] = [];
     const result = await threads.sendMessage("t", "keep me", { onEvent: (e) => events.push(e) });
     expect(result).toMatchObject({ status: "rejected", messages: [], error: { message: "no model configured" } });

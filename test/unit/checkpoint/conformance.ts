@@ -23,10 +23,21 @@ export interface SaverUnderTest {
 
 export function makeCheckpoint(values: Record<string, unknown> = {}, versions?: ChannelVersions): Checkpoint {
   const channel_versions: ChannelVersions = versions ?? Object.fromEntries(Object.keys(values).map((k) => [k, 1]));
-  return { v: 4, id: uuid6(), ts: new Date().toISOString(), channel_values: values, channel_versions, versions_seen: {} };
+  return {
+    v: 4,
+    id: uuid6(),
+    ts: new Date().toISOString(),
+    channel_values: values,
+    channel_versions,
+    versions_seen: {},
+  };
 }
 
-function meta(step: number, source: CheckpointMetadata["source"] = "loop", extra: Record<string, unknown> = {}): CheckpointMetadata {
+function meta(
+  step: number,
+  source: CheckpointMetadata["source"] = "loop",
+  extra: Record<string, unknown> = {},
+): CheckpointMetadata {
   return { source, step, parents: {}, ...extra };
 }
 
@@ -58,7 +69,9 @@ export function runSaverConformance(name: string, makeSaver: () => Promise<Saver
       let parent: string | undefined;
       for (let i = 0; i < n; i++) {
         const cp = makeCheckpoint({ count: i }, { count: i + 1 });
-        await saver.put(cfg(thread, parent, ns), cp, meta(i - 1, i === 0 ? "input" : "loop", { n: i }), { count: i + 1 });
+        await saver.put(cfg(thread, parent, ns), cp, meta(i - 1, i === 0 ? "input" : "loop", { n: i }), {
+          count: i + 1,
+        });
         out.push(cp.id);
         parent = cp.id;
       }
@@ -122,8 +135,13 @@ export function runSaverConformance(name: string, makeSaver: () => Promise<Saver
       expect(ids(all)).toEqual([...chainIds].reverse());
       expect(all[0]?.parentConfig?.configurable?.checkpoint_id).toBe(chainIds[3]);
       expect(ids(await collect(saver.list(cfg("t"), { limit: 2 })))).toEqual([chainIds[4], chainIds[3]]);
-      expect(ids(await collect(saver.list(cfg("t"), { before: cfg("t", chainIds[2]) })))).toEqual([chainIds[1], chainIds[0]]);
-      expect(ids(await collect(saver.list(cfg("t"), { before: cfg("t", chainIds[3]), limit: 1 })))).toEqual([chainIds[2]]);
+      expect(ids(await collect(saver.list(cfg("t"), { before: cfg("t", chainIds[2]) })))).toEqual([
+        chainIds[1],
+        chainIds[0],
+      ]);
+      expect(ids(await collect(saver.list(cfg("t"), { before: cfg("t", chainIds[3]), limit: 1 })))).toEqual([
+        chainIds[2],
+      ]);
       expect(ids(await collect(saver.list(cfg("t"), { filter: { source: "input" } })))).toEqual([chainIds[0]]);
       expect(ids(await collect(saver.list(cfg("t"), { filter: { source: "loop", n: 3 } })))).toEqual([chainIds[3]]);
       expect(await collect(saver.list(cfg("t"), { filter: { source: "fork" } }))).toEqual([]);
@@ -135,7 +153,12 @@ export function runSaverConformance(name: string, makeSaver: () => Promise<Saver
       const plain = makeCheckpoint({ n: 1 });
       let config = await saver.put(cfg("t"), plain, meta(0, "loop", { nested: { a: 1 } }), { n: 1 });
       const holey = makeCheckpoint({ n: 2 }, { n: 2 });
-      config = await saver.put(config, holey, meta(1, "loop", { tag: undefined, nested: { a: 1, b: undefined }, list: [undefined] }), { n: 2 });
+      config = await saver.put(
+        config,
+        holey,
+        meta(1, "loop", { tag: undefined, nested: { a: 1, b: undefined }, list: [undefined] }),
+        { n: 2 },
+      );
       const tagged = makeCheckpoint({ n: 3 }, { n: 3 });
       await saver.put(config, tagged, meta(2, "loop", { tag: "x", nested: { a: 2 } }), { n: 3 });
       const found = async (filter: Record<string, unknown>) => ids(await collect(saver.list(cfg("t"), { filter })));
@@ -175,17 +198,35 @@ export function runSaverConformance(name: string, makeSaver: () => Promise<Saver
     it("putWrites: writes attach to their checkpoint with the index rule", async () => {
       const { saver } = await open();
       const [a] = await chain(saver, "t", 1);
-      await saver.putWrites(cfg("t", a), [["x", 1], ["y", 2]], "task1");
+      await saver.putWrites(
+        cfg("t", a),
+        [
+          ["x", 1],
+          ["y", 2],
+        ],
+        "task1",
+      );
       // Ordinary writes are insert-or-ignore: a finished task's writes are never clobbered.
-      await saver.putWrites(cfg("t", a), [["x", 100], ["y", 200]], "task1");
+      await saver.putWrites(
+        cfg("t", a),
+        [
+          ["x", 100],
+          ["y", 200],
+        ],
+        "task1",
+      );
       await saver.putWrites(cfg("t", a), [["__error__", { message: "first" }]], "task2");
       // Special channels replace.
       await saver.putWrites(cfg("t", a), [["__error__", { message: "second" }]], "task2");
       await saver.putWrites(cfg("t", a), [["__interrupt__", [{ id: "i", value: 1 }]]], "task3");
       await saver.putWrites(cfg("t", a), [["__interrupt__", [{ id: "i", value: 2 }]]], "task3");
       const writes = (await saver.getTuple(cfg("t")))?.pendingWrites ?? [];
-      const byTask = (task: string) => writes.filter(([id]) => id === task).map(([, channel, value]) => [channel, value]);
-      expect(byTask("task1")).toEqual([["x", 1], ["y", 2]]);
+      const byTask = (task: string) =>
+        writes.filter(([id]) => id === task).map(([, channel, value]) => [channel, value]);
+      expect(byTask("task1")).toEqual([
+        ["x", 1],
+        ["y", 2],
+      ]);
       expect(byTask("task2")).toEqual([["__error__", { message: "second" }]]);
       expect(byTask("task3")).toEqual([["__interrupt__", [{ id: "i", value: 2 }]]]);
       expect(writes).toHaveLength(4);
@@ -233,7 +274,9 @@ export function runSaverConformance(name: string, makeSaver: () => Promise<Saver
       first.checkpoint.versions_seen.x = { y: 1 };
 
       const again = (await saver.getTuple(cfg("t")))!;
-      expect(again.checkpoint.channel_values.messages).toEqual([{ id: "m1", role: "user", content: "hi", nested: { deep: [1] } }]);
+      expect(again.checkpoint.channel_values.messages).toEqual([
+        { id: "m1", role: "user", content: "hi", nested: { deep: [1] } },
+      ]);
       expect(again.checkpoint.channel_versions.messages).toBe(1);
       expect(again.checkpoint.versions_seen).toEqual({});
       expect(again.pendingWrites).toEqual([["task", "ch", { payload: [1, 2] }]]);
@@ -254,7 +297,9 @@ export function runSaverConformance(name: string, makeSaver: () => Promise<Saver
         { id: "a", content: "1" },
         { id: "b", content: "2" },
       ]);
-      expect((await saver.getTuple(cfg("t", cp1.id)))!.checkpoint.channel_values.messages).toEqual([{ id: "a", content: "1" }]);
+      expect((await saver.getTuple(cfg("t", cp1.id)))!.checkpoint.channel_values.messages).toEqual([
+        { id: "a", content: "1" },
+      ]);
     });
 
     it("deleteThread removes checkpoints, writes and the catalog entry of that thread only", async () => {
@@ -348,7 +393,11 @@ export function runSaverConformance(name: string, makeSaver: () => Promise<Saver
         expect((await saver.getThreadInfo(id))?.title).toBe(id);
       }
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-      expect((await saver.listThreads()).map((t) => t.threadId).sort()).toEqual(["__proto__", "constructor", "prototype"]);
+      expect((await saver.listThreads()).map((t) => t.threadId).sort()).toEqual([
+        "__proto__",
+        "constructor",
+        "prototype",
+      ]);
       await saver.deleteThread("__proto__");
       expect(await saver.getTuple(cfg("__proto__"))).toBeUndefined();
       expect(await saver.getTuple(cfg("constructor"))).toBeDefined();

@@ -12,10 +12,18 @@ function tempStore(): { dir: string; cleanup: () => Promise<void> } {
 // fsync off here: these tests are about behaviour; durability has its own crash test.
 runSaverConformance("FileSaver", async () => {
   const { dir, cleanup } = tempStore();
-  return { saver: new FileSaver(dir, { fsync: false }), reopen: async () => new FileSaver(dir, { fsync: false }), cleanup };
+  return {
+    saver: new FileSaver(dir, { fsync: false }),
+    reopen: async () => new FileSaver(dir, { fsync: false }),
+    cleanup,
+  };
 });
 
 runSaverConformance("FileSaver (fsync on, tiny compaction threshold)", async () => {
   const { dir, cleanup } = tempStore();
-  return { saver: new FileSaver(dir, { compactBytes: 512 }), reopen: async () => new FileSaver(dir, { compactBytes: 512 }), cleanup };
+  return {
+    saver: new FileSaver(dir, { compactBytes: 512 }),
+    reopen: async () => new FileSaver(dir, { compactBytes: 512 }),
+    cleanup,
+  };
 });

@@ -10,5 +10,8 @@ runLangGraphConformance("MemorySaver", async () => ({ saver: new MemorySaver() }
 // fsync off: this suite is about the contract; durability has its own crash test.
 runLangGraphConformance("FileSaver", async () => {
   const dir = mkdtempSync(join(tmpdir(), "skein-lg-conformance-"));
-  return { saver: new FileSaver(dir, { fsync: false }), cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+  return {
+    saver: new FileSaver(dir, { fsync: false }),
+    cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+  };
 });

@@ -18,7 +18,10 @@ const SKIPPED: Record<string, string> = {
     "Skein's savers return the full checkpoint they were given (the file store stores deltas internally); LangGraph skips this for its MemorySaver too",
 };
 
-export function runLangGraphConformance(name: string, create: () => Promise<{ saver: BaseCheckpointSaver; cleanup?: () => Promise<void> }>): void {
+export function runLangGraphConformance(
+  name: string,
+  create: () => Promise<{ saver: BaseCheckpointSaver; cleanup?: () => Promise<void> }>,
+): void {
   // The suite is written against Jest-style globals; this project's vitest runs without globals.
   Object.assign(globalThis, { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it });
   const cleanups = new Map<unknown, () => Promise<void>>();

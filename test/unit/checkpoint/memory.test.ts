@@ -10,14 +10,38 @@ describe("MemorySaver storage", () => {
     const config = { configurable: { thread_id: "t" } };
     const history = Array.from({ length: 50 }, (_, i) => ({ id: `m${i}`, role: "user", content: "x".repeat(100) }));
     const first = makeCheckpoint({ messages: history, settings: { big: "y".repeat(100) } });
-    const parentConfig = await saver.put(config, first, { source: "loop", step: 0, parents: {} }, { messages: 1, settings: 1 });
+    const parentConfig = await saver.put(
+      config,
+      first,
+      { source: "loop", step: 0, parents: {} },
+      { messages: 1, settings: 1 },
+    );
     const read = (await saver.getTuple(config))!;
-    const grown = [...(read.checkpoint.channel_values.messages as unknown[]), { id: "new", role: "assistant", content: "z" }];
-    const second = makeCheckpoint({ messages: grown, settings: read.checkpoint.channel_values.settings }, { messages: 2, settings: 1 });
+    const grown = [
+      ...(read.checkpoint.channel_values.messages as unknown[]),
+      { id: "new", role: "assistant", content: "z" },
+    ];
+    const second = makeCheckpoint(
+      { messages: grown, settings: read.checkpoint.channel_values.settings },
+      { messages: 2, settings: 1 },
+    );
     await saver.put(parentConfig, second, { source: "loop", step: 1, parents: {} }, { messages: 2 });
     // Peek at the store: the stored message objects of both checkpoints are the same objects.
-    const stored = (saver as unknown as { threads: Map<string, { namespaces: Map<string, { byId: Map<string, { checkpoint: { channel_values: Record<string, unknown[]> } }> }> }> })
-      .threads.get("t")!.namespaces.get("")!.byId;
+    const stored = (
+      saver as unknown as {
+        threads: Map<
+          string,
+          {
+            namespaces: Map<
+              string,
+              { byId: Map<string, { checkpoint: { channel_values: Record<string, unknown[]> } }> }
+            >;
+          }
+        >;
+      }
+    ).threads
+      .get("t")!
+      .namespaces.get("")!.byId;
     const a = stored.get(first.id)!.checkpoint.channel_values;
     const b = stored.get(second.id)!.checkpoint.channel_values;
     expect(b.settings).toBe(a.settings);
@@ -39,7 +63,8 @@ describe("MemorySaver structure sharing stays exact", () => {
     for (let step = 0; step < 300; step++) {
       const action = random(6);
       if (action === 0) live = [...live, { id: `m${step}`, content: `new ${step}` }];
-      else if (action === 1 && live.length) live = live.map((m, i) => (i === random(live.length) ? { ...m, content: `edit ${step}` } : m));
+      else if (action === 1 && live.length)
+        live = live.map((m, i) => (i === random(live.length) ? { ...m, content: `edit ${step}` } : m));
       else if (action === 2 && live.length) live = live.filter((_, i) => i !== random(live.length));
       else if (action === 3) {
         // Read back (as a run does) and continue from the handed-out copy.
@@ -48,9 +73,15 @@ describe("MemorySaver structure sharing stays exact", () => {
       } else if (action === 4 && live.length) {
         // Replace an element of the array in place: the next put must not reuse the old stored element.
         live[random(live.length)] = { id: `r${step}`, content: `replaced ${step}` };
-      } else live = [...live, { id: `b${step}`, content: `batch ${step}` }, { id: `c${step}`, content: `batch ${step}` }];
+      } else
+        live = [...live, { id: `b${step}`, content: `batch ${step}` }, { id: `c${step}`, content: `batch ${step}` }];
       const checkpoint = makeCheckpoint({ messages: live }, { messages: step + 1 });
-      const config = await saver.put({ configurable: { thread_id: "t", ...(parent ? { checkpoint_id: parent } : {}) } }, checkpoint, { source: "loop", step, parents: {} }, { messages: step + 1 });
+      const config = await saver.put(
+        { configurable: { thread_id: "t", ...(parent ? { checkpoint_id: parent } : {}) } },
+        checkpoint,
+        { source: "loop", step, parents: {} },
+        { messages: step + 1 },
+      );
       parent = config.configurable!.checkpoint_id;
       expected.set(checkpoint.id, JSON.stringify(live));
     }

@@ -14,7 +14,8 @@ function hostStrings(): Set<string> {
   const files = readdirSync(join(root, "src/extension"), { recursive: true, encoding: "utf8" });
   for (const file of files.filter((f) => f.endsWith(".ts"))) {
     const source = read(`src/extension/${file}`);
-    for (const match of source.matchAll(/\b(?:l10n\.)?t\(\s*"((?:[^"\\]|\\.)*)"/g)) found.add(JSON.parse(`"${match[1]}"`));
+    for (const match of source.matchAll(/\b(?:l10n\.)?t\(\s*"((?:[^"\\]|\\.)*)"/g))
+      found.add(JSON.parse(`"${match[1]}"`));
   }
   return found;
 }
@@ -45,16 +46,24 @@ describe("localisation", () => {
       expect(c.category).toBe("%skein.category%");
     }
     // A cloned repository must not redirect requests that carry the key, nor where threads are stored.
-    expect(manifest.capabilities.untrustedWorkspaces.restrictedConfigurations).toEqual(["skein.baseUrl", "skein.store", "skein.store.workspaceKey"]);
+    expect(manifest.capabilities.untrustedWorkspaces.restrictedConfigurations).toEqual([
+      "skein.baseUrl",
+      "skein.store",
+      "skein.store.workspaceKey",
+    ]);
     expect(manifest.contributes.configuration.properties["skein.store"].scope).toBe("machine");
   });
 
   it("the command table and the manifest list the same commands", () => {
     const manifest = JSON.parse(read("package.json"));
     const declared = (manifest.contributes.commands as { command: string }[]).map((c) => c.command).sort();
-    const table = [...read("src/extension/commands/commands.ts").matchAll(/^\s+"(skein\.[A-Za-z]+)":/gm)].map((m) => m[1]).sort();
+    const table = [...read("src/extension/commands/commands.ts").matchAll(/^\s+"(skein\.[A-Za-z]+)":/gm)]
+      .map((m) => m[1])
+      .sort();
     expect(table).toEqual(declared);
-    const menuCommands = Object.values(manifest.contributes.menus as Record<string, { command: string }[]>).flat().map((m) => m.command);
+    const menuCommands = Object.values(manifest.contributes.menus as Record<string, { command: string }[]>)
+      .flat()
+      .map((m) => m.command);
     for (const id of menuCommands) expect(declared).toContain(id);
   });
 });

@@ -12,7 +12,11 @@ function sourceFiles(dir: string): string[] {
 
 describe("runtime bundle", () => {
   it("no file under src/ imports LangGraph.js or LangChain (they are test-only devDependencies)", () => {
-    const offenders = sourceFiles("src").filter((file) => /from\s+["']@langchain\//.test(readFileSync(file, "utf8")) || /require\(["']@langchain\//.test(readFileSync(file, "utf8")));
+    const offenders = sourceFiles("src").filter(
+      (file) =>
+        /from\s+["']@langchain\//.test(readFileSync(file, "utf8")) ||
+        /require\(["']@langchain\//.test(readFileSync(file, "utf8")),
+    );
     expect(offenders).toEqual([]);
   });
 

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { BinaryOperatorAggregate, EphemeralValue, LastValue, NamedBarrierValue, Topic } from "../../../src/graph/channels";
+import {
+  BinaryOperatorAggregate,
+  EphemeralValue,
+  LastValue,
+  NamedBarrierValue,
+  Topic,
+} from "../../../src/graph/channels";
 import { EmptyChannelError, InvalidUpdateError } from "../../../src/graph/errors";
 
 describe("channels", () => {
@@ -16,7 +22,10 @@ describe("channels", () => {
   });
 
   it("BinaryOperatorAggregate: folds all writes; default; no default starts from the first write", () => {
-    const withDefault = new BinaryOperatorAggregate<number[], number>((a, b) => [...a, b], () => []);
+    const withDefault = new BinaryOperatorAggregate<number[], number>(
+      (a, b) => [...a, b],
+      () => [],
+    );
     expect(withDefault.get()).toEqual([]);
     withDefault.update([1, 2]);
     expect(withDefault.get()).toEqual([1, 2]);

@@ -27,7 +27,8 @@ describe("checkpoints and steps", () => {
       ["loop", 4],
     ]);
     // Checkpoints form a chain: each one's parent is the previous one.
-    for (let i = 1; i < all.length; i++) expect(all[i]!.parentConfig?.configurable?.checkpoint_id).toBe(all[i - 1]!.checkpoint.id);
+    for (let i = 1; i < all.length; i++)
+      expect(all[i]!.parentConfig?.configurable?.checkpoint_id).toBe(all[i - 1]!.checkpoint.id);
     expect(all[0]!.parentConfig).toBeUndefined();
     expect(all.at(-1)!.checkpoint.channel_values.log).toEqual(["in1", "a1", "in2", "a3"]);
     // The input checkpoint holds the input in the __start__ channel, not yet in the state.
@@ -50,7 +51,9 @@ describe("checkpoints and steps", () => {
     // The trigger was consumed: nothing left to run.
     expect(afterA!.checkpoint.channel_values["branch:to:a"]).toBeUndefined();
     // Ids are time-ordered.
-    expect(input!.checkpoint.id < afterStart!.checkpoint.id && afterStart!.checkpoint.id < afterA!.checkpoint.id).toBe(true);
+    expect(input!.checkpoint.id < afterStart!.checkpoint.id && afterStart!.checkpoint.id < afterA!.checkpoint.id).toBe(
+      true,
+    );
   });
 
   it("task ids are deterministic for a checkpoint (resume finds the same tasks)", async () => {
@@ -83,7 +86,9 @@ describe("checkpoints and steps", () => {
         .addEdge(START, "c")
         .compile();
     expect((await fanOut("log").invoke({ log: ["start"] })).log).toEqual(["start", "b", "c"]);
-    const error = await fanOut("value").invoke({ log: [] }).catch((e: unknown) => e);
+    const error = await fanOut("value")
+      .invoke({ log: [] })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidUpdateError);
     expect((error as InvalidUpdateError).code).toBe("INVALID_CONCURRENT_GRAPH_UPDATE");
     expect((error as Error).message).toContain('"value"');
@@ -104,9 +109,14 @@ describe("checkpoints and steps", () => {
   });
 
   it("runs without a checkpointer (no thread id needed)", async () => {
-    const graph = new StateGraph(LogState).addNode("a", () => ({ log: "a" })).addEdge(START, "a").compile();
+    const graph = new StateGraph(LogState)
+      .addNode("a", () => ({ log: "a" }))
+      .addEdge(START, "a")
+      .compile();
     expect(await graph.invoke({ log: ["x"] })).toEqual({ log: ["x", "a"] });
-    await expect(graph.getState({ configurable: { thread_id: "t" } })).rejects.toMatchObject({ code: "MISSING_CHECKPOINTER" });
+    await expect(graph.getState({ configurable: { thread_id: "t" } })).rejects.toMatchObject({
+      code: "MISSING_CHECKPOINTER",
+    });
   });
 
   it("ignores keys that are not state keys, and rejects non-object node returns", async () => {
@@ -119,7 +129,10 @@ describe("checkpoints and steps", () => {
       .addNode("a", () => "oops" as never)
       .addEdge(START, "a")
       .compile();
-    await expect(bad.invoke({ log: [] })).rejects.toMatchObject({ name: "InvalidUpdateError", code: "INVALID_GRAPH_NODE_RETURN_VALUE" });
+    await expect(bad.invoke({ log: [] })).rejects.toMatchObject({
+      name: "InvalidUpdateError",
+      code: "INVALID_GRAPH_NODE_RETURN_VALUE",
+    });
   });
 });
 
@@ -129,11 +142,15 @@ describe("new input on a thread with unfinished work", () => {
     let fail = true;
     const runs: string[] = [];
     const graph = new StateGraph({ log: LogState.spec.log })
-      .addNode("a", () => {
-        runs.push("a");
-        if (fail) throw new Error("down");
-        return { log: "a" };
-      }, { ends: [END] })
+      .addNode(
+        "a",
+        () => {
+          runs.push("a");
+          if (fail) throw new Error("down");
+          return { log: "a" };
+        },
+        { ends: [END] },
+      )
       .addEdge(START, "a")
       .compile({ checkpointer: saver });
     const config = { configurable: { thread_id: "t" } };

@@ -32,7 +32,11 @@ describe("durability", () => {
   it("stream resolves only after every background save too", async () => {
     const saver = new SlowPutSaver(new Set(["input", "loop"]), 100);
     const chunks: unknown[] = [];
-    for await (const chunk of await graphOn(saver).stream({ log: [] }, { configurable: { thread_id: "t" }, streamMode: "updates" })) chunks.push(chunk);
+    for await (const chunk of await graphOn(saver).stream(
+      { log: [] },
+      { configurable: { thread_id: "t" }, streamMode: "updates" },
+    ))
+      chunks.push(chunk);
     expect(chunks).toEqual([{ a: { log: "a" } }, { b: { log: "b" } }]);
     expect(saver.pendingPuts).toBe(0);
     expect(await history(saver, "t")).toHaveLength(4);

@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { Annotation, Command, END, GraphRecursionError, InvalidGraphError, Send, START, StateGraph } from "../../../src/graph";
+import {
+  Annotation,
+  Command,
+  END,
+  GraphRecursionError,
+  InvalidGraphError,
+  Send,
+  START,
+  StateGraph,
+} from "../../../src/graph";
 import { LogState } from "./helpers";
 
 const log = (name: string) => () => ({ log: name });
@@ -117,7 +126,9 @@ describe("edges", () => {
         .addEdge(START, "loop")
         .addConditionalEdges("loop", (state) => (state.log.length < 100 ? "loop" : END))
         .compile();
-    const error = await build().invoke({ log: [] }).catch((e: unknown) => e);
+    const error = await build()
+      .invoke({ log: [] })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GraphRecursionError);
     expect(error).toMatchObject({ code: "GRAPH_RECURSION_LIMIT", limit: 25 });
     await expect(build().invoke({ log: [] }, { recursionLimit: 5 })).rejects.toMatchObject({ limit: 5 });
@@ -135,13 +146,24 @@ describe("edges", () => {
     const base = () => new StateGraph(LogState).addNode("a", log("a"));
     expect(() => base().addEdge(START, "a").addEdge("a", "ghost").compile()).toThrow(InvalidGraphError);
     expect(() => base().addEdge(START, "a").addEdge("ghost", "a").compile()).toThrow(/unknown node "ghost"/);
-    expect(() => base().addEdge(START, "a").addConditionalEdges("a", () => "x", { x: "ghost" }).compile()).toThrow(/ghost/);
+    expect(() =>
+      base()
+        .addEdge(START, "a")
+        .addConditionalEdges("a", () => "x", { x: "ghost" })
+        .compile(),
+    ).toThrow(/ghost/);
     expect(() => base().addEdge(START, "a").addEdge(["a", "ghost"], END).compile()).toThrow(/ghost/);
-    expect(() => base().addEdge(START, "a").compile({ interruptBefore: ["ghost"] })).toThrow(/ghost/);
+    expect(() =>
+      base()
+        .addEdge(START, "a")
+        .compile({ interruptBefore: ["ghost"] }),
+    ).toThrow(/ghost/);
     expect(() => base().compile()).toThrow(/entry point/);
     expect(() => base().addNode("a", log("a"))).toThrow(/already present/);
     expect(() => base().addNode(END, log("x"))).toThrow(/reserved/);
     expect(() => base().addNode("log", log("x"))).toThrow(/state key/);
-    expect(() => base().addEdge(START, "ghost").compile()).toThrow(expect.objectContaining({ name: "InvalidGraphError", code: "INVALID_GRAPH" }));
+    expect(() => base().addEdge(START, "ghost").compile()).toThrow(
+      expect.objectContaining({ name: "InvalidGraphError", code: "INVALID_GRAPH" }),
+    );
   });
 });

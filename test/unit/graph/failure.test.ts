@@ -81,7 +81,9 @@ describe("failure, resume, abort and locking", () => {
     await expect(graph.invoke({ log: [] }, { configurable: {} })).rejects.toThrow(/thread_id/);
     await expect(graph.stream({ log: [] })).rejects.toMatchObject({ code: "MISSING_THREAD_ID" });
     await expect(graph.getState({})).rejects.toMatchObject({ code: "MISSING_THREAD_ID" });
-    await expect(graph.invoke({ log: [] }, { configurable: { thread_id: "x", checkpoint_id: "nope" } })).rejects.toMatchObject({
+    await expect(
+      graph.invoke({ log: [] }, { configurable: { thread_id: "x", checkpoint_id: "nope" } }),
+    ).rejects.toMatchObject({
       code: "CHECKPOINT_NOT_FOUND",
     });
   });
@@ -126,7 +128,9 @@ describe("failure, resume, abort and locking", () => {
       .compile({ checkpointer: new MemorySaver() });
     const controller = new AbortController();
     controller.abort();
-    await expect(graph.invoke({ log: [] }, { configurable: { thread_id: "t" }, signal: controller.signal })).rejects.toBeInstanceOf(GraphAbortError);
+    await expect(
+      graph.invoke({ log: [] }, { configurable: { thread_id: "t" }, signal: controller.signal }),
+    ).rejects.toBeInstanceOf(GraphAbortError);
     expect(ran).toBe(false);
     expect(await graph.getState({ configurable: { thread_id: "t" } })).toMatchObject({ values: {}, next: [] });
   });

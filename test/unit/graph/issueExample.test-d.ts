@@ -2,7 +2,10 @@
 import { MemorySaver } from "../../../src/checkpoint";
 import { Annotation, Command, END, MessagesAnnotation, START, StateGraph, removeMessage } from "../../../src/graph";
 
-const State = Annotation.Root({ count: Annotation<number>(), log: Annotation<string[]>({ reducer: (a, b) => a.concat(b), default: () => [] }) });
+const State = Annotation.Root({
+  count: Annotation<number>(),
+  log: Annotation<string[]>({ reducer: (a, b) => a.concat(b), default: () => [] }),
+});
 export const counter = new StateGraph(State)
   .addNode("inc", (state) => ({ count: (state.count ?? 0) + 1, log: ["inc"] }))
   .addEdge(START, "inc")

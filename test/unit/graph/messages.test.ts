@@ -12,7 +12,11 @@ import {
   type StoredMessage,
 } from "../../../src/graph";
 
-const msg = (id: string, content: string, role: StoredMessage["role"] = "user"): StoredMessage => ({ id, role, content });
+const msg = (id: string, content: string, role: StoredMessage["role"] = "user"): StoredMessage => ({
+  id,
+  role,
+  content,
+});
 
 describe("messagesStateReducer", () => {
   it("appends, coerces strings and LangGraph roles, and assigns ids without mutating the input", () => {
@@ -30,7 +34,10 @@ describe("messagesStateReducer", () => {
   });
 
   it("replaces a message with the same id in place", () => {
-    const out = messagesStateReducer([msg("a", "1"), msg("b", "2"), msg("c", "3")], [msg("b", "two", "assistant"), msg("d", "4")]);
+    const out = messagesStateReducer(
+      [msg("a", "1"), msg("b", "2"), msg("c", "3")],
+      [msg("b", "two", "assistant"), msg("d", "4")],
+    );
     expect(out).toEqual([msg("a", "1"), msg("b", "two", "assistant"), msg("c", "3"), msg("d", "4")]);
   });
 
@@ -42,7 +49,9 @@ describe("messagesStateReducer", () => {
 
   it("remove-all keeps only what follows the marker", () => {
     const left = [msg("a", "1"), msg("b", "2")];
-    expect(messagesStateReducer(left, [msg("x", "dropped"), removeMessage(REMOVE_ALL_MESSAGES), msg("c", "3")])).toEqual([msg("c", "3")]);
+    expect(
+      messagesStateReducer(left, [msg("x", "dropped"), removeMessage(REMOVE_ALL_MESSAGES), msg("c", "3")]),
+    ).toEqual([msg("c", "3")]);
     expect(messagesStateReducer(left, [removeMessage(REMOVE_ALL_MESSAGES)])).toEqual([]);
   });
 
@@ -54,7 +63,9 @@ describe("messagesStateReducer", () => {
   it("ids assigned by the reducer are persisted: the stored thread keeps them across reads", async () => {
     const saver = new MemorySaver();
     const graph = new StateGraph(MessagesAnnotation)
-      .addNode("echo", (state) => ({ messages: [{ role: "assistant" as const, content: `echo ${state.messages.length}` }] }))
+      .addNode("echo", (state) => ({
+        messages: [{ role: "assistant" as const, content: `echo ${state.messages.length}` }],
+      }))
       .addEdge(START, "echo")
       .addEdge("echo", END)
       .compile({ checkpointer: saver });

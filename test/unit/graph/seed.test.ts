@@ -14,7 +14,9 @@ function fakeModel(messages: StoredMessage[]): string {
 describe("seed scenario", () => {
   it("thread 1 remembers bob across invocations; thread 2 does not", async () => {
     const graph = new StateGraph(MessagesAnnotation)
-      .addNode("call_model", async (state) => ({ messages: [{ role: "assistant" as const, content: fakeModel(state.messages) }] }))
+      .addNode("call_model", async (state) => ({
+        messages: [{ role: "assistant" as const, content: fakeModel(state.messages) }],
+      }))
       .addEdge(START, "call_model")
       .addEdge("call_model", END)
       .compile({ checkpointer: new MemorySaver() });
@@ -27,7 +29,10 @@ describe("seed scenario", () => {
     expect(second.messages).toHaveLength(4);
     expect(second.messages.slice(0, 2)).toEqual(first.messages);
 
-    const two = await graph.invoke({ messages: [{ role: "user", content: "what's my name?" }] }, { configurable: { thread_id: "2" } });
+    const two = await graph.invoke(
+      { messages: [{ role: "user", content: "what's my name?" }] },
+      { configurable: { thread_id: "2" } },
+    );
     expect(messageText(two.messages.at(-1)!)).toBe("I don't know your name.");
     expect(two.messages).toHaveLength(2);
 

@@ -63,7 +63,11 @@ describe("state API", () => {
     const config = { configurable: { thread_id: "t" } };
     await graph.invoke({ messages: ["hi"] }, config);
     const [user, reply] = (await graph.getState(config)).values.messages;
-    const next = await graph.updateState(config, { messages: [removeMessage(reply!.id), { id: user!.id, role: "user", content: "edited" }] }, "call_model");
+    const next = await graph.updateState(
+      config,
+      { messages: [removeMessage(reply!.id), { id: user!.id, role: "user", content: "edited" }] },
+      "call_model",
+    );
     const state = await graph.getState(config);
     expect(state.config.configurable?.checkpoint_id).toBe(next.configurable?.checkpoint_id);
     expect(state.metadata).toMatchObject({ source: "update", step: 2 });
@@ -73,7 +77,9 @@ describe("state API", () => {
     // Without asNode: the graph has one node, so it is that node.
     await graph.updateState(config, { messages: [{ role: "assistant", content: "added" }] });
     expect(texts((await graph.getState(config)).values.messages)).toEqual(["edited", "added"]);
-    await expect(graph.updateState(config, { messages: [removeMessage("missing")] }, "call_model")).rejects.toMatchObject({
+    await expect(
+      graph.updateState(config, { messages: [removeMessage("missing")] }, "call_model"),
+    ).rejects.toMatchObject({
       code: "MESSAGE_NOT_FOUND",
     });
     await expect(graph.updateState(config, {}, "nope")).rejects.toThrow(/does not exist/);
@@ -167,7 +173,12 @@ describe("state API", () => {
     expect(texts((await graph.getState(config)).values.messages)).toEqual(["hi", "reply 1", "again", "reply 3"]);
     // The original branch is still there.
     const original = snapshots[0]!;
-    expect(texts((await graph.getState(original.config)).values.messages)).toEqual(["hi", "reply 1", "again", "reply 2"]);
+    expect(texts((await graph.getState(original.config)).values.messages)).toEqual([
+      "hi",
+      "reply 1",
+      "again",
+      "reply 2",
+    ]);
     // A new turn from an old checkpoint (not null input) branches too.
     const first = snapshots.find((s) => s.metadata?.step === 1)!;
     const branched = await graph.invoke({ messages: ["other"] }, first.config);

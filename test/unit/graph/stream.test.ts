@@ -23,11 +23,17 @@ const config = (thread_id = "t") => ({ configurable: { thread_id } });
 describe("stream modes", () => {
   it("values (default): the full state after each step", async () => {
     const chunks = await collect(await streamingChat().stream({ messages: ["hi"] }, config()));
-    expect(chunks.map((c) => c.messages.map((m) => m.content))).toEqual([["hi"], ["hi", "Hello!"], ["hi", "Hello!", "42"]]);
+    expect(chunks.map((c) => c.messages.map((m) => m.content))).toEqual([
+      ["hi"],
+      ["hi", "Hello!"],
+      ["hi", "Hello!", "42"],
+    ]);
   });
 
   it("updates: { node: update } per task, the START step hidden", async () => {
-    const chunks = await collect(await streamingChat().stream({ messages: ["hi"] }, { ...config(), streamMode: "updates" }));
+    const chunks = await collect(
+      await streamingChat().stream({ messages: ["hi"] }, { ...config(), streamMode: "updates" }),
+    );
     expect(chunks).toEqual([
       { call_model: { messages: [{ id: "reply-1", role: "assistant", content: "Hello!" }] } },
       { tool: { messages: [{ id: "tool-1", role: "tool", content: "42", tool_call_id: "c" }] } },
@@ -35,33 +41,68 @@ describe("stream modes", () => {
   });
 
   it("messages: token chunks with node and message id metadata, then unstreamed messages whole", async () => {
-    const chunks = await collect(await streamingChat().stream({ messages: ["hi"] }, { ...config(), streamMode: "messages" }));
+    const chunks = await collect(
+      await streamingChat().stream({ messages: ["hi"] }, { ...config(), streamMode: "messages" }),
+    );
     const tokens = chunks.filter(([, meta]) => meta.langgraph_node === "call_model");
     expect(tokens.map(([chunk]) => (chunk as MessageChunk).content)).toEqual(["Hel", "lo", "!"]);
-    expect(tokens[0]![1]).toMatchObject({ langgraph_node: "call_model", langgraph_step: 1, message_id: "reply-1", thread_id: "t" });
+    expect(tokens[0]![1]).toMatchObject({
+      langgraph_node: "call_model",
+      langgraph_step: 1,
+      message_id: "reply-1",
+      thread_id: "t",
+    });
     expect(typeof tokens[0]![1].langgraph_task_id).toBe("string");
     // The streamed message is not repeated whole; the tool message (never streamed) is emitted once.
     const rest = chunks.filter(([, meta]) => meta.langgraph_node !== "call_model");
-    expect(rest).toEqual([[{ id: "tool-1", role: "tool", content: "42", tool_call_id: "c" }, expect.objectContaining({ langgraph_node: "tool", message_id: "tool-1" })]]);
+    expect(rest).toEqual([
+      [
+        { id: "tool-1", role: "tool", content: "42", tool_call_id: "c" },
+        expect.objectContaining({ langgraph_node: "tool", message_id: "tool-1" }),
+      ],
+    ]);
   });
 
   it("custom: whatever the node writes through config.writer", async () => {
-    const chunks = await collect(await streamingChat().stream({ messages: ["hi"] }, { ...config(), streamMode: "custom" }));
+    const chunks = await collect(
+      await streamingChat().stream({ messages: ["hi"] }, { ...config(), streamMode: "custom" }),
+    );
     expect(chunks).toEqual([{ progress: "done" }]);
   });
 
   it("debug: checkpoint, task and task_result events (none for the hidden __start__ node)", async () => {
-    const chunks = await collect(await streamingChat().stream({ messages: ["hi"] }, { ...config(), streamMode: "debug" }));
+    const chunks = await collect(
+      await streamingChat().stream({ messages: ["hi"] }, { ...config(), streamMode: "debug" }),
+    );
     const types = chunks.map((c) => c.type);
     expect(types.filter((t) => t === "checkpoint")).toHaveLength(4);
-    expect(chunks.filter((c) => c.type === "task").map((c) => (c.payload as { name: string }).name)).toEqual(["call_model", "tool"]);
+    expect(chunks.filter((c) => c.type === "task").map((c) => (c.payload as { name: string }).name)).toEqual([
+      "call_model",
+      "tool",
+    ]);
     expect(types.filter((t) => t === "task_result")).toHaveLength(2);
   });
 
   it("several modes at once yield [mode, chunk] pairs in order", async () => {
-    const chunks = await collect(await streamingChat().stream({ messages: ["hi"] }, { ...config(), streamMode: ["updates", "messages", "custom", "values"] }));
+    const chunks = await collect(
+      await streamingChat().stream(
+        { messages: ["hi"] },
+        { ...config(), streamMode: ["updates", "messages", "custom", "values"] },
+      ),
+    );
     const modes = chunks.map(([mode]) => mode);
-    expect(modes).toEqual(["values", "messages", "messages", "messages", "custom", "updates", "values", "updates", "messages", "values"]);
+    expect(modes).toEqual([
+      "values",
+      "messages",
+      "messages",
+      "messages",
+      "custom",
+      "updates",
+      "values",
+      "updates",
+      "messages",
+      "values",
+    ]);
     const [, last] = chunks.at(-1)! as ["values", { messages: unknown[] }];
     expect(last.messages).toHaveLength(3);
   });

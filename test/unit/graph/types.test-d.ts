@@ -59,9 +59,12 @@ async function usage() {
   await graph.invoke(null, config);
   await graph.invoke(new Command({ resume: "yes" }), config);
 
-  for await (const values of await graph.stream({ log: "x" }, config)) expectTypeOf(values).toEqualTypeOf<{ count: number; log: string[] }>();
+  for await (const values of await graph.stream({ log: "x" }, config))
+    expectTypeOf(values).toEqualTypeOf<{ count: number; log: string[] }>();
   for await (const update of await graph.stream({ log: "x" }, { ...config, streamMode: "updates" })) {
-    expectTypeOf(update).toEqualTypeOf<Record<string, { count?: number; log?: string | string[] } | null | undefined>>();
+    expectTypeOf(update).toEqualTypeOf<
+      Record<string, { count?: number; log?: string | string[] } | null | undefined>
+    >();
   }
   for await (const [mode, chunk] of await graph.stream({ log: "x" }, { ...config, streamMode: ["values", "custom"] })) {
     if (mode === "values") expectTypeOf(chunk).toEqualTypeOf<{ count: number; log: string[] }>();

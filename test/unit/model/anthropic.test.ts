@@ -24,7 +24,13 @@ beforeEach(() => {
 });
 
 function model(options: Partial<AnthropicChatModelOptions> = {}) {
-  return new AnthropicChatModel({ apiKey: "test-key", baseURL: mock.url, model: "claude-sonnet-5-5", maxRetries: 0, ...options });
+  return new AnthropicChatModel({
+    apiKey: "test-key",
+    baseURL: mock.url,
+    model: "claude-sonnet-5-5",
+    maxRetries: 0,
+    ...options,
+  });
 }
 
 async function collect(stream: AsyncIterable<ModelEvent>): Promise<ModelEvent[]> {
@@ -44,7 +50,11 @@ async function failure(stream: AsyncIterable<ModelEvent>, seen: ModelEvent[] = [
 }
 
 const user = (content: string): Message => ({ role: "user", content });
-const ADD: ToolDefinition = { name: "add", description: "Adds two numbers", input_schema: { type: "object", properties: { a: { type: "number" }, b: { type: "number" } } } };
+const ADD: ToolDefinition = {
+  name: "add",
+  description: "Adds two numbers",
+  input_schema: { type: "object", properties: { a: { type: "number" }, b: { type: "number" } } },
+};
 
 describe("AnthropicChatModel streaming", () => {
   it("yields text deltas in order, then the final message with usage, model and stop_reason", async () => {
@@ -61,7 +71,12 @@ describe("AnthropicChatModel streaming", () => {
       metadata: { usage: { input_tokens: 11, output_tokens: 7 }, model: "claude-sonnet-5-5", stop_reason: "end_turn" },
     });
     const body = mock.messageRequests()[0].body;
-    expect(body).toMatchObject({ model: "claude-sonnet-5-5", system: "be brief", stream: true, messages: [{ role: "user", content: [{ type: "text", text: "hi" }] }] });
+    expect(body).toMatchObject({
+      model: "claude-sonnet-5-5",
+      system: "be brief",
+      stream: true,
+      messages: [{ role: "user", content: [{ type: "text", text: "hi" }] }],
+    });
     expect(mock.messageRequests()[0].headers.authorization).toBe("Bearer test-key");
   });
 
@@ -90,13 +105,23 @@ describe("AnthropicChatModel streaming", () => {
     expect((events.at(-1) as { message: Message }).message.content).toBe("The tool returned: 5.");
     expect(mock.messageRequests()[0].body.messages).toEqual([
       { role: "user", content: [{ type: "text", text: "add 2 and 3" }] },
-      { role: "assistant", content: [{ type: "text", text: "Let me add." }, { type: "tool_use", id: "toolu_a", name: "add", input: { a: 2, b: 3 } }] },
+      {
+        role: "assistant",
+        content: [
+          { type: "text", text: "Let me add." },
+          { type: "tool_use", id: "toolu_a", name: "add", input: { a: 2, b: 3 } },
+        ],
+      },
       { role: "user", content: [{ type: "tool_result", tool_use_id: "toolu_a", content: "5" }] },
     ]);
   });
 
   it("headers option: x-api-key and the old version header for local servers, Authorization removed", async () => {
-    await collect(model({ headers: { "x-api-key": "local-key", Authorization: null, "anthropic-version": "2023-06-01" } }).stream([user("hi")]));
+    await collect(
+      model({ headers: { "x-api-key": "local-key", Authorization: null, "anthropic-version": "2023-06-01" } }).stream([
+        user("hi"),
+      ]),
+    );
     const headers = mock.messageRequests()[0].headers;
     expect(headers["x-api-key"]).toBe("local-key");
     expect(headers.authorization).toBeUndefined();
@@ -131,7 +156,11 @@ describe("AnthropicChatModel errors", () => {
   });
 
   it("429 names the wait from retry-after", async () => {
-    mock.script({ status: 429, error: { type: "rate_limit_error", message: "Number of requests has exceeded your rate limit" }, headers: { "retry-after": "30" } });
+    mock.script({
+      status: 429,
+      error: { type: "rate_limit_error", message: "Number of requests has exceeded your rate limit" },
+      headers: { "retry-after": "30" },
+    });
     const error = await failure(model().stream([user("hi")]));
     expect(error).toMatchObject({ code: "rate_limited", status: 429, retryAfterMs: 30_000, retryable: true });
     expect(error.message).toMatch(/exceeded your rate limit.*Try again in 30 s/);
@@ -149,26 +178,45 @@ describe("AnthropicChatModel errors", () => {
   });
 
   it("529 after retries are exhausted → overloaded", async () => {
-    mock.script({ status: 529, error: { type: "overloaded_error", message: "Overloaded" }, headers: { "retry-after-ms": "20" } });
+    mock.script({
+      status: 529,
+      error: { type: "overloaded_error", message: "Overloaded" },
+      headers: { "retry-after-ms": "20" },
+    });
     const error = await failure(model().stream([user("hi")]));
     expect(error).toMatchObject({ code: "overloaded", status: 529, apiMessage: "Overloaded" });
   });
 
   it("500 → server_error with the API's text", async () => {
     mock.script({ status: 500, error: { type: "api_error", message: "Internal server error" } });
-    expect(await failure(model().stream([user("hi")]))).toMatchObject({ code: "server_error", status: 500, apiMessage: "Internal server error" });
+    expect(await failure(model().stream([user("hi")]))).toMatchObject({
+      code: "server_error",
+      status: 500,
+      apiMessage: "Internal server error",
+    });
   });
 
   it("mid-stream overload before any token: one extra attempt that succeeds", async () => {
-    mock.script({ text: "lost", deltasBefore: 0, streamError: { type: "overloaded_error", message: "Overloaded" } }, { text: "second try" });
+    mock.script(
+      { text: "lost", deltasBefore: 0, streamError: { type: "overloaded_error", message: "Overloaded" } },
+      { text: "second try" },
+    );
     const events = await collect(model().stream([user("hi")]));
-    expect(events.filter((e) => e.type === "text").map((e) => (e as { text: string }).text).join("")).toBe("second try");
+    expect(
+      events
+        .filter((e) => e.type === "text")
+        .map((e) => (e as { text: string }).text)
+        .join(""),
+    ).toBe("second try");
     expect(events.some((e) => e.type === "retry")).toBe(true);
     expect(mock.messageRequests()).toHaveLength(2);
   });
 
   it("mid-stream overload after tokens reached the caller: no retry, partial kept", async () => {
-    mock.script({ text: "half of a reply", deltasBefore: 2, streamError: { type: "overloaded_error", message: "Overloaded" } }, { text: "never" });
+    mock.script(
+      { text: "half of a reply", deltasBefore: 2, streamError: { type: "overloaded_error", message: "Overloaded" } },
+      { text: "never" },
+    );
     const seen: ModelEvent[] = [];
     const error = await failure(model().stream([user("hi")]), seen);
     expect(error).toMatchObject({ code: "overloaded", apiMessage: "Overloaded" });
@@ -180,8 +228,15 @@ describe("AnthropicChatModel errors", () => {
   });
 
   it("mid-stream event: error of another type → stream_error", async () => {
-    mock.script({ text: "a b c", deltasBefore: 1, streamError: { type: "api_error", message: "Internal server error" } });
-    expect(await failure(model().stream([user("hi")]))).toMatchObject({ code: "stream_error", apiMessage: "Internal server error" });
+    mock.script({
+      text: "a b c",
+      deltasBefore: 1,
+      streamError: { type: "api_error", message: "Internal server error" },
+    });
+    expect(await failure(model().stream([user("hi")]))).toMatchObject({
+      code: "stream_error",
+      apiMessage: "Internal server error",
+    });
   });
 
   it("a stream that ends without message_stop → incomplete_stream with the partial text", async () => {
@@ -273,9 +328,17 @@ describe("AnthropicChatModel cancellation", () => {
   });
 
   it("aborting during a retry wait stops at once", async () => {
-    mock.script({ status: 429, error: { type: "rate_limit_error", message: "rate" }, headers: { "retry-after": "60" } });
+    mock.script({
+      status: 429,
+      error: { type: "rate_limit_error", message: "rate" },
+      headers: { "retry-after": "60" },
+    });
     const controller = new AbortController();
-    const pending = failure(model({ maxRetries: 2, maxRetryWaitMs: 120_000, requestTimeoutMs: 120_000 }).stream([user("hi")], { signal: controller.signal }));
+    const pending = failure(
+      model({ maxRetries: 2, maxRetryWaitMs: 120_000, requestTimeoutMs: 120_000 }).stream([user("hi")], {
+        signal: controller.signal,
+      }),
+    );
     await mock.waitFor((reqs) => reqs[0]?.finished === true);
     controller.abort();
     expect((await pending).code).toBe("cancelled");

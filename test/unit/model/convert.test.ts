@@ -7,10 +7,19 @@ describe("toWireRequest", () => {
   it("puts system text aside, tool calls as tool_use, tool messages as tool_result (is_error kept)", () => {
     const history: Message[] = [
       { role: "system", content: "history rule" },
-      { role: "user", content: [{ type: "text", text: "look" }, { type: "image", source: { type: "base64", media_type: "image/png", data: "AAAA" } }] },
+      {
+        role: "user",
+        content: [
+          { type: "text", text: "look" },
+          { type: "image", source: { type: "base64", media_type: "image/png", data: "AAAA" } },
+        ],
+      },
       {
         role: "assistant",
-        content: [{ type: "text", text: "checking" }, { type: "tool_use", id: "t1", name: "add", input: {} }],
+        content: [
+          { type: "text", text: "checking" },
+          { type: "tool_use", id: "t1", name: "add", input: {} },
+        ],
         tool_calls: [{ id: "t1", name: "add", args: { a: 1, b: 2 } }],
       },
       { role: "tool", tool_call_id: "t1", content: "boom", metadata: { is_error: true } },
@@ -19,17 +28,42 @@ describe("toWireRequest", () => {
     const wire = toWireRequest(history, "base prompt");
     expect(wire.system).toBe("base prompt\n\nhistory rule");
     expect(wire.messages).toEqual([
-      { role: "user", content: [{ type: "text", text: "look" }, { type: "image", source: { type: "base64", media_type: "image/png", data: "AAAA" } }] },
+      {
+        role: "user",
+        content: [
+          { type: "text", text: "look" },
+          { type: "image", source: { type: "base64", media_type: "image/png", data: "AAAA" } },
+        ],
+      },
       // The tool_use kept in content is not sent twice; tool_calls are the source of truth.
-      { role: "assistant", content: [{ type: "text", text: "checking" }, { type: "tool_use", id: "t1", name: "add", input: { a: 1, b: 2 } }] },
-      { role: "user", content: [{ type: "tool_result", tool_use_id: "t1", content: "boom", is_error: true }, { type: "text", text: "and?" }] },
+      {
+        role: "assistant",
+        content: [
+          { type: "text", text: "checking" },
+          { type: "tool_use", id: "t1", name: "add", input: { a: 1, b: 2 } },
+        ],
+      },
+      {
+        role: "user",
+        content: [
+          { type: "tool_result", tool_use_id: "t1", content: "boom", is_error: true },
+          { type: "text", text: "and?" },
+        ],
+      },
     ]);
   });
 
   it("keeps several tool results in order at the start of one user message", () => {
     const wire = toWireRequest([
       { role: "user", content: "go" },
-      { role: "assistant", content: "", tool_calls: [{ id: "a", name: "x", args: {} }, { id: "b", name: "y", args: {} }] },
+      {
+        role: "assistant",
+        content: "",
+        tool_calls: [
+          { id: "a", name: "x", args: {} },
+          { id: "b", name: "y", args: {} },
+        ],
+      },
       { role: "tool", tool_call_id: "a", content: "1" },
       { role: "tool", tool_call_id: "b", content: "" },
     ]);
@@ -43,7 +77,11 @@ describe("toWireRequest", () => {
 describe("fromWireMessage", () => {
   it("plain text becomes a string; tool_use becomes tool_calls; usage, model and stop_reason go to metadata", () => {
     const message = fromWireMessage({
-      content: [{ type: "text", text: "Let me " }, { type: "text", text: "add." }, { type: "tool_use", id: "t", name: "add", input: { a: 1 } }],
+      content: [
+        { type: "text", text: "Let me " },
+        { type: "text", text: "add." },
+        { type: "tool_use", id: "t", name: "add", input: { a: 1 } },
+      ],
       model: "claude-haiku-5-5",
       stop_reason: "tool_use",
       usage: { input_tokens: 5, output_tokens: 7, cache_read_input_tokens: null },
@@ -58,7 +96,15 @@ describe("fromWireMessage", () => {
   });
 
   it("keeps thinking blocks as blocks so they can be sent back", () => {
-    const message = fromWireMessage({ content: [{ type: "thinking", thinking: "hmm", signature: "s" }, { type: "text", text: "ok" }] });
-    expect(message.content).toEqual([{ type: "text", text: "ok" }, { type: "thinking", thinking: "hmm", signature: "s" }]);
+    const message = fromWireMessage({
+      content: [
+        { type: "thinking", thinking: "hmm", signature: "s" },
+        { type: "text", text: "ok" },
+      ],
+    });
+    expect(message.content).toEqual([
+      { type: "text", text: "ok" },
+      { type: "thinking", thinking: "hmm", signature: "s" },
+    ]);
   });
 });

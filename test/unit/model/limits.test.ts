@@ -27,7 +27,13 @@ beforeEach(() => {
 });
 
 function model(options: Partial<AnthropicChatModelOptions> = {}) {
-  return new AnthropicChatModel({ apiKey: "test-key", baseURL: mock.url, model: "claude-sonnet-5-5", maxRetries: 2, ...options });
+  return new AnthropicChatModel({
+    apiKey: "test-key",
+    baseURL: mock.url,
+    model: "claude-sonnet-5-5",
+    maxRetries: 2,
+    ...options,
+  });
 }
 
 async function outcome(stream: AsyncIterable<ModelEvent>): Promise<{ events: ModelEvent[]; error?: ModelError }> {
@@ -48,7 +54,13 @@ describe("retries and the request deadline", () => {
   it("a 429 asking to wait an hour fails at once, saying when to try again (one request, no sleeping through it)", async () => {
     mock.script({ status: 429, error: RATE, headers: { "retry-after": "3600" } });
     const { error } = await outcome(model().stream([user("hi")]));
-    expect(error).toMatchObject({ name: "RateLimitedError", code: "rate_limited", status: 429, retryAfterMs: 3_600_000, retryable: true });
+    expect(error).toMatchObject({
+      name: "RateLimitedError",
+      code: "rate_limited",
+      status: 429,
+      retryAfterMs: 3_600_000,
+      retryable: true,
+    });
     expect(error!.message).toMatch(/Rate limited.*Try again in 60 min/);
     expect(mock.messageRequests()).toHaveLength(1);
   });
@@ -141,16 +153,27 @@ describe("the reply size cap", () => {
     const final = (events.at(-1) as { type: "message"; message: Message }).message;
     const content = final.content as string;
     expect(content.startsWith(text.slice(0, 1_000))).toBe(true);
-    expect(content.slice(1_000)).toMatch(/^\n\n\*\[Skein stopped receiving this reply at its size limit \(1 KB\); the rest was not received\.\]\*$/);
+    expect(content.slice(1_000)).toMatch(
+      /^\n\n\*\[Skein stopped receiving this reply at its size limit \(1 KB\); the rest was not received\.\]\*$/,
+    );
     expect(final.metadata).toMatchObject({ stop_reason: "size_limit", sizeLimited: true });
     // The streamed pieces are exactly the stored text.
-    expect(events.filter((e) => e.type === "text").map((e) => (e as { text: string }).text).join("")).toBe(content);
+    expect(
+      events
+        .filter((e) => e.type === "text")
+        .map((e) => (e as { text: string }).text)
+        .join(""),
+    ).toBe(content);
     await mock.waitFor((reqs) => reqs[0]?.aborted === true);
     expect(mock.requests[0].finished).toBe(false);
   });
 
   it("a tool call the cap cuts into is dropped (half its arguments could not run)", async () => {
-    mock.script({ text: "short intro", toolUses: [{ name: "add", input: { a: 1, b: 2, pad: "p".repeat(3_000) } }], delayMs: 1 });
+    mock.script({
+      text: "short intro",
+      toolUses: [{ name: "add", input: { a: 1, b: 2, pad: "p".repeat(3_000) } }],
+      delayMs: 1,
+    });
     const { events, error } = await outcome(model({ maxReplyChars: 1_000 }).stream([user("add 1 and 2")]));
     expect(error).toBeUndefined();
     const final = (events.at(-1) as { type: "message"; message: Message }).message;
@@ -163,7 +186,12 @@ describe("tool arguments deeper than the store keeps", () => {
   it("are kept as their raw text instead of a value no export could carry", async () => {
     let input: unknown = 1;
     for (let i = 0; i < 1_200; i++) input = { d: input };
-    mock.script({ toolUses: [{ name: "deep", input }, { name: "flat", input: { a: 1 } }] });
+    mock.script({
+      toolUses: [
+        { name: "deep", input },
+        { name: "flat", input: { a: 1 } },
+      ],
+    });
     const { events } = await outcome(model().stream([user("go")]));
     const final = (events.at(-1) as { message: Message }).message;
     expect(final.tool_calls![0]!.args).toEqual({ _raw: JSON.stringify(input) });

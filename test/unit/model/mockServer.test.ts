@@ -24,11 +24,18 @@ function client(options: Partial<ConstructorParameters<typeof Anthropic>[0]> = {
 describe("mock Anthropic server", () => {
   it("streams SSE frames the SDK assembles, and records headers and body", async () => {
     mock.reset();
-    const stream = client().messages.stream({ model: "claude-sonnet-5-5", max_tokens: 100, messages: [{ role: "user", content: "hi! I'm bob" }] });
+    const stream = client().messages.stream({
+      model: "claude-sonnet-5-5",
+      max_tokens: 100,
+      messages: [{ role: "user", content: "hi! I'm bob" }],
+    });
     const texts: string[] = [];
     stream.on("text", (t) => texts.push(t));
     const final = await stream.finalMessage();
-    expect(final.content[0]).toMatchObject({ type: "text", text: "Hello bob! Nice to meet you. How can I help you today?" });
+    expect(final.content[0]).toMatchObject({
+      type: "text",
+      text: "Hello bob! Nice to meet you. How can I help you today?",
+    });
     expect(texts.length).toBeGreaterThan(3);
     expect(final.stop_reason).toBe("end_turn");
     expect(final.usage.output_tokens).toBeGreaterThan(0);
@@ -48,7 +55,11 @@ describe("mock Anthropic server", () => {
       ],
     });
     expect(res.content[0]).toMatchObject({ text: "Your name is bob." });
-    const alone = await client().messages.create({ model: "m", max_tokens: 10, messages: [{ role: "user", content: "what's my name?" }] });
+    const alone = await client().messages.create({
+      model: "m",
+      max_tokens: 10,
+      messages: [{ role: "user", content: "what's my name?" }],
+    });
     expect((alone.content[0] as { text: string }).text).toMatch(/don't know/);
   });
 
@@ -92,14 +103,22 @@ describe("mock Anthropic server", () => {
 
   it("lets the SDK retry on retry-after-ms", async () => {
     mock.reset();
-    mock.script({ status: 429, error: { type: "rate_limit_error", message: "slow down" }, headers: { "retry-after-ms": "20" } }, { text: "ok now" });
-    const res = await client({ maxRetries: 2 }).messages.create({ model: "m", max_tokens: 10, messages: [{ role: "user", content: "x" }] });
+    mock.script(
+      { status: 429, error: { type: "rate_limit_error", message: "slow down" }, headers: { "retry-after-ms": "20" } },
+      { text: "ok now" },
+    );
+    const res = await client({ maxRetries: 2 }).messages.create({
+      model: "m",
+      max_tokens: 10,
+      messages: [{ role: "user", content: "x" }],
+    });
     expect((res.content[0] as { text: string }).text).toBe("ok now");
     expect(mock.messageRequests()).toHaveLength(2);
   });
 
   it("default triggers: hostile and markdown replies, fail once then succeed", async () => {
-    const ask = (content: string) => client().messages.create({ model: "m", max_tokens: 10, messages: [{ role: "user", content }] });
+    const ask = (content: string) =>
+      client().messages.create({ model: "m", max_tokens: 10, messages: [{ role: "user", content }] });
     const hostile = ((await ask("show me something hostile")).content[0] as { text: string }).text;
     expect(hostile).toContain("<script>window.__pwned=1</script>");
     expect(hostile).toContain('<img src=x onerror="window.__pwned=1">');
@@ -109,18 +128,25 @@ describe("mock Anthropic server", () => {
     expect(markdown).toContain("```ts");
     const error = await ask("this should fail").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Anthropic.InternalServerError);
-    expect(((await ask("this should fail")).content[0] as { text: string }).text).toBe('You said: "this should fail". This is the mock assistant.');
+    expect(((await ask("this should fail")).content[0] as { text: string }).text).toBe(
+      'You said: "this should fail". This is the mock assistant.',
+    );
   });
 
   it("serves count_tokens and models", async () => {
-    const count = await client().messages.countTokens({ model: "m", messages: [{ role: "user", content: "hello there" }] });
+    const count = await client().messages.countTokens({
+      model: "m",
+      messages: [{ role: "user", content: "hello there" }],
+    });
     expect(count.input_tokens).toBeGreaterThan(0);
     const models = await client().models.list();
     expect(models.data.map((m) => m.id)).toContain("claude-sonnet-5-5");
   });
 
   it("runs as a separate process that prints its URL and stops on SIGTERM", async () => {
-    const child = spawn(process.execPath, ["--import", "tsx", "test/fixtures/mock-anthropic/cli.ts"], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--import", "tsx", "test/fixtures/mock-anthropic/cli.ts"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     try {
       const line = await new Promise<string>((resolve, reject) => {
         createInterface({ input: child.stdout! }).once("line", resolve);
@@ -134,7 +160,9 @@ describe("mock Anthropic server", () => {
         messages: [{ role: "user", content: "I am alice" }],
       });
       expect((res.content[0] as { text: string }).text).toMatch(/^Hello alice!/);
-      const recorded = (await (await fetch(`${url}/__mock/requests`)).json()) as Array<{ body: { messages: unknown[] } }>;
+      const recorded = (await (await fetch(`${url}/__mock/requests`)).json()) as Array<{
+        body: { messages: unknown[] };
+      }>;
       expect(recorded[0].body.messages).toHaveLength(1);
     } finally {
       const exited = new Promise((resolve) => child.once("exit", resolve));

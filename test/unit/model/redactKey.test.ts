@@ -43,7 +43,12 @@ function allFiles(root: string): string[] {
 /** Every text reachable from the error: message, apiMessage, stack and the whole cause chain. */
 function errorTexts(error: unknown): string {
   const out: string[] = [];
-  for (let e = error as { message?: unknown; apiMessage?: unknown; stack?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 8; e = e.cause as typeof e, depth++) {
+  for (
+    let e = error as { message?: unknown; apiMessage?: unknown; stack?: unknown; cause?: unknown } | undefined,
+      depth = 0;
+    e && depth < 8;
+    e = e.cause as typeof e, depth++
+  ) {
     out.push(String(e.message ?? ""), String(e.apiMessage ?? ""), String(e.stack ?? ""));
     if (typeof e === "object") out.push(JSON.stringify(e, (_k, v) => (typeof v === "bigint" ? String(v) : v)) ?? "");
   }
@@ -55,7 +60,13 @@ async function failTurn(key: string) {
   const threads = new ThreadService({ checkpointer: saver, model: () => model });
   const result = await threads.sendMessage("t", "hello there");
   await saver.close();
-  return { result, status: await new ThreadService({ checkpointer: (saver = new FileSaver(dir, { fsync: false, onWarning: () => undefined })), model: () => model }).load("t") };
+  return {
+    result,
+    status: await new ThreadService({
+      checkpointer: (saver = new FileSaver(dir, { fsync: false, onWarning: () => undefined })),
+      model: () => model,
+    }).load("t"),
+  };
 }
 
 describe("the API key is redacted from model errors at the source", () => {
@@ -79,7 +90,11 @@ describe("the API key is redacted from model errors at the source", () => {
 
   it("an error event mid-stream that quotes the key: redacted in the error, the stored failure and every store file", async () => {
     const key = "sk-ant-api03-secret-0123456789abcdef";
-    mock.script({ text: "one two three four", deltasBefore: 2, streamError: { type: "api_error", message: `upstream refused key ${key}` } });
+    mock.script({
+      text: "one two three four",
+      deltasBefore: 2,
+      streamError: { type: "api_error", message: `upstream refused key ${key}` },
+    });
     const { result, status } = await failTurn(key);
     expect(result.status).toBe("failed");
     expect(result.error).toMatchObject({ code: "stream_error" });

@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { describeRejected, hostMessage, is, isHostMessage, isWebviewMessage, MAX_INPUT_CHARS, webviewMessage, type WebviewMessage } from "../../../src/protocol/messages";
+import {
+  describeRejected,
+  hostMessage,
+  is,
+  isHostMessage,
+  isWebviewMessage,
+  MAX_INPUT_CHARS,
+  webviewMessage,
+  type WebviewMessage,
+} from "../../../src/protocol/messages";
 
 describe("protocol guards: webview → host", () => {
   it("accepts every well-formed message", () => {
@@ -11,7 +20,9 @@ describe("protocol guards: webview → host", () => {
       webviewMessage("retry", { threadId: "t" }),
       webviewMessage("draft", { threadId: "t", text: "" }),
       webviewMessage("copy", { text: "code" }),
-      webviewMessage("ready", { state: { threadId: "t", scrollFromBottom: 900, anchor: { messageId: "m1", offset: -37 } } }),
+      webviewMessage("ready", {
+        state: { threadId: "t", scrollFromBottom: 900, anchor: { messageId: "m1", offset: -37 } },
+      }),
       webviewMessage("insertCode", { text: "print(1)\n" }),
       webviewMessage("openCode", { text: "print(1)\n", language: "python" }),
       webviewMessage("openCode", { text: "plain" }),
@@ -72,7 +83,11 @@ describe("protocol guards: host → webview", () => {
         strings: strings as never,
       }),
       hostMessage("messages", { threadId: "t", messages: [] }),
-      hostMessage("replaceTail", { threadId: "t", afterId: "m", messages: [{ id: "n", role: "assistant", text: "x", siblings: { index: 1, count: 2 } }] }),
+      hostMessage("replaceTail", {
+        threadId: "t",
+        afterId: "m",
+        messages: [{ id: "n", role: "assistant", text: "x", siblings: { index: 1, count: 2 } }],
+      }),
       hostMessage("replaceTail", { threadId: "t", afterId: null, messages: [] }),
       hostMessage("tokens", { threadId: "t", messageId: "m", text: "x" }),
       hostMessage("status", { threadId: "t", streaming: { messageId: "m" }, interrupted: false }),
@@ -93,7 +108,14 @@ describe("protocol guards: host → webview", () => {
       { type: "snapshot", params: { threadId: "t" } },
       { type: "replaceTail", params: { threadId: "t", messages: [] } },
       { type: "replaceTail", params: { threadId: "t", afterId: 3, messages: [] } },
-      { type: "replaceTail", params: { threadId: "t", afterId: null, messages: [{ id: "m", role: "user", text: "x", siblings: { index: 2, count: 2 } }] } },
+      {
+        type: "replaceTail",
+        params: {
+          threadId: "t",
+          afterId: null,
+          messages: [{ id: "m", role: "user", text: "x", siblings: { index: 2, count: 2 } }],
+        },
+      },
       { type: "status", params: { threadId: "t", streaming: "yes", interrupted: false } },
       { type: "error", params: { threadId: "t", error: { code: 1 } } },
       { type: "send", params: { threadId: "t", text: "x" } },
@@ -113,8 +135,14 @@ describe("protocol: answering what was refused", () => {
 
   it("describeRejected names the type and thread of a refused message when those parts are sound", () => {
     const huge = "x".repeat(MAX_INPUT_CHARS + 1);
-    expect(describeRejected({ type: "send", params: { threadId: "t", text: huge } })).toEqual({ type: "send", threadId: "t" });
-    expect(describeRejected({ type: "ready", params: { state: { draft: huge } } })).toEqual({ type: "ready", threadId: undefined });
+    expect(describeRejected({ type: "send", params: { threadId: "t", text: huge } })).toEqual({
+      type: "send",
+      threadId: "t",
+    });
+    expect(describeRejected({ type: "ready", params: { state: { draft: huge } } })).toEqual({
+      type: "ready",
+      threadId: undefined,
+    });
     expect(describeRejected({ type: "nope", params: { threadId: "t" } })).toBeUndefined();
     expect(describeRejected("junk")).toBeUndefined();
   });

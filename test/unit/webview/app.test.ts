@@ -66,7 +66,17 @@ class WebviewHost implements VsCodeApi {
 }
 
 function snapshot(over: Partial<ChatSnapshot> = {}): ChatSnapshot {
-  return { threadId: "t1", title: "", messages: [], draft: "", streaming: null, error: null, interrupted: false, strings, ...over };
+  return {
+    threadId: "t1",
+    title: "",
+    messages: [],
+    draft: "",
+    streaming: null,
+    error: null,
+    interrupted: false,
+    strings,
+    ...over,
+  };
 }
 
 function turns(n: number): ChatMessageView[] {
@@ -101,7 +111,9 @@ describe("chat webview", () => {
   it("says ready with what it remembered (thread, draft, scroll)", () => {
     const { host, app } = setup({ threadId: "t1", draft: "half a thought", scrollFromBottom: 120 });
     app.start();
-    expect(host.posted).toEqual([{ type: "ready", params: { state: { threadId: "t1", draft: "half a thought", scrollFromBottom: 120 } } }]);
+    expect(host.posted).toEqual([
+      { type: "ready", params: { state: { threadId: "t1", draft: "half a thought", scrollFromBottom: 120 } } },
+    ]);
   });
 
   it("renders a snapshot with stable hooks: data-role, data-message-id, #composer, buttons", () => {
@@ -188,7 +200,9 @@ describe("chat webview", () => {
     expect(streaming.getAttribute("aria-busy")).toBe("true");
     expect(streaming.querySelector(".message-body")!.textContent!.trim()).toBe("Hello bob");
     expect(streaming.querySelector("strong")?.textContent).toBe("bob");
-    receive(hostMessage("messages", { threadId: "t1", messages: [{ id: "a1", role: "assistant", text: "Hello **bob**!" }] }));
+    receive(
+      hostMessage("messages", { threadId: "t1", messages: [{ id: "a1", role: "assistant", text: "Hello **bob**!" }] }),
+    );
     receive(hostMessage("status", { threadId: "t1", streaming: null, interrupted: false }));
     expect($$('[data-message-id="a1"]')).toHaveLength(1);
     expect($('[data-message-id="a1"]')!.hasAttribute("aria-busy")).toBe(false);
@@ -210,7 +224,12 @@ describe("chat webview", () => {
   it("shows an error inline with Retry, and Set API Key for key errors", () => {
     const { host, receive } = setup();
     receive(hostMessage("snapshot", snapshot({ messages: turns(1) })));
-    receive(hostMessage("error", { threadId: "t1", error: { code: "missing_api_key", message: "No key <b>set</b>", actions: ["setApiKey", "retry"] } }));
+    receive(
+      hostMessage("error", {
+        threadId: "t1",
+        error: { code: "missing_api_key", message: "No key <b>set</b>", actions: ["setApiKey", "retry"] },
+      }),
+    );
     const box = $("#chat-error")!;
     expect(box.dataset.role).toBe("error");
     expect(box.dataset.errorCode).toBe("missing_api_key");
@@ -227,7 +246,9 @@ describe("chat webview", () => {
 
   it("shows a reply interrupted by a reload with Retry", () => {
     const { host, receive } = setup();
-    receive(hostMessage("snapshot", snapshot({ messages: [{ id: "u0", role: "user", text: "hi" }], interrupted: true })));
+    receive(
+      hostMessage("snapshot", snapshot({ messages: [{ id: "u0", role: "user", text: "hi" }], interrupted: true })),
+    );
     const notice = $("#interrupted-notice")!;
     expect(notice.dataset.role).toBe("interrupted");
     expect(notice.textContent).toContain("Interrupted.");
@@ -237,7 +258,18 @@ describe("chat webview", () => {
 
   it("a cut-off reply (window closed mid-stream) gets Retry without repeating the notice text", () => {
     const { host, receive } = setup();
-    receive(hostMessage("snapshot", snapshot({ messages: [{ id: "u0", role: "user", text: "hi" }, { id: "a0", role: "assistant", text: "word1 word2", interrupted: true }], interrupted: true })));
+    receive(
+      hostMessage(
+        "snapshot",
+        snapshot({
+          messages: [
+            { id: "u0", role: "user", text: "hi" },
+            { id: "a0", role: "assistant", text: "word1 word2", interrupted: true },
+          ],
+          interrupted: true,
+        }),
+      ),
+    );
     const notice = $("#interrupted-notice")!;
     expect(notice.textContent).not.toContain("Interrupted.");
     expect($('[data-message-id="a0"] .interrupted-note')!.textContent).toBe("Interrupted.");
@@ -248,12 +280,27 @@ describe("chat webview", () => {
   it("marks a stored interrupted reply and renders tool calls and tool results as text", () => {
     const { receive } = setup();
     receive(
-      hostMessage("snapshot", snapshot({
-        messages: [
-          { id: "a0", role: "assistant", text: "partial", interrupted: true, toolCalls: [{ id: "c1", name: "clock", args: '{ "tz": "<img onerror=x>" }' }] },
-          { id: "t0", role: "tool", text: "<script>alert(1)</script> **not markdown**", toolName: "clock", isError: true },
-        ],
-      })),
+      hostMessage(
+        "snapshot",
+        snapshot({
+          messages: [
+            {
+              id: "a0",
+              role: "assistant",
+              text: "partial",
+              interrupted: true,
+              toolCalls: [{ id: "c1", name: "clock", args: '{ "tz": "<img onerror=x>" }' }],
+            },
+            {
+              id: "t0",
+              role: "tool",
+              text: "<script>alert(1)</script> **not markdown**",
+              toolName: "clock",
+              isError: true,
+            },
+          ],
+        }),
+      ),
     );
     expect($('[data-message-id="a0"]')!.classList.contains("interrupted")).toBe(true);
     expect($('[data-message-id="a0"] .interrupted-note')!.textContent).toBe("Interrupted.");
@@ -304,7 +351,9 @@ describe("chat webview", () => {
 
   it("asks the host to copy code (clipboard lives on the host)", () => {
     const { host, receive } = setup();
-    receive(hostMessage("snapshot", snapshot({ messages: [{ id: "a0", role: "assistant", text: "```js\nrun()\n```" }] })));
+    receive(
+      hostMessage("snapshot", snapshot({ messages: [{ id: "a0", role: "assistant", text: "```js\nrun()\n```" }] })),
+    );
     $<HTMLButtonElement>('[data-message-id="a0"] .copy-code-button')!.click();
     expect(host.last("copy")).toEqual({ type: "copy", params: { text: "run()\n" } });
   });
@@ -314,27 +363,57 @@ describe("chat webview", () => {
     app.composer.value = "one more";
     app.send();
     receive(hostMessage("tokens", { threadId: "t1", messageId: "a1000", text: "partial" }));
-    expect($$(".message").map((el) => el.dataset.messageId).slice(-2)).toEqual([expect.stringMatching(/^pending-/), "a1000"]);
-    receive(hostMessage("replaceTail", { threadId: "t1", afterId: "a999", messages: [{ id: "u1000", role: "user", text: "one more" }, { id: "a1000", role: "assistant", text: "partial", interrupted: true }] }));
+    expect(
+      $$(".message")
+        .map((el) => el.dataset.messageId)
+        .slice(-2),
+    ).toEqual([expect.stringMatching(/^pending-/), "a1000"]);
+    receive(
+      hostMessage("replaceTail", {
+        threadId: "t1",
+        afterId: "a999",
+        messages: [
+          { id: "u1000", role: "user", text: "one more" },
+          { id: "a1000", role: "assistant", text: "partial", interrupted: true },
+        ],
+      }),
+    );
     expect(app.list.count).toBe(2002);
     expect($$(".message")).toHaveLength(FIRST_PAGE + 2);
-    expect($$(".message").map((el) => el.dataset.messageId).slice(-3)).toEqual(["a999", "u1000", "a1000"]);
+    expect(
+      $$(".message")
+        .map((el) => el.dataset.messageId)
+        .slice(-3),
+    ).toEqual(["a999", "u1000", "a1000"]);
     expect($('[data-message-id="a1000"]')!.classList.contains("interrupted")).toBe(true);
     expect($$("[data-pending]")).toHaveLength(0);
     // An edit of u998 first drops it and everything after; the new branch follows.
     receive(hostMessage("replaceTail", { threadId: "t1", afterId: "a997", messages: [] }));
     expect($$(".message").at(-1)!.dataset.messageId).toBe("a997");
     expect(app.list.count).toBe(1996);
-    receive(hostMessage("replaceTail", { threadId: "t1", afterId: "a997", messages: [{ id: "e998", role: "user", text: "edited", siblings: { index: 1, count: 2 } }] }));
+    receive(
+      hostMessage("replaceTail", {
+        threadId: "t1",
+        afterId: "a997",
+        messages: [{ id: "e998", role: "user", text: "edited", siblings: { index: 1, count: 2 } }],
+      }),
+    );
     expect($('[data-message-id="e998"] .branch-position')?.textContent).toBe("2/2");
-    expect(app.list.views().slice(-2).map((m) => m.id)).toEqual(["a997", "e998"]);
+    expect(
+      app.list
+        .views()
+        .slice(-2)
+        .map((m) => m.id),
+    ).toEqual(["a997", "e998"]);
   });
 
   it("replaceTail with a long continuation paints its newest page; older pages, reveal and a full replacement still work", () => {
     const { app, receive, host } = setup();
     receive(hostMessage("snapshot", snapshot({ messages: turns(1000) })));
     // A branch switch far back: everything after a9 is another continuation of 1,990 messages.
-    const other = turns(1000).slice(20).map((m) => ({ ...m, id: `x${m.id}` }));
+    const other = turns(1000)
+      .slice(20)
+      .map((m) => ({ ...m, id: `x${m.id}` }));
     receive(hostMessage("replaceTail", { threadId: "t1", afterId: "a9", messages: other }));
     expect(app.list.count).toBe(2000);
     expect($$(".message")).toHaveLength(FIRST_PAGE);
@@ -348,7 +427,13 @@ describe("chat webview", () => {
     const ids = $$(".message").map((el) => el.dataset.messageId);
     expect(new Set(ids).size).toBe(ids.length);
     // From the start (null anchor): the whole list.
-    receive(hostMessage("replaceTail", { threadId: "t1", afterId: null, messages: [{ id: "only", role: "user", text: "alone" }] }));
+    receive(
+      hostMessage("replaceTail", {
+        threadId: "t1",
+        afterId: null,
+        messages: [{ id: "only", role: "user", text: "alone" }],
+      }),
+    );
     expect($$(".message").map((el) => el.dataset.messageId)).toEqual(["only"]);
     expect(host.posted.filter((m) => m.type === "ready")).toHaveLength(0);
   });
@@ -356,7 +441,9 @@ describe("chat webview", () => {
   it("replaceTail after a message it does not hold asks the host again (ready) and changes nothing", () => {
     const { app, receive, host } = setup({ threadId: "t1", draft: "typing" });
     receive(hostMessage("snapshot", snapshot({ messages: turns(2) })));
-    receive(hostMessage("replaceTail", { threadId: "t1", afterId: "nope", messages: [{ id: "z", role: "user", text: "z" }] }));
+    receive(
+      hostMessage("replaceTail", { threadId: "t1", afterId: "nope", messages: [{ id: "z", role: "user", text: "z" }] }),
+    );
     expect(app.list.views().map((m) => m.id)).toEqual(["u0", "a0", "u1", "a1"]);
     expect(host.last("ready")).toMatchObject({ type: "ready", params: { state: { threadId: "t1" } } });
     // Another thread's change is ignored.

@@ -6,10 +6,30 @@ import type { ChatMessageView, ChatSnapshot, PersistedViewState, WebviewStrings 
 import { ChatApp, type VsCodeApi } from "../../../src/webview/app";
 
 const strings = {
-  placeholder: "Ask", send: "Send", stop: "Stop", retry: "Retry", setApiKey: "Set API Key", copy: "Copy", copied: "Copied",
-  you: "You", assistant: "Assistant", tool: "Tool", error: "Error", interrupted: "Interrupted.", emptyThread: "Empty.",
-  loadingOlder: "Older…", truncated: "Plain.", toolCall: "Tool call", newThread: "New Thread", composerLabel: "Message",
-  messagesLabel: "Conversation", edit: "Edit", regenerate: "Regenerate", fork: "Fork", save: "Save", cancel: "Cancel",
+  placeholder: "Ask",
+  send: "Send",
+  stop: "Stop",
+  retry: "Retry",
+  setApiKey: "Set API Key",
+  copy: "Copy",
+  copied: "Copied",
+  you: "You",
+  assistant: "Assistant",
+  tool: "Tool",
+  error: "Error",
+  interrupted: "Interrupted.",
+  emptyThread: "Empty.",
+  loadingOlder: "Older…",
+  truncated: "Plain.",
+  toolCall: "Tool call",
+  newThread: "New Thread",
+  composerLabel: "Message",
+  messagesLabel: "Conversation",
+  edit: "Edit",
+  regenerate: "Regenerate",
+  fork: "Fork",
+  save: "Save",
+  cancel: "Cancel",
 } as WebviewStrings;
 
 class Host implements VsCodeApi {
@@ -34,7 +54,19 @@ function setup(over: Partial<ChatSnapshot> = {}) {
   document.body.innerHTML = '<div id="app"></div>';
   const host = new Host();
   const app = new ChatApp(document.getElementById("app")!, host);
-  app.receive(hostMessage("snapshot", { threadId: "t1", title: "", messages, draft: "", streaming: null, error: null, interrupted: false, strings, ...over }));
+  app.receive(
+    hostMessage("snapshot", {
+      threadId: "t1",
+      title: "",
+      messages,
+      draft: "",
+      streaming: null,
+      error: null,
+      interrupted: false,
+      strings,
+      ...over,
+    }),
+  );
   const message = (id: string) => document.querySelector<HTMLElement>(`[data-message-id="${id}"]`)!;
   const click = (id: string, selector: string) => message(id).querySelector<HTMLButtonElement>(selector)!.click();
   return { host, app, message, click };
@@ -78,7 +110,10 @@ describe("time-travel controls", () => {
     click("u2", ".edit-button");
     message("u2").querySelector<HTMLTextAreaElement>(".edit-input")!.value = "second question, better";
     click("u2", ".edit-save");
-    expect(host.posted.at(-1)).toEqual({ type: "edit", params: { threadId: "t1", messageId: "u2", text: "second question, better" } });
+    expect(host.posted.at(-1)).toEqual({
+      type: "edit",
+      params: { threadId: "t1", messageId: "u2", text: "second question, better" },
+    });
     expect(message("u2").querySelector(".edit-box")).toBeNull();
   });
 

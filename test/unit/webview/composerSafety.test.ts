@@ -5,7 +5,13 @@
  * the host refused. And nothing is sent to a thread the user no longer sees.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { hostMessage, isWebviewMessage, MAX_INPUT_CHARS, type HostMessage, type WebviewMessage } from "../../../src/protocol/messages";
+import {
+  hostMessage,
+  isWebviewMessage,
+  MAX_INPUT_CHARS,
+  type HostMessage,
+  type WebviewMessage,
+} from "../../../src/protocol/messages";
 import type { ChatSnapshot, PersistedViewState, WebviewStrings } from "../../../src/protocol/types";
 import { ChatApp, type VsCodeApi } from "../../../src/webview/app";
 
@@ -39,7 +45,15 @@ class WebviewHost implements VsCodeApi {
 }
 
 const snapshot = (over: Partial<ChatSnapshot> = {}): ChatSnapshot => ({
-  threadId: "t1", title: "", messages: [], draft: "", streaming: null, error: null, interrupted: false, strings, ...over,
+  threadId: "t1",
+  title: "",
+  messages: [],
+  draft: "",
+  streaming: null,
+  error: null,
+  interrupted: false,
+  strings,
+  ...over,
 });
 
 function setup(initial?: PersistedViewState) {
@@ -52,7 +66,8 @@ function setup(initial?: PersistedViewState) {
     composer.value += text;
     composer.dispatchEvent(new Event("input"));
   };
-  const enter = () => composer.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true, cancelable: true }));
+  const enter = () =>
+    composer.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true, cancelable: true }));
   return { host, app, receive, composer, type, enter };
 }
 
@@ -177,13 +192,23 @@ describe("composer safety", () => {
 
   it("while another thread opens, Retry / Stop on the old list do not act on the new thread", () => {
     const { host, receive } = setup();
-    receive(hostMessage("snapshot", snapshot({ threadId: "old", interrupted: true, messages: [{ id: "u", role: "user", text: "q" }] })));
+    receive(
+      hostMessage(
+        "snapshot",
+        snapshot({ threadId: "old", interrupted: true, messages: [{ id: "u", role: "user", text: "q" }] }),
+      ),
+    );
     receive(hostMessage("opening", { threadId: "new" }));
     document.querySelector<HTMLButtonElement>(".retry-button")!.click();
     document.querySelector<HTMLButtonElement>("#stop-button")!.click();
     expect(host.of("retry")).toEqual([]);
     expect(host.of("stop")).toEqual([]);
-    receive(hostMessage("snapshot", snapshot({ threadId: "new", interrupted: true, messages: [{ id: "u2", role: "user", text: "q" }] })));
+    receive(
+      hostMessage(
+        "snapshot",
+        snapshot({ threadId: "new", interrupted: true, messages: [{ id: "u2", role: "user", text: "q" }] }),
+      ),
+    );
     document.querySelector<HTMLButtonElement>(".retry-button")!.click();
     expect(host.of("retry")).toEqual([{ threadId: "new" }]);
   });

@@ -2,7 +2,13 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { markdownToSafeHtml, MAX_MARKDOWN_CHARS, renderInto, sanitizeHtml } from "../../../src/webview/markdown";
 
-const strings = { copy: "Copy", copied: "Copied", truncated: "Shown as plain text.", insertAtCursor: "Insert at Cursor", openInEditor: "Open in New Editor" };
+const strings = {
+  copy: "Copy",
+  copied: "Copied",
+  truncated: "Shown as plain text.",
+  insertAtCursor: "Insert at Cursor",
+  openInEditor: "Open in New Editor",
+};
 
 function render(text: string, copied: string[] = []): HTMLElement {
   const target = document.createElement("div");
@@ -34,7 +40,9 @@ describe("markdown rendering", () => {
   });
 
   it("shows raw HTML as text, never as elements", () => {
-    const el = render('<script>window.pwned = 1</script>\n\n<img src=x onerror="window.pwned=2">\n\n<b onclick="x()">hi</b>');
+    const el = render(
+      '<script>window.pwned = 1</script>\n\n<img src=x onerror="window.pwned=2">\n\n<b onclick="x()">hi</b>',
+    );
     expect(el.querySelector("script")).toBeNull();
     expect(el.querySelector("img")).toBeNull();
     expect(el.querySelector("b")).toBeNull();
@@ -43,7 +51,9 @@ describe("markdown rendering", () => {
   });
 
   it("drops javascript:, vbscript: and data: links, keeps https links inert to the page", () => {
-    const el = render("[a](javascript:window.pwned=3) [b](JaVaScRiPt:alert(1)) [c](vbscript:msgbox) [d](data:text/html,<script>1</script>) [e](https://example.com)");
+    const el = render(
+      "[a](javascript:window.pwned=3) [b](JaVaScRiPt:alert(1)) [c](vbscript:msgbox) [d](data:text/html,<script>1</script>) [e](https://example.com)",
+    );
     const hrefs = Array.from(el.querySelectorAll("a")).map((a) => a.getAttribute("href"));
     expect(hrefs).toEqual(["https://example.com"]);
     const link = el.querySelector("a")!;

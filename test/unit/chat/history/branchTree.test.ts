@@ -8,7 +8,13 @@ const m = (id: string, role: StoredMessage["role"] = "user", content = id): Stor
 
 /** A chat thread's checkpoint tree: two turns, then an edit of the second question and a regenerate of its reply. */
 function views(): CheckpointView[] {
-  const u1 = m("u1"), a1 = m("a1", "assistant"), u2 = m("u2"), a2 = m("a2", "assistant"), u2b = m("u2b"), a2b = m("a2b", "assistant"), a2c = m("a2c", "assistant");
+  const u1 = m("u1"),
+    a1 = m("a1", "assistant"),
+    u2 = m("u2"),
+    a2 = m("a2", "assistant"),
+    u2b = m("u2b"),
+    a2b = m("a2b", "assistant"),
+    a2c = m("a2c", "assistant");
   return [
     { checkpointId: "01", messages: [] },
     { checkpointId: "02", parentCheckpointId: "01", messages: [u1] },
@@ -58,7 +64,11 @@ describe("message tree from a checkpoint tree", () => {
   it("keeps the newest content of a message replaced in place, and an empty thread is empty", () => {
     const tree = buildMessageTree([
       { checkpointId: "1", messages: [m("u1"), { id: "a1", role: "assistant", content: "partial" }] },
-      { checkpointId: "2", parentCheckpointId: "1", messages: [m("u1"), { id: "a1", role: "assistant", content: "complete" }] },
+      {
+        checkpointId: "2",
+        parentCheckpointId: "1",
+        messages: [m("u1"), { id: "a1", role: "assistant", content: "complete" }],
+      },
     ]);
     expect(tree.nodes[findNodes(tree, "a1")[0]!]!.message.content).toBe("complete");
     expect(viewOf("t", buildMessageTree([])).messages).toEqual([]);

@@ -34,7 +34,8 @@ const kinds: SaverKind[] = [
 ];
 
 const texts = (view: BranchView) => view.messages.map((entry) => messageText(entry.message));
-const positions = (view: BranchView) => view.messages.map((entry) => `${entry.siblings.index + 1}/${entry.siblings.count}`);
+const positions = (view: BranchView) =>
+  view.messages.map((entry) => `${entry.siblings.index + 1}/${entry.siblings.count}`);
 
 describe.each(kinds)("branches over real checkpoint trees ($name)", (kind) => {
   let dir: string;
@@ -53,7 +54,8 @@ describe.each(kinds)("branches over real checkpoint trees ($name)", (kind) => {
 
   function setup(current = saver) {
     const graph = createChatGraph({ model, checkpointer: current });
-    const send = (threadId: string, text: string) => graph.invoke({ messages: [{ role: "user", content: text }] }, { configurable: { thread_id: threadId } });
+    const send = (threadId: string, text: string) =>
+      graph.invoke({ messages: [{ role: "user", content: text }] }, { configurable: { thread_id: threadId } });
     return { graph, send, branches: new ThreadBranches(current, graph) };
   }
 
@@ -80,11 +82,20 @@ describe.each(kinds)("branches over real checkpoint trees ($name)", (kind) => {
     view = await branches.switchBranch("t", view.messages[2]!.message.id, 0);
     expect(texts(view)).toEqual(["q1", "reply 1 to q1", "q2", "reply 2 to q2"]);
     expect(positions(view)).toEqual(["1/1", "1/1", "1/2", "1/1"]);
-    expect((await saver.getThreadInfo("t"))?.metadata).toMatchObject({ messageCount: 4, lastMessagePreview: "reply 2 to q2" });
+    expect((await saver.getThreadInfo("t"))?.metadata).toMatchObject({
+      messageCount: 4,
+      lastMessagePreview: "reply 2 to q2",
+    });
 
     // The next turn continues the shown branch (it is the head), with that branch's history.
     await send("t", "q3");
-    expect(model.sent.at(-1)).toEqual(["user:q1", "assistant:reply 1 to q1", "user:q2", "assistant:reply 2 to q2", "user:q3"]);
+    expect(model.sent.at(-1)).toEqual([
+      "user:q1",
+      "assistant:reply 1 to q1",
+      "user:q2",
+      "assistant:reply 2 to q2",
+      "user:q3",
+    ]);
 
     // Reload: a fresh saver instance and graph over the same storage show the same branch.
     saver = await kind.reopen(dir, saver);
@@ -106,7 +117,17 @@ describe.each(kinds)("branches over real checkpoint trees ($name)", (kind) => {
     // Nothing was lost: every message ever written is in the tree.
     const tree = await reloaded.tree("t");
     expect(tree.nodes.map((node) => messageText(node.message)).sort()).toEqual(
-      ["q1", "q2", "q2 edited", "q3", "reply 1 to q1", "reply 2 to q2", "reply 3 to q2 edited", "reply 4 to q2 edited", "reply 5 to q3"].sort(),
+      [
+        "q1",
+        "q2",
+        "q2 edited",
+        "q3",
+        "reply 1 to q1",
+        "reply 2 to q2",
+        "reply 3 to q2 edited",
+        "reply 4 to q2 edited",
+        "reply 5 to q3",
+      ].sort(),
     );
     expect((await saver.getThreadInfo("t"))?.metadata.messageCount).toBe(4);
   });
@@ -137,7 +158,11 @@ describe.each(kinds)("branches over real checkpoint trees ($name)", (kind) => {
     await branches.regenerate("t", (await branches.getBranchView("t")).messages[1]!.message.id);
     const view = await branches.getBranchView("t");
     expect(texts(view)).toEqual(["new", "reply 4 to new"]);
-    expect((await branches.tree("t")).nodes.map((node) => messageText(node.message)).sort()).toEqual(["new", "reply 3 to new", "reply 4 to new"]);
+    expect((await branches.tree("t")).nodes.map((node) => messageText(node.message)).sort()).toEqual([
+      "new",
+      "reply 3 to new",
+      "reply 4 to new",
+    ]);
   });
 
   it("edits a message far back (beyond the short walk, so planned from the full tree)", async () => {
@@ -158,7 +183,10 @@ describe.each(kinds)("branches over real checkpoint trees ($name)", (kind) => {
     const view = await branches.editUserMessage("r", first, "hello again");
     expect(texts(view)).toEqual(["hello again", "reply 2 to hello again"]);
     expect(positions(view)).toEqual(["2/2", "1/1"]);
-    expect(texts(await branches.switchBranch("r", view.messages[0]!.message.id, 0))).toEqual(["hello", "reply 1 to hello"]);
+    expect(texts(await branches.switchBranch("r", view.messages[0]!.message.id, 0))).toEqual([
+      "hello",
+      "reply 1 to hello",
+    ]);
   });
 
   it("forks to a new thread up to a message, leaving the original untouched", async () => {
@@ -170,7 +198,9 @@ describe.each(kinds)("branches over real checkpoint trees ($name)", (kind) => {
     await branches.forkToNewThread("t", before.messages[1]!.message.id, "t-fork");
     const fork = await branches.getBranchView("t-fork");
     expect(texts(fork)).toEqual(["q1", "reply 1 to q1"]);
-    expect(fork.messages.map((entry) => entry.message.id)).toEqual(before.messages.slice(0, 2).map((entry) => entry.message.id));
+    expect(fork.messages.map((entry) => entry.message.id)).toEqual(
+      before.messages.slice(0, 2).map((entry) => entry.message.id),
+    );
     const info = await saver.getThreadInfo("t-fork");
     expect(info?.title).toBe("Original (fork)");
     expect(info?.metadata.messageCount).toBe(2);

@@ -18,7 +18,15 @@ function sample(): ThreadExport {
     metadata: { pinned: true },
     messages: [
       { parent: null, message: { id: "u1", role: "user", content: "hi" } },
-      { parent: 0, message: { id: "a1", role: "assistant", content: "hello", metadata: { usage: { input_tokens: 3, output_tokens: 1 } } } },
+      {
+        parent: 0,
+        message: {
+          id: "a1",
+          role: "assistant",
+          content: "hello",
+          metadata: { usage: { input_tokens: 3, output_tokens: 1 } },
+        },
+      },
       { parent: 0, message: { id: "a2", role: "assistant", content: "hey there" } },
     ],
     head: 2,
@@ -40,7 +48,12 @@ describe("JSON export format", () => {
     const text = serializeThreadExport(sample());
     expect(serializeThreadExport(parseThreadExport(text))).toBe(text);
     const shuffled = sample();
-    shuffled.messages[1]!.message = { metadata: { usage: { output_tokens: 1, input_tokens: 3 } }, content: "hello", role: "assistant", id: "a1" } as StoredMessage;
+    shuffled.messages[1]!.message = {
+      metadata: { usage: { output_tokens: 1, input_tokens: 3 } },
+      content: "hello",
+      role: "assistant",
+      id: "a1",
+    } as StoredMessage;
     expect(serializeThreadExport(shuffled)).toBe(text);
     expect(JSON.parse(text).messages[1].message).toEqual(sample().messages[1]!.message);
   });
@@ -59,16 +72,23 @@ describe("JSON export format", () => {
       "not a Skein thread export: the file is not valid JSON (Expected property name or '}' at line 1, column 3). Export a thread as JSON from Skein and import that file.",
     );
     const broken = '{\n  "format": "skein-thread",\n  oops\n}';
-    expect(importError(broken).message).toMatch(/^not a Skein thread export: the file is not valid JSON \(.+ at line 3, column 3\)\./);
+    expect(importError(broken).message).toMatch(
+      /^not a Skein thread export: the file is not valid JSON \(.+ at line 3, column 3\)\./,
+    );
     // Node 20 names no position for these; the place is still found.
     expect(importError("not json").message).toMatch(/Unexpected token 'o' at line 1, column 1\)/);
-    expect(importError('[\n1,\n2,\n]').message).toMatch(/ at line 4, column 1\)/);
+    expect(importError("[\n1,\n2,\n]").message).toMatch(/ at line 4, column 1\)/);
     expect(importError('{"format":').message).toMatch(/Unexpected end of JSON input at line 1, column 11\)/);
-    expect(importError('{"format":"other"}').message).toMatch(/^not a Skein thread export: the JSON has no "format": "skein-thread"/);
+    expect(importError('{"format":"other"}').message).toMatch(
+      /^not a Skein thread export: the JSON has no "format": "skein-thread"/,
+    );
   });
 
   it("keeps keys named __proto__ or constructor as plain data, byte for byte, and pollutes nothing", () => {
-    const text = serializeThreadExport(sample()).replace('"pinned": true', '"__proto__": {\n      "polluted": true\n    },\n    "constructor": 1');
+    const text = serializeThreadExport(sample()).replace(
+      '"pinned": true',
+      '"__proto__": {\n      "polluted": true\n    },\n    "constructor": 1',
+    );
     const data = parseThreadExport(text);
     expect(Object.hasOwn(data.metadata, "__proto__")).toBe(true);
     expect(Object.getPrototypeOf(data.metadata)).toBe(Object.prototype);
@@ -89,9 +109,14 @@ describe("JSON export format", () => {
     (ok.messages[0]!.message.metadata as unknown) = { d: deep };
     expect(importError(serializeThreadExport(ok)).where).toBe("$.messages[0].message");
     const fits = sample();
-    fits.messages[1]!.message.tool_calls = [{ id: "c1", name: "tool", args: (deep as { d: Record<string, unknown> }).d }];
+    fits.messages[1]!.message.tool_calls = [
+      { id: "c1", name: "tool", args: (deep as { d: Record<string, unknown> }).d },
+    ];
     // message → tool_calls → call → args: 3 levels above the arguments, 1,000 levels in all.
-    for (let i = 0; i < 3; i++) fits.messages[1]!.message.tool_calls[0]!.args = (fits.messages[1]!.message.tool_calls[0]!.args as { d: Record<string, unknown> }).d;
+    for (let i = 0; i < 3; i++)
+      fits.messages[1]!.message.tool_calls[0]!.args = (
+        fits.messages[1]!.message.tool_calls[0]!.args as { d: Record<string, unknown> }
+      ).d;
     const text = serializeThreadExport(fits);
     expect(serializeThreadExport(parseThreadExport(text))).toBe(text);
   });
@@ -109,9 +134,21 @@ describe("JSON export format", () => {
     ["a missing id", (d) => delete d.messages[1].message.id, "$.messages[1].message.id"],
     ["a numeric id", (d) => (d.messages[1].message.id = 5), "$.messages[1].message.id"],
     ["an unknown role", (d) => (d.messages[0].message.role = "root"), "$.messages[0].message.role"],
-    ["content of the wrong type", (d) => (d.messages[0].message.content = { text: "x" }), "$.messages[0].message.content"],
-    ["a text block without text", (d) => (d.messages[0].message.content = [{ type: "text" }]), "$.messages[0].message.content[0].text"],
-    ["bad tool calls", (d) => (d.messages[1].message.tool_calls = [{ id: "c", name: "x", args: "rm -rf" }]), "$.messages[1].message.tool_calls[0]"],
+    [
+      "content of the wrong type",
+      (d) => (d.messages[0].message.content = { text: "x" }),
+      "$.messages[0].message.content",
+    ],
+    [
+      "a text block without text",
+      (d) => (d.messages[0].message.content = [{ type: "text" }]),
+      "$.messages[0].message.content[0].text",
+    ],
+    [
+      "bad tool calls",
+      (d) => (d.messages[1].message.tool_calls = [{ id: "c", name: "x", args: "rm -rf" }]),
+      "$.messages[1].message.tool_calls[0]",
+    ],
     ["a forward parent", (d) => (d.messages[0].parent = 2), "$.messages[0].parent"],
     ["a self parent", (d) => (d.messages[1].parent = 1), "$.messages[1].parent"],
     ["a fractional parent", (d) => (d.messages[1].parent = 0.5), "$.messages[1].parent"],
@@ -121,7 +158,11 @@ describe("JSON export format", () => {
     ["missing messages", (d) => delete d.messages, "$.messages"],
     ["metadata of the wrong type", (d) => (d.metadata = []), "$.metadata"],
     ["a non-string title", (d) => (d.title = 42), "$.title"],
-    ["message metadata of the wrong type", (d) => (d.messages[0].message.metadata = "x"), "$.messages[0].message.metadata"],
+    [
+      "message metadata of the wrong type",
+      (d) => (d.messages[0].message.metadata = "x"),
+      "$.messages[0].message.metadata",
+    ],
   ];
   it.each(broken)("refuses %s, naming where", (_label, breakIt, where) => {
     const data = JSON.parse(serializeThreadExport(sample()));
@@ -133,7 +174,10 @@ describe("JSON export format", () => {
   });
 
   it("refuses absurd nesting instead of overflowing the stack", () => {
-    const text = serializeThreadExport(sample()).replace('"pinned": true', `"deep": ${"[".repeat(5000)}${"]".repeat(5000)}`);
+    const text = serializeThreadExport(sample()).replace(
+      '"pinned": true',
+      `"deep": ${"[".repeat(5000)}${"]".repeat(5000)}`,
+    );
     expect(importError(text).code).toBe("IMPORT_INVALID");
   });
 });
@@ -142,7 +186,12 @@ describe("Markdown export", () => {
   it("writes one heading per message under the title, with tool calls and results fenced", () => {
     const messages: StoredMessage[] = [
       { id: "u", role: "user", content: "Show me code" },
-      { id: "a", role: "assistant", content: "Here:\n\n```ts\nconst x = 1;\n```", tool_calls: [{ id: "c", name: "run", args: { cmd: "ls" } }] },
+      {
+        id: "a",
+        role: "assistant",
+        content: "Here:\n\n```ts\nconst x = 1;\n```",
+        tool_calls: [{ id: "c", name: "run", args: { cmd: "ls" } }],
+      },
       { id: "t", role: "tool", name: "run", tool_call_id: "c", content: "file```with backticks" },
     ];
     const md = threadToMarkdown(messages, { title: "My thread", otherBranches: 2 });
@@ -156,8 +205,12 @@ describe("Markdown export", () => {
   });
 
   it("keeps the structure when a message has headings or leaves a fence open", () => {
-    expect(repairBody("# Big\ntext\n```\n# not a heading\n```\n### Small")).toBe("### Big\ntext\n```\n# not a heading\n```\n##### Small");
-    expect(repairBody("code:\n````py\nprint(1)\n```\nstill code")).toBe("code:\n````py\nprint(1)\n```\nstill code\n````");
+    expect(repairBody("# Big\ntext\n```\n# not a heading\n```\n### Small")).toBe(
+      "### Big\ntext\n```\n# not a heading\n```\n##### Small",
+    );
+    expect(repairBody("code:\n````py\nprint(1)\n```\nstill code")).toBe(
+      "code:\n````py\nprint(1)\n```\nstill code\n````",
+    );
     const md = threadToMarkdown([
       { id: "a", role: "assistant", content: "```js\nunclosed" },
       { id: "u", role: "user", content: "next" },

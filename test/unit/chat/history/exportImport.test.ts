@@ -14,7 +14,10 @@ import { NumberedModel } from "./fakeModel";
 
 const kinds = [
   { name: "MemorySaver", open: (_dir: string): BaseCheckpointSaver => new MemorySaver() },
-  { name: "FileSaver", open: (dir: string): BaseCheckpointSaver => new FileSaver(dir, { fsync: false, onWarning: () => undefined }) },
+  {
+    name: "FileSaver",
+    open: (dir: string): BaseCheckpointSaver => new FileSaver(dir, { fsync: false, onWarning: () => undefined }),
+  },
 ];
 
 describe.each(kinds)("export and import ($name)", (kind) => {
@@ -35,7 +38,8 @@ describe.each(kinds)("export and import ($name)", (kind) => {
     const model = new NumberedModel();
     const graph = createChatGraph({ model, checkpointer: saver });
     const branches = new ThreadBranches(saver, graph);
-    const send = (text: string) => graph.invoke({ messages: [{ role: "user", content: text }] }, { configurable: { thread_id: "t" } });
+    const send = (text: string) =>
+      graph.invoke({ messages: [{ role: "user", content: text }] }, { configurable: { thread_id: "t" } });
     await send("first question");
     await send("second question with ```code``` in it");
     let view = await branches.getBranchView("t");
@@ -99,7 +103,11 @@ describe.each(kinds)("export and import ($name)", (kind) => {
     const bad = [
       "{",
       JSON.stringify({ ...good, version: 99 }),
-      JSON.stringify({ ...good, messages: [{ parent: null, message: { id: "../../x", role: "user", content: "hi" } }], head: 0 }),
+      JSON.stringify({
+        ...good,
+        messages: [{ parent: null, message: { id: "../../x", role: "user", content: "hi" } }],
+        head: 0,
+      }),
       JSON.stringify({ ...good, messages: "all of them" }),
       JSON.stringify({ ...good, title: "t".repeat(5_000) }),
       JSON.stringify({ ...good, head: 99 }),

@@ -9,7 +9,12 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FileSaver } from "../../../../src/checkpoint/file";
 import { MemorySaver } from "../../../../src/checkpoint/memory";
-import { LimitExceededError, MAX_NESTING_DEPTH, MAX_TITLE_CHARS, titleLimitMessage } from "../../../../src/checkpoint/limits";
+import {
+  LimitExceededError,
+  MAX_NESTING_DEPTH,
+  MAX_TITLE_CHARS,
+  titleLimitMessage,
+} from "../../../../src/checkpoint/limits";
 import { createChatGraph } from "../../../../src/chat/chatGraph";
 import { ThreadService } from "../../../../src/chat/threadService";
 import { exportThreadJson, importThreadJson } from "../../../../src/chat/history/exportImport";
@@ -43,19 +48,31 @@ async function seed(messages: Message[], title?: string) {
 
 describe("export → import → export is lossless for everything the store takes", () => {
   it("a title at the limit, arguments named __proto__ and constructor, arguments nested as deep as a message may", async () => {
-    const args = JSON.parse('{"__proto__":{"polluted":true},"constructor":"c","prototype":{"x":1}}') as Record<string, unknown>;
+    const args = JSON.parse('{"__proto__":{"polluted":true},"constructor":"c","prototype":{"x":1}}') as Record<
+      string,
+      unknown
+    >;
     // message → tool_calls → call → args → …: the whole message nests exactly MAX_NESTING_DEPTH levels.
     const deep = nested(MAX_NESTING_DEPTH - 3);
     const context = await seed(
       [
         { id: "u1", role: "user", content: "use the tools" },
-        { id: "a1", role: "assistant", content: "", tool_calls: [{ id: "c1", name: "odd", args }, { id: "c2", name: "deep", args: deep }] },
+        {
+          id: "a1",
+          role: "assistant",
+          content: "",
+          tool_calls: [
+            { id: "c1", name: "odd", args },
+            { id: "c2", name: "deep", args: deep },
+          ],
+        },
         { id: "r1", role: "tool", tool_call_id: "c1", name: "odd", content: "ok" },
         { id: "r2", role: "tool", tool_call_id: "c2", name: "deep", content: "ok" },
       ],
       "T".repeat(MAX_TITLE_CHARS),
     );
-    const stored = (await saver.getTuple({ configurable: { thread_id: "t" } }))!.checkpoint.channel_values.messages as Message[];
+    const stored = (await saver.getTuple({ configurable: { thread_id: "t" } }))!.checkpoint.channel_values
+      .messages as Message[];
     expect(Object.hasOwn(stored[1]!.tool_calls![0]!.args, "__proto__")).toBe(true);
 
     const json = await exportThreadJson(context, "t");
@@ -63,7 +80,8 @@ describe("export → import → export is lossless for everything the store take
     expect(json).toContain('"constructor": "c"');
     await importThreadJson(context, json, "copy");
     expect(await exportThreadJson(context, "copy")).toBe(json);
-    const copied = (await saver.getTuple({ configurable: { thread_id: "copy" } }))!.checkpoint.channel_values.messages as Message[];
+    const copied = (await saver.getTuple({ configurable: { thread_id: "copy" } }))!.checkpoint.channel_values
+      .messages as Message[];
     const copiedArgs = copied[1]!.tool_calls![0]!.args;
     expect(Object.hasOwn(copiedArgs, "__proto__")).toBe(true);
     expect(Object.getPrototypeOf(copiedArgs)).toBe(Object.prototype);
@@ -90,12 +108,21 @@ describe("one title limit at every door", () => {
     const threads = new ThreadService({ checkpointer: saver, model: () => new NumberedModel(), tools: [] });
     const threadId = await threads.create();
     const expected = titleLimitMessage(over.length);
-    await expect(threads.rename(threadId, over)).rejects.toMatchObject({ name: "LimitExceededError", code: "TITLE_TOO_LONG", message: expected });
+    await expect(threads.rename(threadId, over)).rejects.toMatchObject({
+      name: "LimitExceededError",
+      code: "TITLE_TOO_LONG",
+      message: expected,
+    });
     await expect(saver.setThreadInfo(threadId, { title: over })).rejects.toBeInstanceOf(LimitExceededError);
-    await expect(new MemorySaver().setThreadInfo("m", { title: over })).rejects.toMatchObject({ code: "TITLE_TOO_LONG", message: expected });
+    await expect(new MemorySaver().setThreadInfo("m", { title: over })).rejects.toMatchObject({
+      code: "TITLE_TOO_LONG",
+      message: expected,
+    });
     const context = await seed([{ id: "u1", role: "user", content: "hi" }]);
     const json = JSON.parse(await exportThreadJson(context, "t"));
-    const error = await importThreadJson(context, JSON.stringify({ ...json, title: over }), "n").catch((e: unknown) => e);
+    const error = await importThreadJson(context, JSON.stringify({ ...json, title: over }), "n").catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(ThreadImportError);
     expect((error as Error).message).toContain(expected);
     // Nothing changed: the title is still the first message's.

@@ -21,6 +21,13 @@ export class NumberedModel implements ChatModel {
     const lastUser = [...messages].reverse().find((m) => m.role === "user");
     const text = `reply ${this.calls} to ${lastUser ? messageText(lastUser) : "nothing"}`;
     yield { type: "text", text };
-    yield { type: "message", message: { role: "assistant", content: text, metadata: { model: this.model, usage: { input_tokens: 1, output_tokens: 1 } } } };
+    yield {
+      type: "message",
+      message: {
+        role: "assistant",
+        content: text,
+        metadata: { model: this.model, usage: { input_tokens: 1, output_tokens: 1 } },
+      },
+    };
   }
 }

@@ -26,9 +26,15 @@ afterEach(async () => {
 });
 
 async function seed(saver: MemorySaver) {
-  await putMessages(saver, "t1", [user("u1", "How do I configure the Webpack dev server?"), assistant("a1", "Use `devServer.port` in webpack.config.js.")]);
+  await putMessages(saver, "t1", [
+    user("u1", "How do I configure the Webpack dev server?"),
+    assistant("a1", "Use `devServer.port` in webpack.config.js."),
+  ]);
   await saver.setThreadInfo("t1", { title: "Webpack setup" });
-  await putMessages(saver, "t2", [user("u2", "Explain Rust lifetimes"), assistant("a2", "Lifetimes tell the borrow checker how long references live.")]);
+  await putMessages(saver, "t2", [
+    user("u2", "Explain Rust lifetimes"),
+    assistant("a2", "Lifetimes tell the borrow checker how long references live."),
+  ]);
   await saver.setThreadInfo("t2", { title: "Rust questions" });
   await clockTick();
 }
@@ -40,9 +46,15 @@ describe("ThreadSearchIndex", () => {
     const index = new ThreadSearchIndex(saver);
     const result = await index.search("BORROW checker");
     expect(result.total).toBe(1);
-    expect(result.hits[0]).toMatchObject({ threadId: "t2", title: "Rust questions", messageId: "a2", role: "assistant" });
+    expect(result.hits[0]).toMatchObject({
+      threadId: "t2",
+      title: "Rust questions",
+      messageId: "a2",
+      role: "assistant",
+    });
     const hit = result.hits[0]!;
-    for (const [start, end] of hit.snippet.highlights) expect(["borrow", "checker"]).toContain(hit.snippet.text.slice(start, end).toLowerCase());
+    for (const [start, end] of hit.snippet.highlights)
+      expect(["borrow", "checker"]).toContain(hit.snippet.text.slice(start, end).toLowerCase());
     expect(hit.snippet.text).toContain("borrow checker");
   });
 
@@ -173,7 +185,14 @@ describe("ThreadSearchIndex", () => {
   it("indexes text blocks and tool names, not images, and ignores malformed stored messages", async () => {
     const saver = new MemorySaver();
     await putMessages(saver, "t", [
-      { id: "b1", role: "user", content: [{ type: "text", text: "look at this" }, { type: "image", source: { type: "base64", media_type: "image/png", data: "QUJDREVG" } }] },
+      {
+        id: "b1",
+        role: "user",
+        content: [
+          { type: "text", text: "look at this" },
+          { type: "image", source: { type: "base64", media_type: "image/png", data: "QUJDREVG" } },
+        ],
+      },
       { id: "b2", role: "assistant", content: "", tool_calls: [{ id: "c1", name: "read_file", args: {} }] },
       null as never,
     ]);

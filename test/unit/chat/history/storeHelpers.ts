@@ -11,13 +11,26 @@ export function nextCheckpointId(): string {
 }
 
 /** Stores `messages` as the thread's new head checkpoint (child of the current head). */
-export async function putMessages(saver: BaseCheckpointSaver, threadId: string, messages: StoredMessage[]): Promise<string> {
+export async function putMessages(
+  saver: BaseCheckpointSaver,
+  threadId: string,
+  messages: StoredMessage[],
+): Promise<string> {
   const head = await saver.getTuple({ configurable: { thread_id: threadId, checkpoint_ns: "" } });
   const version = (head?.checkpoint.channel_versions.messages ?? 0) + 1;
   const id = nextCheckpointId();
   await saver.put(
-    { configurable: { thread_id: threadId, checkpoint_ns: "", ...(head ? { checkpoint_id: head.checkpoint.id } : {}) } },
-    { v: 4, id, ts: new Date().toISOString(), channel_values: { messages }, channel_versions: { messages: version }, versions_seen: {} },
+    {
+      configurable: { thread_id: threadId, checkpoint_ns: "", ...(head ? { checkpoint_id: head.checkpoint.id } : {}) },
+    },
+    {
+      v: 4,
+      id,
+      ts: new Date().toISOString(),
+      channel_values: { messages },
+      channel_versions: { messages: version },
+      versions_seen: {},
+    },
     { source: "loop", step: version, parents: {} },
     { messages: version },
   );

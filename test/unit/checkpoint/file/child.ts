@@ -24,14 +24,19 @@ async function main(): Promise<void> {
     const graph = new StateGraph(MessagesAnnotation)
       .addNode("call_model", async (state) => {
         const asked = /^turn (\d+):/.exec(String(state.messages.at(-1)?.content))?.[1];
-        return { messages: [{ role: "assistant" as const, content: `reply ${asked}: ${makeText(380, Number(asked) * 2)}` }] };
+        return {
+          messages: [{ role: "assistant" as const, content: `reply ${asked}: ${makeText(380, Number(asked) * 2)}` }],
+        };
       })
       .addEdge(START, "call_model")
       .addEdge("call_model", END)
       .compile({ checkpointer: saver });
     console.log("ready");
     for (let i = 0; i < Number(countText); i++, turn++) {
-      await graph.invoke({ messages: [{ role: "user", content: `turn ${turn}: ${makeText(190, turn * 2 + 1)}` }] }, { configurable: { thread_id: thread } });
+      await graph.invoke(
+        { messages: [{ role: "user", content: `turn ${turn}: ${makeText(190, turn * 2 + 1)}` }] },
+        { configurable: { thread_id: thread } },
+      );
       console.log(`ack ${turn}`);
     }
   } else if (command === "race") {

@@ -15,8 +15,12 @@ describe("FileSaver read copies", () => {
     const odd = JSON.parse('{"id":"3","__proto__":"p","content":"x"}') as Record<string, unknown>;
     const odder = JSON.parse('{"id":"4","__proto__":{"polluted":true}}') as Record<string, unknown>;
     const c1 = await saver.put(cfg("t"), makeCheckpoint({ messages: [flat] }), meta, { messages: 1 });
-    const c2 = await saver.put(c1, makeCheckpoint({ messages: [flat, nested] }, { messages: 2 }), meta, { messages: 2 });
-    await saver.put(c2, makeCheckpoint({ messages: [flat, nested, odd, odder] }, { messages: 3 }), meta, { messages: 3 });
+    const c2 = await saver.put(c1, makeCheckpoint({ messages: [flat, nested] }, { messages: 2 }), meta, {
+      messages: 2,
+    });
+    await saver.put(c2, makeCheckpoint({ messages: [flat, nested, odd, odder] }, { messages: 3 }), meta, {
+      messages: 3,
+    });
     // A fresh instance reads from disk; the first one from memory: both paths copy.
     for (const reader of [saver, openSaver(dir).saver]) {
       const history = await collect(reader.list(cfg("t")));

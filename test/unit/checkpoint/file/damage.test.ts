@@ -2,7 +2,19 @@
  * Damaged, missing and unusual files, and locks left behind: each is reported, loses nothing that is intact,
  * never changes a thread silently, and leaves the store usable.
  */
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  unlinkSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
@@ -47,7 +59,14 @@ describe("thread ids", () => {
   it("ids that are not well-formed Unicode are refused: two lone surrogates would share one file", async () => {
     const { saver } = openSaver(tempDir());
     for (const id of ["user-\uD800", "user-\uDC00", "\uDE00\uD83D"]) {
-      await expect(saver.put(cfg(id), { v: 4, id: "1", ts: "", channel_values: {}, channel_versions: {}, versions_seen: {} }, { source: "input", step: -1, parents: {} }, {})).rejects.toMatchObject({
+      await expect(
+        saver.put(
+          cfg(id),
+          { v: 4, id: "1", ts: "", channel_values: {}, channel_versions: {}, versions_seen: {} },
+          { source: "input", step: -1, parents: {} },
+          {},
+        ),
+      ).rejects.toMatchObject({
         code: "INVALID_THREAD_ID",
         message: expect.stringMatching(/not well-formed Unicode/),
       });
@@ -78,7 +97,9 @@ describe("missing files", () => {
     // Every checkpoint from the pack is still there, unchanged (a restart from 0 would have replaced them).
     const historyAfter = await collect(again.saver.list(cfg("a")));
     for (const old of history) {
-      expect(historyAfter.find((t) => t.checkpoint.id === old.checkpoint.id)?.checkpoint.channel_values).toEqual(old.checkpoint.channel_values);
+      expect(historyAfter.find((t) => t.checkpoint.id === old.checkpoint.id)?.checkpoint.channel_values).toEqual(
+        old.checkpoint.channel_values,
+      );
     }
     expect((await again.saver.listThreads()).map((t) => t.threadId).sort()).toEqual(["a", "b"]);
   });
@@ -89,19 +110,27 @@ describe("missing files", () => {
       const dir = await seeded(30, { compactBytes: 4096 });
       const full = await messagesOf(openSaver(dir).saver, "a");
       const gone = kinds.filter((_, i) => mask & (1 << i));
-      for (const kind of gone) rmSync(kind === "catalog" ? join(dir, "catalog.log") : file(dir, "a", kind), { force: true });
+      for (const kind of gone)
+        rmSync(kind === "catalog" ? join(dir, "catalog.log") : file(dir, "a", kind), { force: true });
       const { saver, warnings } = openSaver(dir);
       const left = await messagesOf(saver, "a");
       // Whatever is left is a prefix-free subset of the thread as written, never something else.
       for (const m of left) expect(full.some((f) => f.id === m.id && f.content === m.content)).toBe(true);
-      if (gone.includes("log") && !gone.includes("pack")) expect(warnings.some((w) => w.code === "MISSING_LOG")).toBe(true);
+      if (gone.includes("log") && !gone.includes("pack"))
+        expect(warnings.some((w) => w.code === "MISSING_LOG")).toBe(true);
       if (gone.includes("catalog")) expect(warnings.some((w) => w.code === "CATALOG_REBUILT")).toBe(true);
       if (!gone.includes("log") && !gone.includes("pack")) expect(left).toEqual(full);
       expect((await messagesOf(saver, "b")).length).toBe(2);
       await simulateTurn(saver, "a", 99);
-      expect((await messagesOf(saver, "a")).slice(-2).map((m) => m.content.slice(0, 8))).toEqual(["turn 99:", "reply 99"]);
+      expect((await messagesOf(saver, "a")).slice(-2).map((m) => m.content.slice(0, 8))).toEqual([
+        "turn 99:",
+        "reply 99",
+      ]);
       await saver.close();
-      expect([gone.join("+"), (await openSaver(dir).saver.listThreads()).map((t) => t.threadId).sort()]).toEqual([gone.join("+"), ["a", "b"]]);
+      expect([gone.join("+"), (await openSaver(dir).saver.listThreads()).map((t) => t.threadId).sort()]).toEqual([
+        gone.join("+"),
+        ["a", "b"],
+      ]);
     }
   });
 });
@@ -167,7 +196,10 @@ describe("the catalog and the format marker", () => {
     const dir = await seeded(1);
     writeFileSync(join(dir, "skein-store.json"), "null");
     const { saver } = openSaver(dir);
-    await expect(saver.listThreads()).rejects.toMatchObject({ code: "STORE_FORMAT", message: expect.stringMatching(/holds null/) });
+    await expect(saver.listThreads()).rejects.toMatchObject({
+      code: "STORE_FORMAT",
+      message: expect.stringMatching(/holds null/),
+    });
   });
 
   it("megabytes of thread metadata are written once: later updates write only the keys they change", async () => {
@@ -178,7 +210,10 @@ describe("the catalog and the format marker", () => {
     await saver.setThreadInfo("a", { title: "Big", metadata: big });
     const bytes = () => statSync(file(dir, "a", "log")).size + statSync(join(dir, "catalog.log")).size;
     const before = bytes();
-    for (let n = 1; n <= 5; n++) await saver.setThreadInfo("a", { metadata: { messageCount: n, lastMessagePreview: `p${n}`, gone: n < 5 ? 1 : undefined } });
+    for (let n = 1; n <= 5; n++)
+      await saver.setThreadInfo("a", {
+        metadata: { messageCount: n, lastMessagePreview: `p${n}`, gone: n < 5 ? 1 : undefined },
+      });
     expect(bytes() - before).toBeLessThan(5 * 2_000);
     const expected = { imported: big.imported, messageCount: 5, lastMessagePreview: "p5" };
     expect((await saver.getThreadInfo("a"))?.metadata).toEqual(expected);

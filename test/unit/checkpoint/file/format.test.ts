@@ -31,8 +31,13 @@ describe("FileSaver on-disk format", () => {
       messages: (head.checkpoint.channel_values.messages as unknown[]).slice(0, 3),
       "branch:to:call_model": null,
     });
-    expect(history[1]!.pendingWrites).toEqual([["task-3", "messages", [{ id: "m4", role: "assistant", content: "Your name is Bob." }]]]);
-    expect(await saver.listThreads()).toMatchObject([{ threadId: "2" }, { threadId: "1", title: "Bob", metadata: { pinned: true } }]);
+    expect(history[1]!.pendingWrites).toEqual([
+      ["task-3", "messages", [{ id: "m4", role: "assistant", content: "Your name is Bob." }]],
+    ]);
+    expect(await saver.listThreads()).toMatchObject([
+      { threadId: "2" },
+      { threadId: "1", title: "Bob", metadata: { pinned: true } },
+    ]);
     expect(((await saver.getTuple(cfg("2")))!.checkpoint.channel_values.messages as unknown[]).length).toBe(1);
     expect(warnings).toEqual([]);
     // …and keeps working on it.
@@ -41,7 +46,10 @@ describe("FileSaver on-disk format", () => {
   });
 
   it("every file names its format version", () => {
-    expect(JSON.parse(readFileSync(join(FIXTURE, "skein-store.json"), "utf8"))).toEqual({ format: "skein-file-store", version: STORE_VERSION });
+    expect(JSON.parse(readFileSync(join(FIXTURE, "skein-store.json"), "utf8"))).toEqual({
+      format: "skein-file-store",
+      version: STORE_VERSION,
+    });
     const header = JSON.parse(readFileSync(join(FIXTURE, "catalog.log"), "utf8").split("\n")[0]!);
     expect(header.r).toEqual({ op: "hdr", v: 1 });
     const threadHeader = JSON.parse(readFileSync(join(FIXTURE, "threads", "t-2.log"), "utf8").split("\n")[0]!);

@@ -21,7 +21,9 @@ describe("FileSaver compaction timing", () => {
     // Single puts of ~300 bytes: the one that crosses the threshold resolves with the log uncompacted.
     while (statSyncSize(logOf(dir)) < 2048) {
       count++;
-      config = (await saver.put(config, makeCheckpoint({ note: "x".repeat(300) + count }, { note: count }), meta, { note: count })) as ReturnType<typeof cfg>;
+      config = (await saver.put(config, makeCheckpoint({ note: "x".repeat(300) + count }, { note: count }), meta, {
+        note: count,
+      })) as ReturnType<typeof cfg>;
     }
     expect(existsSync(packOf(dir))).toBe(false);
     await idle();
@@ -39,7 +41,7 @@ describe("FileSaver compaction timing", () => {
     let turn = 0;
     let largest = 0;
     // No event-loop turn at all between these writes (fsync off: every write is synchronous).
-    for (; turn < 40; ) {
+    for (; turn < 40;) {
       await simulateTurn(saver, "t", ++turn);
       largest = Math.max(largest, statSyncSize(logOf(dir)));
     }
@@ -48,7 +50,9 @@ describe("FileSaver compaction timing", () => {
     expect(largest).toBeLessThan(2 * 2048);
     await saver.close();
     const reopened = openSaver(dir).saver;
-    expect(((await reopened.getTuple(cfg("t")))!.checkpoint.channel_values.messages as unknown[]).length).toBe(2 * turn);
+    expect(((await reopened.getTuple(cfg("t")))!.checkpoint.channel_values.messages as unknown[]).length).toBe(
+      2 * turn,
+    );
   });
 
   it("close runs a compaction that was still waiting", async () => {

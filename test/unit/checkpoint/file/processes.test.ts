@@ -15,7 +15,14 @@ beforeAll(() => {
   // A bundled child starts in ~50 ms instead of a tsx transpile per spawn.
   bundleDir = mkdtempSync(join(tmpdir(), "skein-child-"));
   childJs = join(bundleDir, "child.js");
-  buildSync({ entryPoints: [join(__dirname, "child.ts")], bundle: true, platform: "node", format: "cjs", outfile: childJs, logLevel: "error" });
+  buildSync({
+    entryPoints: [join(__dirname, "child.ts")],
+    bundle: true,
+    platform: "node",
+    format: "cjs",
+    outfile: childJs,
+    logLevel: "error",
+  });
 });
 
 afterAll(() => {
@@ -35,7 +42,8 @@ function run(...args: string[]): Running {
   const child = spawn(process.execPath, [childJs, ...args], { stdio: ["ignore", "pipe", "inherit"] });
   children.add(child);
   const lines: string[] = [];
-  const waiters: { test: (line: string) => boolean; resolve: (line: string) => void; reject: (e: Error) => void }[] = [];
+  const waiters: { test: (line: string) => boolean; resolve: (line: string) => void; reject: (e: Error) => void }[] =
+    [];
   let buffer = "";
   child.stdout!.on("data", (chunk: Buffer) => {
     buffer += chunk.toString();
@@ -71,7 +79,7 @@ function run(...args: string[]): Running {
 /** Deterministic pseudo-random numbers, so a failing trial can be replayed. */
 function random(seed: number): () => number {
   let state = seed;
-  return () => ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  return () => (state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32;
 }
 
 const replies = (messages: TurnMessage[]) =>
@@ -104,7 +112,8 @@ describe("FileSaver with real processes", () => {
       for (const m of messages) expect(m.content).toMatch(/^(turn|reply) \d+: /);
       // Replies follow their question: a killed turn may leave a question unanswered, never a reply misplaced.
       messages.forEach((m, i) => {
-        if (m.role === "assistant") expect(messages[i - 1]!.content.startsWith(`turn ${/^reply (\d+):/.exec(m.content)![1]}:`)).toBe(true);
+        if (m.role === "assistant")
+          expect(messages[i - 1]!.content.startsWith(`turn ${/^reply (\d+):/.exec(m.content)![1]}:`)).toBe(true);
       });
       expect(warnings.filter((w) => !["TORN_TAIL", "TORN_PACK_TAIL"].includes(w.code))).toEqual([]);
       expect((await saver.listThreads()).map((t) => t.threadId)).toEqual(["crash"]);
@@ -137,7 +146,8 @@ describe("FileSaver with real processes", () => {
     const own = (await saver.listThreads()).map((t) => t.threadId).sort();
     expect(own).toEqual(["shared", `shared-${a.child.pid}`, `shared-${b.child.pid}`].sort());
     for (const pid of [a.child.pid, b.child.pid]) {
-      const messages = (await saver.getTuple(cfg(`shared-${pid}`)))!.checkpoint.channel_values.messages as TurnMessage[];
+      const messages = (await saver.getTuple(cfg(`shared-${pid}`)))!.checkpoint.channel_values
+        .messages as TurnMessage[];
       expect(messages).toHaveLength(50);
     }
     expect(warnings).toEqual([]);

@@ -150,7 +150,10 @@ describe("FileSaver recovery", () => {
     const { encodeLine } = await import("../../../../src/checkpoint/file/frame");
     appendFileSync(join(dir, "catalog.log"), encodeLine(JSON.stringify({ op: "del", id: "b" })));
     // Crash after a creation intent whose thread file was never written (old enough to be settled):
-    appendFileSync(join(dir, "catalog.log"), encodeLine(JSON.stringify({ op: "new", id: "ghost", at: "2020-01-01T00:00:00.000Z" })));
+    appendFileSync(
+      join(dir, "catalog.log"),
+      encodeLine(JSON.stringify({ op: "new", id: "ghost", at: "2020-01-01T00:00:00.000Z" })),
+    );
     const { saver } = openSaver(dir);
     expect((await saver.listThreads()).map((t) => t.threadId)).toEqual(["a"]);
     expect(() => statSync(logOf(dir, "b"))).toThrow();

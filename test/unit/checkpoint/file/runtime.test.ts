@@ -43,7 +43,9 @@ function fakeModel(messages: StoredMessage[]): string {
 
 const seedGraph = (saver: FileSaver) =>
   new StateGraph(MessagesAnnotation)
-    .addNode("call_model", async (state) => ({ messages: [{ role: "assistant" as const, content: fakeModel(state.messages) }] }))
+    .addNode("call_model", async (state) => ({
+      messages: [{ role: "assistant" as const, content: fakeModel(state.messages) }],
+    }))
     .addEdge(START, "call_model")
     .addEdge("call_model", END)
     .compile({ checkpointer: saver });
@@ -53,10 +55,16 @@ describe("runtime over a FileSaver reopened between steps", () => {
     const reload = reloader(tempDir());
     const one = { configurable: { thread_id: "1" } };
     const first = await seedGraph(await reload()).invoke({ messages: [{ role: "user", content: "hi! I'm bob" }] }, one);
-    const second = await seedGraph(await reload()).invoke({ messages: [{ role: "user", content: "what's my name?" }] }, one);
+    const second = await seedGraph(await reload()).invoke(
+      { messages: [{ role: "user", content: "what's my name?" }] },
+      one,
+    );
     expect(messageText(second.messages.at(-1)!)).toBe("Your name is bob.");
     expect(second.messages.slice(0, 2)).toEqual(first.messages);
-    const two = await seedGraph(await reload()).invoke({ messages: [{ role: "user", content: "what's my name?" }] }, { configurable: { thread_id: "2" } });
+    const two = await seedGraph(await reload()).invoke(
+      { messages: [{ role: "user", content: "what's my name?" }] },
+      { configurable: { thread_id: "2" } },
+    );
     expect(messageText(two.messages.at(-1)!)).toBe("I don't know your name.");
     const saver = await reload();
     const state = await seedGraph(saver).getState(one);
@@ -133,7 +141,9 @@ describe("runtime over a FileSaver reopened between steps", () => {
     const counter = { calls: 0 };
     const graph = async () =>
       new StateGraph(MessagesAnnotation)
-        .addNode("call_model", () => ({ messages: [{ role: "assistant" as const, content: `reply ${++counter.calls}` }] }))
+        .addNode("call_model", () => ({
+          messages: [{ role: "assistant" as const, content: `reply ${++counter.calls}` }],
+        }))
         .addEdge(START, "call_model")
         .addEdge("call_model", END)
         .compile({ checkpointer: await reload() });
@@ -148,7 +158,12 @@ describe("runtime over a FileSaver reopened between steps", () => {
     expect(texts(replayed.messages)).toEqual(["hi", "reply 1", "again", "reply 3"]);
     const g = await graph();
     expect(texts((await g.getState(config)).values.messages)).toEqual(["hi", "reply 1", "again", "reply 3"]);
-    expect(texts((await g.getState(snapshots[0]!.config)).values.messages)).toEqual(["hi", "reply 1", "again", "reply 2"]);
+    expect(texts((await g.getState(snapshots[0]!.config)).values.messages)).toEqual([
+      "hi",
+      "reply 1",
+      "again",
+      "reply 2",
+    ]);
     const sources = (await collect(g.getStateHistory(config))).map((s) => s.metadata?.source);
     expect(sources.filter((s) => s === "fork")).toHaveLength(1);
     // updateState with a removal after another reload.
@@ -191,7 +206,10 @@ describe("packs round-trip exactly", () => {
     const first = openSaver(dir, { compactBytes: 1024 }).saver;
     const graph = seedGraph(first);
     for (let i = 0; i < 12; i++) {
-      await graph.invoke({ messages: [{ role: "user", content: `hi! I'm bob, turn ${i}` }] }, { configurable: { thread_id: "t" } });
+      await graph.invoke(
+        { messages: [{ role: "user", content: `hi! I'm bob, turn ${i}` }] },
+        { configurable: { thread_id: "t" } },
+      );
     }
     const before = await collect(first.list({ configurable: { thread_id: "t" } }));
     await first.close();
@@ -200,6 +218,8 @@ describe("packs round-trip exactly", () => {
     const after = await collect(openSaver(dir).saver.list({ configurable: { thread_id: "t" } }));
     expect(after).toEqual(before);
     const writes = before.flatMap((t) => t.pendingWrites ?? []);
-    expect(writes.some(([, channel, value]) => channel === "messages" && Array.isArray(value) && value.length > 0)).toBe(true);
+    expect(
+      writes.some(([, channel, value]) => channel === "messages" && Array.isArray(value) && value.length > 0),
+    ).toBe(true);
   });
 });

@@ -13,14 +13,29 @@ describe("FileSaver thread ids", () => {
   it("refuses ids that could reach outside the store, before touching the disk", async () => {
     const dir = tempDir();
     const { saver } = openSaver(dir);
-    const bad = ["..", "a/../b", "../escape", "a/b", "a\\b", "nul\u0000byte", "tab\there", "x".repeat(257), " padded", "."];
+    const bad = [
+      "..",
+      "a/../b",
+      "../escape",
+      "a/b",
+      "a\\b",
+      "nul\u0000byte",
+      "tab\there",
+      "x".repeat(257),
+      " padded",
+      ".",
+    ];
     for (const id of bad) {
-      await expect(saver.put(cfg(id), makeCheckpoint({ a: 1 }), meta, { a: 1 })).rejects.toBeInstanceOf(InvalidThreadIdError);
+      await expect(saver.put(cfg(id), makeCheckpoint({ a: 1 }), meta, { a: 1 })).rejects.toBeInstanceOf(
+        InvalidThreadIdError,
+      );
       await expect(saver.setThreadInfo(id, { title: "x" })).rejects.toMatchObject({ code: "INVALID_THREAD_ID" });
       await expect(saver.deleteThread(id)).rejects.toBeInstanceOf(InvalidThreadIdError);
     }
     await expect(saver.setThreadInfo("", {})).rejects.toBeInstanceOf(InvalidThreadIdError);
-    await expect(saver.put(cfg(""), makeCheckpoint({ a: 1 }), meta, { a: 1 })).rejects.toMatchObject({ code: "MISSING_THREAD_ID" });
+    await expect(saver.put(cfg(""), makeCheckpoint({ a: 1 }), meta, { a: 1 })).rejects.toMatchObject({
+      code: "MISSING_THREAD_ID",
+    });
     await expect(saver.getTuple(cfg("../x"))).rejects.toBeInstanceOf(InvalidThreadIdError);
     await expect(saver.lockThread("a/b")).rejects.toBeInstanceOf(InvalidThreadIdError);
     expect(readdirSync(join(dir, "threads"))).toEqual([]);
@@ -30,7 +45,18 @@ describe("FileSaver thread ids", () => {
   it("keeps odd but valid ids apart, each in its own safe file name", async () => {
     const dir = tempDir();
     const { saver } = openSaver(dir);
-    const ids = ["Thread", "thread", "CON", "nul", "ünïcode 🧵", "a.b", "x".repeat(256), "x".repeat(255) + "y", "with space", "%2e%2e"];
+    const ids = [
+      "Thread",
+      "thread",
+      "CON",
+      "nul",
+      "ünïcode 🧵",
+      "a.b",
+      "x".repeat(256),
+      "x".repeat(255) + "y",
+      "with space",
+      "%2e%2e",
+    ];
     for (const id of ids) await saver.put(cfg(id), makeCheckpoint({ who: id }), meta, { who: 1 });
     const files = readdirSync(join(dir, "threads"));
     expect(files).toHaveLength(ids.length);
@@ -85,7 +111,11 @@ describe("FileSaver storage is O(delta)", () => {
 
   it("replacing or removing a message in the middle stores only the change, and reads back exactly", async () => {
     const { saver } = openSaver(tempDir());
-    const history = Array.from({ length: 40 }, (_, i) => ({ id: `m${i}`, role: "user", content: `message ${i} `.repeat(20) }));
+    const history = Array.from({ length: 40 }, (_, i) => ({
+      id: `m${i}`,
+      role: "user",
+      content: `message ${i} `.repeat(20),
+    }));
     const first = makeCheckpoint({ messages: history });
     const c1 = await saver.put(cfg("t"), first, meta, { messages: 1 });
     const read = (await saver.getTuple(cfg("t")))!.checkpoint.channel_values.messages as typeof history;
@@ -100,12 +130,23 @@ describe("FileSaver storage is O(delta)", () => {
 
   it("an element mutated after it was read is stored with its new content (values are compared, not trusted)", async () => {
     const { saver } = openSaver(tempDir());
-    const c1 = await saver.put(cfg("t"), makeCheckpoint({ log: ["a", "b"], messages: [{ id: "1", content: "x" }] }), meta, { log: 1, messages: 1 });
+    const c1 = await saver.put(
+      cfg("t"),
+      makeCheckpoint({ log: ["a", "b"], messages: [{ id: "1", content: "x" }] }),
+      meta,
+      { log: 1, messages: 1 },
+    );
     const read = (await saver.getTuple(cfg("t")))!.checkpoint.channel_values;
-    const grown = makeCheckpoint({ log: [...(read.log as string[]), "c"], messages: [{ id: "1", content: "y" }] }, { log: 2, messages: 2 });
+    const grown = makeCheckpoint(
+      { log: [...(read.log as string[]), "c"], messages: [{ id: "1", content: "y" }] },
+      { log: 2, messages: 2 },
+    );
     await saver.put(c1, grown, meta, { log: 2, messages: 2 });
     const reopened = openSaver(saver.directory).saver;
-    expect((await reopened.getTuple(cfg("t")))!.checkpoint.channel_values).toEqual({ log: ["a", "b", "c"], messages: [{ id: "1", content: "y" }] });
+    expect((await reopened.getTuple(cfg("t")))!.checkpoint.channel_values).toEqual({
+      log: ["a", "b", "c"],
+      messages: [{ id: "1", content: "y" }],
+    });
   });
 });
 
@@ -126,7 +167,9 @@ describe("FileSaver deleteThread", () => {
     expect((await saver.listThreads()).map((t) => t.threadId)).toEqual(["small"]);
     // No file in the store still holds the thread's id or title (the catalog was rewritten without them).
     const leftovers = (function walk(d: string): string[] {
-      return readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : [join(d, e.name)]));
+      return readdirSync(d, { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() ? walk(join(d, e.name)) : [join(d, e.name)],
+      );
     })(dir).filter((path) => /"big"|Big one/.test(readFileSync(path, "latin1")));
     expect(leftovers).toEqual([]);
     const reopened = openSaver(dir).saver;
@@ -144,7 +187,9 @@ describe("FileSaver across instances and locks", () => {
     for (let turn = 1; turn <= 12; turn++) {
       await simulateTurn(turn % 2 ? a : b, "shared", turn);
       for (const reader of [a, b]) {
-        expect(((await reader.getTuple(cfg("shared")))!.checkpoint.channel_values.messages as unknown[]).length).toBe(turn * 2);
+        expect(((await reader.getTuple(cfg("shared")))!.checkpoint.channel_values.messages as unknown[]).length).toBe(
+          turn * 2,
+        );
       }
     }
     await a.setThreadInfo("shared", { title: "from a" });
@@ -158,7 +203,9 @@ describe("FileSaver across instances and locks", () => {
     const b = openSaver(dir, { lockWaitMs: 50 }).saver;
     const lock = await a.lockThread("t");
     await expect(b.lockThread("t")).rejects.toBeInstanceOf(ThreadBusyError);
-    await expect(b.put(cfg("t"), makeCheckpoint({ a: 1 }), meta, { a: 1 })).rejects.toMatchObject({ code: "THREAD_BUSY" });
+    await expect(b.put(cfg("t"), makeCheckpoint({ a: 1 }), meta, { a: 1 })).rejects.toMatchObject({
+      code: "THREAD_BUSY",
+    });
     await expect(b.deleteThread("t")).rejects.toBeInstanceOf(ThreadBusyError);
     await a.put(cfg("t"), makeCheckpoint({ a: 1 }), meta, { a: 1 });
     await lock.release();
@@ -172,7 +219,13 @@ describe("FileSaver across instances and locks", () => {
     const dir = tempDir();
     const { saver } = openSaver(dir);
     await saver.listThreads(); // creates the layout
-    const dead = { pid: 2 ** 22 + 12345, host: (await import("node:os")).hostname(), token: "x", kind: "run", at: new Date().toISOString() };
+    const dead = {
+      pid: 2 ** 22 + 12345,
+      host: (await import("node:os")).hostname(),
+      token: "x",
+      kind: "run",
+      at: new Date().toISOString(),
+    };
     const lockFile = join(dir, "locks", `${threadFileStem("t")}.lock`);
     writeFileSync(lockFile, JSON.stringify(dead));
     const lock = await saver.lockThread("t");
@@ -211,7 +264,9 @@ describe("FileSaver fast open (head cache)", () => {
     await first.close();
     const { saver, warnings } = openSaver(dir, { compactBytes: 4096 });
     expect(await count(saver)).toBe(40);
-    expect((saver as unknown as { cache: { peek(id: string): { partial: boolean } } }).cache.peek("t")!.partial).toBe(true);
+    expect((saver as unknown as { cache: { peek(id: string): { partial: boolean } } }).cache.peek("t")!.partial).toBe(
+      true,
+    );
     await simulateTurn(saver, "t", 21); // a put on the head stays on the fast path
     expect(await collect(saver.list(cfg("t")))).toHaveLength(63);
     expect(warnings).toEqual([]);
@@ -258,7 +313,14 @@ describe("FileSaver thread cache", () => {
     }
     for (const id of ["a", "b", "c", "d", "e"]) {
       const messages = (await saver.getTuple(cfg(id)))!.checkpoint.channel_values.messages as TurnMessage[];
-      expect(messages.map((m) => m.content.slice(0, 8))).toEqual(["turn 1: ", "reply 1:", "turn 2: ", "reply 2:", "turn 3: ", "reply 3:"]);
+      expect(messages.map((m) => m.content.slice(0, 8))).toEqual([
+        "turn 1: ",
+        "reply 1:",
+        "turn 2: ",
+        "reply 2:",
+        "turn 3: ",
+        "reply 3:",
+      ]);
     }
     expect((await collect(saver.list({}))).length).toBe(5 * 9);
     expect((await saver.listThreads()).map((t) => t.threadId)).toEqual(["e", "d", "c", "b", "a"]);

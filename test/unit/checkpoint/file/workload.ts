@@ -51,7 +51,12 @@ export async function simulateTurn(saver: BaseCheckpointSaver, threadId: string,
     versions_seen: { __input__: {} },
   };
   const base = { thread_id: threadId, checkpoint_ns: "", ...(head ? { checkpoint_id: head.checkpoint.id } : {}) };
-  let config = await saver.put({ configurable: base }, input, { source: "input", step, parents: {} }, { __start__: versions.__start__ });
+  let config = await saver.put(
+    { configurable: base },
+    input,
+    { source: "input", step, parents: {} },
+    { __start__: versions.__start__ },
+  );
   await saver.putWrites(config, [["messages", [user]]], uuid6());
 
   const v1 = top() + 1;
@@ -77,6 +82,11 @@ export async function simulateTurn(saver: BaseCheckpointSaver, threadId: string,
     channel_versions: { ...versions },
     versions_seen: { __input__: {}, __start__: { __start__: v1 - 1 }, call_model: { messages: v1 } },
   };
-  config = await saver.put(config, done, { source: "loop", step: step + 2, parents: {} }, { messages: versions.messages });
+  config = await saver.put(
+    config,
+    done,
+    { source: "loop", step: step + 2, parents: {} },
+    { messages: versions.messages },
+  );
   return done.id;
 }

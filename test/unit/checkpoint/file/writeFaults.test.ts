@@ -16,7 +16,13 @@ import { makeText, simulateTurn, type TurnMessage } from "./workload";
 const turnOf = (m: TurnMessage) => Number(/^(?:turn|reply) (\d+):/.exec(m.content)?.[1]);
 
 /** Runs turns, recording which were acknowledged (resolved) and which failed. */
-async function turns(saver: FileSaver, thread: string, from: number, count: number, log: { acked: number[]; failed: number[] }) {
+async function turns(
+  saver: FileSaver,
+  thread: string,
+  from: number,
+  count: number,
+  log: { acked: number[]; failed: number[] },
+) {
   for (let turn = from; turn < from + count; turn++) {
     try {
       await simulateTurn(saver, thread, turn);
@@ -29,9 +35,13 @@ async function turns(saver: FileSaver, thread: string, from: number, count: numb
 
 /** Every acknowledged turn is in the head, exactly as written and in order; nothing else but failed turns' traces. */
 async function expectIntact(saver: FileSaver, thread: string, log: { acked: number[]; failed: number[] }) {
-  const messages = ((await saver.getTuple(cfg(thread)))?.checkpoint.channel_values.messages as TurnMessage[] | undefined) ?? [];
+  const messages =
+    ((await saver.getTuple(cfg(thread)))?.checkpoint.channel_values.messages as TurnMessage[] | undefined) ?? [];
   const acked = new Set(log.acked);
-  const expected = log.acked.flatMap((n) => [`turn ${n}: ${makeText(190, n * 2 + 1)}`, `reply ${n}: ${makeText(388, n * 2 + 2)}`]);
+  const expected = log.acked.flatMap((n) => [
+    `turn ${n}: ${makeText(190, n * 2 + 1)}`,
+    `reply ${n}: ${makeText(388, n * 2 + 2)}`,
+  ]);
   expect(messages.filter((m) => acked.has(turnOf(m))).map((m) => m.content)).toEqual(expected);
   expect(messages.every((m) => acked.has(turnOf(m)) || log.failed.includes(turnOf(m)))).toBe(true);
   // Every checkpoint of the history still reads.
@@ -49,7 +59,9 @@ describe("FileSaver under write faults", () => {
     expect(faults.hits[0]).toBeGreaterThan(0);
     expect(log.failed).toEqual([]); // compaction is not the turn: every turn was acknowledged
     expect(warnings.filter((w) => w.code === "COMPACTION_FAILED")).toHaveLength(1);
-    expect(warnings[0]!.message).toMatch(/Thread "t": could not move its newest records into the pack \(ENOSPC.*nothing was lost/);
+    expect(warnings[0]!.message).toMatch(
+      /Thread "t": could not move its newest records into the pack \(ENOSPC.*nothing was lost/,
+    );
     faults.heal();
     const again = openSaver(dir, { compactBytes: 4096 });
     await expectIntact(again.saver, "t", log);
@@ -81,7 +93,10 @@ describe("FileSaver under write faults", () => {
     const { saver, warnings } = openSaver(dir);
     const log = { acked: [] as number[], failed: [] as number[] };
     await turns(saver, "t", 1, 2, log);
-    const faults = injectFaults({ site: "log", call: "write", fault: "short", times: 1 }, { site: "log", call: "truncate", fault: "EIO", times: 1 });
+    const faults = injectFaults(
+      { site: "log", call: "write", fault: "short", times: 1 },
+      { site: "log", call: "truncate", fault: "EIO", times: 1 },
+    );
     await turns(saver, "t", 3, 1, log);
     faults.heal();
     await turns(saver, "t", 4, 2, log);
@@ -169,7 +184,8 @@ describe("FileSaver under write faults", () => {
         // Every failure was visible: a rejected call or a warning (the head cache and catalog rewrites are
         // optimisations and may fail silently).
         const failures = log.failed.length + other.failed.length + (renamed ? 0 : 1) + (deleted ? 0 : 1);
-        if (faults.hits[0]! > 0 && !["head", "catalogRewrite"].includes(site)) expect(failures + reported.length).toBeGreaterThan(0);
+        if (faults.hits[0]! > 0 && !["head", "catalogRewrite"].includes(site))
+          expect(failures + reported.length).toBeGreaterThan(0);
         const again = openSaver(dir);
         await expectIntact(again.saver, "t", log);
         await turns(again.saver, "t", 13, 2, log);
@@ -189,7 +205,9 @@ describe("FileSaver on a real full disk", () => {
     try {
       execFileSync("mount", ["-t", "tmpfs", "-o", "size=300k", "tmpfs", dir], { stdio: "pipe" });
     } catch (error) {
-      ctx.skip(`cannot mount a small tmpfs here (${String((error as { stderr?: Buffer }).stderr ?? error).trim() || "not permitted"}); the injected-fault tests above cover the same paths`);
+      ctx.skip(
+        `cannot mount a small tmpfs here (${String((error as { stderr?: Buffer }).stderr ?? error).trim() || "not permitted"}); the injected-fault tests above cover the same paths`,
+      );
       return;
     }
     try {

@@ -12,7 +12,11 @@ import { makeText } from "../file/workload";
 
 async function main(): Promise<void> {
   const [command, url, schema, thread, countText, ttlText] = process.argv.slice(2);
-  const saver = PostgresSaver.fromConnString(url!, { schema, holder: `child ${process.pid}`, lockTtlMs: ttlText ? Number(ttlText) : undefined });
+  const saver = PostgresSaver.fromConnString(url!, {
+    schema,
+    holder: `child ${process.pid}`,
+    lockTtlMs: ttlText ? Number(ttlText) : undefined,
+  });
   await saver.setup();
   if (command === "hold") {
     await saver.lockThread(thread!);
@@ -23,7 +27,9 @@ async function main(): Promise<void> {
   const graph = new StateGraph(MessagesAnnotation)
     .addNode("call_model", async (state) => {
       const asked = /^turn (\S+):/.exec(String(state.messages.at(-1)?.content))?.[1];
-      return { messages: [{ role: "assistant" as const, content: `reply ${asked}: ${makeText(300, state.messages.length)}` }] };
+      return {
+        messages: [{ role: "assistant" as const, content: `reply ${asked}: ${makeText(300, state.messages.length)}` }],
+      };
     })
     .addEdge(START, "call_model")
     .addEdge("call_model", END)
@@ -32,7 +38,10 @@ async function main(): Promise<void> {
   for (let i = 1; i <= Number(countText); i++) {
     const turn = `${process.pid}.${i}`;
     try {
-      await graph.invoke({ messages: [{ role: "user", content: `turn ${turn}: ${makeText(150, i)}` }] }, { configurable: { thread_id: thread } });
+      await graph.invoke(
+        { messages: [{ role: "user", content: `turn ${turn}: ${makeText(150, i)}` }] },
+        { configurable: { thread_id: thread } },
+      );
       console.log(`ack ${turn}`);
     } catch (error) {
       if (!(error instanceof ThreadBusyError)) throw error;

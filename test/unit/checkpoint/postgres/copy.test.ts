@@ -16,7 +16,9 @@ afterEach(async () => {
 
 function graphOver(saver: BaseCheckpointSaver) {
   return new StateGraph(MessagesAnnotation)
-    .addNode("call_model", async (s) => ({ messages: [{ role: "assistant" as const, content: `reply ${s.messages.length}` }] }))
+    .addNode("call_model", async (s) => ({
+      messages: [{ role: "assistant" as const, content: `reply ${s.messages.length}` }],
+    }))
     .addEdge(START, "call_model")
     .addEdge("call_model", END)
     .compile({ checkpointer: saver });
@@ -55,8 +57,19 @@ describe.skipIf(!pgUrl)(`copy local threads to PostgreSQL ${skipReason}`, () => 
     await local.putWrites(head.config, [["__error__", { message: "boom" }]], "task-x");
 
     const report = await copyThreads(local, remote);
-    expect(report).toEqual({ threads: 2, checkpoints: (await all(local, "main")).length + (await all(local, "other")).length, skipped: [] });
-    const strip = (tuples: CheckpointTuple[]) => tuples.map((t) => ({ id: t.checkpoint.id, values: t.checkpoint.channel_values, parent: t.parentConfig?.configurable?.checkpoint_id, writes: t.pendingWrites, metadata: t.metadata }));
+    expect(report).toEqual({
+      threads: 2,
+      checkpoints: (await all(local, "main")).length + (await all(local, "other")).length,
+      skipped: [],
+    });
+    const strip = (tuples: CheckpointTuple[]) =>
+      tuples.map((t) => ({
+        id: t.checkpoint.id,
+        values: t.checkpoint.channel_values,
+        parent: t.parentConfig?.configurable?.checkpoint_id,
+        writes: t.pendingWrites,
+        metadata: t.metadata,
+      }));
     expect(strip(await all(remote, "main"))).toEqual(strip(await all(local, "main")));
     expect(strip(await all(remote, "other"))).toEqual(strip(await all(local, "other")));
     expect(await remote.getThreadInfo("main")).toMatchObject({ title: "Main thread", metadata: { messageCount: 6 } });

@@ -15,7 +15,8 @@ function recorder() {
     seen,
     onChange(change: StoreChange) {
       seen.push(change);
-      for (const waiter of [...waiters]) if (waiter.test(change)) waiters.splice(waiters.indexOf(waiter), 1) && waiter.resolve(change);
+      for (const waiter of [...waiters])
+        if (waiter.test(change)) waiters.splice(waiters.indexOf(waiter), 1) && waiter.resolve(change);
     },
     next(test: (c: StoreChange) => boolean): Promise<StoreChange> {
       const found = seen.find(test);
@@ -37,7 +38,14 @@ async function setupPair(): Promise<{ schema: string; writer: PostgresSaver; rea
   return { schema, writer, reader };
 }
 
-const checkpoint = (id: string) => ({ v: 4 as const, id, ts: new Date().toISOString(), channel_values: { messages: [{ role: "user", content: id }] }, channel_versions: { messages: 1 }, versions_seen: {} });
+const checkpoint = (id: string) => ({
+  v: 4 as const,
+  id,
+  ts: new Date().toISOString(),
+  channel_values: { messages: [{ role: "user", content: id }] },
+  channel_versions: { messages: 1 },
+  versions_seen: {},
+});
 const meta = { source: "input" as const, step: -1, parents: {} };
 
 describe.skipIf(!pgUrl)(`PostgresSaver live updates ${skipReason}`, () => {
@@ -49,7 +57,13 @@ describe.skipIf(!pgUrl)(`PostgresSaver live updates ${skipReason}`, () => {
     await listener.started;
     await writer.put({ configurable: { thread_id: "t1" } }, checkpoint("00000001"), meta, { messages: 1 });
     const change = await rec.next((c) => c.kind === "checkpoint");
-    expect(change).toMatchObject({ kind: "checkpoint", threadId: "t1", checkpointId: "00000001", ns: "", origin: writer.origin });
+    expect(change).toMatchObject({
+      kind: "checkpoint",
+      threadId: "t1",
+      checkpointId: "00000001",
+      ns: "",
+      origin: writer.origin,
+    });
     expect(JSON.stringify(change)).not.toContain("role");
     await writer.setThreadInfo("t1", { title: "secret title" });
     const info = await rec.next((c) => c.kind === "info");
@@ -66,7 +80,9 @@ describe.skipIf(!pgUrl)(`PostgresSaver live updates ${skipReason}`, () => {
     cleanups.push(() => listener.close());
     await listener.started;
     const lock = await reader.lockThread("held");
-    await expect(writer.put({ configurable: { thread_id: "held" } }, checkpoint("00000002"), meta, { messages: 1 })).rejects.toMatchObject({ code: "THREAD_BUSY" });
+    await expect(
+      writer.put({ configurable: { thread_id: "held" } }, checkpoint("00000002"), meta, { messages: 1 }),
+    ).rejects.toMatchObject({ code: "THREAD_BUSY" });
     await lock.release();
     await writer.setThreadInfo("marker", { title: "after" });
     await rec.next((c) => c.threadId === "marker");
@@ -92,7 +108,9 @@ describe.skipIf(!pgUrl)(`PostgresSaver live updates ${skipReason}`, () => {
     await writer.put({ configurable: { thread_id: "seen" } }, checkpoint("00000003"), meta, { messages: 1 });
     await rec.next((c) => c.threadId === "seen");
     const pid = listener.backendPid!;
-    const killed = await withClient(async (client) => (await client.query(`SELECT pg_terminate_backend($1) AS ok`, [pid])).rows[0].ok);
+    const killed = await withClient(
+      async (client) => (await client.query(`SELECT pg_terminate_backend($1) AS ok`, [pid])).rows[0].ok,
+    );
     expect(killed).toBe(true);
     await disconnected;
     expect(listener.connected).toBe(false);

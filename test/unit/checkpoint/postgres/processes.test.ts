@@ -18,7 +18,15 @@ beforeAll(() => {
   if (!pgUrl) return;
   bundleDir = mkdtempSync(join(tmpdir(), "skein-pg-child-"));
   childJs = join(bundleDir, "child.js");
-  buildSync({ entryPoints: [join(__dirname, "child.ts")], bundle: true, platform: "node", format: "cjs", outfile: childJs, logLevel: "error", external: ["pg-native"] });
+  buildSync({
+    entryPoints: [join(__dirname, "child.ts")],
+    bundle: true,
+    platform: "node",
+    format: "cjs",
+    outfile: childJs,
+    logLevel: "error",
+    external: ["pg-native"],
+  });
 });
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -39,7 +47,8 @@ function run(...args: string[]): Running {
   const child = spawn(process.execPath, [childJs, ...args], { stdio: ["ignore", "pipe", "inherit"] });
   children.add(child);
   const lines: string[] = [];
-  const waiters: { test: (line: string) => boolean; resolve: (line: string) => void; reject: (e: Error) => void }[] = [];
+  const waiters: { test: (line: string) => boolean; resolve: (line: string) => void; reject: (e: Error) => void }[] =
+    [];
   let buffer = "";
   child.stdout!.on("data", (chunk: Buffer) => {
     buffer += chunk.toString();
@@ -48,7 +57,8 @@ function run(...args: string[]): Running {
       const line = buffer.slice(0, nl);
       buffer = buffer.slice(nl + 1);
       lines.push(line);
-      for (const waiter of [...waiters]) if (waiter.test(line)) waiters.splice(waiters.indexOf(waiter), 1) && waiter.resolve(line);
+      for (const waiter of [...waiters])
+        if (waiter.test(line)) waiters.splice(waiters.indexOf(waiter), 1) && waiter.resolve(line);
     }
   });
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
@@ -61,7 +71,9 @@ function run(...args: string[]): Running {
     exited,
     waitFor: (test) => {
       const seen = lines.find(test);
-      return seen !== undefined ? Promise.resolve(seen) : new Promise((resolve, reject) => waiters.push({ test, resolve, reject }));
+      return seen !== undefined
+        ? Promise.resolve(seen)
+        : new Promise((resolve, reject) => waiters.push({ test, resolve, reject }));
     },
   };
 }

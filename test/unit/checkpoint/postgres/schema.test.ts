@@ -18,10 +18,17 @@ function saverOn(schema: string, options: Parameters<typeof openSaver>[1] = {}):
 
 const tablesOf = (schema: string) =>
   withClient(async (client) =>
-    (await client.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`, [schema])).rows.map((r) => r.table_name as string),
+    (
+      await client.query(
+        `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`,
+        [schema],
+      )
+    ).rows.map((r) => r.table_name as string),
   );
 const versionOf = (schema: string) =>
-  withClient(async (client) => (await client.query(`SELECT version FROM "${schema}".skein_schema`)).rows.map((r) => r.version as number));
+  withClient(async (client) =>
+    (await client.query(`SELECT version FROM "${schema}".skein_schema`)).rows.map((r) => r.version as number),
+  );
 
 describe.skipIf(!pgUrl)(`PostgresSaver schema and migrations ${skipReason}`, () => {
   it("setup creates every table from nothing and records the version; running it again changes nothing", async () => {
@@ -40,11 +47,19 @@ describe.skipIf(!pgUrl)(`PostgresSaver schema and migrations ${skipReason}`, () 
   it("migrates an older schema step by step in one transaction", async () => {
     const schema = freshSchema("mig");
     await saverOn(schema).setup();
-    const next = { ...POSTGRES_MIGRATIONS, [SCHEMA_VERSION + 1]: [`ALTER TABLE S.threads ADD COLUMN pinned boolean NOT NULL DEFAULT false`] };
+    const next = {
+      ...POSTGRES_MIGRATIONS,
+      [SCHEMA_VERSION + 1]: [`ALTER TABLE S.threads ADD COLUMN pinned boolean NOT NULL DEFAULT false`],
+    };
     await saverOn(schema, { migrations: next, schemaVersion: SCHEMA_VERSION + 1 }).setup();
     expect(await versionOf(schema)).toEqual([SCHEMA_VERSION + 1]);
     const columns = await withClient(async (client) =>
-      (await client.query(`SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'threads'`, [schema])).rows.map((r) => r.column_name),
+      (
+        await client.query(
+          `SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'threads'`,
+          [schema],
+        )
+      ).rows.map((r) => r.column_name),
     );
     expect(columns).toContain("pinned");
   });
@@ -52,8 +67,13 @@ describe.skipIf(!pgUrl)(`PostgresSaver schema and migrations ${skipReason}`, () 
   it("a failing migration leaves nothing behind: the version and tables are as before", async () => {
     const schema = freshSchema("mig");
     await saverOn(schema).setup();
-    const broken = { ...POSTGRES_MIGRATIONS, [SCHEMA_VERSION + 1]: [`CREATE TABLE S.extra (x int)`, `SELECT no_such_function()`] };
-    await expect(saverOn(schema, { migrations: broken, schemaVersion: SCHEMA_VERSION + 1 }).setup()).rejects.toThrow(/no_such_function/);
+    const broken = {
+      ...POSTGRES_MIGRATIONS,
+      [SCHEMA_VERSION + 1]: [`CREATE TABLE S.extra (x int)`, `SELECT no_such_function()`],
+    };
+    await expect(saverOn(schema, { migrations: broken, schemaVersion: SCHEMA_VERSION + 1 }).setup()).rejects.toThrow(
+      /no_such_function/,
+    );
     expect(await versionOf(schema)).toEqual([SCHEMA_VERSION]);
     expect(await tablesOf(schema)).not.toContain("extra");
   });
@@ -70,7 +90,9 @@ describe.skipIf(!pgUrl)(`PostgresSaver schema and migrations ${skipReason}`, () 
   it("a schema newer than this client is refused with a clear message, and nothing is written", async () => {
     const schema = freshSchema("mig");
     await saverOn(schema).setup();
-    await withClient((client) => client.query(`UPDATE "${schema}".skein_schema SET version = $1`, [SCHEMA_VERSION + 5]));
+    await withClient((client) =>
+      client.query(`UPDATE "${schema}".skein_schema SET version = $1`, [SCHEMA_VERSION + 5]),
+    );
     const old = saverOn(schema);
     const error = (await old.setup().catch((e: unknown) => e)) as Error & { code: string };
     expect(error.code).toBe("SCHEMA_TOO_NEW");
@@ -79,7 +101,9 @@ describe.skipIf(!pgUrl)(`PostgresSaver schema and migrations ${skipReason}`, () 
     // Every operation is refused the same way before it touches a table.
     await expect(old.setThreadInfo("x", { title: "no" })).rejects.toMatchObject({ code: "SCHEMA_TOO_NEW" });
     await expect(old.getTuple({ configurable: { thread_id: "x" } })).rejects.toMatchObject({ code: "SCHEMA_TOO_NEW" });
-    const rows = await withClient(async (client) => (await client.query(`SELECT count(*)::int AS n FROM "${schema}".threads`)).rows[0].n);
+    const rows = await withClient(
+      async (client) => (await client.query(`SELECT count(*)::int AS n FROM "${schema}".threads`)).rows[0].n,
+    );
     expect(rows).toBe(0);
     expect(await versionOf(schema)).toEqual([SCHEMA_VERSION + 5]);
   });

@@ -24,7 +24,12 @@ async function fresh(options: Parameters<typeof openSaver>[1] = {}): Promise<{ s
 function chatGraph(saver: PostgresSaver) {
   return new StateGraph(MessagesAnnotation)
     .addNode("call_model", async (state) => ({
-      messages: [{ role: "assistant" as const, content: `reply to ${String(state.messages.at(-1)?.content).slice(0, 12)}: ${makeText(300, state.messages.length)}` }],
+      messages: [
+        {
+          role: "assistant" as const,
+          content: `reply to ${String(state.messages.at(-1)?.content).slice(0, 12)}: ${makeText(300, state.messages.length)}`,
+        },
+      ],
     }))
     .addEdge(START, "call_model")
     .addEdge("call_model", END)
@@ -33,7 +38,10 @@ function chatGraph(saver: PostgresSaver) {
 
 const count = (schema: string, table: string, threadId?: string) =>
   withClient(async (client) => {
-    const result = await client.query(`SELECT count(*)::int AS n FROM "${schema}".${table}${threadId ? " WHERE thread_id = $1" : ""}`, threadId ? [threadId] : []);
+    const result = await client.query(
+      `SELECT count(*)::int AS n FROM "${schema}".${table}${threadId ? " WHERE thread_id = $1" : ""}`,
+      threadId ? [threadId] : [],
+    );
     return result.rows[0].n as number;
   });
 
@@ -42,21 +50,28 @@ describe.skipIf(!pgUrl)(`PostgresSaver store ${skipReason}`, () => {
     const { saver, schema } = await fresh();
     const graph = chatGraph(saver);
     const thread = { configurable: { thread_id: "chat" } };
-    for (let turn = 1; turn <= 20; turn++) await graph.invoke({ messages: [{ role: "user", content: `turn ${turn}: ${makeText(150, turn)}` }] }, thread);
+    for (let turn = 1; turn <= 20; turn++)
+      await graph.invoke({ messages: [{ role: "user", content: `turn ${turn}: ${makeText(150, turn)}` }] }, thread);
     const other = openSaver(schema);
     try {
       const state = await chatGraph(other).getState(thread);
       expect(state.values.messages).toHaveLength(40);
-      expect(state.values.messages.filter((m) => /^turn /.test(String(m.content))).map((m) => String(m.content).split(":")[0])).toEqual(
-        Array.from({ length: 20 }, (_, i) => `turn ${i + 1}`),
-      );
+      expect(
+        state.values.messages
+          .filter((m) => /^turn /.test(String(m.content)))
+          .map((m) => String(m.content).split(":")[0]),
+      ).toEqual(Array.from({ length: 20 }, (_, i) => `turn ${i + 1}`));
     } finally {
       await other.close();
     }
     // Each message is one item; checkpoints hold ranges, so their size does not grow with the history.
     expect(await count(schema, "items", "chat")).toBe(40);
     const sizes = await withClient(async (client) =>
-      (await client.query(`SELECT id, octet_length(vals::text) AS n FROM "${schema}".checkpoints WHERE thread_id = 'chat' ORDER BY id`)).rows.map((r) => r.n as number),
+      (
+        await client.query(
+          `SELECT id, octet_length(vals::text) AS n FROM "${schema}".checkpoints WHERE thread_id = 'chat' ORDER BY id`,
+        )
+      ).rows.map((r) => r.n as number),
     );
     expect(sizes).toHaveLength(60);
     expect(Math.max(...sizes.slice(-10))).toBeLessThan(400);
@@ -66,14 +81,22 @@ describe.skipIf(!pgUrl)(`PostgresSaver store ${skipReason}`, () => {
     const { saver, schema } = await fresh();
     const graph = chatGraph(saver);
     const thread = { configurable: { thread_id: "b" } };
-    for (let turn = 1; turn <= 5; turn++) await graph.invoke({ messages: [{ role: "user", content: `turn ${turn}` }] }, thread);
+    for (let turn = 1; turn <= 5; turn++)
+      await graph.invoke({ messages: [{ role: "user", content: `turn ${turn}` }] }, thread);
     const history = [];
     for await (const snapshot of graph.getStateHistory(thread)) history.push(snapshot);
     const afterTwo = history.find((s) => s.values.messages.length === 4 && s.next.length === 0)!;
     await graph.invoke({ messages: [{ role: "user", content: "turn 3 edited" }] }, afterTwo.config);
     expect(await count(schema, "items", "b")).toBe(12);
     const head = await graph.getState(thread);
-    expect(head.values.messages.map((m) => String(m.content).split(":")[0])).toEqual(["turn 1", "reply to turn 1", "turn 2", "reply to turn 2", "turn 3 edited", "reply to turn 3 edite"]);
+    expect(head.values.messages.map((m) => String(m.content).split(":")[0])).toEqual([
+      "turn 1",
+      "reply to turn 1",
+      "turn 2",
+      "reply to turn 2",
+      "turn 3 edited",
+      "reply to turn 3 edite",
+    ]);
   });
 
   it("deleteThread deletes every row of the thread and no other", async () => {
@@ -83,7 +106,8 @@ describe.skipIf(!pgUrl)(`PostgresSaver store ${skipReason}`, () => {
     await graph.invoke({ messages: [{ role: "user", content: "hi" }] }, { configurable: { thread_id: "kept" } });
     await saver.setThreadInfo("gone", { title: "Gone" });
     await saver.deleteThread("gone");
-    for (const table of ["threads", "items", "checkpoints", "writes"]) expect(await count(schema, table, "gone")).toBe(0);
+    for (const table of ["threads", "items", "checkpoints", "writes"])
+      expect(await count(schema, table, "gone")).toBe(0);
     expect(await count(schema, "items", "kept")).toBe(2);
     expect(await count(schema, "checkpoints", "kept")).toBeGreaterThan(0);
   });
@@ -99,11 +123,22 @@ describe.skipIf(!pgUrl)(`PostgresSaver store ${skipReason}`, () => {
     expect((busy as Error).message).toContain("laptop-1, pid 11");
     // Not holding the lock, a write is refused too: nothing forks under a running holder.
     const graph = chatGraph(second);
-    await expect(second.put({ configurable: { thread_id: "t" } }, { v: 4, id: "1", ts: "", channel_values: {}, channel_versions: {}, versions_seen: {} }, { source: "input", step: -1, parents: {} }, {})).rejects.toBeInstanceOf(ThreadBusyError);
-    await expect(graph.invoke({ messages: [{ role: "user", content: "x" }] }, { configurable: { thread_id: "t" } })).rejects.toBeInstanceOf(ThreadBusyError);
+    await expect(
+      second.put(
+        { configurable: { thread_id: "t" } },
+        { v: 4, id: "1", ts: "", channel_values: {}, channel_versions: {}, versions_seen: {} },
+        { source: "input", step: -1, parents: {} },
+        {},
+      ),
+    ).rejects.toBeInstanceOf(ThreadBusyError);
+    await expect(
+      graph.invoke({ messages: [{ role: "user", content: "x" }] }, { configurable: { thread_id: "t" } }),
+    ).rejects.toBeInstanceOf(ThreadBusyError);
     expect(await count(schema, "checkpoints", "t")).toBe(0);
     // The holder itself writes freely; the title can be changed by anyone.
-    await chatGraph(first).updateState({ configurable: { thread_id: "t" } }, { messages: [{ role: "user", content: "held" }] }).catch(() => undefined);
+    await chatGraph(first)
+      .updateState({ configurable: { thread_id: "t" } }, { messages: [{ role: "user", content: "held" }] })
+      .catch(() => undefined);
     await second.setThreadInfo("t", { title: "Renamed elsewhere" });
     await lock.release();
     await graph.invoke({ messages: [{ role: "user", content: "now" }] }, { configurable: { thread_id: "t" } });
@@ -119,7 +154,12 @@ describe.skipIf(!pgUrl)(`PostgresSaver store ${skipReason}`, () => {
     opened.push({ saver: next, schema });
     const lock = await next.lockThread("t");
     await expect(
-      crashed.put({ configurable: { thread_id: "t" } }, { v: 4, id: "1", ts: "", channel_values: {}, channel_versions: {}, versions_seen: {} }, { source: "input", step: -1, parents: {} }, {}),
+      crashed.put(
+        { configurable: { thread_id: "t" } },
+        { v: 4, id: "1", ts: "", channel_values: {}, channel_versions: {}, versions_seen: {} },
+        { source: "input", step: -1, parents: {} },
+        {},
+      ),
     ).rejects.toMatchObject({ code: "THREAD_BUSY", holder: "next" });
     await lock.release();
   });
@@ -147,7 +187,10 @@ describe.skipIf(!pgUrl)(`PostgresSaver workspaces ${skipReason}`, () => {
     const repoA = openSaver(schema, { workspace: "github.com/acme/a" });
     const repoB = all.forWorkspace("github.com/acme/b");
     opened.push({ saver: repoA, schema }, { saver: repoB, schema });
-    await chatGraph(repoA).invoke({ messages: [{ role: "user", content: "in a" }] }, { configurable: { thread_id: "a1" } });
+    await chatGraph(repoA).invoke(
+      { messages: [{ role: "user", content: "in a" }] },
+      { configurable: { thread_id: "a1" } },
+    );
     await repoB.setThreadInfo("b1", { title: "in b" });
     await repoA.setThreadInfo("a2", { title: "also a" });
     expect((await repoA.listThreads()).map((t) => t.threadId)).toEqual(["a2", "a1"]);
@@ -158,6 +201,8 @@ describe.skipIf(!pgUrl)(`PostgresSaver workspaces ${skipReason}`, () => {
       ["github.com/acme/b", 1],
     ]);
     // Any saver reads any thread by id (the key scopes lists, not access).
-    expect((await repoB.getTuple({ configurable: { thread_id: "a1" } }))?.checkpoint.channel_values.messages).toHaveLength(2);
+    expect(
+      (await repoB.getTuple({ configurable: { thread_id: "a1" } }))?.checkpoint.channel_values.messages,
+    ).toHaveLength(2);
   });
 });

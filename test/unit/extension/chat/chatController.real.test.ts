@@ -16,7 +16,6 @@ import { foldHost } from "./hostFold";
 import { startMockAnthropic, type MockAnthropic } from "../../../fixtures/mock-anthropic/server";
 import { Memento } from "../../../fixtures/memento";
 
-
 let mock: MockAnthropic;
 let root: string;
 
@@ -30,7 +29,12 @@ afterAll(async () => {
 });
 
 function open(options: { key?: string; state?: Memento; settings?: Partial<SkeinSettings> } = {}) {
-  const settings: SkeinSettings = { ...readSettings(() => undefined), baseUrl: mock.url, requestTimeoutSeconds: 10, ...options.settings };
+  const settings: SkeinSettings = {
+    ...readSettings(() => undefined),
+    baseUrl: mock.url,
+    requestTimeoutSeconds: 10,
+    ...options.settings,
+  };
   const backend = new ThreadServices({
     dirFor: (scope) => join(root, scope),
     settings: () => settings,
@@ -117,16 +121,28 @@ describe("extension host on the real store, chat graph and SDK", () => {
     expect(snapshot().messages.at(-1)?.interrupted).toBeFalsy();
     expect(snapshot().interrupted).toBe(false);
     // Batched: fewer token messages than words streamed so far is not guaranteed, but each carries text.
-    for (const m of posted.filter((p) => p.type === "tokens")) expect((m as Extract<HostMessage, { type: "tokens" }>).params.text).not.toBe("");
+    for (const m of posted.filter((p) => p.type === "tokens"))
+      expect((m as Extract<HostMessage, { type: "tokens" }>).params.text).not.toBe("");
     await backend.close();
   });
 
   it("a missing key is an inline error with Set API Key; after setting one, Retry answers", async () => {
     let key: string | undefined;
     const settings: SkeinSettings = { ...readSettings(() => undefined), baseUrl: undefined, requestTimeoutSeconds: 10 };
-    const backend = new ThreadServices({ dirFor: (scope) => join(root, `nokey-${scope}`), settings: () => settings, apiKey: async () => key });
+    const backend = new ThreadServices({
+      dirFor: (scope) => join(root, `nokey-${scope}`),
+      settings: () => settings,
+      apiKey: async () => key,
+    });
     const posted: HostMessage[] = [];
-    const controller = new ChatController({ backend, scope: "s", state: new Memento(), strings: {} as WebviewStrings, runCommand: () => {}, copyToClipboard: () => {} });
+    const controller = new ChatController({
+      backend,
+      scope: "s",
+      state: new Memento(),
+      strings: {} as WebviewStrings,
+      runCommand: () => {},
+      copyToClipboard: () => {},
+    });
     controller.attach({ post: (m) => posted.push(m) });
     const ref = await controller.newThread();
     await controller.send(ref, "hello");
@@ -162,7 +178,9 @@ describe("extension host on the real store, chat graph and SDK", () => {
     // Simulate the window closing mid-request: the user message is stored, the reply never arrives.
     mock.script({ noResponse: true });
     const turn = first.controller.send(ref, "tell me something");
-    await mock.waitFor((reqs) => reqs.some((r) => r.path === "/v1/messages" && JSON.stringify(r.body).includes("tell me something")));
+    await mock.waitFor((reqs) =>
+      reqs.some((r) => r.path === "/v1/messages" && JSON.stringify(r.body).includes("tell me something")),
+    );
     first.controller.dispose(); // aborts like a closing window
     await turn;
     await first.backend.close();

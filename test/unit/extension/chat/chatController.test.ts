@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import type { ChatBackend, LoadedThread, ThreadRef, ThreadSummary, TurnOptions } from "../../../../src/extension/engine/backend";
+import type {
+  ChatBackend,
+  LoadedThread,
+  ThreadRef,
+  ThreadSummary,
+  TurnOptions,
+} from "../../../../src/extension/engine/backend";
 import { ChatController } from "../../../../src/extension/chat/chatController";
 import { STATE_KEYS, type KeyValueStore } from "../../../../src/extension/chat/stateKeys";
 
@@ -16,7 +22,12 @@ import { foldHost } from "./hostFold";
  * The controller is tested against a scripted in-memory backend (the real one — store + chat graph + the
  * mock Messages API — is exercised in chatController.real.test.ts). Each turn's behaviour is a script.
  */
-type Script = (ref: ThreadRef, text: string | null, options: TurnOptions, store: Map<string, StoredMessage[]>) => Promise<void>;
+type Script = (
+  ref: ThreadRef,
+  text: string | null,
+  options: TurnOptions,
+  store: Map<string, StoredMessage[]>,
+) => Promise<void>;
 
 class ScriptedBackend implements ChatBackend {
   readonly threads = new Map<string, StoredMessage[]>();
@@ -29,7 +40,12 @@ class ScriptedBackend implements ChatBackend {
   async listThreads(scope: string): Promise<ThreadSummary[]> {
     return [...this.threads.keys()]
       .filter((key) => key.startsWith(`${scope}/`))
-      .map((key) => ({ threadId: key.slice(scope.length + 1), createdAt: "", updatedAt: "", messageCount: this.threads.get(key)!.length }));
+      .map((key) => ({
+        threadId: key.slice(scope.length + 1),
+        createdAt: "",
+        updatedAt: "",
+        messageCount: this.threads.get(key)!.length,
+      }));
   }
   async createThread(scope: string): Promise<string> {
     const id = `thread-${++this.seq}`;
@@ -45,7 +61,11 @@ class ScriptedBackend implements ChatBackend {
   async loadThread(ref: ThreadRef): Promise<LoadedThread | undefined> {
     const messages = this.threads.get(this.k(ref));
     if (!messages) return undefined;
-    return { title: this.titles.get(this.k(ref)), messages: messages.slice(), interrupted: this.interrupted.has(this.k(ref)) };
+    return {
+      title: this.titles.get(this.k(ref)),
+      messages: messages.slice(),
+      interrupted: this.interrupted.has(this.k(ref)),
+    };
   }
   async runTurn(ref: ThreadRef, text: string | null, options: TurnOptions) {
     if (!this.threads.has(this.k(ref))) this.threads.set(this.k(ref), []);
@@ -85,7 +105,8 @@ class ManualScheduler implements Scheduler {
 
 const strings = {
   send: "Send",
-  runInProgress: "A reply is still running in this thread — Stop it or wait for it to finish, then send again. Your message is kept in the composer.",
+  runInProgress:
+    "A reply is still running in this thread — Stop it or wait for it to finish, then send again. Your message is kept in the composer.",
   notAccepted: "That message was not accepted (too large or malformed) and nothing was sent.",
 } as unknown as WebviewStrings;
 
@@ -111,13 +132,19 @@ function setup(options: { state?: Memento; backend?: ScriptedBackend } = {}) {
     scheduler,
   });
   controller.attach({ post: (m) => posted.push(m) });
-  const of = <T extends HostMessage["type"]>(type: T) => posted.filter((m) => m.type === type) as Extract<HostMessage, { type: T }>[];
+  const of = <T extends HostMessage["type"]>(type: T) =>
+    posted.filter((m) => m.type === type) as Extract<HostMessage, { type: T }>[];
   /** What the chat shows now: the last snapshot with the changes posted since folded in (as the webview does). */
   const lastSnapshot = (): ChatSnapshot => foldHost(posted);
   return { backend, state, posted, commands, copied, changed, streaming, scheduler, controller, of, lastSnapshot };
 }
 
-const msg = (id: string, role: StoredMessage["role"], content: string, metadata?: StoredMessage["metadata"]): StoredMessage => ({ id, role, content, metadata });
+const msg = (
+  id: string,
+  role: StoredMessage["role"],
+  content: string,
+  metadata?: StoredMessage["metadata"],
+): StoredMessage => ({ id, role, content, metadata });
 
 describe("chat controller", () => {
   it("answers ready with a snapshot of the open thread, restoring draft and scroll for that thread", async () => {
@@ -126,15 +153,22 @@ describe("chat controller", () => {
     const backend = new ScriptedBackend();
     backend.threads.set("here/t1", [msg("u1", "user", "hi"), msg("a1", "assistant", "hello")]);
     const { controller, lastSnapshot } = setup({ state, backend });
-    await controller.handleMessage(webviewMessage("ready", { state: { threadId: "t1", draft: "half", scrollFromBottom: 300 } }));
+    await controller.handleMessage(
+      webviewMessage("ready", { state: { threadId: "t1", draft: "half", scrollFromBottom: 300 } }),
+    );
     const snap = lastSnapshot();
     expect(snap.threadId).toBe("t1");
-    expect(snap.messages.map((m) => [m.id, m.role, m.text])).toEqual([["u1", "user", "hi"], ["a1", "assistant", "hello"]]);
+    expect(snap.messages.map((m) => [m.id, m.role, m.text])).toEqual([
+      ["u1", "user", "hi"],
+      ["a1", "assistant", "hello"],
+    ]);
     expect(snap.draft).toBe("half");
     expect(snap.scrollFromBottom).toBe(300);
     expect(snap.strings).toBe(strings);
     // A webview state of another thread is not applied to this one.
-    await controller.handleMessage(webviewMessage("ready", { state: { threadId: "other", draft: "nope", scrollFromBottom: 5 } }));
+    await controller.handleMessage(
+      webviewMessage("ready", { state: { threadId: "other", draft: "nope", scrollFromBottom: 5 } }),
+    );
     expect(lastSnapshot().draft).toBe("");
     expect(lastSnapshot().scrollFromBottom).toBeUndefined();
   });
@@ -226,7 +260,9 @@ describe("chat controller", () => {
     scheduler.runAll();
     expect(of("tokens").map((m) => m.params)).toEqual([{ threadId: ref.threadId, messageId: "a1", text: "Hello bob" }]);
     // The batched tokens went before the snapshot that already holds them: the chat shows the text once.
-    expect(posted.findIndex((m) => m.type === "tokens")).toBeLessThan(posted.findIndex((m) => m.type === "snapshot" && m.params.streaming !== null));
+    expect(posted.findIndex((m) => m.type === "tokens")).toBeLessThan(
+      posted.findIndex((m) => m.type === "snapshot" && m.params.streaming !== null),
+    );
     expect(lastSnapshot().messages.at(-1)?.text).toBe("Hello bob");
     release();
     await turn;
@@ -280,7 +316,11 @@ describe("chat controller", () => {
     };
     await controller.send(ref, "hi");
     const error = of("error").at(-1)!.params.error!;
-    expect(error).toEqual({ code: "authentication_failed", message: "Invalid key ••• (401).", actions: ["setApiKey", "retry"] });
+    expect(error).toEqual({
+      code: "authentication_failed",
+      message: "Invalid key ••• (401).",
+      actions: ["setApiKey", "retry"],
+    });
     expect(lastSnapshot().error).toEqual(error);
     expect(JSON.stringify(of("snapshot"))).not.toContain("sk-ant-very-secret");
     await controller.handleMessage(webviewMessage("command", { command: "setApiKey" }));
@@ -423,10 +463,16 @@ describe("chat controller: nothing the user typed is lost", () => {
   it("an over-limit ready still gets a snapshot; an over-limit send is answered in the chat, not dropped", async () => {
     const { controller, of } = setup();
     const ref = controller.openRef;
-    await controller.handleMessage({ type: "ready", params: { state: { threadId: ref.threadId, draft: "x".repeat(MAX_INPUT_CHARS + 1) } } });
+    await controller.handleMessage({
+      type: "ready",
+      params: { state: { threadId: ref.threadId, draft: "x".repeat(MAX_INPUT_CHARS + 1) } },
+    });
     expect(of("snapshot")).toHaveLength(1);
     expect(of("snapshot")[0]!.params.draft).toBe("");
-    await controller.handleMessage({ type: "send", params: { threadId: ref.threadId, text: "x".repeat(MAX_INPUT_CHARS + 1) } });
+    await controller.handleMessage({
+      type: "send",
+      params: { threadId: ref.threadId, text: "x".repeat(MAX_INPUT_CHARS + 1) },
+    });
     expect(of("notice").map((m) => m.params.threadId)).toEqual([ref.threadId]);
     expect(of("notice")[0]!.params.message).toMatch(/not accepted/);
     // The webview's optimistic "streaming" is corrected.
@@ -459,10 +505,17 @@ describe("chat controller: nothing the user typed is lost", () => {
     const { controller, backend, state, of, lastSnapshot } = setup();
     const ref = await controller.newThread();
     backend.script = async () => {
-      throw new TurnRejectedError(Object.assign(new Error("Another VS Code window is running a reply in this thread."), { code: "THREAD_BUSY" }), "please keep me");
+      throw new TurnRejectedError(
+        Object.assign(new Error("Another VS Code window is running a reply in this thread."), { code: "THREAD_BUSY" }),
+        "please keep me",
+      );
     };
     await controller.handleMessage(webviewMessage("send", { threadId: ref.threadId, text: "please keep me" }));
-    expect(of("notice").at(-1)!.params).toEqual({ threadId: ref.threadId, message: "Another VS Code window is running a reply in this thread.", draft: "please keep me" });
+    expect(of("notice").at(-1)!.params).toEqual({
+      threadId: ref.threadId,
+      message: "Another VS Code window is running a reply in this thread.",
+      draft: "please keep me",
+    });
     expect(state.get<Record<string, string>>(DRAFTS_KEY)?.[`here/${ref.threadId}`]).toBe("please keep me");
     // Not shown as a failed turn with Retry: the thread never held the message.
     expect(lastSnapshot().error).toBeNull();
@@ -497,7 +550,9 @@ describe("chat controller: an edit while a reply runs", () => {
     backend.script = () => new Promise<void>((r) => (release = r));
     const retry = controller.retry(ref);
     await new Promise((r) => setImmediate(r));
-    await controller.handleMessage(webviewMessage("edit", { threadId: ref.threadId, messageId: "u1", text: "edited words" }));
+    await controller.handleMessage(
+      webviewMessage("edit", { threadId: ref.threadId, messageId: "u1", text: "edited words" }),
+    );
     expect(of("notice").at(-1)!.params).toMatchObject({ threadId: ref.threadId, draft: "edited words" });
     expect(state.get<Record<string, string>>(DRAFTS_KEY)?.[`here/${ref.threadId}`]).toBe("edited words");
     release();

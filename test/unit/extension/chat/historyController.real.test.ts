@@ -16,7 +16,6 @@ import { foldHost } from "./hostFold";
 import { startMockAnthropic, type MockAnthropic } from "../../../fixtures/mock-anthropic/server";
 import { Memento } from "../../../fixtures/memento";
 
-
 const SCOPE = "folder-00000000000000f7";
 let mock: MockAnthropic;
 let root: string;
@@ -32,14 +31,27 @@ afterAll(async () => {
 
 function open(state = new Memento()) {
   const settings: SkeinSettings = { ...readSettings(() => undefined), baseUrl: mock.url, requestTimeoutSeconds: 10 };
-  const backend = new ThreadServices({ dirFor: (scope) => join(root, scope), settings: () => settings, apiKey: async () => "test-key" });
+  const backend = new ThreadServices({
+    dirFor: (scope) => join(root, scope),
+    settings: () => settings,
+    apiKey: async () => "test-key",
+  });
   const posted: HostMessage[] = [];
-  const controller = new ChatController({ backend, scope: SCOPE, state, strings: {} as WebviewStrings, runCommand: () => {}, copyToClipboard: () => {} });
+  const controller = new ChatController({
+    backend,
+    scope: SCOPE,
+    state,
+    strings: {} as WebviewStrings,
+    runCommand: () => {},
+    copyToClipboard: () => {},
+  });
   controller.attach({ post: (m) => posted.push(m) });
-  const snapshots = () => posted.filter((m): m is Extract<HostMessage, { type: "snapshot" }> => m.type === "snapshot").map((m) => m.params);
+  const snapshots = () =>
+    posted.filter((m): m is Extract<HostMessage, { type: "snapshot" }> => m.type === "snapshot").map((m) => m.params);
   /** What the chat shows now: the last snapshot with the changes posted since folded in (as the webview does). */
   const snapshot = (): ChatSnapshot => foldHost(posted);
-  const shown = () => snapshot().messages.map((m) => `${m.text}${m.siblings ? ` [${m.siblings.index + 1}/${m.siblings.count}]` : ""}`);
+  const shown = () =>
+    snapshot().messages.map((m) => `${m.text}${m.siblings ? ` [${m.siblings.index + 1}/${m.siblings.count}]` : ""}`);
   return { backend, controller, posted, state, snapshot, snapshots, shown };
 }
 
@@ -48,7 +60,8 @@ describe("edit, regenerate, branch switching and fork in the extension host", ()
     const state = new Memento();
     const first = open(state);
     const ref = await first.controller.newThread();
-    const post = (message: Parameters<typeof first.controller.handleMessage>[0]) => first.controller.handleMessage(message);
+    const post = (message: Parameters<typeof first.controller.handleMessage>[0]) =>
+      first.controller.handleMessage(message);
     mock.script({ text: "Answer one." }, { text: "Answer two." });
     await post(webviewMessage("send", { threadId: ref.threadId, text: "Question one" }));
     await post(webviewMessage("send", { threadId: ref.threadId, text: "Question two" }));
@@ -66,13 +79,20 @@ describe("edit, regenerate, branch switching and fork in the extension host", ()
     expect(first.posted.some((m) => m.type === "tokens")).toBe(true);
     expect(first.shown()).toEqual(["Question one", "Answer one.", "Question two, edited [2/2]", "Answer to the edit."]);
     // The model got the edited branch's history only.
-    expect(JSON.stringify(mock.messageRequests().at(-1)!.body)).not.toContain("Question two\"");
+    expect(JSON.stringify(mock.messageRequests().at(-1)!.body)).not.toContain('Question two"');
 
     mock.script({ text: "Regenerated answer." });
     await post(webviewMessage("regenerate", { threadId: ref.threadId, messageId: first.snapshot().messages[3]!.id }));
-    expect(first.shown()).toEqual(["Question one", "Answer one.", "Question two, edited [2/2]", "Regenerated answer. [2/2]"]);
+    expect(first.shown()).toEqual([
+      "Question one",
+      "Answer one.",
+      "Question two, edited [2/2]",
+      "Regenerated answer. [2/2]",
+    ]);
 
-    await post(webviewMessage("switchBranch", { threadId: ref.threadId, messageId: first.snapshot().messages[2]!.id, index: 0 }));
+    await post(
+      webviewMessage("switchBranch", { threadId: ref.threadId, messageId: first.snapshot().messages[2]!.id, index: 0 }),
+    );
     expect(first.shown()).toEqual(["Question one", "Answer one.", "Question two [1/2]", "Answer two."]);
     expect((await first.backend.listThreads(SCOPE)).find((t) => t.threadId === ref.threadId)?.messageCount).toBe(4);
     await first.backend.close();
@@ -87,22 +107,37 @@ describe("edit, regenerate, branch switching and fork in the extension host", ()
     const found = await history.search([SCOPE], "regenerated");
     expect(found.hits).toHaveLength(1);
     await second.controller.openAt(found.hits[0]!.ref, found.hits[0]!.messageId);
-    expect(second.shown()).toEqual(["Question one", "Answer one.", "Question two, edited [2/2]", "Regenerated answer. [2/2]"]);
-    expect(second.posted.at(-1)).toEqual({ type: "revealMessage", params: { threadId: ref.threadId, messageId: found.hits[0]!.messageId } });
+    expect(second.shown()).toEqual([
+      "Question one",
+      "Answer one.",
+      "Question two, edited [2/2]",
+      "Regenerated answer. [2/2]",
+    ]);
+    expect(second.posted.at(-1)).toEqual({
+      type: "revealMessage",
+      params: { threadId: ref.threadId, messageId: found.hits[0]!.messageId },
+    });
 
     // Fork from the first answer: a new thread, opened, with history up to there; the original is untouched.
-    await second.controller.handleMessage(webviewMessage("fork", { threadId: ref.threadId, messageId: second.snapshot().messages[1]!.id }));
+    await second.controller.handleMessage(
+      webviewMessage("fork", { threadId: ref.threadId, messageId: second.snapshot().messages[1]!.id }),
+    );
     const fork = second.controller.openRef;
     expect(fork.threadId).not.toBe(ref.threadId);
     expect(second.shown()).toEqual(["Question one", "Answer one."]);
     const threads = await second.backend.listThreads(SCOPE);
-    expect(threads.find((t) => t.threadId === fork.threadId)).toMatchObject({ title: "Question one (fork)", messageCount: 2 });
+    expect(threads.find((t) => t.threadId === fork.threadId)).toMatchObject({
+      title: "Question one (fork)",
+      messageCount: 2,
+    });
 
     // Export → import → export, through the backend the commands use.
     const json = await history.exportThread(ref, "json");
     const imported = await history.importThread(SCOPE, json);
     expect(await history.exportThread({ scope: SCOPE, threadId: imported }, "json")).toBe(json);
-    await expect(history.importThread(SCOPE, '{"format":"skein-thread","version":1}')).rejects.toMatchObject({ name: "ThreadImportError" });
+    await expect(history.importThread(SCOPE, '{"format":"skein-thread","version":1}')).rejects.toMatchObject({
+      name: "ThreadImportError",
+    });
     expect((await second.backend.listThreads(SCOPE)).length).toBe(threads.length + 1);
     // a2 is still there, one switch away: nothing was lost.
     expect(JSON.parse(json).messages.map((n: { message: { id: string } }) => n.message.id)).toContain(a2!.id);

@@ -32,7 +32,8 @@ export function foldHost(posted: readonly HostMessage[]): ChatSnapshot {
       }
       case "replaceTail": {
         const at = message.params.afterId === null ? -1 : list.findIndex((m) => m.id === message.params.afterId);
-        if (message.params.afterId !== null && at < 0) throw new Error(`replaceTail after ${message.params.afterId}, which the webview does not hold`);
+        if (message.params.afterId !== null && at < 0)
+          throw new Error(`replaceTail after ${message.params.afterId}, which the webview does not hold`);
         list.splice(at + 1, list.length, ...message.params.messages.map((m) => ({ ...m })));
         break;
       }

@@ -21,7 +21,6 @@ import { NumberedModel } from "../../chat/history/fakeModel";
 import { startMockAnthropic, type MockAnthropic } from "../../../fixtures/mock-anthropic/server";
 import { Memento } from "../../../fixtures/memento";
 
-
 const strings = new Proxy({}, { get: (_t, key) => String(key) }) as WebviewStrings;
 const SCOPE = "folder-00000000000000e1";
 let mock: MockAnthropic;
@@ -46,7 +45,11 @@ function webview() {
   const own = new JSDOM('<!DOCTYPE html><div id="app"></div>', { pretendToBeVisual: true });
   const element = own.window.document.getElementById("app")!;
   const requests: WebviewMessage[] = [];
-  const app = new ChatApp(element, { postMessage: (m) => requests.push(m), getState: () => undefined, setState: () => {} });
+  const app = new ChatApp(element, {
+    postMessage: (m) => requests.push(m),
+    getState: () => undefined,
+    setState: () => {},
+  });
   return { app, element, requests };
 }
 
@@ -64,10 +67,21 @@ function painted(view: ReturnType<typeof webview>, newest: number) {
 
 function open() {
   const settings: SkeinSettings = { ...readSettings(() => undefined), baseUrl: mock.url, requestTimeoutSeconds: 10 };
-  const backend = new ThreadServices({ dirFor: (scope) => join(root, scope), settings: () => settings, apiKey: async () => "test-key" });
+  const backend = new ThreadServices({
+    dirFor: (scope) => join(root, scope),
+    settings: () => settings,
+    apiKey: async () => "test-key",
+  });
   const posted: HostMessage[] = [];
   const live = webview();
-  const controller = new ChatController({ backend, scope: SCOPE, state: new Memento(), strings, runCommand: () => {}, copyToClipboard: () => {} });
+  const controller = new ChatController({
+    backend,
+    scope: SCOPE,
+    state: new Memento(),
+    strings,
+    runCommand: () => {},
+    copyToClipboard: () => {},
+  });
   controller.attach({
     post: (m) => {
       posted.push(m);
@@ -77,7 +91,9 @@ function open() {
   /** The live webview equals one painted from a fresh snapshot of the store. */
   const expectSameAsFresh = async () => {
     const fresh = webview();
-    fresh.app.receive(JSON.parse(JSON.stringify(hostMessage("snapshot", await controller.buildSnapshot(controller.openRef)))));
+    fresh.app.receive(
+      JSON.parse(JSON.stringify(hostMessage("snapshot", await controller.buildSnapshot(controller.openRef)))),
+    );
     const rendered = fresh.element.querySelectorAll("article.message").length;
     expect(painted(live, rendered)).toEqual(painted(fresh, rendered));
     expect(live.requests.filter((r) => r.type === "ready")).toEqual([]); // never out of step
@@ -107,7 +123,9 @@ describe("incremental chat updates equal a fresh snapshot", () => {
     // Stop mid-stream: the partial reply is stored as interrupted; the chat offers Retry.
     const started = posted.length;
     const turn = controller.send(ref, "slow please");
-    await expect.poll(() => posted.slice(started).filter((m) => m.type === "tokens").length, { timeout: 10_000 }).toBeGreaterThan(1);
+    await expect
+      .poll(() => posted.slice(started).filter((m) => m.type === "tokens").length, { timeout: 10_000 })
+      .toBeGreaterThan(1);
     controller.stop(ref);
     await turn;
     await expectSameAsFresh();
@@ -132,7 +150,12 @@ describe("incremental chat updates equal a fresh snapshot", () => {
     mock.script({ text: "Answer to the edit." });
     await post(webviewMessage("edit", { threadId: ref.threadId, messageId: q2.id, text: "Question two, edited" }));
     await expectSameAsFresh();
-    expect(views().map((m) => m.text)).toEqual(["Question one", "Answer **one**.", "Question two, edited", "Answer to the edit."]);
+    expect(views().map((m) => m.text)).toEqual([
+      "Question one",
+      "Answer **one**.",
+      "Question two, edited",
+      "Answer to the edit.",
+    ]);
     expect(views()[2]!.siblings).toEqual({ index: 1, count: 2 });
 
     // Regenerate the first answer.
@@ -169,8 +192,12 @@ describe("incremental chat updates equal a fresh snapshot", () => {
     // A fresh window: the open path does not probe (it would read every checkpoint); the probe after the paint does.
     const second = open();
     await second.controller.openThread(ref);
-    expect(second.posted.filter((m) => m.type === "snapshot")[0]!.params).toMatchObject({ messages: [{ text: "Question" }, { text: expect.stringMatching(/^reply 1/) }] });
-    await expect.poll(() => second.live.app.list.views().at(-1)?.siblings, { timeout: 10_000 }).toEqual({ index: 1, count: 2 });
+    expect(second.posted.filter((m) => m.type === "snapshot")[0]!.params).toMatchObject({
+      messages: [{ text: "Question" }, { text: expect.stringMatching(/^reply 1/) }],
+    });
+    await expect
+      .poll(() => second.live.app.list.views().at(-1)?.siblings, { timeout: 10_000 })
+      .toEqual({ index: 1, count: 2 });
     await second.expectSameAsFresh();
     await second.backend.close();
   });

@@ -38,7 +38,10 @@ describe("history backend", () => {
     expect((await history.search([A], "shared needle")).hits.map((h) => h.ref)).toEqual([{ scope: A, threadId: "ta" }]);
     const all = await history.search([A, B], "shared needle");
     expect(all.total).toBe(2);
-    expect(all.hits.map((h) => `${h.ref.scope}:${h.messageId}:${h.snippet}`).sort()).toEqual([`${A}:ua:the shared needle in A`, `${B}:ub:the shared needle in B`]);
+    expect(all.hits.map((h) => `${h.ref.scope}:${h.messageId}:${h.snippet}`).sort()).toEqual([
+      `${A}:ua:the shared needle in A`,
+      `${B}:ub:the shared needle in B`,
+    ]);
     expect(existsSync(join(root, `${A}.search.jsonl`))).toBe(true);
 
     // Delete Thread takes the thread's text out of the search index file too.
@@ -55,7 +58,15 @@ describe("history backend", () => {
     const loaded = await backend.loadThread({ scope: B, threadId: imported });
     expect(loaded?.messages.map((m) => m.id)).toEqual(["ua", "aa"]);
 
-    for (const bad of ["", "null", JSON.stringify({ ...JSON.parse(json), messages: [{ parent: null, message: { id: "x/../y", role: "user", content: "" } }], head: 0 })]) {
+    for (const bad of [
+      "",
+      "null",
+      JSON.stringify({
+        ...JSON.parse(json),
+        messages: [{ parent: null, message: { id: "x/../y", role: "user", content: "" } }],
+        head: 0,
+      }),
+    ]) {
       await expect(backend.history.importThread(A, bad)).rejects.toMatchObject({ name: "ThreadImportError" });
     }
     expect((await backend.listThreads(A)).map((t) => t.threadId)).toEqual(["ta"]);
@@ -69,7 +80,9 @@ describe("history backend", () => {
     expect(await backend.probeBranches({ scope: A, threadId: "ta" })).toBe(false);
     const fork = await backend.history.forkThread({ scope: A, threadId: "ta" }, "ua");
     expect((await backend.loadThread({ scope: A, threadId: fork }))?.messages.map((m) => m.id)).toEqual(["ua"]);
-    await expect(backend.history.switchBranch({ scope: A, threadId: "ta" }, "ua", 1)).rejects.toMatchObject({ code: "BAD_SIBLING" });
+    await expect(backend.history.switchBranch({ scope: A, threadId: "ta" }, "ua", 1)).rejects.toMatchObject({
+      code: "BAD_SIBLING",
+    });
   });
 
   it("makes safe file names from thread titles", () => {

@@ -41,7 +41,12 @@ const open = () => {
 
 /** One window: its own FileSaver on the shared directory, through the services the extension uses. */
 const windowOn = (settings: ReturnType<typeof readSettings>) =>
-  new ThreadServices({ dirFor: () => dir, settings: () => settings, apiKey: async () => "test-key", createSaver: async () => open() });
+  new ThreadServices({
+    dirFor: () => dir,
+    settings: () => settings,
+    apiKey: async () => "test-key",
+    createSaver: async () => open(),
+  });
 
 describe("ThreadServices: a refused turn", () => {
   it("another window runs a turn on the thread: the send throws TurnRejectedError (THREAD_BUSY) with the text, nothing stored", async () => {
@@ -52,11 +57,20 @@ describe("ThreadServices: a refused turn", () => {
     let started!: () => void;
     const streaming = new Promise<void>((resolve) => (started = resolve));
     const abort = new AbortController();
-    const running = a.runTurn(ref, "slow reply please", { signal: abort.signal, onEvent: (e) => void (e.type === "token" && started()) });
+    const running = a.runTurn(ref, "slow reply please", {
+      signal: abort.signal,
+      onEvent: (e) => void (e.type === "token" && started()),
+    });
     await streaming;
     const events: ChatEvent[] = [];
-    const refused = b.runTurn(ref, "my draft", { signal: new AbortController().signal, onEvent: (e) => void events.push(e) });
-    const error = await refused.then(() => undefined, (e: unknown) => e);
+    const refused = b.runTurn(ref, "my draft", {
+      signal: new AbortController().signal,
+      onEvent: (e) => void events.push(e),
+    });
+    const error = await refused.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(TurnRejectedError);
     expect(error).toMatchObject({ code: "THREAD_BUSY", unsentText: "my draft" });
     expect(events.filter((e) => e.type === "message")).toEqual([]);

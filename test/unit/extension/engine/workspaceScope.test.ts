@@ -55,7 +55,8 @@ describe("workspace scope key", () => {
   it("only keys of its own shape are accepted from disk", () => {
     expect(isScopeKey(scopeFor({ folders: [folderA] }).key)).toBe(true);
     expect(isScopeKey(EMPTY_WINDOW_KEY)).toBe(true);
-    for (const bad of ["..", "../x", "folder-xyz", "folder-0123456789abcdef/..", "", "index.json"]) expect(isScopeKey(bad)).toBe(false);
+    for (const bad of ["..", "../x", "folder-xyz", "folder-0123456789abcdef/..", "", "index.json"])
+      expect(isScopeKey(bad)).toBe(false);
   });
 });
 

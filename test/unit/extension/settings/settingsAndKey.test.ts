@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { ApiKeyService, SECRET_KEY, type SecretStore } from "../../../../src/extension/settings/apiKey";
-import { DEFAULT_MAX_TOKENS, DEFAULT_MODEL, DEFAULT_TIMEOUT_SECONDS, InvalidSettingError, readSettings, validBaseUrl } from "../../../../src/extension/settings/settings";
+import {
+  DEFAULT_MAX_TOKENS,
+  DEFAULT_MODEL,
+  DEFAULT_TIMEOUT_SECONDS,
+  InvalidSettingError,
+  readSettings,
+  validBaseUrl,
+} from "../../../../src/extension/settings/settings";
 import { MemorySaver } from "../../../../src/checkpoint";
 import { ThreadServices } from "../../../../src/extension/engine/threadServices";
 import { toErrorView } from "../../../../src/extension/chat/messageView";
@@ -52,9 +59,21 @@ describe("settings", () => {
       context: { maxMessages: 10, maxInputTokens: 5000 },
       requestTimeoutSeconds: 30,
     });
-    const bad: Record<string, unknown> = { model: "", maxTokens: -5, "context.maxMessages": 2.5, requestTimeoutSeconds: "60", baseUrl: "file:///etc/passwd" };
+    const bad: Record<string, unknown> = {
+      model: "",
+      maxTokens: -5,
+      "context.maxMessages": 2.5,
+      requestTimeoutSeconds: "60",
+      baseUrl: "file:///etc/passwd",
+    };
     const s = readSettings((k) => bad[k]);
-    expect([s.model, s.maxTokens, s.context.maxMessages, s.requestTimeoutSeconds, s.baseUrl]).toEqual([DEFAULT_MODEL, DEFAULT_MAX_TOKENS, undefined, DEFAULT_TIMEOUT_SECONDS, undefined]);
+    expect([s.model, s.maxTokens, s.context.maxMessages, s.requestTimeoutSeconds, s.baseUrl]).toEqual([
+      DEFAULT_MODEL,
+      DEFAULT_MAX_TOKENS,
+      undefined,
+      DEFAULT_TIMEOUT_SECONDS,
+      undefined,
+    ]);
     // …but a base URL that is set and unusable is an error, not "the default API".
     expect(s.baseUrlError).toBeInstanceOf(InvalidSettingError);
   });
@@ -64,12 +83,17 @@ describe("settings", () => {
       const s = readSettings((k) => (k === "baseUrl" ? value : undefined));
       expect(s.baseUrl).toBeUndefined();
       expect(s.baseUrlError).toBeInstanceOf(InvalidSettingError);
-      expect(s.baseUrlError).toMatchObject({ code: "INVALID_SETTING", setting: "skein.baseUrl", name: "InvalidSettingError" });
+      expect(s.baseUrlError).toMatchObject({
+        code: "INVALID_SETTING",
+        setting: "skein.baseUrl",
+        name: "InvalidSettingError",
+      });
       expect(s.baseUrlError?.message).toContain("skein.baseUrl must be an http(s) URL like http://localhost:11434");
       expect(s.baseUrlError?.message).toContain(JSON.stringify(value));
       expect(s.baseUrlError?.message).toMatch(/fix it in Settings/);
     }
-    for (const unset of [undefined, "", "  "]) expect(readSettings((k) => (k === "baseUrl" ? unset : undefined)).baseUrlError).toBeUndefined();
+    for (const unset of [undefined, "", "  "])
+      expect(readSettings((k) => (k === "baseUrl" ? unset : undefined)).baseUrlError).toBeUndefined();
     const ok = readSettings((k) => (k === "baseUrl" ? "http://localhost:11434" : undefined));
     expect([ok.baseUrl, ok.baseUrlError]).toEqual(["http://localhost:11434", undefined]);
   });
@@ -78,10 +102,21 @@ describe("settings", () => {
     const saver = new MemorySaver();
     const settings = readSettings((k) => (k === "baseUrl" ? "localhost:11434" : undefined));
     const events: unknown[] = [];
-    const services = new ThreadServices({ dirFor: () => "unused", settings: () => settings, apiKey: async () => "sk-ant-test-secret-key", createSaver: async () => saver });
+    const services = new ThreadServices({
+      dirFor: () => "unused",
+      settings: () => settings,
+      apiKey: async () => "sk-ant-test-secret-key",
+      createSaver: async () => saver,
+    });
     const error = await services
-      .runTurn({ scope: "here", threadId: "t" }, "my question", { signal: new AbortController().signal, onEvent: (e) => void events.push(e) })
-      .then(() => undefined, (e: unknown) => e);
+      .runTurn({ scope: "here", threadId: "t" }, "my question", {
+        signal: new AbortController().signal,
+        onEvent: (e) => void events.push(e),
+      })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(error).toBeInstanceOf(TurnRejectedError);
     expect(error).toMatchObject({ code: "INVALID_SETTING", unsentText: "my question" });
     expect((error as Error).message).toContain("skein.baseUrl must be an http(s) URL");
@@ -92,7 +127,8 @@ describe("settings", () => {
 
   it("accepts only http(s) base URLs", () => {
     expect(validBaseUrl("https://proxy.example/v")).toBe("https://proxy.example/v");
-    for (const bad of ["javascript:alert(1)", "ftp://x", "not a url", "", "   ", 42]) expect(validBaseUrl(bad)).toBeUndefined();
+    for (const bad of ["javascript:alert(1)", "ftp://x", "not a url", "", "   ", 42])
+      expect(validBaseUrl(bad)).toBeUndefined();
   });
 });
 

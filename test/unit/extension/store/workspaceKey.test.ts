@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { fallbackWorkspaceKey, gitRemotes, normaliseRemote, workspaceKeyFromGitConfig } from "../../../../src/extension/store/workspaceKey";
+import {
+  fallbackWorkspaceKey,
+  gitRemotes,
+  normaliseRemote,
+  workspaceKeyFromGitConfig,
+} from "../../../../src/extension/store/workspaceKey";
 
 describe("shared workspace key from the git remote", () => {
   it("SSH, HTTPS and credentialed spellings of one repository give one key, without credentials", () => {
@@ -12,7 +17,9 @@ describe("shared workspace key from the git remote", () => {
     ];
     for (const url of spellings) expect(normaliseRemote(url)).toBe("github.com/acme/app");
     expect(normaliseRemote("https://user:s3cret@github.com/acme/app.git")).not.toContain("s3cret");
-    expect(normaliseRemote("git@gitlab.example.com:group/sub/project.git")).toBe("gitlab.example.com/group/sub/project");
+    expect(normaliseRemote("git@gitlab.example.com:group/sub/project.git")).toBe(
+      "gitlab.example.com/group/sub/project",
+    );
   });
 
   it("local paths and file URLs are not shared keys", () => {

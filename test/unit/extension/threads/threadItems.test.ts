@@ -18,13 +18,31 @@ describe("thread items", () => {
   });
 
   it("label, description with message count, untitled fallback", () => {
-    const text = threadItemText({ threadId: "a", title: "Bob's intro", createdAt: "", updatedAt: "2026-06-15T11:00:00Z", messageCount: 4 }, now, strings);
-    expect(text).toEqual({ label: "Bob's intro", description: "1 hour ago · 4 messages", tooltip: "Bob's intro\n1 hour ago · 4 messages" });
-    expect(threadItemText({ threadId: "b", title: "  ", createdAt: "", updatedAt: "2026-06-15T12:00:00Z" }, now, strings).label).toBe("New Thread");
+    const text = threadItemText(
+      { threadId: "a", title: "Bob's intro", createdAt: "", updatedAt: "2026-06-15T11:00:00Z", messageCount: 4 },
+      now,
+      strings,
+    );
+    expect(text).toEqual({
+      label: "Bob's intro",
+      description: "1 hour ago · 4 messages",
+      tooltip: "Bob's intro\n1 hour ago · 4 messages",
+    });
+    expect(
+      threadItemText({ threadId: "b", title: "  ", createdAt: "", updatedAt: "2026-06-15T12:00:00Z" }, now, strings)
+        .label,
+    ).toBe("New Thread");
   });
 
   it("marks an imported thread, so it is not mistaken for the thread it was exported from", () => {
-    const imported = { threadId: "c", title: "Bob's intro", createdAt: "", updatedAt: "2026-06-15T11:00:00Z", messageCount: 4, imported: true };
+    const imported = {
+      threadId: "c",
+      title: "Bob's intro",
+      createdAt: "",
+      updatedAt: "2026-06-15T11:00:00Z",
+      messageCount: 4,
+      imported: true,
+    };
     const marked = { ...strings, imported: (title: string) => `${title} (imported)` };
     expect(threadItemText(imported, now, marked).label).toBe("Bob's intro (imported)");
     expect(threadItemText({ ...imported, imported: false }, now, marked).label).toBe("Bob's intro");
@@ -42,7 +60,14 @@ describe("token batcher", () => {
     vi.useFakeTimers();
     try {
       const sent: [string, string][] = [];
-      const batcher = new TokenBatcher((id, text) => sent.push([id, text]), { setTimeout: (cb, ms) => setTimeout(cb, ms), clearTimeout: (h) => clearTimeout(h as never) } satisfies Scheduler, 40);
+      const batcher = new TokenBatcher(
+        (id, text) => sent.push([id, text]),
+        {
+          setTimeout: (cb, ms) => setTimeout(cb, ms),
+          clearTimeout: (h) => clearTimeout(h as never),
+        } satisfies Scheduler,
+        40,
+      );
       for (const piece of ["Hel", "lo", " wor", "ld"]) batcher.push("m1", piece);
       expect(sent).toEqual([]);
       vi.advanceTimersByTime(40);
@@ -50,7 +75,11 @@ describe("token batcher", () => {
       batcher.push("m1", "!");
       batcher.push("m2", "next");
       batcher.flush();
-      expect(sent).toEqual([["m1", "Hello world"], ["m1", "!"], ["m2", "next"]]);
+      expect(sent).toEqual([
+        ["m1", "Hello world"],
+        ["m1", "!"],
+        ["m2", "next"],
+      ]);
       vi.advanceTimersByTime(100);
       expect(sent).toHaveLength(3);
       batcher.push("m2", "dropped");
@@ -67,25 +96,59 @@ describe("message views and errors", () => {
   it("projects stored messages for the webview: text only, no system, no usage", () => {
     const views = toMessageViews([
       { id: "s", role: "system", content: "secret system prompt" },
-      { id: "u", role: "user", content: [{ type: "text", text: "hi" }, { type: "image", source: { type: "base64", media_type: "image/png", data: "AAAA" } }] },
-      { id: "a", role: "assistant", content: "calling", tool_calls: [{ id: "c", name: "add", args: { a: 1 } }], metadata: { usage: { input_tokens: 1, output_tokens: 2 }, interrupted: true, createdAt: "2026-01-01T00:00:00Z" } },
+      {
+        id: "u",
+        role: "user",
+        content: [
+          { type: "text", text: "hi" },
+          { type: "image", source: { type: "base64", media_type: "image/png", data: "AAAA" } },
+        ],
+      },
+      {
+        id: "a",
+        role: "assistant",
+        content: "calling",
+        tool_calls: [{ id: "c", name: "add", args: { a: 1 } }],
+        metadata: {
+          usage: { input_tokens: 1, output_tokens: 2 },
+          interrupted: true,
+          createdAt: "2026-01-01T00:00:00Z",
+        },
+      },
       { id: "t", role: "tool", content: "3", name: "add", tool_call_id: "c", metadata: { is_error: true } },
     ]);
     expect(views).toEqual([
       { id: "u", role: "user", text: "hi" },
-      { id: "a", role: "assistant", text: "calling", toolCalls: [{ id: "c", name: "add", args: '{\n  "a": 1\n}' }], interrupted: true, createdAt: "2026-01-01T00:00:00Z" },
+      {
+        id: "a",
+        role: "assistant",
+        text: "calling",
+        toolCalls: [{ id: "c", name: "add", args: '{\n  "a": 1\n}' }],
+        interrupted: true,
+        createdAt: "2026-01-01T00:00:00Z",
+      },
       { id: "t", role: "tool", text: "3", toolName: "add", isError: true },
     ]);
   });
 
   it("key errors offer Set API Key; others Retry; the key never appears", () => {
     const missing = Object.assign(new Error("No key."), { name: "MissingApiKeyError", code: "missing_api_key" });
-    expect(toErrorView(missing)).toEqual({ code: "missing_api_key", message: "No key.", actions: ["setApiKey", "retry"] });
+    expect(toErrorView(missing)).toEqual({
+      code: "missing_api_key",
+      message: "No key.",
+      actions: ["setApiKey", "retry"],
+    });
     expect(toErrorView({ name: "AuthenticationFailedError", message: "401" }).actions).toEqual(["setApiKey", "retry"]);
     expect(toErrorView(Object.assign(new Error("x"), { status: 401 })).actions).toContain("setApiKey");
     const rate = Object.assign(new Error("Rate limited; try again in 20 s."), { code: "rate_limited" });
-    expect(toErrorView(rate)).toEqual({ code: "rate_limited", message: "Rate limited; try again in 20 s.", actions: ["retry"] });
-    expect(toErrorView(new Error("bad key sk-ant-secret-123 echoed"), ["sk-ant-secret-123"]).message).toBe("bad key ••• echoed");
+    expect(toErrorView(rate)).toEqual({
+      code: "rate_limited",
+      message: "Rate limited; try again in 20 s.",
+      actions: ["retry"],
+    });
+    expect(toErrorView(new Error("bad key sk-ant-secret-123 echoed"), ["sk-ant-secret-123"]).message).toBe(
+      "bad key ••• echoed",
+    );
     expect(toErrorView("plain").code).toBe("UNKNOWN");
   });
 });

@@ -44,7 +44,7 @@ describe("differential: breakpoints", () => {
     await o.invoke("resume", graph, null, thread());
   });
 
-  differential("interruptBefore: \"*\" stops before every node", async (o) => {
+  differential('interruptBefore: "*" stops before every node', async (o) => {
     const graph = abc(o, { interruptBefore: "*" });
     await o.invoke("1", graph, { log: [] }, thread());
     await o.invoke("2", graph, null, thread());

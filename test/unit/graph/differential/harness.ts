@@ -43,7 +43,14 @@ function errorView(error: unknown): { error: string } {
 
 function taskView(task: any) {
   const error = task.error ? errorView(task.error).error : undefined;
-  return { id: task.id, name: task.name, path: task.path, interrupts: task.interrupts ?? [], error, result: task.result };
+  return {
+    id: task.id,
+    name: task.name,
+    path: task.path,
+    interrupts: task.interrupts ?? [],
+    error,
+    result: task.result,
+  };
 }
 
 export function snapshotView(snapshot: any) {
@@ -82,7 +89,14 @@ function observer(rt: Runtime, observations: [string, unknown][]): Observer {
       const out: any[] = [];
       try {
         for await (const s of graph.getStateHistory(config, options)) {
-          out.push({ source: s.metadata?.source, step: s.metadata?.step, next: [...s.next].sort(), values: s.values, id: s.config.configurable.checkpoint_id, parent: s.parentConfig?.configurable?.checkpoint_id });
+          out.push({
+            source: s.metadata?.source,
+            step: s.metadata?.step,
+            next: [...s.next].sort(),
+            values: s.values,
+            id: s.config.configurable.checkpoint_id,
+            parent: s.parentConfig?.configurable?.checkpoint_id,
+          });
         }
         record(label, out);
       } catch (error) {

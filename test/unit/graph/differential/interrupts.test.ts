@@ -98,18 +98,23 @@ describe("differential: interrupts and human-in-the-loop", () => {
     o.record("runs", runs);
   });
 
-  differential("parallel tool approvals: a map naming only one interrupt resumes that one, the other waits", async (o) => {
-    const runs: string[] = [];
-    const graph = twoApprovals(o, runs);
-    const first = await o.invoke("first", graph, { log: [] }, thread());
-    const [a] = first.__interrupt__ as { id: string; value: { tool: string } }[];
-    await o.invoke("resume one", graph, new o.rt.Command({ resume: { [a!.id]: "yes" } }), thread());
-    await o.state("one waiting", graph, thread());
-    const pending = (await graph.getState(thread())).tasks.flatMap((t: { interrupts: { id: string }[] }) => t.interrupts);
-    await o.invoke("resume other", graph, new o.rt.Command({ resume: { [pending[0].id]: "later" } }), thread());
-    await o.state("done", graph, thread());
-    o.record("runs", runs);
-  });
+  differential(
+    "parallel tool approvals: a map naming only one interrupt resumes that one, the other waits",
+    async (o) => {
+      const runs: string[] = [];
+      const graph = twoApprovals(o, runs);
+      const first = await o.invoke("first", graph, { log: [] }, thread());
+      const [a] = first.__interrupt__ as { id: string; value: { tool: string } }[];
+      await o.invoke("resume one", graph, new o.rt.Command({ resume: { [a!.id]: "yes" } }), thread());
+      await o.state("one waiting", graph, thread());
+      const pending = (await graph.getState(thread())).tasks.flatMap(
+        (t: { interrupts: { id: string }[] }) => t.interrupts,
+      );
+      await o.invoke("resume other", graph, new o.rt.Command({ resume: { [pending[0].id]: "later" } }), thread());
+      await o.state("done", graph, thread());
+      o.record("runs", runs);
+    },
+  );
 
   differential("two interrupts in one node: the n-th call gets the n-th resume value", async (o) => {
     const { StateGraph, START, interrupt, Command } = o.rt;
@@ -140,12 +145,23 @@ describe("differential: interrupts and human-in-the-loop", () => {
 
   differential("a node no edge leads to is rejected at compile()", async (o) => {
     const { StateGraph, START } = o.rt;
-    await o.attempt("compile", () => new StateGraph(logState(o)).addNode("a", () => ({})).addNode("island", () => ({})).addEdge(START, "a").compile() && "compiled");
+    await o.attempt(
+      "compile",
+      () =>
+        new StateGraph(logState(o))
+          .addNode("a", () => ({}))
+          .addNode("island", () => ({}))
+          .addEdge(START, "a")
+          .compile() && "compiled",
+    );
   });
 
   differential("interrupt() without a checkpointer fails with LangGraph's error class", async (o) => {
     const { StateGraph, START, interrupt } = o.rt;
-    const graph = new StateGraph(logState(o)).addNode("a", () => ({ log: interrupt("x") })).addEdge(START, "a").compile();
+    const graph = new StateGraph(logState(o))
+      .addNode("a", () => ({ log: interrupt("x") }))
+      .addEdge(START, "a")
+      .compile();
     await o.invoke("run", graph, { log: [] });
   });
 });

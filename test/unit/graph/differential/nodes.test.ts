@@ -7,11 +7,15 @@ describe("differential: node options and failures", () => {
     const { StateGraph, START } = o.rt;
     let attempts = 0;
     const graph = new StateGraph(logState(o))
-      .addNode("flaky", () => {
-        attempts++;
-        if (attempts < 3) throw new Error(`attempt ${attempts} failed`);
-        return { log: `ok after ${attempts}` };
-      }, { retryPolicy: { maxAttempts: 3, initialInterval: 1, jitter: false, logWarning: false } })
+      .addNode(
+        "flaky",
+        () => {
+          attempts++;
+          if (attempts < 3) throw new Error(`attempt ${attempts} failed`);
+          return { log: `ok after ${attempts}` };
+        },
+        { retryPolicy: { maxAttempts: 3, initialInterval: 1, jitter: false, logWarning: false } },
+      )
       .addEdge(START, "flaky")
       .compile({ checkpointer: o.rt.newSaver() });
     await o.invoke("run", graph, { log: [] }, thread());
@@ -23,14 +27,30 @@ describe("differential: node options and failures", () => {
     const tries: string[] = [];
     const graph = (retryOn?: (e: unknown) => boolean) =>
       new StateGraph(logState(o))
-        .addNode("fail", () => {
-          tries.push("try");
-          throw new TypeError("always");
-        }, { retryPolicy: { maxAttempts: 2, initialInterval: 1, jitter: false, logWarning: false, ...(retryOn ? { retryOn } : {}) } })
+        .addNode(
+          "fail",
+          () => {
+            tries.push("try");
+            throw new TypeError("always");
+          },
+          {
+            retryPolicy: {
+              maxAttempts: 2,
+              initialInterval: 1,
+              jitter: false,
+              logWarning: false,
+              ...(retryOn ? { retryOn } : {}),
+            },
+          },
+        )
         .addEdge(START, "fail")
         .compile();
     await o.invoke("bounded", graph(), { log: [] });
-    await o.invoke("not retried", graph(() => false), { log: [] });
+    await o.invoke(
+      "not retried",
+      graph(() => false),
+      { log: [] },
+    );
     o.record("tries", tries);
   });
 
@@ -54,53 +74,70 @@ describe("differential: node options and failures", () => {
     await o.history("history", graph, thread());
   });
 
-  differential("a failing node: the sibling it stopped records an AbortError; resume re-runs only the failed task", async (o) => {
-    const { StateGraph, START, END } = o.rt;
-    let fail = true;
-    const graph = new StateGraph(logState(o))
-      .addNode("ok", () => ({ log: "ok" }))
-      // Fails a macrotask later, so "ok" has finished by then on both runtimes.
-      .addNode("boom", async () => {
-        await new Promise((resolve) => setImmediate(resolve));
-        if (fail) throw new Error("boom");
-        return { log: "boom fixed" };
-      })
-      .addNode("slow", (_s: unknown, config: { signal: AbortSignal }) =>
-        new Promise((resolve, reject) => {
-          if (!fail) resolve({ log: "slow" });
-          config.signal.addEventListener("abort", () => reject(Object.assign(new Error("This operation was aborted"), { name: "AbortError" })), { once: true });
-        }))
-      .addEdge(START, "ok")
-      .addEdge(START, "boom")
-      .addEdge(START, "slow")
-      .addEdge("ok", END)
-      .compile({ checkpointer: o.rt.newSaver() });
-    await o.invoke("run", graph, { log: [] }, thread());
-    await o.state("failed", graph, thread());
-    fail = false;
-    await o.invoke("resume", graph, null, thread());
-  });
+  differential(
+    "a failing node: the sibling it stopped records an AbortError; resume re-runs only the failed task",
+    async (o) => {
+      const { StateGraph, START, END } = o.rt;
+      let fail = true;
+      const graph = new StateGraph(logState(o))
+        .addNode("ok", () => ({ log: "ok" }))
+        // Fails a macrotask later, so "ok" has finished by then on both runtimes.
+        .addNode("boom", async () => {
+          await new Promise((resolve) => setImmediate(resolve));
+          if (fail) throw new Error("boom");
+          return { log: "boom fixed" };
+        })
+        .addNode(
+          "slow",
+          (_s: unknown, config: { signal: AbortSignal }) =>
+            new Promise((resolve, reject) => {
+              if (!fail) resolve({ log: "slow" });
+              config.signal.addEventListener(
+                "abort",
+                () => reject(Object.assign(new Error("This operation was aborted"), { name: "AbortError" })),
+                { once: true },
+              );
+            }),
+        )
+        .addEdge(START, "ok")
+        .addEdge(START, "boom")
+        .addEdge(START, "slow")
+        .addEdge("ok", END)
+        .compile({ checkpointer: o.rt.newSaver() });
+      await o.invoke("run", graph, { log: [] }, thread());
+      await o.state("failed", graph, thread());
+      fail = false;
+      await o.invoke("resume", graph, null, thread());
+    },
+  );
 
-  differential("a router that throws keeps its node's writes with the error; resume does not re-run the node", async (o) => {
-    const { StateGraph, START, END } = o.rt;
-    const runs: string[] = [];
-    let fail = true;
-    const graph = new StateGraph(logState(o))
-      .addNode("a", () => (runs.push("a"), { log: "a" }))
-      .addNode("b", () => (runs.push("b"), { log: "b" }))
-      .addEdge(START, "a")
-      .addConditionalEdges("a", () => {
-        if (fail) throw new Error("router failed");
-        return "b";
-      }, ["b", END])
-      .addEdge("b", END)
-      .compile({ checkpointer: o.rt.newSaver() });
-    await o.invoke("run", graph, { log: [] }, thread());
-    await o.state("failed", graph, thread());
-    fail = false;
-    await o.invoke("resume", graph, null, thread());
-    o.record("runs", runs);
-  });
+  differential(
+    "a router that throws keeps its node's writes with the error; resume does not re-run the node",
+    async (o) => {
+      const { StateGraph, START, END } = o.rt;
+      const runs: string[] = [];
+      let fail = true;
+      const graph = new StateGraph(logState(o))
+        .addNode("a", () => (runs.push("a"), { log: "a" }))
+        .addNode("b", () => (runs.push("b"), { log: "b" }))
+        .addEdge(START, "a")
+        .addConditionalEdges(
+          "a",
+          () => {
+            if (fail) throw new Error("router failed");
+            return "b";
+          },
+          ["b", END],
+        )
+        .addEdge("b", END)
+        .compile({ checkpointer: o.rt.newSaver() });
+      await o.invoke("run", graph, { log: [] }, thread());
+      await o.state("failed", graph, thread());
+      fail = false;
+      await o.invoke("resume", graph, null, thread());
+      o.record("runs", runs);
+    },
+  );
 
   differential("a router returning a key missing from its path map", async (o) => {
     const { StateGraph, START, END } = o.rt;

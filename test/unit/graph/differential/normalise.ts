@@ -7,7 +7,14 @@
 const ID = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{32})$/i;
 // Times differ by nature; `ls_integration` is LangSmith tracing metadata LangChain adds to every run.
 const DROPPED_KEYS = new Set(["ts", "createdAt", "timestamp", "ls_integration"]);
-const ROLES: Record<string, string> = { human: "user", ai: "assistant", user: "user", assistant: "assistant", system: "system", tool: "tool" };
+const ROLES: Record<string, string> = {
+  human: "user",
+  ai: "assistant",
+  user: "user",
+  assistant: "assistant",
+  system: "system",
+  tool: "tool",
+};
 
 /** A checkpoint namespace: "node:<task id>" levels joined by "|" (a numeric level counts a node's second subgraph). */
 const NAMESPACE = /^[^:|]+:[0-9a-f-]{32,36}(?:\|(?:[^:|]+:[0-9a-f-]{32,36}|\d+))*$/i;
@@ -41,7 +48,8 @@ function asMessage(value: Record<string, unknown>): { role: string; content: unk
     const type = getType.call(value);
     return { role: ROLES[type] ?? type, content: value.content };
   }
-  if (typeof value.role === "string" && "content" in value && ROLES[value.role]) return { role: ROLES[value.role]!, content: value.content };
+  if (typeof value.role === "string" && "content" in value && ROLES[value.role])
+    return { role: ROLES[value.role]!, content: value.content };
   return undefined;
 }
 

@@ -13,7 +13,9 @@ describe("differential: persistence", () => {
   differential("two turns of a one-node chat graph: values, state and history", async (o) => {
     const { StateGraph, MessagesAnnotation, START, END } = o.rt;
     const graph = new StateGraph(MessagesAnnotation)
-      .addNode("model", (s: { messages: unknown[] }) => ({ messages: [{ role: "assistant", content: `seen ${s.messages.length}` }] }))
+      .addNode("model", (s: { messages: unknown[] }) => ({
+        messages: [{ role: "assistant", content: `seen ${s.messages.length}` }],
+      }))
       .addEdge(START, "model")
       .addEdge("model", END)
       .compile({ checkpointer: o.rt.newSaver() });

@@ -52,6 +52,9 @@ describe("differential: streaming", () => {
       .addEdge("ask", END)
       .compile({ checkpointer: o.rt.newSaver() });
     await o.stream("interrupted", graph, { log: [] }, { ...thread(), streamMode: ["values", "updates", "tasks"] });
-    await o.stream("resumed", graph, new Command({ resume: "y" }), { ...thread(), streamMode: ["values", "updates", "debug"] });
+    await o.stream("resumed", graph, new Command({ resume: "y" }), {
+      ...thread(),
+      streamMode: ["values", "updates", "debug"],
+    });
   });
 });

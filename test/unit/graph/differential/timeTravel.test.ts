@@ -70,11 +70,18 @@ describe("differential: map-reduce with Send", () => {
     const graph = new StateGraph(State)
       .addNode("generate", (s: { subject: string }) => ({ jokes: [`joke about ${s.subject}`] }))
       .addNode("pick", (s: { jokes: string[] }) => ({ best: [...s.jokes].sort()[0] }))
-      .addConditionalEdges(START, (s: { subjects: string[] }) => s.subjects.map((subject) => new Send("generate", { subject })))
+      .addConditionalEdges(START, (s: { subjects: string[] }) =>
+        s.subjects.map((subject) => new Send("generate", { subject })),
+      )
       .addEdge("generate", "pick")
       .addEdge("pick", END)
       .compile({ checkpointer: o.rt.newSaver() });
-    await o.stream("updates", graph, { subjects: ["owls", "cats", "dogs"] }, { ...thread(), streamMode: ["updates", "values"] });
+    await o.stream(
+      "updates",
+      graph,
+      { subjects: ["owls", "cats", "dogs"] },
+      { ...thread(), streamMode: ["updates", "values"] },
+    );
     await o.state("state", graph, thread());
     await o.history("history", graph, thread());
   });
@@ -88,7 +95,17 @@ describe("differential: messages", () => {
       .addEdge(START, "model")
       .addEdge("model", END)
       .compile({ checkpointer: o.rt.newSaver() });
-    await o.invoke("tuples", graph, { messages: [["user", "hi"], ["system", "be brief"]] }, thread());
+    await o.invoke(
+      "tuples",
+      graph,
+      {
+        messages: [
+          ["user", "hi"],
+          ["system", "be brief"],
+        ],
+      },
+      thread(),
+    );
     await o.invoke("one tuple", graph, { messages: ["human", "hello"] }, thread());
     await o.invoke("string", graph, { messages: "plain" }, thread());
     await o.invoke("object", graph, { messages: [{ role: "user", content: "obj" }] }, thread());
