@@ -4,7 +4,7 @@
  * reload restores it. Element ids/classes here are the hooks the in-editor and browser tests use.
  */
 import { isHostMessage, MAX_INPUT_CHARS, webviewMessage, type HostMessage, type WebviewMessage } from "../protocol/messages";
-import type { ChatErrorView, ChatSnapshot, PersistedViewState, WebviewStrings } from "../protocol/types";
+import type { ChatErrorView, ChatSnapshot, PersistedViewState, ScrollAnchor, WebviewStrings } from "../protocol/types";
 import { MessageList } from "./messageList";
 import { format, joinDrafts } from "./notices";
 import { actionBar, errorBox, interruptedNotice, type NoticeActions } from "./turnNotices";
@@ -36,6 +36,7 @@ export class ChatApp {
   /** The saved draft was over the protocol limit and was cut before `ready` (told once the strings are known). */
   private draftWasCut = false;
   private pendingSeq = 0;
+  private reloadAnchor: { threadId: string; anchor: ScrollAnchor } | undefined;
   readonly list: MessageList;
   readonly composer: HTMLTextAreaElement;
   readonly sendButton: HTMLButtonElement;
@@ -123,7 +124,11 @@ export class ChatApp {
 
   /** Tells the host the webview is listening, with what it remembers (thread, draft, scroll). */
   start(): void {
-    this.post(webviewMessage("ready", { state: this.savedState() }));
+    const state = this.savedState();
+    // Where the user was in the saved thread: applied by the first snapshot of that thread, whichever host answer
+    // it is (a refresh can overtake the one answering `ready`).
+    if (state.threadId && state.anchor) this.reloadAnchor = { threadId: state.threadId, anchor: state.anchor };
+    this.post(webviewMessage("ready", { state }));
   }
 
   /** Entry point for host messages; anything malformed is dropped. */
@@ -197,7 +202,9 @@ export class ChatApp {
     if (!sameThread && !wasSwitching) this.flushDraft();
     // The same thread again keeps where the user looks; another thread shows its newest message, unless this is
     // the thread the view was saved with (a reload): then the saved message and offset.
-    const anchor = sameThread ? this.list.keeper.saved().anchor : snapshot.anchor;
+    const reload = this.reloadAnchor?.threadId === snapshot.threadId ? this.reloadAnchor.anchor : undefined;
+    this.reloadAnchor = undefined;
+    const anchor = reload ?? (sameThread ? this.list.keeper.saved().anchor : snapshot.anchor);
     this.threadId = snapshot.threadId;
     this.strings = snapshot.strings;
     this.streaming = snapshot.streaming !== null;
