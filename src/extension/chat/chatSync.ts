@@ -136,13 +136,17 @@ export class ChatSync {
   private probeAfterPaint(ref: ThreadRef, seq: number): void {
     const backend = this.host.backend;
     if (!backend.probeBranches) return;
-    backend
-      .probeBranches(ref)
-      .then((found) => {
-        if (found && seq === this.seq && sameRef(this.host.open(), ref) && !this.host.run(keyOf(ref)))
-          return this.snapshot();
-      })
-      .catch(() => undefined);
+    const probe = backend.probeBranches.bind(backend);
+    // On a later turn of the event loop: the probe reads every checkpoint, and nothing of it may hold up the
+    // snapshot's delivery or the `ready` that asked for it.
+    setTimeout(() => {
+      probe(ref)
+        .then((found) => {
+          if (found && seq === this.seq && sameRef(this.host.open(), ref) && !this.host.run(keyOf(ref)))
+            return this.snapshot();
+        })
+        .catch(() => undefined);
+    }, 0);
   }
 
   /**
