@@ -1,7 +1,7 @@
 /**
- * The issue-7 commands: Search Threads, Export Thread, Import Thread, Fork to New Thread. The command table in
- * commands.ts lists them (one table for every `skein.*` id); the logic lives in the vscode-free history
- * backend and chat controller. Arguments let tests and other commands skip the dialogs.
+ * The history commands: Search Threads, Export Thread, Import Thread, Fork Thread. The command table in
+ * commands.ts lists them (one table for every `skein.*` id); the logic lives in the vscode-free thread
+ * service (src/chat/threadService.ts). Arguments let tests and other commands skip the dialogs.
  */
 import * as vscode from "vscode";
 import type { HistoryBackend, ThreadRef, ThreadSearchHit } from "../engine/backend";
