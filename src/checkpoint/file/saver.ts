@@ -178,10 +178,9 @@ export class FileSaver extends BaseCheckpointSaver {
       } finally {
         if (token !== undefined) await this.locks.releaseWrite(threadId, token);
       }
-      const fd = files.syncFd();
-      if (this.fsync && fd !== undefined) {
+      if (this.fsync) {
         try {
-          await fsyncAsync(fd, "log");
+          await files.syncLog((fd) => fsyncAsync(fd, "log"));
         } catch (error) {
           // The kernel may have dropped the written pages: memory must not show what the disk may lack.
           files.forget();

@@ -464,15 +464,31 @@ export class ThreadFiles {
     return this.logFd;
   }
 
-  closeFd(): void {
-    if (this.logFd !== undefined) {
-      try {
-        closeSync(this.logFd);
-      } catch {
-        /* already closed */
-      }
-      this.logFd = undefined;
+  /** fsyncs in flight on the log's fd, and fds let go of meanwhile (closed when the last of them ends). */
+  private syncing = 0;
+  private retired: number[] = [];
+
+  /**
+   * fsyncs the log without blocking the event loop. A read may reload the thread meanwhile (a full load, another
+   * window's write) and let go of the fd: it stays open until this fsync ends, so the fsync never meets a closed
+   * fd (EBADF) or one the kernel already handed to another file.
+   */
+  async syncLog(fsync: (fd: number) => Promise<void>): Promise<void> {
+    const fd = this.logFd;
+    if (fd === undefined) return;
+    this.syncing++;
+    try {
+      await fsync(fd);
+    } finally {
+      if (--this.syncing === 0) for (const old of this.retired.splice(0)) closeQuietly(old);
     }
+  }
+
+  closeFd(): void {
+    if (this.logFd === undefined) return;
+    if (this.syncing > 0) this.retired.push(this.logFd);
+    else closeQuietly(this.logFd);
+    this.logFd = undefined;
   }
 
   bytesOnDisk(): number {
@@ -480,5 +496,13 @@ export class ThreadFiles {
       (sum, path) => sum + (statOrUndefined(path)?.size ?? 0),
       0,
     );
+  }
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    /* already closed */
   }
 }

@@ -8,7 +8,7 @@ import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { FileSaver, StoreWarning } from "../../../../src/checkpoint/file";
-import type { WriteSite } from "../../../../src/checkpoint/file/io";
+import { storeIo, type WriteSite } from "../../../../src/checkpoint/file/io";
 import { injectFaults, type Fault } from "./faults";
 import { cfg, collect, openSaver, tempDir } from "./helpers";
 import { makeText, simulateTurn, type TurnMessage } from "./workload";
@@ -119,6 +119,41 @@ describe("FileSaver under write faults", () => {
     await expectIntact(saver, "t", log);
     await turns(saver, "t", 4, 2, log);
     await saver.close();
+    await expectIntact(openSaver(dir).saver, "t", log);
+  });
+
+  it("a full read while a turn's log fsync is in flight (a fork probe on a thread opened from its head cache) does not close the fd under the fsync", async () => {
+    const dir = tempDir();
+    const log = { acked: [] as number[], failed: [] as number[] };
+    const first = openSaver(dir, { fsync: true });
+    await turns(first.saver, "t", 1, 3, log);
+    await first.saver.close(); // saves the head cache: the next open loads only the head
+    const { saver, warnings } = openSaver(dir, { fsync: true });
+    await saver.getTuple(cfg("t"));
+    // Hold the first log fsync until a full read has run.
+    let reached!: () => void;
+    const atFsync = new Promise<void>((resolve) => (reached = resolve));
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const real = storeIo.fsyncAsync;
+    let calls = 0;
+    storeIo.fsyncAsync = async (fd, site) => {
+      if (site === "log" && calls++ === 0) {
+        reached();
+        await held;
+      }
+      return real(fd, site);
+    };
+    const turn = turns(saver, "t", 4, 1, log);
+    await atFsync;
+    expect((await collect(saver.list(cfg("t")))).length).toBeGreaterThan(3); // loads every checkpoint
+    release();
+    await turn;
+    expect(log.failed).toEqual([]);
+    await turns(saver, "t", 5, 1, log);
+    expect(log.failed).toEqual([]);
+    await saver.close();
+    expect(warnings).toEqual([]);
     await expectIntact(openSaver(dir).saver, "t", log);
   });
 
