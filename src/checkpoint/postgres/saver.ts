@@ -3,6 +3,7 @@ import { hostname } from "node:os";
 import type pg from "pg";
 import { BaseCheckpointSaver } from "../base";
 import { requireThreadId, requireWriteTarget } from "../config";
+import { checkWellFormedThreadId } from "../threadIds";
 import { CheckpointError, InvalidThreadIdError } from "../errors";
 import { checkThreadInfoUpdate } from "../limits";
 import { deepCopy } from "../json";
@@ -227,7 +228,7 @@ export class PostgresSaver extends BaseCheckpointSaver {
     if (threadId.length > MAX_PG_THREAD_ID_LENGTH)
       throw new InvalidThreadIdError(threadId.slice(0, 40) + "…", `longer than ${MAX_PG_THREAD_ID_LENGTH} characters`);
     if (threadId.includes("\u0000")) throw new InvalidThreadIdError(threadId, "contains a NUL character");
-    return threadId;
+    return checkWellFormedThreadId(threadId);
   }
 
   /** This process's cache of a thread, dropped when the thread was deleted and made again (`gen`). */
