@@ -75,7 +75,7 @@ export class ThreadService {
 
   constructor(private readonly options: ThreadServiceOptions) {
     const saver = options.checkpointer;
-    this.turns = new Turns(saver, () => this.graph());
+    this.turns = new Turns(() => this.graph());
     this.historyGraph = createChatGraph({ model: refusingModel, checkpointer: saver }) as unknown as HistoryGraph;
     this.branches = new ThreadBranches(saver, this.historyGraph);
     this.index = new ThreadSearchIndex(saver, {
