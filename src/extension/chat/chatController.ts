@@ -209,6 +209,18 @@ export class ChatController implements DispatchTarget {
     await Promise.all([...this.runs.values()].filter((r) => r.ref.scope === scope).map((r) => this.settle(r.ref)));
   }
 
+  /** Stops every run of this window and waits for them (before the thread store is switched). */
+  async settleAll(): Promise<void> {
+    await Promise.all([...this.runs.values()].map((run) => this.settle(run.ref)));
+  }
+
+  /** After the thread store was switched: the open thread if the new store has it, else a new empty one. */
+  async storeSwitched(): Promise<void> {
+    const found = await this.options.backend.loadThread(this.open).catch(() => undefined);
+    if (found) await this.sync.snapshot();
+    else await this.openThread({ scope: this.options.scope, threadId: randomUUID() });
+  }
+
   /** After a thread was deleted (anywhere): forget its run, draft and error; if it was open, start afresh. */
   async threadDeleted(ref: ThreadRef): Promise<void> {
     this.runs.get(keyOf(ref))?.abort.abort();
