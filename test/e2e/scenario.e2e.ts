@@ -404,7 +404,7 @@ describe("Skein in a real VS Code (browser)", function () {
         await hit.waitFor();
         // The snippet is plain text with the match highlighted.
         await hit
-          .locator(".highlight", { hasText: /^carol$/i })
+          .locator(".quick-input-list-label-meta .highlight", { hasText: /^carol$/i })
           .first()
           .waitFor();
       });
