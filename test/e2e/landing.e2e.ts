@@ -68,34 +68,41 @@ async function landing(chat: Frame): Promise<{ gap: number; lastEndInView: boole
  * comment), and the colours the chat gives the same tokens in its code block: both read as the browser paints them.
  */
 async function tokenColours(page: Page, reply: Locator): Promise<{ editor: Colours; chat: Colours }> {
-  const editor = await page.evaluate(() => {
+  // The editor tokenizes in the background: wait until `let` has its own token colour class (not the default).
+  await page.waitForFunction(() => {
     const doc = (globalThis as unknown as Win).document;
-    const spans = doc.querySelectorAll(".monaco-editor .view-lines .view-line span span");
-    const colour = (test: (text: string) => boolean) => {
-      for (const span of spans)
-        if (test(span.textContent ?? "")) return (globalThis as unknown as Win).getComputedStyle(span).color;
-      return "";
-    };
-    return {
-      keyword: colour((t) => t.trim() === "let"),
-      control: colour((t) => t.trim() === "return"),
-      comment: colour((t) => t.includes("Iterative")),
-    };
+    for (const span of doc.querySelectorAll(".monaco-editor .view-lines .view-line span span"))
+      if ((span.textContent ?? "").trim() === "let" && span.className !== "mtk1") return true;
+    return false;
+  });
+  // (no helper functions in the page functions: the page does not have the test runner's name-keeping helper)
+  const editor = await page.evaluate(() => {
+    const w = globalThis as unknown as Win;
+    const found: Colours = { keyword: "", control: "", comment: "" };
+    for (const span of w.document.querySelectorAll(".monaco-editor .view-lines .view-line span span")) {
+      const text = span.textContent ?? "";
+      if (!found.keyword && text.trim() === "let") found.keyword = w.getComputedStyle(span).color;
+      if (!found.control && text.trim() === "return") found.control = w.getComputedStyle(span).color;
+      if (!found.comment && text.includes("Iterative")) found.comment = w.getComputedStyle(span).color;
+    }
+    return found;
   });
   const chat = await reply
     .locator(".code-block")
     .first()
     .evaluate((block) => {
-      const spans = (block as unknown as El).querySelectorAll("code.hljs span");
-      const colour = (test: (el: El) => boolean) => {
-        for (const span of spans) if (test(span)) return (globalThis as unknown as Win).getComputedStyle(span).color;
-        return "";
-      };
-      return {
-        keyword: colour((el) => el.className === "hljs-keyword" && el.textContent === "let"),
-        control: colour((el) => el.className === "hljs-keyword hljs-control" && el.textContent === "return"),
-        comment: colour((el) => el.className === "hljs-comment" && (el.textContent ?? "").includes("Iterative")),
-      };
+      const w = globalThis as unknown as Win;
+      const found: Colours = { keyword: "", control: "", comment: "" };
+      for (const span of (block as unknown as El).querySelectorAll("code.hljs span")) {
+        const text = span.textContent ?? "";
+        if (!found.keyword && span.className === "hljs-keyword" && text === "let")
+          found.keyword = w.getComputedStyle(span).color;
+        if (!found.control && span.className === "hljs-keyword hljs-control" && text === "return")
+          found.control = w.getComputedStyle(span).color;
+        if (!found.comment && span.className === "hljs-comment" && text.includes("Iterative"))
+          found.comment = w.getComputedStyle(span).color;
+      }
+      return found;
     });
   return { editor, chat };
 }

@@ -420,10 +420,20 @@ describe("Skein in a real VS Code (browser)", function () {
           .waitFor();
       });
       await wb.step("tt-exported-notice", async () => {
-        await wb.runCommand("Skein: Export Thread");
+        // Not runCommand: the command opens its own quick pick (the format) at once.
+        await s.page.keyboard.press("Escape");
+        await s.page.keyboard.press("F1");
+        await input.waitFor({ state: "visible" });
+        await input.fill(">Skein: Export Thread");
         await s.page
           .locator(".quick-input-widget .quick-input-list .monaco-list-row")
-          .filter({ hasText: "Markdown" })
+          .filter({ hasText: "Skein: Export Thread" })
+          .first()
+          .click();
+        await s.page.locator(".quick-input-widget .quick-input-title", { hasText: "Export Thread" }).waitFor();
+        await s.page
+          .locator(".quick-input-widget .quick-input-list .monaco-list-row")
+          .filter({ hasText: "Readable" })
           .first()
           .click();
         // VS Code's own save dialog, at the workspace folder with the thread's name: accept it.
