@@ -272,6 +272,53 @@ describe("Skein in a real VS Code (browser)", function () {
         await reply.locator("h1, h2, h3").first().waitFor();
       });
     });
+
+    it("Export says where the file went, and Open shows it", async () => {
+      const wb = s.workbench;
+      const input = s.page.locator(".quick-input-widget .quick-input-box input");
+      await wb.step("export-thread", async () => {
+        chat = await newThread();
+        await typeInComposer(chat, "show me some markdown", true);
+        await chat.locator("#send-button").waitFor({ state: "visible" });
+        await wb.threadRow(/show me some markdown/).waitFor();
+      });
+      await wb.step("exported-notice", async () => {
+        // Not runCommand: the command opens its own quick pick (the format) at once.
+        await s.page.keyboard.press("Escape");
+        await s.page.keyboard.press("F1");
+        await input.waitFor({ state: "visible" });
+        await input.fill(">Skein: Export Thread");
+        await s.page
+          .locator(".quick-input-widget .quick-input-list .monaco-list-row")
+          .filter({ hasText: "Skein: Export Thread" })
+          .first()
+          .click();
+        await s.page.locator(".quick-input-widget .quick-input-title", { hasText: "Export Thread" }).waitFor();
+        await s.page
+          .locator(".quick-input-widget .quick-input-list .monaco-list-row")
+          .filter({ hasText: "Readable" })
+          .first()
+          .click();
+        // VS Code's own save dialog, at the workspace folder with the thread's name: accept it.
+        const path = s.page.locator(".quick-input-widget .quick-input-box input");
+        await s.page.waitForFunction(
+          () => {
+            const el = (
+              globalThis as unknown as { document: { querySelector(q: string): { value?: string } | null } }
+            ).document.querySelector(".quick-input-widget .quick-input-box input");
+            return (el?.value ?? "").endsWith(".md");
+          },
+          undefined,
+          { timeout: 30_000 },
+        );
+        await path.press("Enter");
+        const notice = s.page.locator(".notifications-toasts .notification-toast", { hasText: "Exported" });
+        await notice.waitFor();
+        await notice.locator(".monaco-button", { hasText: "Open" }).click();
+        await s.page.locator(".tabs-container .tab.active", { hasText: ".md" }).waitFor();
+        await s.page.locator(".monaco-editor .view-lines", { hasText: "show me some markdown" }).first().waitFor();
+      });
+    });
   });
 
   describe("time travel: regenerate, switch branches, edit, reload, fork, search", () => {
@@ -418,42 +465,6 @@ describe("Skein in a real VS Code (browser)", function () {
           .filter({ hasText: /carol/ })
           .filter({ hasNotText: /\(fork\)/ })
           .waitFor();
-      });
-      await wb.step("tt-exported-notice", async () => {
-        // Not runCommand: the command opens its own quick pick (the format) at once.
-        await s.page.keyboard.press("Escape");
-        await s.page.keyboard.press("F1");
-        await input.waitFor({ state: "visible" });
-        await input.fill(">Skein: Export Thread");
-        await s.page
-          .locator(".quick-input-widget .quick-input-list .monaco-list-row")
-          .filter({ hasText: "Skein: Export Thread" })
-          .first()
-          .click();
-        await s.page.locator(".quick-input-widget .quick-input-title", { hasText: "Export Thread" }).waitFor();
-        await s.page
-          .locator(".quick-input-widget .quick-input-list .monaco-list-row")
-          .filter({ hasText: "Readable" })
-          .first()
-          .click();
-        // VS Code's own save dialog, at the workspace folder with the thread's name: accept it.
-        const path = s.page.locator(".quick-input-widget .quick-input-box input");
-        await s.page.waitForFunction(
-          () => {
-            const el = (
-              globalThis as unknown as { document: { querySelector(q: string): { value?: string } | null } }
-            ).document.querySelector(".quick-input-widget .quick-input-box input");
-            return (el?.value ?? "").endsWith(".md");
-          },
-          undefined,
-          { timeout: 30_000 },
-        );
-        await path.press("Enter");
-        const notice = s.page.locator(".notifications-toasts .notification-toast", { hasText: "Exported" });
-        await notice.waitFor();
-        await notice.locator(".monaco-button", { hasText: "Open" }).click();
-        await s.page.locator(".tabs-container .tab.active", { hasText: ".md" }).waitFor();
-        await s.page.locator(".monaco-editor .view-lines", { hasText: "carol" }).first().waitFor();
       });
     });
   });
