@@ -312,7 +312,9 @@ describe("Skein in a real VS Code (browser)", function () {
           { timeout: 30_000 },
         );
         await path.press("Enter");
-        const notice = s.page.locator(".notifications-toasts .notification-toast", { hasText: "Exported" });
+        // The notification, from the notification centre (a toast may have timed out on a loaded machine).
+        await wb.runCommand("Notifications: Show Notifications");
+        const notice = s.page.locator(".notifications-center .notification-list-item", { hasText: "Exported" });
         await notice.waitFor();
         await notice.locator(".monaco-button", { hasText: "Open" }).click();
         await s.page.locator(".tabs-container .tab.active", { hasText: ".md" }).waitFor();
