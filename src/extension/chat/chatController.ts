@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { hostMessage, type HostMessage, type WebviewCommand } from "../../protocol/messages";
-import type { ChatSnapshot, PersistedViewState } from "../../protocol/types";
+import type { ChatSnapshot, PersistedViewState, WebviewStrings } from "../../protocol/types";
 import { turnStatus } from "../../chat/threadView";
 import type { BranchRequest, ChatEvent, ThreadRef } from "../engine/backend";
 import type { ChatControllerOptions, ChatPanel, Run } from "./chatControllerTypes";
@@ -45,6 +45,11 @@ export class ChatController implements DispatchTarget {
       saved && typeof saved.scope === "string" && typeof saved.threadId === "string"
         ? { scope: saved.scope, threadId: saved.threadId }
         : { scope: options.scope, threadId: randomUUID() };
+  }
+
+  /** The webview's localised strings (also put into its page, for a paint before the first snapshot). */
+  get strings(): WebviewStrings {
+    return this.options.strings;
   }
 
   get openRef(): ThreadRef {
