@@ -133,7 +133,7 @@ export function activate(context: vscode.ExtensionContext): SkeinApi {
       store: storeWiring.commands({ tree, saver: () => backend.saver(scope.key) }),
     }),
     context.secrets.onDidChange(() => void refreshKeyContext()),
-    ...storeWiring.attach({ tree, treeView, controller }),
+    ...storeWiring.attach({ tree, treeView, controller, closeStores: () => backend.close() }),
   );
   void vscode.commands.executeCommand("setContext", "skein.treeMode", "workspace");
   void refreshKeyContext();

@@ -87,6 +87,26 @@ export class StoreService implements vscode.Disposable {
     }
   }
 
+  /** The connection string the open PostgreSQL store uses (undefined: local, or not opened yet). */
+  get connectedUrl(): string | undefined {
+    return this.url;
+  }
+
+  /**
+   * Follows the current setting after a switch: drops the listener and the savers (whoever opened them closes
+   * them), so the next createSaver opens the store the setting now names.
+   */
+  async reset(): Promise<void> {
+    const listener = this.listener;
+    this.listener = undefined;
+    this.savers.clear();
+    this.url = undefined;
+    this.server = "";
+    this.lastError = undefined;
+    this.setState(StoreService.configuredKind() === "postgres" ? "connecting" : "local");
+    await listener?.close();
+  }
+
   /** A change whose origin is one of this window's savers was already shown here. */
   isOwnChange(change: StoreChange): boolean {
     return [...this.savers].some((saver) => saver.origin === change.origin);

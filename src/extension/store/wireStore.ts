@@ -1,14 +1,16 @@
 /**
  * Hooks the store choice into the window: the backend's savers come from StoreService, the tree shows the
  * shared workspace key and the connection state, and changes committed elsewhere (another window, machine or
- * teammate) refresh the tree at once and the open chat when it shows that thread.
+ * teammate) refresh the tree at once and the open chat when it shows that thread. Switching stores (the
+ * setting, Connect, Disconnect, or another window of this machine changing the connection string) takes effect
+ * in place: running turns stop and finish writing, the open stores close, tree and chat reload from the new one.
  */
 import * as vscode from "vscode";
 import type { BaseCheckpointSaver } from "../../checkpoint/base";
 import type { ChatController } from "../chat/chatController";
 import type { ThreadsTreeProvider } from "../threads/threadsTree";
 import { createStoreCommands, type StoreCommands } from "./storeCommands";
-import { StoreService } from "./storeService";
+import { POSTGRES_SECRET, StoreService } from "./storeService";
 
 export interface StoreWiring {
   store: StoreService;
@@ -19,6 +21,8 @@ export interface StoreWiring {
     tree: ThreadsTreeProvider;
     treeView: vscode.TreeView<unknown>;
     controller: ChatController;
+    /** Closes every store and thread service the window opened (the next use opens them again). */
+    closeStores(): Promise<void>;
   }): vscode.Disposable[];
   /** Handlers for the store's commands (registered through the one command table). */
   commands(parts: { tree: ThreadsTreeProvider; saver(): Promise<BaseCheckpointSaver> }): StoreCommands;
@@ -26,6 +30,7 @@ export interface StoreWiring {
 
 export function wireStore(context: vscode.ExtensionContext, localDir: string): StoreWiring {
   const store = new StoreService(context.secrets);
+  let switchStore: () => Promise<void> = async () => undefined;
   return {
     store,
     createSaver: async (dir) => {
@@ -38,13 +43,28 @@ export function wireStore(context: vscode.ExtensionContext, localDir: string): S
       }
       return store.createSaver(dir);
     },
-    attach: ({ tree, treeView, controller }) => {
-      void store.workspaceKey.then((key) => {
-        if (!store.isPostgres) return;
-        tree.tooltipSuffix = vscode.l10n.t("Shared workspace: {0}", key);
-        treeView.description = key;
-        tree.refresh();
-      });
+    attach: ({ tree, treeView, controller, closeStores }) => {
+      const showKey = () =>
+        void store.workspaceKey.then((key) => {
+          const shared = store.isPostgres;
+          tree.tooltipSuffix = shared ? vscode.l10n.t("Shared workspace: {0}", key) : undefined;
+          treeView.description = shared ? key : undefined;
+          tree.refresh();
+        });
+      showKey();
+      let queue = Promise.resolve();
+      const switchNow = async () => {
+        const wanted = StoreService.configuredKind();
+        const url = wanted === "postgres" ? await context.secrets.get(POSTGRES_SECRET) : undefined;
+        if ((wanted === "postgres") === store.isPostgres && url === store.connectedUrl) return;
+        await controller.settleAll();
+        await closeStores();
+        await store.reset();
+        showKey();
+        await controller.storeSwitched();
+      };
+      // One switch at a time (Connect changes the secret and the setting: two events, one switch).
+      switchStore = () => (queue = queue.then(switchNow, switchNow));
       let pending: ReturnType<typeof setTimeout> | undefined;
       const refreshSoon = () => {
         // A turn commits three checkpoints in a burst: one refresh for them.
@@ -65,19 +85,22 @@ export function wireStore(context: vscode.ExtensionContext, localDir: string): S
           if ((change.threadId === open.threadId || change.kind === "resync") && !controller.isStreaming())
             void controller.refresh();
         }),
-        vscode.workspace.onDidChangeConfiguration(async (event) => {
-          if (!event.affectsConfiguration("skein.store")) return;
-          const wanted = StoreService.configuredKind();
-          if ((wanted === "postgres") === store.isPostgres) return;
-          const choice = await vscode.window.showInformationMessage(
-            vscode.l10n.t("The thread store setting changed. Reload the window to switch stores."),
-            vscode.l10n.t("Reload Window"),
-          );
-          if (choice) await vscode.commands.executeCommand("workbench.action.reloadWindow");
+        vscode.workspace.onDidChangeConfiguration((event) => {
+          if (event.affectsConfiguration("skein.store")) void switchStore();
+        }),
+        context.secrets.onDidChange((event) => {
+          if (event.key === POSTGRES_SECRET) void switchStore();
         }),
       ];
     },
     commands: ({ tree, saver }) =>
-      createStoreCommands({ store, secrets: context.secrets, localDir, saver, refreshTree: () => tree.refresh() }),
+      createStoreCommands({
+        store,
+        secrets: context.secrets,
+        localDir,
+        saver,
+        refreshTree: () => tree.refresh(),
+        switchStore: () => switchStore(),
+      }),
   };
 }
