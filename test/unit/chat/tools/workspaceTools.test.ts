@@ -105,7 +105,9 @@ describe("read-only tools", () => {
     await expect(run(host, "read_file", { path: "nope.ts" })).rejects.toThrow(/does not exist/);
     writeFileSync(join(ws, "blob.bin"), Buffer.from([1, 0, 2, 3]));
     await expect(run(host, "read_file", { path: "blob.bin" })).rejects.toThrow(/binary file/);
-    const dirty = Object.assign(host, { readText: (abs: string) => (abs.endsWith("main.ts") ? "unsaved\n" : undefined) });
+    const dirty = Object.assign(host, {
+      readText: (abs: string) => (abs.endsWith("main.ts") ? "unsaved\n" : undefined),
+    });
     expect(await run(dirty, "read_file", { path: "src/main.ts" })).toContain("1\tunsaved");
   });
 
@@ -114,7 +116,9 @@ describe("read-only tools", () => {
     writeFileSync(join(ws, "big.txt"), Array.from({ length: 5000 }, (_, i) => `line ${i + 1}`).join("\n"));
     const tools = await createWorkspaceTools(host, { ...settings, limits: { maxFileBytes: 1000 } });
     const read = tools.find((t) => t.definition.name === "read_file")!;
-    await expect(Promise.resolve(read.run({ path: "big.txt" }, {}))).rejects.toThrow(/over the 0.0 MB limit|start_line/);
+    await expect(Promise.resolve(read.run({ path: "big.txt" }, {}))).rejects.toThrow(
+      /over the 0.0 MB limit|start_line/,
+    );
     expect(await read.run({ path: "big.txt", start_line: 4999, end_line: 5000 }, {})).toBe(
       "big.txt — lines 4999–5000 of 5000\n4999\tline 4999\n5000\tline 5000",
     );
@@ -156,7 +160,14 @@ describe("read-only tools", () => {
     const host = new NodeWorkspaceHost({
       folders: [ws],
       diagnostics: [
-        { path: join(ws, "src", "main.ts"), line: 2, column: 1, severity: "error", message: "Cannot find name", source: "ts" },
+        {
+          path: join(ws, "src", "main.ts"),
+          line: 2,
+          column: 1,
+          severity: "error",
+          message: "Cannot find name",
+          source: "ts",
+        },
         { path: join(ws, "README.md"), line: 1, column: 3, severity: "warning", message: "Heading style" },
         { path: join(outside, "key.txt"), line: 1, column: 1, severity: "error", message: "outside" },
       ],
@@ -201,7 +212,10 @@ describe("changing tools", () => {
     });
     const cmd = tools.find((t) => t.definition.name === "run_command")!;
     const chunks: string[] = [];
-    const ok = (await cmd.run({ command: "echo hello; echo oops >&2", cwd: "src" }, { onOutput: (c) => chunks.push(c) })) as ToolOutcome;
+    const ok = (await cmd.run(
+      { command: "echo hello; echo oops >&2", cwd: "src" },
+      { onOutput: (c) => chunks.push(c) },
+    )) as ToolOutcome;
     expect(ok.status).toBe("ok");
     expect(ok.content).toMatch(/^Exit code: 0\nhello\noops/);
     expect(chunks.join("")).toContain("hello");
@@ -242,15 +256,18 @@ describe("the tool set", () => {
     ]);
     const untrusted = await createWorkspaceTools(new NodeWorkspaceHost({ folders: [ws], trusted: false }), settings);
     expect(untrusted.map((t) => t.definition.name)).toEqual([...READ_ONLY_TOOLS]);
-    expect(await createWorkspaceTools(new NodeWorkspaceHost({ folders: [ws] }), { ...settings, enabled: false })).toEqual(
-      [],
-    );
+    expect(
+      await createWorkspaceTools(new NodeWorkspaceHost({ folders: [ws] }), { ...settings, enabled: false }),
+    ).toEqual([]);
     expect(await createWorkspaceTools(new NodeWorkspaceHost({ folders: [] }), settings)).toEqual([]);
   });
 
   it("external tools only when opted in and trusted; they always ask; a clashing name is skipped", async () => {
     const external = [
-      { definition: { name: "mcp_lookup", input_schema: { type: "object" as const } }, invoke: async () => "looked up" },
+      {
+        definition: { name: "mcp_lookup", input_schema: { type: "object" as const } },
+        invoke: async () => "looked up",
+      },
       { definition: { name: "read_file", input_schema: { type: "object" as const } }, invoke: async () => "shadow" },
     ];
     const host = new NodeWorkspaceHost({ folders: [ws], externalTools: external });
