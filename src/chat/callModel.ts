@@ -19,6 +19,7 @@ import { repairHistory } from "./repair";
 import { CATALOG_KEYS, updateCatalog } from "./catalog";
 import { firstUserText, titleFromText } from "./titles";
 import type { ChatTool } from "./tools";
+import { interruptedMessage, type PartialReplies } from "./partialReplies";
 
 export interface ChatNodeDeps {
   model: ChatModel;
@@ -27,10 +28,10 @@ export interface ChatNodeDeps {
   context?: ContextOptions;
   tools: readonly ChatTool[];
   /**
-   * thread_id → the running call_model's outcome: the interrupted partial reply when it was cancelled.
-   * The runtime drops an aborted step's writes, so keepCancelled.ts stores the partial after the run.
+   * Where a cancelled reply is handed over: the runtime drops an aborted step's writes, so partialReplies.ts
+   * stores it after the run.
    */
-  inflight?: Map<string, Promise<Message | undefined>>;
+  partials?: PartialReplies;
 }
 
 interface ChatState {
@@ -74,9 +75,16 @@ export function createCallModelNode(deps: ChatNodeDeps) {
     const id = uuid4();
     let final: Message | undefined;
     let cancelled: Message | undefined;
-    let settle!: (partial: Message | undefined) => void;
-    if (threadId && deps.inflight)
-      deps.inflight.set(threadId, new Promise<Message | undefined>((resolve) => (settle = resolve)));
+    // What was streamed so far: what is kept when a stopped model call carries no partial of its own.
+    let streamed = "";
+    const seen = (): Message | undefined =>
+      streamed
+        ? interruptedMessage(
+            { role: "assistant", content: streamed, metadata: { createdAt: new Date().toISOString() } },
+            id,
+          )
+        : undefined;
+    const settle = threadId && deps.partials ? deps.partials.begin(threadId) : undefined;
     try {
       for (let attempt = 0; ; attempt++) {
         const { messages: toSend } = repairHistory(selection.messages);
@@ -86,8 +94,10 @@ export function createCallModelNode(deps: ChatNodeDeps) {
             tools: toolDefs,
             signal: config.signal,
           })) {
-            if (event.type === "text") config.emitMessageChunk({ id, role: "assistant", content: event.text });
-            else if (event.type === "tool_call_delta") {
+            if (event.type === "text") {
+              streamed += event.text;
+              config.emitMessageChunk({ id, role: "assistant", content: event.text });
+            } else if (event.type === "tool_call_delta") {
               config.emitMessageChunk({
                 id,
                 role: "assistant",
@@ -101,7 +111,7 @@ export function createCallModelNode(deps: ChatNodeDeps) {
           // The estimate was too low for this model: send half as much once, rather than fail the turn.
           const tooLong =
             error instanceof ModelError &&
-            error.code === "invalid_request" &&
+            error.code === "INVALID_REQUEST" &&
             PROMPT_TOO_LONG.test(error.apiMessage ?? "");
           if (!tooLong || attempt > 0 || selection.messages.length <= 1) throw error;
           selection = selectContext(history, {
@@ -111,18 +121,20 @@ export function createCallModelNode(deps: ChatNodeDeps) {
         }
       }
     } catch (error) {
-      if (error instanceof ModelError && error.code === "cancelled") {
-        // Stop keeps what the user already saw (stored by keepCancelled.ts: this return is dropped by the runtime).
-        cancelled = error.partial ? interruptedMessage(error.partial, id) : undefined;
+      if (error instanceof ModelError && error.code === "CANCELLED") {
+        // Stop keeps what the user already saw (stored by partialReplies.ts: this return is dropped by the runtime).
+        cancelled = error.partial ? interruptedMessage(error.partial, id) : seen();
         return { messages: cancelled ? [cancelled] : [] };
       }
       if (error instanceof ModelError && error.partial) error.partial = { ...error.partial, id };
+      // The run was stopped while the model call failed some other way: what the user saw is still kept.
+      if (config.signal?.aborted) cancelled = seen();
       throw error;
     } finally {
       settle?.(cancelled);
     }
     if (!final)
-      throw new IncompleteStreamError("The model stream ended without a message.", "incomplete_stream", {
+      throw new IncompleteStreamError("The model stream ended without a message.", "INCOMPLETE_STREAM", {
         retryable: true,
       });
     const message: Message = {
@@ -135,10 +147,6 @@ export function createCallModelNode(deps: ChatNodeDeps) {
     });
     return { messages: [message] };
   };
-}
-
-export function interruptedMessage(partial: Message, id: string): Message {
-  return { ...partial, id, metadata: { ...partial.metadata, interrupted: true, stop_reason: null } };
 }
 
 export function createToolsNode(deps: Pick<ChatNodeDeps, "tools" | "checkpointer">) {

@@ -18,8 +18,7 @@ import type { ChatModel } from "../model/types";
 import type { ContextOptions } from "./contextWindow";
 import { createCallModelNode, createToolsNode, routeAfterModel } from "./callModel";
 import type { ChatTool } from "./tools";
-import { keepCancelledReplies } from "./keepCancelled";
-import type { Message } from "../graph/messages";
+import { keepCancelledReplies, PartialReplies } from "./partialReplies";
 import type { RunnableConfig } from "../graph/types";
 
 export interface ChatGraphOptions {
@@ -33,14 +32,14 @@ export interface ChatGraphOptions {
 }
 
 export function createChatGraph(options: ChatGraphOptions) {
-  const inflight = new Map<string, Promise<Message | undefined>>();
+  const partials = new PartialReplies();
   const deps = {
     model: options.model,
     checkpointer: options.checkpointer,
     systemPrompt: options.systemPrompt,
     context: options.context,
     tools: options.tools ?? [],
-    inflight,
+    partials,
   };
   const graph = new StateGraph(MessagesAnnotation)
     .addNode("call_model", createCallModelNode(deps))
@@ -53,7 +52,7 @@ export function createChatGraph(options: ChatGraphOptions) {
   // message is on disk before it is acknowledged and a crash mid-turn loses at most the step that was running.
   syncByDefault(graph);
   // A cancelled turn (signal, or breaking out of stream) keeps its partial reply, marked interrupted.
-  return keepCancelledReplies(graph, inflight, options.checkpointer);
+  return keepCancelledReplies(graph, partials, options.checkpointer);
 }
 
 export type ChatGraph = ReturnType<typeof createChatGraph>;

@@ -5,7 +5,8 @@
  */
 import { randomUUID } from "node:crypto";
 import { hostMessage, type HostMessage, type WebviewCommand } from "../../protocol/messages";
-import type { ChatSnapshot, PersistedViewState } from "../../protocol/types";
+import type { ChatSnapshot, PersistedViewState, WebviewStrings } from "../../protocol/types";
+import { turnStatus } from "../../chat/threadView";
 import type { BranchRequest, ChatEvent, ThreadRef } from "../engine/backend";
 import type { ChatControllerOptions, ChatPanel, Run } from "./chatControllerTypes";
 import { Drafts } from "./drafts";
@@ -44,6 +45,11 @@ export class ChatController implements DispatchTarget {
       saved && typeof saved.scope === "string" && typeof saved.threadId === "string"
         ? { scope: saved.scope, threadId: saved.threadId }
         : { scope: options.scope, threadId: randomUUID() };
+  }
+
+  /** The webview's localised strings (also put into its page, for a paint before the first snapshot). */
+  get strings(): WebviewStrings {
+    return this.options.strings;
   }
 
   get openRef(): ThreadRef {
@@ -208,6 +214,18 @@ export class ChatController implements DispatchTarget {
     await Promise.all([...this.runs.values()].filter((r) => r.ref.scope === scope).map((r) => this.settle(r.ref)));
   }
 
+  /** Stops every run of this window and waits for them (before the thread store is switched). */
+  async settleAll(): Promise<void> {
+    await Promise.all([...this.runs.values()].map((run) => this.settle(run.ref)));
+  }
+
+  /** After the thread store was switched: the open thread if the new store has it, else a new empty one. */
+  async storeSwitched(): Promise<void> {
+    const found = await this.options.backend.loadThread(this.open).catch(() => undefined);
+    if (found) await this.sync.snapshot();
+    else await this.openThread({ scope: this.options.scope, threadId: randomUUID() });
+  }
+
   /** After a thread was deleted (anywhere): forget its run, draft and error; if it was open, start afresh. */
   async threadDeleted(ref: ThreadRef): Promise<void> {
     this.runs.get(keyOf(ref))?.abort.abort();
@@ -345,11 +363,8 @@ export class ChatController implements DispatchTarget {
     const run = this.runs.get(keyOf(ref));
     this.options.onStreamingChanged?.(Boolean(run));
     this.post(
-      hostMessage("status", {
-        threadId: ref.threadId,
-        streaming: run ? { messageId: run.lastMessageId } : null,
-        interrupted: false,
-      }),
+      // Without a run, the stored verdict follows with the change the run's end sends (ChatSync.changes).
+      hostMessage("status", { threadId: ref.threadId, ...turnStatus(undefined, run) }),
     );
     const error = this.sync.errorOf(keyOf(ref));
     if (!run && error) this.post(hostMessage("error", { threadId: ref.threadId, error }));

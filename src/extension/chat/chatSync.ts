@@ -5,6 +5,7 @@
  */
 import { hostMessage, type HostMessage } from "../../protocol/messages";
 import type { ChatErrorView, ChatSnapshot, PersistedViewState, WebviewStrings } from "../../protocol/types";
+import { turnStatus } from "../../chat/threadView";
 import type { ChatBackend, LoadedThread, ThreadRef } from "../engine/backend";
 import { toErrorView } from "./messageView";
 import { ShownList, tailChange } from "./shownList";
@@ -172,9 +173,7 @@ export class ChatSync {
     this.host.post(
       hostMessage("replaceTail", { threadId: ref.threadId, afterId: change.afterId, messages: change.messages }),
     );
-    this.host.post(
-      hostMessage("status", { threadId: ref.threadId, streaming: null, interrupted: Boolean(loaded?.interrupted) }),
-    );
+    this.host.post(hostMessage("status", { threadId: ref.threadId, ...turnStatus(loaded, undefined) }));
     const error = this.errors.get(key) ?? (loaded?.error ? toErrorView(loaded.error, this.host.secrets()) : null);
     this.host.post(hostMessage("error", { threadId: ref.threadId, error }));
   }
