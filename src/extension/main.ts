@@ -13,6 +13,7 @@ import { readBaseUrl, readSettings } from "./settings/settings";
 import { ThreadServices } from "./engine/threadServices";
 import { webviewStrings } from "./chat/strings";
 import { ThreadsTreeProvider } from "./threads/threadsTree";
+import { ThemeTokenColors } from "./theme/activeTheme";
 import { scopeFor } from "./engine/workspaceScope";
 import { wireStore } from "./store/wireStore";
 
@@ -99,7 +100,9 @@ export function activate(context: vscode.ExtensionContext): SkeinApi {
     canAuthenticate: async () => (await apiKeys.get()).source !== "none" || Boolean(settings().baseUrl),
   });
   controllerRef = controller;
-  const chatView = new ChatViewProvider(context.extensionUri, controller);
+  // Code blocks in the chat take the active theme's syntax colours, and follow theme changes.
+  const themeColors = new ThemeTokenColors(() => chatView.postTokenColors());
+  const chatView = new ChatViewProvider(context.extensionUri, controller, () => themeColors.colors);
   const treeView = vscode.window.createTreeView(THREADS_VIEW_ID, { treeDataProvider: tree });
   const selection = tree.attachView(treeView);
   tree.setOpenThread(controller.openRef);
@@ -116,6 +119,7 @@ export function activate(context: vscode.ExtensionContext): SkeinApi {
     tree,
     treeView,
     selection,
+    themeColors,
     treeView.onDidChangeVisibility((e) => tick(e.visible)),
     { dispose: () => tick(false) },
     { dispose: () => controller.dispose() },
