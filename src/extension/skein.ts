@@ -60,7 +60,7 @@ export class Skein extends Disposable {
     void scopes.touch(scope).catch(() => undefined); // a label cache; failing to write it loses nothing
 
     // Local files or the shared PostgreSQL store (machine setting; see store/).
-    const storeWiring = wireStore(context, scopes.dirFor(scope.key));
+    const storeWiring = wireStore(context, scope.key, scopes.dirFor(scope.key));
     const apiKeys = (this.apiKeys = new ApiKeyService(context.secrets));
     let lastKey: string | undefined;
     const settings = () => readSettings((key) => vscode.workspace.getConfiguration("skein").get(key));
@@ -81,7 +81,7 @@ export class Skein extends Disposable {
         lastKey = (await apiKeys.get()).key;
         return lastKey;
       },
-      createSaver: (dir) => storeWiring.createSaver(dir),
+      createSaver: (dir, key) => storeWiring.createSaver(dir, key),
     });
     // Disposed newest first: the chat stops its runs before the stores close.
     this._register(toDisposable(() => void backend.close()));
@@ -127,12 +127,18 @@ export class Skein extends Disposable {
       chatView,
       apiKeys,
       refreshKeyContext: () => this.refreshKeyContext(),
-      allScopes: async () => (await scopes.list()).map((entry) => entry.key),
+      allScopes: async () => (await tree.allScopes()).map((entry) => entry.key),
       store: storeWiring.commands({ tree, saver: () => backend.saver(scope.key) }),
     }))
       this._register(command);
     this._register(context.secrets.onDidChange(() => void this.refreshKeyContext()));
-    for (const registration of storeWiring.attach({ tree, treeView, controller, closeStores: () => backend.close() }))
+    for (const registration of storeWiring.attach({
+      tree,
+      treeView,
+      controller,
+      closeStores: () => backend.close(),
+      currentSaver: () => backend.saver(scope.key),
+    }))
       this._register(registration);
     void vscode.commands.executeCommand("setContext", "skein.treeMode", "workspace");
     void this.refreshKeyContext();

@@ -5,7 +5,8 @@
  * typed into its password box and kept in SecretStorage). Both workspace folders are clones of one repository
  * at different paths, so they share one workspace key. A thread created and continued in window A appears in
  * window B's tree through NOTIFY, continues there, and B's reply shows in A's open chat. Connect and Disconnect
- * take effect without a reload.
+ * take effect without a reload. "All Workspaces" and Search Threads (All Workspaces) reach a thread another
+ * project stored on the server (written by Skein's own thread service from this process, as a teammate would).
  * Without PostgreSQL server binaries it skips, saying why ($SKEIN_REQUIRE_POSTGRES, set by .ci/run: fails).
  * Screenshots: test-results/e2e/shared-store-A/ and shared-store-B/.
  */
@@ -13,12 +14,16 @@ import * as assert from "node:assert/strict";
 import { lstatSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Frame } from "playwright-core";
+import { PostgresSaver } from "../../src/checkpoint/postgres";
+import { createThreadService } from "../../src/extension/engine/serviceFactory";
+import { readSettings } from "../../src/extension/settings/settings";
 import { findPgBin, startCluster, type Cluster } from "../fixtures/postgres/cluster";
 import { Session, SHOTS_DIR } from "./session";
 import { assistantMessages, typeInComposer, userMessages } from "./workbench";
 
 const REMOTE = "git@github.com:Acme/shared-threads.git";
 const KEY = "github.com/acme/shared-threads";
+const OTHER_KEY = "gitlab.com/acme/other-project";
 const GIT_CONFIG = `[core]\n\trepositoryformatversion = 0\n[remote "origin"]\n\turl = ${REMOTE}\n\tfetch = +refs/heads/*:refs/remotes/origin/*\n`;
 
 /**
@@ -167,6 +172,54 @@ describe("Two VS Code windows on one PostgreSQL database (browser)", function ()
       await assistantMessages(chatA).filter({ hasText: "Hello robert!" }).waitFor({ timeout: NOTIFIED_WITHIN_MS });
       await a!.workbench.threadRow(/bob[\s\S]*6 messages/i).waitFor({ timeout: NOTIFIED_WITHIN_MS });
     });
+  });
+
+  it("All Workspaces lists every workspace key on the server, and Search Threads (All Workspaces) finds their threads", async () => {
+    // Another project's thread, taken through Skein's own thread service on the same server.
+    const saver = PostgresSaver.fromConnString(cluster!.url, { workspace: OTHER_KEY });
+    try {
+      const service = createThreadService(saver, {
+        settings: () => readSettings((key) => (key === "baseUrl" ? a!.mock.url : undefined)),
+        apiKey: async () => "test-key",
+      });
+      const threadId = await service.create();
+      const result = await service.sendMessage(threadId, "hi! I'm carol");
+      assert.equal(result.status, "completed", "the seed turn completed");
+    } finally {
+      await saver.end();
+    }
+    const wb = a!.workbench;
+    const page = a!.page;
+    await wb.step("a-all-workspaces", async () => {
+      await wb.runCommand("Skein: Show All Workspaces");
+      await wb.threadRow(OTHER_KEY).waitFor();
+      await wb.threadRow(/carol[\s\S]*2 messages/i).waitFor();
+      await wb.threadRow(/bob[\s\S]*6 messages/i).waitFor();
+    });
+    await wb.step("a-search-all-workspaces", async () => {
+      const input = page.locator(".quick-input-widget .quick-input-box input");
+      await page.keyboard.press("Escape");
+      await page.keyboard.press("F1");
+      await input.waitFor({ state: "visible" });
+      await input.fill(">Skein: Search Threads");
+      await page
+        .locator(".quick-input-widget .quick-input-list .monaco-list-row")
+        .filter({ hasText: "Skein: Search Threads" })
+        .first()
+        .click();
+      await page.locator(".quick-input-widget .quick-input-title", { hasText: "Search Threads" }).waitFor();
+      await page.locator('.quick-input-widget [aria-label="Search All Workspaces"]').first().click();
+      await page.locator(".quick-input-widget .quick-input-title", { hasText: "All Workspaces" }).waitFor();
+      await input.fill("carol");
+      await page
+        .locator(".quick-input-widget .quick-input-list .monaco-list-row")
+        .filter({ hasText: "Hello carol!" })
+        .first()
+        .click();
+      chatA = await wb.chat();
+      await assistantMessages(chatA).filter({ hasText: "Hello carol! Nice to meet you." }).waitFor();
+    });
+    await wb.runCommand("Skein: Show This Workspace");
   });
 
   it("the connection string is in no file of either window's server (settings, logs, storage) and no thread was written to a local store", () => {

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { hostMessage, type HostMessage, type WebviewCommand } from "../../protocol/messages";
-import type { ChatSnapshot, PersistedViewState } from "../../protocol/types";
+import type { ChatSnapshot, PersistedViewState, WebviewStrings } from "../../protocol/types";
 import { turnStatus } from "../../chat/threadView";
 import type { BranchRequest, ChatEvent, ThreadRef } from "../engine/backend";
 import type { ChatControllerOptions, ChatPanel, Run } from "./chatControllerTypes";
@@ -51,6 +51,11 @@ export class ChatController implements DispatchTarget {
 
   private get runs(): Map<string, Run> {
     return this.view.runs;
+  }
+
+  /** The webview's localised strings (also put into its page, for a paint before the first snapshot). */
+  get strings(): WebviewStrings {
+    return this.options.strings;
   }
 
   get openRef(): ThreadRef {

@@ -60,8 +60,11 @@ export class StoreService implements vscode.Disposable {
     return this.lastError;
   }
 
-  /** Opens the store of a scope: a FileSaver on `dir`, or the shared PostgreSQL store (one per window). */
-  async createSaver(dir: string): Promise<BaseCheckpointSaver> {
+  /**
+   * Opens the store of a scope: a FileSaver on `dir`, or the shared PostgreSQL store of this window's workspace
+   * key, or of `workspace` (another project's threads on the same server, for "All Workspaces").
+   */
+  async createSaver(dir: string, workspace?: string): Promise<BaseCheckpointSaver> {
     const engine = await loadEngine();
     if (!this.isPostgres) return engine.createStore(dir);
     const url = await this.secrets.get(POSTGRES_SECRET);
@@ -74,7 +77,7 @@ export class StoreService implements vscode.Disposable {
     this.setState("connecting");
     try {
       const saver = await engine.createPostgresStore(url, {
-        workspace: await this.workspaceKey,
+        workspace: workspace ?? (await this.workspaceKey),
         holder: vscode.l10n.t("VS Code on {0} (pid {1})", hostname(), process.pid),
       });
       this.savers.add(saver);
