@@ -1,7 +1,7 @@
 /**
- * The chat graph's nodes: `call_model` streams one model turn, `tools` answers its tool calls. Both are
- * written so no failure leaves the thread unusable: the history sent is repaired first (repair.ts), a
- * cancelled reply is kept as an interrupted message, and a tool failure becomes an error tool result.
+ * The chat graph's model node: `call_model` streams one model turn (its tool calls are answered by
+ * tools/toolCallNode.ts). No failure leaves the thread unusable: the history sent is repaired first
+ * (repair.ts), and a cancelled reply is kept as an interrupted message.
  */
 import { v4 as uuid4 } from "uuid";
 import type { Message } from "../graph/messages";
@@ -147,40 +147,4 @@ export function createCallModelNode(deps: ChatNodeDeps) {
     });
     return { messages: [message] };
   };
-}
-
-export function createToolsNode(deps: Pick<ChatNodeDeps, "tools" | "checkpointer">) {
-  const byName = new Map(deps.tools.map((t) => [t.definition.name, t]));
-  return async (state: ChatState, config: NodeConfig): Promise<{ messages: Message[] }> => {
-    const last = state.messages.at(-1);
-    const calls = last?.role === "assistant" ? (last.tool_calls ?? []) : [];
-    const results = await Promise.all(
-      calls.map(async (call): Promise<Message> => {
-        const base = { id: uuid4(), role: "tool" as const, tool_call_id: call.id, name: call.name };
-        try {
-          const tool = byName.get(call.name);
-          if (!tool)
-            throw new Error(`Unknown tool "${call.name}". Available: ${[...byName.keys()].join(", ") || "none"}.`);
-          const output = await tool.run(call.args ?? {}, { signal: config.signal });
-          const content = typeof output === "string" ? output : JSON.stringify(output ?? null);
-          return { ...base, content, metadata: { createdAt: new Date().toISOString() } };
-        } catch (error) {
-          // The model sees the failure and can recover; the thread never breaks on a tool.
-          const text = error instanceof Error ? error.message : String(error);
-          return {
-            ...base,
-            content: `Error: ${text}`,
-            metadata: { is_error: true, createdAt: new Date().toISOString() },
-          };
-        }
-      }),
-    );
-    return { messages: results };
-  };
-}
-
-/** After `call_model`: run the tools when the reply asked for them, else finish the turn. */
-export function routeAfterModel(state: ChatState): "tools" | "__end__" {
-  const last = state.messages.at(-1);
-  return last?.role === "assistant" && last.tool_calls?.length ? "tools" : "__end__";
 }

@@ -3,6 +3,7 @@
  * interrupted — never both.
  */
 import type { StoredMessage } from "../graph/messages";
+import type { PendingApproval } from "./tools/types";
 
 /** A failure the UI can explain: stable code + a message meant for people. */
 export interface CodedError {
@@ -23,6 +24,8 @@ export interface LoadedThread {
   error?: CodedError;
   /** Messages that have other versions (edit/regenerate): message id → 0-based position and count. */
   siblings?: SiblingMap;
+  /** Tool calls waiting for the user's approval (the turn is paused, not interrupted); absent when none. */
+  pendingApprovals?: PendingApproval[];
 }
 
 /**
