@@ -16,6 +16,7 @@ import { readBaseUrl, readSettings } from "./settings/settings";
 import { ThreadServices } from "./engine/threadServices";
 import { webviewStrings } from "./chat/strings";
 import { ThreadsTreeProvider } from "./threads/threadsTree";
+import { ThemeTokenColors } from "./theme/activeTheme";
 import { scopeFor } from "./engine/workspaceScope";
 import { wireStore } from "./store/wireStore";
 
@@ -103,9 +104,12 @@ export class Skein extends Disposable {
       secrets: () => (lastKey ? [lastKey] : []),
       canAuthenticate: async () => (await apiKeys.get()).source !== "none" || Boolean(settings().baseUrl),
     }));
-    const chatView = new ChatViewProvider(context.extensionUri, controller);
+    // Code blocks in the chat take the active theme's syntax colours, and follow theme changes.
+    const themeColors = new ThemeTokenColors(() => chatView.postTokenColors());
+    const chatView = new ChatViewProvider(context.extensionUri, controller, () => themeColors.colors);
     const treeView = this._register(vscode.window.createTreeView(THREADS_VIEW_ID, { treeDataProvider: tree }));
     this._register(tree.attachView(treeView));
+    this._register(themeColors);
     tree.setOpenThread(controller.openRef);
     // While the tree is visible, "5 minutes ago" keeps up with the clock and threads another window of this
     // workspace created appear, without watching files.

@@ -13,6 +13,7 @@ import {
 import type { ChatErrorView, ChatSnapshot, PersistedViewState, ScrollAnchor, WebviewStrings } from "../protocol/types";
 import { MessageList } from "./messageList";
 import { format, joinDrafts } from "./notices";
+import { applyTokenColors } from "./themeColors";
 import { actionBar, errorBox, interruptedNotice, type NoticeActions } from "./turnNotices";
 import { cacheOf, readCache, readSavedState, readStrings, type CachedThread } from "./viewState";
 
@@ -155,6 +156,15 @@ export class ChatApp {
     // Where the user was in the saved thread: applied by the first snapshot of that thread, whichever host answer
     // it is (a refresh can overtake the one answering `ready`).
     if (state.threadId && state.anchor) this.reloadAnchor = { threadId: state.threadId, anchor: state.anchor };
+    // The theme's syntax colours as the host knew them when it wrote the page (later changes come as messages).
+    const colors = this.root.dataset.tokenColors;
+    if (colors) {
+      try {
+        this.receive({ type: "tokenColors", params: { colors: JSON.parse(colors) as unknown } });
+      } catch {
+        // not JSON: the stylesheet's colours stay
+      }
+    }
     this.paintRemembered(state);
     this.post(webviewMessage("ready", { state }));
   }
@@ -207,11 +217,14 @@ export class ChatApp {
           return this.post(webviewMessage("ready", { state: this.savedState() }));
         this.refreshChrome();
         return this.saveState();
-      case "tokens":
+      case "tokens": {
         if (message.params.threadId !== this.threadId) return;
+        const first = !this.list.has(message.params.messageId);
         this.list.appendText(message.params.messageId, message.params.text);
+        if (!first) return; // the list renders the new text on the next frame; nothing else changed
         this.list.setStreaming(message.params.messageId);
         return this.refreshChrome();
+      }
       case "status":
         if (message.params.threadId !== this.threadId) return;
         this.streaming = message.params.streaming !== null;
@@ -233,6 +246,8 @@ export class ChatApp {
       case "notice":
         if (message.params.threadId !== this.threadId) return;
         return this.applyNotice(message.params.message, message.params.draft);
+      case "tokenColors":
+        return applyTokenColors(this.root.ownerDocument, message.params.colors);
       case "revealMessage":
         if (message.params.threadId === this.threadId) this.list.reveal(message.params.messageId);
         return;
