@@ -29,6 +29,9 @@ module.exports = {
   TreeItem: class { constructor(label, state) { this.label = label; this.collapsibleState = state; } },
   ThemeIcon: class { constructor(id) { this.id = id; } },
   TreeItemCollapsibleState: { None: 0, Collapsed: 1, Expanded: 2 },
+  ColorThemeKind: { Light: 1, Dark: 2, HighContrast: 3, HighContrastLight: 4 },
+  StatusBarAlignment: { Left: 1, Right: 2 },
+  extensions: { all: [], onDidChange: disposable },
   l10n: { t: (s) => s },
   env: { language: "en", clipboard: { writeText: async () => {} } },
   workspace: {
@@ -42,6 +45,9 @@ module.exports = {
   },
   window: {
     // A TreeView not yet shown (a visible one starts the tree's minute clock, which would keep the sample alive).
+    createStatusBarItem: () => ({ show() {}, hide() {}, dispose() {} }),
+    activeColorTheme: { kind: 2 },
+    onDidChangeActiveColorTheme: disposable,
     createTreeView: () => ({ visible: false, onDidChangeVisibility: disposable, dispose() {} }),
     registerWebviewViewProvider: disposable,
     showQuickPick: async () => undefined, showInputBox: async () => undefined,
