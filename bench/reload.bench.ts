@@ -195,6 +195,8 @@ async function main(): Promise<void> {
     await wb.waitReady();
     await wb.runCommand("Skein: New Thread");
     const chat = await wb.chat();
+    // Send is held until the new thread's snapshot has arrived (as the browser scenario waits for it too).
+    await chat.locator("#empty-state").waitFor({ state: "visible" });
     for (let i = 0; i < TURNS; i++) {
       // Filled, not typed key by key: the history is the subject here, not the composer.
       await chat.locator("#composer").fill(i % 3 === 0 ? `markdown please, turn ${i}` : `hi! I'm bob, turn ${i}`);
