@@ -15,6 +15,7 @@ import { webviewStrings } from "./chat/strings";
 import { ThreadsTreeProvider } from "./threads/threadsTree";
 import { scopeFor } from "./engine/workspaceScope";
 import { wireStore } from "./store/wireStore";
+import { wireTools } from "./tools/wireTools";
 
 export const THREADS_VIEW_ID = "skein.threads";
 
@@ -55,6 +56,8 @@ export function activate(context: vscode.ExtensionContext): SkeinApi {
   const apiKeys = new ApiKeyService(context.secrets);
   let lastKey: string | undefined;
   const settings = () => readSettings((key) => vscode.workspace.getConfiguration("skein").get(key));
+  // The workspace tools' editor side, the composer's context and the approvals' marks (tools/wireTools.ts).
+  const tools = wireTools(context, { scope: scope.key, settings });
   const backend = new ThreadServices({
     dirFor: (key) => scopes.dirFor(key),
     settings: () => {
@@ -73,6 +76,7 @@ export function activate(context: vscode.ExtensionContext): SkeinApi {
       return lastKey;
     },
     createSaver: (dir) => storeWiring.createSaver(dir),
+    workspaceHost: () => tools.host,
   });
 
   let controllerRef: ChatController | undefined;
@@ -97,10 +101,16 @@ export function activate(context: vscode.ExtensionContext): SkeinApi {
     onStreamingChanged: (streaming) => void vscode.commands.executeCommand("setContext", "skein.streaming", streaming),
     secrets: () => (lastKey ? [lastKey] : []),
     canAuthenticate: async () => (await apiKeys.get()).source !== "none" || Boolean(settings().baseUrl),
+    context: tools.composer,
+    showDiff: (request, interruptId) => tools.proposed.show(request, interruptId),
+    approvals: tools.approvals,
   });
   controllerRef = controller;
   const chatView = new ChatViewProvider(context.extensionUri, controller);
   const treeView = vscode.window.createTreeView(THREADS_VIEW_ID, { treeDataProvider: tree });
+  tree.approvalsWaiting = (ref) => tools.approvals.waiting(ref);
+  const showWaiting = () => chatView.setWaitingApprovals(tools.approvals.total(scope.key));
+  showWaiting();
   const selection = tree.attachView(treeView);
   tree.setOpenThread(controller.openRef);
   // While the tree is visible, "5 minutes ago" keeps up with the clock and threads another window of this
@@ -120,6 +130,11 @@ export function activate(context: vscode.ExtensionContext): SkeinApi {
     { dispose: () => tick(false) },
     { dispose: () => controller.dispose() },
     { dispose: () => void backend.close() },
+    tools.composer.onDidChange(() => controller.postContext()),
+    tools.approvals.onDidChange(() => {
+      showWaiting();
+      tree.refresh();
+    }),
     vscode.window.registerWebviewViewProvider(CHAT_VIEW_ID, chatView),
     ...registerCommands({
       scope: scope.key,
@@ -131,6 +146,7 @@ export function activate(context: vscode.ExtensionContext): SkeinApi {
       refreshKeyContext,
       allScopes: async () => (await scopes.list()).map((entry) => entry.key),
       store: storeWiring.commands({ tree, saver: () => backend.saver(scope.key) }),
+      tools: tools.commands({ revealChat: () => chatView.reveal() }),
     }),
     context.secrets.onDidChange(() => void refreshKeyContext()),
     ...storeWiring.attach({ tree, treeView, controller }),

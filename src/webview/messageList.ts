@@ -7,6 +7,9 @@ import type { ChatMessageView, WebviewStrings } from "../protocol/types";
 import { decorateMessage, type MessageActions } from "./branchControls";
 import { renderInto, type RenderOptions } from "./markdown";
 import { ScrollKeeper } from "./scrollKeeper";
+import { messageAttachments } from "./contextChips";
+import { appendToolOutput, findRow, pendingCallRow, resultRow, ToolIndex, updatePendingRows } from "./toolRows";
+import { toolStrings } from "./toolStrings";
 
 /** Messages put into the DOM when a thread opens: enough to fill a tall panel, few enough to paint at once. */
 export const FIRST_PAGE = 20;
@@ -33,6 +36,8 @@ export class MessageList {
   readonly olderHint: HTMLElement;
   /** Where the user looks: pinned to the newest message, or a message and its offset. */
   readonly keeper: ScrollKeeper;
+  /** Tool calls and their results, for the compact rows. */
+  private readonly tools = new ToolIndex();
 
   constructor(
     readonly container: HTMLElement,
@@ -67,6 +72,7 @@ export class MessageList {
   reset(messages: ChatMessageView[], strings: WebviewStrings): void {
     this.strings = strings;
     this.messages = messages.slice();
+    this.tools.rebuild(this.messages);
     this.elements.clear();
     this.dirty.clear();
     this.renderedFrom = Math.max(0, this.messages.length - FIRST_PAGE);
@@ -94,6 +100,8 @@ export class MessageList {
   /** Inserts new messages at the end or replaces existing ones in place (by id). */
   upsert(views: ChatMessageView[]): void {
     for (const view of views) {
+      this.tools.add(view);
+      this.resolvePendingRow(view);
       const index = this.messages.findIndex((m) => m.id === view.id);
       if (index >= 0) {
         this.messages[index] = view;
@@ -125,6 +133,8 @@ export class MessageList {
       this.elements.delete(gone.id);
       this.dirty.delete(gone.id);
     }
+    this.tools.rebuild([...this.messages, ...views]);
+    for (const view of views) this.resolvePendingRow(view);
     if (views.length > FIRST_PAGE && at + 1 < this.messages.length + views.length - FIRST_PAGE) {
       // A long new continuation (a switch far back): paint it like a snapshot, newest page first.
       this.reset([...this.messages, ...views], this.strings);
@@ -257,7 +267,38 @@ export class MessageList {
     };
   }
 
+  /** Calls waiting for an approval card: their pending rows say so. */
+  setWaitingCalls(ids: ReadonlySet<string>): void {
+    this.tools.waiting = ids;
+    updatePendingRows(this.container, ids, toolStrings(this.strings));
+  }
+
+  /** Output of a running call, streamed into its pending row. */
+  appendToolOutput(toolCallId: string, text: string): void {
+    const row = findRow(this.container, toolCallId, true);
+    if (row) appendToolOutput(row, text);
+    this.keeper.apply();
+  }
+
+  /** A call's result arrived: its pending row on the assistant message gives way to the result's own row. */
+  private resolvePendingRow(view: ChatMessageView): void {
+    if (view.role === "tool" && view.toolCallId) findRow(this.container, view.toolCallId, true)?.remove();
+  }
+
+  /** A tool result: one compact row, collapsed, named by its call. */
+  private createToolElement(view: ChatMessageView): HTMLElement {
+    const el = this.container.ownerDocument.createElement("article");
+    el.className = "message message-tool tool-row-message";
+    if (view.isError) el.classList.add("tool-error");
+    el.dataset.role = view.role;
+    el.dataset.messageId = view.id;
+    el.append(resultRow(el.ownerDocument, view, this.tools.call(view.toolCallId), toolStrings(this.strings)));
+    this.elements.set(view.id, el);
+    return el;
+  }
+
   private createElement(view: ChatMessageView): HTMLElement {
+    if (view.role === "tool") return this.createToolElement(view);
     const doc = this.container.ownerDocument;
     const el = doc.createElement("article");
     el.className = `message message-${view.role}`;
@@ -269,13 +310,7 @@ export class MessageList {
     const header = doc.createElement("div");
     header.className = "message-header";
     const who =
-      view.role === "user"
-        ? this.strings.you
-        : view.role === "assistant"
-          ? this.strings.assistant
-          : view.role === "tool"
-            ? `${this.strings.tool}${view.toolName ? `: ${view.toolName}` : ""}`
-            : this.strings.error;
+      view.role === "user" ? this.strings.you : view.role === "assistant" ? this.strings.assistant : this.strings.error;
     header.textContent = who;
     el.setAttribute("aria-label", who);
     const body = doc.createElement("div");
@@ -283,15 +318,10 @@ export class MessageList {
     if (view.text) renderInto(body, view.text, this.renderOptions(view));
     el.append(header, body);
     if (view.role === "user" && isLong(view.text)) this.addCollapse(el, view.id);
+    if (view.attachments?.length) body.after(messageAttachments(doc, view.attachments, toolStrings(this.strings)));
     for (const call of view.toolCalls ?? []) {
-      const details = doc.createElement("details");
-      details.className = "tool-call";
-      const summary = doc.createElement("summary");
-      summary.textContent = `${this.strings.toolCall}: ${call.name}`;
-      const pre = doc.createElement("pre");
-      pre.textContent = call.args;
-      details.append(summary, pre);
-      el.append(details);
+      if (!this.tools.hasResult(call.id))
+        el.append(pendingCallRow(doc, call, toolStrings(this.strings), this.tools.waiting.has(call.id)));
     }
     if (view.interrupted) {
       const note = doc.createElement("div");

@@ -4,7 +4,14 @@
  * the store's version of the messages the operation touched, never the whole thread again.
  */
 import { hostMessage, type HostMessage } from "../../protocol/messages";
-import type { ChatErrorView, ChatSnapshot, PersistedViewState, WebviewStrings } from "../../protocol/types";
+import type {
+  ChatErrorView,
+  ChatSnapshot,
+  ComposerContextView,
+  PersistedViewState,
+  WebviewStrings,
+} from "../../protocol/types";
+import { toApprovalView } from "./approvalView";
 import type { ChatBackend, LoadedThread, ThreadRef } from "../engine/backend";
 import { toErrorView } from "./messageView";
 import { ShownList, tailChange } from "./shownList";
@@ -32,6 +39,10 @@ export interface SyncHost {
   secrets(): readonly string[];
   /** Whether turns can authenticate (a key, or a base URL that may not need one). */
   canAuthenticate?(): Promise<boolean>;
+  /** The composer's context chips (sent with every snapshot). */
+  context?(): ComposerContextView | undefined;
+  /** How many tool calls a thread was found waiting for (tree marks, view badge). */
+  approvalsLearned?(ref: ThreadRef, count: number): void;
 }
 
 export class ChatSync {
@@ -86,6 +97,7 @@ export class ChatSync {
     const needsApiKey = canAuthenticate ? !(await canAuthenticate().catch(() => true)) : false;
     const focus = this.focusOnNextSnapshot;
     this.focusOnNextSnapshot = false;
+    if (loaded && !this.host.run(key)) this.host.approvalsLearned?.(ref, loaded.pendingApprovals?.length ?? 0);
     return composeSnapshot({
       threadId: ref.threadId,
       loaded,
@@ -97,6 +109,7 @@ export class ChatSync {
       strings: this.host.strings,
       focus,
       needsApiKey,
+      context: this.host.context?.(),
     });
   }
 
@@ -175,6 +188,10 @@ export class ChatSync {
     this.host.post(
       hostMessage("status", { threadId: ref.threadId, streaming: null, interrupted: Boolean(loaded?.interrupted) }),
     );
+    // The cards of calls still waiting (after a run paused on them, or an answer resumed one of several).
+    const approvals = loaded?.pendingApprovals ?? [];
+    if (loaded) this.host.approvalsLearned?.(ref, approvals.length);
+    this.host.post(hostMessage("approvals", { threadId: ref.threadId, approvals: approvals.map(toApprovalView) }));
     const error = this.errors.get(key) ?? (loaded?.error ? toErrorView(loaded.error, this.host.secrets()) : null);
     this.host.post(hostMessage("error", { threadId: ref.threadId, error }));
   }
