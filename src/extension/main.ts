@@ -16,6 +16,9 @@ import { ThreadsTreeProvider } from "./threads/threadsTree";
 import { scopeFor } from "./engine/workspaceScope";
 import { wireStore } from "./store/wireStore";
 import { wireTools } from "./tools/wireTools";
+import { toApprovalView } from "./chat/approvalView";
+import type { ApprovalView, ComposerContextView } from "../protocol/types";
+import type { ToolApprovalDecision } from "../chat/tools/types";
 
 export const THREADS_VIEW_ID = "skein.threads";
 
@@ -36,6 +39,12 @@ export interface SkeinApi {
   storeState(): string;
   /** Test hook: sends `text` in the open thread as the chat input does; resolves when the turn has ended. */
   send(text: string): Promise<void>;
+  /** Test hook: the open thread's tool calls waiting for approval (what its cards show). */
+  pendingApprovals(): Promise<ApprovalView[]>;
+  /** Test hook: answers one card of the open thread as its buttons do; resolves when the resumed turn has ended. */
+  answer(interruptId: string, decision: ToolApprovalDecision): Promise<void>;
+  /** Test hook: the composer's context chips now. */
+  composerContext(): ComposerContextView;
 }
 
 export function activate(context: vscode.ExtensionContext): SkeinApi {
@@ -162,6 +171,9 @@ export function activate(context: vscode.ExtensionContext): SkeinApi {
     isStreaming: () => controller.isStreaming(),
     treeItems: async () => (await tree.getChildren()).map((node) => tree.getTreeItem(node)),
     send: (text) => controller.send(controller.openRef, text),
+    pendingApprovals: async () => ((await backend.pendingApprovals(controller.openRef)) ?? []).map(toApprovalView),
+    answer: (interruptId, decision) => controller.answer(controller.openRef, interruptId, decision),
+    composerContext: () => tools.composer.view(),
     storeState: () => storeWiring.store.state,
   };
 }

@@ -29,7 +29,8 @@ function button(doc: Document, className: string, label: string, onClick: () => 
 function diffBlock(doc: Document, diff: string): HTMLElement {
   const block = doc.createElement("pre");
   block.className = "approval-diff";
-  const lines = diff.split("\n");
+  // A patch's "Index:" and "=====" preamble says nothing the card's title does not.
+  const lines = diff.split("\n").filter((line) => !line.startsWith("Index: ") && !/^={10,}$/.test(line));
   for (const line of lines.slice(0, MAX_DIFF_LINES)) {
     const span = doc.createElement("span");
     span.className =
