@@ -349,10 +349,11 @@ export class ChatController implements DispatchTarget {
         onEvent: (event: ChatEvent) => this.onEvent(run, event),
         ...(run.attachments?.length ? { attachments: run.attachments } : {}),
       };
+      // Cards go at once (an answer resumes its call; a new message answers every waiting call as rejected); the
+      // store's list of what still waits comes back when the run pauses or ends.
+      if (sameRef(this.open, ref)) this.post(hostMessage("approvals", { threadId: ref.threadId, approvals: [] }));
       if (answer && this.options.backend.answerApproval) {
         run.base = this.sync.shownLength(key);
-        // The card goes at once; the store's list (the others still waiting) comes back when the run pauses or ends.
-        if (sameRef(this.open, ref)) this.post(hostMessage("approvals", { threadId: ref.threadId, approvals: [] }));
         await this.options.backend.answerApproval(ref, answer.interruptId, answer.decision, options);
       } else if (branch && this.options.backend.history) {
         if (sameRef(this.open, ref)) await this.sync.prefix(ref, branch.messageId);
