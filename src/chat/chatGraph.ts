@@ -1,7 +1,8 @@
 /**
  * The graph Skein runs for a chat thread (LangGraph's canonical ReAct shape):
  *
- *   START → call_model ─┬─ tool calls → tools → call_model
+ *   START → call_model ─┬─ tool calls → tools (one task per call) → call_model
+ *                       ├─ over maxRounds → round_limit → END
  *                       └─ otherwise  → END
  *
  *   const graph = createChatGraph({ model, checkpointer, systemPrompt, context: { maxMessages: 10 } });
@@ -16,8 +17,10 @@ import { END, MessagesAnnotation, START, StateGraph } from "../graph";
 import type { BaseCheckpointSaver } from "../checkpoint/base";
 import type { ChatModel } from "../model/types";
 import type { ContextOptions } from "./contextWindow";
-import { createCallModelNode, createToolsNode, routeAfterModel } from "./callModel";
+import { createCallModelNode } from "./callModel";
 import type { ChatTool } from "./tools";
+import { createRoundLimitNode, createToolCallNode, routeToolCalls } from "./tools/toolCallNode";
+import type { ToolRuns } from "./tools/toolRuns";
 import { keepCancelledReplies } from "./keepCancelled";
 import type { Message } from "../graph/messages";
 import type { RunnableConfig } from "../graph/types";
@@ -30,6 +33,12 @@ export interface ChatGraphOptions {
   context?: ContextOptions;
   /** Tools offered to the model (default none). */
   tools?: readonly ChatTool[];
+  /** Model ⇄ tool rounds per turn before the turn stops with a note (default 25). */
+  maxRounds?: number;
+  /** Tool result text longer than this is cut. */
+  maxResultChars?: number;
+  /** Where running tool calls are tracked so Stop can store their "stopped" results. */
+  toolRuns?: ToolRuns;
 }
 
 export function createChatGraph(options: ChatGraphOptions) {
@@ -42,12 +51,22 @@ export function createChatGraph(options: ChatGraphOptions) {
     tools: options.tools ?? [],
     inflight,
   };
+  const maxRounds = Math.max(1, Math.floor(options.maxRounds ?? 25));
   const graph = new StateGraph(MessagesAnnotation)
     .addNode("call_model", createCallModelNode(deps))
-    .addNode("tools", createToolsNode(deps))
+    .addNode(
+      "tools",
+      createToolCallNode({
+        tools: deps.tools,
+        runs: options.toolRuns,
+        maxResultChars: options.maxResultChars,
+      }) as never,
+    )
+    .addNode("round_limit", createRoundLimitNode(maxRounds))
     .addEdge(START, "call_model")
-    .addConditionalEdges("call_model", routeAfterModel, { tools: "tools", [END]: END })
+    .addConditionalEdges("call_model", routeToolCalls(maxRounds), ["tools", "round_limit", END])
     .addEdge("tools", "call_model")
+    .addEdge("round_limit", END)
     .compile({ checkpointer: options.checkpointer });
   // The runtime defaults to "async" (LangGraph); a chat turn saves each checkpoint before the next step, so a
   // message is on disk before it is acknowledged and a crash mid-turn loses at most the step that was running.

@@ -30,6 +30,15 @@ import { exportThreadJson, exportThreadMarkdown, importThreadJson } from "./hist
 import { ThreadSearchIndex, type SearchOptions, type SearchResult } from "./history/search";
 import { isInterrupted, type LoadedThread, type SiblingMap } from "./threadView";
 import type { ChatTool } from "./tools";
+import { Command } from "../graph/command";
+import { checkDecision, pendingApprovalsOf } from "./tools/approvals";
+import { ToolRuns } from "./tools/toolRuns";
+import { createWorkspaceTools, toolSetKey } from "./tools/workspaceTools";
+import { ApprovalNotPendingError } from "./tools/errors";
+import { DEFAULT_TOOL_SETTINGS, MOVED_ON_REASON } from "./tools/types";
+import { closeOpenCalls } from "./tools/openCalls";
+import { rejectionText, STOPPED_TEXT, STOPPED_WAITING_TEXT } from "./tools/toolCallNode";
+import type { PendingApproval, ToolApprovalDecision, ToolSettings, WorkspaceHost } from "./tools/types";
 import { Turns, type ThreadConfig, type TurnOptions, type TurnResult } from "./turns";
 
 export type { ChatEvent, TurnOptions, TurnResult } from "./turns";
@@ -46,6 +55,14 @@ export interface ThreadServiceOptions {
   systemPrompt?: string | (() => string | undefined);
   context?: ContextOptions | (() => ContextOptions | undefined);
   tools?: readonly ChatTool[];
+  /**
+   * The workspace tools (read_file … run_command), read per turn: no host (or `enabled: false`) offers none;
+   * an untrusted host offers only the read-only ones. Extra `tools` above are offered too.
+   */
+  workspace?: {
+    host(): WorkspaceHost | undefined;
+    settings?(): Partial<ToolSettings> | undefined;
+  };
   /** Where this store's search index lives (a file beside the store); memory only without it. */
   searchFile?: string;
   /** Checked before each turn: an error refuses the turn (`status: "rejected"`, nothing stored). */
@@ -69,13 +86,18 @@ export class ThreadService {
   private readonly index: ThreadSearchIndex;
   /** Reads and rewires the checkpoint tree without a model (no key or settings needed). */
   private readonly historyGraph: HistoryGraph;
-  private cached?: { model: ChatModel; system?: string; context: string; graph: ChatGraph };
+  private cached?: { model: ChatModel; system?: string; context: string; tools: string; graph: ChatGraph };
+  /** Running tool calls, so Stop stores what each produced. */
+  private readonly toolRuns = new ToolRuns();
   /** Threads probed and found without forks (forks made here mark the catalog). */
   private readonly unbranched = new Set<string>();
 
   constructor(private readonly options: ThreadServiceOptions) {
     const saver = options.checkpointer;
-    this.turns = new Turns(saver, () => this.graph());
+    this.turns = new Turns(saver, () => this.graph(), {
+      afterStop: (threadId) => this.answerStoppedCalls(threadId),
+      afterRun: (threadId) => this.toolRuns.forget(threadId),
+    });
     this.historyGraph = createChatGraph({ model: refusingModel, checkpointer: saver }) as unknown as HistoryGraph;
     this.branches = new ThreadBranches(saver, this.historyGraph);
     this.index = new ThreadSearchIndex(saver, {
@@ -95,16 +117,30 @@ export class ThreadService {
     const system = typeof sp === "function" ? sp() : sp;
     const contextOptions = typeof ctx === "function" ? ctx() : ctx;
     const context = JSON.stringify(contextOptions ?? null);
+    const host = this.options.workspace?.host();
+    const settings: ToolSettings = { ...DEFAULT_TOOL_SETTINGS, ...this.options.workspace?.settings?.() };
+    const workspaceTools = host && settings.enabled ? await createWorkspaceTools(host, settings) : [];
+    const tools = toolSetKey(host, settings, workspaceTools);
     const cached = this.cached;
-    if (cached && cached.model === model && cached.system === system && cached.context === context) return cached.graph;
+    if (
+      cached &&
+      cached.model === model &&
+      cached.system === system &&
+      cached.context === context &&
+      cached.tools === tools
+    )
+      return cached.graph;
     const graph = createChatGraph({
       model,
       checkpointer: this.options.checkpointer,
       systemPrompt: system,
       context: contextOptions,
-      tools: this.options.tools,
+      tools: [...workspaceTools, ...(this.options.tools ?? [])],
+      maxRounds: settings.maxRounds,
+      maxResultChars: settings.limits?.maxResultChars,
+      toolRuns: this.toolRuns,
     });
-    this.cached = { model, system, context, graph };
+    this.cached = { model, system, context, tools, graph };
     return graph;
   }
 
@@ -154,7 +190,14 @@ export class ThreadService {
     const messages = state?.messages ?? [];
     const branched = (info && catalogOf(info).hasBranches) || options.probeForks === true;
     const siblings = messages.length && branched ? await this.siblings(threadId).catch(() => undefined) : undefined;
-    return { title: info?.title, messages, interrupted: state?.interrupted ?? false, error: state?.error, siblings };
+    return {
+      title: info?.title,
+      messages,
+      interrupted: state?.interrupted ?? false,
+      error: state?.error,
+      siblings,
+      ...(state?.pendingApprovals?.length ? { pendingApprovals: state.pendingApprovals } : {}),
+    };
   }
 
   private async readState(threadId: string): Promise<Omit<LoadedThread, "title" | "siblings"> | undefined> {
@@ -178,7 +221,10 @@ export class ThreadService {
       failed && !running
         ? { name: failed.name, message: failed.message, code: MODEL_ERROR_CODES[failed.name] }
         : undefined;
-    return { messages, interrupted: isInterrupted(messages, { running, failed: Boolean(failed) }), error };
+    const pendingApprovals = running ? [] : pendingApprovalsOf(state.tasks);
+    // A thread that waits for an approval is paused, not interrupted.
+    const interrupted = pendingApprovals.length ? false : isInterrupted(messages, { running, failed: Boolean(failed) });
+    return { messages, interrupted, error, ...(pendingApprovals.length ? { pendingApprovals } : {}) };
   }
 
   private historyGraphState(threadId: string) {
@@ -220,6 +266,38 @@ export class ThreadService {
     return this.turns.stop(threadId);
   }
 
+  // Approvals.
+
+  /** The approvals the thread waits for (its `tools` tasks' interrupts), in tool-call order; [] while a turn runs. */
+  async pendingApprovals(threadId: string): Promise<PendingApproval[]> {
+    if (this.turns.isRunning(threadId)) return [];
+    return this.readApprovals(threadId);
+  }
+
+  private async readApprovals(threadId: string): Promise<PendingApproval[]> {
+    return pendingApprovalsOf((await this.historyGraphState(threadId)).tasks);
+  }
+
+  /**
+   * Answers one pending approval and resumes the turn (by interrupt id: with two pending, answering one runs
+   * that call and pauses again on the other). The result is "awaiting_approval" while others still wait.
+   */
+  async answerApproval(
+    threadId: string,
+    interruptId: string,
+    decision: ToolApprovalDecision,
+    options: TurnOptions = {},
+  ): Promise<TurnResult> {
+    const answer = checkDecision(decision);
+    const refused = this.refused([]);
+    if (refused) return refused;
+    return this.turns.run(threadId, options, [], async () => {
+      const pending = await this.readApprovals(threadId);
+      if (!pending.some((p) => p.interruptId === interruptId)) throw new ApprovalNotPendingError(threadId, interruptId);
+      return { input: new Command({ resume: { [interruptId]: answer } }), config: this.config(threadId) };
+    });
+  }
+
   /** Sends one user message and runs the turn to the end (tool calls included). */
   async sendMessage(
     threadId: string,
@@ -229,16 +307,19 @@ export class ThreadService {
     const user: Message = { id: uuid4(), role: "user", content, metadata: { createdAt: new Date().toISOString() } };
     return (
       this.refused([user]) ??
-      this.turns.run(threadId, options, [user], async () => ({
-        input: { messages: [user] },
-        config: this.config(threadId),
-        // The title appears in the thread list as soon as the message is stored, before the reply streams;
-        // a message the thread never got must not name it.
-        onInputStored: async () => {
-          const title = await ensureTitle(this.options.checkpointer, threadId, [user]);
-          if (title) this.turns.emit(options, { type: "title", title });
-        },
-      }))
+      this.turns.run(threadId, options, [user], async (graph) => {
+        await this.closeOpenCalls(graph, threadId);
+        return {
+          input: { messages: [user] },
+          config: this.config(threadId),
+          // The title appears in the thread list as soon as the message is stored, before the reply streams;
+          // a message the thread never got must not name it.
+          onInputStored: async () => {
+            const title = await ensureTitle(this.options.checkpointer, threadId, [user]);
+            if (title) this.turns.emit(options, { type: "title", title });
+          },
+        };
+      })
     );
   }
 
@@ -296,6 +377,26 @@ export class ThreadService {
       // Even a failed or stopped run may have written the new branch: keep the catalog on the shown one.
       await this.branches.afterRun(threadId).catch(() => undefined);
     }
+  }
+
+  /**
+   * Before new input: calls still waiting for approval are answered as rejected ("the user moved on"), calls
+   * whose run ended with the process as abandoned, so the history the model gets next stays valid.
+   */
+  private async closeOpenCalls(graph: ChatGraph, threadId: string): Promise<void> {
+    await closeOpenCalls(graph, threadId, {
+      pending: (call) => ({ content: rejectionText(call.name, { reason: MOVED_ON_REASON }), status: "rejected" }),
+    });
+  }
+
+  /** After Stop: each tool call the run left open gets its "stopped" result (a command's output so far included). */
+  private async answerStoppedCalls(threadId: string): Promise<StoredMessage[]> {
+    const ran = await this.toolRuns.drain(threadId);
+    const stored = await closeOpenCalls(await this.graph(), threadId, {
+      pending: () => ({ content: STOPPED_WAITING_TEXT, status: "stopped" }),
+      other: (call) => ran.get(call.id) ?? { content: STOPPED_TEXT, status: "stopped" },
+    });
+    return stored as StoredMessage[];
   }
 
   /** A turn the settings refuse: "rejected" before anything is sent or stored, with its input back. */

@@ -1,5 +1,6 @@
 /** A thread as the chat shows it, and the one rule that decides whether its last turn was interrupted. */
 import type { StoredMessage } from "../graph/messages";
+import type { PendingApproval } from "./tools/types";
 
 /** A failure the UI can explain: stable code + a message meant for people. */
 export interface CodedError {
@@ -20,6 +21,8 @@ export interface LoadedThread {
   error?: CodedError;
   /** Messages that have other versions (edit/regenerate): message id → 0-based position and count. */
   siblings?: SiblingMap;
+  /** Tool calls waiting for the user's approval (the turn is paused, not interrupted); absent when none. */
+  pendingApprovals?: PendingApproval[];
 }
 
 /**

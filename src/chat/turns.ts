@@ -21,6 +21,10 @@ import { ModelCancelledError, ModelError } from "../model/errors";
 import type { ChatGraph } from "./chatGraph";
 import { interruptedMessage } from "./callModel";
 import { updateCatalog } from "./catalog";
+import { isCommand, type Command } from "../graph/command";
+import type { Interrupt } from "../graph/types";
+import { pendingApprovalsOf } from "./tools/approvals";
+import type { PendingApproval } from "./tools/types";
 
 export type ChatEvent =
   /** A streamed piece of an assistant reply not yet stored. */
@@ -30,7 +34,11 @@ export type ChatEvent =
   /** A message stored by the turn (the user's input, a finished assistant reply, a tool result), ids final. */
   | { type: "message"; message: StoredMessage }
   /** The thread got its title from this (first) message. */
-  | { type: "title"; title: string };
+  | { type: "title"; title: string }
+  /** A piece of output of a running tool call (run_command), before its result is stored. */
+  | { type: "tool_output"; toolCallId: string; text: string }
+  /** The turn paused: these tool calls wait for the user's approval (stored in the checkpoint). */
+  | { type: "approvals"; approvals: PendingApproval[] };
 
 export interface TurnOptions {
   signal?: AbortSignal;
@@ -40,22 +48,36 @@ export interface TurnOptions {
 }
 
 export interface TurnResult {
-  /** "rejected": nothing of this turn was stored (see above); restore `unsent` as the draft. */
-  status: "completed" | "cancelled" | "failed" | "rejected";
+  /**
+   * "rejected": nothing of this turn was stored (see above); restore `unsent` as the draft.
+   * "awaiting_approval": the turn paused on changing tool calls (`approvals`); answer them to resume.
+   */
+  status: "completed" | "cancelled" | "failed" | "rejected" | "awaiting_approval";
   /** Messages this turn stored (assistant replies, tool results; a cancelled reply marked interrupted). */
   messages: StoredMessage[];
   error?: Error;
   /** Only with "rejected": the turn's input messages, which were NOT stored (for a new message: the user's). */
   unsent?: Message[];
+  /** Only with "awaiting_approval": what waits, in tool-call order. */
+  approvals?: PendingApproval[];
 }
 
 export type ThreadConfig = { configurable: { thread_id: string; checkpoint_id?: string } };
 
 /** What a turn runs: its input (null = resume from `config`) and, for a new message, what follows its storing. */
 export interface PreparedTurn {
-  input: { messages: Message[] } | null;
+  /** New messages, null (resume / retry), or a `Command({ resume })` answering approvals. */
+  input: { messages: Message[] } | Command | null;
   config: ThreadConfig;
   onInputStored?: () => Promise<void>;
+}
+
+/** What the thread service adds around a run. */
+export interface TurnHooks {
+  /** After Stop: answers what the run left open (returns the stored messages). */
+  afterStop?(threadId: string): Promise<StoredMessage[]>;
+  /** After every run, however it ended. */
+  afterRun?(threadId: string): void;
 }
 
 export class Turns {
@@ -64,6 +86,7 @@ export class Turns {
   constructor(
     private readonly checkpointer: BaseCheckpointSaver,
     private readonly graph: () => Promise<ChatGraph>,
+    private readonly hooks: TurnHooks = {},
   ) {}
 
   isRunning(threadId: string): boolean {
@@ -105,7 +128,7 @@ export class Turns {
       const graph = await this.graph();
       const prepared = await prepare(graph);
       const { input, config } = prepared;
-      unsent = input?.messages ?? [];
+      unsent = input && !isCommand(input) ? input.messages : [];
       const announce = async () => {
         const input = unsent;
         unsent = [];
@@ -118,7 +141,8 @@ export class Turns {
       };
       // "debug" reports each checkpoint once it is saved (durability "sync": on disk): the user's message is
       // announced then, never before — a turn refused by the thread lock or a failing store never shows it.
-      const streamMode = unsent.length ? ["messages", "updates", "debug"] : ["messages", "updates"];
+      const streamMode = unsent.length ? ["messages", "updates", "custom", "debug"] : ["messages", "updates", "custom"];
+      const paused = new Map<string, PendingApproval>();
       const stream = await graph.stream(input, {
         ...config,
         signal,
@@ -131,6 +155,12 @@ export class Turns {
           const chunk = payload as { type?: string; payload?: { metadata?: { source?: string } } };
           if (unsent.length && chunk.type === "checkpoint" && chunk.payload?.metadata?.source === "input")
             await announce();
+          continue;
+        }
+        if (mode === "custom") {
+          const chunk = payload as { type?: unknown; toolCallId?: unknown; text?: unknown };
+          if (chunk?.type === "tool_output" && typeof chunk.toolCallId === "string" && typeof chunk.text === "string")
+            emit({ type: "tool_output", toolCallId: chunk.toolCallId, text: chunk.text });
           continue;
         }
         if (mode === "messages") {
@@ -153,6 +183,9 @@ export class Turns {
             emit({ type: "token", messageId: chunk.id, text: chunk.content });
           }
         } else if (mode === "updates") {
+          const found = (payload as { __interrupt__?: Interrupt[] }).__interrupt__;
+          for (const approval of pendingApprovalsOf([{ interrupts: found ?? [] }]))
+            paused.set(approval.interruptId, approval);
           for (const update of Object.values(payload as Record<string, { messages?: StoredMessage[] } | undefined>)) {
             for (const message of update?.messages ?? []) {
               if (!message || typeof message !== "object" || !("role" in message)) continue;
@@ -164,7 +197,17 @@ export class Turns {
         }
       }
       if (unsent.length) await announce(); // not reached with "sync" (the input checkpoint always comes first)
-      if (signal.aborted) return { status: "cancelled", messages: stored, error: new ModelCancelledError() };
+      if (signal.aborted) {
+        await this.reportStopped(threadId, stored, emit);
+        return { status: "cancelled", messages: stored, error: new ModelCancelledError() };
+      }
+      if (paused.size) {
+        // The stored state is authoritative (and in tool-call order; the stream reports in finishing order).
+        const state = await graph.getState({ configurable: { thread_id: threadId } });
+        const approvals = pendingApprovalsOf(state.tasks);
+        emit({ type: "approvals", approvals });
+        return { status: "awaiting_approval", messages: stored, approvals };
+      }
       return { status: "completed", messages: stored };
     } catch (error) {
       // Nothing of the turn reached the store (or another window holds the thread): say so, with the text back.
@@ -178,6 +221,7 @@ export class Turns {
       }
       if (signal.aborted || (error instanceof ModelError && error.code === "cancelled")) {
         await this.keepPartial(threadId, partials, stored, emit);
+        await this.reportStopped(threadId, stored, emit);
         return {
           status: "cancelled",
           messages: stored,
@@ -186,8 +230,18 @@ export class Turns {
       }
       return { status: "failed", messages: stored, error: error instanceof Error ? error : new Error(String(error)) };
     } finally {
+      this.hooks.afterRun?.(threadId);
       this.running.delete(threadId);
       settle();
+    }
+  }
+
+  /** Stores and reports what Stop left to answer (tool calls cut mid-run get their "stopped" results). */
+  private async reportStopped(threadId: string, stored: StoredMessage[], emit: (e: ChatEvent) => void): Promise<void> {
+    const answered = (await this.hooks.afterStop?.(threadId).catch(() => [])) ?? [];
+    for (const message of answered) {
+      stored.push(message);
+      emit({ type: "message", message });
     }
   }
 

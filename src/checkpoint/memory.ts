@@ -4,6 +4,7 @@ import { BaseCheckpointSaver } from "./base";
 import { requireThreadId, requireWriteTarget } from "./config";
 import { deepCopy, insertSorted, setOwn } from "./json";
 import { selectForList } from "./listing";
+import { checkWellFormedThreadId } from "./threadIds";
 import {
   WRITES_IDX_MAP,
   type ChannelVersions,
@@ -16,6 +17,7 @@ import {
   type PendingWrite,
   type ThreadInfo,
   type ThreadInfoUpdate,
+  type ThreadLock,
 } from "./types";
 
 interface StoredCheckpoint {
@@ -60,6 +62,7 @@ export class MemorySaver extends BaseCheckpointSaver {
   async getTuple(config: CheckpointConfig): Promise<CheckpointTuple | undefined> {
     const threadId = config.configurable?.thread_id;
     if (threadId === undefined) return undefined;
+    checkWellFormedThreadId(threadId);
     const space = this.threads.get(threadId)?.namespaces.get(config.configurable?.checkpoint_ns ?? "");
     if (!space) return undefined;
     const id = config.configurable?.checkpoint_id ?? space.ids[space.ids.length - 1];
@@ -69,6 +72,7 @@ export class MemorySaver extends BaseCheckpointSaver {
 
   async *list(config: CheckpointConfig, options: CheckpointListOptions = {}): AsyncGenerator<CheckpointTuple> {
     const threadId = config.configurable?.thread_id;
+    if (threadId !== undefined) checkWellFormedThreadId(threadId);
     const threads = threadId === undefined ? [...this.threads.values()] : [this.threads.get(threadId)];
     const selected = selectForList<{ saved: StoredCheckpoint; space: StoredNamespace }>(
       config,
@@ -94,7 +98,7 @@ export class MemorySaver extends BaseCheckpointSaver {
     metadata: CheckpointMetadata,
     newVersions: ChannelVersions,
   ): Promise<CheckpointConfig> {
-    const threadId = requireThreadId(config, "put");
+    const threadId = checkWellFormedThreadId(requireThreadId(config, "put"));
     const ns = config.configurable?.checkpoint_ns ?? "";
     const parentId = config.configurable?.checkpoint_id;
     const thread = this.thread(threadId);
@@ -137,6 +141,7 @@ export class MemorySaver extends BaseCheckpointSaver {
 
   async putWrites(config: CheckpointConfig, writes: PendingWrite[], taskId: string): Promise<void> {
     const { threadId, checkpointId, ns } = requireWriteTarget(config);
+    checkWellFormedThreadId(threadId);
     const thread = this.thread(threadId);
     let space = thread.namespaces.get(ns);
     if (!space) thread.namespaces.set(ns, (space = { byId: new Map(), ids: [], writes: new Map() }));
@@ -152,6 +157,7 @@ export class MemorySaver extends BaseCheckpointSaver {
   }
 
   async deleteThread(threadId: string): Promise<void> {
+    checkWellFormedThreadId(threadId);
     this.threads.delete(threadId);
     for (const key of [...this.recent.keys()]) if (key.startsWith(`${threadId}\u0000`)) this.recent.delete(key);
   }
@@ -164,11 +170,12 @@ export class MemorySaver extends BaseCheckpointSaver {
   }
 
   async getThreadInfo(threadId: string): Promise<ThreadInfo | undefined> {
-    const info = this.threads.get(threadId)?.info;
+    const info = this.threads.get(checkWellFormedThreadId(threadId))?.info;
     return info ? deepCopy(info) : undefined;
   }
 
   async setThreadInfo(threadId: string, update: ThreadInfoUpdate): Promise<ThreadInfo> {
+    checkWellFormedThreadId(threadId);
     checkThreadInfoUpdate(update);
     const thread = this.thread(threadId);
     if (!thread.info) this.touch(thread, threadId);
@@ -181,6 +188,10 @@ export class MemorySaver extends BaseCheckpointSaver {
       }
     }
     return deepCopy(info);
+  }
+
+  override async lockThread(threadId: string): Promise<ThreadLock> {
+    return super.lockThread(checkWellFormedThreadId(threadId));
   }
 
   private thread(threadId: string): StoredThread {

@@ -7,6 +7,36 @@
  */
 import { messageText } from "../graph/messages";
 import type { ContentBlock, Message, MessageMetadata, ToolCall } from "../graph/messages";
+import type { ContentBlockParam } from "@anthropic-ai/sdk/resources/messages/messages";
+
+/**
+ * The content block types a Messages API request accepts (the SDK's `ContentBlockParam`; the compiler checks
+ * the list against it). A block of any other type — from a hand-edited import, an older store — would make
+ * the API answer 400 on every later turn of the thread, so it is never sent.
+ */
+const API_BLOCK_TYPE_LIST = [
+  "text",
+  "image",
+  "document",
+  "search_result",
+  "thinking",
+  "redacted_thinking",
+  "tool_use",
+  "tool_result",
+  "server_tool_use",
+  "web_search_tool_result",
+  "web_fetch_tool_result",
+  "code_execution_tool_result",
+  "bash_code_execution_tool_result",
+  "text_editor_code_execution_tool_result",
+  "tool_search_tool_result",
+  "container_upload",
+] as const satisfies readonly ContentBlockParam["type"][];
+type Missing = Exclude<ContentBlockParam["type"], (typeof API_BLOCK_TYPE_LIST)[number]>;
+const everyTypeListed: [Missing] extends [never] ? true : Missing = true;
+void everyTypeListed;
+
+export const API_BLOCK_TYPES: ReadonlySet<string> = new Set(API_BLOCK_TYPE_LIST);
 
 export interface WireBlock {
   type: string;
@@ -25,9 +55,9 @@ export interface WireRequest {
 
 function contentBlocks(content: Message["content"]): WireBlock[] {
   if (typeof content === "string") return content.length > 0 ? [{ type: "text", text: content }] : [];
-  // Empty text blocks are rejected by the API; Skein-only blocks never leave the process.
+  // Empty text blocks are rejected by the API; blocks of a type it does not know never leave the process.
   return (content as ContentBlock[])
-    .filter((b) => !(b.type === "text" && !(b as { text?: string }).text))
+    .filter((b) => API_BLOCK_TYPES.has(b.type) && !(b.type === "text" && !(b as { text?: string }).text))
     .map((b) => ({ ...b }) as WireBlock);
 }
 

@@ -21,6 +21,7 @@
 // The ESM build: the UMD one (package "main") loads its parts with a dynamic require a bundle cannot follow.
 import { parse as parseJsonc, type ParseError } from "jsonc-parser/lib/esm/main.js";
 import type { StoredMessage } from "../../graph/messages";
+import { API_BLOCK_TYPES } from "../../model/convert";
 import {
   LimitExceededError,
   MAX_EXPORT_BYTES,
@@ -231,6 +232,15 @@ function checkMessage(value: unknown, where: string): StoredMessage {
           "IMPORT_INVALID",
           'a content block must be an object with a string "type"',
           `${where}.content[${i}]`,
+        );
+      }
+      // The model's API refuses a request holding a block type it does not know, so such a thread could never
+      // get another answer; say so at the door instead.
+      if (!API_BLOCK_TYPES.has(block.type)) {
+        throw new ThreadImportError(
+          "IMPORT_INVALID",
+          `content block type ${JSON.stringify(block.type.slice(0, 60))} is not one the model accepts (${[...API_BLOCK_TYPES].join(", ")})`,
+          `${where}.content[${i}].type`,
         );
       }
       if (block.type === "text" && typeof block.text !== "string") {

@@ -1,11 +1,9 @@
 import { createHash } from "node:crypto";
 import { InvalidThreadIdError } from "../errors";
+import { checkWellFormedThreadId } from "../threadIds";
 
 /** Longer ids are rejected: they would not fit a file name once encoded, and no UI needs them. */
 export const MAX_THREAD_ID_LENGTH = 256;
-
-/** String.prototype.isWellFormed, spelled out (it is not in the ES2022 library this project compiles against). */
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /**
  * Checks a thread id before it reaches the file system. Ids are encoded into file names anyway (so `..` or a
@@ -25,8 +23,7 @@ export function validateThreadId(threadId: unknown): string {
   if (/[\u0000-\u001f\u007f]/.test(threadId))
     throw new InvalidThreadIdError(threadId, "it contains a NUL or control character.");
   // A lone surrogate has no UTF-8 form: encoded it becomes U+FFFD, so two such ids would share one file.
-  if (LONE_SURROGATE.test(threadId))
-    throw new InvalidThreadIdError(threadId, "it is not well-formed Unicode (it contains a lone surrogate).");
+  checkWellFormedThreadId(threadId);
   if (/[/\\]/.test(threadId)) throw new InvalidThreadIdError(threadId, "it contains a path separator.");
   if (threadId.includes("..")) throw new InvalidThreadIdError(threadId, 'it contains "..".');
   if (threadId.trim() !== threadId || threadId === ".") {

@@ -3,9 +3,11 @@ import { hostname } from "node:os";
 import type pg from "pg";
 import { BaseCheckpointSaver } from "../base";
 import { requireThreadId, requireWriteTarget } from "../config";
+import { checkWellFormedThreadId } from "../threadIds";
 import { CheckpointError, InvalidThreadIdError } from "../errors";
 import { checkThreadInfoUpdate } from "../limits";
 import { deepCopy } from "../json";
+import { migratePendingSends, TASKS_CHANNEL } from "../migrate";
 import { setOwn } from "../json";
 import {
   WRITES_IDX_MAP,
@@ -14,6 +16,7 @@ import {
   type CheckpointConfig,
   type CheckpointListOptions,
   type CheckpointMetadata,
+  type CheckpointPendingWrite,
   type CheckpointTuple,
   type PendingWrite,
   type ThreadInfo,
@@ -225,7 +228,7 @@ export class PostgresSaver extends BaseCheckpointSaver {
     if (threadId.length > MAX_PG_THREAD_ID_LENGTH)
       throw new InvalidThreadIdError(threadId.slice(0, 40) + "…", `longer than ${MAX_PG_THREAD_ID_LENGTH} characters`);
     if (threadId.includes("\u0000")) throw new InvalidThreadIdError(threadId, "contains a NUL character");
-    return threadId;
+    return checkWellFormedThreadId(threadId);
   }
 
   /** This process's cache of a thread, dropped when the thread was deleted and made again (`gen`). */
@@ -290,8 +293,15 @@ export class PostgresSaver extends BaseCheckpointSaver {
     const ns = config.configurable?.checkpoint_ns ?? "";
     const parentId = config.configurable?.checkpoint_id;
     const t = this.t;
-    const outcome = await this.serial(threadId, () =>
-      this.tx(async (client) => {
+    const outcome = await this.serial(threadId, async () => {
+      // This store rewrites what it is given (it keeps no format version), so an old-format checkpoint is
+      // migrated as it is stored; in the queue, so the parent's writes put before it are committed.
+      if (checkpoint.v < 4 && parentId !== undefined) {
+        checkpoint = migratePendingSends(checkpoint, await this.sendsOf(threadId, ns, parentId), (v) =>
+          this.getNextVersion(v),
+        );
+      }
+      return this.tx(async (client) => {
         await this.locks.guard(client, this.schema, threadId);
         // Locks the thread's row: puts to one thread are serialized, so item numbers never collide.
         const existing = await client.query<{ gen: string }>(
@@ -341,8 +351,8 @@ export class PostgresSaver extends BaseCheckpointSaver {
         );
         await this.notify(client, { kind: "checkpoint", threadId, checkpointId: checkpoint.id, ns, rev });
         return { gen: thread.rows[0]!.gen, encoded, valsText, newItems: encoded.newItems.map(toJson), first };
-      }),
-    );
+      });
+    });
     // After commit: what this process now knows (items by value copy, the arrays it was handed by pointer).
     const cache = this.cache(threadId, outcome.gen);
     outcome.newItems.forEach((text, k) => cache.items.set(outcome.first + k, JSON.parse(text) as unknown));
@@ -350,6 +360,15 @@ export class PostgresSaver extends BaseCheckpointSaver {
     for (const array of outcome.encoded.arrays)
       cache.rememberArray(ns, checkpoint.id, array.channel, array.arr, array.nums);
     return { configurable: { thread_id: threadId, checkpoint_ns: ns, checkpoint_id: checkpoint.id } };
+  }
+
+  /** The `Send`s pending on a checkpoint (writes to the tasks channel), in write order. */
+  private async sendsOf(threadId: string, ns: string, checkpointId: string): Promise<CheckpointPendingWrite[]> {
+    const result = await this.query<{ task_id: string; value: unknown }>(
+      `SELECT task_id, value FROM ${this.t}.writes WHERE thread_id = $1 AND ns = $2 AND checkpoint_id = $3 AND channel = $4 ORDER BY seq`,
+      [threadId, ns, checkpointId, TASKS_CHANNEL],
+    );
+    return result.rows.map((row) => [row.task_id, TASKS_CHANNEL, row.value]);
   }
 
   /** The cache to encode against, without touching the LRU (the transaction may run twice). */

@@ -103,7 +103,7 @@ describe("ThreadService", () => {
     expect((await messagesOf(threads, "c")).at(-1)!.content).toMatch(/^Hello carol!/);
   });
 
-  it("stop during a tool call leaves an unanswered tool_use stored; the next message still gets a valid request", async () => {
+  it("stop during a tool call cancels it and stores a stopped result; the next message gets a valid request", async () => {
     const checkpointer = new MemorySaver();
     const model = new AnthropicChatModel({
       apiKey: "test-key",
@@ -125,18 +125,30 @@ describe("ThreadService", () => {
     const running = threads.sendMessage("tc", "what time is it?");
     await toolStarted;
     threads.stop("tc");
-    expect((await running).status).toBe("cancelled");
+    const result = await running;
+    expect(result.status).toBe("cancelled");
     const stored = await messagesOf(threads, "tc");
-    expect(stored.map((m) => m.role)).toEqual(["user", "assistant"]);
+    expect(stored.map((m) => m.role)).toEqual(["user", "assistant", "tool"]);
     expect(stored[1].tool_calls?.[0].name).toBe("get_time");
+    expect(stored[2]).toMatchObject({
+      tool_call_id: stored[1].tool_calls?.[0].id,
+      content: "Stopped by the user before it finished.",
+      metadata: { tool_status: "stopped", is_error: true },
+    });
+    expect(result.messages.at(-1)?.id).toBe(stored[2].id);
 
     const next = await threads.sendMessage("tc", "never mind, hello");
     expect(next.status).toBe("completed");
     const sent = mock.messageRequests().at(-1)!.body.messages;
     expect(sent.at(-1).content.map((b: { type: string }) => b.type)).toEqual(["tool_result", "text"]);
     expect(sent.at(-1).content[0]).toMatchObject({ tool_use_id: stored[1].tool_calls?.[0].id, is_error: true });
-    // Stored history stays truthful: the tool never answered.
-    expect((await messagesOf(threads, "tc")).map((m) => m.role)).toEqual(["user", "assistant", "user", "assistant"]);
+    expect((await messagesOf(threads, "tc")).map((m) => m.role)).toEqual([
+      "user",
+      "assistant",
+      "tool",
+      "user",
+      "assistant",
+    ]);
   });
 
   it("an external AbortSignal cancels too", async () => {

@@ -403,6 +403,28 @@ export function runSaverConformance(name: string, makeSaver: () => Promise<Saver
       expect(await saver.getTuple(cfg("constructor"))).toBeDefined();
     });
 
+    it("refuses thread ids that are not well-formed Unicode at every call, so two of them never share a thread", async () => {
+      const { saver } = await open();
+      // Both would turn into "user-\uFFFD" once encoded as UTF-8 (a file name, a database row, an export).
+      const refused = { name: "InvalidThreadIdError", code: "INVALID_THREAD_ID" };
+      for (const id of ["user-\uD800", "user-\uDC00", "\uDFFF\uD800"]) {
+        const cp = makeCheckpoint({ a: 1 });
+        await expect(saver.put(cfg(id), cp, meta(0), { a: 1 })).rejects.toMatchObject(refused);
+        await expect(saver.putWrites(cfg(id, cp.id), [["a", 1]], "task")).rejects.toMatchObject(refused);
+        await expect(saver.setThreadInfo(id, { title: "x" })).rejects.toMatchObject(refused);
+        await expect(saver.getTuple(cfg(id))).rejects.toMatchObject(refused);
+        await expect(collect(saver.list(cfg(id)))).rejects.toMatchObject(refused);
+        await expect(saver.getThreadInfo(id)).rejects.toMatchObject(refused);
+        await expect(saver.deleteThread(id)).rejects.toMatchObject(refused);
+        await expect(saver.lockThread(id)).rejects.toMatchObject(refused);
+      }
+      expect(await saver.listThreads()).toEqual([]);
+      // A surrogate pair (one astral character) is well formed and an ordinary id.
+      const cp = makeCheckpoint({ a: 1 });
+      await saver.put(cfg("user-\uD83D\uDE00"), cp, meta(0), { a: 1 });
+      expect((await saver.getTuple(cfg("user-\u{1F600}")))?.checkpoint.id).toBe(cp.id);
+    });
+
     it("a reopened saver sees everything (skipped when the saver has no storage to reopen)", async () => {
       const subject = await open();
       if (!subject.reopen) return;

@@ -11,11 +11,11 @@ import type { BaseCheckpointSaver } from "../../../src/checkpoint/base";
  * The one test Skein's savers skip, with the reason. It expects a saver to drop the values of channels missing
  * from `newVersions`, i.e. to store a partial checkpoint that only LangGraph's blob-per-version savers can
  * reassemble; Skein's savers return every channel value they were given (the file store still writes only the
- * changed ones to disk). LangGraph skips the same test for its own MemorySaver.
+ * changed ones to disk, the PostgreSQL store each message once). LangGraph skips the same test for its own MemorySaver.
  */
 const SKIPPED: Record<string, string> = {
   "should only store channel_values that have changed (based on newVersions)":
-    "Skein's savers return the full checkpoint they were given (the file store stores deltas internally); LangGraph skips this for its MemorySaver too",
+    "Skein's savers return the full checkpoint they were given (the file and PostgreSQL stores keep deltas internally); LangGraph skips this for its MemorySaver too",
 };
 
 export function runLangGraphConformance(

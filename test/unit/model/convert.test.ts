@@ -4,6 +4,32 @@ import { fromWireMessage, toWireRequest } from "../../../src/model/convert";
 import type { Message } from "../../../src/graph/messages";
 
 describe("toWireRequest", () => {
+  it("never sends a content block of a type the API does not know (a thread holding one would get 400 on every turn)", () => {
+    const history = [
+      {
+        role: "user",
+        content: [
+          { type: "text", text: "question" },
+          { type: "skein_note", text: "kept in the store only" },
+        ],
+      },
+      {
+        role: "assistant",
+        content: [
+          { type: "future_block", data: 1 },
+          { type: "text", text: "answer" },
+        ],
+      },
+      { role: "user", content: [{ type: "made_up" }] },
+      { role: "user", content: "next" },
+    ] as Message[];
+    expect(toWireRequest(history).messages).toEqual([
+      { role: "user", content: [{ type: "text", text: "question" }] },
+      { role: "assistant", content: [{ type: "text", text: "answer" }] },
+      { role: "user", content: [{ type: "text", text: "next" }] },
+    ]);
+  });
+
   it("puts system text aside, tool calls as tool_use, tool messages as tool_result (is_error kept)", () => {
     const history: Message[] = [
       { role: "system", content: "history rule" },

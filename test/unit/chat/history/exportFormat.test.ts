@@ -67,6 +67,31 @@ describe("JSON export format", () => {
     expect(importError(" ".repeat(MAX_IMPORT_BYTES + 1)).code).toBe("IMPORT_TOO_LARGE");
   });
 
+  it("refuses a content block of a type the model's API does not know, naming the type and where it is", () => {
+    const withBlocks = (content: unknown[]) => {
+      const data = sample();
+      (data.messages[0]!.message as { content: unknown }).content = content;
+      return JSON.stringify(data);
+    };
+    const error = importError(
+      withBlocks([
+        { type: "text", text: "hi" },
+        { type: "made_up", x: 1 },
+      ]),
+    );
+    expect(error.code).toBe("IMPORT_INVALID");
+    expect(error.message).toContain('"made_up"');
+    expect(error.message).toContain("messages[0].message.content[1].type");
+    // Every type a request may carry still imports.
+    const known = [
+      { type: "text", text: "hi" },
+      { type: "image", source: { type: "base64", media_type: "image/png", data: "AAAA" } },
+      { type: "thinking", thinking: "hmm", signature: "sig" },
+      { type: "redacted_thinking", data: "xyz" },
+    ];
+    expect(parseThreadExport(withBlocks(known)).messages[0]!.message.content).toEqual(known);
+  });
+
   it("says a malformed file is not a Skein thread export, what is wrong and at which line and column", () => {
     expect(importError("{ x: 1 }").message).toBe(
       "not a Skein thread export: the file is not valid JSON (Expected property name or '}' at line 1, column 3). Export a thread as JSON from Skein and import that file.",

@@ -1,0 +1,53 @@
+/**
+ * Answers the tool calls a thread left open, so its history stays one the API accepts: calls waiting for an
+ * approval when the user sends a new message ("the user moved on"), calls cut by Stop ("stopped"), calls
+ * whose run ended with the process ("abandoned" — they may have partly run, so they are never re-run). The
+ * results are written as the `tools` node's output (`updateState`), which also keeps the results of the
+ * step's calls that had finished; the pending interrupts are thereby answered.
+ */
+import type { Message, StoredMessage, ToolCall } from "../../graph/messages";
+import type { RunnableConfig } from "../../graph/types";
+import { pendingApprovalsOf } from "./approvals";
+import { openCalls, toolResult } from "./toolCallNode";
+import type { Interrupt } from "../../graph/types";
+import type { ToolCallStatus } from "./types";
+
+interface GraphLike {
+  getState(config: RunnableConfig): Promise<{
+    values: unknown;
+    next: readonly string[];
+    tasks: readonly { interrupts: readonly Interrupt[]; result?: unknown }[];
+  }>;
+  updateState(config: RunnableConfig, values: unknown, asNode?: string): Promise<RunnableConfig>;
+}
+
+export interface CloseOpenCalls {
+  /** The answer for a call waiting for approval. */
+  pending: (call: ToolCall) => { content: string; status: ToolCallStatus };
+  /** The answer for any other open call (default: abandoned). */
+  other?: (call: ToolCall) => Message | { content: string; status: ToolCallStatus };
+}
+
+export const ABANDONED_TEXT =
+  "Abandoned: the run ended before this call finished (it may have partly run). It was not run again.";
+
+/** Stores results for the open calls of the thread's last reply; returns what was stored ([] when none were open). */
+export async function closeOpenCalls(graph: GraphLike, threadId: string, answers: CloseOpenCalls): Promise<Message[]> {
+  const config = { configurable: { thread_id: threadId } };
+  const state = await graph.getState(config);
+  if (!state.next.includes("tools")) return [];
+  const messages = (state.values as { messages?: StoredMessage[] }).messages ?? [];
+  const open = openCalls(messages);
+  if (open.length === 0) return [];
+  const waiting = new Set(pendingApprovalsOf(state.tasks).map((p) => p.request.toolCallId));
+  const results = open.map((call): Message => {
+    if (waiting.has(call.id)) {
+      const { content, status } = answers.pending(call);
+      return toolResult(call, content, status);
+    }
+    const other = answers.other?.(call) ?? { content: ABANDONED_TEXT, status: "abandoned" as const };
+    return "role" in other ? other : toolResult(call, other.content, other.status);
+  });
+  await graph.updateState(config, { messages: results }, "tools");
+  return results;
+}
