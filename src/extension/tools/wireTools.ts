@@ -3,7 +3,7 @@
  * on, the "Always allow" list, the proposed-edit diffs, the composer's context and the approvals' marks — and
  * registers what of it VS Code must own.
  */
-import * as vscode from "vscode";
+import type * as vscode from "vscode";
 import { ApprovalTracker } from "../chat/approvalTracker";
 import { ComposerContext } from "../context/composerContext";
 import type { SkeinSettings } from "../settings/settings";

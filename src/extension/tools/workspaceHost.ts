@@ -15,7 +15,7 @@ import type {
   WorkspaceFolder,
   WorkspaceHost,
 } from "../../chat/tools/types";
-import { runShellCommand } from "./commandRunner";
+import { runShellCommand } from "../../chat/tools/commandRunner";
 import { EditTargetError, planEdit } from "./editPlan";
 import { permissionFor, type ToolPermissions } from "./permissions";
 import { locateRipgrep } from "./ripgrep";
@@ -25,8 +25,6 @@ export interface VscodeWorkspaceHostOptions {
   permissions: ToolPermissions;
   /** `skein.tools.external`, read per turn. */
   externalEnabled(): boolean;
-  /** Streams a running command's output to the chat (the tool's own `onOutput` gets it too). */
-  onCommandOutput?(chunk: string): void;
 }
 
 const SEVERITY: Record<vscode.DiagnosticSeverity, DiagnosticSeverity> = {
@@ -117,22 +115,9 @@ export class VscodeWorkspaceHost implements WorkspaceHost {
     return this.ripgrep.path;
   }
 
-  async runCommand(command: string, cwd: string, options: CommandRunOptions): Promise<CommandResult> {
-    const result = await runShellCommand(command, cwd, {
-      signal: options.signal,
-      timeoutMs: options.timeoutMs,
-      maxOutputBytes: options.maxOutputBytes,
-      onOutput: (chunk) => {
-        options.onOutput?.(chunk);
-        this.options.onCommandOutput?.(chunk);
-      },
-    });
-    return {
-      exitCode: result.exitCode,
-      output: result.output,
-      truncated: result.truncatedBytes > 0,
-      timedOut: result.timedOut,
-    };
+  runCommand(command: string, cwd: string, options: CommandRunOptions): Promise<CommandResult> {
+    // The engine's runner: the shell in its own process group, the key's variables removed from its environment.
+    return runShellCommand(command, cwd, options);
   }
 
   isAlwaysAllowed(name: string, args: Record<string, unknown>): boolean {
