@@ -60,7 +60,12 @@ export class ComposerContext implements ComposerContextSource, vscode.Disposable
     const active = this.activeUri();
     return {
       ...(active
-        ? { activeFile: { path: vscode.workspace.asRelativePath(active), included: this.excluded !== active.toString() } }
+        ? {
+            activeFile: {
+              path: vscode.workspace.asRelativePath(active),
+              included: this.excluded !== active.toString(),
+            },
+          }
         : {}),
       attachments: this.pending.map((p) => ({
         id: p.id,
@@ -87,7 +92,8 @@ export class ComposerContext implements ComposerContextSource, vscode.Disposable
     const selection = editor.selection;
     const range = selection.isEmpty ? editor.document.lineAt(selection.active.line).range : selection;
     // A selection ending at column 0 of a line does not include that line.
-    const endLine = range.end.character === 0 && range.end.line > range.start.line ? range.end.line - 1 : range.end.line;
+    const endLine =
+      range.end.character === 0 && range.end.line > range.start.line ? range.end.line - 1 : range.end.line;
     this.add({
       id: randomUUID(),
       kind: "selection",

@@ -43,13 +43,11 @@ export class ProposedEdits implements vscode.TextDocumentContentProvider, vscode
     // A new file is compared with an empty document.
     const left = oldText === "" ? vscode.Uri.from({ scheme: PROPOSED_SCHEME, path: file.path, query: "empty" }) : file;
     if (oldText === "") this.texts.set(left.toString(), "");
-    await vscode.commands.executeCommand(
-      "vscode.diff",
-      left,
-      right,
-      vscode.l10n.t("{0} (proposed edit)", relative),
-      { preview: true, preserveFocus: true, viewColumn: vscode.ViewColumn.Active },
-    );
+    await vscode.commands.executeCommand("vscode.diff", left, right, vscode.l10n.t("{0} (proposed edit)", relative), {
+      preview: true,
+      preserveFocus: true,
+      viewColumn: vscode.ViewColumn.Active,
+    });
   }
 
   dispose(): void {

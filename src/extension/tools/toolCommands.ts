@@ -31,7 +31,9 @@ export function createToolCommands(deps: {
     addSelection: async () => {
       const editor = vscode.window.activeTextEditor;
       if (!editor) {
-        void vscode.window.showInformationMessage(vscode.l10n.t("Open a file and select some text to add it to the chat."));
+        void vscode.window.showInformationMessage(
+          vscode.l10n.t("Open a file and select some text to add it to the chat."),
+        );
         return;
       }
       context.addSelection(editor);
