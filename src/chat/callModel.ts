@@ -1,7 +1,7 @@
 /**
- * The chat graph's nodes: `call_model` streams one model turn, `tools` answers its tool calls. Both are
- * written so no failure leaves the thread unusable: the history sent is repaired first (repair.ts), a
- * cancelled reply is kept as an interrupted message, and a tool failure becomes an error tool result.
+ * The chat graph's model node: `call_model` streams one model turn (its tool calls are answered by
+ * tools/toolCallNode.ts). No failure leaves the thread unusable: the history sent is repaired first
+ * (repair.ts), and a cancelled reply is kept as an interrupted message.
  */
 import { v4 as uuid4 } from "uuid";
 import type { Message } from "../graph/messages";
@@ -19,6 +19,7 @@ import { repairHistory } from "./repair";
 import { CATALOG_KEYS, updateCatalog } from "./catalog";
 import { firstUserText, titleFromText } from "./titles";
 import type { ChatTool } from "./tools";
+import { interruptedMessage, type PartialReplies } from "./partialReplies";
 
 export interface ChatNodeDeps {
   model: ChatModel;
@@ -27,10 +28,10 @@ export interface ChatNodeDeps {
   context?: ContextOptions;
   tools: readonly ChatTool[];
   /**
-   * thread_id → the running call_model's outcome: the interrupted partial reply when it was cancelled.
-   * The runtime drops an aborted step's writes, so keepCancelled.ts stores the partial after the run.
+   * Where a cancelled reply is handed over: the runtime drops an aborted step's writes, so partialReplies.ts
+   * stores it after the run.
    */
-  inflight?: Map<string, Promise<Message | undefined>>;
+  partials?: PartialReplies;
 }
 
 interface ChatState {
@@ -74,9 +75,16 @@ export function createCallModelNode(deps: ChatNodeDeps) {
     const id = uuid4();
     let final: Message | undefined;
     let cancelled: Message | undefined;
-    let settle!: (partial: Message | undefined) => void;
-    if (threadId && deps.inflight)
-      deps.inflight.set(threadId, new Promise<Message | undefined>((resolve) => (settle = resolve)));
+    // What was streamed so far: what is kept when a stopped model call carries no partial of its own.
+    let streamed = "";
+    const seen = (): Message | undefined =>
+      streamed
+        ? interruptedMessage(
+            { role: "assistant", content: streamed, metadata: { createdAt: new Date().toISOString() } },
+            id,
+          )
+        : undefined;
+    const settle = threadId && deps.partials ? deps.partials.begin(threadId) : undefined;
     try {
       for (let attempt = 0; ; attempt++) {
         const { messages: toSend } = repairHistory(selection.messages);
@@ -86,8 +94,10 @@ export function createCallModelNode(deps: ChatNodeDeps) {
             tools: toolDefs,
             signal: config.signal,
           })) {
-            if (event.type === "text") config.emitMessageChunk({ id, role: "assistant", content: event.text });
-            else if (event.type === "tool_call_delta") {
+            if (event.type === "text") {
+              streamed += event.text;
+              config.emitMessageChunk({ id, role: "assistant", content: event.text });
+            } else if (event.type === "tool_call_delta") {
               config.emitMessageChunk({
                 id,
                 role: "assistant",
@@ -112,11 +122,13 @@ export function createCallModelNode(deps: ChatNodeDeps) {
       }
     } catch (error) {
       if (error instanceof ModelError && error.code === "cancelled") {
-        // Stop keeps what the user already saw (stored by keepCancelled.ts: this return is dropped by the runtime).
-        cancelled = error.partial ? interruptedMessage(error.partial, id) : undefined;
+        // Stop keeps what the user already saw (stored by partialReplies.ts: this return is dropped by the runtime).
+        cancelled = error.partial ? interruptedMessage(error.partial, id) : seen();
         return { messages: cancelled ? [cancelled] : [] };
       }
       if (error instanceof ModelError && error.partial) error.partial = { ...error.partial, id };
+      // The run was stopped while the model call failed some other way: what the user saw is still kept.
+      if (config.signal?.aborted) cancelled = seen();
       throw error;
     } finally {
       settle?.(cancelled);
@@ -135,44 +147,4 @@ export function createCallModelNode(deps: ChatNodeDeps) {
     });
     return { messages: [message] };
   };
-}
-
-export function interruptedMessage(partial: Message, id: string): Message {
-  return { ...partial, id, metadata: { ...partial.metadata, interrupted: true, stop_reason: null } };
-}
-
-export function createToolsNode(deps: Pick<ChatNodeDeps, "tools" | "checkpointer">) {
-  const byName = new Map(deps.tools.map((t) => [t.definition.name, t]));
-  return async (state: ChatState, config: NodeConfig): Promise<{ messages: Message[] }> => {
-    const last = state.messages.at(-1);
-    const calls = last?.role === "assistant" ? (last.tool_calls ?? []) : [];
-    const results = await Promise.all(
-      calls.map(async (call): Promise<Message> => {
-        const base = { id: uuid4(), role: "tool" as const, tool_call_id: call.id, name: call.name };
-        try {
-          const tool = byName.get(call.name);
-          if (!tool)
-            throw new Error(`Unknown tool "${call.name}". Available: ${[...byName.keys()].join(", ") || "none"}.`);
-          const output = await tool.run(call.args ?? {}, { signal: config.signal });
-          const content = typeof output === "string" ? output : JSON.stringify(output ?? null);
-          return { ...base, content, metadata: { createdAt: new Date().toISOString() } };
-        } catch (error) {
-          // The model sees the failure and can recover; the thread never breaks on a tool.
-          const text = error instanceof Error ? error.message : String(error);
-          return {
-            ...base,
-            content: `Error: ${text}`,
-            metadata: { is_error: true, createdAt: new Date().toISOString() },
-          };
-        }
-      }),
-    );
-    return { messages: results };
-  };
-}
-
-/** After `call_model`: run the tools when the reply asked for them, else finish the turn. */
-export function routeAfterModel(state: ChatState): "tools" | "__end__" {
-  const last = state.messages.at(-1);
-  return last?.role === "assistant" && last.tool_calls?.length ? "tools" : "__end__";
 }

@@ -21,8 +21,7 @@ import { createCallModelNode } from "./callModel";
 import type { ChatTool } from "./tools";
 import { createRoundLimitNode, createToolCallNode, routeToolCalls } from "./tools/toolCallNode";
 import type { ToolRuns } from "./tools/toolRuns";
-import { keepCancelledReplies } from "./keepCancelled";
-import type { Message } from "../graph/messages";
+import { keepCancelledReplies, PartialReplies } from "./partialReplies";
 import type { RunnableConfig } from "../graph/types";
 
 export interface ChatGraphOptions {
@@ -42,14 +41,14 @@ export interface ChatGraphOptions {
 }
 
 export function createChatGraph(options: ChatGraphOptions) {
-  const inflight = new Map<string, Promise<Message | undefined>>();
+  const partials = new PartialReplies();
   const deps = {
     model: options.model,
     checkpointer: options.checkpointer,
     systemPrompt: options.systemPrompt,
     context: options.context,
     tools: options.tools ?? [],
-    inflight,
+    partials,
   };
   const maxRounds = Math.max(1, Math.floor(options.maxRounds ?? 25));
   const graph = new StateGraph(MessagesAnnotation)
@@ -72,7 +71,7 @@ export function createChatGraph(options: ChatGraphOptions) {
   // message is on disk before it is acknowledged and a crash mid-turn loses at most the step that was running.
   syncByDefault(graph);
   // A cancelled turn (signal, or breaking out of stream) keeps its partial reply, marked interrupted.
-  return keepCancelledReplies(graph, inflight, options.checkpointer);
+  return keepCancelledReplies(graph, partials, options.checkpointer);
 }
 
 export type ChatGraph = ReturnType<typeof createChatGraph>;

@@ -94,7 +94,7 @@ export class ThreadService {
 
   constructor(private readonly options: ThreadServiceOptions) {
     const saver = options.checkpointer;
-    this.turns = new Turns(saver, () => this.graph(), {
+    this.turns = new Turns(() => this.graph(), {
       afterStop: (threadId) => this.answerStoppedCalls(threadId),
       afterRun: (threadId) => this.toolRuns.forget(threadId),
     });

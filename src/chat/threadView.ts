@@ -1,4 +1,7 @@
-/** A thread as the chat shows it, and the one rule that decides whether its last turn was interrupted. */
+/**
+ * A thread as the chat shows it, and the one place that decides its last turn's state: running (streaming) or
+ * interrupted — never both.
+ */
 import type { StoredMessage } from "../graph/messages";
 import type { PendingApproval } from "./tools/types";
 
@@ -38,4 +41,22 @@ export function isInterrupted(
   const last = messages.at(-1);
   const unanswered = last !== undefined && (last.role === "user" || last.role === "tool");
   return state.failed || unanswered || last?.metadata?.interrupted === true;
+}
+
+/** The turn state the chat view shows: streaming while a run holds the thread, else interrupted as loaded. */
+export interface TurnStatus {
+  streaming: { messageId?: string } | null;
+  interrupted: boolean;
+}
+
+/**
+ * The view's turn state from the loaded thread and the run the host knows of (it may hold the thread before the
+ * service's turn starts, and a thread read before the run began still says "interrupted"): a run wins.
+ */
+export function turnStatus(
+  loaded: Pick<LoadedThread, "interrupted"> | undefined,
+  run: { lastMessageId?: string } | undefined,
+): TurnStatus {
+  if (run) return { streaming: { messageId: run.lastMessageId }, interrupted: false };
+  return { streaming: null, interrupted: loaded?.interrupted === true };
 }

@@ -15,12 +15,9 @@
  * - Turns without input (Retry) are "rejected" with a ThreadBusyError when another window holds the thread.
  */
 import type { Message, StoredMessage } from "../graph/messages";
-import type { BaseCheckpointSaver } from "../checkpoint/base";
 import { ThreadBusyError } from "../checkpoint/errors";
 import { ModelCancelledError, ModelError } from "../model/errors";
 import type { ChatGraph } from "./chatGraph";
-import { interruptedMessage } from "./callModel";
-import { updateCatalog } from "./catalog";
 import { isCommand, type Command } from "../graph/command";
 import type { Interrupt } from "../graph/types";
 import { pendingApprovalsOf } from "./tools/approvals";
@@ -84,7 +81,6 @@ export class Turns {
   private readonly running = new Map<string, { controller: AbortController; settled: Promise<void> }>();
 
   constructor(
-    private readonly checkpointer: BaseCheckpointSaver,
     private readonly graph: () => Promise<ChatGraph>,
     private readonly hooks: TurnHooks = {},
   ) {}
@@ -121,7 +117,8 @@ export class Turns {
     this.running.set(threadId, { controller, settled: new Promise<void>((resolve) => (settle = resolve)) });
     const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
     const stored: StoredMessage[] = [];
-    const partials = new Map<string, string>();
+    /** Replies streamed and not yet reported as stored: a stopped one is looked up among the kept messages. */
+    const partials = new Set<string>();
     const emit = (event: ChatEvent) => this.emit(options, event);
     let unsent: Message[] = pending;
     try {
@@ -179,7 +176,7 @@ export class Turns {
             const t = chunk.tool_call_chunk;
             emit({ type: "tool_call", messageId: chunk.id, index: t.index, id: t.id, name: t.name, argsDelta: t.args });
           } else if (chunk.content) {
-            partials.set(chunk.id, (partials.get(chunk.id) ?? "") + chunk.content);
+            partials.add(chunk.id);
             emit({ type: "token", messageId: chunk.id, text: chunk.content });
           }
         } else if (mode === "updates") {
@@ -220,7 +217,7 @@ export class Turns {
         };
       }
       if (signal.aborted || (error instanceof ModelError && error.code === "cancelled")) {
-        await this.keepPartial(threadId, partials, stored, emit);
+        await this.reportKept(threadId, partials, stored, emit);
         await this.reportStopped(threadId, stored, emit);
         return {
           status: "cancelled",
@@ -255,29 +252,21 @@ export class Turns {
     }
   }
 
-  /** Reports the cancelled reply the graph kept (keepCancelled.ts); stores it itself if the graph could not. */
-  private async keepPartial(
+  /** Reports the cancelled reply the graph kept (partialReplies.ts stores it before the stream reports the cancel). */
+  private async reportKept(
     threadId: string,
-    partials: Map<string, string>,
+    partials: ReadonlySet<string>,
     stored: StoredMessage[],
     emit: (e: ChatEvent) => void,
   ): Promise<void> {
+    if (partials.size === 0) return;
     const graph = await this.graph();
     const config = { configurable: { thread_id: threadId } };
     const messages = ((await graph.getState(config)).values as { messages?: StoredMessage[] }).messages ?? [];
-    for (const [id, text] of partials) {
-      if (!text) continue;
-      let partial = messages.find((m) => m.id === id);
-      if (!partial) {
-        partial = interruptedMessage(
-          { role: "assistant", content: text, metadata: { createdAt: new Date().toISOString() } },
-          id,
-        ) as StoredMessage;
-        await graph.updateState(config, { messages: [partial] }, "call_model");
-        await updateCatalog(this.checkpointer, threadId, messages.length + 1, partial);
-      }
-      stored.push(partial);
-      emit({ type: "message", message: partial });
+    for (const message of messages) {
+      if (!partials.has(message.id)) continue;
+      stored.push(message);
+      emit({ type: "message", message });
     }
   }
 }

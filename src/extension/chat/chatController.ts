@@ -6,6 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { hostMessage, type HostMessage, type WebviewCommand } from "../../protocol/messages";
 import type { ChatSnapshot, PersistedViewState } from "../../protocol/types";
+import { turnStatus } from "../../chat/threadView";
 import type { BranchRequest, ChatEvent, ThreadRef, ToolApprovalDecision } from "../engine/backend";
 import type { ApprovalAnswer, ChatControllerOptions, ChatPanel, Run } from "./chatControllerTypes";
 import { toApprovalView } from "./approvalView";
@@ -425,11 +426,8 @@ export class ChatController implements DispatchTarget {
     const run = this.runs.get(keyOf(ref));
     this.options.onStreamingChanged?.(Boolean(run));
     this.post(
-      hostMessage("status", {
-        threadId: ref.threadId,
-        streaming: run ? { messageId: run.lastMessageId } : null,
-        interrupted: false,
-      }),
+      // Without a run, the stored verdict follows with the change the run's end sends (ChatSync.changes).
+      hostMessage("status", { threadId: ref.threadId, ...turnStatus(undefined, run) }),
     );
     const error = this.sync.errorOf(keyOf(ref));
     if (!run && error) this.post(hostMessage("error", { threadId: ref.threadId, error }));

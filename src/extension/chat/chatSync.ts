@@ -11,6 +11,7 @@ import type {
   PersistedViewState,
   WebviewStrings,
 } from "../../protocol/types";
+import { turnStatus } from "../../chat/threadView";
 import { toApprovalView } from "./approvalView";
 import type { ChatBackend, LoadedThread, ThreadRef } from "../engine/backend";
 import { toErrorView } from "./messageView";
@@ -185,9 +186,7 @@ export class ChatSync {
     this.host.post(
       hostMessage("replaceTail", { threadId: ref.threadId, afterId: change.afterId, messages: change.messages }),
     );
-    this.host.post(
-      hostMessage("status", { threadId: ref.threadId, streaming: null, interrupted: Boolean(loaded?.interrupted) }),
-    );
+    this.host.post(hostMessage("status", { threadId: ref.threadId, ...turnStatus(loaded, undefined) }));
     // The cards of calls still waiting (after a run paused on them, or an answer resumed one of several).
     const approvals = loaded?.pendingApprovals ?? [];
     if (loaded) this.host.approvalsLearned?.(ref, approvals.length);

@@ -10,6 +10,7 @@ import type {
   PersistedViewState,
   WebviewStrings,
 } from "../../protocol/types";
+import { turnStatus } from "../../chat/threadView";
 import type { LoadedThread } from "../engine/backend";
 import { toErrorView, toMessageViews } from "./messageView";
 import { toApprovalView } from "./approvalView";
@@ -50,9 +51,8 @@ export function composeSnapshot(parts: SnapshotParts): ChatSnapshot {
     draft: parts.restore?.draft || parts.draft,
     scrollFromBottom: parts.restore?.scrollFromBottom,
     anchor: parts.restore?.anchor,
-    streaming: run ? { messageId: run.lastMessageId } : null,
+    ...turnStatus(loaded, run),
     error: parts.error ?? (!run && loaded?.error ? toErrorView(loaded.error, parts.secrets) : null),
-    interrupted: !run && Boolean(loaded?.interrupted),
     strings: parts.strings,
     focus: parts.focus,
     needsApiKey: parts.needsApiKey,
