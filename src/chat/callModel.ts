@@ -111,7 +111,7 @@ export function createCallModelNode(deps: ChatNodeDeps) {
           // The estimate was too low for this model: send half as much once, rather than fail the turn.
           const tooLong =
             error instanceof ModelError &&
-            error.code === "invalid_request" &&
+            error.code === "INVALID_REQUEST" &&
             PROMPT_TOO_LONG.test(error.apiMessage ?? "");
           if (!tooLong || attempt > 0 || selection.messages.length <= 1) throw error;
           selection = selectContext(history, {
@@ -121,7 +121,7 @@ export function createCallModelNode(deps: ChatNodeDeps) {
         }
       }
     } catch (error) {
-      if (error instanceof ModelError && error.code === "cancelled") {
+      if (error instanceof ModelError && error.code === "CANCELLED") {
         // Stop keeps what the user already saw (stored by partialReplies.ts: this return is dropped by the runtime).
         cancelled = error.partial ? interruptedMessage(error.partial, id) : seen();
         return { messages: cancelled ? [cancelled] : [] };
@@ -134,7 +134,7 @@ export function createCallModelNode(deps: ChatNodeDeps) {
       settle?.(cancelled);
     }
     if (!final)
-      throw new IncompleteStreamError("The model stream ended without a message.", "incomplete_stream", {
+      throw new IncompleteStreamError("The model stream ended without a message.", "INCOMPLETE_STREAM", {
         retryable: true,
       });
     const message: Message = {

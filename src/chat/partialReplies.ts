@@ -56,7 +56,7 @@ export class PartialReplies {
 }
 
 function isCancel(error: unknown): boolean {
-  return error instanceof ModelError && error.code === "cancelled";
+  return error instanceof ModelError && error.code === "CANCELLED";
 }
 
 /** Makes the graph's `invoke` and `stream` keep a cancelled run's partial reply before they report the cancel. */

@@ -20,7 +20,7 @@ import { v4 as uuid4 } from "uuid";
 import type { Message, StoredMessage } from "../graph/messages";
 import type { BaseCheckpointSaver } from "../checkpoint/base";
 import type { ChatModel, ModelEvent } from "../model/types";
-import { MODEL_ERROR_CODES, ModelError } from "../model/errors";
+import { ModelError, storedFailureCode } from "../model/errors";
 import type { ContextOptions } from "./contextWindow";
 import { createChatGraph, type ChatGraph } from "./chatGraph";
 import { ensureTitle } from "./callModel";
@@ -218,9 +218,7 @@ export class ThreadService {
     const failed = state.tasks.find((t) => t.error)?.error;
     if (messages.length === 0 && !failed) return undefined;
     const error =
-      failed && !running
-        ? { name: failed.name, message: failed.message, code: MODEL_ERROR_CODES[failed.name] }
-        : undefined;
+      failed && !running ? { name: failed.name, message: failed.message, code: storedFailureCode(failed) } : undefined;
     const pendingApprovals = running ? [] : pendingApprovalsOf(state.tasks);
     // A thread that waits for an approval is paused, not interrupted.
     const interrupted = pendingApprovals.length ? false : isInterrupted(messages, { running, failed: Boolean(failed) });
@@ -337,7 +335,7 @@ export class ThreadService {
         if (state.next.length > 0) return { input: null, config };
         const messages = (state.values as { messages?: StoredMessage[] }).messages ?? [];
         const last = messages.at(-1);
-        if (!last) throw new ModelError("Nothing to retry: the thread is empty.", "invalid_request");
+        if (!last) throw new ModelError("Nothing to retry: the thread is empty.", "INVALID_REQUEST");
         if (last.role === "user" || last.role === "tool") {
           // The failed step was discarded (e.g. the run stopped before the model answered): schedule call_model again.
           await graph.updateState(config, { messages: [] }, "tools");
@@ -348,7 +346,7 @@ export class ThreadService {
           if (snapshot.next.includes("call_model") && !before.some((m) => m.id === last.id))
             return { input: null, config: snapshot.config as ThreadConfig };
         }
-        throw new ModelError("Nothing to retry: no earlier step to run again.", "invalid_request");
+        throw new ModelError("Nothing to retry: no earlier step to run again.", "INVALID_REQUEST");
       });
     } finally {
       // A regenerated reply is a fork the catalog does not mark: probe now (the thread is already read), so every

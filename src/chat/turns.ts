@@ -216,7 +216,7 @@ export class Turns {
           unsent,
         };
       }
-      if (signal.aborted || (error instanceof ModelError && error.code === "cancelled")) {
+      if (signal.aborted || (error instanceof ModelError && error.code === "CANCELLED")) {
         await this.reportKept(threadId, partials, stored, emit);
         await this.reportStopped(threadId, stored, emit);
         return {

@@ -61,7 +61,7 @@ export function activate(context: vscode.ExtensionContext): SkeinApi {
   void scopes.touch(scope).catch(() => undefined); // a label cache; failing to write it loses nothing
 
   // Local files or the shared PostgreSQL store (machine setting; see store/).
-  const storeWiring = wireStore(context, scopes.dirFor(scope.key));
+  const storeWiring = wireStore(context, scope.key, scopes.dirFor(scope.key));
   const apiKeys = new ApiKeyService(context.secrets);
   let lastKey: string | undefined;
   const settings = () => readSettings((key) => vscode.workspace.getConfiguration("skein").get(key));
@@ -84,7 +84,7 @@ export function activate(context: vscode.ExtensionContext): SkeinApi {
       lastKey = (await apiKeys.get()).key;
       return lastKey;
     },
-    createSaver: (dir) => storeWiring.createSaver(dir),
+    createSaver: (dir, key) => storeWiring.createSaver(dir, key),
     workspaceHost: () => tools.host,
   });
 
@@ -153,12 +153,18 @@ export function activate(context: vscode.ExtensionContext): SkeinApi {
       chatView,
       apiKeys,
       refreshKeyContext,
-      allScopes: async () => (await scopes.list()).map((entry) => entry.key),
+      allScopes: async () => (await tree.allScopes()).map((entry) => entry.key),
       store: storeWiring.commands({ tree, saver: () => backend.saver(scope.key) }),
       tools: tools.commands({ revealChat: () => chatView.reveal() }),
     }),
     context.secrets.onDidChange(() => void refreshKeyContext()),
-    ...storeWiring.attach({ tree, treeView, controller }),
+    ...storeWiring.attach({
+      tree,
+      treeView,
+      controller,
+      closeStores: () => backend.close(),
+      currentSaver: () => backend.saver(scope.key),
+    }),
   );
   void vscode.commands.executeCommand("setContext", "skein.treeMode", "workspace");
   void refreshKeyContext();

@@ -135,7 +135,7 @@ export class AnthropicChatModel implements ChatModel {
         if (partial) error.partial = partial;
         const retry =
           !progress.delivered &&
-          error.code === "overloaded" &&
+          error.code === "OVERLOADED" &&
           error.status === undefined &&
           attempt < MAX_STREAM_OVERLOAD_RETRIES;
         if (!retry) throw error;
@@ -194,7 +194,7 @@ export class AnthropicChatModel implements ChatModel {
     const where = this.options.baseURL ? ` at ${this.options.baseURL}` : "";
     return new RequestTimeoutError(
       `The Anthropic API${where} did not start answering within ${formatWait(this.requestTimeoutMs)} (the request timeout setting). Check your connection and try again.`,
-      "timeout",
+      "TIMEOUT",
       { retryable: true, cause },
     );
   }
@@ -299,7 +299,7 @@ export class AnthropicChatModel implements ChatModel {
       if (stalled) {
         throw new StalledStreamError(
           `The reply stalled: no data for ${Math.round(this.idleTimeoutMs / 1000)} s, so Skein gave up. Try again.`,
-          "stalled",
+          "STALLED",
           { retryable: true },
         );
       }
@@ -307,7 +307,7 @@ export class AnthropicChatModel implements ChatModel {
       if (!stopped) {
         throw new IncompleteStreamError(
           "The reply ended before it was complete (the stream closed without message_stop). Try again.",
-          "incomplete_stream",
+          "INCOMPLETE_STREAM",
           {
             retryable: true,
           },
@@ -325,7 +325,7 @@ export class AnthropicChatModel implements ChatModel {
       if (stalled && !(error instanceof ModelError)) {
         throw new StalledStreamError(
           `The reply stalled: no data for ${Math.round(this.idleTimeoutMs / 1000)} s, so Skein gave up. Try again.`,
-          "stalled",
+          "STALLED",
           {
             retryable: true,
             cause: error,

@@ -5,22 +5,22 @@
 import type { Message } from "../graph/messages";
 
 export type ModelErrorCode =
-  | "missing_api_key"
-  | "authentication_failed"
-  | "permission_denied"
-  | "model_not_found"
-  | "not_found"
-  | "rate_limited"
-  | "overloaded"
-  | "invalid_request"
-  | "server_error"
-  | "stream_error"
-  | "malformed_response"
-  | "incomplete_stream"
-  | "stalled"
-  | "timeout"
-  | "connection_failed"
-  | "cancelled";
+  | "MISSING_API_KEY"
+  | "AUTHENTICATION_FAILED"
+  | "PERMISSION_DENIED"
+  | "MODEL_NOT_FOUND"
+  | "NOT_FOUND"
+  | "RATE_LIMITED"
+  | "OVERLOADED"
+  | "INVALID_REQUEST"
+  | "SERVER_ERROR"
+  | "STREAM_ERROR"
+  | "MALFORMED_RESPONSE"
+  | "INCOMPLETE_STREAM"
+  | "STALLED"
+  | "TIMEOUT"
+  | "CONNECTION_FAILED"
+  | "CANCELLED";
 
 export interface ModelErrorDetails {
   apiMessage?: string;
@@ -66,7 +66,7 @@ export class MissingApiKeyError extends ModelError {
   constructor() {
     super(
       "No Anthropic API key is set. Set one with the “Skein: Set API Key” command (or the ANTHROPIC_API_KEY environment variable) and try again.",
-      "missing_api_key",
+      "MISSING_API_KEY",
     );
   }
 }
@@ -127,7 +127,7 @@ export class ConnectionFailedError extends ModelError {
 export class ModelCancelledError extends ModelError {
   override name = "ModelCancelledError";
   constructor(cause?: unknown) {
-    super("The reply was stopped.", "cancelled", { cause });
+    super("The reply was stopped.", "CANCELLED", { cause });
   }
 }
 
@@ -137,21 +137,36 @@ export function isModelError(error: unknown): error is ModelError {
 
 /** Error class name → code, for failures read back from a checkpoint (which stores only name and message). */
 export const MODEL_ERROR_CODES: Readonly<Record<string, ModelErrorCode>> = Object.freeze({
-  MissingApiKeyError: "missing_api_key",
-  AuthenticationFailedError: "authentication_failed",
-  PermissionDeniedError: "permission_denied",
-  ModelNotFoundError: "model_not_found",
-  EndpointNotFoundError: "not_found",
-  RateLimitedError: "rate_limited",
-  ModelOverloadedError: "overloaded",
-  InvalidRequestError: "invalid_request",
-  ServerError: "server_error",
-  StreamError: "stream_error",
-  MalformedResponseError: "malformed_response",
-  UnexpectedModelError: "server_error",
-  IncompleteStreamError: "incomplete_stream",
-  StalledStreamError: "stalled",
-  RequestTimeoutError: "timeout",
-  ConnectionFailedError: "connection_failed",
-  ModelCancelledError: "cancelled",
+  MissingApiKeyError: "MISSING_API_KEY",
+  AuthenticationFailedError: "AUTHENTICATION_FAILED",
+  PermissionDeniedError: "PERMISSION_DENIED",
+  ModelNotFoundError: "MODEL_NOT_FOUND",
+  EndpointNotFoundError: "NOT_FOUND",
+  RateLimitedError: "RATE_LIMITED",
+  ModelOverloadedError: "OVERLOADED",
+  InvalidRequestError: "INVALID_REQUEST",
+  ServerError: "SERVER_ERROR",
+  StreamError: "STREAM_ERROR",
+  MalformedResponseError: "MALFORMED_RESPONSE",
+  UnexpectedModelError: "SERVER_ERROR",
+  IncompleteStreamError: "INCOMPLETE_STREAM",
+  StalledStreamError: "STALLED",
+  RequestTimeoutError: "TIMEOUT",
+  ConnectionFailedError: "CONNECTION_FAILED",
+  ModelCancelledError: "CANCELLED",
 });
+
+/** Every code as earlier versions wrote it (lower case) → the code today; a stored failure may still hold one. */
+const EARLIER_CODES: Readonly<Record<string, ModelErrorCode>> = Object.freeze(
+  Object.fromEntries(Object.values(MODEL_ERROR_CODES).map((code) => [code.toLowerCase(), code])),
+);
+
+/**
+ * The code of a failure read back from a store: the code it carries (one written in lower case by an earlier
+ * version becomes today's), else the one its class name stands for; undefined when neither is known.
+ */
+export function storedFailureCode(failure: { name?: unknown; code?: unknown }): string | undefined {
+  const { code, name } = failure;
+  if (typeof code === "string" && code) return EARLIER_CODES[code] ?? code;
+  return typeof name === "string" ? MODEL_ERROR_CODES[name] : undefined;
+}

@@ -140,7 +140,7 @@ function mapError(error: unknown, context: MapContext): ModelError {
   if (e.name === "APIConnectionTimeoutError") {
     return new RequestTimeoutError(
       `The Anthropic API${where} did not answer in time. Check your connection and try again.`,
-      "timeout",
+      "TIMEOUT",
       { ...details, retryable: true },
     );
   }
@@ -158,7 +158,7 @@ function mapError(error: unknown, context: MapContext): ModelError {
               : code
                 ? `a network error (${code}); check your connection and proxy settings`
                 : "a network error; check your connection and proxy settings";
-    return new ConnectionFailedError(`Could not reach the Anthropic API${where}: ${reason}.`, "connection_failed", {
+    return new ConnectionFailedError(`Could not reach the Anthropic API${where}: ${reason}.`, "CONNECTION_FAILED", {
       ...details,
       retryable: true,
     });
@@ -168,21 +168,21 @@ function mapError(error: unknown, context: MapContext): ModelError {
   if (status === 407) {
     return new ConnectionFailedError(
       `A proxy between you and the Anthropic API${where} requires authentication (407).${quoted} Check VS Code's proxy settings.`,
-      "connection_failed",
+      "CONNECTION_FAILED",
       details,
     );
   }
   if (status === 401) {
     return new AuthenticationFailedError(
       `The Anthropic API rejected the API key (401).${quoted} Set a valid key and try again.`,
-      "authentication_failed",
+      "AUTHENTICATION_FAILED",
       details,
     );
   }
   if (status === 403) {
     return new PermissionDeniedError(
       `The API key is not allowed to do this (403).${quoted}`,
-      "permission_denied",
+      "PERMISSION_DENIED",
       details,
     );
   }
@@ -190,20 +190,20 @@ function mapError(error: unknown, context: MapContext): ModelError {
     if (!apiMessage || /model/i.test(apiMessage)) {
       return new ModelNotFoundError(
         `Model “${context.model}” was not found (404).${quoted} Choose another model in Skein's settings.`,
-        "model_not_found",
+        "MODEL_NOT_FOUND",
         details,
       );
     }
     return new EndpointNotFoundError(
       `Not found (404)${where}.${quoted} Check the base URL setting.`,
-      "not_found",
+      "NOT_FOUND",
       details,
     );
   }
   if (status === 429) {
     const wait = retryAfterMs(e.headers);
     const when = wait === undefined ? "Wait a moment and try again." : `Try again in ${formatWait(wait)}.`;
-    return new RateLimitedError(`Rate limited by the Anthropic API (429).${quoted} ${when}`, "rate_limited", {
+    return new RateLimitedError(`Rate limited by the Anthropic API (429).${quoted} ${when}`, "RATE_LIMITED", {
       ...details,
       retryable: true,
       retryAfterMs: wait,
@@ -213,7 +213,7 @@ function mapError(error: unknown, context: MapContext): ModelError {
     const mid = status === undefined ? " while streaming" : "";
     return new ModelOverloadedError(
       `The Anthropic API is overloaded${mid}${status ? ` (${status})` : ""}.${quoted} Try again in a little while.`,
-      "overloaded",
+      "OVERLOADED",
       {
         ...details,
         retryable: true,
@@ -225,7 +225,7 @@ function mapError(error: unknown, context: MapContext): ModelError {
     // An `event: error` frame inside a started stream.
     return new StreamError(
       `The reply broke off: the API sent an error while streaming.${quoted || (e.message ? ` (${clipText(e.message)})` : "")}`,
-      "stream_error",
+      "STREAM_ERROR",
       {
         ...details,
         retryable: true,
@@ -233,10 +233,10 @@ function mapError(error: unknown, context: MapContext): ModelError {
     );
   }
   if (status === 400 || status === 413 || status === 422) {
-    return new InvalidRequestError(`The API refused the request (${status}).${quoted}`, "invalid_request", details);
+    return new InvalidRequestError(`The API refused the request (${status}).${quoted}`, "INVALID_REQUEST", details);
   }
   if (status !== undefined && status >= 500) {
-    return new ServerError(`The Anthropic API had an internal error (${status}).${quoted} Try again.`, "server_error", {
+    return new ServerError(`The Anthropic API had an internal error (${status}).${quoted} Try again.`, "SERVER_ERROR", {
       ...details,
       retryable: true,
     });
@@ -244,7 +244,7 @@ function mapError(error: unknown, context: MapContext): ModelError {
   if (status !== undefined) {
     return new InvalidRequestError(
       `The Anthropic API returned an error (${status}).${quoted}`,
-      "invalid_request",
+      "INVALID_REQUEST",
       details,
     );
   }
@@ -252,10 +252,10 @@ function mapError(error: unknown, context: MapContext): ModelError {
     // The SDK parses each event's JSON; a server (or proxy) that is not the Messages API fails here.
     return new MalformedResponseError(
       `The server${where} sent a reply Skein could not read (an event in the stream was not valid JSON). Check that the base URL points at a server speaking the Anthropic Messages API, then try again.`,
-      "malformed_response",
+      "MALFORMED_RESPONSE",
       { retryable: true, cause: error },
     );
   }
   const text = clipText(error instanceof Error ? error.message : String(error));
-  return new UnexpectedModelError(`The model call failed: ${text}`, "server_error", { cause: error });
+  return new UnexpectedModelError(`The model call failed: ${text}`, "SERVER_ERROR", { cause: error });
 }

@@ -14,12 +14,13 @@ import type { ChatErrorView, ChatSnapshot, PersistedViewState, ScrollAnchor, Web
 import { MessageList } from "./messageList";
 import { format, joinDrafts } from "./notices";
 import { actionBar, errorBox, interruptedNotice, type NoticeActions } from "./turnNotices";
+import { cacheOf, readCache, readSavedState, readStrings, type CachedThread } from "./viewState";
 import { WorkspaceUi } from "./workspaceUi";
 
 export interface VsCodeApi {
   postMessage(message: WebviewMessage): void;
   getState(): unknown;
-  setState(state: PersistedViewState): void;
+  setState(state: PersistedViewState & { cache?: CachedThread }): void;
 }
 
 /** Draft changes reach the host at most this often (the webview's own state is updated at once). */
@@ -44,6 +45,8 @@ export class ChatApp {
   private draftWasCut = false;
   private pendingSeq = 0;
   private reloadAnchor: { threadId: string; anchor: ScrollAnchor } | undefined;
+  /** The list shows the thread as remembered in webview state; the host's snapshot has not arrived yet. */
+  private paintedFromState = false;
   readonly list: MessageList;
   readonly composer: HTMLTextAreaElement;
   readonly sendButton: HTMLButtonElement;
@@ -164,7 +167,36 @@ export class ChatApp {
     // Where the user was in the saved thread: applied by the first snapshot of that thread, whichever host answer
     // it is (a refresh can overtake the one answering `ready`).
     if (state.threadId && state.anchor) this.reloadAnchor = { threadId: state.threadId, anchor: state.anchor };
+    this.paintRemembered(state);
     this.post(webviewMessage("ready", { state }));
+  }
+
+  /** True when the history was painted from webview state, before the host's snapshot. */
+  get paintedEarly(): boolean {
+    return this.paintedFromState;
+  }
+
+  /**
+   * Paints the thread as this view last showed it, where the user left it, if it is the thread the host is about
+   * to show (the page names it): the history is there at once after a reload. Send waits for the snapshot.
+   */
+  private paintRemembered(state: PersistedViewState): void {
+    const cache = readCache(this.api.getState());
+    const strings = readStrings(this.root.dataset.strings);
+    if (!cache || !strings || cache.threadId !== state.threadId || cache.threadId !== this.root.dataset.openThread)
+      return;
+    const anchor = this.reloadAnchor?.anchor;
+    if (anchor && !cache.messages.some((m) => m.id === anchor.messageId)) return;
+    this.threadId = cache.threadId;
+    this.strings = strings;
+    this.applyStrings(strings);
+    this.list.reset(cache.messages, strings);
+    if (!anchor || !this.list.restoreAnchor(anchor.messageId, anchor.offset)) this.list.scrollToBottom();
+    // From here the list's own anchor is where the user looks (they may scroll before the snapshot arrives).
+    this.reloadAnchor = undefined;
+    this.composer.value = state.draft ?? "";
+    this.paintedFromState = true;
+    this.refreshChrome();
   }
 
   /** Entry point for host messages; anything malformed is dropped. */
@@ -178,13 +210,15 @@ export class ChatApp {
         if (message.params.threadId !== this.threadId) return;
         if (message.params.messages.some((m) => m.role === "user")) this.list.removePending();
         this.list.upsert(message.params.messages);
-        return this.refreshChrome();
+        this.refreshChrome();
+        return this.saveState(); // remembered for the next load
       case "replaceTail":
         if (message.params.threadId !== this.threadId) return;
         // Out of step with the host (it never happens in order, but a lost message must not leave a wrong list).
         if (!this.list.replaceTail(message.params.afterId, message.params.messages))
           return this.post(webviewMessage("ready", { state: this.savedState() }));
-        return this.refreshChrome();
+        this.refreshChrome();
+        return this.saveState();
       case "tokens":
         if (message.params.threadId !== this.threadId) return;
         this.list.appendText(message.params.messageId, message.params.text);
@@ -251,7 +285,10 @@ export class ChatApp {
     // the thread the view was saved with (a reload): then the saved message and offset.
     const reload = this.reloadAnchor?.threadId === snapshot.threadId ? this.reloadAnchor.anchor : undefined;
     this.reloadAnchor = undefined;
-    const anchor = reload ?? (sameThread ? this.list.keeper.saved().anchor : snapshot.anchor);
+    // The remembered history of this thread is on screen: the snapshot replaces it where the user looks now.
+    const fromState = this.paintedFromState && snapshot.threadId === this.threadId;
+    this.paintedFromState = false;
+    const anchor = reload ?? (sameThread || fromState ? this.list.keeper.saved().anchor : snapshot.anchor);
     this.threadId = snapshot.threadId;
     this.strings = snapshot.strings;
     this.streaming = snapshot.streaming !== null;
@@ -266,7 +303,11 @@ export class ChatApp {
     // was typed while the thread opened joins its stored draft (kept whole, posted as that thread's draft).
     this.switching = false;
     if (!sameThread) {
-      this.composer.value = joinDrafts(snapshot.draft, wasSwitching ? this.composer.value : "");
+      const typed = this.composer.value;
+      // Painted from state, the composer began with the remembered draft (the snapshot's too): what it holds now
+      // is that draft and anything typed since.
+      this.composer.value =
+        fromState && typed.startsWith(snapshot.draft) ? typed : joinDrafts(snapshot.draft, wasSwitching ? typed : "");
       if (this.composer.value !== snapshot.draft) this.postDraft(snapshot.threadId);
       this.showNotice(undefined);
     }
@@ -420,35 +461,20 @@ export class ChatApp {
   }
 
   private savedState(): PersistedViewState {
-    const raw = this.api.getState();
-    if (typeof raw !== "object" || raw === null) return {};
-    const state = raw as Record<string, unknown>;
-    let draft = typeof state.draft === "string" ? state.draft : undefined;
-    // Over the limit, `ready` would fail the host's guard and the chat would never get a snapshot.
-    if (draft !== undefined && draft.length > MAX_INPUT_CHARS) {
-      draft = draft.slice(0, MAX_INPUT_CHARS);
-      this.draftWasCut = true;
-    }
-    const anchor = state.anchor as Record<string, unknown> | undefined;
-    return {
-      threadId: typeof state.threadId === "string" ? state.threadId : undefined,
-      draft,
-      scrollFromBottom:
-        typeof state.scrollFromBottom === "number" && Number.isFinite(state.scrollFromBottom)
-          ? state.scrollFromBottom
-          : undefined,
-      ...(anchor &&
-      typeof anchor.messageId === "string" &&
-      typeof anchor.offset === "number" &&
-      Number.isFinite(anchor.offset)
-        ? { anchor: { messageId: anchor.messageId, offset: anchor.offset } }
-        : {}),
-    };
+    const { state, draftWasCut } = readSavedState(this.api.getState());
+    if (draftWasCut) this.draftWasCut = true;
+    return state;
   }
 
   private saveState(): void {
     if (!this.threadId) return;
-    this.api.setState({ threadId: this.threadId, draft: this.composer.value, ...this.list.keeper.saved() });
+    const where = this.list.keeper.saved();
+    // While another thread opens, the list still shows the old one: nothing of it is remembered for the new one.
+    const cache =
+      this.switching && !this.paintedFromState
+        ? undefined
+        : cacheOf(this.threadId, this.list.views(), where.anchor?.messageId);
+    this.api.setState({ threadId: this.threadId, draft: this.composer.value, ...where, ...(cache ? { cache } : {}) });
   }
 
   /**

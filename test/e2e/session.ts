@@ -4,8 +4,8 @@
  * `stop()` ends every process it started, also when a step failed.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { launchChromium } from "../../scripts/vscode/browser.mjs";
 import { ensureServer, REPO_ROOT } from "../../scripts/vscode/install.mjs";
@@ -16,6 +16,13 @@ import { makeRunDirs, startServer, workbenchUrl, writeSettings } from "../../scr
 import { Workbench } from "./workbench";
 
 export const SHOTS_DIR = join(REPO_ROOT, "test-results", "e2e");
+
+export interface SessionOptions {
+  /** Files to put in the workspace folder (path relative to it → text). */
+  workspaceFiles?: Record<string, string>;
+  /** Screenshots go here (a second window of one scenario needs its own folder). Default SHOTS_DIR. */
+  shotsDir?: string;
+}
 
 export class Session {
   private constructor(
@@ -29,7 +36,7 @@ export class Session {
     readonly url: string,
   ) {}
 
-  static async start(log: (m: string) => void = () => {}): Promise<Session> {
+  static async start(log: (m: string) => void = () => {}, options: SessionOptions = {}): Promise<Session> {
     const layout = await ensureServer({ log });
     if (!process.env.SKEIN_SKIP_BUILD) {
       const b = spawnSync(process.execPath, [join(REPO_ROOT, "scripts", "build.mjs")], {
@@ -46,6 +53,10 @@ export class Session {
       stops.push(() => mock.stop());
       const dirs = makeRunDirs("skein-e2e-");
       writeFileSync(join(dirs.workspace, "notes.md"), "# A workspace for Skein's browser scenario\n");
+      for (const [path, text] of Object.entries(options.workspaceFiles ?? {})) {
+        mkdirSync(dirname(join(dirs.workspace, path)), { recursive: true });
+        writeFileSync(join(dirs.workspace, path), text);
+      }
       writeSettings(dirs, { "skein.baseUrl": mock.url });
       const server = await startServer({
         layout,
@@ -58,7 +69,16 @@ export class Session {
       const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
       page.setDefaultTimeout(60_000);
       const url = workbenchUrl(server, { folder: dirs.workspace, extensionDevelopmentPath: REPO_ROOT });
-      return new Session(layout.vscodeVersion, mock, server, dirs, browser, page, new Workbench(page, SHOTS_DIR), url);
+      return new Session(
+        layout.vscodeVersion,
+        mock,
+        server,
+        dirs,
+        browser,
+        page,
+        new Workbench(page, options.shotsDir ?? SHOTS_DIR),
+        url,
+      );
     } catch (error) {
       for (const stop of stops.reverse()) await stop().catch(() => undefined);
       throw error;

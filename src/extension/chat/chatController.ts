@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { hostMessage, type HostMessage, type WebviewCommand } from "../../protocol/messages";
-import type { ChatSnapshot, PersistedViewState } from "../../protocol/types";
+import type { ChatSnapshot, PersistedViewState, WebviewStrings } from "../../protocol/types";
 import { turnStatus } from "../../chat/threadView";
 import type { BranchRequest, ChatEvent, ThreadRef, ToolApprovalDecision } from "../engine/backend";
 import type { ApprovalAnswer, ChatControllerOptions, ChatPanel, Run } from "./chatControllerTypes";
@@ -50,6 +50,11 @@ export class ChatController implements DispatchTarget {
       saved && typeof saved.scope === "string" && typeof saved.threadId === "string"
         ? { scope: saved.scope, threadId: saved.threadId }
         : { scope: options.scope, threadId: randomUUID() };
+  }
+
+  /** The webview's localised strings (also put into its page, for a paint before the first snapshot). */
+  get strings(): WebviewStrings {
+    return this.options.strings;
   }
 
   get openRef(): ThreadRef {
@@ -212,6 +217,18 @@ export class ChatController implements DispatchTarget {
   /** Stops every run of a scope and waits for them (before Delete All). */
   async settleScope(scope: string): Promise<void> {
     await Promise.all([...this.runs.values()].filter((r) => r.ref.scope === scope).map((r) => this.settle(r.ref)));
+  }
+
+  /** Stops every run of this window and waits for them (before the thread store is switched). */
+  async settleAll(): Promise<void> {
+    await Promise.all([...this.runs.values()].map((run) => this.settle(run.ref)));
+  }
+
+  /** After the thread store was switched: the open thread if the new store has it, else a new empty one. */
+  async storeSwitched(): Promise<void> {
+    const found = await this.options.backend.loadThread(this.open).catch(() => undefined);
+    if (found) await this.sync.snapshot();
+    else await this.openThread({ scope: this.options.scope, threadId: randomUUID() });
   }
 
   /** After a thread was deleted (anywhere): forget its run, draft and error; if it was open, start afresh. */

@@ -7,6 +7,7 @@ import { randomBytes } from "node:crypto";
 import * as vscode from "vscode";
 import type { HostMessage } from "../../protocol/messages";
 import type { ChatController, ChatPanel } from "./chatController";
+import { chatWebviewHtml } from "./webviewHtml";
 
 export const CHAT_VIEW_ID = "skein.chat";
 
@@ -39,6 +40,8 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
         vscode.Uri.joinPath(this.extensionUri, "dist"),
       ],
     };
+    // First: the page starts loading while the rest is wired (and the open thread is read ahead).
+    webview.html = this.html(webview);
     const panel: ChatPanel = {
       post: (message: HostMessage) => {
         // The open thread's title shows next to the view's name.
@@ -59,7 +62,6 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
       this.controller.detach(panel);
       if (this.view === view) this.view = undefined;
     });
-    webview.html = this.html(webview);
   }
 
   /** The badge on the chat view (and so on Skein's activity bar icon): how many tool calls wait for approval. */
@@ -75,34 +77,17 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
   }
 
   private html(webview: vscode.Webview): string {
-    const nonce = randomBytes(16).toString("base64");
-    const asset = (...path: string[]) =>
-      webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, ...path)).toString();
-    const csp = [
-      "default-src 'none'",
-      `style-src ${webview.cspSource} 'nonce-${nonce}'`,
-      `font-src ${webview.cspSource}`,
-      // No remote images: a model-written image URL could carry conversation data out.
-      `img-src ${webview.cspSource} data:`,
-      `script-src 'nonce-${nonce}'`,
-    ].join("; ");
-    const lang = vscode.env.language.replace(/[^A-Za-z0-9-]/g, "");
-    return `<!DOCTYPE html>
-<html lang="${lang}">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" nonce="${nonce}" href="${asset("dist", "codicons", "codicon.css")}">
-<link rel="stylesheet" nonce="${nonce}" href="${asset("media", "chat.css")}">
-<link rel="stylesheet" nonce="${nonce}" href="${asset("media", "tools.css")}">
-<title>Skein</title>
-</head>
-<body data-activated-at="${this.createdAt}" data-resolved-at="${this.resolvedAt}">
-<div id="app" data-highlighter="${asset("dist", "highlight.js")}"></div>
-<script nonce="${nonce}" src="${asset("dist", "webview.js")}"></script>
-</body>
-</html>`;
+    return chatWebviewHtml({
+      extensionPath: this.extensionUri.fsPath,
+      asset: (...path) => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, ...path)).toString(),
+      cspSource: webview.cspSource,
+      nonce: randomBytes(16).toString("base64"),
+      language: vscode.env.language,
+      openThreadId: this.controller.openRef.threadId,
+      strings: this.controller.strings,
+      activatedAt: this.createdAt,
+      resolvedAt: this.resolvedAt,
+    });
   }
 }
 

@@ -68,8 +68,7 @@ function codeOf(error: unknown): string {
 }
 
 export function isKeyError(error: unknown): boolean {
-  const code = codeOf(error).toUpperCase();
-  if (KEY_ERROR_CODES.has(code)) return true;
+  if (KEY_ERROR_CODES.has(codeOf(error))) return true;
   const name = (error as CodedError | null)?.name;
   if (typeof name === "string" && KEY_ERROR_NAMES.has(name)) return true;
   const status = (error as { status?: unknown } | null)?.status;

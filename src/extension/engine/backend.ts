@@ -90,7 +90,7 @@ export interface HistoryBackend {
   search(scopes: readonly string[], query: string): Promise<{ hits: ThreadSearchHit[]; total: number }>;
 }
 
-/** Codes (upper-cased; the model layer uses lower case) that mean "fix your API key". */
+/** Codes that mean "fix your API key" (every layer's codes are UPPER_CASE). */
 export const KEY_ERROR_CODES = new Set([
   "MISSING_API_KEY",
   "AUTHENTICATION_FAILED",

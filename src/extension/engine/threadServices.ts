@@ -32,7 +32,7 @@ export interface ThreadServicesOptions {
   /** Read at the start of each turn (so Set API Key takes effect at once). */
   apiKey(): Promise<string | undefined>;
   /** Defaults to the file store; tests may pass another saver. */
-  createSaver?(dir: string): Promise<BaseCheckpointSaver>;
+  createSaver?(dir: string, scope: string): Promise<BaseCheckpointSaver>;
   /** The editor's side of the workspace tools (none: no tools are offered). */
   workspaceHost?(): WorkspaceHost | undefined;
 }
@@ -56,7 +56,7 @@ export class ThreadServices implements ChatBackend, HistoryBackend {
     if (!saver) {
       const dir = this.options.dirFor(scope);
       saver = this.options.createSaver
-        ? this.options.createSaver(dir)
+        ? this.options.createSaver(dir, scope)
         : loadEngine().then((engine) => engine.createStore(dir));
       saver.catch(() => this.savers.delete(scope)); // a failed open is retried next time
       this.savers.set(scope, saver);

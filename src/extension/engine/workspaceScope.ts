@@ -69,5 +69,5 @@ export function scopeFor(window: WindowShape, emptyWindowName = "Empty Window"):
 
 /** A key read back from disk is only trusted if it has the shape `scopeFor` produces (no path tricks). */
 export function isScopeKey(key: string): boolean {
-  return key === EMPTY_WINDOW_KEY || /^(ws|folder)-[0-9a-f]{16}$/.test(key);
+  return key === EMPTY_WINDOW_KEY || /^(ws|folder|shared)-[0-9a-f]{16}$/.test(key);
 }

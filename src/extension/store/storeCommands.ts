@@ -16,9 +16,9 @@ export interface StoreCommandContext {
   /** This window's open store (the PostgreSQL one once connected). */
   saver(): Promise<BaseCheckpointSaver>;
   refreshTree(): void;
+  /** Makes the window follow the setting and the stored connection string now (no reload). */
+  switchStore(): Promise<void>;
 }
-
-const reload = () => vscode.commands.executeCommand("workbench.action.reloadWindow");
 
 /** The handlers behind skein.connectPostgres, disconnectPostgres, copyLocalToPostgres and retryStore (commands.ts). */
 export interface StoreCommands {
@@ -82,15 +82,18 @@ async function connect(
   }
   await ctx.secrets.store(POSTGRES_SECRET, trimmed);
   await vscode.workspace.getConfiguration("skein").update("store", "postgres", vscode.ConfigurationTarget.Global);
+  await ctx.switchStore();
   const shortVersion = /^PostgreSQL [\d.]+/.exec(version)?.[0] ?? version;
   const message = vscode.l10n.t(
-    "Connected to {0} at {1}. Reload the window to use it for your threads.",
+    "Connected to {0} at {1}: this window's threads are now stored there.",
     shortVersion,
     describeServer(trimmed),
   );
   if (given === undefined) {
-    const choice = await vscode.window.showInformationMessage(message, vscode.l10n.t("Reload Window"));
-    if (choice) await reload();
+    const copy = vscode.l10n.t("Copy Local Threads…");
+    void vscode.window.showInformationMessage(message, copy).then((choice) => {
+      if (choice === copy) void vscode.commands.executeCommand("skein.copyLocalToPostgres");
+    });
   }
   return { ok: true, message };
 }
@@ -98,13 +101,12 @@ async function connect(
 async function disconnect(ctx: StoreCommandContext): Promise<void> {
   await ctx.secrets.delete(POSTGRES_SECRET);
   await vscode.workspace.getConfiguration("skein").update("store", "local", vscode.ConfigurationTarget.Global);
-  const choice = await vscode.window.showInformationMessage(
+  await ctx.switchStore();
+  void vscode.window.showInformationMessage(
     vscode.l10n.t(
-      "Disconnected: the connection string was removed. Threads in PostgreSQL stay there; this machine uses its local threads after a reload.",
+      "Disconnected: the connection string was removed. Threads in PostgreSQL stay there; this window now uses its local threads.",
     ),
-    vscode.l10n.t("Reload Window"),
   );
-  if (choice) await reload();
 }
 
 async function copyLocal(ctx: StoreCommandContext): Promise<void> {

@@ -60,8 +60,11 @@ export class StoreService implements vscode.Disposable {
     return this.lastError;
   }
 
-  /** Opens the store of a scope: a FileSaver on `dir`, or the shared PostgreSQL store (one per window). */
-  async createSaver(dir: string): Promise<BaseCheckpointSaver> {
+  /**
+   * Opens the store of a scope: a FileSaver on `dir`, or the shared PostgreSQL store of this window's workspace
+   * key, or of `workspace` (another project's threads on the same server, for "All Workspaces").
+   */
+  async createSaver(dir: string, workspace?: string): Promise<BaseCheckpointSaver> {
     const engine = await loadEngine();
     if (!this.isPostgres) return engine.createStore(dir);
     const url = await this.secrets.get(POSTGRES_SECRET);
@@ -74,7 +77,7 @@ export class StoreService implements vscode.Disposable {
     this.setState("connecting");
     try {
       const saver = await engine.createPostgresStore(url, {
-        workspace: await this.workspaceKey,
+        workspace: workspace ?? (await this.workspaceKey),
         holder: vscode.l10n.t("VS Code on {0} (pid {1})", hostname(), process.pid),
       });
       this.savers.add(saver);
@@ -85,6 +88,26 @@ export class StoreService implements vscode.Disposable {
       this.setState("unreachable", redact((error as Error).message, url));
       throw new Error(this.lastError);
     }
+  }
+
+  /** The connection string the open PostgreSQL store uses (undefined: local, or not opened yet). */
+  get connectedUrl(): string | undefined {
+    return this.url;
+  }
+
+  /**
+   * Follows the current setting after a switch: drops the listener and the savers (whoever opened them closes
+   * them), so the next createSaver opens the store the setting now names.
+   */
+  async reset(): Promise<void> {
+    const listener = this.listener;
+    this.listener = undefined;
+    this.savers.clear();
+    this.url = undefined;
+    this.server = "";
+    this.lastError = undefined;
+    this.setState(StoreService.configuredKind() === "postgres" ? "connecting" : "local");
+    await listener?.close();
   }
 
   /** A change whose origin is one of this window's savers was already shown here. */

@@ -32,6 +32,8 @@ export class ThreadsTreeProvider implements vscode.TreeDataProvider<ThreadNode>,
   tooltipSuffix: string | undefined;
   /** How many tool calls of a thread wait for approval (such threads are marked). */
   approvalsWaiting: ((ref: ThreadRef) => number) | undefined;
+  /** The workspaces "All Workspaces" lists when they are not this machine's local stores (a shared server's). */
+  scopeSource: (() => Promise<ScopeEntry[]>) | undefined;
 
   constructor(
     private readonly backend: ChatBackend,
@@ -93,7 +95,7 @@ export class ThreadsTreeProvider implements vscode.TreeDataProvider<ThreadNode>,
   /** Thread rows sit under their workspace in "All Workspaces" (needed to reveal and select them). */
   async getParent(node: ThreadNode): Promise<ThreadNode | undefined> {
     if (node.kind !== "thread" || this.mode === "workspace") return undefined;
-    const entry = (await this.scopes.list()).find((e) => e.key === node.ref.scope) ?? {
+    const entry = (await this.allScopes()).find((e) => e.key === node.ref.scope) ?? {
       key: node.ref.scope,
       name: this.currentName,
       lastUsed: "",
@@ -107,7 +109,7 @@ export class ThreadsTreeProvider implements vscode.TreeDataProvider<ThreadNode>,
     if (this.mode === "workspace") {
       return this.threadsOf(this.currentScope);
     }
-    const listed = await this.scopes.list();
+    const listed = await this.allScopes();
     const current: ScopeEntry = listed.find((e) => e.key === this.currentScope) ?? {
       key: this.currentScope,
       name: this.currentName,
@@ -118,6 +120,11 @@ export class ThreadsTreeProvider implements vscode.TreeDataProvider<ThreadNode>,
       entry,
       current: entry.key === this.currentScope,
     }));
+  }
+
+  /** Every workspace "All Workspaces" shows (and Search All Workspaces searches). */
+  async allScopes(): Promise<ScopeEntry[]> {
+    return this.scopeSource ? this.scopeSource() : this.scopes.list();
   }
 
   private async threadsOf(scope: string): Promise<ThreadNode[]> {

@@ -160,7 +160,7 @@ describe("chat graph", () => {
     mock.script({ status: 500, error: { type: "api_error", message: "Internal server error" } });
     const error = await graph.invoke(say("what's my name?"), cfg("f")).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ModelError);
-    expect((error as ModelError).code).toBe("server_error");
+    expect((error as ModelError).code).toBe("SERVER_ERROR");
     const state = await graph.getState(cfg("f"));
     expect(state.next).toEqual(["call_model"]);
     const retried = await graph.invoke(null, cfg("f"));
@@ -168,7 +168,7 @@ describe("chat graph", () => {
     expect(retried.messages.map((m: Message) => m.role)).toEqual(["user", "assistant", "user", "assistant"]);
 
     mock.script({ status: 529, error: { type: "overloaded_error", message: "Overloaded" } });
-    await expect(graph.invoke(say("first try"), cfg("f"))).rejects.toMatchObject({ code: "overloaded" });
+    await expect(graph.invoke(say("first try"), cfg("f"))).rejects.toMatchObject({ code: "OVERLOADED" });
     const after = await graph.invoke(say("second message"), cfg("f"));
     // The unanswered user message stays stored; both go out merged as one user turn.
     expect(

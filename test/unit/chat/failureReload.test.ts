@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { FileSaver } from "../../../src/checkpoint/file";
 import { MAX_ERROR_MESSAGE_CHARS } from "../../../src/checkpoint/limits";
+import { ERROR } from "../../../src/checkpoint/types";
 import { ThreadService } from "../../../src/chat/threadService";
 import { AnthropicChatModel } from "../../../src/model/anthropic";
 import { startMockAnthropic } from "../../fixtures/mock-anthropic/server";
@@ -43,19 +44,43 @@ function open(maxReplyChars?: number) {
 }
 
 describe("failures after a reload", () => {
-  it("malformed SSE: the stored failure still says malformed_response, in words a person can act on", async () => {
+  it("malformed SSE: the stored failure still says MALFORMED_RESPONSE, in words a person can act on", async () => {
     mock.script({ text: "a b c", deltasBefore: 1, raw: "event: message_delta\ndata: {'bad': json}\n\n" });
     const first = open();
     const result = await first.threads.sendMessage("t", "hello");
     expect(result.status).toBe("failed");
-    expect(result.error).toMatchObject({ code: "malformed_response" });
+    expect(result.error).toMatchObject({ code: "MALFORMED_RESPONSE" });
     await first.saver.close();
 
     const second = open();
     const status = (await second.threads.load("t"))!;
-    expect(status.error).toMatchObject({ name: "MalformedResponseError", code: "malformed_response" });
+    expect(status.error).toMatchObject({ name: "MalformedResponseError", code: "MALFORMED_RESPONSE" });
     expect(status.error?.message).toMatch(/could not read/);
     expect(status.error?.message).not.toMatch(/Expected property name/);
+    await second.saver.close();
+  });
+
+  it("a failure stored with an earlier version's lower-case code reads back with today's code", async () => {
+    mock.script({ status: 400, error: { type: "invalid_request_error", message: "bad request" } });
+    const first = open();
+    expect((await first.threads.sendMessage("t", "hello")).status).toBe("failed");
+    // Rewrite the recorded failure as an earlier version wrote codes: lower case, beside a name no map knows.
+    const head = (await first.saver.getTuple({ configurable: { thread_id: "t" } }))!;
+    const [taskId, , recorded] = head.pendingWrites!.find(([, channel]) => channel === ERROR)!;
+    await first.saver.putWrites(
+      head.config,
+      [[ERROR, { ...(recorded as object), name: "Error", code: "missing_api_key" }]],
+      taskId,
+    );
+    await first.saver.close();
+
+    const second = open();
+    const status = (await second.threads.load("t"))!;
+    expect(status.error).toMatchObject({
+      name: "Error",
+      code: "MISSING_API_KEY",
+      message: expect.stringMatching(/bad request/),
+    });
     await second.saver.close();
   });
 
@@ -66,7 +91,7 @@ describe("failures after a reload", () => {
     await first.saver.close();
     const second = open();
     const status = (await second.threads.load("t"))!;
-    expect(status.error?.code).toBe("invalid_request");
+    expect(status.error?.code).toBe("INVALID_REQUEST");
     expect(status.error!.message.length).toBeLessThan(MAX_ERROR_MESSAGE_CHARS + 200);
     await second.saver.close();
   });

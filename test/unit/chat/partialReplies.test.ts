@@ -38,7 +38,7 @@ function stoppableModel(failure: (signal: AbortSignal) => Error): ChatModel & { 
 
 const failures: [string, (signal: AbortSignal) => Error][] = [
   ["a cancel without the model's partial", () => new ModelCancelledError()],
-  ["a network failure while stopped", () => new ModelError("Connection reset.", "connection_failed")],
+  ["a network failure while stopped", () => new ModelError("Connection reset.", "CONNECTION_FAILED")],
   ["a plain AbortError", (signal) => (signal.reason instanceof Error ? signal.reason : new Error("aborted"))],
 ];
 

@@ -185,14 +185,14 @@ describe("ThreadService", () => {
     await threads.sendMessage("f", "hi! I'm bob");
     const failed = await threads.sendMessage("f", "please fail now");
     expect(failed.status).toBe("failed");
-    expect(failed.error).toMatchObject({ code: "server_error", status: 500 });
+    expect(failed.error).toMatchObject({ code: "SERVER_ERROR", status: 500 });
     expect(failed.error?.message).toMatch(/fails once/);
     // The chat offers Retry for it, and shows the recorded failure (also after a reload).
     const loaded = await threads.load("f");
     expect(loaded?.interrupted).toBe(true);
     expect(loaded?.error).toMatchObject({
       name: "ServerError",
-      code: "server_error",
+      code: "SERVER_ERROR",
       message: expect.stringMatching(/internal error/),
     });
     const retried = await threads.retry("f");
@@ -236,7 +236,7 @@ describe("ThreadService", () => {
     const events: ChatEvent[] = [];
     const result = await threads.sendMessage("s", "this will stall", { onEvent: (e) => events.push(e) });
     expect(result.status).toBe("failed");
-    expect(result.error).toMatchObject({ code: "stalled" });
+    expect(result.error).toMatchObject({ code: "STALLED" });
     expect(texts(events).length).toBe(3);
     mock.script({ text: "recovered" });
     expect((await threads.retry("s")).status).toBe("completed");
@@ -246,7 +246,7 @@ describe("ThreadService", () => {
   it("a missing key fails clearly without a request", async () => {
     const { threads } = service({ apiKey: "" });
     const result = await threads.sendMessage("k", "hello");
-    expect(result).toMatchObject({ status: "failed", error: { code: "missing_api_key" } });
+    expect(result).toMatchObject({ status: "failed", error: { code: "MISSING_API_KEY" } });
     expect(mock.requests).toHaveLength(0);
     expect(await messagesOf(threads, "k")).toHaveLength(1);
   });

@@ -137,15 +137,15 @@ describe("AnthropicChatModel streaming", () => {
 describe("AnthropicChatModel errors", () => {
   it("missing key: a clear error before any request", async () => {
     const error = await failure(model({ apiKey: "" }).stream([user("hi")]));
-    expect(error.code).toBe("missing_api_key");
+    expect(error.code).toBe("MISSING_API_KEY");
     expect(error.message).toMatch(/API key/);
     expect(mock.requests).toHaveLength(0);
   });
 
   it.each([
-    ["invalid-key", "claude-sonnet-5-5", 401, "authentication_failed", "invalid x-api-key"],
-    ["forbidden-key", "claude-sonnet-5-5", 403, "permission_denied", "does not have permission"],
-    ["test-key", "claude-nonexistent-1", 404, "model_not_found", "model: claude-nonexistent-1"],
+    ["invalid-key", "claude-sonnet-5-5", 401, "AUTHENTICATION_FAILED", "invalid x-api-key"],
+    ["forbidden-key", "claude-sonnet-5-5", 403, "PERMISSION_DENIED", "does not have permission"],
+    ["test-key", "claude-nonexistent-1", 404, "MODEL_NOT_FOUND", "model: claude-nonexistent-1"],
   ])("key %s model %s → %i %s with the API's text and request id", async (apiKey, modelId, status, code, text) => {
     const error = await failure(model({ apiKey, model: modelId, maxRetries: 2 }).stream([user("hi")]));
     expect(error).toMatchObject({ code, status });
@@ -162,7 +162,7 @@ describe("AnthropicChatModel errors", () => {
       headers: { "retry-after": "30" },
     });
     const error = await failure(model().stream([user("hi")]));
-    expect(error).toMatchObject({ code: "rate_limited", status: 429, retryAfterMs: 30_000, retryable: true });
+    expect(error).toMatchObject({ code: "RATE_LIMITED", status: 429, retryAfterMs: 30_000, retryable: true });
     expect(error.message).toMatch(/exceeded your rate limit.*Try again in 30 s/);
   });
 
@@ -184,13 +184,13 @@ describe("AnthropicChatModel errors", () => {
       headers: { "retry-after-ms": "20" },
     });
     const error = await failure(model().stream([user("hi")]));
-    expect(error).toMatchObject({ code: "overloaded", status: 529, apiMessage: "Overloaded" });
+    expect(error).toMatchObject({ code: "OVERLOADED", status: 529, apiMessage: "Overloaded" });
   });
 
   it("500 → server_error with the API's text", async () => {
     mock.script({ status: 500, error: { type: "api_error", message: "Internal server error" } });
     expect(await failure(model().stream([user("hi")]))).toMatchObject({
-      code: "server_error",
+      code: "SERVER_ERROR",
       status: 500,
       apiMessage: "Internal server error",
     });
@@ -219,7 +219,7 @@ describe("AnthropicChatModel errors", () => {
     );
     const seen: ModelEvent[] = [];
     const error = await failure(model().stream([user("hi")]), seen);
-    expect(error).toMatchObject({ code: "overloaded", apiMessage: "Overloaded" });
+    expect(error).toMatchObject({ code: "OVERLOADED", apiMessage: "Overloaded" });
     expect(error.status).toBeUndefined();
     expect(error.message).toMatch(/while streaming/);
     expect(error.partial).toMatchObject({ role: "assistant", content: "half of ", metadata: { interrupted: true } });
@@ -234,7 +234,7 @@ describe("AnthropicChatModel errors", () => {
       streamError: { type: "api_error", message: "Internal server error" },
     });
     expect(await failure(model().stream([user("hi")]))).toMatchObject({
-      code: "stream_error",
+      code: "STREAM_ERROR",
       apiMessage: "Internal server error",
     });
   });
@@ -242,7 +242,7 @@ describe("AnthropicChatModel errors", () => {
   it("a stream that ends without message_stop → incomplete_stream with the partial text", async () => {
     mock.script({ text: "cut short here", deltasBefore: 2, truncate: true });
     const error = await failure(model().stream([user("hi")]));
-    expect(error.code).toBe("incomplete_stream");
+    expect(error.code).toBe("INCOMPLETE_STREAM");
     expect(error.partial?.content).toBe("cut short ");
   });
 
@@ -250,7 +250,7 @@ describe("AnthropicChatModel errors", () => {
     // Node's fetch turns a 407 into a bare network error (fetch spec), so no status reaches the SDK.
     mock.script({ status: 407, error: { type: "proxy_error", message: "Proxy Authentication Required" } });
     const error = await failure(model().stream([user("hi")]));
-    expect(error.code).toBe("connection_failed");
+    expect(error.code).toBe("CONNECTION_FAILED");
     expect(error.message).toMatch(/proxy/i);
   });
 
@@ -259,27 +259,27 @@ describe("AnthropicChatModel errors", () => {
     const url = closed.url;
     await closed.close();
     const error = await failure(model({ baseURL: url }).stream([user("hi")]));
-    expect(error.code).toBe("connection_failed");
+    expect(error.code).toBe("CONNECTION_FAILED");
     expect(error.message).toMatch(/refused/);
   });
 
   it("DNS failure → connection_failed naming DNS", async () => {
     const error = await failure(model({ baseURL: "http://skein-no-such-host.invalid" }).stream([user("hi")]));
-    expect(error.code).toBe("connection_failed");
+    expect(error.code).toBe("CONNECTION_FAILED");
     expect(error.message).toMatch(/DNS|resolve/);
   });
 
   it("no response at all → timeout (the request timeout)", async () => {
     mock.script({ noResponse: true });
     const error = await failure(model({ requestTimeoutMs: 150 }).stream([user("hi")]));
-    expect(error.code).toBe("timeout");
+    expect(error.code).toBe("TIMEOUT");
     await mock.waitFor((reqs) => reqs[0]?.aborted === true);
   });
 
   it("a stalled stream trips the idle watchdog and the request is closed", async () => {
     mock.script({ text: "a b c d e", deltasBefore: 2, stall: true });
     const error = await failure(model({ idleTimeoutMs: 150 }).stream([user("hi")]));
-    expect(error.code).toBe("stalled");
+    expect(error.code).toBe("STALLED");
     expect(error.partial?.content).toBe("a b ");
     await mock.waitFor((reqs) => reqs[0]?.aborted === true);
   });
@@ -300,7 +300,7 @@ describe("AnthropicChatModel cancellation", () => {
     } catch (e) {
       error = e as ModelError;
     }
-    expect(error?.code).toBe("cancelled");
+    expect(error?.code).toBe("CANCELLED");
     expect(error?.partial?.content).toBe("w1 w2 ");
     await mock.waitFor((reqs) => reqs[0]?.aborted === true);
     expect(mock.requests[0].finished).toBe(false);
@@ -309,7 +309,7 @@ describe("AnthropicChatModel cancellation", () => {
   it("an already-aborted signal sends nothing", async () => {
     const controller = new AbortController();
     controller.abort();
-    expect((await failure(model().stream([user("hi")], { signal: controller.signal }))).code).toBe("cancelled");
+    expect((await failure(model().stream([user("hi")], { signal: controller.signal }))).code).toBe("CANCELLED");
     expect(mock.requests).toHaveLength(0);
   });
 
@@ -341,7 +341,7 @@ describe("AnthropicChatModel cancellation", () => {
     );
     await mock.waitFor((reqs) => reqs[0]?.finished === true);
     controller.abort();
-    expect((await pending).code).toBe("cancelled");
+    expect((await pending).code).toBe("CANCELLED");
     expect(mock.messageRequests()).toHaveLength(1);
   });
 });

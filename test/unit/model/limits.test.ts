@@ -56,7 +56,7 @@ describe("retries and the request deadline", () => {
     const { error } = await outcome(model().stream([user("hi")]));
     expect(error).toMatchObject({
       name: "RateLimitedError",
-      code: "rate_limited",
+      code: "RATE_LIMITED",
       status: 429,
       retryAfterMs: 3_600_000,
       retryable: true,
@@ -68,7 +68,7 @@ describe("retries and the request deadline", () => {
   it("a 429 whose wait would outlast the request timeout is not waited for either", async () => {
     mock.script({ status: 429, error: RATE, headers: { "retry-after": "5" } });
     const { error } = await outcome(model({ requestTimeoutMs: 1_000, maxRetryWaitMs: 60_000 }).stream([user("hi")]));
-    expect(error).toMatchObject({ code: "rate_limited", retryAfterMs: 5_000 });
+    expect(error).toMatchObject({ code: "RATE_LIMITED", retryAfterMs: 5_000 });
     expect(error!.message).toMatch(/Try again in 5 s/);
     expect(mock.messageRequests()).toHaveLength(1);
   });
@@ -84,7 +84,7 @@ describe("retries and the request deadline", () => {
 
   it("x-should-retry: false is obeyed, and a dropped connection is retried", async () => {
     mock.script({ status: 500, error: { type: "api_error", message: "no" }, headers: { "x-should-retry": "false" } });
-    expect((await outcome(model().stream([user("hi")]))).error?.code).toBe("server_error");
+    expect((await outcome(model().stream([user("hi")]))).error?.code).toBe("SERVER_ERROR");
     expect(mock.messageRequests()).toHaveLength(1);
     mock.reset();
     mock.script({ destroySocket: true }, { text: "second try" });
@@ -96,7 +96,7 @@ describe("retries and the request deadline", () => {
   it("a server that never sends headers fails with the request timeout, which bounds every attempt together", async () => {
     mock.script({ noResponse: true }, { noResponse: true }, { noResponse: true });
     const { error } = await outcome(model({ requestTimeoutMs: 300 }).stream([user("hi")]));
-    expect(error).toMatchObject({ name: "RequestTimeoutError", code: "timeout", retryable: true });
+    expect(error).toMatchObject({ name: "RequestTimeoutError", code: "TIMEOUT", retryable: true });
     expect(error!.message).toMatch(/did not start answering within 1 s \(the request timeout setting\)/);
     // The deadline covers the whole wait: no second attempt gets a fresh timeout.
     expect(mock.messageRequests()).toHaveLength(1);
@@ -109,7 +109,7 @@ describe("retries and the request deadline", () => {
     const pending = outcome(model({ maxRetryWaitMs: 60_000 }).stream([user("hi")], { signal: controller.signal }));
     await mock.waitFor((reqs) => reqs[0]?.finished === true);
     controller.abort();
-    expect((await pending).error?.code).toBe("cancelled");
+    expect((await pending).error?.code).toBe("CANCELLED");
     expect(mock.messageRequests()).toHaveLength(1);
   });
 });
@@ -118,10 +118,10 @@ describe("hostile replies", () => {
   it("a malformed event stream gives a coded, readable error whose code survives a reload (its class name maps to it)", async () => {
     mock.script({ text: "one two three", deltasBefore: 2, raw: "event: content_block_delta\ndata: {not json\n\n" });
     const { error } = await outcome(model().stream([user("hi")]));
-    expect(error).toMatchObject({ name: "MalformedResponseError", code: "malformed_response", retryable: true });
+    expect(error).toMatchObject({ name: "MalformedResponseError", code: "MALFORMED_RESPONSE", retryable: true });
     expect(error!.message).toMatch(/could not read/);
     expect(error!.message).not.toMatch(/Expected property name/);
-    expect(MODEL_ERROR_CODES[error!.name]).toBe("malformed_response");
+    expect(MODEL_ERROR_CODES[error!.name]).toBe("MALFORMED_RESPONSE");
     expect(error!.partial?.content).toBe("one two ");
   });
 
@@ -129,7 +129,7 @@ describe("hostile replies", () => {
     const huge = "x".repeat(5 * 1024 * 1024);
     mock.script({ status: 400, error: { type: "invalid_request_error", message: huge } });
     const { error } = await outcome(model().stream([user("hi")]));
-    expect(error?.code).toBe("invalid_request");
+    expect(error?.code).toBe("INVALID_REQUEST");
     expect(error!.apiMessage!.length).toBeLessThan(MAX_ERROR_MESSAGE_CHARS + 100);
     expect(error!.apiMessage).toMatch(/more characters not shown\)$/);
     expect(error!.message.length).toBeLessThan(MAX_ERROR_MESSAGE_CHARS + 200);

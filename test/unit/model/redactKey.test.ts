@@ -75,7 +75,7 @@ describe("the API key is redacted from model errors at the source", () => {
     const { result, status } = await failTurn(key);
     expect(result.status).toBe("failed");
     expect(result.error).toBeInstanceOf(ModelError);
-    expect(result.error).toMatchObject({ code: "authentication_failed" });
+    expect(result.error).toMatchObject({ code: "AUTHENTICATION_FAILED" });
     // The server did quote it: the redaction is what keeps it out.
     expect(mock.requests.map((r) => r.headers["authorization"] ?? r.headers["x-api-key"])).toContain(`Bearer ${key}`);
     expect(result.error?.message).toContain("authorization=Bearer [redacted]");
@@ -97,7 +97,7 @@ describe("the API key is redacted from model errors at the source", () => {
     });
     const { result, status } = await failTurn(key);
     expect(result.status).toBe("failed");
-    expect(result.error).toMatchObject({ code: "stream_error" });
+    expect(result.error).toMatchObject({ code: "STREAM_ERROR" });
     expect(result.error?.message).toContain("upstream refused key [redacted]");
     expect(errorTexts(result.error)).not.toContain(key);
     expect(status?.error?.message).not.toContain(key);

@@ -312,12 +312,12 @@ describe("chat controller", () => {
     const { controller, backend, of, lastSnapshot, commands } = setup();
     const ref = await controller.newThread();
     backend.script = async () => {
-      throw Object.assign(new Error("Invalid key sk-ant-very-secret (401)."), { code: "authentication_failed" });
+      throw Object.assign(new Error("Invalid key sk-ant-very-secret (401)."), { code: "AUTHENTICATION_FAILED" });
     };
     await controller.send(ref, "hi");
     const error = of("error").at(-1)!.params.error!;
     expect(error).toEqual({
-      code: "authentication_failed",
+      code: "AUTHENTICATION_FAILED",
       message: "Invalid key ••• (401).",
       actions: ["setApiKey", "retry"],
     });

@@ -132,17 +132,17 @@ describe("message views and errors", () => {
   });
 
   it("key errors offer Set API Key; others Retry; the key never appears", () => {
-    const missing = Object.assign(new Error("No key."), { name: "MissingApiKeyError", code: "missing_api_key" });
+    const missing = Object.assign(new Error("No key."), { name: "MissingApiKeyError", code: "MISSING_API_KEY" });
     expect(toErrorView(missing)).toEqual({
-      code: "missing_api_key",
+      code: "MISSING_API_KEY",
       message: "No key.",
       actions: ["setApiKey", "retry"],
     });
     expect(toErrorView({ name: "AuthenticationFailedError", message: "401" }).actions).toEqual(["setApiKey", "retry"]);
     expect(toErrorView(Object.assign(new Error("x"), { status: 401 })).actions).toContain("setApiKey");
-    const rate = Object.assign(new Error("Rate limited; try again in 20 s."), { code: "rate_limited" });
+    const rate = Object.assign(new Error("Rate limited; try again in 20 s."), { code: "RATE_LIMITED" });
     expect(toErrorView(rate)).toEqual({
-      code: "rate_limited",
+      code: "RATE_LIMITED",
       message: "Rate limited; try again in 20 s.",
       actions: ["retry"],
     });

@@ -1,0 +1,194 @@
+// @vitest-environment jsdom
+import { beforeEach, describe, expect, it } from "vitest";
+import { hostMessage, type WebviewMessage } from "../../../src/protocol/messages";
+import type { ChatMessageView, ChatSnapshot, PersistedViewState, WebviewStrings } from "../../../src/protocol/types";
+import { ChatApp, type VsCodeApi } from "../../../src/webview/app";
+import { CACHE_MAX_CHARS, cacheOf, readCache, readStrings, type CachedThread } from "../../../src/webview/viewState";
+
+const strings: WebviewStrings = {
+  placeholder: "Ask",
+  send: "Send",
+  stop: "Stop",
+  retry: "Retry",
+  setApiKey: "Set API Key",
+  copy: "Copy",
+  copied: "Copied",
+  you: "You",
+  assistant: "Assistant",
+  tool: "Tool",
+  error: "Error",
+  interrupted: "Interrupted.",
+  emptyThread: "Empty.",
+  loadingOlder: "Older…",
+  truncated: "Plain.",
+  toolCall: "Tool call",
+  newThread: "New Thread",
+  composerLabel: "Message",
+  messagesLabel: "Conversation",
+  needsApiKey: "Needs a key.",
+  edit: "Edit",
+  regenerate: "Regenerate",
+  fork: "Fork to New Thread",
+  save: "Save & Submit",
+  cancel: "Cancel",
+  previousVersion: "Previous version",
+  nextVersion: "Next version",
+  tooLong: "This message has {0} characters; the limit is {1}.",
+  draftCut: "Your saved draft was longer than {0} characters and was cut to fit.",
+  opening: "Opening the thread…",
+  runInProgress: "A reply is still running in this thread.",
+  notAccepted: "That message was not accepted.",
+  showMore: "Show more",
+  showLess: "Show less",
+  insertAtCursor: "Insert at Cursor",
+  openInEditor: "Open in New Editor",
+};
+
+type Saved = PersistedViewState & { cache?: CachedThread };
+
+/** The webview API as VS Code provides it: a message sink and a state slot that outlives the page. */
+class WebviewHost implements VsCodeApi {
+  posted: WebviewMessage[] = [];
+  constructor(public state?: Saved) {}
+  postMessage(message: WebviewMessage): void {
+    this.posted.push(message);
+  }
+  getState(): unknown {
+    // What VS Code hands back after a reload is a copy made through JSON.
+    return this.state === undefined ? undefined : JSON.parse(JSON.stringify(this.state));
+  }
+  setState(state: Saved): void {
+    this.state = state;
+  }
+}
+
+function turns(n: number, from = 0): ChatMessageView[] {
+  const out: ChatMessageView[] = [];
+  for (let i = from; i < from + n; i++) {
+    out.push({ id: `u${i}`, role: "user", text: `question ${i}` });
+    out.push({ id: `a${i}`, role: "assistant", text: `**answer** ${i}` });
+  }
+  return out;
+}
+
+function snapshot(over: Partial<ChatSnapshot> = {}): ChatSnapshot {
+  return {
+    threadId: "t1",
+    title: "",
+    messages: [],
+    draft: "",
+    streaming: null,
+    error: null,
+    interrupted: false,
+    strings,
+    ...over,
+  };
+}
+
+/** A page load: the host's HTML names the open thread and carries the strings; then the script starts. */
+function load(host: WebviewHost, openThread = "t1"): ChatApp {
+  document.body.innerHTML = "";
+  const root = document.createElement("div");
+  root.id = "app";
+  root.dataset.openThread = openThread;
+  root.dataset.strings = JSON.stringify(strings);
+  document.body.append(root);
+  const app = new ChatApp(root, host);
+  app.start();
+  return app;
+}
+
+const ids = () =>
+  Array.from(document.querySelectorAll<HTMLElement>("#messages .message")).map((el) => el.dataset.messageId);
+const composer = () => document.querySelector<HTMLTextAreaElement>("#composer")!;
+
+describe("what the chat view remembers between loads", () => {
+  beforeEach(() => document.body.replaceChildren());
+
+  it("remembers the newest messages, bounded in count and size, and nothing when pinned past the bound", () => {
+    const thread = turns(100);
+    const pinned = cacheOf("t1", thread, undefined)!;
+    expect(pinned.messages.length).toBeLessThan(thread.length);
+    expect(pinned.messages.at(-1)!.id).toBe("a99");
+    expect(pinned.messages.length).toBeGreaterThanOrEqual(20);
+    // A huge newest reply alone is over the bound: nothing is remembered (the reload waits for the host).
+    const huge = [...thread, { id: "big", role: "assistant" as const, text: "x".repeat(CACHE_MAX_CHARS + 1) }];
+    expect(cacheOf("t1", huge, undefined)).toBeUndefined();
+    // Scrolled up: from the message before the anchor to the end, or nothing when the anchor is too far back.
+    const anchored = cacheOf("t1", thread, "u95")!;
+    expect(anchored.messages[0]!.id).toBe("a94");
+    expect(cacheOf("t1", thread, "u10")).toBeUndefined();
+    // Size counts too: long replies leave fewer messages.
+    const long = thread.map((m) => ({ ...m, text: m.text.padEnd(20_000, ".") }));
+    const fewer = cacheOf("t1", long, undefined)!;
+    expect(fewer.messages.reduce((n, m) => n + m.text.length, 0)).toBeLessThanOrEqual(CACHE_MAX_CHARS);
+    expect(fewer.messages.length).toBe(Math.floor(CACHE_MAX_CHARS / 20_000));
+  });
+
+  it("reads back only a well-formed remembered thread, and only a complete set of strings", () => {
+    expect(readCache({ cache: { threadId: "t1", messages: turns(1) } })?.messages).toHaveLength(2);
+    expect(readCache({ cache: { threadId: "t1", messages: [{ id: "x", role: "user" }] } })).toBeUndefined();
+    expect(readCache({ cache: { threadId: 5, messages: turns(1) } })).toBeUndefined();
+    expect(readCache({ threadId: "t1" })).toBeUndefined();
+    expect(readCache(null)).toBeUndefined();
+    expect(readStrings(JSON.stringify(strings))).toEqual(strings);
+    expect(readStrings("{not json")).toBeUndefined();
+    expect(readStrings(JSON.stringify({ send: 1 }))).toBeUndefined();
+  });
+
+  it("after a reload paints the remembered history where the user left it, before the host answers; the snapshot then takes over", () => {
+    const host = new WebviewHost();
+    let app = load(host);
+    app.receive(hostMessage("snapshot", snapshot({ messages: turns(30), draft: "half a thought" })));
+    expect(host.state?.cache?.threadId).toBe("t1");
+    // A turn completes: the remembered messages follow.
+    app.receive(hostMessage("replaceTail", { threadId: "t1", afterId: "a29", messages: turns(1, 30) }));
+    expect(host.state?.cache?.messages.at(-1)!.id).toBe("a30");
+
+    // Reload: the history is there before any host message, Send waits for the snapshot.
+    app = load(host);
+    expect(app.paintedEarly).toBe(true);
+    expect(ids().at(-1)).toBe("a30");
+    expect(ids()).toContain("u30");
+    expect(composer().value).toBe("half a thought");
+    expect(document.querySelector<HTMLButtonElement>("#send-button")!.disabled).toBe(true);
+    expect(host.posted.at(-1)).toMatchObject({
+      type: "ready",
+      params: { state: { threadId: "t1", draft: "half a thought" } },
+    });
+    // The user types on while the host reads the store; the snapshot neither repeats the draft nor drops the rest.
+    composer().value = "half a thought, finished";
+    app.receive(
+      hostMessage("snapshot", snapshot({ messages: [...turns(31), ...turns(1, 31)], draft: "half a thought" })),
+    );
+    expect(app.paintedEarly).toBe(false);
+    expect(ids().at(-1)).toBe("a31");
+    expect(app.list.count).toBe(64);
+    expect(composer().value).toBe("half a thought, finished");
+    expect(document.querySelector<HTMLButtonElement>("#send-button")!.disabled).toBe(false);
+  });
+
+  it("paints nothing remembered when the host opens another thread, or when the anchor is not remembered", () => {
+    const host = new WebviewHost();
+    const app = load(host);
+    app.receive(hostMessage("snapshot", snapshot({ messages: turns(3) })));
+    // The open thread changed while the view was away (deleted, another window): wait for the host's snapshot.
+    expect(load(host, "t2").paintedEarly).toBe(false);
+    expect(ids()).toEqual([]);
+    // Scrolled to a message the remembered part does not hold: the host's snapshot brings it.
+    host.state = { ...host.state!, anchor: { messageId: "elsewhere", offset: -10 }, scrollFromBottom: 400 };
+    expect(load(host).paintedEarly).toBe(false);
+    expect(ids()).toEqual([]);
+    // Back at the bottom, the same page paints at once; a page without the host's strings (an older host) does not.
+    host.state = { ...host.state!, anchor: undefined, scrollFromBottom: 0 };
+    expect(load(host).paintedEarly).toBe(true);
+    const bare = document.getElementById("app")!;
+    delete bare.dataset.strings;
+    document.body.innerHTML = "";
+    document.body.append(bare);
+    bare.replaceChildren();
+    const plain = new ChatApp(bare, host);
+    plain.start();
+    expect(plain.paintedEarly).toBe(false);
+  });
+});
