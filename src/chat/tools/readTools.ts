@@ -151,6 +151,7 @@ export async function listFiles(host: WorkspaceHost, limits: ToolLimits, args: R
       files = [];
       const matches = globMatcher(glob);
       for await (const rel of walkFiles(target.abs)) if (matches(rel)) files.push(rel);
+      files.sort();
     }
     total += files.length;
     for (const rel of files) if (shown.length < limits.maxListEntries) shown.push(prefix(rel));

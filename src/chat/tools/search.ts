@@ -185,7 +185,7 @@ function ripgrepFolder(
       }
       if (limited || code === 0 || code === 1) return resolve({ hits, limited });
       const message = stderr.trim().split("\n").slice(-3).join(" ");
-      if (request.isRegex && /regex/i.test(message))
+      if (request.isRegex && /regex/i.test(stderr))
         return reject(new SearchQueryError(`Invalid regular expression: ${message}`));
       // Exit 2 also reports unreadable files next to real matches: keep what was found.
       if (code === 2 && hits.length) return resolve({ hits, limited });
