@@ -78,6 +78,8 @@ describe("workspace tools in a real VS Code (browser)", function () {
       );
     });
     await wb.step("after-reload-card-still-there", async () => {
+      // The palette opens from the workbench, not from inside the webview that kept the focus.
+      await s.page.locator(".tabs-container .tab", { hasText: "proposed edit" }).first().click();
       await wb.runCommand("Developer: Reload Window");
       await wb.waitReady();
       chat = await wb.chat();
