@@ -36,7 +36,7 @@ import { ToolRuns } from "./tools/toolRuns";
 import { createWorkspaceTools, toolSetKey } from "./tools/workspaceTools";
 import { ApprovalNotPendingError } from "./tools/errors";
 import { DEFAULT_TOOL_SETTINGS, MOVED_ON_REASON } from "./tools/types";
-import { closeOpenCalls } from "./tools/openCalls";
+import { ABANDONED_TEXT, closeOpenCalls } from "./tools/openCalls";
 import { rejectionText, STOPPED_TEXT, STOPPED_WAITING_TEXT } from "./tools/toolCallNode";
 import type { PendingApproval, ToolApprovalDecision, ToolSettings, WorkspaceHost } from "./tools/types";
 import { Turns, type ThreadConfig, type TurnOptions, type TurnResult } from "./turns";
@@ -221,7 +221,11 @@ export class ThreadService {
       failed && !running ? { name: failed.name, message: failed.message, code: storedFailureCode(failed) } : undefined;
     const pendingApprovals = running ? [] : pendingApprovalsOf(state.tasks);
     // A thread that waits for an approval is paused, not interrupted.
-    const interrupted = pendingApprovals.length ? false : isInterrupted(messages, { running, failed: Boolean(failed) });
+    // Tool calls left open by a run that ended (a killed window) make it interrupted too: Retry answers them.
+    const openTools = !running && state.next.includes("tools");
+    const interrupted = pendingApprovals.length
+      ? false
+      : openTools || isInterrupted(messages, { running, failed: Boolean(failed) });
     return { messages, interrupted, error, ...(pendingApprovals.length ? { pendingApprovals } : {}) };
   }
 
@@ -332,7 +336,14 @@ export class ThreadService {
       return await this.turns.run(threadId, options, [], async (graph) => {
         const config = this.config(threadId);
         const state = await graph.getState(config);
-        if (state.next.length > 0) return { input: null, config };
+        if (state.next.length > 0) {
+          // Calls whose run died with the process may have partly run: answered as abandoned, never re-run.
+          if (state.next.includes("tools") && pendingApprovalsOf(state.tasks).length === 0)
+            await closeOpenCalls(graph, threadId, {
+              pending: () => ({ content: ABANDONED_TEXT, status: "abandoned" }),
+            });
+          return { input: null, config };
+        }
         const messages = (state.values as { messages?: StoredMessage[] }).messages ?? [];
         const last = messages.at(-1);
         if (!last) throw new ModelError("Nothing to retry: the thread is empty.", "INVALID_REQUEST");
@@ -391,8 +402,9 @@ export class ThreadService {
   private async answerStoppedCalls(threadId: string): Promise<StoredMessage[]> {
     const ran = await this.toolRuns.drain(threadId);
     const stored = await closeOpenCalls(await this.graph(), threadId, {
+      ran,
       pending: () => ({ content: STOPPED_WAITING_TEXT, status: "stopped" }),
-      other: (call) => ran.get(call.id) ?? { content: STOPPED_TEXT, status: "stopped" },
+      other: () => ({ content: STOPPED_TEXT, status: "stopped" }),
     });
     return stored as StoredMessage[];
   }

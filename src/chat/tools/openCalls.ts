@@ -22,6 +22,8 @@ interface GraphLike {
 }
 
 export interface CloseOpenCalls {
+  /** Results the calls produced (a call cut by Stop), used before anything else. */
+  ran?: ReadonlyMap<string, Message>;
   /** The answer for a call waiting for approval. */
   pending: (call: ToolCall) => { content: string; status: ToolCallStatus };
   /** The answer for any other open call (default: abandoned). */
@@ -41,6 +43,8 @@ export async function closeOpenCalls(graph: GraphLike, threadId: string, answers
   if (open.length === 0) return [];
   const waiting = new Set(pendingApprovalsOf(state.tasks).map((p) => p.request.toolCallId));
   const results = open.map((call): Message => {
+    const produced = answers.ran?.get(call.id);
+    if (produced) return produced;
     if (waiting.has(call.id)) {
       const { content, status } = answers.pending(call);
       return toolResult(call, content, status);
