@@ -13,6 +13,7 @@ import { readBaseUrl, readSettings } from "./settings/settings";
 import { ThreadServices } from "./engine/threadServices";
 import { webviewStrings } from "./chat/strings";
 import { ThreadsTreeProvider } from "./threads/threadsTree";
+import { ThemeTokenColors } from "./theme/activeTheme";
 import { scopeFor } from "./engine/workspaceScope";
 import { wireStore } from "./store/wireStore";
 import { wireTools } from "./tools/wireTools";
@@ -115,7 +116,9 @@ export function activate(context: vscode.ExtensionContext): SkeinApi {
     approvals: tools.approvals,
   });
   controllerRef = controller;
-  const chatView = new ChatViewProvider(context.extensionUri, controller);
+  // Code blocks in the chat take the active theme's syntax colours, and follow theme changes.
+  const themeColors = new ThemeTokenColors(() => chatView.postTokenColors());
+  const chatView = new ChatViewProvider(context.extensionUri, controller, () => themeColors.colors);
   const treeView = vscode.window.createTreeView(THREADS_VIEW_ID, { treeDataProvider: tree });
   tree.approvalsWaiting = (ref) => tools.approvals.waiting(ref);
   const showWaiting = () => chatView.setWaitingApprovals(tools.approvals.total(scope.key));
@@ -135,6 +138,7 @@ export function activate(context: vscode.ExtensionContext): SkeinApi {
     tree,
     treeView,
     selection,
+    themeColors,
     treeView.onDidChangeVisibility((e) => tick(e.visible)),
     { dispose: () => tick(false) },
     { dispose: () => controller.dispose() },

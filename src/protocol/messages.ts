@@ -49,7 +49,29 @@ export interface HostToWebview {
   toolOutput: { threadId: string; toolCallId: string; text: string };
   /** The composer's context chips changed (active editor, Add Selection, a chip removed). */
   context: { context: ComposerContextView };
+  /**
+   * The active colour theme's syntax colour per token kind (`#rrggbb[aa]`, or `inherit`: the plain code colour),
+   * as VS Code colours the same kinds in the editor; null when the theme could not be read (the stylesheet's
+   * colours apply). Sent after `ready` and whenever the theme or its customisations change.
+   */
+  tokenColors: { colors: Partial<Record<TokenKind, string>> | null };
 }
+
+/** The code block token kinds whose colours follow the theme (`--skein-token-<kind>` in media/chat.css). */
+export const TOKEN_KINDS = [
+  "keyword",
+  "control",
+  "string",
+  "number",
+  "constant",
+  "comment",
+  "function",
+  "type",
+  "variable",
+  "tag",
+] as const;
+export type TokenKind = (typeof TOKEN_KINDS)[number];
+const TOKEN_COLOUR = /^(?:#(?:[0-9a-f]{3,4}|[0-9a-f]{6}|[0-9a-f]{8})|inherit)$/i;
 
 /** Commands the webview may ask the host to run (a closed list: the webview cannot run arbitrary commands). */
 export const WEBVIEW_COMMANDS = ["setApiKey", "newThread"] as const;
@@ -214,6 +236,14 @@ const hostChecks: { [K in keyof HostToWebview]: Check } = {
   approvals: (p) => typeof p.threadId === "string" && Array.isArray(p.approvals) && p.approvals.every(isApproval),
   toolOutput: (p) => typeof p.threadId === "string" && typeof p.toolCallId === "string" && typeof p.text === "string",
   context: (p) => isContext(p.context),
+  // Only known kinds and colour literals: the values become CSS custom properties in the webview.
+  tokenColors: (p) =>
+    p.colors === null ||
+    (isObject(p.colors) &&
+      Object.entries(p.colors).every(
+        ([kind, colour]) =>
+          (TOKEN_KINDS as readonly string[]).includes(kind) && typeof colour === "string" && TOKEN_COLOUR.test(colour),
+      )),
 };
 
 function check(map: Record<string, Check>, value: unknown): boolean {

@@ -13,6 +13,7 @@ import {
 import type { ChatErrorView, ChatSnapshot, PersistedViewState, ScrollAnchor, WebviewStrings } from "../protocol/types";
 import { MessageList } from "./messageList";
 import { format, joinDrafts } from "./notices";
+import { applyTokenColors } from "./themeColors";
 import { actionBar, errorBox, interruptedNotice, type NoticeActions } from "./turnNotices";
 import { cacheOf, readCache, readSavedState, readStrings, type CachedThread } from "./viewState";
 import { WorkspaceUi } from "./workspaceUi";
@@ -167,6 +168,15 @@ export class ChatApp {
     // Where the user was in the saved thread: applied by the first snapshot of that thread, whichever host answer
     // it is (a refresh can overtake the one answering `ready`).
     if (state.threadId && state.anchor) this.reloadAnchor = { threadId: state.threadId, anchor: state.anchor };
+    // The theme's syntax colours as the host knew them when it wrote the page (later changes come as messages).
+    const colors = this.root.dataset.tokenColors;
+    if (colors) {
+      try {
+        this.receive({ type: "tokenColors", params: { colors: JSON.parse(colors) as unknown } });
+      } catch {
+        // not JSON: the stylesheet's colours stay
+      }
+    }
     this.paintRemembered(state);
     this.post(webviewMessage("ready", { state }));
   }
@@ -255,6 +265,8 @@ export class ChatApp {
         return;
       case "context":
         return this.workspace.setContext(message.params.context);
+      case "tokenColors":
+        return applyTokenColors(this.root.ownerDocument, message.params.colors);
       case "revealMessage":
         if (message.params.threadId === this.threadId) this.list.reveal(message.params.messageId);
         return;

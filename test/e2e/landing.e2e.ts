@@ -7,7 +7,7 @@
  * Screenshots: test-results/e2e/NN-landing-*.png.
  */
 import * as assert from "node:assert/strict";
-import type { Frame } from "playwright-core";
+import type { Frame, Locator, Page } from "playwright-core";
 import { Session } from "./session";
 import { assistantMessages, typeInComposer, userMessages } from "./workbench";
 
@@ -33,6 +33,11 @@ interface El {
   closest(selector: string): El | null;
   textContent: string | null;
 }
+interface Colours {
+  keyword: string;
+  control: string;
+  comment: string;
+}
 interface Win {
   document: {
     getElementById(id: string): El;
@@ -56,6 +61,50 @@ async function landing(chat: Frame): Promise<{ gap: number; lastEndInView: boole
       lastEndInView: last.getBoundingClientRect().bottom <= view.bottom + 1,
     };
   });
+}
+
+/**
+ * The colours the editor gives the fibonacci code's tokens (`let`: storage.type, `return`: keyword.control, the
+ * comment), and the colours the chat gives the same tokens in its code block: both read as the browser paints them.
+ */
+async function tokenColours(page: Page, reply: Locator): Promise<{ editor: Colours; chat: Colours }> {
+  // The editor tokenizes in the background: wait until `let` has its own token colour class (not the default).
+  await page.waitForFunction(() => {
+    const doc = (globalThis as unknown as Win).document;
+    for (const span of doc.querySelectorAll(".monaco-editor .view-lines .view-line span span"))
+      if ((span.textContent ?? "").trim() === "let" && span.className !== "mtk1") return true;
+    return false;
+  });
+  // (no helper functions in the page functions: the page does not have the test runner's name-keeping helper)
+  const editor = await page.evaluate(() => {
+    const w = globalThis as unknown as Win;
+    const found: Colours = { keyword: "", control: "", comment: "" };
+    for (const span of w.document.querySelectorAll(".monaco-editor .view-lines .view-line span span")) {
+      const text = span.textContent ?? "";
+      if (!found.keyword && text.trim() === "let") found.keyword = w.getComputedStyle(span).color;
+      if (!found.control && text.trim() === "return") found.control = w.getComputedStyle(span).color;
+      if (!found.comment && text.includes("Iterative")) found.comment = w.getComputedStyle(span).color;
+    }
+    return found;
+  });
+  const chat = await reply
+    .locator(".code-block")
+    .first()
+    .evaluate((block) => {
+      const w = globalThis as unknown as Win;
+      const found: Colours = { keyword: "", control: "", comment: "" };
+      for (const span of (block as unknown as El).querySelectorAll("code.hljs span")) {
+        const text = span.textContent ?? "";
+        if (!found.keyword && span.className === "hljs-keyword" && text === "let")
+          found.keyword = w.getComputedStyle(span).color;
+        if (!found.control && span.className === "hljs-keyword hljs-control" && text === "return")
+          found.control = w.getComputedStyle(span).color;
+        if (!found.comment && span.className === "hljs-comment" && text.includes("Iterative"))
+          found.comment = w.getComputedStyle(span).color;
+      }
+      return found;
+    });
+  return { editor, chat };
 }
 
 /** Waits two frames in the webview (its scroll and resize handling have run). */
@@ -362,7 +411,12 @@ describe("Skein in a real VS Code (browser): where the chat lands, and how it lo
       await block.locator(".open-code-button").click();
       await s.page.locator(".monaco-editor .view-lines", { hasText: "fibonacci" }).first().waitFor();
       await s.page.locator(".statusbar-item", { hasText: "TypeScript" }).first().waitFor();
+      await s.page.locator(".monaco-editor .view-lines .view-line", { hasText: "Iterative" }).first().waitFor();
     });
+    // The chat colours code as the editor does under the same theme (the theme's own token rules).
+    const before = await tokenColours(s.page, assistantMessages(chat).last());
+    assert.ok(before.editor.keyword && before.editor.control && before.editor.comment, "the editor shows the tokens");
+    assert.deepEqual(before.chat, before.editor, "the chat's code takes the editor's token colours");
     await wb.step("landing-code-inserted", async () => {
       const python = assistantMessages(chat).last().locator(".code-block").nth(1);
       await python.hover();
@@ -379,6 +433,15 @@ describe("Skein in a real VS Code (browser): where the chat lands, and how it lo
       await chat.locator(startsLight ? "body.vscode-dark" : "body.vscode-light").waitFor();
       await assistantMessages(chat).last().locator("blockquote").scrollIntoViewIfNeeded();
     });
+    // After the switch, once the chat has taken the new theme's colours, they still match the editor's.
+    const reply = assistantMessages(chat).last();
+    let after = await tokenColours(s.page, reply);
+    for (let i = 0; i < 100 && after.chat.keyword === before.chat.keyword; i++) {
+      await s.page.waitForTimeout(100); // polling for the host's new colours, not a wait for time to pass
+      after = await tokenColours(s.page, reply);
+    }
+    assert.notEqual(after.editor.keyword, before.editor.keyword, "the editor's colours changed with the theme");
+    assert.deepEqual(after.chat, after.editor, "after a theme change the chat's code follows the editor's colours");
     const quote = await assistantMessages(chat)
       .last()
       .locator("blockquote")

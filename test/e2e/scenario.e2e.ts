@@ -74,6 +74,19 @@ describe("Skein in a real VS Code (browser)", function () {
         await s.page.goto(s.url);
         await wb.waitReady();
       });
+      // No thread yet: the palette offers New Thread, and none of the commands that need a thread.
+      const before = await wb.step("palette-without-thread", () =>
+        wb.paletteRows("Skein: Thread", "Skein: Import Thread"),
+      );
+      assert.ok(
+        before.some((row) => row.includes("Skein: New Thread")),
+        "New Thread is offered",
+      );
+      for (const hidden of ["Fork Thread", "Export Thread", "Rename Thread", "Delete Thread", "Open Thread"])
+        assert.ok(
+          !before.some((row) => row.includes(`Skein: ${hidden}`)),
+          `"${hidden}" is hidden without a thread (${before.join(" | ")})`,
+        );
       await wb.step("palette-new-thread", () => wb.runCommand("Skein: New Thread"));
       chat = await wb.step("chat-opens-focused", emptyChat);
       await wb.step("reply-streams-in", async () => {
@@ -84,6 +97,17 @@ describe("Skein in a real VS Code (browser)", function () {
       await wb.step("tree-lists-thread", async () => {
         await wb.threadRow(/bob/i).waitFor();
       });
+      // With a thread that has messages, its commands are offered; "New Thread" still ranks first for its name.
+      const after = await wb.step("palette-with-thread", () => wb.paletteRows("Skein: Thread", "Skein: Fork Thread"));
+      for (const shown of ["Fork Thread", "Export Thread", "Rename Thread", "Delete Thread"])
+        assert.ok(
+          after.some((row) => row.includes(`Skein: ${shown}`)),
+          `"${shown}" is offered (${after.join(" | ")})`,
+        );
+      const ranked = await wb.step("palette-ranks-new-thread", () =>
+        wb.paletteRows("Skein: New Thread", "Skein: New Thread"),
+      );
+      assert.ok(ranked[0]?.includes("Skein: New Thread"), `"New Thread" is the first row (${ranked.join(" | ")})`);
     });
 
     it("2. reload → same thread with history and the unsent draft → what's my name? sends the earlier turn", async () => {
@@ -248,6 +272,55 @@ describe("Skein in a real VS Code (browser)", function () {
         await reply.locator("h1, h2, h3").first().waitFor();
       });
     });
+
+    it("Export says where the file went, and Open shows it", async () => {
+      const wb = s.workbench;
+      const input = s.page.locator(".quick-input-widget .quick-input-box input");
+      await wb.step("export-thread", async () => {
+        chat = await newThread();
+        await typeInComposer(chat, "show me some markdown", true);
+        await chat.locator("#send-button").waitFor({ state: "visible" });
+        await wb.threadRow(/show me some markdown/).waitFor();
+      });
+      await wb.step("exported-notice", async () => {
+        // Not runCommand: the command opens its own quick pick (the format) at once.
+        await s.page.keyboard.press("Escape");
+        await s.page.keyboard.press("F1");
+        await input.waitFor({ state: "visible" });
+        await input.fill(">Skein: Export Thread");
+        await s.page
+          .locator(".quick-input-widget .quick-input-list .monaco-list-row")
+          .filter({ hasText: "Skein: Export Thread" })
+          .first()
+          .click();
+        await s.page.locator(".quick-input-widget .quick-input-title", { hasText: "Export Thread" }).waitFor();
+        await s.page
+          .locator(".quick-input-widget .quick-input-list .monaco-list-row")
+          .filter({ hasText: "Readable" })
+          .first()
+          .click();
+        // VS Code's own save dialog, at the workspace folder with the thread's name: accept it.
+        const path = s.page.locator(".quick-input-widget .quick-input-box input");
+        await s.page.waitForFunction(
+          () => {
+            const el = (
+              globalThis as unknown as { document: { querySelector(q: string): { value?: string } | null } }
+            ).document.querySelector(".quick-input-widget .quick-input-box input");
+            return (el?.value ?? "").endsWith(".md");
+          },
+          undefined,
+          { timeout: 30_000 },
+        );
+        await path.press("Enter");
+        // The notification, from the notification centre (a toast may have timed out on a loaded machine).
+        await wb.runCommand("Notifications: Show Notifications");
+        const notice = s.page.locator(".notifications-center .notification-list-item", { hasText: "Exported" });
+        await notice.waitFor();
+        await notice.locator(".monaco-button", { hasText: "Open" }).click();
+        await s.page.locator(".tabs-container .tab.active", { hasText: ".md" }).waitFor();
+        await s.page.locator(".monaco-editor .view-lines", { hasText: "show me some markdown" }).first().waitFor();
+      });
+    });
   });
 
   describe("time travel: regenerate, switch branches, edit, reload, fork, search", () => {
@@ -339,6 +412,11 @@ describe("Skein in a real VS Code (browser)", function () {
         await wb.threadRow(/carol \(fork\)[\s\S]*2 messages/).waitFor();
         await assistantMessages(chat).filter({ hasText: "Your name is dave." }).waitFor({ state: "detached" });
         await assistantMessages(chat).filter({ hasText: "Hello dave!" }).waitFor();
+        // The tree's selection moves to the fork (the thread now open), not left on the forked one.
+        await wb
+          .selectedThreadRow()
+          .filter({ hasText: /\(fork\)/ })
+          .waitFor();
       });
       assert.equal(await userMessages(chat).count(), 1, "step tt-forked: the fork shows only the first user message");
       assert.equal(
@@ -365,13 +443,30 @@ describe("Skein in a real VS Code (browser)", function () {
           .first()
           .click();
         await s.page.locator(".quick-input-widget .quick-input-title", { hasText: "Search Threads" }).waitFor();
+        // Nothing found says so, with the words searched for.
+        await input.fill("zebra crossing");
+        await s.page
+          .locator(".quick-input-widget .quick-input-list .monaco-list-row")
+          .filter({ hasText: "No thread mentions “zebra crossing”." })
+          .waitFor();
         await input.fill("carol");
         await hit.waitFor();
+        // The snippet is plain text with the match highlighted.
+        await hit
+          .locator(".quick-input-list-label-meta .highlight", { hasText: /^carol$/i })
+          .first()
+          .waitFor();
       });
       await wb.step("tt-search-opened-older-branch", async () => {
         await hit.click();
         await userMessages(chat).filter({ hasText: CAROL }).waitFor();
         await position("user").filter({ hasText: "1/2" }).waitFor();
+        // The tree's selection follows to the thread the search opened (the original, not the fork).
+        await wb
+          .selectedThreadRow()
+          .filter({ hasText: /carol/ })
+          .filter({ hasNotText: /\(fork\)/ })
+          .waitFor();
       });
     });
   });

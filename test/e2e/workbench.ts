@@ -78,6 +78,29 @@ export class Workbench {
     }
   }
 
+  /**
+   * The command palette's rows for `query` (their text, top to bottom), read once `present` — a command that must
+   * be listed — shows: by then the palette has filtered its list. The palette is closed again.
+   */
+  async paletteRows(query: string, present: string): Promise<string[]> {
+    const input = this.page.locator(".quick-input-widget .quick-input-box input");
+    const rows = this.page.locator(".quick-input-widget .quick-input-list .monaco-list-row");
+    await this.page.keyboard.press("Escape");
+    await this.page.keyboard.press("F1");
+    await input.waitFor({ state: "visible", timeout: 10_000 });
+    await input.fill(`>${query}`);
+    await rows.filter({ hasText: present }).first().waitFor({ state: "visible", timeout: 30_000 });
+    const texts = await rows.allTextContents();
+    await this.page.keyboard.press("Escape");
+    await input.waitFor({ state: "hidden", timeout: 10_000 });
+    return texts;
+  }
+
+  /** The Threads tree's selected row (the one VS Code highlights). */
+  selectedThreadRow(): Locator {
+    return this.threadRows().and(this.page.locator("[aria-selected='true']"));
+  }
+
   /** The chat webview's content frame (the inner iframe that holds #composer). */
   async chat(timeoutMs = STEP_TIMEOUT_MS): Promise<Frame> {
     const deadline = Date.now() + timeoutMs;

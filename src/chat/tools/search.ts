@@ -36,6 +36,7 @@ export interface SearchOutcome {
 /** Files bigger than this are not searched (generated bundles, data). */
 export const MAX_SEARCHED_FILE_BYTES = 1024 * 1024;
 const MAX_LINE_CHARS = 300;
+const SCAN_BATCH = 64;
 
 export class SearchQueryError extends Error {
   override readonly name = "SearchQueryError";
@@ -95,28 +96,43 @@ async function scanFolder(
 ): Promise<{ hits: SearchHit[]; limited: boolean }> {
   const pattern = compile(request);
   const matches = globMatcher(request.glob);
-  const hits: SearchHit[] = [];
-  for await (const rel of walkFiles(folder.path, "", request.signal)) {
-    if (!matches(rel)) continue;
+  const found = new Map<string, SearchHit[]>();
+  const order: string[] = [];
+  let count = 0;
+  // Files are read a batch at a time (the disk and the event loop work in parallel); hits keep walk order.
+  const scanOne = async (rel: string): Promise<void> => {
     const abs = join(folder.path, rel);
     let data: Buffer;
     try {
-      if ((await stat(abs)).size > MAX_SEARCHED_FILE_BYTES) continue;
+      if ((await stat(abs)).size > MAX_SEARCHED_FILE_BYTES) return;
       data = await readFile(abs);
     } catch {
-      continue;
+      return;
     }
-    if (data.subarray(0, 8192).includes(0)) continue; // binary
+    if (data.subarray(0, 8192).includes(0)) return; // binary
     const text = data.toString("utf8");
-    if (!pattern.test(text)) continue;
+    if (!pattern.test(text)) return;
     const lines = text.split("\n");
-    for (let i = 0; i < lines.length; i++) {
-      if (!pattern.test(lines[i])) continue;
-      if (hits.length >= budget) return { hits, limited: true };
-      hits.push({ folder, rel, line: i + 1, text: clip(lines[i]) });
+    const own: SearchHit[] = [];
+    for (let i = 0; i < lines.length; i++)
+      if (pattern.test(lines[i])) own.push({ folder, rel, line: i + 1, text: clip(lines[i]) });
+    found.set(rel, own);
+    count += own.length;
+  };
+  let batch: Promise<void>[] = [];
+  for await (const rel of walkFiles(folder.path, "", request.signal)) {
+    if (!matches(rel)) continue;
+    order.push(rel);
+    batch.push(scanOne(rel));
+    if (batch.length >= SCAN_BATCH) {
+      await Promise.all(batch);
+      batch = [];
+      if (count > budget) break;
     }
   }
-  return { hits, limited: false };
+  await Promise.all(batch);
+  const hits = order.flatMap((rel) => found.get(rel) ?? []);
+  return { hits: hits.slice(0, budget), limited: hits.length > budget };
 }
 
 function ripgrepFolder(

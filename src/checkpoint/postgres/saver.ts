@@ -437,8 +437,11 @@ export class PostgresSaver extends BaseCheckpointSaver {
   async listThreads(options: { limit?: number } = {}): Promise<ThreadInfo[]> {
     const limit = options.limit === undefined ? null : Math.max(0, Math.floor(options.limit));
     const result = await this.query<ThreadRow>(
-      `${THREAD_COLUMNS} FROM ${this.t}.threads WHERE ($2::text IS NULL OR workspace = $2) ORDER BY touched DESC LIMIT $1`,
-      [limit, this.workspace ?? null],
+      // Two statements rather than "$2 IS NULL OR workspace = $2", so the one with a key walks (workspace, touched).
+      this.workspace === undefined
+        ? `${THREAD_COLUMNS} FROM ${this.t}.threads ORDER BY touched DESC LIMIT $1`
+        : `${THREAD_COLUMNS} FROM ${this.t}.threads WHERE workspace = $2 ORDER BY touched DESC LIMIT $1`,
+      this.workspace === undefined ? [limit] : [limit, this.workspace],
     );
     return result.rows.map(toThreadInfo);
   }
@@ -500,7 +503,7 @@ export class PostgresSaver extends BaseCheckpointSaver {
         `INSERT INTO ${t}.threads AS th (thread_id, gen, title, metadata, created_at, updated_at, rev, touched, workspace)
          VALUES ($1, nextval('${t}.gen_seq'), $2, $3, clock_timestamp(), clock_timestamp(), nextval('${t}.rev_seq'), nextval('${t}.rev_seq'), $4)
          ON CONFLICT (thread_id) DO UPDATE SET title = $2, metadata = $3, rev = nextval('${t}.rev_seq')
-         RETURNING thread_id, title, metadata, created_at, updated_at, rev`,
+         RETURNING ${THREAD_FIELDS}, rev`,
         [threadId, title, JSON.stringify(metadata), this.workspace ?? ""],
       );
       await this.notify(client, { kind: "info", threadId, rev: saved.rows[0]!.rev });
@@ -519,18 +522,21 @@ interface ThreadRow {
   thread_id: string;
   title: string | null;
   metadata: Record<string, unknown>;
-  created_at: Date;
-  updated_at: Date;
+  /** ISO 8601 text made by the server (a list of 10,000 threads then parses no dates). */
+  created_at: string;
+  updated_at: string;
 }
 
-const THREAD_COLUMNS = "SELECT thread_id, title, metadata, created_at, updated_at";
+const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS ${column}`;
+const THREAD_FIELDS = `thread_id, title, metadata, ${iso("created_at")}, ${iso("updated_at")}`;
+const THREAD_COLUMNS = `SELECT ${THREAD_FIELDS}`;
 
 function toThreadInfo(row: ThreadRow): ThreadInfo {
   return {
     threadId: row.thread_id,
     ...(row.title !== null ? { title: row.title } : {}),
-    createdAt: row.created_at.toISOString(),
-    updatedAt: row.updated_at.toISOString(),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
     metadata: row.metadata ?? {},
   };
 }

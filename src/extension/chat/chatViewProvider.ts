@@ -5,7 +5,8 @@
  */
 import { randomBytes } from "node:crypto";
 import * as vscode from "vscode";
-import type { HostMessage } from "../../protocol/messages";
+import { hostMessage, type HostMessage } from "../../protocol/messages";
+import type { TokenColors } from "../theme/tokenColors";
 import type { ChatController, ChatPanel } from "./chatController";
 import { chatWebviewHtml } from "./webviewHtml";
 
@@ -25,7 +26,14 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly controller: ChatController,
+    /** The active theme's syntax colours (undefined: not read, or unreadable). */
+    private readonly tokenColors: () => TokenColors | undefined = () => undefined,
   ) {}
+
+  /** The theme's syntax colours changed: the open view recolours its code blocks. */
+  postTokenColors(): void {
+    void this.view?.webview.postMessage(hostMessage("tokenColors", { colors: this.tokenColors() ?? null }));
+  }
 
   resolveWebviewView(view: vscode.WebviewView): void {
     this.resolvedAt = Date.now();
@@ -53,6 +61,8 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
     this.controller.attach(panel);
     // The webview posts `ready` once its script runs; the controller answers with the snapshot.
     const sub = webview.onDidReceiveMessage((message: unknown) => {
+      // A (re)loaded page gets the colours current now, whatever its HTML carried.
+      if ((message as { type?: unknown } | null)?.type === "ready") this.postTokenColors();
       this.controller.handleMessage(message).catch((error: unknown) => {
         console.error("[skein] webview message failed:", error instanceof Error ? error.message : String(error));
       });
@@ -85,6 +95,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
       language: vscode.env.language,
       openThreadId: this.controller.openRef.threadId,
       strings: this.controller.strings,
+      tokenColors: this.tokenColors(),
       activatedAt: this.createdAt,
       resolvedAt: this.resolvedAt,
     });

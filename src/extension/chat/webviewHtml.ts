@@ -22,6 +22,8 @@ export interface WebviewHtmlParts {
   openThreadId: string;
   /** The webview's localised strings (the snapshot carries them too; these let it paint before the snapshot). */
   strings: WebviewStrings;
+  /** The active theme's syntax colours, if already read (else they follow in a message). */
+  tokenColors?: Partial<Record<string, string>>;
   /** When activate() ran and when the view was resolved (epoch ms), for bench/reload.bench.ts. */
   activatedAt: number;
   resolvedAt: number;
@@ -85,7 +87,7 @@ export function chatWebviewHtml(parts: WebviewHtmlParts): string {
 <title>Skein</title>
 </head>
 <body data-activated-at="${parts.activatedAt}" data-resolved-at="${parts.resolvedAt}">
-<div id="app" data-highlighter="${escapeAttribute(asset("dist", "highlight.js"))}" data-open-thread="${escapeAttribute(parts.openThreadId)}" data-strings="${escapeAttribute(JSON.stringify(parts.strings))}"></div>
+<div id="app" data-highlighter="${escapeAttribute(asset("dist", "highlight.js"))}" data-open-thread="${escapeAttribute(parts.openThreadId)}" data-strings="${escapeAttribute(JSON.stringify(parts.strings))}"${parts.tokenColors ? ` data-token-colors="${escapeAttribute(JSON.stringify(parts.tokenColors))}"` : ""}></div>
 <script nonce="${nonce}">${inlineSafe(script, "script")}</script>
 </body>
 </html>`;

@@ -12,7 +12,12 @@ export function loadEngine(): Promise<EngineModule> {
   engine ??=
     typeof SKEIN_ENGINE_FILE === "string"
       ? // A computed path: the bundler leaves this require alone, so the engine stays out of dist/extension.js.
-        Promise.resolve().then(() => require(join(__dirname, SKEIN_ENGINE_FILE as string)) as EngineModule)
+        // Required on a timer, not in a microtask: parsing it takes a few hundred ms on a busy machine, and what
+        // the extension host has queued for the workbench meanwhile (it flushes on a timer too) — the chat view's
+        // HTML right after a reload — goes out first instead of waiting for it.
+        new Promise<void>((resolve) => setTimeout(resolve, 0)).then(
+          () => require(join(__dirname, SKEIN_ENGINE_FILE as string)) as EngineModule,
+        )
       : import("./engineEntry");
   return engine;
 }

@@ -205,4 +205,24 @@ describe.skipIf(!pgUrl)(`PostgresSaver workspaces ${skipReason}`, () => {
       (await repoB.getTuple({ configurable: { thread_id: "a1" } }))?.checkpoint.channel_values.messages,
     ).toHaveLength(2);
   });
+
+  it("catalog times are the ISO 8601 text Date gives, in UTC, whatever the session's time zone", async () => {
+    const { saver, schema } = await fresh();
+    const before = Date.now();
+    await saver.setThreadInfo("t1", { title: "one" });
+    await withClient((client) => client.query(`ALTER DATABASE postgres SET timezone TO 'Asia/Kolkata'`));
+    try {
+      const tz = openSaver(schema);
+      opened.push({ saver: tz, schema: freshSchema("unused") });
+      const [listed] = await tz.listThreads();
+      const info = (await tz.getThreadInfo("t1"))!;
+      for (const at of [listed!.updatedAt, listed!.createdAt, info.updatedAt, info.createdAt]) {
+        expect(at).toBe(new Date(at).toISOString());
+        expect(Date.parse(at)).toBeGreaterThanOrEqual(before - 1_000);
+        expect(Date.parse(at)).toBeLessThanOrEqual(Date.now() + 1_000);
+      }
+    } finally {
+      await withClient((client) => client.query(`ALTER DATABASE postgres RESET timezone`));
+    }
+  });
 });
