@@ -229,11 +229,14 @@ export class ChatApp {
           return this.post(webviewMessage("ready", { state: this.savedState() }));
         this.refreshChrome();
         return this.saveState();
-      case "tokens":
+      case "tokens": {
         if (message.params.threadId !== this.threadId) return;
+        const first = !this.list.has(message.params.messageId);
         this.list.appendText(message.params.messageId, message.params.text);
+        if (!first) return; // the list renders the new text on the next frame; nothing else changed
         this.list.setStreaming(message.params.messageId);
         return this.refreshChrome();
+      }
       case "status":
         if (message.params.threadId !== this.threadId) return;
         this.streaming = message.params.streaming !== null;

@@ -8,8 +8,11 @@ import DOMPurify from "dompurify";
 import MarkdownIt from "markdown-it";
 import { highlightCode, languageOf } from "./highlight";
 
-/** Above this, a message renders as plain text (markdown-it is linear, but layout of huge HTML is not cheap). */
-export const MAX_MARKDOWN_CHARS = 150_000;
+/**
+ * Above this, a message renders as plain text (markdown-it is linear, but layout of huge HTML is not cheap).
+ * Below it, a long message renders incrementally (markdownStream.ts): streamed, and over several frames when stored.
+ */
+export const MAX_MARKDOWN_CHARS = 1_000_000;
 /** Above this, even plain text is cut (the full text can still be copied). */
 export const MAX_PLAIN_CHARS = 2_000_000;
 
@@ -39,6 +42,9 @@ let purifier: ReturnType<typeof DOMPurify> | undefined;
 function purify(): ReturnType<typeof DOMPurify> {
   if (!purifier) {
     purifier = DOMPurify(window);
+    // Set once: passing the configuration to every call would parse it again each time (a reply being streamed
+    // is sanitised slice by slice, and every coloured code block once more).
+    purifier.setConfig(PURIFY_CONFIG);
     // Links open outside the webview and never get access to it.
     purifier.addHook("afterSanitizeAttributes", (node) => {
       if (node.tagName === "A") {
@@ -57,12 +63,64 @@ function purify(): ReturnType<typeof DOMPurify> {
 
 /** The second wall: whatever HTML reaches it leaves without scripts, handlers, forms or unsafe URLs. */
 export function sanitizeHtml(html: string): string {
-  return purify().sanitize(html, PURIFY_CONFIG) as unknown as string;
+  return purify().sanitize(html) as unknown as string;
 }
 
 /** Sanitised HTML for a markdown text (exported for tests). */
 export function markdownToSafeHtml(text: string): string {
   return sanitizeHtml(md.render(text));
+}
+
+/** Link reference definitions seen so far (markdown-it's `env`), carried from one slice of a text to the next. */
+export type MarkdownEnv = Record<string, unknown>;
+
+/**
+ * Sanitised HTML for a slice of a longer text that starts and ends at top-level block boundaries; rendered
+ * slice by slice, the HTML is the same as the whole text's. `env` carries link references between slices.
+ */
+export function markdownSliceToSafeHtml(text: string, env: MarkdownEnv): string {
+  return sanitizeHtml(md.render(text, env));
+}
+
+/** What markdown-it normalises before parsing (line endings, NUL), so offsets into the text match its lines. */
+export function normalizeMarkdown(text: string): string {
+  return text.replace(/\r\n?/g, "\n").replace(/\0/g, "\uFFFD");
+}
+
+/** A top-level block of a (normalised) text: where it starts, and where its last line ends. */
+export interface TopLevelBlock {
+  start: number;
+  end: number;
+  table: boolean;
+}
+
+/**
+ * The top-level blocks (paragraph, list, fence, table, quote …) of a normalised text, from markdown-it's block
+ * parser alone (no inline parsing, nothing rendered): cheap enough to run on every streamed frame. Link
+ * reference definitions make no block; their lines fall between blocks.
+ */
+export function topLevelBlocks(text: string): TopLevelBlock[] {
+  const tokens: ReturnType<MarkdownIt["parse"]> = [];
+  md.block.parse(text, md, {}, tokens);
+  const lines: { first: number; last: number; table: boolean }[] = [];
+  for (const token of tokens)
+    if (token.level === 0 && token.nesting !== -1 && token.map)
+      lines.push({ first: token.map[0], last: token.map[1], table: token.type === "table_open" });
+  if (lines.length === 0) return [];
+  const offsets = lineOffsets(text, lines[lines.length - 1]!.last);
+  return lines.map(({ first, last, table }) => ({ start: offsets[first]!, end: offsets[last]!, table }));
+}
+
+/** Offsets where lines 0..upTo start (a line past the end starts at the text's length). */
+function lineOffsets(text: string, upTo: number): number[] {
+  const offsets = [0];
+  let at = 0;
+  while (offsets.length <= upTo) {
+    const next = text.indexOf("\n", at);
+    at = next < 0 ? text.length : next + 1;
+    offsets.push(at);
+  }
+  return offsets;
 }
 
 export interface RenderStrings {
@@ -103,6 +161,18 @@ export function renderInto(target: HTMLElement, text: string, options: RenderOpt
   }
   target.innerHTML = markdownToSafeHtml(text);
   decorateCodeBlocks(target, options);
+  for (const table of Array.from(target.querySelectorAll("table"))) markLongTable(table);
+}
+
+/** A table with more body rows than this lays its rows out as independent lines (media/chat.css `.long-table`). */
+export const LONG_TABLE_ROWS = 100;
+
+/**
+ * Marks a long table, so its rows are laid out one by one instead of the table as a whole: a row added to a long
+ * table (a streamed reply) then costs one row's layout, not the table's. Its columns are of equal width.
+ */
+export function markLongTable(table: HTMLTableElement): void {
+  if ((table.tBodies[0]?.rows.length ?? 0) > LONG_TABLE_ROWS) table.classList.add("long-table");
 }
 
 /**

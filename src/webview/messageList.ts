@@ -1,11 +1,17 @@
 /**
  * The message list, rendered incrementally: a thread of 1,000 turns paints its newest PAGE messages first and
  * renders older pages as the user scrolls up (keeping the view anchored), so opening it costs the same as a
- * short thread. Every message element carries `data-role` and `data-message-id` for tests and styling.
+ * short thread. A streamed reply renders only what each frame added (markdownStream.ts), a long stored one over
+ * several frames, and a message that comes back from the host unchanged or completed keeps its element: the end
+ * of a long reply renders nothing again. Every message element carries `data-role` and `data-message-id` for
+ * tests and styling.
  */
 import type { ChatMessageView, WebviewStrings } from "../protocol/types";
-import { decorateMessage, type MessageActions } from "./branchControls";
-import { renderInto, type RenderOptions } from "./markdown";
+import type { MessageActions } from "./branchControls";
+import { MAX_MARKDOWN_CHARS, renderInto, type RenderOptions } from "./markdown";
+import { LongMessages, PROGRESSIVE_CHARS } from "./longMessages";
+import { MarkdownStream } from "./markdownStream";
+import { dressMessage } from "./messageElement";
 import { ScrollKeeper } from "./scrollKeeper";
 import { messageAttachments } from "./contextChips";
 import { appendToolOutput, findRow, pendingCallRow, resultRow, ToolIndex, updatePendingRows } from "./toolRows";
@@ -29,6 +35,10 @@ export class MessageList {
   private strings!: WebviewStrings;
   private readonly dirty = new Set<string>();
   private frame: number | undefined;
+  /** Message bodies rendered incrementally (streamed replies, long messages), by message id. */
+  private readonly streams = new Map<string, MarkdownStream>();
+  /** Long stored messages still being rendered over the next frames. */
+  private readonly backlog: LongMessages;
   /** Insert at Cursor / Open in New Editor on code blocks (set by the app). */
   codeActions: Pick<RenderOptions, "insert" | "open"> = {};
   /** Long user messages the user expanded (kept across re-renders of the same message). */
@@ -51,6 +61,7 @@ export class MessageList {
     this.olderHint.className = "older-hint";
     this.olderHint.hidden = true;
     this.keeper = new ScrollKeeper(container, () => this.onScrolled());
+    this.backlog = new LongMessages(doc.defaultView, () => this.keeper.apply());
     container.addEventListener("scroll", () => {
       if (container.scrollTop < LOAD_OLDER_PX) this.renderOlder();
     });
@@ -75,6 +86,8 @@ export class MessageList {
     this.tools.rebuild(this.messages);
     this.elements.clear();
     this.dirty.clear();
+    this.streams.clear();
+    this.backlog.clear();
     this.renderedFrom = Math.max(0, this.messages.length - FIRST_PAGE);
     const fragment = this.container.ownerDocument.createDocumentFragment();
     for (let i = this.renderedFrom; i < this.messages.length; i++)
@@ -104,9 +117,13 @@ export class MessageList {
       this.resolvePendingRow(view);
       const index = this.messages.findIndex((m) => m.id === view.id);
       if (index >= 0) {
+        const before = this.messages[index]!;
         this.messages[index] = view;
         const old = this.elements.get(view.id);
-        if (old) old.replaceWith(this.createElement(view));
+        if (old && !this.updateInPlace(old, before, view)) {
+          this.forget(view.id);
+          old.replaceWith(this.createElement(view));
+        }
       } else {
         this.messages.push(view);
         this.appendElement(this.createElement(view));
@@ -128,12 +145,23 @@ export class MessageList {
   replaceTail(afterId: string | null, views: ChatMessageView[]): boolean {
     const at = afterId === null ? -1 : this.messages.findIndex((m) => m.id === afterId);
     if (afterId !== null && at < 0) return false;
-    for (const gone of this.messages.splice(at + 1)) {
-      this.elements.get(gone.id)?.remove();
-      this.elements.delete(gone.id);
-      this.dirty.delete(gone.id);
-    }
+    const gone = this.messages.splice(at + 1);
     this.tools.rebuild([...this.messages, ...views]);
+    // The messages that come back first, in the same order (a streamed reply now stored), keep their elements.
+    let kept = 0;
+    while (kept < gone.length && kept < views.length && views.length <= FIRST_PAGE) {
+      const el = this.elements.get(gone[kept]!.id);
+      if (!el || gone[kept]!.id !== views[kept]!.id || !this.updateInPlace(el, gone[kept]!, views[kept]!)) break;
+      this.messages.push(views[kept]!);
+      kept++;
+    }
+    for (const old of gone.slice(kept)) {
+      this.elements.get(old.id)?.remove();
+      this.elements.delete(old.id);
+      this.dirty.delete(old.id);
+      this.forget(old.id);
+    }
+    views = views.slice(kept);
     for (const view of views) this.resolvePendingRow(view);
     if (views.length > FIRST_PAGE && at + 1 < this.messages.length + views.length - FIRST_PAGE) {
       // A long new continuation (a switch far back): paint it like a snapshot, newest page first.
@@ -145,7 +173,7 @@ export class MessageList {
         this.messages.push(view);
         fragment.append(this.createElement(view));
       }
-      this.container.append(fragment);
+      if (fragment.childNodes.length > 0) this.container.append(fragment);
       this.olderHint.hidden = this.renderedFrom === 0;
     }
     this.keeper.apply();
@@ -173,6 +201,7 @@ export class MessageList {
       if (!m.id.startsWith("pending-")) return true;
       this.elements.get(m.id)?.remove();
       this.elements.delete(m.id);
+      this.forget(m.id);
       return false;
     });
   }
@@ -194,7 +223,21 @@ export class MessageList {
     for (const id of this.dirty) {
       const view = this.messages.find((m) => m.id === id);
       const body = this.elements.get(id)?.querySelector<HTMLElement>(".message-body");
-      if (view && body) renderInto(body, view.text, this.renderOptions(view));
+      if (!view || !body) continue;
+      const options = this.renderOptions(view);
+      if (options.plain || view.text.length > MAX_MARKDOWN_CHARS) {
+        this.forget(id);
+        renderInto(body, view.text, options);
+        continue;
+      }
+      // Only the block still being written renders again; finished blocks stay as they are.
+      this.backlog.drop(id);
+      let stream = this.streams.get(id);
+      if (!stream || stream.element !== body) {
+        stream = new MarkdownStream(body, options);
+        this.streams.set(id, stream);
+      }
+      stream.update(view.text, false);
     }
     this.dirty.clear();
     this.keeper.apply();
@@ -301,37 +344,71 @@ export class MessageList {
     if (view.role === "tool") return this.createToolElement(view);
     const doc = this.container.ownerDocument;
     const el = doc.createElement("article");
-    el.className = `message message-${view.role}`;
-    if (view.interrupted) el.classList.add("interrupted");
-    if (view.isError) el.classList.add("tool-error");
-    if (view.id.startsWith("pending-")) el.dataset.pending = "true";
-    el.dataset.role = view.role;
-    el.dataset.messageId = view.id;
-    const header = doc.createElement("div");
-    header.className = "message-header";
-    const who =
-      view.role === "user" ? this.strings.you : view.role === "assistant" ? this.strings.assistant : this.strings.error;
-    header.textContent = who;
-    el.setAttribute("aria-label", who);
     const body = doc.createElement("div");
     body.className = "message-body";
-    if (view.text) renderInto(body, view.text, this.renderOptions(view));
-    el.append(header, body);
-    if (view.role === "user" && isLong(view.text)) this.addCollapse(el, view.id);
-    if (view.attachments?.length) body.after(messageAttachments(doc, view.attachments, toolStrings(this.strings)));
-    for (const call of view.toolCalls ?? []) {
-      if (!this.tools.hasResult(call.id))
-        el.append(pendingCallRow(doc, call, toolStrings(this.strings), this.tools.waiting.has(call.id)));
-    }
-    if (view.interrupted) {
-      const note = doc.createElement("div");
-      note.className = "interrupted-note";
-      note.textContent = this.strings.interrupted;
-      el.append(note);
-    }
-    decorateMessage(el, view, this.strings, this.actions);
+    this.renderBody(body, view);
+    el.append(body);
+    this.dress(el, view, body);
     this.elements.set(view.id, el);
     return el;
+  }
+
+  /**
+   * A message the host sends again (stored after streaming, or unchanged in a tail the host replaces) keeps its
+   * element and its rendered body: a completed reply renders only its not yet final end, an unchanged one
+   * nothing. The body stays where it is in the DOM (moving a long body costs as much as rendering it again);
+   * only what surrounds it is rebuilt. False when the body has to be rendered anew.
+   */
+  private updateInPlace(el: HTMLElement, before: ChatMessageView, view: ChatMessageView): boolean {
+    const body = el.querySelector<HTMLElement>(":scope > .message-body");
+    if (!body || before.role !== view.role || view.role === "user") return false;
+    const stream = this.streams.get(view.id);
+    const options = this.renderOptions(view);
+    if (
+      stream?.element === body &&
+      !options.plain &&
+      view.text.length <= MAX_MARKDOWN_CHARS &&
+      stream.continues(view.text) &&
+      !this.backlog.has(view.id)
+    ) {
+      this.dirty.delete(view.id);
+      stream.update(view.text, true);
+    } else if (view.text !== before.text || this.dirty.has(view.id)) return false;
+    this.dress(el, view, body);
+    return true;
+  }
+
+  /** Drops what renders a message's body incrementally (its element is going away or renders anew). */
+  private forget(id: string): void {
+    this.streams.delete(id);
+    this.backlog.drop(id);
+  }
+
+  private renderBody(body: HTMLElement, view: ChatMessageView): void {
+    if (!view.text) return;
+    const options = this.renderOptions(view);
+    if (options.plain || view.text.length <= PROGRESSIVE_CHARS || view.text.length > MAX_MARKDOWN_CHARS) {
+      renderInto(body, view.text, options);
+      return;
+    }
+    this.streams.set(view.id, this.backlog.start(view.id, body, view.text, options));
+  }
+
+  /** Everything around a message's body: its attributes, header, tool calls, notes and actions. */
+  private dress(el: HTMLElement, view: ChatMessageView, body: HTMLElement): void {
+    dressMessage(el, view, body, this.strings, this.actions);
+    // Tool calls are compact rows: one still waiting for its result here, a finished one as its result's own row.
+    for (const old of Array.from(el.querySelectorAll(":scope > details.tool-call"))) old.remove();
+    const strings = toolStrings(this.strings);
+    const doc = el.ownerDocument;
+    const rows = (view.toolCalls ?? [])
+      .filter((call) => !this.tools.hasResult(call.id))
+      .map((call) => pendingCallRow(doc, call, strings, this.tools.waiting.has(call.id)));
+    const note = el.querySelector(":scope > .interrupted-note");
+    if (note) note.before(...rows);
+    else el.append(...rows);
+    if (view.attachments?.length) body.after(messageAttachments(doc, view.attachments, strings));
+    if (view.role === "user" && isLong(view.text)) this.addCollapse(el, view.id);
   }
 
   /** A long message shows its first lines and a "Show more" toggle (the whole text stays in the DOM, for search). */

@@ -1,0 +1,187 @@
+// @vitest-environment jsdom
+/**
+ * Incremental rendering of a growing reply: finished blocks stay the same DOM nodes while later text arrives
+ * (only the block still being written renders again; a table gains rows without its earlier rows being
+ * rendered again), and the end result is the same DOM as rendering the whole text at once — on every way the
+ * text can be cut into streamed pieces. Code blocks keep their colours and actions; hostile markdown stays inert.
+ */
+import { beforeEach, describe, expect, it } from "vitest";
+import { useHighlighter } from "../../../src/webview/highlight";
+import { skeinHighlighter } from "../../../src/webview/highlightBundle";
+import { renderInto, type RenderOptions } from "../../../src/webview/markdown";
+import { MarkdownStream } from "../../../src/webview/markdownStream";
+
+const strings = { copy: "Copy", copied: "Copied", truncated: "Plain.", insertAtCursor: "Insert", openInEditor: "Open" };
+const copied: string[] = [];
+const options: RenderOptions = { strings, copy: (text) => copied.push(text) };
+
+declare global {
+  interface Window {
+    pwned?: number;
+  }
+}
+
+function oneShot(text: string): string {
+  const el = document.createElement("div");
+  renderInto(el, text, options);
+  return el.innerHTML;
+}
+
+/** Streams `text` in pieces of `step` characters, then completes it; returns the body. */
+function stream(text: string, step: number, each?: (body: HTMLElement, end: number) => void): HTMLElement {
+  const body = document.createElement("div");
+  document.body.append(body);
+  const renderer = new MarkdownStream(body, options);
+  for (let end = step; end < text.length; end += step) {
+    renderer.update(text.slice(0, end), false);
+    each?.(body, end);
+  }
+  renderer.update(text, false);
+  renderer.update(text, true);
+  return body;
+}
+
+const REPLY = [
+  "# A long reply",
+  "",
+  "Some **bold** text and a [link][ref] defined later, and <b>raw html</b>.",
+  "",
+  "- one",
+  "- two",
+  "  - nested",
+  "",
+  "```ts",
+  "const a = 1;",
+  "const b = 2;",
+  "```",
+  "",
+  "| x | y |",
+  "|---|--:|",
+  "| 1 | **2** |",
+  "| 3 | 4 |",
+  "",
+  "> a quote",
+  "over two lines",
+  "",
+  "Setext heading",
+  "---",
+  "",
+  "    indented code",
+  "",
+  "    more of it",
+  "para",
+  "# not a heading once",
+  "#x",
+  "",
+  "1. first",
+  "2. second",
+  "",
+  "[ref]: https://example.com/ref",
+  "",
+  "| a |",
+  "|---|",
+  "| only row |",
+  "The end, right after a table.",
+].join("\n");
+
+describe("MarkdownStream", () => {
+  beforeEach(() => {
+    document.body.replaceChildren();
+    window.pwned = undefined;
+    copied.length = 0;
+  });
+
+  it("ends with the same DOM as a full render of the same markdown, however the text was cut into pieces", () => {
+    const whole = oneShot(REPLY);
+    for (const step of [1, 3, 7, 50, 400]) expect(stream(REPLY, step).innerHTML, `step ${step}`).toBe(whole);
+    for (const text of [REPLY.replace(/\n/g, "\r\n"), `${REPLY}\n`, `\n\n${REPLY}\n\n\n`, "", "   ", "x"])
+      expect(stream(text, 5).innerHTML).toBe(oneShot(text));
+  });
+
+  it("keeps finished blocks as the same nodes while later tokens arrive; only the growing block renders again", () => {
+    const text = Array.from(
+      { length: 40 },
+      (_, i) => `Paragraph ${i} with *emphasis*.\n\n\`\`\`js\nlet x${i} = ${i};\n\`\`\``,
+    ).join("\n\n");
+    const seen = new Map<number, Element>();
+    let checks = 0;
+    stream(text, 9, (body) => {
+      // The last two elements may be the end still being written (a block, and the next one starting on a line
+      // not yet complete); every element before them was there, as the same node, on every frame before.
+      const finished = Array.from(body.children).slice(0, -2);
+      finished.forEach((child, i) => {
+        const before = seen.get(i);
+        if (before) {
+          expect(child).toBe(before);
+          checks++;
+        }
+        seen.set(i, child);
+      });
+    });
+    expect(checks).toBeGreaterThan(1_000);
+  });
+
+  it("a streamed table gains rows: the table and its earlier rows stay the same nodes, and the end equals a full render", () => {
+    const rows = Array.from({ length: 120 }, (_, i) => `| ${i} | ${i * i} | row **${i}** |`);
+    const text = `Here:\n\n| n | square | name |\n|---:|---:|---|\n${rows.join("\n")}\n\nAfter the table.`;
+    let table: Element | null = null;
+    let firstRow: Element | null = null;
+    let rowsSeen = 0;
+    const body = stream(text, 17, (b) => {
+      // Once a second row has begun, the table and its first row are final.
+      if (b.querySelectorAll("tbody tr").length >= 2) {
+        table ??= b.querySelector("table");
+        firstRow ??= b.querySelector("tbody tr");
+      }
+      if (table) expect(b.querySelector("table")).toBe(table);
+      if (firstRow) expect(b.querySelector("tbody tr")).toBe(firstRow);
+      rowsSeen = Math.max(rowsSeen, b.querySelectorAll("tbody tr").length);
+    });
+    expect(rowsSeen).toBe(120);
+    expect(body.querySelector("table")).toBe(table);
+    expect(body.innerHTML).toBe(oneShot(text));
+  });
+
+  it("a link reference defined after the text that uses it resolves once the definition arrives, as in a full render", () => {
+    const text = "See [the docs][d] and [d].\n\n| a |\n|---|\n| [d] |\n\nMore.\n\n[d]: https://example.com/docs\n";
+    const body = stream(text, 4);
+    expect(body.innerHTML).toBe(oneShot(text));
+    expect(body.querySelectorAll('a[href="https://example.com/docs"]')).toHaveLength(3);
+  });
+
+  it("code blocks rendered block by block are coloured and their Copy button copies their text", () => {
+    useHighlighter(skeinHighlighter);
+    const text =
+      "Intro.\n\n```ts\nconst greeting: string = 'hi';\n```\n\nBetween.\n\n```python\ndef f():\n    return 1\n```\n\nEnd.";
+    const body = stream(text, 6);
+    expect(body.innerHTML).toBe(oneShot(text));
+    expect(body.querySelector("code .hljs-keyword")?.textContent).toBe("const");
+    const buttons = body.querySelectorAll<HTMLButtonElement>(".copy-code-button");
+    expect(buttons).toHaveLength(2);
+    buttons[1]!.click();
+    expect(copied).toEqual(["def f():\n    return 1\n"]);
+    useHighlighter(undefined);
+  });
+
+  it("hostile markdown stays inert while streamed and when complete", () => {
+    const hostile =
+      '<script>window.pwned=1</script>\n\n<img src=x onerror="window.pwned=2">\n\n[x](javascript:window.pwned=3)\n\n' +
+      '| <img src=x onerror="window.pwned=5"> |\n|---|\n| <script>window.pwned=6</script> |\n\n' +
+      '```\n</code></pre><img src=x onerror="window.pwned=4">\n```\n';
+    const body = stream(hostile, 3, (b) => expect(b.querySelector("script, img, a[href^='javascript']")).toBeNull());
+    expect(body.querySelector("script, img, a[href^='javascript']")).toBeNull();
+    body.querySelector("a")?.dispatchEvent(new MouseEvent("click"));
+    expect(window.pwned).toBeUndefined();
+    expect(body.innerHTML).toBe(oneShot(hostile));
+  });
+
+  it("text that does not continue the previous text is rendered from scratch", () => {
+    const body = document.createElement("div");
+    const renderer = new MarkdownStream(body, options);
+    renderer.update("# One\n\nfirst\n\n| a |\n|---|\n| 1 |\n", false);
+    expect(renderer.continues("# One\n\nfirst\n\n| a |\n|---|\n| 1 |\n| 2 |")).toBe(true);
+    expect(renderer.continues("# Two")).toBe(false);
+    renderer.update("# Two\n\nsecond", true);
+    expect(body.innerHTML).toBe(oneShot("# Two\n\nsecond"));
+  });
+});
