@@ -48,11 +48,11 @@ export function estimateTokens(message: Message): number {
   return extra + Math.ceil(chars / 3.5);
 }
 
-export function estimateTextTokens(text: string | undefined): number {
+function estimateTextTokens(text: string | undefined): number {
   return text ? Math.ceil(text.length / 3.5) : 0;
 }
 
-export function estimateToolTokens(tools: readonly ToolDefinition[] | undefined): number {
+function estimateToolTokens(tools: readonly ToolDefinition[] | undefined): number {
   return tools?.length ? Math.ceil(JSON.stringify(tools).length / 3.5) : 0;
 }
 

@@ -35,7 +35,7 @@ export function titleLimitMessage(length: number): string {
 }
 
 /** Throws when `title` is longer than a title may be. */
-export function checkTitle(title: string | undefined | null): void {
+function checkTitle(title: string | undefined | null): void {
   if (typeof title === "string" && title.length > MAX_TITLE_CHARS)
     throw new LimitExceededError("TITLE_TOO_LONG", titleLimitMessage(title.length));
 }

@@ -152,7 +152,7 @@ export function fromWireMessage(wire: {
   return message;
 }
 
-export function numericUsage(usage: Record<string, unknown>): NonNullable<MessageMetadata["usage"]> {
+function numericUsage(usage: Record<string, unknown>): NonNullable<MessageMetadata["usage"]> {
   const out: Record<string, number> = { input_tokens: 0, output_tokens: 0 };
   for (const [k, v] of Object.entries(usage)) if (typeof v === "number") out[k] = v;
   return out as NonNullable<MessageMetadata["usage"]>;

@@ -131,10 +131,6 @@ export class ModelCancelledError extends ModelError {
   }
 }
 
-export function isModelError(error: unknown): error is ModelError {
-  return error instanceof ModelError;
-}
-
 /** Error class name → code, for failures read back from a checkpoint (which stores only name and message). */
 export const MODEL_ERROR_CODES: Readonly<Record<string, ModelErrorCode>> = Object.freeze({
   MissingApiKeyError: "MISSING_API_KEY",

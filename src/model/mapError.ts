@@ -40,7 +40,7 @@ export interface MapContext {
   apiKey?: string;
 }
 
-export const REDACTED = "[redacted]";
+const REDACTED = "[redacted]";
 
 /** Keys shorter than this are not searched for (a tiny string would mangle ordinary text; real keys are long). */
 const MIN_SECRET_LENGTH = 8;

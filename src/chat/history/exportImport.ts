@@ -28,7 +28,7 @@ export interface ExportContext {
   writerNode?: string;
 }
 
-export async function exportThreadData(context: ExportContext, threadId: string): Promise<ThreadExport> {
+async function exportThreadData(context: ExportContext, threadId: string): Promise<ThreadExport> {
   const branches = new ThreadBranches(context.saver, context.graph, context.writerNode);
   const [tree, info] = await Promise.all([branches.shownTree(threadId), context.saver.getThreadInfo(threadId)]);
   const metadata = userMetadata(info?.metadata ?? {});

@@ -308,7 +308,7 @@ function checkPathIds(messages: ExportedNode[]): void {
 }
 
 /** The size limit's wording for the import command and the parser alike. */
-export function importTooLargeMessage(): string {
+function importTooLargeMessage(): string {
   return `The file is larger than ${formatBytes(MAX_IMPORT_BYTES)}, the most Skein exports and imports; it is not a Skein thread export, or it was cut from a larger file.`;
 }
 

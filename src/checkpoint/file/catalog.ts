@@ -2,10 +2,10 @@ import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import { setOwn } from "../json";
 import type { ThreadInfo } from "../types";
-import { encodeLine, parseLines } from "./frame";
-import { fsyncDir, openForWrite, truncate } from "./fsutil";
-import { bytesWrittenBy, replaceFile, storeIo, writeFully } from "./io";
-import { release, tryAcquire } from "./lock";
+import { encodeLine, parseLines } from "./format/frame";
+import { fsyncDir, openForWrite, truncate } from "./io/fsutil";
+import { bytesWrittenBy, replaceFile, storeIo, writeFully } from "./io/io";
+import { release, tryAcquire } from "./locks/lock";
 import type { StoreWarning } from "./warnings";
 
 /**

@@ -1,6 +1,6 @@
 import type { ListedNamespace } from "../listing";
 import type { CheckpointConfig, CheckpointTuple } from "../types";
-import { release, tryAcquire } from "./lock";
+import { release, tryAcquire } from "./locks/lock";
 import type { ThreadFiles } from "./threadFiles";
 import type { CheckpointEntry } from "./threadState";
 import { headId, toTuple } from "./tuples";

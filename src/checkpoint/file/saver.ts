@@ -4,7 +4,7 @@ import { migratePendingSends } from "../migrate";
 import { join } from "node:path";
 import { BaseCheckpointSaver } from "../base";
 import { requireWriteTarget } from "../config";
-import { CheckpointError, ThreadBusyError } from "../errors";
+import { CheckpointError } from "../errors";
 import { deepCopy, setOwn } from "../json";
 import { selectForList } from "../listing";
 import { RunLocks } from "../runLocks";
@@ -21,13 +21,12 @@ import type {
   ThreadLock,
 } from "../types";
 import type { Catalog } from "./catalog";
-import { encodeCheckpoint } from "./delta";
-import { openFormat, type Migration } from "./format";
-import { fsyncAsync, fsyncDir } from "./fsutil";
-import { storeIo } from "./io";
-import type { CatalogRecord } from "./catalog";
-import { fileLockBackend } from "./lock";
-import { threadFileStem, validateThreadId } from "./names";
+import { CatalogIndex } from "./catalogIndex";
+import { encodeCheckpoint } from "./format/delta";
+import { openFormat, type Migration } from "./format/format";
+import { fsyncAsync } from "./io/fsutil";
+import { fileLockBackend } from "./locks/lock";
+import { threadFileStem, validateThreadId } from "./format/names";
 import { namespacesOf, readThread, tupleOf, type ListRef, type ReadContext } from "./reads";
 import { openStore, removeThreadFiles } from "./storeOpen";
 import { ThreadCache } from "./threadCache";
@@ -35,7 +34,7 @@ import type { ThreadFiles } from "./threadFiles";
 import type { ThreadRecord } from "./threadState";
 import { headId, requireThreadId, toTuple } from "./tuples";
 import { defaultWarn, type StoreWarning } from "./warnings";
-import { WriteQueue } from "./writeQueue";
+import { compactionJob, WriteQueue } from "./locks/writeQueue";
 
 export interface FileSaverOptions {
   /** fsync every write before its promise resolves (durability "sync"). Default true. */
@@ -84,8 +83,8 @@ export class FileSaver extends BaseCheckpointSaver {
   private readonly queue: WriteQueue;
   private readonly cache: ThreadCache;
   private readonly reading: ReadContext;
+  private readonly catalogIndex: CatalogIndex;
   private catalogInstance: Catalog | undefined;
-  private lastTime = 0;
   private closed = false;
 
   constructor(directory: string, options: FileSaverOptions = {}) {
@@ -100,25 +99,16 @@ export class FileSaver extends BaseCheckpointSaver {
       fileLockBackend((threadId) => this.lockPath(threadId)),
       options.leaseMs ?? 1_000,
     );
-    this.queue = new WriteQueue((threadId) => {
-      if (this.closed) return;
-      const compact = (f: ThreadFiles) => {
-        if (!f.needsCompaction(this.compactBytes)) return;
-        f.compact(this.fsync);
-        this.compactionFailing.delete(threadId);
-      };
-      void this.write(threadId, false, compact).catch((error: Error) => {
-        // Another window writes it now (its writes compact it); a failure is reported once until one succeeds.
-        if (error instanceof ThreadBusyError || this.compactionFailing.has(threadId)) return;
-        this.compactionFailing.add(threadId);
-        this.warn({
-          code: "COMPACTION_FAILED",
-          threadId,
-          file: join(directory, "threads"),
-          message: `Thread "${threadId}": could not move its newest records into the pack (${error.message}); they stay in the log and nothing was lost. Free some disk space.`,
-        });
-      });
-    });
+    this.queue = new WriteQueue(
+      compactionJob({
+        threadsDir: join(directory, "threads"),
+        compactBytes: this.compactBytes,
+        fsync: this.fsync,
+        closed: () => this.closed,
+        warn: this.warn,
+        write: (threadId, fn) => this.write(threadId, false, fn),
+      }),
+    );
     this.cache = new ThreadCache(
       join(directory, "threads"),
       this.warn,
@@ -129,6 +119,7 @@ export class FileSaver extends BaseCheckpointSaver {
         files.closeFd();
       },
     );
+    this.catalogIndex = new CatalogIndex(directory, () => this.catalog(), this.fsync, this.warn);
     this.reading = {
       files: (id) => this.cache.get(id),
       holds: (id) => this.locks.holds(id),
@@ -171,7 +162,7 @@ export class FileSaver extends BaseCheckpointSaver {
           token === undefined && files.state.seq >= 0 && !files.needsRepair ? { exists: true } : files.refresh(true);
         if (!exists) {
           if (!create) return undefined;
-          this.createThread(catalog, files);
+          this.catalogIndex.createThread(files);
           created = true;
         }
         result = fn(files);
@@ -188,84 +179,18 @@ export class FileSaver extends BaseCheckpointSaver {
         }
       }
       if (created)
-        this.index(threadId, [{ op: "up", id: threadId, at: files.state.createdAt!, created: files.state.createdAt! }]);
+        this.catalogIndex.index(threadId, [
+          { op: "up", id: threadId, at: files.state.createdAt!, created: files.state.createdAt! },
+        ]);
       // A thread written but not in the catalog (its entry lost with a damaged catalog) is listed again.
       else if (!catalog.entries.has(threadId)) {
-        const at = this.now();
-        this.index(threadId, [{ op: "up", id: threadId, at, created: files.state.createdAt ?? at }]);
+        const at = this.catalogIndex.now();
+        this.catalogIndex.index(threadId, [{ op: "up", id: threadId, at, created: files.state.createdAt ?? at }]);
       }
       if (files.needsCompaction(this.compactBytes)) this.queue.scheduleCompaction(threadId);
       return result;
     });
   }
-
-  /** Two-phase: the catalog's durable "new" first, so a crash never leaves thread data the catalog misses. */
-  private createThread(catalog: Catalog, files: ThreadFiles): void {
-    const at = this.now();
-    catalog.append([{ op: "new", id: files.threadId, at }], this.fsync);
-    files.append([{ s: 0, t: "h", v: 1, thread: files.threadId, at }]);
-    if (this.fsync) {
-      const fd = files.syncFd();
-      if (fd !== undefined) storeIo.fsync(fd, "log");
-      fsyncDir(join(this.directory, "threads"));
-    }
-  }
-
-  /**
-   * Writes catalog records that follow durable thread data. The catalog is an index: when it cannot be written
-   * (a full disk) the thread data still stands, so this warns (once until a write succeeds again) and keeps
-   * the records for the next catalog write instead of failing the turn.
-   */
-  private index(threadId: string, records: CatalogRecord[]): void {
-    const error = this.catalog().appendIndex(records);
-    if (!error) {
-      this.indexFailing = false;
-      return;
-    }
-    if (this.indexFailing) return;
-    this.indexFailing = true;
-    this.warn({
-      code: "CATALOG_WRITE_FAILED",
-      threadId,
-      file: join(this.directory, "catalog.log"),
-      message: `Thread "${threadId}" was saved, but the thread list could not be updated (${error.message}); it is updated with the next write that succeeds. Free some disk space.`,
-    });
-  }
-
-  private indexFailing = false;
-  /** Threads whose last compaction failed (reported once until one succeeds). */
-  private readonly compactionFailing = new Set<string>();
-
-  private now(): string {
-    this.lastTime = Math.max(Date.now(), this.lastTime);
-    return new Date(this.lastTime).toISOString();
-  }
-
-  /**
-   * Bumps the thread's catalog entry. Consecutive puts to the same thread within a second share one touch
-   * (a turn writes three checkpoints; the catalog should not grow faster than the thread).
-   */
-  private touch(threadId: string): void {
-    const catalog = this.catalog();
-    const now = Date.now();
-    if (this.lastTouch?.threadId === threadId && now - this.lastTouch.at < 1_000) {
-      this.lastTouch.pending = true;
-      return;
-    }
-    this.lastTouch = { threadId, at: now, pending: false };
-    this.index(threadId, [{ op: "touch", id: threadId, at: this.now() }]);
-    catalog.maybeCompact(this.fsync);
-  }
-
-  /** A coalesced touch is written before anything that reads or reorders the catalog. */
-  private flushTouch(): void {
-    if (!this.lastTouch?.pending) return;
-    const { threadId } = this.lastTouch;
-    this.lastTouch = undefined;
-    this.touch(threadId);
-  }
-
-  private lastTouch: { threadId: string; at: number; pending: boolean } | undefined;
 
   async getTuple(config: CheckpointConfig): Promise<CheckpointTuple | undefined> {
     const threadId = config.configurable?.thread_id;
@@ -327,7 +252,7 @@ export class FileSaver extends BaseCheckpointSaver {
       files.append(records);
       for (const { channel, arr, nums } of liveArrays) files.state.remember(checkpoint.id, channel, arr, nums);
     });
-    this.touch(threadId);
+    this.catalogIndex.touch(threadId);
     return { configurable: { thread_id: threadId, checkpoint_ns: ns, checkpoint_id: checkpoint.id } };
   }
 
@@ -353,11 +278,11 @@ export class FileSaver extends BaseCheckpointSaver {
       files.closeFd();
       removeThreadFiles(files, this.fsync);
       files.refresh(false);
-      this.index(threadId, [{ op: "gone", id: threadId }]);
+      this.catalogIndex.index(threadId, [{ op: "gone", id: threadId }]);
     });
     // A catalog entry without files (e.g. left by a crash) goes too.
     catalog.refresh();
-    if (catalog.entries.has(threadId)) this.index(threadId, [{ op: "gone", id: threadId }]);
+    if (catalog.entries.has(threadId)) this.catalogIndex.index(threadId, [{ op: "gone", id: threadId }]);
     // Deleting means gone from disk: drop the catalog's older lines that still carry its title and preview.
     catalog.maybeCompact(this.fsync, true);
     await this.locks.endLease(threadId);
@@ -365,7 +290,7 @@ export class FileSaver extends BaseCheckpointSaver {
   }
 
   async listThreads(options: { limit?: number } = {}): Promise<ThreadInfo[]> {
-    this.flushTouch();
+    this.catalogIndex.flushTouch();
     const catalog = this.catalog();
     catalog.refresh();
     catalog.maybeCompact(this.fsync);
@@ -375,7 +300,7 @@ export class FileSaver extends BaseCheckpointSaver {
 
   async getThreadInfo(threadId: string): Promise<ThreadInfo | undefined> {
     validateThreadId(threadId);
-    this.flushTouch();
+    this.catalogIndex.flushTouch();
     const catalog = this.catalog();
     catalog.refresh();
     const entry = catalog.entries.get(threadId);
@@ -404,7 +329,7 @@ export class FileSaver extends BaseCheckpointSaver {
         meta: set,
         patch: true,
         ...(unset.length > 0 ? { unset } : {}),
-        at: this.now(),
+        at: this.catalogIndex.now(),
         ...(title !== undefined ? { title } : {}),
       };
       files.append([record]);
@@ -439,7 +364,7 @@ export class FileSaver extends BaseCheckpointSaver {
         if (released) return;
         released = true;
         await this.queue.idle(threadId);
-        this.flushTouch();
+        this.catalogIndex.flushTouch();
         this.cache.peek(threadId)?.saveHead(true);
         await this.locks.endRun(threadId, token);
       },
@@ -450,7 +375,7 @@ export class FileSaver extends BaseCheckpointSaver {
     if (this.closed) return;
     // Compactions still waiting for an idle moment run now, then every queued write settles.
     await this.queue.drain();
-    if (this.catalogInstance) this.flushTouch();
+    if (this.catalogInstance) this.catalogIndex.flushTouch();
     await this.locks.closeAll();
     this.cache.clear();
     if (this.catalogInstance) {

@@ -3,8 +3,8 @@ import { join } from "node:path";
 import type { ThreadInfo } from "../types";
 import { CheckpointError } from "../errors";
 import { Catalog } from "./catalog";
-import { fsyncDir } from "./fsutil";
-import { release, sweepOwnerFiles, tryAcquire } from "./lock";
+import { fsyncDir } from "./io/fsutil";
+import { release, sweepOwnerFiles, tryAcquire } from "./locks/lock";
 import { ThreadFiles } from "./threadFiles";
 import type { StoreWarning } from "./warnings";
 

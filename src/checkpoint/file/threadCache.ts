@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { threadFileStem } from "./names";
+import { threadFileStem } from "./format/names";
 import { ThreadFiles } from "./threadFiles";
 import type { StoreWarning } from "./warnings";
 

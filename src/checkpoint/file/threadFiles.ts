@@ -1,11 +1,11 @@
 import { closeSync, fstatSync, type Stats } from "node:fs";
 import { gunzipSync } from "node:zlib";
-import { fastOpen } from "./fastOpen";
-import { LinkedFileError, openForWrite, readRange, removeIfThere, statOrUndefined, truncate } from "./fsutil";
-import { bytesWrittenBy, storeIo, writeFully } from "./io";
-import { framesFor } from "./compaction";
-import { encodeLine, parseFrames, parseLines } from "./frame";
-import { headCacheOf, writeHeadCache } from "./headCache";
+import { fastOpen } from "./io/fastOpen";
+import { LinkedFileError, openForWrite, readRange, removeIfThere, statOrUndefined, truncate } from "./io/fsutil";
+import { bytesWrittenBy, storeIo, writeFully } from "./io/io";
+import { framesFor } from "./format/compaction";
+import { encodeLine, parseFrames, parseLines } from "./format/frame";
+import { headCacheOf, writeHeadCache } from "./io/headCache";
 import { ThreadState, type ThreadRecord } from "./threadState";
 import type { StoreWarning } from "./warnings";
 

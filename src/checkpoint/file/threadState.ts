@@ -1,5 +1,5 @@
 import { insertSorted, setOwn } from "../json";
-import { restoreItems } from "./compaction";
+import { restoreItems } from "./format/compaction";
 import { WRITES_IDX_MAP, type ChannelVersions, type CheckpointMetadata, type CheckpointPendingWrite } from "../types";
 
 /**

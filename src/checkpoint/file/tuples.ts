@@ -1,8 +1,8 @@
 import { requireThreadId as requireAnyThreadId } from "../config";
 import { deepCopy } from "../json";
 import type { CheckpointConfig, CheckpointTuple } from "../types";
-import { materializeValues } from "./delta";
-import { validateThreadId } from "./names";
+import { materializeValues } from "./format/delta";
+import { validateThreadId } from "./format/names";
 import type { ThreadFiles } from "./threadFiles";
 import type { CheckpointEntry } from "./threadState";
 

@@ -1,6 +1,6 @@
 import { deepCopy } from "../json";
 import type { ChannelVersions, Checkpoint } from "../types";
-import { compressRanges, expandRanges } from "../file/delta";
+import { compressRanges, expandRanges } from "../file/format/delta";
 import { jsonEqual as deepEqual, setOwn } from "../json";
 
 /**

@@ -14,6 +14,7 @@ import { Drafts } from "./drafts";
 import { readState, STATE_KEYS, writeState } from "./stateKeys";
 import { toErrorView, toMessageView } from "./messageView";
 import { ChatSync, keyOf, sameRef } from "./chatSync";
+import { ChatViewState } from "./chatViewState";
 import { realScheduler, TokenBatcher } from "./tokenBatcher";
 import { unsentTextOf } from "./turnErrors";
 import { dispatchWebviewMessage, type DispatchTarget } from "./webviewDispatch";
@@ -21,35 +22,40 @@ import { dispatchWebviewMessage, type DispatchTarget } from "./webviewDispatch";
 export type { ChatControllerOptions, ChatPanel } from "./chatControllerTypes";
 
 export class ChatController implements DispatchTarget {
-  private panel: ChatPanel | undefined;
-  private open: ThreadRef;
-  private readonly runs = new Map<string, Run>();
-  private readonly drafts: Drafts;
+  /** The open thread, the webview, runs and drafts: this controller changes them, the sync reads them. */
+  private readonly view: ChatViewState;
   /** Snapshot on ready / open, then changes (chatSync.ts). */
   private readonly sync: ChatSync;
   /** Per thread: the approval answers not yet run (cards are answered in any order; each resumes in turn). */
   private readonly answering = new Map<string, Promise<void>>();
 
   constructor(private readonly options: ChatControllerOptions) {
-    this.drafts = new Drafts(options.state);
-    this.sync = new ChatSync({
+    const saved = readState(options.state, STATE_KEYS.openThread);
+    const open =
+      saved && typeof saved.scope === "string" && typeof saved.threadId === "string"
+        ? { scope: saved.scope, threadId: saved.threadId }
+        : { scope: options.scope, threadId: randomUUID() };
+    this.view = new ChatViewState(open, new Drafts(options.state));
+    this.sync = new ChatSync(this.view, {
       backend: options.backend,
-      open: () => this.open,
-      attached: () => this.panel !== undefined,
-      post: (message) => this.post(message),
-      run: (key) => this.runs.get(key),
-      draft: (key) => this.drafts.get(key) ?? "",
       secrets: () => options.secrets?.() ?? [],
       strings: options.strings,
       canAuthenticate: options.canAuthenticate,
       context: () => options.context?.view(),
       approvalsLearned: (ref, count) => options.approvals?.set(ref, count),
     });
-    const saved = readState(options.state, STATE_KEYS.openThread);
-    this.open =
-      saved && typeof saved.scope === "string" && typeof saved.threadId === "string"
-        ? { scope: saved.scope, threadId: saved.threadId }
-        : { scope: options.scope, threadId: randomUUID() };
+  }
+
+  private get open(): ThreadRef {
+    return this.view.open;
+  }
+
+  private set open(ref: ThreadRef) {
+    this.view.open = ref;
+  }
+
+  private get runs(): Map<string, Run> {
+    return this.view.runs;
   }
 
   /** The webview's localised strings (also put into its page, for a paint before the first snapshot). */
@@ -66,7 +72,7 @@ export class ChatController implements DispatchTarget {
   }
 
   attach(panel: ChatPanel): void {
-    this.panel = panel;
+    this.view.panel = panel;
     // The webview needs a few hundred ms to load before it says `ready`; read the open thread meanwhile.
     this.prefetch();
   }
@@ -77,7 +83,7 @@ export class ChatController implements DispatchTarget {
   }
 
   detach(panel: ChatPanel): void {
-    if (this.panel === panel) this.panel = undefined;
+    if (this.view.panel === panel) this.view.panel = undefined;
   }
 
   /** Entry point for everything the webview posts (checked first; webviewDispatch.ts). */
@@ -183,7 +189,7 @@ export class ChatController implements DispatchTarget {
     await writeState(this.options.state, STATE_KEYS.openThread, this.open);
     this.options.onStreamingChanged?.(this.isStreaming());
     // The webview saves its draft under the thread it showed and holds Send until this thread's snapshot.
-    if (this.panel) this.post(hostMessage("opening", { threadId: ref.threadId }));
+    if (this.view.attached) this.post(hostMessage("opening", { threadId: ref.threadId }));
     await this.sync.snapshot();
   }
 
@@ -256,7 +262,7 @@ export class ChatController implements DispatchTarget {
   }
 
   focusInput(): void {
-    if (this.panel) this.post(hostMessage("focusInput", {}));
+    if (this.view.attached) this.post(hostMessage("focusInput", {}));
     else this.sync.focusNext();
   }
 
@@ -457,17 +463,17 @@ export class ChatController implements DispatchTarget {
 
   /** The text goes back into the thread's draft (before anything typed since) and the open chat's composer. */
   private async restoreUnsent(ref: ThreadRef, unsent: string, message: string): Promise<void> {
-    const current = this.drafts.get(keyOf(ref));
+    const current = this.view.drafts.get(keyOf(ref));
     await this.saveDraft(ref, current && current !== unsent ? `${unsent}\n${current}` : unsent);
     this.notice(ref, message, unsent);
   }
 
   async saveDraft(ref: ThreadRef, text: string): Promise<void> {
-    await this.drafts.set(keyOf(ref), text);
+    await this.view.drafts.set(keyOf(ref), text);
   }
 
   private post(message: HostMessage): void {
-    this.panel?.post(message);
+    this.view.post(message);
   }
 
   dispose(): void {

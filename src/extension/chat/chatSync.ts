@@ -3,7 +3,7 @@
  * then only changes — after a run or a branch switch, "after message X the list is now …" (replaceTail) with
  * the store's version of the messages the operation touched, never the whole thread again.
  */
-import { hostMessage, type HostMessage } from "../../protocol/messages";
+import { hostMessage } from "../../protocol/messages";
 import type {
   ChatErrorView,
   ChatSnapshot,
@@ -11,10 +11,11 @@ import type {
   PersistedViewState,
   WebviewStrings,
 } from "../../protocol/types";
-import { turnStatus } from "../../chat/threadView";
 import { toApprovalView } from "./approvalView";
+import { turnStatus } from "../../chat/threadView";
 import type { ChatBackend, LoadedThread, ThreadRef } from "../engine/backend";
 import { toErrorView } from "./messageView";
+import type { ChatViewState } from "./chatViewState";
 import { ShownList, tailChange } from "./shownList";
 import { composeSnapshot, PrefetchSlot } from "./snapshot";
 
@@ -22,21 +23,10 @@ export const keyOf = (ref: ThreadRef) => `${ref.scope}/${ref.threadId}`;
 export const sameRef = (a: ThreadRef | undefined, b: ThreadRef) =>
   a !== undefined && a.scope === b.scope && a.threadId === b.threadId;
 
-/** What the sync reads of the view's state (owned by the controller) and the view's settings. */
-export interface SyncHost {
+/** What the sync needs besides the view's state: the threads, the view's strings, the secrets to hide. */
+export interface SyncDeps {
   readonly backend: ChatBackend;
   readonly strings: WebviewStrings;
-  /** The thread shown now. */
-  open(): ThreadRef;
-  /** False while no webview is attached. */
-  attached(): boolean;
-  post(message: HostMessage): void;
-  /** The thread's running turn, if any (its streamed, unstored replies). */
-  run(
-    key: string,
-  ): { partial: ReadonlyMap<string, string>; lastMessageId?: string; batcher: { flush(): void } } | undefined;
-  /** The thread's unsent composer text the host holds. */
-  draft(key: string): string;
   secrets(): readonly string[];
   /** Whether turns can authenticate (a key, or a base URL that may not need one). */
   canAuthenticate?(): Promise<boolean>;
@@ -57,7 +47,10 @@ export class ChatSync {
   private readonly prefetched = new PrefetchSlot<LoadedThread | undefined>();
   private focusOnNextSnapshot = false;
 
-  constructor(private readonly host: SyncHost) {}
+  constructor(
+    private readonly view: ChatViewState,
+    private readonly deps: SyncDeps,
+  ) {}
 
   errorOf(key: string): ChatErrorView | undefined {
     return this.errors.get(key);
@@ -75,10 +68,10 @@ export class ChatSync {
 
   /** Starts reading the open thread (used once by the next snapshot, then dropped). */
   prefetch(): void {
-    const ref = { ...this.host.open() };
+    const ref = { ...this.view.open };
     const key = keyOf(ref);
-    if (this.prefetched.has(key) || this.host.run(key)) return;
-    this.prefetched.put(key, this.host.backend.loadThread(ref));
+    if (this.prefetched.has(key) || this.view.runs.get(key)) return;
+    this.prefetched.put(key, this.deps.backend.loadThread(ref));
   }
 
   /** A run began: what was read ahead no longer holds. */
@@ -89,28 +82,28 @@ export class ChatSync {
   async buildSnapshot(ref: ThreadRef, restore?: PersistedViewState): Promise<ChatSnapshot> {
     const key = keyOf(ref);
     const prefetched = this.prefetched.take(key);
-    const load = prefetched && !this.host.run(key) ? prefetched : this.host.backend.loadThread(ref);
+    const load = prefetched && !this.view.runs.get(key) ? prefetched : this.deps.backend.loadThread(ref);
     const loaded = await load.catch((error: unknown) => {
       this.errors.set(key, toErrorView(error));
       return undefined;
     });
-    const canAuthenticate = this.host.canAuthenticate;
+    const canAuthenticate = this.deps.canAuthenticate;
     const needsApiKey = canAuthenticate ? !(await canAuthenticate().catch(() => true)) : false;
     const focus = this.focusOnNextSnapshot;
     this.focusOnNextSnapshot = false;
-    if (loaded && !this.host.run(key)) this.host.approvalsLearned?.(ref, loaded.pendingApprovals?.length ?? 0);
+    if (loaded && !this.view.runs.get(key)) this.deps.approvalsLearned?.(ref, loaded.pendingApprovals?.length ?? 0);
     return composeSnapshot({
       threadId: ref.threadId,
       loaded,
-      run: this.host.run(key),
+      run: this.view.runs.get(key),
       error: this.errors.get(key),
-      secrets: this.host.secrets(),
-      draft: this.host.draft(key),
+      secrets: this.deps.secrets(),
+      draft: this.view.drafts.get(key) ?? "",
       restore,
-      strings: this.host.strings,
+      strings: this.deps.strings,
       focus,
       needsApiKey,
-      context: this.host.context?.(),
+      context: this.deps.context?.(),
     });
   }
 
@@ -129,15 +122,15 @@ export class ChatSync {
   }
 
   async snapshot(restore?: PersistedViewState): Promise<void> {
-    if (!this.host.attached()) return;
+    if (!this.view.attached) return;
     const seq = ++this.seq;
-    const ref = { ...this.host.open() };
+    const ref = { ...this.view.open };
     const snapshot = await this.buildSnapshot(ref, restore);
-    if (seq !== this.seq || !sameRef(this.host.open(), ref)) return;
-    const run = this.host.run(keyOf(ref));
+    if (seq !== this.seq || !sameRef(this.view.open, ref)) return;
+    const run = this.view.runs.get(keyOf(ref));
     // Tokens still batched are already in the snapshot's partial reply: post them before it, not after (twice).
     run?.batcher.flush();
-    this.host.post(hostMessage("snapshot", snapshot));
+    this.view.post(hostMessage("snapshot", snapshot));
     const partial = run?.partial;
     this.shown.reset(
       keyOf(ref),
@@ -148,7 +141,7 @@ export class ChatSync {
 
   /** A thread loaded without "‹ 2/3 ›" may have forks the catalog does not mark; look once it has painted. */
   private probeAfterPaint(ref: ThreadRef, seq: number): void {
-    const backend = this.host.backend;
+    const backend = this.deps.backend;
     if (!backend.probeBranches) return;
     const probe = backend.probeBranches.bind(backend);
     // On a later turn of the event loop: the probe reads every checkpoint, and nothing of it may hold up the
@@ -156,7 +149,7 @@ export class ChatSync {
     setTimeout(() => {
       probe(ref)
         .then((found) => {
-          if (found && seq === this.seq && sameRef(this.host.open(), ref) && !this.host.run(keyOf(ref)))
+          if (found && seq === this.seq && sameRef(this.view.open, ref) && !this.view.runs.get(keyOf(ref)))
             return this.snapshot();
         })
         .catch(() => undefined);
@@ -169,30 +162,35 @@ export class ChatSync {
    * Costs the turn, not the thread: the head read, and only the changed messages projected and posted.
    */
   async changes(ref: ThreadRef, from: number | undefined): Promise<void> {
-    if (!this.host.attached()) return;
+    if (!this.view.attached) return;
     const key = keyOf(ref);
     const known = this.shown.idsFor(key);
     if (!known) return this.snapshot();
     const seq = ++this.seq;
-    const loaded = await this.host.backend.loadThread(ref).catch((error: unknown) => {
+    const loaded = await this.deps.backend.loadThread(ref).catch((error: unknown) => {
       this.errors.set(key, toErrorView(error));
       return undefined;
     });
     // A newer snapshot/change, another thread opened, or a new run began (its own end sends the change).
-    if (seq !== this.seq || !sameRef(this.host.open(), ref) || this.host.run(key) || this.shown.idsFor(key) !== known)
+    if (
+      seq !== this.seq ||
+      !sameRef(this.view.open, ref) ||
+      this.view.runs.get(key) ||
+      this.shown.idsFor(key) !== known
+    )
       return;
     const change = tailChange(loaded, known, from === undefined || from < 0 ? known.length : from);
     this.shown.reset(key, change.ids);
-    this.host.post(
+    this.view.post(
       hostMessage("replaceTail", { threadId: ref.threadId, afterId: change.afterId, messages: change.messages }),
     );
-    this.host.post(hostMessage("status", { threadId: ref.threadId, ...turnStatus(loaded, undefined) }));
+    this.view.post(hostMessage("status", { threadId: ref.threadId, ...turnStatus(loaded, undefined) }));
     // The cards of calls still waiting (after a run paused on them, or an answer resumed one of several).
     const approvals = loaded?.pendingApprovals ?? [];
-    if (loaded) this.host.approvalsLearned?.(ref, approvals.length);
-    this.host.post(hostMessage("approvals", { threadId: ref.threadId, approvals: approvals.map(toApprovalView) }));
-    const error = this.errors.get(key) ?? (loaded?.error ? toErrorView(loaded.error, this.host.secrets()) : null);
-    this.host.post(hostMessage("error", { threadId: ref.threadId, error }));
+    if (loaded) this.deps.approvalsLearned?.(ref, approvals.length);
+    this.view.post(hostMessage("approvals", { threadId: ref.threadId, approvals: approvals.map(toApprovalView) }));
+    const error = this.errors.get(key) ?? (loaded?.error ? toErrorView(loaded.error, this.deps.secrets()) : null);
+    this.view.post(hostMessage("error", { threadId: ref.threadId, error }));
   }
 
   /** Before a branch streams: the thread as it was up to (not including) the message being re-run. */
@@ -200,7 +198,7 @@ export class ChatSync {
     const key = keyOf(ref);
     const at = this.shown.indexOf(key, messageId);
     if (at >= 0) {
-      this.host.post(
+      this.view.post(
         hostMessage("replaceTail", {
           threadId: ref.threadId,
           afterId: at > 0 ? this.shown.idsFor(key)![at - 1]! : null,
@@ -213,9 +211,9 @@ export class ChatSync {
     // Not among the shown messages (the webview is out of step): the stored thread up to it, as a snapshot.
     const snapshot = await this.buildSnapshot(ref);
     const index = snapshot.messages.findIndex((m) => m.id === messageId);
-    if (index >= 0 && sameRef(this.host.open(), ref)) {
+    if (index >= 0 && sameRef(this.view.open, ref)) {
       const messages = snapshot.messages.slice(0, index);
-      this.host.post(hostMessage("snapshot", { ...snapshot, messages }));
+      this.view.post(hostMessage("snapshot", { ...snapshot, messages }));
       this.shown.reset(
         key,
         messages.map((m) => m.id),

@@ -30,7 +30,7 @@ const LANGUAGE_IDS: Record<string, string> = {
 };
 
 /** The VS Code language id for a fence's language, when VS Code knows it. */
-export async function languageIdFor(fence: string | undefined): Promise<string | undefined> {
+async function languageIdFor(fence: string | undefined): Promise<string | undefined> {
   if (!fence) return undefined;
   const name = fence.toLowerCase();
   const known = new Set(await vscode.languages.getLanguages());

@@ -13,7 +13,7 @@ export const realScheduler: Scheduler = {
 };
 
 /** ~25 flushes a second: smooth to the eye, cheap for the webview. */
-export const TOKEN_FLUSH_MS = 40;
+const TOKEN_FLUSH_MS = 40;
 
 export class TokenBatcher {
   private readonly pending = new Map<string, string>();

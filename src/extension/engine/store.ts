@@ -31,7 +31,7 @@ const notified = new Set<string>();
  * Every store warning goes to the "Skein" output channel, and the first of each kind per thread also to a
  * notification naming the thread and what was recovered, with a button to open the channel.
  */
-export function reportStoreWarning(warning: StoreWarning): void {
+function reportStoreWarning(warning: StoreWarning): void {
   const vscode = editor();
   if (!vscode) {
     console.warn(`[skein store] ${warning.message}`);

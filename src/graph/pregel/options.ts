@@ -6,7 +6,7 @@
 import { InvalidGraphError, UnsupportedOptionError } from "../errors";
 import type { RunnableConfig, StreamMode } from "../types";
 
-export const STREAM_MODES: readonly StreamMode[] = [
+const STREAM_MODES: readonly StreamMode[] = [
   "values",
   "updates",
   "messages",

@@ -43,7 +43,7 @@ export function checkRetryPolicy(policy: RetryPolicy, node: string): RetryPolicy
 }
 
 /** LangGraph's default `retryOn`. */
-export function defaultRetryOn(error: unknown): boolean {
+function defaultRetryOn(error: unknown): boolean {
   const e = error as {
     name?: string;
     message?: string;

@@ -17,7 +17,7 @@ import type { StreamEmitter } from "./stream";
 /** Separates the levels of a checkpoint namespace ("child:<task id>|grandchild:<task id>"). */
 export const NS_SEP = "|";
 /** Separates a node name from its task id inside one level. */
-export const NS_END = ":";
+const NS_END = ":";
 
 /** What a parent run lends a graph run started inside one of its tasks. */
 export interface NestContext {

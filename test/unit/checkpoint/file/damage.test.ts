@@ -20,7 +20,7 @@ import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { threadFileStem } from "../../../../src/checkpoint/file";
-import { encodeLine } from "../../../../src/checkpoint/file/frame";
+import { encodeLine } from "../../../../src/checkpoint/file/format/frame";
 import { cfg, collect, openSaver, tempDir } from "./helpers";
 import { simulateTurn, type TurnMessage } from "./workload";
 

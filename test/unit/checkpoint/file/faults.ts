@@ -3,7 +3,7 @@
  * truncate or rename at one site fail the way a full disk or a failing device does.
  */
 import { afterEach } from "vitest";
-import { storeIo, type WriteSite } from "../../../../src/checkpoint/file/io";
+import { storeIo, type WriteSite } from "../../../../src/checkpoint/file/io/io";
 
 const original = { ...storeIo };
 afterEach(() => Object.assign(storeIo, original));

@@ -147,7 +147,7 @@ describe("FileSaver recovery", () => {
   it("finishes a deletion that a crash interrupted, and never lists a half-created thread", async () => {
     const dir = await seeded(1);
     // Crash after the durable "del" intent, before the files were removed:
-    const { encodeLine } = await import("../../../../src/checkpoint/file/frame");
+    const { encodeLine } = await import("../../../../src/checkpoint/file/format/frame");
     appendFileSync(join(dir, "catalog.log"), encodeLine(JSON.stringify({ op: "del", id: "b" })));
     // Crash after a creation intent whose thread file was never written (old enough to be settled):
     appendFileSync(

@@ -8,7 +8,7 @@ import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { FileSaver, StoreWarning } from "../../../../src/checkpoint/file";
-import { storeIo, type WriteSite } from "../../../../src/checkpoint/file/io";
+import { storeIo, type WriteSite } from "../../../../src/checkpoint/file/io/io";
 import { injectFaults, type Fault } from "./faults";
 import { cfg, collect, openSaver, tempDir } from "./helpers";
 import { makeText, simulateTurn, type TurnMessage } from "./workload";

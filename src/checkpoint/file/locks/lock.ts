@@ -12,9 +12,9 @@ import {
 import { dirname, join } from "node:path";
 import { hostname } from "node:os";
 import { randomUUID } from "node:crypto";
-import type { LockAttempt, ThreadLockBackend } from "../runLocks";
-import type { LockHolder, LockKind } from "../types";
-import { writeFully } from "./io";
+import type { LockAttempt, ThreadLockBackend } from "../../runLocks";
+import type { LockHolder, LockKind } from "../../types";
+import { writeFully } from "../io/io";
 
 /**
  * Lock files: created atomically (link(2) of an owner file, which fails if the lock exists), naming who owns
@@ -24,7 +24,7 @@ import { writeFully } from "./io";
  * this host whose process is gone (process.kill(pid, 0) fails with ESRCH) is stale at once.
  * `run` locks are held for a whole run (lockThread); `write` locks for one append.
  */
-export const LOCK_LEASE_MS = 30_000;
+const LOCK_LEASE_MS = 30_000;
 const RENEW_MS = LOCK_LEASE_MS / 3;
 
 export interface LockOwner {
@@ -156,16 +156,16 @@ export function tryAcquire(path: string, kind: LockKind): AcquireResult {
  */
 const leases = new Map<string, () => void>();
 
-export function registerLease(path: string, end: () => void): void {
+function registerLease(path: string, end: () => void): void {
   leases.set(path, end);
 }
 
-export function unregisterLease(path: string): void {
+function unregisterLease(path: string): void {
   leases.delete(path);
 }
 
 /** The lock at `path` is still the one this process took (not removed, not broken and re-taken by another). */
-export function stillHeld(path: string, token: string): boolean {
+function stillHeld(path: string, token: string): boolean {
   const seen = readOwner(path);
   return typeof seen === "object" && seen.pid === process.pid && seen.token === token;
 }

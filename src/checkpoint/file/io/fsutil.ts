@@ -9,7 +9,7 @@ import {
   unlinkSync,
   type Stats,
 } from "node:fs";
-import { CheckpointError } from "../errors";
+import { CheckpointError } from "../../errors";
 import { storeIo, type WriteSite } from "./io";
 
 /** Makes a create, rename or unlink in `dir` durable (a no-op where directories cannot be opened, e.g. Windows). */

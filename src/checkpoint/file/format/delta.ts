@@ -1,6 +1,6 @@
-import { deepCopy, jsonEqual, setOwn } from "../json";
-import type { Checkpoint, ChannelVersions, CheckpointMetadata } from "../types";
-import { MAX_CHAIN, type CheckpointEntry, type ThreadRecord, type ThreadState } from "./threadState";
+import { deepCopy, jsonEqual, setOwn } from "../../json";
+import type { Checkpoint, ChannelVersions, CheckpointMetadata } from "../../types";
+import { MAX_CHAIN, type CheckpointEntry, type ThreadRecord, type ThreadState } from "../threadState";
 
 type CheckpointRecord = Extract<ThreadRecord, { t: "c" }>;
 

@@ -176,7 +176,7 @@ function tryFrame(buf: Buffer, at: number, want: (kind: FrameKind) => boolean): 
 }
 
 /** The payload of a frame, or undefined when its bytes do not check out. */
-export function inflateFrame(raw: Buffer): Buffer | undefined {
+function inflateFrame(raw: Buffer): Buffer | undefined {
   try {
     const data = inflateRawSync(raw.subarray(HEADER_LENGTH, raw.length - TRAILER_LENGTH));
     return crc32(data) === raw.readUInt32LE(raw.length - 8) ? data : undefined;

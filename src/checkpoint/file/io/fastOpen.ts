@@ -1,9 +1,9 @@
 import type { Stats } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import { readRange } from "./fsutil";
-import { parseFrames, parseLines } from "./frame";
+import { parseFrames, parseLines } from "../format/frame";
 import { applyHeadCache, readHeadCache } from "./headCache";
-import { ThreadState, type ThreadRecord } from "./threadState";
+import { ThreadState, type ThreadRecord } from "../threadState";
 
 /**
  * First load of a thread through its head cache: inflate only the pack's item frames, parse only item records,

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import { InvalidThreadIdError } from "../errors";
-import { checkWellFormedThreadId } from "../threadIds";
+import { InvalidThreadIdError } from "../../errors";
+import { checkWellFormedThreadId } from "../../threadIds";
 
 /** Longer ids are rejected: they would not fit a file name once encoded, and no UI needs them. */
 export const MAX_THREAD_ID_LENGTH = 256;

@@ -1,5 +1,5 @@
 import { encodeFrame } from "./frame";
-import type { ThreadRecord } from "./threadState";
+import type { ThreadRecord } from "../threadState";
 
 type ItemRecord = Extract<ThreadRecord, { t: "n" }>;
 /** [path inside the record, item number, 1 = the item itself / 0 = the item without its `id`]. */

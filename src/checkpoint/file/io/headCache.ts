@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
-import type { CheckpointPendingWrite, ChannelVersions, CheckpointMetadata } from "../types";
-import { encodeLine, parseLines } from "./frame";
+import type { CheckpointPendingWrite, ChannelVersions, CheckpointMetadata } from "../../types";
+import { encodeLine, parseLines } from "../format/frame";
 import { replaceFile } from "./io";
-import type { InfoRecordBody, Slot, ThreadState } from "./threadState";
+import type { InfoRecordBody, Slot, ThreadState } from "../threadState";
 
 /**
  * `<stem>.head`: a small snapshot of the thread's newest root checkpoint (its record fields, slot table and

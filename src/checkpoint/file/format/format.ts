@@ -1,8 +1,8 @@
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { CheckpointError } from "../errors";
-import { fsyncDir } from "./fsutil";
-import { replaceFile } from "./io";
+import { CheckpointError } from "../../errors";
+import { fsyncDir } from "../io/fsutil";
+import { replaceFile } from "../io/io";
 
 /**
  * The store's format marker, `skein-store.json`, and the migration hook. Every file also names its own

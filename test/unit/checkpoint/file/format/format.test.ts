@@ -1,11 +1,11 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { STORE_VERSION, StoreFormatError } from "../../../../src/checkpoint/file";
-import { openFormat } from "../../../../src/checkpoint/file/format";
-import { cfg, collect, openSaver, tempDir } from "./helpers";
+import { STORE_VERSION, StoreFormatError } from "../../../../../src/checkpoint/file";
+import { openFormat } from "../../../../../src/checkpoint/file/format/format";
+import { cfg, collect, openSaver, tempDir } from "../helpers";
 
-const FIXTURE = join(__dirname, "../../../fixtures/store/v1");
+const FIXTURE = join(__dirname, "../../../../fixtures/store/v1");
 
 function copyFixture(): string {
   const dir = join(tempDir(), "store");

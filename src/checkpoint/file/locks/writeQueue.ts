@@ -5,6 +5,10 @@
  * thread is written again first (back-to-back steps), the compaction is queued right then, ahead of that
  * write, so the log never grows past one write beyond the threshold.
  */
+import { ThreadBusyError } from "../../errors";
+import type { ThreadFiles } from "../threadFiles";
+import type { StoreWarning } from "../warnings";
+
 export class WriteQueue {
   private readonly queues = new Map<string, Promise<unknown>>();
   /** Threads whose compaction waits for the event loop to turn (setImmediate handles). */
@@ -65,4 +69,43 @@ export class WriteQueue {
       await Promise.all([...this.queues.values()]);
     }
   }
+}
+
+/** What a compaction needs from the saver. */
+export interface CompactionDeps {
+  /** Where a failure is reported. */
+  threadsDir: string;
+  compactBytes: number;
+  fsync: boolean;
+  closed(): boolean;
+  warn(warning: StoreWarning): void;
+  /** Runs `fn` on the thread's files under its write lock (never creating the thread). */
+  write(threadId: string, fn: (files: ThreadFiles) => void): Promise<unknown>;
+}
+
+/**
+ * The job the queue runs when a thread's log has grown past `compactBytes`: its records move into the pack.
+ * Another window writing the thread now compacts it itself; any other failure is reported once until a
+ * compaction of that thread succeeds (the records stay in the log: nothing is lost).
+ */
+export function compactionJob(deps: CompactionDeps): (threadId: string) => void {
+  const failing = new Set<string>();
+  return (threadId) => {
+    if (deps.closed()) return;
+    const compact = (files: ThreadFiles) => {
+      if (!files.needsCompaction(deps.compactBytes)) return;
+      files.compact(deps.fsync);
+      failing.delete(threadId);
+    };
+    void deps.write(threadId, compact).catch((error: Error) => {
+      if (error instanceof ThreadBusyError || failing.has(threadId)) return;
+      failing.add(threadId);
+      deps.warn({
+        code: "COMPACTION_FAILED",
+        threadId,
+        file: deps.threadsDir,
+        message: `Thread "${threadId}": could not move its newest records into the pack (${error.message}); they stay in the log and nothing was lost. Free some disk space.`,
+      });
+    });
+  };
 }

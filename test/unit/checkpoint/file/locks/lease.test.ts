@@ -1,9 +1,9 @@
 import { existsSync, statSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { threadFileStem } from "../../../../src/checkpoint/file";
-import { makeCheckpoint } from "../conformance";
-import { cfg, collect, openSaver, tempDir } from "./helpers";
+import { threadFileStem } from "../../../../../src/checkpoint/file";
+import { makeCheckpoint } from "../../conformance";
+import { cfg, collect, openSaver, tempDir } from "../helpers";
 
 const meta = { source: "loop" as const, step: 0, parents: {} };
 const lockOf = (dir: string, id: string) => join(dir, "locks", `${threadFileStem(id)}.lock`);
