@@ -19,6 +19,10 @@ import { ThreadsTreeProvider } from "./threads/threadsTree";
 import { ThemeTokenColors } from "./theme/activeTheme";
 import { scopeFor } from "./engine/workspaceScope";
 import { wireStore } from "./store/wireStore";
+import { wireTools } from "./tools/wireTools";
+import { toApprovalView } from "./chat/approvalView";
+import type { ApprovalView, ComposerContextView } from "../protocol/types";
+import type { ToolApprovalDecision } from "../chat/tools/types";
 
 export const THREADS_VIEW_ID = "skein.threads";
 
@@ -39,6 +43,12 @@ export interface SkeinApi {
   storeState(): string;
   /** Test hook: sends `text` in the open thread as the chat input does; resolves when the turn has ended. */
   send(text: string): Promise<void>;
+  /** Test hook: the open thread's tool calls waiting for approval (what its cards show). */
+  pendingApprovals(): Promise<ApprovalView[]>;
+  /** Test hook: answers one card of the open thread as its buttons do; resolves when the resumed turn has ended. */
+  answer(interruptId: string, decision: ToolApprovalDecision): Promise<void>;
+  /** Test hook: the composer's context chips now. */
+  composerContext(): ComposerContextView;
 }
 
 export class Skein extends Disposable {
@@ -65,6 +75,8 @@ export class Skein extends Disposable {
     const apiKeys = (this.apiKeys = new ApiKeyService(context.secrets));
     let lastKey: string | undefined;
     const settings = () => readSettings((key) => vscode.workspace.getConfiguration("skein").get(key));
+    // The workspace tools' editor side, the composer's context and the approvals' marks (tools/wireTools.ts).
+    const tools = wireTools(context, { scope: scope.key, settings });
     const backend = new ThreadServices({
       dirFor: (key) => scopes.dirFor(key),
       settings: () => {
@@ -83,6 +95,7 @@ export class Skein extends Disposable {
         return lastKey;
       },
       createSaver: (dir, key) => storeWiring.createSaver(dir, key),
+      workspaceHost: () => tools.host,
     });
     // Disposed newest first: the chat stops its runs before the stores close.
     this._register(toDisposable(() => void backend.close()));
@@ -103,12 +116,25 @@ export class Skein extends Disposable {
         void vscode.commands.executeCommand("setContext", "skein.streaming", streaming),
       secrets: () => (lastKey ? [lastKey] : []),
       canAuthenticate: async () => (await apiKeys.get()).source !== "none" || Boolean(settings().baseUrl),
+      context: tools.composer,
+      showDiff: (request, interruptId) => tools.proposed.show(request, interruptId),
+      approvals: tools.approvals,
     }));
     // Code blocks in the chat take the active theme's syntax colours, and follow theme changes.
     const themeColors = new ThemeTokenColors(() => chatView.postTokenColors());
     const chatView = new ChatViewProvider(context.extensionUri, controller, () => themeColors.colors);
     const treeView = this._register(vscode.window.createTreeView(THREADS_VIEW_ID, { treeDataProvider: tree }));
     this._register(tree.attachView(treeView));
+    tree.approvalsWaiting = (ref) => tools.approvals.waiting(ref);
+    const showWaiting = () => chatView.setWaitingApprovals(tools.approvals.total(scope.key));
+    showWaiting();
+    this._register(tools.composer.onDidChange(() => controller.postContext()));
+    this._register(
+      tools.approvals.onDidChange(() => {
+        showWaiting();
+        tree.refresh();
+      }),
+    );
     this._register(themeColors);
     tree.setOpenThread(controller.openRef);
     // While the tree is visible, "5 minutes ago" keeps up with the clock and threads another window of this
@@ -133,6 +159,7 @@ export class Skein extends Disposable {
       refreshKeyContext: () => this.refreshKeyContext(),
       allScopes: async () => (await tree.allScopes()).map((entry) => entry.key),
       store: storeWiring.commands({ tree, saver: () => backend.saver(scope.key) }),
+      tools: tools.commands({ revealChat: () => chatView.reveal() }),
     }))
       this._register(command);
     this._register(context.secrets.onDidChange(() => void this.refreshKeyContext()));
@@ -155,6 +182,9 @@ export class Skein extends Disposable {
       isStreaming: () => controller.isStreaming(),
       treeItems: async () => (await tree.getChildren()).map((node) => tree.getTreeItem(node)),
       send: (text) => controller.send(controller.openRef, text),
+      pendingApprovals: async () => ((await backend.pendingApprovals(controller.openRef)) ?? []).map(toApprovalView),
+      answer: (interruptId, decision) => controller.answer(controller.openRef, interruptId, decision),
+      composerContext: () => tools.composer.view(),
       storeState: () => storeWiring.store.state,
     };
   }

@@ -4,7 +4,14 @@
  * Both sides validate what they receive with the guards below: a webview is a less trusted peer (it renders
  * model output), so the host never acts on a message it has not checked.
  */
-import type { ChatErrorView, ChatMessageView, ChatSnapshot, PersistedViewState } from "./types";
+import type {
+  ApprovalView,
+  ChatErrorView,
+  ChatMessageView,
+  ChatSnapshot,
+  ComposerContextView,
+  PersistedViewState,
+} from "./types";
 
 /** Host → webview. */
 export interface HostToWebview {
@@ -36,6 +43,12 @@ export interface HostToWebview {
    * a message that could not be stored). `draft`: the unsent text, put back into the composer.
    */
   notice: { threadId: string; message: string; draft?: string };
+  /** The thread's pending approvals now (replaces the cards shown). */
+  approvals: { threadId: string; approvals: ApprovalView[] };
+  /** Output of a running tool call (a command), appended to its row. */
+  toolOutput: { threadId: string; toolCallId: string; text: string };
+  /** The composer's context chips changed (active editor, Add Selection, a chip removed). */
+  context: { context: ComposerContextView };
   /**
    * The active colour theme's syntax colour per token kind (`#rrggbb[aa]`, or `inherit`: the plain code colour),
    * as VS Code colours the same kinds in the editor; null when the theme could not be read (the stylesheet's
@@ -81,6 +94,15 @@ export interface WebviewToHost {
   regenerate: { threadId: string; messageId: string };
   switchBranch: { threadId: string; messageId: string; index: number };
   fork: { threadId: string; messageId: string };
+  /** Answers one pending tool call; `always`: also allow such calls in this workspace from now on. */
+  approve: { threadId: string; interruptId: string; always?: boolean };
+  reject: { threadId: string; interruptId: string; reason?: string };
+  /** Opens the editor's diff of a pending edit, keeping the focus in the chat. */
+  showDiff: { threadId: string; interruptId: string };
+  /** Removes a context chip from the composer ("active" = the active editor's file). */
+  removeContext: { id: string };
+  /** Files dropped onto the chat (URIs as the drag carried them). */
+  attachFiles: { uris: string[] };
 }
 
 type Envelope<Map, K extends keyof Map> = { type: K; params: Map[K] };
@@ -107,6 +129,10 @@ export function is<M extends { type: string }, K extends M["type"]>(
 
 /** Largest message text the host accepts from the webview (a pasted novel is fine; a runaway loop is not). */
 export const MAX_INPUT_CHARS = 1_000_000;
+/** A reason for a rejected tool call (the model reads it). */
+export const MAX_REASON_CHARS = 4_000;
+/** Files one drop may attach. */
+export const MAX_DROPPED_FILES = 50;
 
 type Check = (params: Record<string, unknown>) => boolean;
 const isObject = (value: unknown): value is Record<string, unknown> =>
@@ -140,6 +166,11 @@ const webviewChecks: { [K in keyof WebviewToHost]: Check } = {
     (p.index as number) >= 0 &&
     (p.index as number) < 10_000,
   fork: (p) => threadId(p) && str(p.messageId),
+  approve: (p) => threadId(p) && str(p.interruptId) && optional(p.always, (v) => typeof v === "boolean"),
+  reject: (p) => threadId(p) && str(p.interruptId) && optional(p.reason, (v) => str(v, MAX_REASON_CHARS)),
+  showDiff: (p) => threadId(p) && str(p.interruptId),
+  removeContext: (p) => str(p.id) && (p.id as string).length > 0,
+  attachFiles: (p) => Array.isArray(p.uris) && p.uris.length <= MAX_DROPPED_FILES && p.uris.every((u) => str(u, 4096)),
 };
 
 const isSiblings = (v: unknown): boolean =>
@@ -156,6 +187,21 @@ const isMessageView = (v: unknown): boolean =>
   optional(v.siblings, isSiblings);
 const isErrorView = (v: unknown): boolean =>
   isObject(v) && typeof v.code === "string" && typeof v.message === "string" && Array.isArray(v.actions);
+const isApproval = (v: unknown): boolean =>
+  isObject(v) &&
+  typeof v.interruptId === "string" &&
+  typeof v.toolCallId === "string" &&
+  typeof v.name === "string" &&
+  typeof v.args === "string" &&
+  typeof v.canShowDiff === "boolean" &&
+  typeof v.canAlwaysAllow === "boolean";
+const isAttachment = (v: unknown): boolean =>
+  isObject(v) && (v.kind === "file" || v.kind === "selection") && typeof v.path === "string";
+const isContext = (v: unknown): boolean =>
+  isObject(v) &&
+  optional(v.activeFile, (a) => isObject(a) && typeof a.path === "string" && typeof a.included === "boolean") &&
+  Array.isArray(v.attachments) &&
+  v.attachments.every((a) => isAttachment(a) && typeof (a as { id?: unknown }).id === "string");
 const isStreaming = (v: unknown): boolean =>
   v === null || (isObject(v) && optional(v.messageId, (m) => typeof m === "string"));
 
@@ -169,7 +215,9 @@ const hostChecks: { [K in keyof HostToWebview]: Check } = {
     isStreaming(p.streaming) &&
     (p.error === null || isErrorView(p.error)) &&
     typeof p.interrupted === "boolean" &&
-    isObject(p.strings),
+    isObject(p.strings) &&
+    optional(p.approvals, (v) => Array.isArray(v) && v.every(isApproval)) &&
+    optional(p.context, isContext),
   messages: (p) => typeof p.threadId === "string" && Array.isArray(p.messages) && p.messages.every(isMessageView),
   replaceTail: (p) =>
     typeof p.threadId === "string" &&
@@ -185,6 +233,9 @@ const hostChecks: { [K in keyof HostToWebview]: Check } = {
   opening: (p) => typeof p.threadId === "string",
   notice: (p) =>
     typeof p.threadId === "string" && typeof p.message === "string" && optional(p.draft, (v) => typeof v === "string"),
+  approvals: (p) => typeof p.threadId === "string" && Array.isArray(p.approvals) && p.approvals.every(isApproval),
+  toolOutput: (p) => typeof p.threadId === "string" && typeof p.toolCallId === "string" && typeof p.text === "string",
+  context: (p) => isContext(p.context),
   // Only known kinds and colour literals: the values become CSS custom properties in the webview.
   tokenColors: (p) =>
     p.colors === null ||

@@ -23,6 +23,50 @@ export interface ChatMessageView {
   createdAt?: string;
   /** Set when the message has other versions (edits / regenerations): 0-based position and how many ("‹ 2/3 ›"). */
   siblings?: { index: number; count: number };
+  /** Tool only: the call this result answers, how it ended and how long it took. */
+  toolCallId?: string;
+  toolStatus?: ToolStatusView;
+  durationMs?: number;
+  /** User only: files and selections sent with the message (their text is part of what the model saw). */
+  attachments?: AttachmentView[];
+}
+
+/** How a tool call ended (the engine's `metadata.tool_status`). */
+export type ToolStatusView = "ok" | "error" | "rejected" | "stopped" | "timed_out" | "abandoned";
+
+/** A file or a selection attached to a message or waiting in the composer. */
+export interface AttachmentView {
+  kind: "file" | "selection";
+  /** Workspace-relative path as shown. */
+  path: string;
+  /** 1-based, inclusive (selections). */
+  startLine?: number;
+  endLine?: number;
+}
+
+/** The composer's context chips: the active editor's file (included unless removed) and explicit attachments. */
+export interface ComposerContextView {
+  activeFile?: { path: string; included: boolean };
+  attachments: (AttachmentView & { id: string })[];
+}
+
+/** A changing tool call that waits for the user (an `interrupt()` stored in the thread's checkpoint). */
+export interface ApprovalView {
+  interruptId: string;
+  toolCallId: string;
+  name: string;
+  /** JSON of the arguments, capped. */
+  args: string;
+  /** edit_file: workspace-relative path and the unified diff. */
+  path?: string;
+  diff?: string;
+  /** run_command. */
+  command?: string;
+  cwd?: string;
+  /** "Show Diff" can open the editor's diff for this call. */
+  canShowDiff: boolean;
+  /** "Always allow" exists for this call (edit_file; run_command for this exact command line). */
+  canAlwaysAllow: boolean;
 }
 
 /** What the user can do about an error shown inline in the chat. */
@@ -74,9 +118,26 @@ export interface WebviewStrings {
   showLess: string;
   insertAtCursor: string;
   openInEditor: string;
+  /** Tool rows, approval cards and context chips (optional: the webview falls back to English). */
+  tools?: ToolStrings;
   /** Host-side notices (sent as `notice` messages). */
   runInProgress: string;
   notAccepted: string;
+}
+
+export interface ToolStrings {
+  approve: string;
+  reject: string;
+  alwaysAllow: string;
+  showDiff: string;
+  rejectReason: string;
+  waitingApproval: string;
+  toolRunning: string;
+  toolStatus: Record<ToolStatusView, string>;
+  /** `{0}`: the chip's label. */
+  removeChip: string;
+  activeFileChip: string;
+  attachedContext: string;
 }
 
 /** Where the user had scrolled up to: this message's top was `offset` px below the top of the view. */
@@ -116,4 +177,8 @@ export interface ChatSnapshot {
   focus?: boolean;
   /** No API key is available (and no base URL that may not need one): the empty state offers Set API Key. */
   needsApiKey?: boolean;
+  /** Tool calls of this thread that wait for Approve / Reject (from the checkpoint: they survive reloads). */
+  approvals?: ApprovalView[];
+  /** What the next message will carry besides its text. */
+  context?: ComposerContextView;
 }

@@ -16,6 +16,7 @@ import { format, joinDrafts } from "./notices";
 import { applyTokenColors } from "./themeColors";
 import { actionBar, errorBox, interruptedNotice, type NoticeActions } from "./turnNotices";
 import { cacheOf, readCache, readSavedState, readStrings, type CachedThread } from "./viewState";
+import { WorkspaceUi } from "./workspaceUi";
 
 export interface VsCodeApi {
   postMessage(message: WebviewMessage): void;
@@ -55,6 +56,8 @@ export class ChatApp {
   readonly notice: HTMLElement;
   readonly empty: HTMLElement;
   readonly messages: HTMLElement;
+  /** Approval cards, context chips, dropped files, streamed tool output. */
+  readonly workspace: WorkspaceUi;
 
   constructor(
     private readonly root: HTMLElement,
@@ -67,6 +70,7 @@ export class ChatApp {
 <div id="chat-status" class="chat-status" role="status" aria-live="polite"></div>
 <div id="composer-notice" class="composer-notice" role="alert" hidden></div>
 <form id="composer-form" class="composer-form">
+  <div id="context-chips" class="context-chips" hidden></div>
   <textarea id="composer" class="composer" rows="3"></textarea>
   <div class="composer-actions">
     <button type="submit" id="send-button" class="send-button"><span class="codicon codicon-send" aria-hidden="true"></span></button>
@@ -106,6 +110,14 @@ export class ChatApp {
         fork: (messageId) => this.postForThread((threadId) => webviewMessage("fork", { threadId, messageId })),
         busy: () => this.streaming,
       },
+    );
+
+    this.workspace = new WorkspaceUi(
+      byId("context-chips"),
+      this.list,
+      (build) => this.postForThread(build),
+      (message) => this.post(message),
+      root,
     );
 
     this.list.codeActions = {
@@ -246,6 +258,16 @@ export class ChatApp {
       case "notice":
         if (message.params.threadId !== this.threadId) return;
         return this.applyNotice(message.params.message, message.params.draft);
+      case "approvals":
+        if (message.params.threadId !== this.threadId) return;
+        this.workspace.setApprovals(message.params.approvals);
+        return this.refreshChrome();
+      case "toolOutput":
+        if (message.params.threadId === this.threadId)
+          this.list.appendToolOutput(message.params.toolCallId, message.params.text);
+        return;
+      case "context":
+        return this.workspace.setContext(message.params.context);
       case "tokenColors":
         return applyTokenColors(this.root.ownerDocument, message.params.colors);
       case "revealMessage":
@@ -291,6 +313,7 @@ export class ChatApp {
     this.applyStrings(snapshot.strings);
     this.list.reset(snapshot.messages, snapshot.strings);
     this.list.setStreaming(snapshot.streaming?.messageId);
+    this.workspace.applySnapshot(snapshot.strings, snapshot.approvals ?? [], snapshot.context);
     // The composer is the user's: a refresh of the same thread never overwrites what they are typing, and what
     // was typed while the thread opened joins its stored draft (kept whole, posted as that thread's draft).
     this.switching = false;
@@ -376,12 +399,15 @@ export class ChatApp {
     this.root.querySelector("#chat-error")?.remove();
     this.root.querySelector("#interrupted-notice")?.remove();
     const doc = this.root.ownerDocument;
+    this.workspace.approvalsEl.remove();
     if (this.error && !this.streaming) this.messages.append(errorBox(doc, this.error, strings, this.noticeActions));
-    else if (this.interrupted && !this.streaming) {
+    else if (this.interrupted && !this.streaming && this.workspace.pendingCount === 0) {
       // The cut-off reply already says so on itself; then the notice is just the way to retry.
       const withText = !this.messages.lastElementChild?.classList.contains("interrupted");
       this.messages.append(interruptedNotice(doc, strings, withText, this.noticeActions));
     }
+    // Pending approvals are the end of the conversation until they are answered.
+    this.messages.append(this.workspace.approvalsEl);
     // The notice is part of what the user looks at when pinned (a reply that failed or was cut off, and Retry).
     this.list.keeper.apply();
   }

@@ -13,6 +13,9 @@ import { LongMessages, PROGRESSIVE_CHARS } from "./longMessages";
 import { MarkdownStream } from "./markdownStream";
 import { dressMessage } from "./messageElement";
 import { ScrollKeeper } from "./scrollKeeper";
+import { messageAttachments } from "./contextChips";
+import { appendToolOutput, findRow, pendingCallRow, resultRow, ToolIndex, updatePendingRows } from "./toolRows";
+import { toolStrings } from "./toolStrings";
 
 /** Messages put into the DOM when a thread opens: enough to fill a tall panel, few enough to paint at once. */
 export const FIRST_PAGE = 20;
@@ -43,6 +46,8 @@ export class MessageList {
   readonly olderHint: HTMLElement;
   /** Where the user looks: pinned to the newest message, or a message and its offset. */
   readonly keeper: ScrollKeeper;
+  /** Tool calls and their results, for the compact rows. */
+  private readonly tools = new ToolIndex();
 
   constructor(
     readonly container: HTMLElement,
@@ -78,6 +83,7 @@ export class MessageList {
   reset(messages: ChatMessageView[], strings: WebviewStrings): void {
     this.strings = strings;
     this.messages = messages.slice();
+    this.tools.rebuild(this.messages);
     this.elements.clear();
     this.dirty.clear();
     this.streams.clear();
@@ -107,6 +113,8 @@ export class MessageList {
   /** Inserts new messages at the end or replaces existing ones in place (by id). */
   upsert(views: ChatMessageView[]): void {
     for (const view of views) {
+      this.tools.add(view);
+      this.resolvePendingRow(view);
       const index = this.messages.findIndex((m) => m.id === view.id);
       if (index >= 0) {
         const before = this.messages[index]!;
@@ -138,6 +146,7 @@ export class MessageList {
     const at = afterId === null ? -1 : this.messages.findIndex((m) => m.id === afterId);
     if (afterId !== null && at < 0) return false;
     const gone = this.messages.splice(at + 1);
+    this.tools.rebuild([...this.messages, ...views]);
     // The messages that come back first, in the same order (a streamed reply now stored), keep their elements.
     let kept = 0;
     while (kept < gone.length && kept < views.length && views.length <= FIRST_PAGE) {
@@ -153,6 +162,7 @@ export class MessageList {
       this.forget(old.id);
     }
     views = views.slice(kept);
+    for (const view of views) this.resolvePendingRow(view);
     if (views.length > FIRST_PAGE && at + 1 < this.messages.length + views.length - FIRST_PAGE) {
       // A long new continuation (a switch far back): paint it like a snapshot, newest page first.
       this.reset([...this.messages, ...views], this.strings);
@@ -300,7 +310,38 @@ export class MessageList {
     };
   }
 
+  /** Calls waiting for an approval card: their pending rows say so. */
+  setWaitingCalls(ids: ReadonlySet<string>): void {
+    this.tools.waiting = ids;
+    updatePendingRows(this.container, ids, toolStrings(this.strings));
+  }
+
+  /** Output of a running call, streamed into its pending row. */
+  appendToolOutput(toolCallId: string, text: string): void {
+    const row = findRow(this.container, toolCallId, true);
+    if (row) appendToolOutput(row, text);
+    this.keeper.apply();
+  }
+
+  /** A call's result arrived: its pending row on the assistant message gives way to the result's own row. */
+  private resolvePendingRow(view: ChatMessageView): void {
+    if (view.role === "tool" && view.toolCallId) findRow(this.container, view.toolCallId, true)?.remove();
+  }
+
+  /** A tool result: one compact row, collapsed, named by its call. */
+  private createToolElement(view: ChatMessageView): HTMLElement {
+    const el = this.container.ownerDocument.createElement("article");
+    el.className = "message message-tool tool-row-message";
+    if (view.isError) el.classList.add("tool-error");
+    el.dataset.role = view.role;
+    el.dataset.messageId = view.id;
+    el.append(resultRow(el.ownerDocument, view, this.tools.call(view.toolCallId), toolStrings(this.strings)));
+    this.elements.set(view.id, el);
+    return el;
+  }
+
   private createElement(view: ChatMessageView): HTMLElement {
+    if (view.role === "tool") return this.createToolElement(view);
     const doc = this.container.ownerDocument;
     const el = doc.createElement("article");
     const body = doc.createElement("div");
@@ -356,6 +397,17 @@ export class MessageList {
   /** Everything around a message's body: its attributes, header, tool calls, notes and actions. */
   private dress(el: HTMLElement, view: ChatMessageView, body: HTMLElement): void {
     dressMessage(el, view, body, this.strings, this.actions);
+    // Tool calls are compact rows: one still waiting for its result here, a finished one as its result's own row.
+    for (const old of Array.from(el.querySelectorAll(":scope > details.tool-call"))) old.remove();
+    const strings = toolStrings(this.strings);
+    const doc = el.ownerDocument;
+    const rows = (view.toolCalls ?? [])
+      .filter((call) => !this.tools.hasResult(call.id))
+      .map((call) => pendingCallRow(doc, call, strings, this.tools.waiting.has(call.id)));
+    const note = el.querySelector(":scope > .interrupted-note");
+    if (note) note.before(...rows);
+    else el.append(...rows);
+    if (view.attachments?.length) body.after(messageAttachments(doc, view.attachments, strings));
     if (view.role === "user" && isLong(view.text)) this.addCollapse(el, view.id);
   }
 

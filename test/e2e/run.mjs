@@ -18,6 +18,7 @@ const mocha = new Mocha({
 mocha.addFile(join(REPO_ROOT, "test", "e2e", "scenario.e2e.ts"));
 mocha.addFile(join(REPO_ROOT, "test", "e2e", "landing.e2e.ts"));
 mocha.addFile(join(REPO_ROOT, "test", "e2e", "sharedStore.e2e.ts"));
+mocha.addFile(join(REPO_ROOT, "test", "e2e", "tools.e2e.ts"));
 await mocha.loadFilesAsync();
 const t0 = Date.now();
 const stats = await new Promise((resolve) => {

@@ -7,8 +7,9 @@ import { randomUUID } from "node:crypto";
 import { hostMessage, type HostMessage, type WebviewCommand } from "../../protocol/messages";
 import type { ChatSnapshot, PersistedViewState, WebviewStrings } from "../../protocol/types";
 import { turnStatus } from "../../chat/threadView";
-import type { BranchRequest, ChatEvent, ThreadRef } from "../engine/backend";
-import type { ChatControllerOptions, ChatPanel, Run } from "./chatControllerTypes";
+import type { BranchRequest, ChatEvent, ThreadRef, ToolApprovalDecision } from "../engine/backend";
+import type { ApprovalAnswer, ChatControllerOptions, ChatPanel, Run } from "./chatControllerTypes";
+import { toApprovalView } from "./approvalView";
 import { Drafts } from "./drafts";
 import { readState, STATE_KEYS, writeState } from "./stateKeys";
 import { toErrorView, toMessageView } from "./messageView";
@@ -25,6 +26,8 @@ export class ChatController implements DispatchTarget {
   private readonly view: ChatViewState;
   /** Snapshot on ready / open, then changes (chatSync.ts). */
   private readonly sync: ChatSync;
+  /** Per thread: the approval answers not yet run (cards are answered in any order; each resumes in turn). */
+  private readonly answering = new Map<string, Promise<void>>();
 
   constructor(private readonly options: ChatControllerOptions) {
     const saved = readState(options.state, STATE_KEYS.openThread);
@@ -38,6 +41,8 @@ export class ChatController implements DispatchTarget {
       secrets: () => options.secrets?.() ?? [],
       strings: options.strings,
       canAuthenticate: options.canAuthenticate,
+      context: () => options.context?.view(),
+      approvalsLearned: (ref, count) => options.approvals?.set(ref, count),
     });
   }
 
@@ -235,6 +240,7 @@ export class ChatController implements DispatchTarget {
   /** After a thread was deleted (anywhere): forget its run, draft and error; if it was open, start afresh. */
   async threadDeleted(ref: ThreadRef): Promise<void> {
     this.runs.get(keyOf(ref))?.abort.abort();
+    this.options.approvals?.set(ref, 0);
     this.sync.setError(keyOf(ref), undefined);
     await this.saveDraft(ref, "");
     if (sameRef(this.open, ref)) await this.openThread({ scope: this.options.scope, threadId: randomUUID() });
@@ -274,7 +280,52 @@ export class ChatController implements DispatchTarget {
     // One run per thread (e.g. Retry Last Turn from the palette just before Enter): keep the text, say why.
     if (this.runs.has(keyOf(ref))) return this.refuseWhileRunning(ref, text);
     await this.saveDraft(ref, "");
-    await this.run(ref, text);
+    // The active file and attachments, read now: the message stores them as they are at send time.
+    const attachments = await this.options.context?.take().catch(() => []);
+    await this.run(ref, text, undefined, undefined, attachments);
+  }
+
+  /**
+   * Answers one pending tool call (Approve / Reject on its card) and runs the turn on from it. Cards may be
+   * answered in any order and quickly: each answer waits for the run of the one before it.
+   */
+  async answer(ref: ThreadRef, interruptId: string, decision: ToolApprovalDecision): Promise<void> {
+    const key = keyOf(ref);
+    const previous = this.answering.get(key) ?? Promise.resolve();
+    const next = previous.then(async () => {
+      await this.runs.get(key)?.done?.catch(() => undefined);
+      await this.run(ref, null, undefined, { interruptId, decision });
+    });
+    const settled = next.catch(() => undefined);
+    this.answering.set(key, settled);
+    await next;
+    if (this.answering.get(key) === settled) this.answering.delete(key);
+  }
+
+  /** "Show Diff" on an edit card: the editor's diff of the pending edit, the focus left in the chat. */
+  async showDiff(ref: ThreadRef, interruptId: string): Promise<void> {
+    const pending = await this.options.backend.pendingApprovals?.(ref).catch(() => []);
+    const approval = pending?.find((p) => p.interruptId === interruptId);
+    if (!approval || !this.options.showDiff) return;
+    try {
+      await this.options.showDiff(approval.request, interruptId);
+    } catch (error) {
+      this.notice(ref, toErrorView(error).message);
+    }
+  }
+
+  removeContext(id: string): void {
+    this.options.context?.remove(id);
+  }
+
+  async attachFiles(uris: readonly string[]): Promise<void> {
+    await this.options.context?.attachUris(uris);
+  }
+
+  /** The composer's chips changed (active editor, an attachment): the open chat shows them. */
+  postContext(): void {
+    const context = this.options.context?.view();
+    if (context) this.post(hostMessage("context", { context }));
   }
 
   async retry(ref: ThreadRef = this.open): Promise<void> {
@@ -285,7 +336,13 @@ export class ChatController implements DispatchTarget {
     this.runs.get(keyOf(ref))?.abort.abort();
   }
 
-  private async run(ref: ThreadRef, text: string | null, branch?: BranchRequest): Promise<void> {
+  private async run(
+    ref: ThreadRef,
+    text: string | null,
+    branch?: BranchRequest,
+    answer?: ApprovalAnswer,
+    attachments?: Run["attachments"],
+  ): Promise<void> {
     const key = keyOf(ref);
     if (this.runs.has(key)) return; // one run per thread; the webview shows Stop meanwhile
     this.sync.setError(key, undefined);
@@ -293,6 +350,7 @@ export class ChatController implements DispatchTarget {
       ref,
       abort: new AbortController(),
       partial: new Map(),
+      attachments,
       batcher: new TokenBatcher((messageId, chunk) => {
         if (sameRef(this.open, ref))
           this.post(hostMessage("tokens", { threadId: ref.threadId, messageId, text: chunk }));
@@ -300,18 +358,28 @@ export class ChatController implements DispatchTarget {
     };
     this.runs.set(key, run);
     this.sync.dropPrefetch(key);
-    run.done = this.execute(run, text, branch);
+    run.done = this.execute(run, text, branch, answer);
     await run.done;
   }
 
-  private async execute(run: Run, text: string | null, branch?: BranchRequest): Promise<void> {
+  private async execute(run: Run, text: string | null, branch?: BranchRequest, answer?: ApprovalAnswer): Promise<void> {
     const { ref } = run;
     const key = keyOf(ref);
     this.postStatus(ref);
     if (sameRef(this.open, ref)) this.post(hostMessage("error", { threadId: ref.threadId, error: null }));
     try {
-      const options = { signal: run.abort.signal, onEvent: (event: ChatEvent) => this.onEvent(run, event) };
-      if (branch && this.options.backend.history) {
+      const options = {
+        signal: run.abort.signal,
+        onEvent: (event: ChatEvent) => this.onEvent(run, event),
+        ...(run.attachments?.length ? { attachments: run.attachments } : {}),
+      };
+      // Cards go at once (an answer resumes its call; a new message answers every waiting call as rejected); the
+      // store's list of what still waits comes back when the run pauses or ends.
+      if (sameRef(this.open, ref)) this.post(hostMessage("approvals", { threadId: ref.threadId, approvals: [] }));
+      if (answer && this.options.backend.answerApproval) {
+        run.base = this.sync.shownLength(key);
+        await this.options.backend.answerApproval(ref, answer.interruptId, answer.decision, options);
+      } else if (branch && this.options.backend.history) {
         if (sameRef(this.open, ref)) await this.sync.prefix(ref, branch.messageId);
         run.base = this.sync.shownLength(key);
         await this.options.backend.history.runBranch(ref, branch, options);
@@ -343,6 +411,18 @@ export class ChatController implements DispatchTarget {
     // Tool-call deltas are not shown while streaming; the stored assistant message carries the calls.
     if (event.type === "tool_call") return;
     const open = sameRef(this.open, run.ref);
+    if (event.type === "tool_output") {
+      if (open) this.post(hostMessage("toolOutput", { threadId: run.ref.threadId, ...pick(event) }));
+      return;
+    }
+    if (event.type === "approvals") {
+      this.options.approvals?.set(run.ref, event.approvals.length);
+      if (open)
+        this.post(
+          hostMessage("approvals", { threadId: run.ref.threadId, approvals: event.approvals.map(toApprovalView) }),
+        );
+      return;
+    }
     if (event.type === "token") {
       run.lastMessageId = event.messageId;
       run.partial.set(event.messageId, (run.partial.get(event.messageId) ?? "") + event.text);
@@ -399,4 +479,9 @@ export class ChatController implements DispatchTarget {
   dispose(): void {
     for (const run of this.runs.values()) run.abort.abort();
   }
+}
+
+/** The streamed output of a tool call, as the webview takes it. */
+function pick(event: { toolCallId: string; text: string }): { toolCallId: string; text: string } {
+  return { toolCallId: event.toolCallId, text: event.text };
 }

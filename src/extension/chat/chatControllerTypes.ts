@@ -1,5 +1,8 @@
 /** The chat controller's options, its panel and its per-thread run record (kept apart so the controller stays small). */
-import type { WebviewStrings } from "../../protocol/types";
+import type { ComposerContextView, WebviewStrings } from "../../protocol/types";
+import type { TextBlock } from "../../graph/messages";
+import type { ToolApprovalDecision, ToolApprovalRequest } from "../../chat/tools/types";
+import type { ApprovalTracker } from "./approvalTracker";
 import type { ChatBackend, ThreadRef } from "../engine/backend";
 import type { KeyValueStore } from "./stateKeys";
 import type { Scheduler, TokenBatcher } from "./tokenBatcher";
@@ -30,6 +33,27 @@ export interface ChatControllerOptions {
   /** Strings that must never appear in an error shown to the user (the API key). */
   secrets?(): readonly string[];
   scheduler?: Scheduler;
+  /** The composer's context chips and what a message carries besides its text. */
+  context?: ComposerContextPort;
+  /** Opens the editor's diff of a pending edit_file call (keeping the focus in the chat). */
+  showDiff?(request: ToolApprovalRequest, interruptId: string): PromiseLike<void> | void;
+  /** Which threads wait for approvals (the tree's marks, the view's badge). */
+  approvals?: ApprovalTracker;
+}
+
+/** The composer's context as the controller uses it (the editor implements it in context/composerContext.ts). */
+export interface ComposerContextPort {
+  view(): ComposerContextView;
+  remove(id: string): void;
+  attachUris(uris: readonly string[]): Promise<void>;
+  /** The attachment blocks of a message sent now; clears the explicit attachments. */
+  take(): Promise<TextBlock[]>;
+}
+
+/** An answer to one pending tool approval, run as the turn that resumes from it. */
+export interface ApprovalAnswer {
+  interruptId: string;
+  decision: ToolApprovalDecision;
 }
 
 export interface Run {
@@ -43,4 +67,6 @@ export interface Run {
   base?: number;
   /** Settles when the run has ended and its final state was posted. */
   done?: Promise<void>;
+  /** A new message's attachment blocks (read at send time). */
+  attachments?: TextBlock[];
 }

@@ -4,7 +4,14 @@
  * the store's version of the messages the operation touched, never the whole thread again.
  */
 import { hostMessage } from "../../protocol/messages";
-import type { ChatErrorView, ChatSnapshot, PersistedViewState, WebviewStrings } from "../../protocol/types";
+import type {
+  ChatErrorView,
+  ChatSnapshot,
+  ComposerContextView,
+  PersistedViewState,
+  WebviewStrings,
+} from "../../protocol/types";
+import { toApprovalView } from "./approvalView";
 import { turnStatus } from "../../chat/threadView";
 import type { ChatBackend, LoadedThread, ThreadRef } from "../engine/backend";
 import { toErrorView } from "./messageView";
@@ -23,6 +30,10 @@ export interface SyncDeps {
   secrets(): readonly string[];
   /** Whether turns can authenticate (a key, or a base URL that may not need one). */
   canAuthenticate?(): Promise<boolean>;
+  /** The composer's context chips (sent with every snapshot). */
+  context?(): ComposerContextView | undefined;
+  /** How many tool calls a thread was found waiting for (tree marks, view badge). */
+  approvalsLearned?(ref: ThreadRef, count: number): void;
 }
 
 export class ChatSync {
@@ -80,6 +91,7 @@ export class ChatSync {
     const needsApiKey = canAuthenticate ? !(await canAuthenticate().catch(() => true)) : false;
     const focus = this.focusOnNextSnapshot;
     this.focusOnNextSnapshot = false;
+    if (loaded && !this.view.runs.get(key)) this.deps.approvalsLearned?.(ref, loaded.pendingApprovals?.length ?? 0);
     return composeSnapshot({
       threadId: ref.threadId,
       loaded,
@@ -91,6 +103,7 @@ export class ChatSync {
       strings: this.deps.strings,
       focus,
       needsApiKey,
+      context: this.deps.context?.(),
     });
   }
 
@@ -172,6 +185,10 @@ export class ChatSync {
       hostMessage("replaceTail", { threadId: ref.threadId, afterId: change.afterId, messages: change.messages }),
     );
     this.view.post(hostMessage("status", { threadId: ref.threadId, ...turnStatus(loaded, undefined) }));
+    // The cards of calls still waiting (after a run paused on them, or an answer resumed one of several).
+    const approvals = loaded?.pendingApprovals ?? [];
+    if (loaded) this.deps.approvalsLearned?.(ref, approvals.length);
+    this.view.post(hostMessage("approvals", { threadId: ref.threadId, approvals: approvals.map(toApprovalView) }));
     const error = this.errors.get(key) ?? (loaded?.error ? toErrorView(loaded.error, this.deps.secrets()) : null);
     this.view.post(hostMessage("error", { threadId: ref.threadId, error }));
   }

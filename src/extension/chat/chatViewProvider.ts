@@ -20,6 +20,8 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
    */
   private readonly createdAt = Date.now();
   private resolvedAt = 0;
+  /** Tool calls waiting for approval in this workspace's threads (the view's badge). */
+  private waiting = 0;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -36,6 +38,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
   resolveWebviewView(view: vscode.WebviewView): void {
     this.resolvedAt = Date.now();
     this.view = view;
+    view.badge = badgeFor(this.waiting);
     const webview = view.webview;
     webview.options = {
       enableScripts: true,
@@ -71,6 +74,12 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
     });
   }
 
+  /** The badge on the chat view (and so on Skein's activity bar icon): how many tool calls wait for approval. */
+  setWaitingApprovals(count: number): void {
+    this.waiting = count;
+    if (this.view) this.view.badge = badgeFor(count);
+  }
+
   /** Shows the chat view (resolving it if needed). */
   async reveal(): Promise<void> {
     if (this.view) this.view.show(false);
@@ -91,4 +100,15 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
       resolvedAt: this.resolvedAt,
     });
   }
+}
+
+function badgeFor(count: number): vscode.ViewBadge | undefined {
+  if (count <= 0) return undefined;
+  return {
+    value: count,
+    tooltip:
+      count === 1
+        ? vscode.l10n.t("1 tool call waits for your approval")
+        : vscode.l10n.t("{0} tool calls wait for your approval", count),
+  };
 }

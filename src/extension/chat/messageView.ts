@@ -1,11 +1,15 @@
 /** Stored messages → what the webview shows. The webview never sees provider blocks, metadata or usage. */
 import { messageText, type StoredMessage } from "../../graph/messages";
-import type { ChatErrorView, ChatMessageView, ErrorAction } from "../../protocol/types";
+import type { ChatErrorView, ChatMessageView, ErrorAction, ToolStatusView } from "../../protocol/types";
 import { KEY_ERROR_CODES, KEY_ERROR_NAMES, type CodedError } from "../engine/backend";
 import { TurnRejectedError } from "./turnErrors";
+import { splitAttachments } from "../context/attachmentFormat";
 
 /** Tool arguments are shown, not executed; cap them so a giant JSON cannot bloat the snapshot. */
 const MAX_ARGS_CHARS = 4_000;
+/** A tool result row shows this much (the model got up to the engine's own cap). */
+const MAX_RESULT_CHARS = 20_000;
+const TOOL_STATUSES = new Set<ToolStatusView>(["ok", "error", "rejected", "stopped", "timed_out", "abandoned"]);
 
 export function toMessageView(message: StoredMessage): ChatMessageView | undefined {
   if (message.role === "system") return undefined;
@@ -25,8 +29,22 @@ export function toMessageView(message: StoredMessage): ChatMessageView | undefin
       };
     });
   }
-  if (message.role === "tool" && typeof message.name === "string") view.toolName = message.name;
   const meta = message.metadata;
+  if (message.role === "tool") {
+    if (typeof message.name === "string") view.toolName = message.name;
+    if (typeof message.tool_call_id === "string") view.toolCallId = message.tool_call_id;
+    if (TOOL_STATUSES.has(meta?.tool_status as ToolStatusView)) view.toolStatus = meta!.tool_status as ToolStatusView;
+    if (typeof meta?.durationMs === "number" && Number.isFinite(meta.durationMs)) view.durationMs = meta.durationMs;
+    if (view.text.length > MAX_RESULT_CHARS)
+      view.text = `${view.text.slice(0, MAX_RESULT_CHARS)}\n… (${(view.text.length - MAX_RESULT_CHARS).toLocaleString("en-US")} more characters)`;
+  }
+  if (message.role === "user" && Array.isArray(message.content)) {
+    const { text, attachments } = splitAttachments(message.content);
+    if (attachments.length) {
+      view.text = text;
+      view.attachments = attachments;
+    }
+  }
   if (meta?.interrupted) view.interrupted = true;
   if (meta?.is_error) view.isError = true;
   if (typeof meta?.createdAt === "string") view.createdAt = meta.createdAt;

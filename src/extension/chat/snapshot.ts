@@ -6,12 +6,14 @@ import type {
   ChatErrorView,
   ChatMessageView,
   ChatSnapshot,
+  ComposerContextView,
   PersistedViewState,
   WebviewStrings,
 } from "../../protocol/types";
 import { turnStatus } from "../../chat/threadView";
 import type { LoadedThread } from "../engine/backend";
 import { toErrorView, toMessageViews } from "./messageView";
+import { toApprovalView } from "./approvalView";
 
 export interface SnapshotParts {
   threadId: string;
@@ -26,6 +28,7 @@ export interface SnapshotParts {
   strings: WebviewStrings;
   focus: boolean;
   needsApiKey: boolean;
+  context?: ComposerContextView;
 }
 
 export function composeSnapshot(parts: SnapshotParts): ChatSnapshot {
@@ -53,6 +56,9 @@ export function composeSnapshot(parts: SnapshotParts): ChatSnapshot {
     strings: parts.strings,
     focus: parts.focus,
     needsApiKey: parts.needsApiKey,
+    // Waiting cards come from the checkpoint, so they are back after a reload or a thread switch.
+    approvals: run ? [] : (loaded?.pendingApprovals ?? []).map(toApprovalView),
+    ...(parts.context ? { context: parts.context } : {}),
   };
 }
 

@@ -47,6 +47,27 @@ export function webviewStrings(): WebviewStrings {
     showLess: t("Show less"),
     insertAtCursor: t("Insert at Cursor"),
     openInEditor: t("Open in New Editor"),
+    tools: {
+      // The accessible names of a card's buttons are exactly these words (tests and screen readers rely on them).
+      approve: t("Approve"),
+      reject: t("Reject"),
+      alwaysAllow: t("Always allow"),
+      showDiff: t("Show Diff"),
+      rejectReason: t("Reason for rejecting (optional, the model sees it)"),
+      waitingApproval: t("Waiting for your approval"),
+      toolRunning: t("running…"),
+      toolStatus: {
+        ok: t("done"),
+        error: t("failed"),
+        rejected: t("rejected"),
+        stopped: t("stopped"),
+        timed_out: t("timed out"),
+        abandoned: t("abandoned"),
+      },
+      removeChip: t("Remove {0}", "{0}"),
+      activeFileChip: t("Current file: {0}", "{0}"),
+      attachedContext: t("Attached context"),
+    },
     notAccepted: t("That message was not accepted (too large or malformed) and nothing was sent."),
   };
 }

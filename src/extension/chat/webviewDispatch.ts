@@ -6,7 +6,7 @@
  */
 import { describeRejected, isWebviewMessage, type WebviewCommand, type WebviewToHost } from "../../protocol/messages";
 import type { PersistedViewState } from "../../protocol/types";
-import type { BranchRequest, ThreadRef } from "../engine/backend";
+import type { BranchRequest, ThreadRef, ToolApprovalDecision } from "../engine/backend";
 
 /** What the dispatcher drives (the ChatController). */
 export interface DispatchTarget {
@@ -25,10 +25,14 @@ export interface DispatchTarget {
   forkFrom(ref: ThreadRef, messageId: string): Promise<unknown>;
   /** Tells the open chat that a message of this kind was not accepted. */
   notAccepted(ref: ThreadRef): void;
+  answer(ref: ThreadRef, interruptId: string, decision: ToolApprovalDecision): Promise<void>;
+  showDiff(ref: ThreadRef, interruptId: string): Promise<void>;
+  removeContext(id: string): void;
+  attachFiles(uris: readonly string[]): Promise<void>;
 }
 
 /** Messages whose refusal the user must hear about (they were waiting for something to happen). */
-const ANSWERED = new Set(["send", "edit", "retry", "regenerate", "switchBranch", "fork"]);
+const ANSWERED = new Set(["send", "edit", "retry", "regenerate", "switchBranch", "fork", "approve", "reject"]);
 
 /** One handler per message the webview may post; the compiler checks that every type has one. */
 type Handlers = {
@@ -52,6 +56,13 @@ const HANDLERS: Handlers = {
   switchBranch: (target, { threadId, messageId, index }) =>
     target.switchBranch(target.refFor(threadId), messageId, index),
   fork: (target, { threadId, messageId }) => target.forkFrom(target.refFor(threadId), messageId),
+  approve: (target, { threadId, interruptId, always }) =>
+    target.answer(target.refFor(threadId), interruptId, { approved: true, ...(always ? { always: true } : {}) }),
+  reject: (target, { threadId, interruptId, reason }) =>
+    target.answer(target.refFor(threadId), interruptId, { approved: false, ...(reason?.trim() ? { reason } : {}) }),
+  showDiff: (target, { threadId, interruptId }) => target.showDiff(target.refFor(threadId), interruptId),
+  removeContext: (target, { id }) => target.removeContext(id),
+  attachFiles: (target, { uris }) => target.attachFiles(uris),
 };
 
 export async function dispatchWebviewMessage(target: DispatchTarget, raw: unknown): Promise<void> {

@@ -68,7 +68,8 @@ export function chatWebviewHtml(parts: WebviewHtmlParts): string {
       /url\((["']?)\.\/codicon\.ttf[^"')]*\1\)/g,
       `url("${fontUrl}")`,
     );
-    chatCss = read(join(parts.extensionPath, "media", "chat.css"));
+    // The chat's stylesheet, then the tool rows', approval cards' and context chips'.
+    chatCss = ["chat.css", "tools.css"].map((name) => read(join(parts.extensionPath, "media", name))).join("\n");
     script = read(join(parts.extensionPath, "dist", "webview.js"));
   } catch (error) {
     // Only a broken build gets here (a VSIX ships these files): say which file, instead of a blank view.

@@ -12,6 +12,7 @@ import type { ChatViewProvider } from "../chat/chatViewProvider";
 import { createHistoryCommands } from "./historyCommands";
 import type { ThreadNode, ThreadsTreeProvider } from "../threads/threadsTree";
 import type { StoreCommands } from "../store/storeCommands";
+import type { ToolCommands } from "../tools/toolCommands";
 
 export interface CommandContext {
   scope: string;
@@ -26,6 +27,8 @@ export interface CommandContext {
   allScopes?(): Promise<string[]>;
   /** The thread store's commands (local / PostgreSQL). */
   store?: StoreCommands;
+  /** Context attachments and tool permissions (tools/toolCommands.ts). */
+  tools?: ToolCommands;
 }
 
 /** Options a test or another command may pass to skip a modal prompt. */
@@ -199,6 +202,14 @@ export function createCommands(ctx: CommandContext): Record<string, Handler> {
     "skein.disconnectPostgres": () => ctx.store?.disconnect(),
     "skein.copyLocalToPostgres": () => ctx.store?.copyLocal(),
     "skein.retryStore": () => ctx.store?.retry(),
+    "skein.addSelectionToChat": () => ctx.tools?.addSelection(),
+    "skein.addFileToChat": (target?: unknown, selection?: unknown) => ctx.tools?.addFiles(target, selection),
+    "skein.manageToolPermissions": (remove?: unknown) =>
+      ctx.tools?.managePermissions(
+        typeof remove === "object" && remove !== null
+          ? (remove as Parameters<ToolCommands["managePermissions"]>[0])
+          : undefined,
+      ),
   };
   return commands;
 }

@@ -7,11 +7,14 @@ import type { ThreadSummary } from "../../chat/catalog";
 import type { BranchRequest } from "../../chat/threadService";
 import type { LoadedThread, SiblingMap } from "../../chat/threadView";
 import type { ChatEvent } from "../../chat/turns";
+import type { PendingApproval, ToolApprovalDecision } from "../../chat/tools/types";
+import type { TextBlock } from "../../graph/messages";
 
 export type { ThreadSummary } from "../../chat/catalog";
 export type { BranchRequest } from "../../chat/threadService";
 export type { CodedError, LoadedThread } from "../../chat/threadView";
 export type { ChatEvent } from "../../chat/turns";
+export type { PendingApproval, ToolApprovalDecision } from "../../chat/tools/types";
 
 /** A thread in one workspace scope's store. */
 export interface ThreadRef {
@@ -27,6 +30,8 @@ export interface LoadOptions {
 export interface TurnOptions {
   signal: AbortSignal;
   onEvent(event: ChatEvent): void;
+  /** Files and selections sent with a new message (blocks after its text; see context/attachmentFormat.ts). */
+  attachments?: TextBlock[];
 }
 
 export interface ChatBackend {
@@ -47,6 +52,15 @@ export interface ChatBackend {
   runTurn(ref: ThreadRef, text: string | null, options: TurnOptions): Promise<void>;
   /** Branches, search, export/import. Optional so test doubles without them still fit. */
   history?: HistoryBackend;
+  /** The tool calls the thread waits for (from its checkpoint). Optional so test doubles without tools still fit. */
+  pendingApprovals?(ref: ThreadRef): Promise<PendingApproval[]>;
+  /** Answers one pending approval and runs the turn on from there (streamed like any turn). */
+  answerApproval?(
+    ref: ThreadRef,
+    interruptId: string,
+    decision: ToolApprovalDecision,
+    options: TurnOptions,
+  ): Promise<void>;
 }
 
 export interface ThreadSearchHit {

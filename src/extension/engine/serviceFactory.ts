@@ -8,11 +8,14 @@ import { ThreadService } from "../../chat/threadService";
 import { AnthropicChatModel } from "../../model/anthropic";
 import type { ChatModel } from "../../model/types";
 import type { SkeinSettings } from "../settings/settings";
+import type { ToolSettings, WorkspaceHost } from "../../chat/tools/types";
 
 export interface ServiceSettings {
   settings(): SkeinSettings;
   apiKey(): Promise<string | undefined>;
   searchFile?: string;
+  /** The editor's side of the workspace tools, read per turn. */
+  workspaceHost?(): WorkspaceHost | undefined;
 }
 
 /** A local server behind `skein.baseUrl` may need no key; the SDK still wants one to send. */
@@ -51,6 +54,22 @@ export function createThreadService(saver: BaseCheckpointSaver, options: Service
     systemPrompt: () => options.settings().systemPrompt,
     context: () => options.settings().context,
     searchFile: options.searchFile,
+    workspace: {
+      host: () => options.workspaceHost?.(),
+      settings: (): ToolSettings => {
+        const tools = options.settings().tools;
+        return {
+          enabled: tools.enabled,
+          maxRounds: tools.maxRounds,
+          external: tools.external,
+          limits: {
+            maxFileBytes: tools.maxFileBytes,
+            maxOutputBytes: tools.maxOutputBytes,
+            commandTimeoutMs: tools.commandTimeoutSeconds * 1000,
+          },
+        };
+      },
+    },
     // A base URL that is set but unusable refuses the turn: falling back to the default API would send the
     // conversation and the key to Anthropic when the user meant a local server.
     refuseTurn: () => options.settings().baseUrlError,

@@ -9,7 +9,9 @@ import type { ThreadService } from "../../chat/threadService";
 import type { TurnResult } from "../../chat/turns";
 import { messageText, type StoredMessage } from "../../graph/messages";
 import { TurnRejectedError } from "../chat/turnErrors";
+import { splitAttachments } from "../context/attachmentFormat";
 import type { SkeinSettings } from "../settings/settings";
+import type { PendingApproval, ToolApprovalDecision, WorkspaceHost } from "../../chat/tools/types";
 import type {
   BranchRequest,
   ChatBackend,
@@ -31,6 +33,8 @@ export interface ThreadServicesOptions {
   apiKey(): Promise<string | undefined>;
   /** Defaults to the file store; tests may pass another saver. */
   createSaver?(dir: string, scope: string): Promise<BaseCheckpointSaver>;
+  /** The editor's side of the workspace tools (none: no tools are offered). */
+  workspaceHost?(): WorkspaceHost | undefined;
 }
 
 /** Search hits shown at most, across every searched workspace. */
@@ -68,6 +72,7 @@ export class ThreadServices implements ChatBackend, HistoryBackend {
         engine.createThreadService(saver, {
           settings: () => this.options.settings(),
           apiKey: () => this.options.apiKey(),
+          workspaceHost: this.options.workspaceHost,
           // Beside the scope's store directory (a cache: losing it costs a rebuild, never data).
           searchFile: `${this.options.dirFor(scope)}.search.jsonl`,
         }),
@@ -104,11 +109,29 @@ export class ThreadServices implements ChatBackend, HistoryBackend {
 
   async runTurn(ref: ThreadRef, text: string | null, options: TurnOptions): Promise<void> {
     const service = await this.service(ref.scope);
+    const attachments = options.attachments ?? [];
     const result =
       text === null
         ? await service.retry(ref.threadId, options)
-        : await service.sendMessage(ref.threadId, text, options);
+        : await service.sendMessage(
+            ref.threadId,
+            attachments.length ? [{ type: "text", text }, ...attachments] : text,
+            options,
+          );
     settle(result);
+  }
+
+  async pendingApprovals(ref: ThreadRef): Promise<PendingApproval[]> {
+    return (await this.service(ref.scope)).pendingApprovals(ref.threadId);
+  }
+
+  async answerApproval(
+    ref: ThreadRef,
+    interruptId: string,
+    decision: ToolApprovalDecision,
+    options: TurnOptions,
+  ): Promise<void> {
+    settle(await (await this.service(ref.scope)).answerApproval(ref.threadId, interruptId, decision, options));
   }
 
   async runBranch(ref: ThreadRef, request: BranchRequest, options: TurnOptions): Promise<void> {
@@ -178,7 +201,10 @@ export class ThreadServices implements ChatBackend, HistoryBackend {
 function settle(result: TurnResult): void {
   if (result.status === "failed") throw result.error ?? new Error("The turn failed.");
   if (result.status === "rejected") {
-    const unsent = result.unsent?.map((m) => messageText(m as StoredMessage)).join("\n\n");
+    // Only what the user typed goes back to the composer (attachment blocks are the context, not the draft).
+    const unsent = result.unsent
+      ?.map((m) => (Array.isArray(m.content) ? splitAttachments(m.content).text : messageText(m as StoredMessage)))
+      .join("\n\n");
     throw new TurnRejectedError(result.error ?? new Error("The message was not sent."), unsent || undefined);
   }
 }

@@ -37,7 +37,33 @@ export interface SkeinSettings {
   context: { maxMessages?: number; maxInputTokens?: number };
   /** Seconds of silence before a stalled request is given up. */
   requestTimeoutSeconds: number;
+  tools: ToolSettingValues;
 }
+
+/** What the model may do in the workspace (`skein.tools.*`). */
+export interface ToolSettingValues {
+  /** Offer the workspace tools at all. */
+  enabled: boolean;
+  /** Model ⇄ tool rounds per turn before the turn stops with a note. */
+  maxRounds: number;
+  /** Offer tools other extensions contribute (`vscode.lm.tools`); each call asks first. */
+  external: boolean;
+  /** Largest file `read_file` returns whole (bytes); larger files must be read by line range. */
+  maxFileBytes: number;
+  /** Output of `run_command` kept and returned (bytes); the rest is cut with a note. */
+  maxOutputBytes: number;
+  /** A command still running after this many seconds is stopped. */
+  commandTimeoutSeconds: number;
+}
+
+export const DEFAULT_TOOL_SETTINGS: ToolSettingValues = {
+  enabled: true,
+  maxRounds: 25,
+  external: false,
+  maxFileBytes: 1024 * 1024,
+  maxOutputBytes: 64 * 1024,
+  commandTimeoutSeconds: 120,
+};
 
 export type SettingGetter = (key: string) => unknown;
 
@@ -85,5 +111,19 @@ export function readSettings(get: SettingGetter): SkeinSettings {
       maxInputTokens: positiveInt(get("context.maxInputTokens")),
     },
     requestTimeoutSeconds: positiveInt(get("requestTimeoutSeconds")) ?? DEFAULT_TIMEOUT_SECONDS,
+    tools: readToolSettings(get),
+  };
+}
+
+export function readToolSettings(get: SettingGetter): ToolSettingValues {
+  const bool = (value: unknown, fallback: boolean) => (typeof value === "boolean" ? value : fallback);
+  const d = DEFAULT_TOOL_SETTINGS;
+  return {
+    enabled: bool(get("tools.enabled"), d.enabled),
+    maxRounds: positiveInt(get("tools.maxRounds")) ?? d.maxRounds,
+    external: bool(get("tools.external"), d.external),
+    maxFileBytes: positiveInt(get("tools.maxFileBytes")) ?? d.maxFileBytes,
+    maxOutputBytes: positiveInt(get("tools.maxOutputBytes")) ?? d.maxOutputBytes,
+    commandTimeoutSeconds: positiveInt(get("tools.commandTimeoutSeconds")) ?? d.commandTimeoutSeconds,
   };
 }

@@ -30,6 +30,8 @@ export class ThreadsTreeProvider implements vscode.TreeDataProvider<ThreadNode>,
   private readonly lastListed = new Map<string, ThreadNode[]>();
   /** Shown in each thread's tooltip (the shared workspace key of a PostgreSQL store). */
   tooltipSuffix: string | undefined;
+  /** How many tool calls of a thread wait for approval (such threads are marked). */
+  approvalsWaiting: ((ref: ThreadRef) => number) | undefined;
   /** The workspaces "All Workspaces" lists when they are not this machine's local stores (a shared server's). */
   scopeSource: (() => Promise<ScopeEntry[]>) | undefined;
 
@@ -180,12 +182,18 @@ export class ThreadsTreeProvider implements vscode.TreeDataProvider<ThreadNode>,
     // The open row's id differs from the others', so when another thread opens the old row is a new element and
     // loses the selection even if the new open thread has no row yet (the API cannot clear a selection).
     item.id = `thread:${node.ref.scope}/${node.ref.threadId}${isOpen ? "#open" : ""}`;
-    item.description = text.description;
-    item.tooltip = this.tooltipSuffix ? `${text.tooltip}\n${this.tooltipSuffix}` : text.tooltip;
+    const waiting = this.approvalsWaiting?.(node.ref) ?? 0;
+    const waitingText = waiting > 0 ? vscode.l10n.t("waiting for approval") : "";
+    item.description = [waitingText, text.description].filter(Boolean).join(" · ");
+    const tooltip = [text.tooltip, waitingText].filter(Boolean).join("\n");
+    item.tooltip = this.tooltipSuffix ? `${tooltip}\n${this.tooltipSuffix}` : tooltip;
     item.contextValue = THREAD_CONTEXT;
-    item.iconPath = new vscode.ThemeIcon(isOpen ? "comment-discussion" : "comment");
+    item.iconPath =
+      waiting > 0
+        ? new vscode.ThemeIcon("bell-dot", new vscode.ThemeColor("notificationsInfoIcon.foreground"))
+        : new vscode.ThemeIcon(isOpen ? "comment-discussion" : "comment");
     item.command = { command: "skein.openThread", title: vscode.l10n.t("Open Thread"), arguments: [node] };
-    item.accessibilityInformation = { label: `${text.label}, ${text.description}` };
+    item.accessibilityInformation = { label: `${text.label}, ${item.description}` };
     return item;
   }
 

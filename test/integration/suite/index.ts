@@ -13,6 +13,7 @@ import { exportImportTests } from "./exportImport.test";
 import { settingsTests } from "./settings.test";
 import { storeTests } from "./store.test";
 import { deleteAllTests, threadsTests } from "./threads.test";
+import { toolsTests } from "./tools.test";
 
 const REGISTER: Array<() => void> = [
   activationTests,
@@ -21,6 +22,7 @@ const REGISTER: Array<() => void> = [
   settingsTests,
   exportImportTests,
   storeTests,
+  toolsTests,
   deleteAllTests,
 ];
 

@@ -304,13 +304,15 @@ describe("chat webview", () => {
     );
     expect($('[data-message-id="a0"]')!.classList.contains("interrupted")).toBe(true);
     expect($('[data-message-id="a0"] .interrupted-note')!.textContent).toBe("Interrupted.");
-    expect($('[data-message-id="a0"] .tool-call summary')!.textContent).toBe("Tool call: clock");
+    // The call has no result (the tool message does not name it): a pending row with its arguments as text.
+    expect($('[data-message-id="a0"] .tool-row .tool-name')!.textContent).toBe("clock");
+    expect($('[data-message-id="a0"] .tool-row .tool-args')!.textContent).toContain("<img onerror=x>");
     expect($('[data-message-id="a0"] img')).toBeNull();
     const tool = $('[data-message-id="t0"]')!;
     expect(tool.classList.contains("tool-error")).toBe(true);
-    expect(tool.querySelector(".message-header")!.textContent).toBe("Tool: clock");
+    expect(tool.querySelector(".tool-row .tool-name")!.textContent).toBe("clock");
     expect(tool.querySelector("script, strong")).toBeNull();
-    expect(tool.querySelector("pre")!.textContent).toContain("**not markdown**");
+    expect(tool.querySelector("pre.tool-result")!.textContent).toContain("**not markdown**");
   });
 
   it("paints only the newest page of a 1,000-turn thread and renders older pages on scroll-up", () => {

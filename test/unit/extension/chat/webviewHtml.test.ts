@@ -35,6 +35,7 @@ describe("the chat webview's HTML", () => {
     const dir = extension({
       "dist/webview.js": 'document.body.dataset.ran = "yes"; const tag = "</script><b>escaped</b>";',
       "media/chat.css": ".chat { color: red; }",
+      "media/tools.css": ".approval-card { color: blue; }",
       "dist/codicons/codicon.css": '@font-face { src: url("./codicon.ttf?abc123") format("truetype"); }',
     });
     const html = chatWebviewHtml(parts(dir));
@@ -48,6 +49,7 @@ describe("the chat webview's HTML", () => {
     expect(doc.querySelectorAll("b")).toHaveLength(0);
     const styles = Array.from(doc.querySelectorAll("style")).map((s) => s.textContent ?? "");
     expect(styles.join("\n")).toContain(".chat { color: red; }");
+    expect(styles.join("\n")).toContain(".approval-card { color: blue; }");
     // The font named relative to its stylesheet now comes from the webview URI of the font.
     expect(styles.join("\n")).toContain('url("https://webview.test/dist/codicons/codicon.ttf")');
     expect(doc.querySelectorAll("link")).toHaveLength(0);
@@ -65,6 +67,7 @@ describe("the chat webview's HTML", () => {
     const dir = extension({
       "dist/webview.js": "one();",
       "media/chat.css": "",
+      "media/tools.css": "",
       "dist/codicons/codicon.css": "",
     });
     expect(chatWebviewHtml(parts(dir))).toContain("one();");

@@ -4,6 +4,7 @@ import {
   DEFAULT_MAX_TOKENS,
   DEFAULT_MODEL,
   DEFAULT_TIMEOUT_SECONDS,
+  DEFAULT_TOOL_SETTINGS,
   InvalidSettingError,
   readSettings,
   validBaseUrl,
@@ -37,8 +38,10 @@ describe("settings", () => {
       systemPrompt: undefined,
       context: { maxMessages: undefined, maxInputTokens: undefined },
       requestTimeoutSeconds: DEFAULT_TIMEOUT_SECONDS,
+      tools: DEFAULT_TOOL_SETTINGS,
     });
     expect(DEFAULT_MODEL).toBe("claude-sonnet-5-5");
+    expect(DEFAULT_TOOL_SETTINGS).toMatchObject({ enabled: true, maxRounds: 25, external: false });
   });
 
   it("reads every setting and ignores invalid values", () => {
@@ -50,6 +53,12 @@ describe("settings", () => {
       "context.maxMessages": 10,
       "context.maxInputTokens": 5000,
       requestTimeoutSeconds: 30,
+      "tools.enabled": false,
+      "tools.maxRounds": 5,
+      "tools.external": true,
+      "tools.maxFileBytes": 2048,
+      "tools.maxOutputBytes": 4096,
+      "tools.commandTimeoutSeconds": 9,
     };
     expect(readSettings((k) => values[k])).toEqual({
       model: "claude-opus-5-5",
@@ -58,6 +67,14 @@ describe("settings", () => {
       systemPrompt: "Be brief.",
       context: { maxMessages: 10, maxInputTokens: 5000 },
       requestTimeoutSeconds: 30,
+      tools: {
+        enabled: false,
+        maxRounds: 5,
+        external: true,
+        maxFileBytes: 2048,
+        maxOutputBytes: 4096,
+        commandTimeoutSeconds: 9,
+      },
     });
     const bad: Record<string, unknown> = {
       model: "",
@@ -65,8 +82,12 @@ describe("settings", () => {
       "context.maxMessages": 2.5,
       requestTimeoutSeconds: "60",
       baseUrl: "file:///etc/passwd",
+      "tools.enabled": "yes",
+      "tools.maxRounds": 0,
     };
     const s = readSettings((k) => bad[k]);
+    // A mistyped tool setting falls back to its default rather than turning the tools off or to zero rounds.
+    expect([s.tools.enabled, s.tools.maxRounds]).toEqual([true, 25]);
     expect([s.model, s.maxTokens, s.context.maxMessages, s.requestTimeoutSeconds, s.baseUrl]).toEqual([
       DEFAULT_MODEL,
       DEFAULT_MAX_TOKENS,

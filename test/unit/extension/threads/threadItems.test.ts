@@ -127,7 +127,7 @@ describe("message views and errors", () => {
         interrupted: true,
         createdAt: "2026-01-01T00:00:00Z",
       },
-      { id: "t", role: "tool", text: "3", toolName: "add", isError: true },
+      { id: "t", role: "tool", text: "3", toolName: "add", toolCallId: "c", isError: true },
     ]);
   });
 
