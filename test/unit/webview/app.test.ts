@@ -1,48 +1,12 @@
 // @vitest-environment jsdom
 import { beforeEach, describe, expect, it } from "vitest";
 import { hostMessage, type HostMessage, type WebviewMessage } from "../../../src/protocol/messages";
-import type { ChatMessageView, ChatSnapshot, PersistedViewState, WebviewStrings } from "../../../src/protocol/types";
+import type { ChatMessageView, ChatSnapshot, PersistedViewState } from "../../../src/protocol/types";
 import { ChatApp, type VsCodeApi } from "../../../src/webview/app";
 import { FIRST_PAGE, PAGE } from "../../../src/webview/messageList";
+import { testStrings } from "./strings";
 
-const strings: WebviewStrings = {
-  placeholder: "Ask",
-  send: "Send",
-  stop: "Stop",
-  retry: "Retry",
-  setApiKey: "Set API Key",
-  copy: "Copy",
-  copied: "Copied",
-  you: "You",
-  assistant: "Assistant",
-  tool: "Tool",
-  error: "Error",
-  interrupted: "Interrupted.",
-  emptyThread: "Empty.",
-  loadingOlder: "Older…",
-  truncated: "Plain.",
-  toolCall: "Tool call",
-  newThread: "New Thread",
-  composerLabel: "Message",
-  messagesLabel: "Conversation",
-  needsApiKey: "Needs a key.",
-  edit: "Edit",
-  regenerate: "Regenerate",
-  fork: "Fork to New Thread",
-  save: "Save & Submit",
-  cancel: "Cancel",
-  previousVersion: "Previous version",
-  nextVersion: "Next version",
-  tooLong: "This message has {0} characters; the limit is {1}.",
-  draftCut: "Your saved draft was longer than {0} characters and was cut to fit.",
-  opening: "Opening the thread…",
-  runInProgress: "A reply is still running in this thread.",
-  notAccepted: "That message was not accepted.",
-  showMore: "Show more",
-  showLess: "Show less",
-  insertAtCursor: "Insert at Cursor",
-  openInEditor: "Open in New Editor",
-};
+const strings = testStrings;
 
 /** The webview API as VS Code provides it: a message sink and a state slot. */
 class WebviewHost implements VsCodeApi {

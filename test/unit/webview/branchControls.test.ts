@@ -4,33 +4,9 @@ import { describe, expect, it } from "vitest";
 import { hostMessage, type WebviewMessage } from "../../../src/protocol/messages";
 import type { ChatMessageView, ChatSnapshot, PersistedViewState, WebviewStrings } from "../../../src/protocol/types";
 import { ChatApp, type VsCodeApi } from "../../../src/webview/app";
+import { testStrings } from "./strings";
 
-const strings = {
-  placeholder: "Ask",
-  send: "Send",
-  stop: "Stop",
-  retry: "Retry",
-  setApiKey: "Set API Key",
-  copy: "Copy",
-  copied: "Copied",
-  you: "You",
-  assistant: "Assistant",
-  tool: "Tool",
-  error: "Error",
-  interrupted: "Interrupted.",
-  emptyThread: "Empty.",
-  loadingOlder: "Older…",
-  truncated: "Plain.",
-  toolCall: "Tool call",
-  newThread: "New Thread",
-  composerLabel: "Message",
-  messagesLabel: "Conversation",
-  edit: "Edit",
-  regenerate: "Regenerate",
-  fork: "Fork",
-  save: "Save",
-  cancel: "Cancel",
-} as WebviewStrings;
+const strings: WebviewStrings = { ...testStrings, fork: "Fork", save: "Save" };
 
 class Host implements VsCodeApi {
   posted: WebviewMessage[] = [];

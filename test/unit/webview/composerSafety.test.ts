@@ -14,18 +14,12 @@ import {
 } from "../../../src/protocol/messages";
 import type { ChatSnapshot, PersistedViewState, WebviewStrings } from "../../../src/protocol/types";
 import { ChatApp, type VsCodeApi } from "../../../src/webview/app";
+import { testStrings } from "./strings";
 
-const strings = {
-  placeholder: "Ask",
-  send: "Send",
-  stop: "Stop",
-  retry: "Retry",
-  emptyThread: "Empty.",
-  interrupted: "Interrupted.",
+const strings: WebviewStrings = {
+  ...testStrings,
   tooLong: "This message has {0} characters; the limit is {1}. Shorten it and send again — it is kept here.",
-  draftCut: "Your saved draft was longer than {0} characters and was cut to fit.",
-  opening: "Opening the thread…",
-} as WebviewStrings;
+};
 
 class WebviewHost implements VsCodeApi {
   posted: WebviewMessage[] = [];

@@ -5,31 +5,9 @@ import { hostMessage, type WebviewMessage } from "../../../src/protocol/messages
 import type { ChatMessageView, ChatSnapshot, PersistedViewState, WebviewStrings } from "../../../src/protocol/types";
 import { ChatApp, type VsCodeApi } from "../../../src/webview/app";
 import { COLLAPSE_CHARS, COLLAPSE_LINES, FIRST_PAGE } from "../../../src/webview/messageList";
+import { testStrings } from "./strings";
 
-const strings = {
-  placeholder: "Ask",
-  send: "Send",
-  stop: "Stop",
-  retry: "Retry",
-  setApiKey: "Set API Key",
-  copy: "Copy",
-  copied: "Copied",
-  you: "You",
-  assistant: "Assistant",
-  tool: "Tool",
-  error: "Error",
-  interrupted: "Interrupted.",
-  emptyThread: "Empty.",
-  loadingOlder: "Older…",
-  truncated: "Plain.",
-  toolCall: "Tool call",
-  newThread: "New Thread",
-  composerLabel: "Message",
-  messagesLabel: "Conversation",
-  needsApiKey: "Key.",
-  showMore: "Show more",
-  showLess: "Show less",
-} as WebviewStrings;
+const strings: WebviewStrings = { ...testStrings, needsApiKey: "Key." };
 
 class Host implements VsCodeApi {
   posted: WebviewMessage[] = [];

@@ -10,45 +10,15 @@ import type { ApprovalView, ChatMessageView, ChatSnapshot, WebviewStrings } from
 import { ChatApp, type VsCodeApi } from "../../../src/webview/app";
 import { droppedUris } from "../../../src/webview/workspaceUi";
 import { formatDuration, toolTarget } from "../../../src/webview/toolRows";
+import { testStrings } from "./strings";
 
-const strings = {
-  placeholder: "Ask",
-  send: "Send",
-  stop: "Stop",
-  retry: "Retry",
-  setApiKey: "Set API Key",
-  copy: "Copy",
-  copied: "Copied",
-  you: "You",
-  assistant: "Assistant",
-  tool: "Tool",
-  error: "Error",
-  interrupted: "Interrupted.",
-  emptyThread: "Empty.",
-  loadingOlder: "Older…",
-  truncated: "Plain.",
-  toolCall: "Tool call",
-  newThread: "New Thread",
-  composerLabel: "Message",
-  messagesLabel: "Conversation",
-  needsApiKey: "Needs a key.",
-  edit: "Edit",
-  regenerate: "Regenerate",
-  fork: "Fork to New Thread",
-  save: "Save & Submit",
-  cancel: "Cancel",
-  previousVersion: "Previous version",
-  nextVersion: "Next version",
+const strings: WebviewStrings = {
+  ...testStrings,
   tooLong: "{0} {1}",
   draftCut: "{0}",
-  opening: "Opening the thread…",
   runInProgress: "Running.",
   notAccepted: "Not accepted.",
-  showMore: "Show more",
-  showLess: "Show less",
-  insertAtCursor: "Insert at Cursor",
-  openInEditor: "Open in New Editor",
-} satisfies WebviewStrings;
+};
 
 class Host implements VsCodeApi {
   posted: WebviewMessage[] = [];
