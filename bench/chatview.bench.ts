@@ -20,8 +20,9 @@ import { STATE_KEYS } from "../src/extension/chat/stateKeys";
 import { readSettings } from "../src/extension/settings/settings";
 import { ThreadServices } from "../src/extension/engine/threadServices";
 import { webviewMessage, type HostMessage } from "../src/protocol/messages";
-import type { ChatSnapshot, WebviewStrings } from "../src/protocol/types";
+import type { ChatSnapshot } from "../src/protocol/types";
 import { Memento } from "../test/fixtures/memento";
+import { strings } from "./webviewStrings";
 
 const TURNS = 1000;
 const TARGET_MS = 300;
@@ -252,48 +253,6 @@ async function paintInChromium(wire: string, root: string): Promise<number | und
   } finally {
     await browser.close();
   }
-}
-
-function strings(): WebviewStrings {
-  const s = (x: string) => x;
-  return {
-    placeholder: s("Ask"),
-    send: s("Send"),
-    stop: s("Stop"),
-    retry: s("Retry"),
-    setApiKey: s("Set API Key"),
-    copy: s("Copy"),
-    copied: s("Copied"),
-    you: s("You"),
-    assistant: s("Assistant"),
-    tool: s("Tool"),
-    error: s("Error"),
-    interrupted: s("Interrupted"),
-    emptyThread: s("Empty"),
-    loadingOlder: s("Older"),
-    truncated: s("Plain"),
-    toolCall: s("Tool call"),
-    newThread: s("New Thread"),
-    composerLabel: s("Message"),
-    messagesLabel: s("Conversation"),
-    needsApiKey: s("Needs a key"),
-    edit: s("Edit"),
-    regenerate: s("Regenerate"),
-    fork: s("Fork"),
-    save: s("Save"),
-    cancel: s("Cancel"),
-    previousVersion: s("Previous"),
-    nextVersion: s("Next"),
-    tooLong: s("Too long {0} {1}"),
-    draftCut: s("Cut {0}"),
-    opening: s("Opening"),
-    runInProgress: s("Running"),
-    notAccepted: s("Not accepted"),
-    showMore: s("Show more"),
-    showLess: s("Show less"),
-    insertAtCursor: s("Insert"),
-    openInEditor: s("Open"),
-  };
 }
 
 void main();

@@ -15,7 +15,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build } from "esbuild";
-import type { ChatMessageView, ChatSnapshot, WebviewStrings } from "../src/protocol/types";
+import type { ChatMessageView, ChatSnapshot } from "../src/protocol/types";
+import { strings } from "./webviewStrings";
 
 const TARGET_MS = 50;
 const REPLY_CHARS = 150 * 1024;
@@ -227,48 +228,6 @@ function snapshot(threadId: string, messages: ChatMessageView[], streamingId: st
     interrupted: false,
     strings: strings(),
   } as ChatSnapshot;
-}
-
-function strings(): WebviewStrings {
-  const s = (x: string) => x;
-  return {
-    placeholder: s("Ask"),
-    send: s("Send"),
-    stop: s("Stop"),
-    retry: s("Retry"),
-    setApiKey: s("Set API Key"),
-    copy: s("Copy"),
-    copied: s("Copied"),
-    you: s("You"),
-    assistant: s("Assistant"),
-    tool: s("Tool"),
-    error: s("Error"),
-    interrupted: s("Interrupted"),
-    emptyThread: s("Empty"),
-    loadingOlder: s("Older"),
-    truncated: s("Plain"),
-    toolCall: s("Tool call"),
-    newThread: s("New Thread"),
-    composerLabel: s("Message"),
-    messagesLabel: s("Conversation"),
-    needsApiKey: s("Needs a key"),
-    edit: s("Edit"),
-    regenerate: s("Regenerate"),
-    fork: s("Fork"),
-    save: s("Save"),
-    cancel: s("Cancel"),
-    previousVersion: s("Previous"),
-    nextVersion: s("Next"),
-    tooLong: s("Too long {0} {1}"),
-    draftCut: s("Cut {0}"),
-    opening: s("Opening"),
-    runInProgress: s("Running"),
-    notAccepted: s("Not accepted"),
-    showMore: s("Show more"),
-    showLess: s("Show less"),
-    insertAtCursor: s("Insert"),
-    openInEditor: s("Open"),
-  };
 }
 
 void main();

@@ -13,7 +13,8 @@ import { JSDOM } from "jsdom";
 import type { StoredMessage } from "../src/graph/messages";
 import { toMessageViews } from "../src/extension/chat/messageView";
 import { hostMessage } from "../src/protocol/messages";
-import type { ChatSnapshot, WebviewStrings } from "../src/protocol/types";
+import type { ChatSnapshot } from "../src/protocol/types";
+import { strings } from "./webviewStrings";
 
 const TURNS = 1000;
 const TARGET_MS = 35;
@@ -174,47 +175,6 @@ async function paintInChromium(wires: string[], root: string): Promise<number[] 
   } finally {
     await browser.close();
   }
-}
-
-function strings(): WebviewStrings {
-  return {
-    placeholder: "Ask",
-    send: "Send",
-    stop: "Stop",
-    retry: "Retry",
-    setApiKey: "Set API Key",
-    copy: "Copy",
-    copied: "Copied",
-    you: "You",
-    assistant: "Assistant",
-    tool: "Tool",
-    error: "Error",
-    interrupted: "Interrupted.",
-    emptyThread: "Empty.",
-    loadingOlder: "Older…",
-    truncated: "Plain.",
-    toolCall: "Tool call",
-    newThread: "New Thread",
-    composerLabel: "Message",
-    messagesLabel: "Conversation",
-    needsApiKey: "Needs a key.",
-    edit: "Edit",
-    regenerate: "Regenerate",
-    fork: "Fork",
-    save: "Save",
-    cancel: "Cancel",
-    previousVersion: "Previous",
-    nextVersion: "Next",
-    tooLong: "{0} {1}",
-    draftCut: "{0}",
-    opening: "Opening…",
-    runInProgress: "Running.",
-    notAccepted: "Not accepted.",
-    showMore: "Show more",
-    showLess: "Show less",
-    insertAtCursor: "Insert",
-    openInEditor: "Open",
-  };
 }
 
 void main().catch((error: unknown) => {
