@@ -212,7 +212,7 @@ export class ThreadBranches {
     const message: StoredMessage = {
       id: uuid4(),
       role: "user",
-      content,
+      content: keepSentWith(tree.nodes[key]!.message.content, content),
       metadata: { createdAt: new Date().toISOString(), editOf: messageId },
     };
     // Tagged so the fork this run makes is found by metadata (branchLeaves.ts).
@@ -448,4 +448,14 @@ function remember<V>(cache: Map<string, V>, threadId: string, value: V): void {
 
 function runConfig(threadId: string, checkpointId: string): PlannedRun["config"] {
   return { configurable: { thread_id: threadId, checkpoint_ns: "", checkpoint_id: checkpointId } };
+}
+
+/**
+ * An edit replaces what the user typed — the message's first text block — and keeps what was sent with it (the
+ * blocks after it: attached files and selections), so the edited question still reaches the model with its context.
+ */
+function keepSentWith(original: StoredMessage["content"], edited: StoredMessage["content"]): StoredMessage["content"] {
+  if (typeof edited !== "string" || !Array.isArray(original) || original.length < 2) return edited;
+  if (original[0]?.type !== "text") return edited;
+  return [{ type: "text", text: edited }, ...original.slice(1)];
 }

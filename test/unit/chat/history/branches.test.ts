@@ -176,6 +176,20 @@ describe.each(kinds)("branches over real checkpoint trees ($name)", (kind) => {
     expect(back.messages).toHaveLength(20);
   });
 
+  it("an edit keeps what was sent with the message (attached files and selections) and replaces only its text", async () => {
+    const { graph, branches } = setup();
+    const attached = { type: "text" as const, text: '<attachment path="src/a.ts" lines="1-2">let a = 1;</attachment>' };
+    await graph.invoke(
+      { messages: [{ role: "user", content: [{ type: "text", text: "explain this" }, attached] }] },
+      { configurable: { thread_id: "ctx" } },
+    );
+    const first = (await branches.getBranchView("ctx")).messages[0]!.message.id;
+    const view = await branches.editUserMessage("ctx", first, "explain it briefly");
+    expect(view.messages[0]!.message.content).toEqual([{ type: "text", text: "explain it briefly" }, attached]);
+    // The model was sent the attachment with the edited question.
+    expect(messageText(view.messages[1]!.message)).toContain("let a = 1;");
+  });
+
   it("edits the first message as a sibling at the root", async () => {
     const { send, branches } = setup();
     await send("r", "hello");
