@@ -39,26 +39,30 @@ const PURIFY_CONFIG = {
 };
 
 let purifier: ReturnType<typeof DOMPurify> | undefined;
+let fragmentPurifier: ReturnType<typeof DOMPurify> | undefined;
+
+function newPurifier(returnFragment: boolean): ReturnType<typeof DOMPurify> {
+  const instance = DOMPurify(window);
+  // Set once: passing the configuration to every call would parse it again each time (a reply being streamed
+  // is sanitised slice by slice, and every coloured code block once more).
+  instance.setConfig({ ...PURIFY_CONFIG, RETURN_DOM_FRAGMENT: returnFragment });
+  // Links open outside the webview and never get access to it.
+  instance.addHook("afterSanitizeAttributes", (node) => {
+    if (node.tagName === "A") {
+      node.setAttribute("rel", "noopener noreferrer");
+      node.removeAttribute("target");
+    }
+    if (node.tagName === "IMG") {
+      // Only inline data images could load under the CSP anyway; drop the rest so nothing half-loads.
+      const src = node.getAttribute("src") ?? "";
+      if (!src.startsWith("data:image/")) node.removeAttribute("src");
+    }
+  });
+  return instance;
+}
+
 function purify(): ReturnType<typeof DOMPurify> {
-  if (!purifier) {
-    purifier = DOMPurify(window);
-    // Set once: passing the configuration to every call would parse it again each time (a reply being streamed
-    // is sanitised slice by slice, and every coloured code block once more).
-    purifier.setConfig(PURIFY_CONFIG);
-    // Links open outside the webview and never get access to it.
-    purifier.addHook("afterSanitizeAttributes", (node) => {
-      if (node.tagName === "A") {
-        node.setAttribute("rel", "noopener noreferrer");
-        node.removeAttribute("target");
-      }
-      if (node.tagName === "IMG") {
-        // Only inline data images could load under the CSP anyway; drop the rest so nothing half-loads.
-        const src = node.getAttribute("src") ?? "";
-        if (!src.startsWith("data:image/")) node.removeAttribute("src");
-      }
-    });
-  }
-  return purifier;
+  return (purifier ??= newPurifier(false));
 }
 
 /** The second wall: whatever HTML reaches it leaves without scripts, handlers, forms or unsafe URLs. */
@@ -75,11 +79,14 @@ export function markdownToSafeHtml(text: string): string {
 export type MarkdownEnv = Record<string, unknown>;
 
 /**
- * Sanitised HTML for a slice of a longer text that starts and ends at top-level block boundaries; rendered
- * slice by slice, the HTML is the same as the whole text's. `env` carries link references between slices.
+ * Sanitised nodes for a slice of a longer text that starts and ends at top-level block boundaries; rendered
+ * slice by slice, the DOM is the same as the whole text's. `env` carries link references between slices. The
+ * sanitised DOM itself is returned, not serialised and parsed a second time: a streamed reply renders a slice
+ * every frame.
  */
-export function markdownSliceToSafeHtml(text: string, env: MarkdownEnv): string {
-  return sanitizeHtml(md.render(text, env));
+export function markdownSliceToSafeFragment(text: string, env: MarkdownEnv): DocumentFragment {
+  fragmentPurifier ??= newPurifier(true);
+  return fragmentPurifier.sanitize(md.render(text, env)) as unknown as DocumentFragment;
 }
 
 /** What markdown-it normalises before parsing (line endings, NUL), so offsets into the text match its lines. */

@@ -10,7 +10,7 @@
  */
 import {
   decorateCodeBlocks,
-  markdownSliceToSafeHtml,
+  markdownSliceToSafeFragment,
   markLongTable,
   normalizeMarkdown,
   topLevelBlocks,
@@ -227,10 +227,8 @@ export class MarkdownStream {
 
   private render(text: string, env: MarkdownEnv): DocumentFragment {
     const doc = this.element.ownerDocument;
-    const template = doc.createElement("template");
-    template.innerHTML = markdownSliceToSafeHtml(text, env);
     const holder = doc.createElement("div");
-    holder.append(template.content);
+    holder.append(markdownSliceToSafeFragment(text, env));
     decorateCodeBlocks(holder, this.options);
     for (const table of Array.from(holder.querySelectorAll("table"))) markLongTable(table);
     const fragment = doc.createDocumentFragment();
