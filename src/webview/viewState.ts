@@ -67,16 +67,24 @@ export function readCache(raw: unknown): CachedThread | undefined {
   return views.length > 0 ? { threadId, messages: views } : undefined;
 }
 
-/** The strings the host put into the page (so a remembered thread can be painted before the first snapshot). */
+/**
+ * The strings the host put into the page (so a remembered thread can be painted before the first snapshot): text,
+ * or groups of text (the tool rows' strings, their statuses).
+ */
 export function readStrings(json: string | undefined): WebviewStrings | undefined {
   if (!json) return undefined;
   try {
     const value: unknown = JSON.parse(json);
-    if (typeof value !== "object" || value === null) return undefined;
-    return Object.values(value).every((v) => typeof v === "string") ? (value as WebviewStrings) : undefined;
+    return isTextTree(value, 3) ? (value as WebviewStrings) : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** An object whose values are strings or, `depth` levels down at most, objects of the same kind. */
+function isTextTree(value: unknown, depth: number): boolean {
+  if (typeof value !== "object" || value === null || Array.isArray(value) || depth === 0) return false;
+  return Object.values(value).every((v) => typeof v === "string" || isTextTree(v, depth - 1));
 }
 
 /** Thread, draft and scroll from saved state, as `ready` tells the host; a draft over the limit is cut to fit. */

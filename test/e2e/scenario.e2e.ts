@@ -14,7 +14,11 @@ const BOB = "hi! I'm bob";
 
 /** The little of a webview page's globals the scenario reads (the project's tsconfig has no DOM lib). */
 interface Page {
-  document: { activeElement: { id?: string } | null; getElementById(id: string): { value?: string } | null };
+  document: {
+    activeElement: { id?: string } | null;
+    getElementById(id: string): { value?: string } | null;
+    body: { dataset: Record<string, string | undefined> };
+  };
   __pwned?: unknown;
 }
 const DRAFT = "a draft I have not sent yet";
@@ -119,6 +123,11 @@ describe("Skein in a real VS Code (browser)", function () {
         chat = await wb.chat();
         await userMessages(chat).filter({ hasText: BOB }).waitFor();
         await assistantMessages(chat).filter({ hasText: "Hello bob!" }).waitFor();
+        // The history came from what the view remembered, painted before the host's snapshot arrived.
+        const paintedFrom = await chat.evaluate(
+          () => (globalThis as unknown as Page).document.body.dataset.paintedFrom ?? "snapshot",
+        );
+        assert.equal(paintedFrom, "state", "after a reload the chat paints its remembered history at once");
         await chat.waitForFunction(
           (draft) => (globalThis as unknown as Page).document.getElementById("composer")?.value === draft,
           DRAFT,

@@ -3,6 +3,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { hostMessage, type WebviewMessage } from "../../../src/protocol/messages";
 import type { ChatMessageView, ChatSnapshot, PersistedViewState } from "../../../src/protocol/types";
 import { ChatApp, type VsCodeApi } from "../../../src/webview/app";
+import { ENGLISH_TOOL_STRINGS } from "../../../src/webview/toolStrings";
 import { CACHE_MAX_CHARS, cacheOf, readCache, readStrings, type CachedThread } from "../../../src/webview/viewState";
 import { testStrings } from "./strings";
 
@@ -55,7 +56,8 @@ function load(host: WebviewHost, openThread = "t1"): ChatApp {
   const root = document.createElement("div");
   root.id = "app";
   root.dataset.openThread = openThread;
-  root.dataset.strings = JSON.stringify(strings);
+  // As the host writes the page: its strings include the tool rows' groups.
+  root.dataset.strings = JSON.stringify({ ...strings, tools: ENGLISH_TOOL_STRINGS });
   document.body.append(root);
   const app = new ChatApp(root, host);
   app.start();
@@ -96,8 +98,13 @@ describe("what the chat view remembers between loads", () => {
     expect(readCache({ threadId: "t1" })).toBeUndefined();
     expect(readCache(null)).toBeUndefined();
     expect(readStrings(JSON.stringify(strings))).toEqual(strings);
+    // As the host writes them: with the tool rows' strings, a group holding a group (the statuses).
+    const withTools = { ...strings, tools: ENGLISH_TOOL_STRINGS };
+    expect(readStrings(JSON.stringify(withTools))).toEqual(withTools);
     expect(readStrings("{not json")).toBeUndefined();
     expect(readStrings(JSON.stringify({ send: 1 }))).toBeUndefined();
+    expect(readStrings(JSON.stringify({ send: "Send", tools: { toolStatus: { ok: 1 } } }))).toBeUndefined();
+    expect(readStrings(JSON.stringify({ send: ["Send"] }))).toBeUndefined();
   });
 
   it("after a reload paints the remembered history where the user left it, before the host answers; the snapshot then takes over", () => {
