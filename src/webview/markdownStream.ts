@@ -40,6 +40,8 @@ interface OpenTable {
 export class MarkdownStream {
   /** The normalised text seen so far. */
   private source = "";
+  /** The text as given, of which `source` is the normalised form (to normalise only what a later update adds). */
+  private raw = "";
   /** `source.slice(0, settled)` is in the DOM as finished chunks (and the open table's rows). */
   private settled = 0;
   private env: MarkdownEnv = {};
@@ -59,7 +61,7 @@ export class MarkdownStream {
 
   /** True when `text` continues what was rendered (the same message, grown or completed). */
   continues(text: string): boolean {
-    return normalizeMarkdown(text).startsWith(this.source);
+    return this.normalized(text).startsWith(this.source);
   }
 
   /**
@@ -67,9 +69,10 @@ export class MarkdownStream {
    * too. Text that does not continue the previous text is rendered from scratch.
    */
   update(text: string, complete: boolean): void {
-    const source = normalizeMarkdown(text);
+    const source = this.normalized(text);
     if (!source.startsWith(this.source)) this.restart();
     this.source = source;
+    this.raw = text;
     this.clearTail();
     // While streaming, the last line may still change what it is (`#` → `#x`), so only complete lines settle.
     const end = complete ? source.length : source.lastIndexOf("\n") + 1;
@@ -77,8 +80,22 @@ export class MarkdownStream {
     if (!complete) this.renderTail();
   }
 
+  /**
+   * `normalizeMarkdown(text)`. When `text` continues the text of the last update, only the added part is
+   * normalised (a streamed reply grows by a little each frame; normalising all of it each time made garbage in
+   * proportion to its length). A `\r` at the old end may pair with a `\n` that arrives next: it is normalised again.
+   */
+  private normalized(text: string): string {
+    const raw = this.raw;
+    if (!raw || text.length < raw.length || !text.startsWith(raw)) return normalizeMarkdown(text);
+    const from = raw.endsWith("\r") ? raw.length - 1 : raw.length;
+    const kept = raw.endsWith("\r") ? this.source.slice(0, -1) : this.source;
+    return kept + normalizeMarkdown(text.slice(from));
+  }
+
   private restart(): void {
     this.source = "";
+    this.raw = "";
     this.settled = 0;
     this.env = {};
     this.chunks = [];
@@ -153,7 +170,7 @@ export class MarkdownStream {
     if (existing) {
       // The slice's body is "\n<tr>…</tr>\n…": its rows and the line breaks after them continue the body.
       existing.append(...Array.from(body.childNodes).slice(1));
-      markLongTable(table.element);
+      if (!table.element.classList.contains("long-table")) markLongTable(table.element);
     } else {
       // As markdown-it writes it: "</thead>\n<tbody>…</tbody>\n</table>".
       table.element.append(body, "\n");

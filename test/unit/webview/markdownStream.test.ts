@@ -96,6 +96,9 @@ describe("MarkdownStream", () => {
     for (const step of [1, 3, 7, 50, 400]) expect(stream(REPLY, step).innerHTML, `step ${step}`).toBe(whole);
     for (const text of [REPLY.replace(/\n/g, "\r\n"), `${REPLY}\n`, `\n\n${REPLY}\n\n\n`, "", "   ", "x"])
       expect(stream(text, 5).innerHTML).toBe(oneShot(text));
+    // Line endings and NULs are normalised piece by piece: a "\r\n" cut between two pieces is still one break.
+    const mixed = `${REPLY.replace(/\n/g, "\r\n")}\rlone\r\r\nnul\0here\r`;
+    for (const step of [1, 2, 3, 4]) expect(stream(mixed, step).innerHTML, `step ${step}`).toBe(oneShot(mixed));
   });
 
   it("keeps finished blocks as the same nodes while later tokens arrive; only the growing block renders again", () => {
