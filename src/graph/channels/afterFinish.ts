@@ -1,4 +1,5 @@
-import { EmptyChannelError, InvalidUpdateError } from "../errors";
+import { EmptyChannelError } from "../errors";
+import { recordWriters } from "./namedBarrier";
 import { BaseChannel } from "./base";
 
 /**
@@ -63,16 +64,7 @@ export class NamedBarrierValueAfterFinish extends BaseChannel<null, string, [str
     return channel;
   }
   update(values: string[]): boolean {
-    let changed = false;
-    for (const name of values) {
-      if (!this.names.includes(name))
-        throw new InvalidUpdateError(`Barrier waiting for ${this.names.join(", ")} got a write from "${name}".`);
-      if (!this.seen.has(name)) {
-        this.seen.add(name);
-        changed = true;
-      }
-    }
-    return changed;
+    return recordWriters(this.seen, this.names, values);
   }
   private complete(): boolean {
     return this.names.every((name) => this.seen.has(name));

@@ -14,16 +14,7 @@ export class NamedBarrierValue extends BaseChannel<null, string, string[]> {
     return channel;
   }
   update(values: string[]): boolean {
-    let changed = false;
-    for (const name of values) {
-      if (!this.names.includes(name))
-        throw new InvalidUpdateError(`Barrier waiting for ${this.names.join(", ")} got a write from "${name}".`);
-      if (!this.seen.has(name)) {
-        this.seen.add(name);
-        changed = true;
-      }
-    }
-    return changed;
+    return recordWriters(this.seen, this.names, values);
   }
   get(): null {
     if (!this.isAvailable()) throw new EmptyChannelError();
@@ -40,4 +31,21 @@ export class NamedBarrierValue extends BaseChannel<null, string, string[]> {
     this.seen = new Set();
     return true;
   }
+}
+
+/**
+ * Adds the writers of `values` to `seen`; true when one was new. A write from a node the barrier does not wait
+ * for is a wiring error.
+ */
+export function recordWriters(seen: Set<string>, names: readonly string[], values: readonly string[]): boolean {
+  let changed = false;
+  for (const name of values) {
+    if (!names.includes(name))
+      throw new InvalidUpdateError(`Barrier waiting for ${names.join(", ")} got a write from "${name}".`);
+    if (!seen.has(name)) {
+      seen.add(name);
+      changed = true;
+    }
+  }
+  return changed;
 }
