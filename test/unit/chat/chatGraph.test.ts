@@ -2,25 +2,18 @@
  * The chat graph on the real runtime + MemorySaver + the real SDK against the mock server: the seed
  * scenario, token streaming, tool turns, titles and catalog, retries, poisoned-history repair, trimming.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { MemorySaver } from "../../../src/checkpoint";
 import { createChatGraph } from "../../../src/chat/chatGraph";
 import { addTool, getTimeTool } from "../../../src/chat/tools";
 import type { ChatTool } from "../../../src/chat/tools";
 import { AnthropicChatModel } from "../../../src/model/anthropic";
 import { ModelError } from "../../../src/model/errors";
-import { startMockAnthropic } from "../../fixtures/mock-anthropic/server";
-import type { MockAnthropic } from "../../fixtures/mock-anthropic/server";
+import { useMockAnthropic } from "../../fixtures/mock-anthropic/useMock";
 import type { Message, StoredMessage } from "../../../src/graph/messages";
 import type { ChatModel } from "../../../src/model/types";
 
-let mock: MockAnthropic;
-beforeAll(async () => {
-  mock = await startMockAnthropic();
-});
-afterAll(async () => {
-  await mock.close();
-});
+const mock = useMockAnthropic();
 beforeEach(() => {
   mock.reset();
   mock.setResponder(undefined);

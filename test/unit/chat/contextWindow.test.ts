@@ -1,5 +1,5 @@
 /** Context window selection: what is sent, never what is stored. */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   defaultMaxInputTokens,
   estimateTokens,
@@ -8,8 +8,7 @@ import {
   units,
 } from "../../../src/chat/contextWindow";
 import { AnthropicChatModel } from "../../../src/model/anthropic";
-import { startMockAnthropic } from "../../fixtures/mock-anthropic/server";
-import type { MockAnthropic } from "../../fixtures/mock-anthropic/server";
+import { useMockAnthropic } from "../../fixtures/mock-anthropic/useMock";
 import type { Message } from "../../../src/graph/messages";
 
 const u = (content: string): Message => ({ role: "user", content });
@@ -143,13 +142,7 @@ describe("selectContext", () => {
 });
 
 describe("fitContext with the provider's exact count", () => {
-  let mock: MockAnthropic;
-  beforeAll(async () => {
-    mock = await startMockAnthropic();
-  });
-  afterAll(async () => {
-    await mock.close();
-  });
+  const mock = useMockAnthropic();
 
   it("re-selects when the exact count is over budget", async () => {
     const model = new AnthropicChatModel({ apiKey: "k", baseURL: mock.url, model: "m", maxRetries: 0 });

@@ -2,22 +2,15 @@
  * The runtime defaults to durability "async" (LangGraph); Skein's chat graph runs with "sync", so the user's
  * message is stored before the model is called (and before it is announced). Real runtime, real SDK → mock.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { createChatGraph } from "../../../src/chat/chatGraph";
 import { ThreadService } from "../../../src/chat/threadService";
 import type { ChatEvent } from "../../../src/chat/turns";
 import { AnthropicChatModel } from "../../../src/model/anthropic";
 import { SlowPutSaver } from "../../fixtures/slowPutSaver";
-import { startMockAnthropic } from "../../fixtures/mock-anthropic/server";
-import type { MockAnthropic } from "../../fixtures/mock-anthropic/server";
+import { useMockAnthropic } from "../../fixtures/mock-anthropic/useMock";
 
-let mock: MockAnthropic;
-beforeAll(async () => {
-  mock = await startMockAnthropic();
-});
-afterAll(async () => {
-  await mock.close();
-});
+const mock = useMockAnthropic();
 beforeEach(() => mock.reset());
 
 const model = () =>

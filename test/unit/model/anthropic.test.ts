@@ -2,22 +2,16 @@
  * The Anthropic adapter against the real SDK talking to the local mock server: streaming, tool calls,
  * every error mapping, retries, cancellation, the idle watchdog.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { startMockAnthropic } from "../../fixtures/mock-anthropic/server";
-import type { MockAnthropic } from "../../fixtures/mock-anthropic/server";
+import { useMockAnthropic } from "../../fixtures/mock-anthropic/useMock";
 import { AnthropicChatModel } from "../../../src/model/anthropic";
 import { ModelError } from "../../../src/model/errors";
 import type { AnthropicChatModelOptions } from "../../../src/model/anthropic";
 import type { ModelEvent, ToolDefinition } from "../../../src/model/types";
 import type { Message } from "../../../src/graph/messages";
 
-let mock: MockAnthropic;
-beforeAll(async () => {
-  mock = await startMockAnthropic();
-});
-afterAll(async () => {
-  await mock.close();
-});
+const mock = useMockAnthropic();
 beforeEach(() => {
   mock.reset();
   mock.setResponder(undefined);

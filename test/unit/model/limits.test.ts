@@ -4,9 +4,8 @@
  * stream and a huge error message give a short coded error, and a reply larger than the cap is cut with a
  * note. Outcomes and request counts are asserted, never durations.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startMockAnthropic } from "../../fixtures/mock-anthropic/server";
-import type { MockAnthropic } from "../../fixtures/mock-anthropic/server";
+import { beforeEach, describe, expect, it } from "vitest";
+import { useMockAnthropic } from "../../fixtures/mock-anthropic/useMock";
 import { AnthropicChatModel } from "../../../src/model/anthropic";
 import { MODEL_ERROR_CODES, ModelError } from "../../../src/model/errors";
 import type { AnthropicChatModelOptions } from "../../../src/model/anthropic";
@@ -14,13 +13,7 @@ import type { ModelEvent } from "../../../src/model/types";
 import type { Message } from "../../../src/graph/messages";
 import { MAX_ERROR_MESSAGE_CHARS } from "../../../src/checkpoint/limits";
 
-let mock: MockAnthropic;
-beforeAll(async () => {
-  mock = await startMockAnthropic();
-});
-afterAll(async () => {
-  await mock.close();
-});
+const mock = useMockAnthropic();
 beforeEach(() => {
   mock.reset();
   mock.setResponder(undefined);

@@ -2,20 +2,13 @@
  * The mock Messages API server speaks the wire format the real SDK parses: checked here with the SDK itself,
  * so other suites can trust it.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import Anthropic from "@anthropic-ai/sdk";
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
-import { startMockAnthropic } from "../../fixtures/mock-anthropic/server";
-import type { MockAnthropic } from "../../fixtures/mock-anthropic/server";
+import { useMockAnthropic } from "../../fixtures/mock-anthropic/useMock";
 
-let mock: MockAnthropic;
-beforeAll(async () => {
-  mock = await startMockAnthropic();
-});
-afterAll(async () => {
-  await mock.close();
-});
+const mock = useMockAnthropic();
 
 function client(options: Partial<ConstructorParameters<typeof Anthropic>[0]> = {}) {
   return new Anthropic({ apiKey: "test-key", baseURL: mock.url, maxRetries: 0, ...options });

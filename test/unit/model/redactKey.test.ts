@@ -6,23 +6,16 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FileSaver } from "../../../src/checkpoint/file";
 import { ThreadService } from "../../../src/chat/threadService";
 import { AnthropicChatModel } from "../../../src/model/anthropic";
 import { ModelError } from "../../../src/model/errors";
-import { startMockAnthropic } from "../../fixtures/mock-anthropic/server";
-import type { MockAnthropic } from "../../fixtures/mock-anthropic/server";
+import { useMockAnthropic } from "../../fixtures/mock-anthropic/useMock";
 
-let mock: MockAnthropic;
+const mock = useMockAnthropic();
 let dir: string;
 let saver: FileSaver;
-beforeAll(async () => {
-  mock = await startMockAnthropic();
-});
-afterAll(async () => {
-  await mock.close();
-});
 beforeEach(() => {
   mock.reset();
   dir = mkdtempSync(join(tmpdir(), "skein-redact-"));

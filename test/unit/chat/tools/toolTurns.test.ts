@@ -7,7 +7,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { MemorySaver } from "../../../../src/checkpoint";
 import { ThreadService } from "../../../../src/chat/threadService";
 import type { ChatEvent } from "../../../../src/chat/turns";
@@ -15,16 +15,10 @@ import { NodeWorkspaceHost } from "../../../../src/chat/tools/nodeHost";
 import { AnthropicChatModel } from "../../../../src/model/anthropic";
 import { createChatGraph } from "../../../../src/chat/chatGraph";
 import type { StoredMessage } from "../../../../src/graph/messages";
-import { startMockAnthropic, type MockAnthropic } from "../../../fixtures/mock-anthropic/server";
+import { useMockAnthropic } from "../../../fixtures/mock-anthropic/useMock";
 
-let mock: MockAnthropic;
+const mock = useMockAnthropic();
 let workspace: string;
-beforeAll(async () => {
-  mock = await startMockAnthropic();
-});
-afterAll(async () => {
-  await mock.close();
-});
 beforeEach(() => {
   mock.reset();
   workspace = mkdtempSync(join(tmpdir(), "skein-turns-ws-"));
