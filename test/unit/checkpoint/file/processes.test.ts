@@ -1,80 +1,10 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildSync } from "esbuild";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { useChildScript } from "../../../fixtures/children";
 import { cfg, collect, openSaver, tempDir } from "./helpers";
 import type { TurnMessage } from "./workload";
 
-let bundleDir: string;
-let childJs: string;
-const children = new Set<ChildProcess>();
-
-beforeAll(() => {
-  // A bundled child starts in ~50 ms instead of a tsx transpile per spawn.
-  bundleDir = mkdtempSync(join(tmpdir(), "skein-child-"));
-  childJs = join(bundleDir, "child.js");
-  buildSync({
-    entryPoints: [join(__dirname, "child.ts")],
-    bundle: true,
-    platform: "node",
-    format: "cjs",
-    outfile: childJs,
-    logLevel: "error",
-  });
-});
-
-afterAll(() => {
-  for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
-  rmSync(bundleDir, { recursive: true, force: true });
-});
-
-interface Running {
-  child: ChildProcess;
-  lines: string[];
-  /** Resolves when a line matching `test` arrives (or rejects when the process exits first). */
-  waitFor(test: (line: string) => boolean): Promise<string>;
-  exited: Promise<number | null>;
-}
-
-function run(...args: string[]): Running {
-  const child = spawn(process.execPath, [childJs, ...args], { stdio: ["ignore", "pipe", "inherit"] });
-  children.add(child);
-  const lines: string[] = [];
-  const waiters: { test: (line: string) => boolean; resolve: (line: string) => void; reject: (e: Error) => void }[] =
-    [];
-  let buffer = "";
-  child.stdout!.on("data", (chunk: Buffer) => {
-    buffer += chunk.toString();
-    let nl: number;
-    while ((nl = buffer.indexOf("\n")) >= 0) {
-      const line = buffer.slice(0, nl);
-      buffer = buffer.slice(nl + 1);
-      lines.push(line);
-      for (const waiter of [...waiters]) {
-        if (waiter.test(line)) {
-          waiters.splice(waiters.indexOf(waiter), 1);
-          waiter.resolve(line);
-        }
-      }
-    }
-  });
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  void exited.then(() => {
-    for (const waiter of waiters.splice(0)) waiter.reject(new Error(`child exited; output:\n${lines.join("\n")}`));
-  });
-  return {
-    child,
-    lines,
-    exited,
-    waitFor: (test) => {
-      const seen = lines.find(test);
-      if (seen !== undefined) return Promise.resolve(seen);
-      return new Promise((resolve, reject) => waiters.push({ test, resolve, reject }));
-    },
-  };
-}
+const run = useChildScript(join(__dirname, "child.ts"));
 
 /** Deterministic pseudo-random numbers, so a failing trial can be replayed. */
 function random(seed: number): () => number {

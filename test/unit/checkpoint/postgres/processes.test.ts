@@ -1,82 +1,17 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildSync } from "esbuild";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { ThreadBusyError } from "../../../../src/checkpoint/errors";
 import type { PostgresSaver } from "../../../../src/checkpoint/postgres";
 import type { CheckpointTuple } from "../../../../src/checkpoint/types";
+import { useChildScript } from "../../../fixtures/children";
 import { dropSchema, freshSchema, openSaver, pgUrl, skipReason } from "./helpers";
 
-let bundleDir: string;
-let childJs: string;
-const children = new Set<ChildProcess>();
+const run = useChildScript(join(__dirname, "child.ts"), { external: ["pg-native"], enabled: () => Boolean(pgUrl) });
 const cleanups: (() => Promise<void>)[] = [];
 
-beforeAll(() => {
-  if (!pgUrl) return;
-  bundleDir = mkdtempSync(join(tmpdir(), "skein-pg-child-"));
-  childJs = join(bundleDir, "child.js");
-  buildSync({
-    entryPoints: [join(__dirname, "child.ts")],
-    bundle: true,
-    platform: "node",
-    format: "cjs",
-    outfile: childJs,
-    logLevel: "error",
-    external: ["pg-native"],
-  });
-});
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-afterAll(() => {
-  for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
-  if (bundleDir) rmSync(bundleDir, { recursive: true, force: true });
-});
-
-interface Running {
-  child: ChildProcess;
-  lines: string[];
-  waitFor(test: (line: string) => boolean): Promise<string>;
-  exited: Promise<number | null>;
-}
-
-function run(...args: string[]): Running {
-  const child = spawn(process.execPath, [childJs, ...args], { stdio: ["ignore", "pipe", "inherit"] });
-  children.add(child);
-  const lines: string[] = [];
-  const waiters: { test: (line: string) => boolean; resolve: (line: string) => void; reject: (e: Error) => void }[] =
-    [];
-  let buffer = "";
-  child.stdout!.on("data", (chunk: Buffer) => {
-    buffer += chunk.toString();
-    let nl: number;
-    while ((nl = buffer.indexOf("\n")) >= 0) {
-      const line = buffer.slice(0, nl);
-      buffer = buffer.slice(nl + 1);
-      lines.push(line);
-      for (const waiter of [...waiters])
-        if (waiter.test(line)) waiters.splice(waiters.indexOf(waiter), 1) && waiter.resolve(line);
-    }
-  });
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  void exited.then(() => {
-    for (const waiter of waiters.splice(0)) waiter.reject(new Error(`child exited; output:\n${lines.join("\n")}`));
-  });
-  return {
-    child,
-    lines,
-    exited,
-    waitFor: (test) => {
-      const seen = lines.find(test);
-      return seen !== undefined
-        ? Promise.resolve(seen)
-        : new Promise((resolve, reject) => waiters.push({ test, resolve, reject }));
-    },
-  };
-}
 
 async function fresh(): Promise<{ schema: string; saver: PostgresSaver }> {
   const schema = freshSchema("proc");
