@@ -17,7 +17,7 @@ import { Command, isCommand, isSend, type Send } from "./command";
 import { branchChannel, END, joinChannel, START, TASKS } from "./constants";
 import { InvalidGraphError, InvalidUpdateError, UnreachableNodeError } from "./errors";
 import { CompiledGraph } from "./pregel";
-import type { GraphSpec } from "./pregel/loop";
+import type { GraphSpec } from "./pregel/loop/loop";
 import type { PregelNode, WriteContext } from "./pregel/node";
 import { checkOptions } from "./pregel/options";
 import { checkRetryPolicy, type RetryPolicy } from "./pregel/retry";
