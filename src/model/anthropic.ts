@@ -10,6 +10,7 @@
  * - one extra attempt when the stream fails with `overloaded` before any token reached the caller
  *   (the SDK retries HTTP errors, never an `event: error` inside a started stream);
  * - every failure becomes a `ModelError` with a stable code and the partial reply attached.
+ * Reading the response stream (events, the size cap, the final and partial message) is anthropicStream.ts's.
  */
 import type { Message } from "../graph/messages";
 import type { ChatModel, ChatModelCallOptions, ModelEvent } from "./types";
@@ -23,9 +24,9 @@ import {
 } from "./errors";
 import { formatWait, mapAnthropicError, redactSecret } from "./mapError";
 import { retryDecision, sleep } from "./retryPolicy";
-import { MAX_NESTING_DEPTH, MAX_REPLY_CHARS, formatBytes, nestsDeeperThan } from "../checkpoint/limits";
-import { fromWireMessage, toWireRequest } from "./convert";
-import type { WireBlock } from "./convert";
+import { MAX_REPLY_CHARS } from "../checkpoint/limits";
+import { toWireRequest } from "./convert";
+import { endCapped, finalMessage, newProgress, partialMessage, readEvent, type Progress } from "./anthropicStream";
 
 export interface AnthropicChatModelOptions {
   apiKey: string | undefined;
@@ -51,22 +52,6 @@ export interface AnthropicChatModelOptions {
 }
 
 type SdkClient = import("@anthropic-ai/sdk").Anthropic;
-
-interface BlockState {
-  block: WireBlock;
-  json: string;
-  /** content_block_stop arrived. */
-  done?: boolean;
-}
-
-interface Progress {
-  /** Something reached the caller (an overload then is no longer retried). */
-  delivered: boolean;
-  blocks: BlockState[];
-  head: Record<string, unknown>;
-  /** Characters received so far (text, thinking, tool arguments). */
-  size: number;
-}
 
 const MAX_STREAM_OVERLOAD_RETRIES = 1;
 
@@ -125,13 +110,13 @@ export class AnthropicChatModel implements ChatModel {
     if (options.tools?.length) params.tools = options.tools;
 
     for (let attempt = 0; ; attempt++) {
-      const progress: Progress = { delivered: false, blocks: [], head: {}, size: 0 };
+      const progress = newProgress();
       try {
         yield* this.attempt(client, params, signal, progress);
         return;
       } catch (raw) {
         const error = this.classify(raw, signal);
-        const partial = partialMessage(progress.blocks, progress.head);
+        const partial = partialMessage(progress);
         if (partial) error.partial = partial;
         const retry =
           !progress.delivered &&
@@ -227,73 +212,16 @@ export class AnthropicChatModel implements ChatModel {
       try {
         for await (const event of stream) {
           arm();
-          switch (event.type) {
-            case "message_start":
-              Object.assign(progress.head, event.message);
-              break;
-            case "content_block_start": {
-              const block = { ...event.content_block } as WireBlock;
-              progress.blocks[event.index] = { block, json: "" };
-              if (block.type === "tool_use") {
-                progress.delivered = true;
-                yield {
-                  type: "tool_call_delta",
-                  index: toolIndex(progress.blocks, event.index),
-                  id: String(block.id),
-                  name: String(block.name),
-                };
-              }
-              break;
-            }
-            case "content_block_delta": {
-              const state = progress.blocks[event.index];
-              if (!state) break;
-              const delta = event.delta;
-              if (delta.type === "text_delta") {
-                const text = this.fit(progress, String(delta.text ?? ""));
-                capped = text.length < String(delta.text ?? "").length;
-                state.block.text = String(state.block.text ?? "") + text;
-                progress.delivered = true;
-                if (text) yield { type: "text", text };
-              } else if (delta.type === "input_json_delta") {
-                const json = String(delta.partial_json ?? "");
-                // Half a tool call's arguments cannot be run: it is dropped when the cap cuts into it.
-                if (this.fit(progress, json).length < json.length) capped = true;
-                else {
-                  state.json += json;
-                  if (json)
-                    yield { type: "tool_call_delta", index: toolIndex(progress.blocks, event.index), argsDelta: json };
-                }
-              } else if (delta.type === "thinking_delta") {
-                const thinking = this.fit(progress, String(delta.thinking ?? ""));
-                capped = thinking.length < String(delta.thinking ?? "").length;
-                state.block.thinking = String(state.block.thinking ?? "") + thinking;
-              } else if (delta.type === "signature_delta") {
-                state.block.signature = delta.signature;
-              }
-              break;
-            }
-            case "content_block_stop": {
-              const state = progress.blocks[event.index];
-              if (state) state.done = true;
-              if (state?.block.type === "tool_use") state.block.input = parseArgs(state.json);
-              break;
-            }
-            case "message_delta":
-              if (event.delta?.stop_reason !== undefined) progress.head.stop_reason = event.delta.stop_reason;
-              progress.head.usage = { ...(progress.head.usage as object), ...event.usage };
-              break;
-            case "message_stop":
-              stopped = true;
-              break;
-          }
+          const outcome = yield* readEvent(event, progress, this.maxReplyChars);
+          if (outcome === "stop") stopped = true;
+          capped = outcome === "capped";
           if (capped) break;
         }
       } finally {
         clearTimeout(timer);
       }
       if (capped) {
-        yield* this.endCapped(progress);
+        yield* endCapped(progress, this.maxReplyChars);
         return;
       }
       if (stalled) {
@@ -313,13 +241,7 @@ export class AnthropicChatModel implements ChatModel {
           },
         );
       }
-      const message = fromWireMessage({
-        content: progress.blocks.filter(Boolean).map((s) => s.block),
-        model: progress.head.model as string | undefined,
-        stop_reason: progress.head.stop_reason as string | null | undefined,
-        usage: progress.head.usage as Record<string, unknown> | undefined,
-      });
-      yield { type: "message", message };
+      yield { type: "message", message: finalMessage(progress) };
     } catch (error) {
       if (deadline.passed && !(error instanceof ModelError) && !signal?.aborted) throw this.timeoutError(error);
       if (stalled && !(error instanceof ModelError)) {
@@ -339,31 +261,6 @@ export class AnthropicChatModel implements ChatModel {
       // Whatever ended this attempt (break, error, return), the HTTP request must not outlive it.
       if (!stopped) controller.abort();
     }
-  }
-
-  /** The part of `piece` that still fits under the reply cap (counted into `progress.size`). */
-  private fit(progress: Progress, piece: string): string {
-    const room = Math.max(0, this.maxReplyChars - progress.size);
-    let kept = piece.length <= room ? piece : piece.slice(0, room);
-    const last = kept.charCodeAt(kept.length - 1);
-    if (kept.length < piece.length && last >= 0xd800 && last <= 0xdbff) kept = kept.slice(0, -1);
-    progress.size += kept.length;
-    return kept;
-  }
-
-  /** The reply hit the size cap: what fits becomes the final message, with a note saying the rest was not received. */
-  private async *endCapped(progress: Progress): AsyncGenerator<ModelEvent> {
-    const note = `\n\n*[Skein stopped receiving this reply at its size limit (${formatBytes(this.maxReplyChars)}); the rest was not received.]*`;
-    yield { type: "text", text: note };
-    const kept = progress.blocks.filter((s) => s && (s.block.type !== "tool_use" || s.done)).map((s) => s.block);
-    const message = fromWireMessage({
-      content: [...kept, { type: "text", text: note }],
-      model: progress.head.model as string | undefined,
-      stop_reason: "size_limit",
-      usage: progress.head.usage as Record<string, unknown> | undefined,
-    });
-    message.metadata = { ...message.metadata, sizeLimited: true };
-    yield { type: "message", message };
   }
 
   async countTokens(messages: readonly Message[], options: Omit<ChatModelCallOptions, "signal"> = {}): Promise<number> {
@@ -391,40 +288,4 @@ export class AnthropicChatModel implements ChatModel {
       throw mapAnthropicError(error, this.mapContext());
     }
   }
-}
-
-/** Position of a tool_use block among the message's tool_use blocks (stable for the UI). */
-function toolIndex(blocks: BlockState[], blockIndex: number): number {
-  let n = 0;
-  for (let i = 0; i < blockIndex; i++) if (blocks[i]?.block.type === "tool_use") n++;
-  return n;
-}
-
-/** A tool call's arguments sit three levels inside the stored message (message → tool_calls → call → args). */
-const MAX_ARGS_DEPTH = MAX_NESTING_DEPTH - 3;
-
-function parseArgs(json: string): Record<string, unknown> {
-  if (!json) return {};
-  try {
-    const value = JSON.parse(json) as unknown;
-    // Deeper than Skein stores (and so exports): kept as the raw text, like arguments that are not JSON.
-    if (nestsDeeperThan(value, MAX_ARGS_DEPTH)) return { _raw: json };
-    return value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : { value };
-  } catch {
-    return { _raw: json };
-  }
-}
-
-/** The assistant message as far as it streamed, or undefined when nothing did. Unfinished tool calls are dropped. */
-function partialMessage(blocks: BlockState[], head: Record<string, unknown>): Message | undefined {
-  const kept = blocks.filter((s) => s && s.block.type === "text" && s.block.text);
-  if (kept.length === 0) return undefined;
-  const message = fromWireMessage({
-    content: kept.map((s) => s.block),
-    model: head.model as string | undefined,
-    stop_reason: null,
-    usage: head.usage as Record<string, unknown> | undefined,
-  });
-  message.metadata = { ...message.metadata, interrupted: true };
-  return message;
 }

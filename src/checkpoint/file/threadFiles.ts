@@ -1,11 +1,12 @@
 import { closeSync, fstatSync, type Stats } from "node:fs";
-import { gunzipSync } from "node:zlib";
 import { fastOpen } from "./io/fastOpen";
-import { LinkedFileError, openForWrite, readRange, removeIfThere, statOrUndefined, truncate } from "./io/fsutil";
+import { openForWrite, readRange, removeIfThere, statOrUndefined } from "./io/fsutil";
 import { bytesWrittenBy, storeIo, writeFully } from "./io/io";
+import { LogFd } from "./io/logFd";
 import { framesFor } from "./format/compaction";
-import { encodeLine, parseFrames, parseLines } from "./format/frame";
+import { encodeLine, parseLines } from "./format/frame";
 import { headCacheOf, writeHeadCache } from "./io/headCache";
+import { applyJsons, ThreadRecovery } from "./threadRecovery";
 import { ThreadState, type ThreadRecord } from "./threadState";
 import type { StoreWarning } from "./warnings";
 
@@ -14,7 +15,8 @@ import type { StoreWarning } from "./warnings";
  * (gzip frames of older records). When the log passes `compactBytes` its records are compressed into one
  * frame appended to the pack (fsync), then the log is truncated. A crash in between leaves records in both;
  * sequence numbers make the second copy a no-op. Reads never start from scratch once loaded: they stat both
- * files and read only what was appended since (another window may be writing).
+ * files and read only what was appended since (another window may be writing). Damage met on the way is
+ * skipped and reported by ThreadRecovery.
  */
 /** `{"k":"<8 hex>","r":` + `}\n` around each record in the log. */
 const PREFIX_BYTES = 20 + 2;
@@ -29,7 +31,8 @@ export class ThreadFiles {
   private logOffset = 0;
   private packIno = -1;
   private logIno = -1;
-  private logFd: number | undefined;
+  private readonly log: LogFd;
+  private readonly recovery: ThreadRecovery;
 
   /**
    * Loaded from the head cache: only the newest root checkpoint and the items are in memory. Anything else
@@ -42,8 +45,11 @@ export class ThreadFiles {
     readonly threadId: string,
     readonly logPath: string,
     readonly packPath: string,
-    private readonly warn: (warning: StoreWarning) => void,
-  ) {}
+    warn: (warning: StoreWarning) => void,
+  ) {
+    this.log = new LogFd(logPath);
+    this.recovery = new ThreadRecovery(threadId, logPath, packPath, warn);
+  }
 
   get headPath(): string {
     return this.logPath.replace(/\.log$/, ".head");
@@ -99,12 +105,7 @@ export class ThreadFiles {
   private tryFastOpen(log: Stats, pack: Stats | undefined): boolean {
     const opened = fastOpen(this.threadId, this.headPath, this.logPath, this.packPath, log, pack, () => {
       this.headStale = true;
-      this.warn({
-        code: "HEAD_CACHE_IGNORED",
-        threadId: this.threadId,
-        file: this.headPath,
-        message: `Thread "${this.threadId}": its head cache ${this.headPath} failed its checksum, so it was ignored; the thread was read from its records (nothing lost) and the cache is written again.`,
-      });
+      this.recovery.headCacheIgnored(this.headPath);
     });
     if (!opened) return false;
     this.state = opened.state;
@@ -136,7 +137,7 @@ export class ThreadFiles {
       // A pack without its log is still the thread (its log was lost, or a deletion was cut short): the pack's
       // records stand, and new records continue their numbering in a new log.
       const log = found ?? { size: 0, ino: NO_LOG };
-      if (!found) this.reportMissingLog();
+      if (!found) this.recovery.missingLog();
       if (
         this.partial &&
         (log.size !== this.logOffset || log.ino !== this.logIno || (pack?.size ?? 0) !== this.packOffset)
@@ -169,37 +170,11 @@ export class ThreadFiles {
       const packAfter = statOrUndefined(this.packPath);
       if ((packAfter?.size ?? 0) !== (pack?.size ?? 0)) continue;
       if (logBytes) damaged = this.applyLog(logBytes, repair) || damaged;
-      if (damaged) this.reportLostItems();
-      this.reportDropped();
+      if (damaged) this.recovery.lostItems(this.state);
+      this.recovery.reportDropped();
       return { exists: true, damaged };
     }
     return { exists: true, damaged };
-  }
-
-  private reportedLost = 0;
-  private reportedMissingLog = false;
-
-  private reportMissingLog(): void {
-    if (this.reportedMissingLog) return;
-    this.reportedMissingLog = true;
-    this.warn({
-      code: "MISSING_LOG",
-      threadId: this.threadId,
-      file: this.logPath,
-      message: `Thread "${this.threadId}": its log ${this.logPath} is missing, so its newest records (those not yet compacted) are lost; everything in ${this.packPath} was kept, and new messages continue after it.`,
-    });
-  }
-
-  private reportLostItems(): void {
-    const missing = this.state.missingItems();
-    if (missing <= this.reportedLost) return;
-    this.reportedLost = missing;
-    this.warn({
-      code: "LOST_MESSAGES",
-      threadId: this.threadId,
-      file: this.logPath,
-      message: `Thread "${this.threadId}": ${missing} stored message(s) were in corrupt records and are lost; the checkpoints that held them are shown without them.`,
-    });
   }
 
   private reset(): void {
@@ -216,158 +191,21 @@ export class ThreadFiles {
 
   private readPack(pack: Stats, repair: boolean): boolean {
     this.packIno = pack.ino;
-    const buf = readRange(this.packPath, this.packOffset, pack.size);
-    // Fast path: walk the headers, then inflate every complete frame in one multi-member gunzip (one zlib
-    // handle instead of one per frame). Any damage falls back to frame-by-frame recovery.
-    const walked = parseFrames(buf, () => false);
-    let whole: Buffer | undefined;
-    if (walked.bad.length === 0 && walked.complete > 0) {
-      try {
-        whole = gunzipSync(buf.subarray(0, walked.complete));
-      } catch {
-        whole = undefined;
-      }
-    }
-    const parsed = whole ? walked : parseFrames(buf);
-    if (whole) this.applyLines(whole, "pack");
-    else for (const frame of parsed.frames) this.applyLines(frame.data!, "pack");
-    let damaged = false;
-    for (const bad of parsed.bad) {
-      damaged = true;
-      this.warn({
-        code: "CORRUPT_PACK",
-        threadId: this.threadId,
-        file: this.packPath,
-        message: `Thread "${this.threadId}": skipped ${bad.end - bad.start} corrupt bytes in ${this.packPath}; records stored there are lost, everything else was kept.`,
-      });
-    }
-    if (parsed.tornTail) {
-      damaged = true;
-      const end = this.packOffset + parsed.complete;
-      if (repair && this.cut(this.packPath, end, "pack")) {
-        this.warn({
-          code: "TORN_PACK_TAIL",
-          threadId: this.threadId,
-          file: this.packPath,
-          message: `Thread "${this.threadId}": removed ${pack.size - end} bytes of an unfinished or truncated frame at the end of ${this.packPath}; every intact record was kept (records only in that frame are lost).`,
-        });
-        this.packOffset = end;
-        return damaged;
-      }
-    }
-    this.packOffset += parsed.complete;
-    return damaged;
-  }
-
-  /** Cuts a damaged tail off; false (with a warning) when the file is a symbolic link, which is never written. */
-  private cut(path: string, end: number, site: "log" | "pack"): boolean {
-    try {
-      truncate(path, end, site);
-      return true;
-    } catch (error) {
-      if (!(error instanceof LinkedFileError)) throw error;
-      this.warn({
-        code: "LINKED_FILE",
-        threadId: this.threadId,
-        file: path,
-        message: `Thread "${this.threadId}": ${path} is a symbolic link, so its damaged end was not repaired (Skein never writes through links); the thread cannot take new messages until the link is replaced by the file itself.`,
-      });
-      return false;
-    }
+    const read = this.recovery.readPack(this.packOffset, pack.size, repair, this.apply);
+    this.packOffset = read.offset;
+    return read.damaged;
   }
 
   private applyLog(buf: Buffer, repair: boolean): boolean {
-    const parsed = parseLines(buf);
     if (this.logOffset === 0) this.logRecords = [];
-    for (const { json } of parsed.records) this.logRecords.push(json);
-    this.applyParsed(
-      parsed.records.map((r) => r.json),
-      "log",
-    );
-    let damaged = false;
-    // Garbage after the last good record (a torn write, possibly followed by junk) is cut off by the writer,
-    // so the next append starts on a clean line; bad lines between good ones are skipped on every read.
-    const lastGood = parsed.records.length > 0 ? parsed.records[parsed.records.length - 1]!.end : 0;
-    const middle = parsed.bad.filter((b) => b.end <= lastGood);
-    if (middle.length > 0) {
-      damaged = true;
-      const bytes = middle.reduce((sum, b) => sum + b.end - b.start, 0);
-      this.warn({
-        code: "CORRUPT_RECORD",
-        threadId: this.threadId,
-        file: this.logPath,
-        message: `Thread "${this.threadId}": dropped ${middle.length} corrupt record line(s) (${bytes} bytes) in ${this.logPath}; everything else was kept.`,
-      });
-    }
-    if (parsed.complete < buf.length || parsed.bad.some((b) => b.start >= lastGood)) {
-      damaged = true;
-      const end = this.logOffset + lastGood;
-      if (repair && this.cut(this.logPath, end, "log")) {
-        this.warn({
-          code: "TORN_TAIL",
-          threadId: this.threadId,
-          file: this.logPath,
-          message: `Thread "${this.threadId}": removed ${buf.length - lastGood} bytes of an unfinished or garbled record at the end of ${this.logPath} (a write cut off by a crash); every complete record was kept.`,
-        });
-        this.logOffset = end;
-        return damaged;
-      }
-      this.logOffset += lastGood;
-      return damaged;
-    }
-    this.logOffset += parsed.complete;
-    return damaged;
+    const read = this.recovery.readLog(buf, this.logOffset, repair, this.logRecords, this.apply);
+    this.logOffset = read.offset;
+    return read.damaged;
   }
 
-  /** A pack frame's payload (bare record lines): its gzip CRC covers them, so it is parsed in one native call. */
-  private applyLines(payload: Buffer, where: string): void {
-    const text = payload.toString("utf8");
-    let records: ThreadRecord[];
-    try {
-      records = JSON.parse(`[${text.slice(0, -1).replaceAll("\n", ",")}]`) as ThreadRecord[];
-    } catch {
-      records = [];
-      for (const line of text.split("\n")) {
-        try {
-          if (line) records.push(JSON.parse(line) as ThreadRecord);
-        } catch {
-          /* unreachable in practice: the frame's CRC matched */
-        }
-      }
-    }
-    for (const record of records) this.applyRecord(record, where);
-  }
-
-  private applyParsed(jsons: string[], where: string): void {
-    for (const json of jsons) {
-      let record: ThreadRecord;
-      try {
-        record = JSON.parse(json) as ThreadRecord;
-      } catch {
-        continue; // unreachable in practice: the checksum matched
-      }
-      this.applyRecord(record, where);
-    }
-  }
-
-  private applyRecord(record: ThreadRecord, where: string): void {
-    void where;
-    this.state.apply(record, (id) => this.dropped.push(id));
-  }
-
-  /** Checkpoints whose delta base was lost, reported as one warning per refresh. */
-  private dropped: string[] = [];
-
-  private reportDropped(): void {
-    if (this.dropped.length === 0) return;
-    const ids = this.dropped.splice(0);
-    this.warn({
-      code: "DROPPED_CHECKPOINT",
-      threadId: this.threadId,
-      file: this.logPath,
-      message: `Thread "${this.threadId}": dropped ${ids.length} checkpoint(s) stored as changes to a lost record (${ids[0]}${ids.length > 1 ? ` … ${ids[ids.length - 1]}` : ""}); later checkpoints were kept.`,
-    });
-  }
+  private readonly apply = (record: ThreadRecord): void => {
+    this.state.apply(record, (id) => this.recovery.droppedCheckpoint(id));
+  };
 
   /**
    * Set when a failed write may have left bytes this instance does not know about (a partial line or frame it
@@ -382,7 +220,7 @@ export class ThreadFiles {
   append(records: ThreadRecord[]): void {
     const jsons = records.map((record) => JSON.stringify(record));
     const bytes = Buffer.from(jsons.map(encodeLine).join(""));
-    const fd = this.fd();
+    const fd = this.log.open();
     try {
       writeFully(fd, bytes, "log");
     } catch (error) {
@@ -394,7 +232,7 @@ export class ThreadFiles {
     for (const json of jsons) this.logRecords.push(json);
     if (this.logIno < 0) this.logIno = fstatSync(fd).ino;
     // Memory is rebuilt from what was written, so it holds private copies exactly equal to the disk.
-    this.applyParsed(jsons, "log");
+    applyJsons(jsons, this.apply);
   }
 
   private takeBack(fd: number, length: number, site: "log" | "pack"): void {
@@ -424,7 +262,7 @@ export class ThreadFiles {
    * the records in the log and the pack as it was.
    */
   compact(fsync: boolean): void {
-    const fd = this.fd();
+    const fd = this.log.open();
     // The log's records are kept in memory as they are written or read; if they do not add up to the file's
     // bytes (e.g. a skipped corrupt line), read the file instead.
     let records = this.logRecords;
@@ -454,41 +292,20 @@ export class ThreadFiles {
     this.logRecords = [];
   }
 
-  fd(): number {
-    if (this.logFd === undefined) this.logFd = openForWrite(this.logPath, "a");
-    return this.logFd;
-  }
-
   /** The fd to fsync after an append (undefined when the files are gone). */
   syncFd(): number | undefined {
-    return this.logFd;
+    return this.log.current;
   }
 
-  /** fsyncs in flight on the log's fd, and fds let go of meanwhile (closed when the last of them ends). */
-  private syncing = 0;
-  private retired: number[] = [];
-
   /**
-   * fsyncs the log without blocking the event loop. A read may reload the thread meanwhile (a full load, another
-   * window's write) and let go of the fd: it stays open until this fsync ends, so the fsync never meets a closed
-   * fd (EBADF) or one the kernel already handed to another file.
+   * fsyncs the log without blocking the event loop; a reload meanwhile cannot close the fd under it (see LogFd).
    */
-  async syncLog(fsync: (fd: number) => Promise<void>): Promise<void> {
-    const fd = this.logFd;
-    if (fd === undefined) return;
-    this.syncing++;
-    try {
-      await fsync(fd);
-    } finally {
-      if (--this.syncing === 0) for (const old of this.retired.splice(0)) closeQuietly(old);
-    }
+  syncLog(fsync: (fd: number) => Promise<void>): Promise<void> {
+    return this.log.sync(fsync);
   }
 
   closeFd(): void {
-    if (this.logFd === undefined) return;
-    if (this.syncing > 0) this.retired.push(this.logFd);
-    else closeQuietly(this.logFd);
-    this.logFd = undefined;
+    this.log.close();
   }
 
   bytesOnDisk(): number {
@@ -496,13 +313,5 @@ export class ThreadFiles {
       (sum, path) => sum + (statOrUndefined(path)?.size ?? 0),
       0,
     );
-  }
-}
-
-function closeQuietly(fd: number): void {
-  try {
-    closeSync(fd);
-  } catch {
-    /* already closed */
   }
 }

@@ -13,6 +13,23 @@ export interface StoreChange {
   origin?: string;
 }
 
+/** A change as a saver sends it: `rev` as the server returned it (bigint as text); `origin` is added. */
+export type OutgoingChange = Omit<StoreChange, "origin" | "rev"> & { rev: string | number };
+
+/**
+ * Sends a change on `client`, inside the transaction that makes it, so listeners hear only what was committed.
+ * `origin` is the sending saver's id.
+ */
+export function notifyChange(
+  client: pg.PoolClient,
+  schema: string,
+  origin: string,
+  change: OutgoingChange,
+): Promise<unknown> {
+  const payload = JSON.stringify({ ...change, rev: Number(change.rev), origin });
+  return client.query(`SELECT pg_notify($1, $2)`, [PostgresListener.channel(schema), payload]);
+}
+
 export type ListenerState = "connecting" | "connected" | "disconnected" | "closed";
 
 export interface ListenerOptions {

@@ -4,32 +4,30 @@ import type pg from "pg";
 import { BaseCheckpointSaver } from "../base";
 import { requireThreadId, requireWriteTarget } from "../config";
 import { checkWellFormedThreadId } from "../threadIds";
-import { CheckpointError, InvalidThreadIdError } from "../errors";
+import { InvalidThreadIdError } from "../errors";
 import { checkThreadInfoUpdate } from "../limits";
-import { deepCopy } from "../json";
-import { migratePendingSends, TASKS_CHANNEL } from "../migrate";
-import { setOwn } from "../json";
-import {
-  WRITES_IDX_MAP,
-  type ChannelVersions,
-  type Checkpoint,
-  type CheckpointConfig,
-  type CheckpointListOptions,
-  type CheckpointMetadata,
-  type CheckpointPendingWrite,
-  type CheckpointTuple,
-  type PendingWrite,
-  type ThreadInfo,
-  type ThreadInfoUpdate,
-  type ThreadLock,
+import type {
+  ChannelVersions,
+  Checkpoint,
+  CheckpointConfig,
+  CheckpointListOptions,
+  CheckpointMetadata,
+  CheckpointTuple,
+  PendingWrite,
+  ThreadInfo,
+  ThreadInfoUpdate,
+  ThreadLock,
 } from "../types";
-import { checkConnectionString, createPool, isConnectionError, userFacingError, type PoolOptions } from "./connection";
+import { CheckpointWrites } from "./checkpointWrites";
+import { checkConnectionString, isConnectionError, userFacingError, type PoolOptions } from "./connection";
+import { Database } from "./database";
 import { describeServer } from "./redact";
-import { PostgresListener, type ListenerOptions, type StoreChange } from "./listener";
+import { notifyChange, PostgresListener, type ListenerOptions, type StoreChange } from "./listener";
 import { CheckpointRows, type CheckpointRow } from "./rows";
 import { RunLocks } from "./runLock";
 import { checkSchemaName, migrate, MIGRATIONS, quoted, SCHEMA_VERSION } from "./schema";
-import { encodeValues, numberItems, ThreadCache } from "./values";
+import { ThreadCatalog } from "./threadCatalog";
+import { ThreadCaches } from "./values";
 
 export interface PostgresSaverOptions {
   /** PostgreSQL schema holding Skein's tables (created by `setup`). Default "skein". */
@@ -68,15 +66,13 @@ export class PostgresSaver extends BaseCheckpointSaver {
   /** Sent with every notification, so a listener can tell its own saver's changes. */
   readonly origin = randomUUID();
   readonly workspace: string | undefined;
-  private readonly pool: pg.Pool;
-  private readonly t: string;
+  private readonly db: Database;
   private readonly migrations: Readonly<Record<number, readonly string[]>>;
   private readonly version: number;
   private readonly locks: RunLocks;
   private readonly rows: CheckpointRows;
-  private readonly caches = new Map<string, ThreadCache>();
-  private readyPromise: Promise<void> | undefined;
-  private closed = false;
+  private readonly writes: CheckpointWrites;
+  private readonly catalog: ThreadCatalog;
 
   static fromConnString(url: string, options: PostgresSaverOptions = {}): PostgresSaver {
     return new PostgresSaver(url, options);
@@ -91,28 +87,43 @@ export class PostgresSaver extends BaseCheckpointSaver {
     this.schema = checkSchemaName(options.schema ?? "skein");
     this.server = describeServer(url);
     this.workspace = options.workspace;
-    this.t = quoted(this.schema);
+    const t = quoted(this.schema);
     this.migrations = options.migrations ?? MIGRATIONS;
     this.version = options.schemaVersion ?? SCHEMA_VERSION;
-    this.pool = createPool(url, options.pool);
+    const db = (this.db = new Database(url, options.pool, () => this.setup()));
     const holder = options.holder ?? `${hostname()}, pid ${process.pid}`;
     this.locks = new RunLocks(
-      `${this.t}.locks`,
+      `${t}.locks`,
       holder,
       options.lockTtlMs ?? 20_000,
-      (fn) => this.tx(fn),
-      (sql, params) => this.query(sql, params),
+      (fn) => db.tx(fn),
+      (sql, params) => db.query(sql, params),
     );
+    const caches = new ThreadCaches();
     this.rows = new CheckpointRows(
-      this.t,
-      (sql, params) => this.query(sql, params),
-      (threadId, gen) => this.cache(threadId, gen),
+      t,
+      (sql, params) => db.query(sql, params),
+      (threadId, gen) => caches.get(threadId, gen),
     );
+    const notify = (client: pg.PoolClient, change: Parameters<typeof notifyChange>[3]) =>
+      notifyChange(client, this.schema, this.origin, change);
+    this.writes = new CheckpointWrites({
+      t,
+      schema: this.schema,
+      workspace: this.workspace,
+      db,
+      locks: this.locks,
+      rows: this.rows,
+      caches,
+      notify,
+      nextVersion: (v) => this.getNextVersion(v),
+    });
+    this.catalog = new ThreadCatalog(t, this.workspace, db, notify);
   }
 
   /** Creates or migrates Skein's tables (idempotent; safe from several windows at once). */
   async setup(): Promise<void> {
-    const client = await this.connect();
+    const client = await this.db.connect();
     try {
       await migrate(client, this.schema, this.migrations, this.version);
       client.release();
@@ -123,11 +134,8 @@ export class PostgresSaver extends BaseCheckpointSaver {
   }
 
   /** The server's version string, e.g. "PostgreSQL 15.8 (Debian 15.8-0+deb12u1) on x86_64…". */
-  async serverVersion(): Promise<string> {
-    const result = await this.pool.query<{ version: string }>("SELECT version()").catch((error) => {
-      throw userFacingError(error, this.url);
-    });
-    return result.rows[0]!.version;
+  serverVersion(): Promise<string> {
+    return this.db.version();
   }
 
   /** LangGraph's name for `close`. */
@@ -136,10 +144,10 @@ export class PostgresSaver extends BaseCheckpointSaver {
   }
 
   override async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
+    if (this.db.closed) return;
+    this.db.close();
     await this.locks.releaseAll();
-    await this.pool.end().catch(() => undefined);
+    await this.db.end();
   }
 
   /** Delivers every committed change to this schema (from any machine); see PostgresListener. */
@@ -149,105 +157,11 @@ export class PostgresSaver extends BaseCheckpointSaver {
     return listener;
   }
 
-  private async connect(): Promise<pg.PoolClient> {
-    if (this.closed) throw new CheckpointError("This PostgresSaver is closed.", "SAVER_CLOSED");
-    try {
-      return await this.pool.connect();
-    } catch (error) {
-      throw userFacingError(error, this.url);
-    }
-  }
-
-  /** Runs setup once (a database newer than this client is refused before anything else happens). */
-  private ready(): Promise<void> {
-    this.readyPromise ??= this.setup().catch((error) => {
-      this.readyPromise = undefined;
-      throw error;
-    });
-    return this.readyPromise;
-  }
-
-  /** A read; a connection the server dropped while idle is replaced once. */
-  private async query<R extends pg.QueryResultRow = pg.QueryResultRow>(
-    sql: string,
-    params: unknown[] = [],
-  ): Promise<pg.QueryResult<R>> {
-    await this.ready();
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.pool.query<R>(sql, params);
-      } catch (error) {
-        if (attempt === 0 && isConnectionError(error) && !this.closed) continue;
-        throw userFacingError(error, this.url);
-      }
-    }
-  }
-
-  /**
-   * One transaction. When the connection fails before COMMIT was sent, nothing was committed and it runs
-   * once more on a fresh connection (proxies drop idle connections: the next write must not fail for it).
-   * `fn` must leave caches alone: it may run twice.
-   */
-  private async tx<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    await this.ready();
-    for (let attempt = 0; ; attempt++) {
-      const client = await this.connect();
-      let committing = false;
-      try {
-        await client.query("BEGIN");
-        const result = await fn(client);
-        committing = true;
-        await client.query("COMMIT");
-        client.release();
-        return result;
-      } catch (error) {
-        const broken = isConnectionError(error);
-        if (!broken) await client.query("ROLLBACK").catch(() => undefined);
-        client.release(broken ? (error as Error) : undefined);
-        if (attempt === 0 && broken && !committing && !this.closed) continue;
-        throw userFacingError(error, this.url);
-      }
-    }
-  }
-
-  /** Writes to one thread from this saver, one at a time and in call order (a step's put may still run when
-   * the runtime hands over the next one: the child must find its parent committed). */
-  private readonly queues = new Map<string, Promise<unknown>>();
-
-  private serial<T>(threadId: string, fn: () => Promise<T>): Promise<T> {
-    const run = (this.queues.get(threadId) ?? Promise.resolve()).then(fn);
-    const settled = run.catch(() => undefined);
-    this.queues.set(threadId, settled);
-    void settled.then(() => {
-      if (this.queues.get(threadId) === settled) this.queues.delete(threadId);
-    });
-    return run;
-  }
-
   private checkThreadId(threadId: string): string {
     if (threadId.length > MAX_PG_THREAD_ID_LENGTH)
       throw new InvalidThreadIdError(threadId.slice(0, 40) + "…", `longer than ${MAX_PG_THREAD_ID_LENGTH} characters`);
     if (threadId.includes("\u0000")) throw new InvalidThreadIdError(threadId, "contains a NUL character");
     return checkWellFormedThreadId(threadId);
-  }
-
-  /** This process's cache of a thread, dropped when the thread was deleted and made again (`gen`). */
-  private cache(threadId: string, gen: string): ThreadCache {
-    let cache = this.caches.get(threadId);
-    if (cache && cache.gen !== gen) cache = undefined;
-    if (cache) this.caches.delete(threadId);
-    cache ??= new ThreadCache(gen);
-    this.caches.set(threadId, cache);
-    if (this.caches.size > 32) this.caches.delete(this.caches.keys().next().value!);
-    return cache;
-  }
-
-  private notify(
-    client: pg.PoolClient,
-    change: Omit<StoreChange, "origin" | "rev"> & { rev: string | number },
-  ): Promise<unknown> {
-    const payload = JSON.stringify({ ...change, rev: Number(change.rev), origin: this.origin });
-    return client.query(`SELECT pg_notify($1, $2)`, [PostgresListener.channel(this.schema), payload]);
   }
 
   async getTuple(config: CheckpointConfig): Promise<CheckpointTuple | undefined> {
@@ -291,171 +205,26 @@ export class PostgresSaver extends BaseCheckpointSaver {
   ): Promise<CheckpointConfig> {
     const threadId = this.checkThreadId(requireThreadId(config, "put"));
     const ns = config.configurable?.checkpoint_ns ?? "";
-    const parentId = config.configurable?.checkpoint_id;
-    const t = this.t;
-    const outcome = await this.serial(threadId, async () => {
-      // This store rewrites what it is given (it keeps no format version), so an old-format checkpoint is
-      // migrated as it is stored; in the queue, so the parent's writes put before it are committed.
-      if (checkpoint.v < 4 && parentId !== undefined) {
-        checkpoint = migratePendingSends(checkpoint, await this.sendsOf(threadId, ns, parentId), (v) =>
-          this.getNextVersion(v),
-        );
-      }
-      return this.tx(async (client) => {
-        await this.locks.guard(client, this.schema, threadId);
-        // Locks the thread's row: puts to one thread are serialized, so item numbers never collide.
-        const existing = await client.query<{ gen: string }>(
-          `SELECT gen FROM ${t}.threads WHERE thread_id = $1 FOR UPDATE`,
-          [threadId],
-        );
-        const gen = existing.rows[0]?.gen;
-        const cache = gen === undefined ? new ThreadCache("") : this.peekCache(threadId, gen);
-        const parent =
-          parentId === undefined || gen === undefined
-            ? undefined
-            : await this.rows.slotsFor(client, threadId, ns, parentId, cache);
-        const encoded = encodeValues(cache, ns, parentId, parent, checkpoint);
-        const n = encoded.newItems.length;
-        const thread = await client.query<{ gen: string; first: number; rev: string }>(
-          `INSERT INTO ${t}.threads AS th (thread_id, gen, created_at, updated_at, rev, touched, next_item, workspace)
-         VALUES ($1, nextval('${t}.gen_seq'), clock_timestamp(), clock_timestamp(), nextval('${t}.rev_seq'), nextval('${t}.rev_seq'), $2, $3)
-         ON CONFLICT (thread_id) DO UPDATE SET updated_at = greatest(th.updated_at, clock_timestamp()),
-           rev = nextval('${t}.rev_seq'), touched = nextval('${t}.rev_seq'), next_item = th.next_item + $2
-         RETURNING gen, next_item - $2 AS first, rev`,
-          [threadId, n, this.workspace ?? ""],
-        );
-        const { first, rev } = thread.rows[0]!;
-        numberItems(encoded, first);
-        if (n > 0) {
-          await client.query(
-            `INSERT INTO ${t}.items (thread_id, no, value) SELECT $1, $2::int + ord - 1, v::json FROM unnest($3::text[]) WITH ORDINALITY AS x(v, ord)`,
-            [threadId, first, encoded.newItems.map(toJson)],
-          );
-        }
-        const valsText = JSON.stringify(encoded.vals);
-        await client.query(
-          `INSERT INTO ${t}.checkpoints (thread_id, ns, id, parent_id, ts, metadata, versions, seen, vals) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-         ON CONFLICT (thread_id, ns, id) DO UPDATE SET parent_id = excluded.parent_id, ts = excluded.ts, metadata = excluded.metadata,
-           versions = excluded.versions, seen = excluded.seen, vals = excluded.vals`,
-          [
-            threadId,
-            ns,
-            checkpoint.id,
-            parentId ?? null,
-            checkpoint.ts,
-            toJson(metadata),
-            toJson(checkpoint.channel_versions),
-            toJson(checkpoint.versions_seen),
-            valsText,
-          ],
-        );
-        await this.notify(client, { kind: "checkpoint", threadId, checkpointId: checkpoint.id, ns, rev });
-        return { gen: thread.rows[0]!.gen, encoded, valsText, newItems: encoded.newItems.map(toJson), first };
-      });
-    });
-    // After commit: what this process now knows (items by value copy, the arrays it was handed by pointer).
-    const cache = this.cache(threadId, outcome.gen);
-    outcome.newItems.forEach((text, k) => cache.items.set(outcome.first + k, JSON.parse(text) as unknown));
-    cache.rememberSlots(ns, checkpoint.id, deepCopy(checkpoint.channel_versions), JSON.parse(outcome.valsText));
-    for (const array of outcome.encoded.arrays)
-      cache.rememberArray(ns, checkpoint.id, array.channel, array.arr, array.nums);
-    return { configurable: { thread_id: threadId, checkpoint_ns: ns, checkpoint_id: checkpoint.id } };
-  }
-
-  /** The `Send`s pending on a checkpoint (writes to the tasks channel), in write order. */
-  private async sendsOf(threadId: string, ns: string, checkpointId: string): Promise<CheckpointPendingWrite[]> {
-    const result = await this.query<{ task_id: string; value: unknown }>(
-      `SELECT task_id, value FROM ${this.t}.writes WHERE thread_id = $1 AND ns = $2 AND checkpoint_id = $3 AND channel = $4 ORDER BY seq`,
-      [threadId, ns, checkpointId, TASKS_CHANNEL],
-    );
-    return result.rows.map((row) => [row.task_id, TASKS_CHANNEL, row.value]);
-  }
-
-  /** The cache to encode against, without touching the LRU (the transaction may run twice). */
-  private peekCache(threadId: string, gen: string): ThreadCache {
-    const cache = this.caches.get(threadId);
-    return cache && cache.gen === gen ? cache : this.cache(threadId, gen);
+    return this.writes.put(threadId, ns, config.configurable?.checkpoint_id, checkpoint, metadata);
   }
 
   async putWrites(config: CheckpointConfig, writes: PendingWrite[], taskId: string): Promise<void> {
     const { threadId, checkpointId, ns } = requireWriteTarget(config);
     this.checkThreadId(threadId);
-    if (writes.length === 0) return;
-    const rows = writes.map(([channel, value], index) => ({
-      channel,
-      idx: Object.prototype.hasOwnProperty.call(WRITES_IDX_MAP, channel) ? WRITES_IDX_MAP[channel]! : index,
-      value: toJson(value),
-    }));
-    const t = this.t;
-    await this.serial(threadId, () =>
-      this.tx(async (client) => {
-        await this.locks.guard(client, this.schema, threadId);
-        // Special channels (error, interrupt, resume…) replace; a finished task's ordinary writes are never clobbered.
-        for (const replace of [true, false]) {
-          const part = rows.filter((row) => row.idx < 0 === replace);
-          if (part.length === 0) continue;
-          await client.query(
-            `INSERT INTO ${t}.writes (thread_id, ns, checkpoint_id, task_id, idx, channel, value)
-           SELECT $1, $2, $3, $4, idx, channel, value::json FROM unnest($5::int[], $6::text[], $7::text[]) AS x(idx, channel, value)
-           ON CONFLICT (thread_id, ns, checkpoint_id, task_id, idx) DO ${replace ? "UPDATE SET channel = excluded.channel, value = excluded.value" : "NOTHING"}`,
-            [
-              threadId,
-              ns,
-              checkpointId,
-              taskId,
-              part.map((r) => r.idx),
-              part.map((r) => r.channel),
-              part.map((r) => r.value),
-            ],
-          );
-        }
-        const rev = await client.query<{ rev: string }>(`SELECT nextval('${t}.rev_seq') AS rev`);
-        await client.query(`UPDATE ${t}.threads SET rev = $2 WHERE thread_id = $1`, [threadId, rev.rows[0]!.rev]);
-        await this.notify(client, { kind: "writes", threadId, checkpointId, ns, rev: rev.rows[0]!.rev });
-      }),
-    );
+    await this.writes.putWrites(threadId, ns, checkpointId, taskId, writes);
   }
 
   async deleteThread(threadId: string): Promise<void> {
-    this.checkThreadId(threadId);
-    const t = this.t;
-    await this.serial(threadId, () =>
-      this.tx(async (client) => {
-        await this.locks.guard(client, this.schema, threadId);
-        let removed = 0;
-        for (const table of ["items", "checkpoints", "writes", "threads"]) {
-          removed += (await client.query(`DELETE FROM ${t}.${table} WHERE thread_id = $1`, [threadId])).rowCount ?? 0;
-        }
-        if (removed === 0) return;
-        const rev = await client.query<{ rev: string }>(`SELECT nextval('${t}.rev_seq') AS rev`);
-        await this.notify(client, { kind: "deleted", threadId, rev: rev.rows[0]!.rev });
-      }),
-    );
-    this.caches.delete(threadId);
+    await this.writes.deleteThread(this.checkThreadId(threadId));
   }
 
-  async listThreads(options: { limit?: number } = {}): Promise<ThreadInfo[]> {
-    const limit = options.limit === undefined ? null : Math.max(0, Math.floor(options.limit));
-    const result = await this.query<ThreadRow>(
-      // Two statements rather than "$2 IS NULL OR workspace = $2", so the one with a key walks (workspace, touched).
-      this.workspace === undefined
-        ? `${THREAD_COLUMNS} FROM ${this.t}.threads ORDER BY touched DESC LIMIT $1`
-        : `${THREAD_COLUMNS} FROM ${this.t}.threads WHERE workspace = $2 ORDER BY touched DESC LIMIT $1`,
-      this.workspace === undefined ? [limit] : [limit, this.workspace],
-    );
-    return result.rows.map(toThreadInfo);
+  listThreads(options: { limit?: number } = {}): Promise<ThreadInfo[]> {
+    return this.catalog.listThreads(options);
   }
 
   /** Every workspace key with threads, most recently active first (the "All Workspaces" view). */
-  async listWorkspaces(): Promise<{ workspace: string; threads: number; updatedAt: string }[]> {
-    const result = await this.query<{ workspace: string; threads: number; updated_at: Date }>(
-      `SELECT workspace, count(*)::int AS threads, max(updated_at) AS updated_at FROM ${this.t}.threads GROUP BY workspace ORDER BY max(touched) DESC`,
-    );
-    return result.rows.map((row) => ({
-      workspace: row.workspace,
-      threads: row.threads,
-      updatedAt: row.updated_at.toISOString(),
-    }));
+  listWorkspaces(): Promise<{ workspace: string; threads: number; updatedAt: string }[]> {
+    return this.catalog.listWorkspaces();
   }
 
   /** This saver over the same pool-less settings but another workspace key (a new connection pool). */
@@ -464,84 +233,23 @@ export class PostgresSaver extends BaseCheckpointSaver {
   }
 
   /** Threads changed after `rev` (any change: checkpoint, writes, title), for re-sync after a lost LISTEN. */
-  async changedSince(rev: number): Promise<{ threads: (ThreadInfo & { rev: number })[]; rev: number }> {
-    const result = await this.query<ThreadRow & { rev: string }>(
-      `${THREAD_COLUMNS}, rev FROM ${this.t}.threads WHERE rev > $1 ORDER BY rev`,
-      [rev],
-    );
-    const latest = await this.query<{ rev: string }>(`SELECT last_value AS rev FROM ${this.t}.rev_seq`);
-    return {
-      threads: result.rows.map((row) => ({ ...toThreadInfo(row), rev: Number(row.rev) })),
-      rev: Number(latest.rows[0]!.rev),
-    };
+  changedSince(rev: number): Promise<{ threads: (ThreadInfo & { rev: number })[]; rev: number }> {
+    return this.catalog.changedSince(rev);
   }
 
   async getThreadInfo(threadId: string): Promise<ThreadInfo | undefined> {
-    const result = await this.query<ThreadRow>(`${THREAD_COLUMNS} FROM ${this.t}.threads WHERE thread_id = $1`, [
-      this.checkThreadId(threadId),
-    ]);
-    return result.rows[0] ? toThreadInfo(result.rows[0]) : undefined;
+    return this.catalog.getThreadInfo(this.checkThreadId(threadId));
   }
 
   /** Catalog-only (title, metadata): allowed while another window runs on the thread; it forks nothing. */
   async setThreadInfo(threadId: string, update: ThreadInfoUpdate): Promise<ThreadInfo> {
     this.checkThreadId(threadId);
     checkThreadInfoUpdate(update);
-    const t = this.t;
-    const row = await this.tx(async (client) => {
-      const current = await client.query<ThreadRow>(
-        `${THREAD_COLUMNS} FROM ${t}.threads WHERE thread_id = $1 FOR UPDATE`,
-        [threadId],
-      );
-      const metadata: Record<string, unknown> = current.rows[0] ? current.rows[0].metadata : {};
-      for (const [key, value] of Object.entries(update.metadata ?? {})) {
-        if (value === undefined) delete metadata[key];
-        else setOwn(metadata, key, value);
-      }
-      const title = update.title !== undefined ? update.title : (current.rows[0]?.title ?? null);
-      const saved = await client.query<ThreadRow & { rev: string }>(
-        `INSERT INTO ${t}.threads AS th (thread_id, gen, title, metadata, created_at, updated_at, rev, touched, workspace)
-         VALUES ($1, nextval('${t}.gen_seq'), $2, $3, clock_timestamp(), clock_timestamp(), nextval('${t}.rev_seq'), nextval('${t}.rev_seq'), $4)
-         ON CONFLICT (thread_id) DO UPDATE SET title = $2, metadata = $3, rev = nextval('${t}.rev_seq')
-         RETURNING ${THREAD_FIELDS}, rev`,
-        [threadId, title, JSON.stringify(metadata), this.workspace ?? ""],
-      );
-      await this.notify(client, { kind: "info", threadId, rev: saved.rows[0]!.rev });
-      return saved.rows[0]!;
-    });
-    return toThreadInfo(row);
+    return this.catalog.setThreadInfo(threadId, update);
   }
 
   override async lockThread(threadId: string): Promise<ThreadLock> {
-    await this.ready();
+    await this.db.ready();
     return this.locks.acquire(this.schema, this.checkThreadId(threadId));
   }
-}
-
-interface ThreadRow {
-  thread_id: string;
-  title: string | null;
-  metadata: Record<string, unknown>;
-  /** ISO 8601 text made by the server (a list of 10,000 threads then parses no dates). */
-  created_at: string;
-  updated_at: string;
-}
-
-const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS ${column}`;
-const THREAD_FIELDS = `thread_id, title, metadata, ${iso("created_at")}, ${iso("updated_at")}`;
-const THREAD_COLUMNS = `SELECT ${THREAD_FIELDS}`;
-
-function toThreadInfo(row: ThreadRow): ThreadInfo {
-  return {
-    threadId: row.thread_id,
-    ...(row.title !== null ? { title: row.title } : {}),
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    metadata: row.metadata ?? {},
-  };
-}
-
-/** JSON text for a json column; `undefined` (which JSON cannot hold) is stored as null, as the file store does. */
-function toJson(value: unknown): string {
-  return JSON.stringify(value) ?? "null";
 }

@@ -57,6 +57,32 @@ export class ThreadCache {
   }
 }
 
+/** This process's caches of the threads it used last (32; the least recently used is dropped first). */
+export class ThreadCaches {
+  private readonly caches = new Map<string, ThreadCache>();
+
+  /** A thread's cache, made fresh when the thread was deleted and made again (`gen` changed). */
+  get(threadId: string, gen: string): ThreadCache {
+    let cache = this.caches.get(threadId);
+    if (cache && cache.gen !== gen) cache = undefined;
+    if (cache) this.caches.delete(threadId);
+    cache ??= new ThreadCache(gen);
+    this.caches.set(threadId, cache);
+    if (this.caches.size > 32) this.caches.delete(this.caches.keys().next().value!);
+    return cache;
+  }
+
+  /** The cache to encode against, without touching the order of use (a transaction may run twice). */
+  peek(threadId: string, gen: string): ThreadCache {
+    const cache = this.caches.get(threadId);
+    return cache && cache.gen === gen ? cache : this.get(threadId, gen);
+  }
+
+  delete(threadId: string): void {
+    this.caches.delete(threadId);
+  }
+}
+
 /** A handful of recent checkpoints is all a run touches (head, the one being written, a fork's base). */
 function bounded<V>(map: Map<string, V>, key: string, value: V): void {
   map.delete(key);

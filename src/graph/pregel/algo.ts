@@ -237,6 +237,25 @@ export function applyWrites(
   return updated;
 }
 
+/**
+ * The state as it would be with `tasks`' writes applied, on scratch copies of the channels (the checkpoint and
+ * the channels stay as they are): what an interrupted run returns, with the writes of the tasks that finished.
+ */
+export function readStateWithWrites(
+  checkpoint: Checkpoint,
+  channels: Record<string, BaseChannel>,
+  tasks: TaskWrites[],
+  stateKeys: readonly string[],
+  triggerChannels: ReadonlySet<string>,
+): Record<string, unknown> {
+  const scratchChannels: Record<string, BaseChannel> = {};
+  for (const [name, channel] of Object.entries(channels))
+    scratchChannels[name] = channel.fromCheckpoint(channel.checkpoint());
+  const scratch = { ...checkpoint, channel_versions: { ...checkpoint.channel_versions }, versions_seen: {} };
+  applyWrites(scratch, scratchChannels, tasks, (v) => (v ?? 0) + 1, triggerChannels);
+  return readState(scratchChannels, stateKeys);
+}
+
 /** Channels whose version differs from the previously saved checkpoint (what the saver must store anew). */
 export function changedVersions(previous: ChannelVersions, current: ChannelVersions): ChannelVersions {
   const out: ChannelVersions = {};

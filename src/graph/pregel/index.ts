@@ -24,7 +24,7 @@ import type {
   StreamMode,
   DebugChunk,
 } from "../types";
-import { PregelLoop, type GraphSpec } from "./loop";
+import { PregelLoop, type GraphSpec } from "./loop/loop";
 import { runStep } from "./runner";
 import { requireSaver, updateState } from "./state";
 import { checkRunConfig } from "./options";

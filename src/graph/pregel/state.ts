@@ -8,7 +8,8 @@ import { COPY, END, INPUT, INTERRUPT, NULL_TASK_ID, RESUME, START } from "../con
 import { GraphError, InvalidUpdateError } from "../errors";
 import type { NodeConfig, RunnableConfig, StateSnapshot } from "../types";
 import * as algo from "./algo";
-import { threadMetadata, type GraphSpec } from "./loop";
+import { threadMetadata } from "./loop/checkpointSaving";
+import type { GraphSpec } from "./loop/loop";
 import { withCheckpointMap } from "./subgraph";
 
 export function requireSaver(spec: GraphSpec, method: string): BaseCheckpointSaver {

@@ -8,7 +8,7 @@ import type { CheckpointTuple } from "../../checkpoint/types";
 import { GraphError } from "../errors";
 import type { RunnableConfig, StateSnapshot } from "../types";
 import type { CompiledGraph } from "./index";
-import type { GraphSpec } from "./loop";
+import type { GraphSpec } from "./loop/loop";
 import { toSnapshot } from "./state";
 import { NS_SEP, recastNamespace, taskNamespace } from "./subgraph";
 
