@@ -7,20 +7,20 @@
 import * as vscode from "vscode";
 import { ApiKeyService } from "./settings/apiKey";
 import { ChatController } from "./chat/chatController";
-import { CHAT_VIEW_ID, ChatViewProvider } from "./chat/chatViewProvider";
-import { insertCodeAtCursor, openCodeInEditor } from "./chat/codeBlocks";
+import { CHAT_VIEW_ID, ChatViewProvider } from "./chat/panel/chatViewProvider";
+import { insertCodeAtCursor, openCodeInEditor } from "./chat/panel/codeBlocks";
 import { registerCommands } from "./commands/commands";
 import { Disposable, toDisposable } from "./lifecycle";
 import { ScopeIndex } from "./threads/scopeIndex";
 import { readBaseUrl, readSettings } from "./settings/settings";
 import { ThreadServices } from "./engine/threadServices";
-import { webviewStrings } from "./chat/strings";
+import { webviewStrings } from "./chat/panel/strings";
 import { ThreadsTreeProvider } from "./threads/threadsTree";
 import { ThemeTokenColors } from "./theme/activeTheme";
 import { scopeFor } from "./engine/workspaceScope";
 import { wireStore } from "./store/wireStore";
 import { wireTools } from "./tools/wireTools";
-import { toApprovalView } from "./chat/approvalView";
+import { toApprovalView } from "./chat/view/approvalView";
 import type { ApprovalView, ComposerContextView } from "../protocol/types";
 import type { ToolApprovalDecision } from "../chat/tools/types";
 

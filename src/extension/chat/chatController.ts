@@ -9,15 +9,15 @@ import type { ChatSnapshot, PersistedViewState, WebviewStrings } from "../../pro
 import { turnStatus } from "../../chat/threadView";
 import type { BranchRequest, ChatEvent, ThreadRef, ToolApprovalDecision } from "../engine/backend";
 import type { ApprovalAnswer, ChatControllerOptions, ChatPanel, Run } from "./chatControllerTypes";
-import { toApprovalView } from "./approvalView";
+import { toApprovalView } from "./view/approvalView";
 import { Drafts } from "./drafts";
 import { readState, STATE_KEYS, writeState } from "./stateKeys";
-import { toErrorView, toMessageView } from "./messageView";
-import { ChatSync, keyOf, sameRef } from "./chatSync";
+import { toErrorView, toMessageView } from "./view/messageView";
+import { ChatSync, keyOf, sameRef } from "./view/chatSync";
 import { ChatViewState } from "./chatViewState";
-import { realScheduler, TokenBatcher } from "./tokenBatcher";
-import { unsentTextOf } from "./turnErrors";
-import { dispatchWebviewMessage, type DispatchTarget } from "./webviewDispatch";
+import { realScheduler, TokenBatcher } from "./turns/tokenBatcher";
+import { unsentTextOf } from "./turns/turnErrors";
+import { dispatchWebviewMessage, type DispatchTarget } from "./webview/webviewDispatch";
 
 export type { ChatControllerOptions, ChatPanel } from "./chatControllerTypes";
 

@@ -8,7 +8,7 @@ import { ApiKeyService } from "../settings/apiKey";
 import type { ChatBackend, ThreadRef } from "../engine/backend";
 import { MAX_TITLE_CHARS } from "../../checkpoint/limits";
 import type { ChatController } from "../chat/chatController";
-import type { ChatViewProvider } from "../chat/chatViewProvider";
+import type { ChatViewProvider } from "../chat/panel/chatViewProvider";
 import { createHistoryCommands } from "./historyCommands";
 import type { ThreadNode, ThreadsTreeProvider } from "../threads/threadsTree";
 import type { StoreCommands } from "../store/storeCommands";
