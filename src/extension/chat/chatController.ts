@@ -21,9 +21,9 @@ import { dispatchWebviewMessage, type DispatchTarget } from "./panel/webviewDisp
 export type { ChatControllerOptions, ChatPanel } from "./chatControllerTypes";
 
 export class ChatController implements DispatchTarget {
-  /** The open thread, the webview, runs and drafts: this controller and its turns change them, the sync reads them. */
+  /** The open thread, the webview, runs and drafts: changed here and by the turns, read by the sync. */
   private readonly view: ChatViewState;
-  /** Snapshot on ready / open, then changes (chatSync.ts). */
+  /** Snapshot on ready / open, then changes (view/chatSync.ts). */
   private readonly sync: ChatSync;
   /** Runs, Stop, a run's stream and end, refused turns (turns/turnRunner.ts). */
   private readonly turns: TurnRunner;
