@@ -31,7 +31,7 @@ export interface Unmet {
   message: string;
   /** A setup step missing (a warning) rather than nothing to act on yet (information). */
   warn: boolean;
-  action?: { label: string; command: string; args?: unknown[] };
+  action?: { label: string; command: string };
 }
 
 interface RequirementSpec {
@@ -147,6 +147,5 @@ export async function explain(unmet: Unmet): Promise<void> {
   const choice = unmet.warn
     ? await vscode.window.showWarningMessage(unmet.message, ...buttons)
     : await vscode.window.showInformationMessage(unmet.message, ...buttons);
-  if (unmet.action && choice === unmet.action.label)
-    await vscode.commands.executeCommand(unmet.action.command, ...(unmet.action.args ?? []));
+  if (unmet.action && choice === unmet.action.label) await vscode.commands.executeCommand(unmet.action.command);
 }
