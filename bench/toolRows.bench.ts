@@ -11,7 +11,7 @@ import { performance } from "node:perf_hooks";
 import { build } from "esbuild";
 import { JSDOM } from "jsdom";
 import type { StoredMessage } from "../src/graph/messages";
-import { toMessageViews } from "../src/extension/chat/messageView";
+import { toMessageViews } from "../src/extension/chat/view/messageView";
 import { hostMessage } from "../src/protocol/messages";
 import type { ChatSnapshot } from "../src/protocol/types";
 import { strings } from "./webviewStrings";

@@ -7,20 +7,20 @@
 import * as vscode from "vscode";
 import { ApiKeyService } from "./settings/apiKey";
 import { ChatController } from "./chat/chatController";
-import { CHAT_VIEW_ID, ChatViewProvider } from "./chat/chatViewProvider";
-import { insertCodeAtCursor, openCodeInEditor } from "./chat/codeBlocks";
+import { CHAT_VIEW_ID, ChatViewProvider } from "./chat/panel/chatViewProvider";
+import { insertCodeAtCursor, openCodeInEditor } from "./chat/panel/codeBlocks";
 import { registerCommands } from "./commands/commands";
 import { Disposable, toDisposable } from "./lifecycle";
 import { ScopeIndex } from "./threads/scopeIndex";
 import { readBaseUrl, readSettings } from "./settings/settings";
 import { ThreadServices } from "./engine/threadServices";
-import { webviewStrings } from "./chat/strings";
+import { webviewStrings } from "./chat/panel/strings";
 import { ThreadsTreeProvider } from "./threads/threadsTree";
 import { ThemeTokenColors } from "./theme/activeTheme";
 import { scopeFor } from "./engine/workspaceScope";
 import { wireStore } from "./store/wireStore";
 import { wireTools } from "./tools/wireTools";
-import { toApprovalView } from "./chat/approvalView";
+import { toApprovalView } from "./chat/view/approvalView";
 import type { ApprovalView, ComposerContextView } from "../protocol/types";
 import type { ToolApprovalDecision } from "../chat/tools/types";
 
@@ -100,6 +100,7 @@ export class Skein extends Disposable {
     // Disposed newest first: the chat stops its runs before the stores close.
     this._register(toDisposable(() => void backend.close()));
 
+    const canAuthenticate = async () => (await apiKeys.get()).source !== "none" || Boolean(settings().baseUrl);
     const tree = this._register(new ThreadsTreeProvider(backend, scopes, scope.key, scope.name));
     const controller = (this.controller = new ChatController({
       backend,
@@ -115,7 +116,7 @@ export class Skein extends Disposable {
       onStreamingChanged: (streaming) =>
         void vscode.commands.executeCommand("setContext", "skein.streaming", streaming),
       secrets: () => (lastKey ? [lastKey] : []),
-      canAuthenticate: async () => (await apiKeys.get()).source !== "none" || Boolean(settings().baseUrl),
+      canAuthenticate,
       context: tools.composer,
       showDiff: (request, interruptId) => tools.proposed.show(request, interruptId),
       approvals: tools.approvals,
@@ -157,6 +158,7 @@ export class Skein extends Disposable {
       chatView,
       apiKeys,
       refreshKeyContext: () => this.refreshKeyContext(),
+      canAuthenticate,
       allScopes: async () => (await tree.allScopes()).map((entry) => entry.key),
       store: storeWiring.commands({ tree, saver: () => backend.saver(scope.key) }),
       tools: tools.commands({ revealChat: () => chatView.reveal() }),

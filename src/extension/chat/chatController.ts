@@ -1,33 +1,32 @@
 /**
- * The host side of the chat view, without `vscode`: which thread is open, runs and their streams, errors, drafts.
- * The view provider hands it webview messages; it answers through a `ChatPanel`. Resume-after-reload lives here:
- * the open thread and drafts are kept in a workspace-scoped key-value store (VS Code's workspaceState).
+ * The host side of the chat view, without `vscode`, and its one owner: which thread is open, its turns (runs,
+ * Stop, errors; turns/turnRunner.ts) and keeping the webview in step (snapshot, changes, the read ahead;
+ * view/chatSync.ts). The view provider hands it webview messages (panel/webviewDispatch.ts); it answers through a
+ * `ChatPanel`. Resume-after-reload lives here: the open thread and drafts are kept in a workspace-scoped
+ * key-value store (VS Code's workspaceState).
  */
 import { randomUUID } from "node:crypto";
 import { hostMessage, type HostMessage, type WebviewCommand } from "../../protocol/messages";
 import type { ChatSnapshot, PersistedViewState, WebviewStrings } from "../../protocol/types";
-import { turnStatus } from "../../chat/threadView";
-import type { BranchRequest, ChatEvent, ThreadRef, ToolApprovalDecision } from "../engine/backend";
-import type { ApprovalAnswer, ChatControllerOptions, ChatPanel, Run } from "./chatControllerTypes";
-import { toApprovalView } from "./approvalView";
+import type { BranchRequest, ThreadRef, ToolApprovalDecision } from "../engine/backend";
+import type { ChatControllerOptions, ChatPanel } from "./chatControllerTypes";
 import { Drafts } from "./drafts";
 import { readState, STATE_KEYS, writeState } from "./stateKeys";
-import { toErrorView, toMessageView } from "./messageView";
-import { ChatSync, keyOf, sameRef } from "./chatSync";
+import { toErrorView } from "./view/messageView";
+import { ChatSync, keyOf, sameRef } from "./view/chatSync";
 import { ChatViewState } from "./chatViewState";
-import { realScheduler, TokenBatcher } from "./tokenBatcher";
-import { unsentTextOf } from "./turnErrors";
-import { dispatchWebviewMessage, type DispatchTarget } from "./webviewDispatch";
+import { TurnRunner } from "./turns/turnRunner";
+import { dispatchWebviewMessage, type DispatchTarget } from "./panel/webviewDispatch";
 
 export type { ChatControllerOptions, ChatPanel } from "./chatControllerTypes";
 
 export class ChatController implements DispatchTarget {
-  /** The open thread, the webview, runs and drafts: this controller changes them, the sync reads them. */
+  /** The open thread, the webview, runs and drafts: changed here and by the turns, read by the sync. */
   private readonly view: ChatViewState;
-  /** Snapshot on ready / open, then changes (chatSync.ts). */
+  /** Snapshot on ready / open, then changes (view/chatSync.ts). */
   private readonly sync: ChatSync;
-  /** Per thread: the approval answers not yet run (cards are answered in any order; each resumes in turn). */
-  private readonly answering = new Map<string, Promise<void>>();
+  /** Runs, Stop, a run's stream and end, refused turns (turns/turnRunner.ts). */
+  private readonly turns: TurnRunner;
 
   constructor(private readonly options: ChatControllerOptions) {
     const saved = readState(options.state, STATE_KEYS.openThread);
@@ -44,6 +43,7 @@ export class ChatController implements DispatchTarget {
       context: () => options.context?.view(),
       approvalsLearned: (ref, count) => options.approvals?.set(ref, count),
     });
+    this.turns = new TurnRunner(this.view, this.sync, options);
   }
 
   private get open(): ThreadRef {
@@ -52,10 +52,6 @@ export class ChatController implements DispatchTarget {
 
   private set open(ref: ThreadRef) {
     this.view.open = ref;
-  }
-
-  private get runs(): Map<string, Run> {
-    return this.view.runs;
   }
 
   /** The webview's localised strings (also put into its page, for a paint before the first snapshot). */
@@ -68,7 +64,7 @@ export class ChatController implements DispatchTarget {
   }
 
   isStreaming(ref: ThreadRef = this.open): boolean {
-    return this.runs.has(keyOf(ref));
+    return this.turns.isRunning(ref);
   }
 
   attach(panel: ChatPanel): void {
@@ -108,29 +104,22 @@ export class ChatController implements DispatchTarget {
   }
 
   notAccepted(ref: ThreadRef): void {
-    this.notice(ref, this.options.strings.notAccepted);
-  }
-
-  /** Tells the open chat why something was not done, with the unsent text for the composer; then the true status. */
-  private notice(ref: ThreadRef, message: string, draft?: string): void {
-    if (!sameRef(this.open, ref)) return;
-    this.post(hostMessage("notice", { threadId: ref.threadId, message, ...(draft ? { draft } : {}) }));
-    this.postStatus(ref);
+    this.turns.notice(ref, this.options.strings.notAccepted);
   }
 
   /** Edit / regenerate: the chat drops to the messages before the one re-run, then streams the new branch. */
   async branch(ref: ThreadRef, request: BranchRequest): Promise<void> {
     if (!this.options.backend.history) return;
     // A reply runs (started elsewhere just before): an edit's text goes to the composer rather than nowhere.
-    if (this.runs.has(keyOf(ref)))
-      return this.refuseWhileRunning(ref, request.kind === "edit" ? request.text : undefined);
-    await this.run(ref, null, request);
+    if (this.turns.isRunning(ref))
+      return this.turns.refuseWhileRunning(ref, request.kind === "edit" ? request.text : undefined);
+    await this.turns.run(ref, null, request);
   }
 
   /** Shows another version of a message; the choice is the store's head, so it survives reload. */
   async switchBranch(ref: ThreadRef, messageId: string, index: number): Promise<void> {
     const history = this.options.backend.history;
-    if (!history || this.runs.has(keyOf(ref))) return;
+    if (!history || this.turns.isRunning(ref)) return;
     await this.guard(ref, () => history.switchBranch(ref, messageId, index));
     this.options.onThreadsChanged?.(ref.scope);
     // The switched message and its continuation change; what is above it stays.
@@ -152,7 +141,7 @@ export class ChatController implements DispatchTarget {
   /** Opens a thread at a message (a search hit), first switching to the branch that holds it. */
   async openAt(ref: ThreadRef, messageId: string | undefined): Promise<void> {
     const history = this.options.backend.history;
-    if (messageId && history && !this.runs.has(keyOf(ref)))
+    if (messageId && history && !this.turns.isRunning(ref))
       await history.showMessage(ref, messageId).catch(() => undefined);
     await this.openThread(ref);
     if (messageId) this.revealMessage(messageId);
@@ -203,7 +192,7 @@ export class ChatController implements DispatchTarget {
     const shown = this.sync.shownLength(keyOf(current));
     const reuse =
       current.scope === this.options.scope &&
-      !this.runs.has(keyOf(current)) &&
+      !this.turns.isRunning(current) &&
       !shown &&
       !(await this.options.backend.loadThread(current))?.messages.length;
     const ref = reuse ? { ...current } : { scope: this.options.scope, threadId: randomUUID() };
@@ -214,20 +203,17 @@ export class ChatController implements DispatchTarget {
 
   /** Stops the thread's run (if any) and waits until it has stopped writing — call before deleting. */
   async settle(ref: ThreadRef): Promise<void> {
-    const run = this.runs.get(keyOf(ref));
-    if (!run) return;
-    run.abort.abort();
-    await run.done?.catch(() => undefined);
+    await this.turns.settle(ref);
   }
 
   /** Stops every run of a scope and waits for them (before Delete All). */
   async settleScope(scope: string): Promise<void> {
-    await Promise.all([...this.runs.values()].filter((r) => r.ref.scope === scope).map((r) => this.settle(r.ref)));
+    await this.turns.settleWhere((ref) => ref.scope === scope);
   }
 
   /** Stops every run of this window and waits for them (before the thread store is switched). */
   async settleAll(): Promise<void> {
-    await Promise.all([...this.runs.values()].map((run) => this.settle(run.ref)));
+    await this.turns.settleWhere();
   }
 
   /** After the thread store was switched: the open thread if the new store has it, else a new empty one. */
@@ -239,7 +225,7 @@ export class ChatController implements DispatchTarget {
 
   /** After a thread was deleted (anywhere): forget its run, draft and error; if it was open, start afresh. */
   async threadDeleted(ref: ThreadRef): Promise<void> {
-    this.runs.get(keyOf(ref))?.abort.abort();
+    this.turns.stop(ref);
     this.options.approvals?.set(ref, 0);
     this.sync.setError(keyOf(ref), undefined);
     await this.saveDraft(ref, "");
@@ -248,7 +234,7 @@ export class ChatController implements DispatchTarget {
 
   /** After every thread of a scope was deleted. */
   async scopeCleared(scope: string): Promise<void> {
-    for (const run of this.runs.values()) if (run.ref.scope === scope) run.abort.abort();
+    this.turns.stopWhere((ref) => ref.scope === scope);
     if (this.open.scope === scope) await this.openThread({ scope: this.options.scope, threadId: randomUUID() });
   }
 
@@ -278,28 +264,16 @@ export class ChatController implements DispatchTarget {
   async send(ref: ThreadRef, text: string): Promise<void> {
     if (!text.trim()) return;
     // One run per thread (e.g. Retry Last Turn from the palette just before Enter): keep the text, say why.
-    if (this.runs.has(keyOf(ref))) return this.refuseWhileRunning(ref, text);
+    if (this.turns.isRunning(ref)) return this.turns.refuseWhileRunning(ref, text);
     await this.saveDraft(ref, "");
     // The active file and attachments, read now: the message stores them as they are at send time.
     const attachments = await this.options.context?.take().catch(() => []);
-    await this.run(ref, text, undefined, undefined, attachments);
+    await this.turns.run(ref, text, undefined, undefined, attachments);
   }
 
-  /**
-   * Answers one pending tool call (Approve / Reject on its card) and runs the turn on from it. Cards may be
-   * answered in any order and quickly: each answer waits for the run of the one before it.
-   */
+  /** Approve / Reject on a card: the turn runs on from that call (answers queue per thread). */
   async answer(ref: ThreadRef, interruptId: string, decision: ToolApprovalDecision): Promise<void> {
-    const key = keyOf(ref);
-    const previous = this.answering.get(key) ?? Promise.resolve();
-    const next = previous.then(async () => {
-      await this.runs.get(key)?.done?.catch(() => undefined);
-      await this.run(ref, null, undefined, { interruptId, decision });
-    });
-    const settled = next.catch(() => undefined);
-    this.answering.set(key, settled);
-    await next;
-    if (this.answering.get(key) === settled) this.answering.delete(key);
+    await this.turns.answer(ref, interruptId, decision);
   }
 
   /** "Show Diff" on an edit card: the editor's diff of the pending edit, the focus left in the chat. */
@@ -310,7 +284,7 @@ export class ChatController implements DispatchTarget {
     try {
       await this.options.showDiff(approval.request, interruptId);
     } catch (error) {
-      this.notice(ref, toErrorView(error).message);
+      this.turns.notice(ref, toErrorView(error).message);
     }
   }
 
@@ -329,143 +303,11 @@ export class ChatController implements DispatchTarget {
   }
 
   async retry(ref: ThreadRef = this.open): Promise<void> {
-    await this.run(ref, null);
+    await this.turns.run(ref, null);
   }
 
   stop(ref: ThreadRef = this.open): void {
-    this.runs.get(keyOf(ref))?.abort.abort();
-  }
-
-  private async run(
-    ref: ThreadRef,
-    text: string | null,
-    branch?: BranchRequest,
-    answer?: ApprovalAnswer,
-    attachments?: Run["attachments"],
-  ): Promise<void> {
-    const key = keyOf(ref);
-    if (this.runs.has(key)) return; // one run per thread; the webview shows Stop meanwhile
-    this.sync.setError(key, undefined);
-    const run: Run = {
-      ref,
-      abort: new AbortController(),
-      partial: new Map(),
-      attachments,
-      batcher: new TokenBatcher((messageId, chunk) => {
-        if (sameRef(this.open, ref))
-          this.post(hostMessage("tokens", { threadId: ref.threadId, messageId, text: chunk }));
-      }, this.options.scheduler ?? realScheduler),
-    };
-    this.runs.set(key, run);
-    this.sync.dropPrefetch(key);
-    run.done = this.execute(run, text, branch, answer);
-    await run.done;
-  }
-
-  private async execute(run: Run, text: string | null, branch?: BranchRequest, answer?: ApprovalAnswer): Promise<void> {
-    const { ref } = run;
-    const key = keyOf(ref);
-    this.postStatus(ref);
-    if (sameRef(this.open, ref)) this.post(hostMessage("error", { threadId: ref.threadId, error: null }));
-    try {
-      const options = {
-        signal: run.abort.signal,
-        onEvent: (event: ChatEvent) => this.onEvent(run, event),
-        ...(run.attachments?.length ? { attachments: run.attachments } : {}),
-      };
-      // Cards go at once (an answer resumes its call; a new message answers every waiting call as rejected); the
-      // store's list of what still waits comes back when the run pauses or ends.
-      if (sameRef(this.open, ref)) this.post(hostMessage("approvals", { threadId: ref.threadId, approvals: [] }));
-      if (answer && this.options.backend.answerApproval) {
-        run.base = this.sync.shownLength(key);
-        await this.options.backend.answerApproval(ref, answer.interruptId, answer.decision, options);
-      } else if (branch && this.options.backend.history) {
-        if (sameRef(this.open, ref)) await this.sync.prefix(ref, branch.messageId);
-        run.base = this.sync.shownLength(key);
-        await this.options.backend.history.runBranch(ref, branch, options);
-      } else {
-        run.base = this.sync.shownLength(key);
-        await this.options.backend.runTurn(ref, text, options);
-      }
-    } catch (error) {
-      const unsent = unsentTextOf(error);
-      // A refused message comes back into the composer with the reason beside it (the thread never held it).
-      if (unsent) await this.restoreUnsent(ref, unsent, toErrorView(error, this.options.secrets?.() ?? []).message);
-      else if (!run.abort.signal.aborted) this.sync.setError(key, toErrorView(error, this.options.secrets?.() ?? []));
-    } finally {
-      run.batcher.flush();
-      run.batcher.dispose();
-      this.runs.delete(key);
-      // Stop/Send flip at once; the snapshot (which reads the store) follows.
-      this.postStatus(ref);
-      this.options.onThreadsChanged?.(ref.scope);
-      if (sameRef(this.open, ref)) {
-        // The stored thread is the truth after a run (the partial reply may have been stored as interrupted, a
-        // Retry may have replaced the last reply): send what changed from where the run began.
-        await this.sync.changes(ref, run.base);
-      }
-    }
-  }
-
-  private onEvent(run: Run, event: ChatEvent): void {
-    // Tool-call deltas are not shown while streaming; the stored assistant message carries the calls.
-    if (event.type === "tool_call") return;
-    const open = sameRef(this.open, run.ref);
-    if (event.type === "tool_output") {
-      if (open) this.post(hostMessage("toolOutput", { threadId: run.ref.threadId, ...pick(event) }));
-      return;
-    }
-    if (event.type === "approvals") {
-      this.options.approvals?.set(run.ref, event.approvals.length);
-      if (open)
-        this.post(
-          hostMessage("approvals", { threadId: run.ref.threadId, approvals: event.approvals.map(toApprovalView) }),
-        );
-      return;
-    }
-    if (event.type === "token") {
-      run.lastMessageId = event.messageId;
-      run.partial.set(event.messageId, (run.partial.get(event.messageId) ?? "") + event.text);
-      run.batcher.push(event.messageId, event.text);
-      return;
-    }
-    run.batcher.flush();
-    if (event.type === "message") {
-      run.partial.delete(event.message.id);
-      const view = toMessageView(event.message);
-      if (open && view) {
-        this.post(hostMessage("messages", { threadId: run.ref.threadId, messages: [view] }));
-        this.sync.posted(keyOf(run.ref), view.id);
-      }
-      if (event.message.role === "user") this.options.onThreadsChanged?.(run.ref.scope);
-    } else if (event.type === "title") {
-      if (open) this.post(hostMessage("title", { threadId: run.ref.threadId, title: event.title }));
-      this.options.onThreadsChanged?.(run.ref.scope);
-    }
-  }
-
-  private postStatus(ref: ThreadRef): void {
-    if (!sameRef(this.open, ref)) return;
-    const run = this.runs.get(keyOf(ref));
-    this.options.onStreamingChanged?.(Boolean(run));
-    this.post(
-      // Without a run, the stored verdict follows with the change the run's end sends (ChatSync.changes).
-      hostMessage("status", { threadId: ref.threadId, ...turnStatus(undefined, run) }),
-    );
-    const error = this.sync.errorOf(keyOf(ref));
-    if (!run && error) this.post(hostMessage("error", { threadId: ref.threadId, error }));
-  }
-
-  private async refuseWhileRunning(ref: ThreadRef, text: string | undefined): Promise<void> {
-    if (text) await this.restoreUnsent(ref, text, this.options.strings.runInProgress);
-    else this.notice(ref, this.options.strings.runInProgress);
-  }
-
-  /** The text goes back into the thread's draft (before anything typed since) and the open chat's composer. */
-  private async restoreUnsent(ref: ThreadRef, unsent: string, message: string): Promise<void> {
-    const current = this.view.drafts.get(keyOf(ref));
-    await this.saveDraft(ref, current && current !== unsent ? `${unsent}\n${current}` : unsent);
-    this.notice(ref, message, unsent);
+    this.turns.stop(ref);
   }
 
   async saveDraft(ref: ThreadRef, text: string): Promise<void> {
@@ -477,11 +319,6 @@ export class ChatController implements DispatchTarget {
   }
 
   dispose(): void {
-    for (const run of this.runs.values()) run.abort.abort();
+    this.turns.stopWhere();
   }
-}
-
-/** The streamed output of a tool call, as the webview takes it. */
-function pick(event: { toolCallId: string; text: string }): { toolCallId: string; text: string } {
-  return { toolCallId: event.toolCallId, text: event.text };
 }

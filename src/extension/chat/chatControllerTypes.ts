@@ -5,7 +5,7 @@ import type { ToolApprovalDecision, ToolApprovalRequest } from "../../chat/tools
 import type { ApprovalTracker } from "./approvalTracker";
 import type { ChatBackend, ThreadRef } from "../engine/backend";
 import type { KeyValueStore } from "./stateKeys";
-import type { Scheduler, TokenBatcher } from "./tokenBatcher";
+import type { Scheduler, TokenBatcher } from "./turns/tokenBatcher";
 import type { HostMessage, WebviewCommand } from "../../protocol/messages";
 
 export interface ChatPanel {

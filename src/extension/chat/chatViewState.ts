@@ -1,7 +1,7 @@
 /**
  * What the chat view shows and does right now: the open thread, the attached webview, the running turns and
- * the drafts. ChatController changes it; ChatSync reads it to compose snapshots and changes — state handed
- * down, not callbacks running back up into the controller.
+ * the drafts. ChatController and its TurnRunner change it; ChatSync reads it to compose snapshots and changes —
+ * state handed down, not callbacks running back up into the controller.
  */
 import type { HostMessage } from "../../protocol/messages";
 import type { ThreadRef } from "../engine/backend";

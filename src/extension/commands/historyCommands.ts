@@ -1,11 +1,12 @@
 /**
  * The history commands: Search Threads, Export Thread, Import Thread, Fork Thread. The command table in
- * commands.ts lists them (one table for every `skein.*` id); the logic lives in the vscode-free thread
- * service (src/chat/threadService.ts). Arguments let tests and other commands skip the dialogs.
+ * commands.ts lists them (one table for every `skein.*` id) with what they need: the history, and for Export and
+ * Fork a thread with messages. The logic lives in the vscode-free thread service (src/chat/threadService.ts).
+ * Arguments let tests and other commands skip the dialogs.
  */
 import * as vscode from "vscode";
 import type { HistoryBackend, ThreadRef, ThreadSearchHit } from "../engine/backend";
-import type { CommandContext } from "./commands";
+import { toRef, type CommandContext } from "./commandContext";
 import { safeFileName } from "./exportFileName";
 import { plainSnippet } from "./searchSnippet";
 // Refused before reading: the largest export Skein writes (the JSON parser checks the same limit).
@@ -27,10 +28,8 @@ export interface HistoryCommands {
   forkThread(target?: unknown, messageId?: unknown): Promise<ThreadRef | undefined>;
 }
 
-export function createHistoryCommands(
-  ctx: CommandContext,
-  toRef: (target: unknown) => ThreadRef | undefined,
-): HistoryCommands {
+export function createHistoryCommands(ctx: CommandContext): HistoryCommands {
+  // The table runs these only with a history (the "history" requirement); this keeps the types honest.
   const history = (): HistoryBackend => {
     if (!ctx.backend.history) throw new Error(vscode.l10n.t("Thread history is not available."));
     return ctx.backend.history;
@@ -131,7 +130,7 @@ export function createHistoryCommands(
   };
 
   const exportThread = async (target?: unknown, format?: unknown, uri?: unknown): Promise<string | undefined> => {
-    const ref = toRef(target) ?? ctx.controller.openRef;
+    const ref = toRef(target, ctx) ?? ctx.controller.openRef;
     const kind =
       format === "markdown" || format === "json"
         ? format
@@ -215,7 +214,7 @@ export function createHistoryCommands(
   };
 
   const forkThread = async (target?: unknown, messageId?: unknown): Promise<ThreadRef | undefined> => {
-    const ref = toRef(target) ?? ctx.controller.openRef;
+    const ref = toRef(target, ctx) ?? ctx.controller.openRef;
     let at = typeof messageId === "string" ? messageId : undefined;
     if (!at) at = (await ctx.backend.loadThread(ref))?.messages.at(-1)?.id;
     if (!at) throw new Error(vscode.l10n.t("The thread has no messages to fork from."));

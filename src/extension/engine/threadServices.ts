@@ -8,7 +8,7 @@ import type { BaseCheckpointSaver } from "../../checkpoint/base";
 import type { ThreadService } from "../../chat/threadService";
 import type { TurnResult } from "../../chat/turns";
 import { messageText, type StoredMessage } from "../../graph/messages";
-import { TurnRejectedError } from "../chat/turnErrors";
+import { TurnRejectedError } from "../chat/turns/turnErrors";
 import { splitAttachments } from "../context/attachmentFormat";
 import type { SkeinSettings } from "../settings/settings";
 import type { PendingApproval, ToolApprovalDecision, WorkspaceHost } from "../../chat/tools/types";

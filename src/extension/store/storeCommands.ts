@@ -27,6 +27,8 @@ export interface StoreCommands {
   disconnect(): Promise<void>;
   copyLocal(): Promise<void>;
   retry(): void;
+  /** Whether this window's store is the shared PostgreSQL one (what copyLocal and retry need). */
+  isShared(): boolean;
 }
 
 export function createStoreCommands(ctx: StoreCommandContext): StoreCommands {
@@ -38,6 +40,7 @@ export function createStoreCommands(ctx: StoreCommandContext): StoreCommands {
       ctx.store.retry();
       ctx.refreshTree();
     },
+    isShared: () => ctx.store.isPostgres,
   };
 }
 
@@ -109,13 +112,8 @@ async function disconnect(ctx: StoreCommandContext): Promise<void> {
   );
 }
 
+/** Run only with the shared store open (the command table requires "sharedStore"). */
 async function copyLocal(ctx: StoreCommandContext): Promise<void> {
-  if (!ctx.store.isPostgres) {
-    void vscode.window.showWarningMessage(
-      vscode.l10n.t("Connect to PostgreSQL first (“Skein: Connect to PostgreSQL…”)."),
-    );
-    return;
-  }
   try {
     const target = await ctx.saver();
     const report = await vscode.window.withProgress(

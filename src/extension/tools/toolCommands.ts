@@ -29,13 +29,9 @@ export function createToolCommands(deps: {
   const { context, permissions } = deps;
   return {
     addSelection: async () => {
+      // The command table runs this only with an editor open (the "editor" requirement says what to do else).
       const editor = vscode.window.activeTextEditor;
-      if (!editor) {
-        void vscode.window.showInformationMessage(
-          vscode.l10n.t("Open a file and select some text to add it to the chat."),
-        );
-        return;
-      }
+      if (!editor) return;
       context.addSelection(editor);
       await deps.revealChat();
     },

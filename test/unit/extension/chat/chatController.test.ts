@@ -11,8 +11,8 @@ import { STATE_KEYS, type KeyValueStore } from "../../../../src/extension/chat/s
 
 const OPEN_THREAD_KEY = STATE_KEYS.openThread.id;
 const DRAFTS_KEY = STATE_KEYS.drafts.id;
-import type { Scheduler } from "../../../../src/extension/chat/tokenBatcher";
-import { TurnRejectedError } from "../../../../src/extension/chat/turnErrors";
+import type { Scheduler } from "../../../../src/extension/chat/turns/tokenBatcher";
+import { TurnRejectedError } from "../../../../src/extension/chat/turns/turnErrors";
 import type { StoredMessage } from "../../../../src/graph/messages";
 import { MAX_INPUT_CHARS, webviewMessage, type HostMessage } from "../../../../src/protocol/messages";
 import type { ChatSnapshot, WebviewStrings } from "../../../../src/protocol/types";

@@ -9,8 +9,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { FileSaver } from "../../../../src/checkpoint/file";
 import { ThreadServices } from "../../../../src/extension/engine/threadServices";
 import { readSettings } from "../../../../src/extension/settings/settings";
-import { toErrorView } from "../../../../src/extension/chat/messageView";
-import { TurnRejectedError } from "../../../../src/extension/chat/turnErrors";
+import { toErrorView } from "../../../../src/extension/chat/view/messageView";
+import { TurnRejectedError } from "../../../../src/extension/chat/turns/turnErrors";
 import type { ChatEvent } from "../../../../src/extension/engine/backend";
 import { startMockAnthropic } from "../../../fixtures/mock-anthropic/server";
 import type { MockAnthropic } from "../../../fixtures/mock-anthropic/server";

@@ -11,8 +11,8 @@ import {
 } from "../../../../src/extension/settings/settings";
 import { MemorySaver } from "../../../../src/checkpoint";
 import { ThreadServices } from "../../../../src/extension/engine/threadServices";
-import { toErrorView } from "../../../../src/extension/chat/messageView";
-import { TurnRejectedError } from "../../../../src/extension/chat/turnErrors";
+import { toErrorView } from "../../../../src/extension/chat/view/messageView";
+import { TurnRejectedError } from "../../../../src/extension/chat/turns/turnErrors";
 
 /** An in-memory SecretStorage (the real one is VS Code's; the in-editor suite covers it). */
 class Secrets implements SecretStore {

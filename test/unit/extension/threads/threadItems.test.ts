@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { relativeTime, sortThreads, threadItemText } from "../../../../src/extension/threads/threadItems";
-import { TokenBatcher, type Scheduler } from "../../../../src/extension/chat/tokenBatcher";
-import { toErrorView, toMessageViews } from "../../../../src/extension/chat/messageView";
+import { TokenBatcher, type Scheduler } from "../../../../src/extension/chat/turns/tokenBatcher";
+import { toErrorView, toMessageViews } from "../../../../src/extension/chat/view/messageView";
 
 const now = new Date("2026-06-15T12:00:00Z");
 const strings = { untitled: "New Thread", messages: (n: number) => `${n} messages`, justNow: "just now" };

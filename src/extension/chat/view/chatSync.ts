@@ -3,19 +3,19 @@
  * then only changes — after a run or a branch switch, "after message X the list is now …" (replaceTail) with
  * the store's version of the messages the operation touched, never the whole thread again.
  */
-import { hostMessage } from "../../protocol/messages";
+import { hostMessage } from "../../../protocol/messages";
 import type {
   ChatErrorView,
   ChatSnapshot,
   ComposerContextView,
   PersistedViewState,
   WebviewStrings,
-} from "../../protocol/types";
+} from "../../../protocol/types";
 import { toApprovalView } from "./approvalView";
-import { turnStatus } from "../../chat/threadView";
-import type { ChatBackend, LoadedThread, ThreadRef } from "../engine/backend";
+import { turnStatus } from "../../../chat/threadView";
+import type { ChatBackend, LoadedThread, ThreadRef } from "../../engine/backend";
 import { toErrorView } from "./messageView";
-import type { ChatViewState } from "./chatViewState";
+import type { ChatViewState } from "../chatViewState";
 import { ShownList, tailChange } from "./shownList";
 import { composeSnapshot, PrefetchSlot } from "./snapshot";
 

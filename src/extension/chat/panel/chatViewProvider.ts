@@ -5,9 +5,9 @@
  */
 import { randomBytes } from "node:crypto";
 import * as vscode from "vscode";
-import { hostMessage, type HostMessage } from "../../protocol/messages";
-import type { TokenColors } from "../theme/tokenColors";
-import type { ChatController, ChatPanel } from "./chatController";
+import { hostMessage, type HostMessage } from "../../../protocol/messages";
+import type { TokenColors } from "../../theme/tokenColors";
+import type { ChatController, ChatPanel } from "../chatController";
 import { chatWebviewHtml } from "./webviewHtml";
 
 export const CHAT_VIEW_ID = "skein.chat";

@@ -4,9 +4,14 @@
  * a `ready` the host cannot read still gets a snapshot (without the webview's remembered state), and a send the
  * host refuses says so in the chat instead of leaving a pending bubble and a view stuck streaming.
  */
-import { describeRejected, isWebviewMessage, type WebviewCommand, type WebviewToHost } from "../../protocol/messages";
-import type { PersistedViewState } from "../../protocol/types";
-import type { BranchRequest, ThreadRef, ToolApprovalDecision } from "../engine/backend";
+import {
+  describeRejected,
+  isWebviewMessage,
+  type WebviewCommand,
+  type WebviewToHost,
+} from "../../../protocol/messages";
+import type { PersistedViewState } from "../../../protocol/types";
+import type { BranchRequest, ThreadRef, ToolApprovalDecision } from "../../engine/backend";
 
 /** What the dispatcher drives (the ChatController). */
 export interface DispatchTarget {

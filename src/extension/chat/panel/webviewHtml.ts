@@ -7,7 +7,7 @@
  */
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import type { WebviewStrings } from "../../protocol/types";
+import type { WebviewStrings } from "../../../protocol/types";
 
 export interface WebviewHtmlParts {
   /** The extension's root folder on disk. */

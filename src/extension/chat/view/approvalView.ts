@@ -1,6 +1,6 @@
 /** A pending tool approval (from the thread's checkpoint) as the chat's card shows it. */
-import type { PendingApproval } from "../../chat/tools/types";
-import type { ApprovalView } from "../../protocol/types";
+import type { PendingApproval } from "../../../chat/tools/types";
+import type { ApprovalView } from "../../../protocol/types";
 
 const MAX_ARGS_CHARS = 4_000;
 /** A diff longer than this is cut in the card (Show Diff has all of it). */

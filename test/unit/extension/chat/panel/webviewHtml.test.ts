@@ -3,8 +3,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { chatWebviewHtml, type WebviewHtmlParts } from "../../../../src/extension/chat/webviewHtml";
-import type { WebviewStrings } from "../../../../src/protocol/types";
+import { chatWebviewHtml, type WebviewHtmlParts } from "../../../../../src/extension/chat/panel/webviewHtml";
+import type { WebviewStrings } from "../../../../../src/protocol/types";
 
 const root = mkdtempSync(join(tmpdir(), "skein-html-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

@@ -1,6 +1,6 @@
 /** The webview's strings, localised on the host (the webview has no l10n API) and sent in every snapshot. */
 import * as vscode from "vscode";
-import type { WebviewStrings } from "../../protocol/types";
+import type { WebviewStrings } from "../../../protocol/types";
 
 export function webviewStrings(): WebviewStrings {
   const t = vscode.l10n.t;

@@ -9,9 +9,9 @@ import type {
   ComposerContextView,
   PersistedViewState,
   WebviewStrings,
-} from "../../protocol/types";
-import { turnStatus } from "../../chat/threadView";
-import type { LoadedThread } from "../engine/backend";
+} from "../../../protocol/types";
+import { turnStatus } from "../../../chat/threadView";
+import type { LoadedThread } from "../../engine/backend";
 import { toErrorView, toMessageViews } from "./messageView";
 import { toApprovalView } from "./approvalView";
 

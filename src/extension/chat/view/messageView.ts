@@ -1,9 +1,9 @@
 /** Stored messages → what the webview shows. The webview never sees provider blocks, metadata or usage. */
-import { messageText, type StoredMessage } from "../../graph/messages";
-import type { ChatErrorView, ChatMessageView, ErrorAction, ToolStatusView } from "../../protocol/types";
-import { KEY_ERROR_CODES, KEY_ERROR_NAMES, type CodedError } from "../engine/backend";
-import { TurnRejectedError } from "./turnErrors";
-import { splitAttachments } from "../context/attachmentFormat";
+import { messageText, type StoredMessage } from "../../../graph/messages";
+import type { ChatErrorView, ChatMessageView, ErrorAction, ToolStatusView } from "../../../protocol/types";
+import { KEY_ERROR_CODES, KEY_ERROR_NAMES, type CodedError } from "../../engine/backend";
+import { TurnRejectedError } from "../turns/turnErrors";
+import { splitAttachments } from "../../context/attachmentFormat";
 
 /** Tool arguments are shown, not executed; cap them so a giant JSON cannot bloat the snapshot. */
 const MAX_ARGS_CHARS = 4_000;

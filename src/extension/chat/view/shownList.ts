@@ -4,8 +4,8 @@
  * list is now …". Streamed partial replies and optimistic pending messages are never in here; they always sit
  * at the end of the webview's list, after any anchor, so a change replaces them.
  */
-import type { ChatMessageView } from "../../protocol/types";
-import type { LoadedThread } from "../engine/backend";
+import type { ChatMessageView } from "../../../protocol/types";
+import type { LoadedThread } from "../../engine/backend";
 import { toMessageViews } from "./messageView";
 
 export class ShownList {
