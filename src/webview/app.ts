@@ -11,12 +11,12 @@ import {
   type WebviewMessage,
 } from "../protocol/messages";
 import type { ChatErrorView, ChatSnapshot, PersistedViewState, ScrollAnchor, WebviewStrings } from "../protocol/types";
-import { MessageList } from "./messageList";
-import { format, joinDrafts } from "./notices";
-import { applyTokenColors } from "./themeColors";
+import { MessageList } from "./messages/messageList";
+import { format, joinDrafts } from "./composer/notices";
+import { applyTokenColors } from "./markdown/themeColors";
 import { actionBar, errorBox, interruptedNotice, type NoticeActions } from "./turnNotices";
 import { cacheOf, readCache, readSavedState, readStrings, type CachedThread } from "./viewState";
-import { WorkspaceUi } from "./workspaceUi";
+import { WorkspaceUi } from "./workspace/workspaceUi";
 
 export interface VsCodeApi {
   postMessage(message: WebviewMessage): void;

@@ -1,9 +1,9 @@
 /**
  * Entry of dist/highlight.js, the lazily loaded highlighter: highlight.js with its common languages (about 40),
- * published as `globalThis.skeinHighlighter` for src/webview/highlight.ts.
+ * published as `globalThis.skeinHighlighter` for src/webview/markdown/highlight.ts.
  */
 import hljs from "highlight.js/lib/common";
-import type { Highlighter } from "./highlight";
+import type { Highlighter } from "./markdown/highlight";
 
 /** Fence names people write that highlight.js knows under another name. */
 const ALIASES: Record<string, string> = {

@@ -6,7 +6,7 @@
  * DOM hooks: details.tool-row[data-tool-call-id][data-status] > summary > .tool-name, .tool-target, .tool-status;
  * pre.tool-output (streamed), pre.tool-args, pre.tool-result.
  */
-import type { ChatMessageView, ToolStrings } from "../protocol/types";
+import type { ChatMessageView, ToolStrings } from "../../protocol/types";
 
 type ToolCallView = NonNullable<ChatMessageView["toolCalls"]>[number];
 

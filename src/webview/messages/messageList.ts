@@ -6,16 +6,23 @@
  * of a long reply renders nothing again. Every message element carries `data-role` and `data-message-id` for
  * tests and styling.
  */
-import type { ChatMessageView, WebviewStrings } from "../protocol/types";
+import type { ChatMessageView, WebviewStrings } from "../../protocol/types";
 import type { MessageActions } from "./branchControls";
-import { MAX_MARKDOWN_CHARS, renderInto, type RenderOptions } from "./markdown";
+import { MAX_MARKDOWN_CHARS, renderInto, type RenderOptions } from "../markdown/markdown";
 import { LongMessages, PROGRESSIVE_CHARS } from "./longMessages";
-import { MarkdownStream } from "./markdownStream";
+import { MarkdownStream } from "../markdown/markdownStream";
 import { dressMessage } from "./messageElement";
 import { ScrollKeeper } from "./scrollKeeper";
-import { messageAttachments } from "./contextChips";
-import { appendToolOutput, findRow, pendingCallRow, resultRow, ToolIndex, updatePendingRows } from "./toolRows";
-import { toolStrings } from "./toolStrings";
+import { messageAttachments } from "../composer/contextChips";
+import {
+  appendToolOutput,
+  findRow,
+  pendingCallRow,
+  resultRow,
+  ToolIndex,
+  updatePendingRows,
+} from "../workspace/toolRows";
+import { toolStrings } from "../workspace/toolStrings";
 
 /** Messages put into the DOM when a thread opens: enough to fill a tall panel, few enough to paint at once. */
 export const FIRST_PAGE = 20;

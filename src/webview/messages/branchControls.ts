@@ -6,7 +6,7 @@
  *   .edit-box > textarea.edit-input, button.edit-save, button.edit-cancel   (replaces the body while editing)
  * Everything is built with DOM APIs and textContent: no markup from messages is ever parsed here.
  */
-import type { ChatMessageView, WebviewStrings } from "../protocol/types";
+import type { ChatMessageView, WebviewStrings } from "../../protocol/types";
 
 export interface MessageActions {
   edit(messageId: string, text: string): void;
