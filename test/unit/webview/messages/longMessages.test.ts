@@ -4,7 +4,8 @@ import { describe, expect, it } from "vitest";
 import { hostMessage, type WebviewMessage } from "../../../../src/protocol/messages";
 import type { ChatMessageView, ChatSnapshot, PersistedViewState, WebviewStrings } from "../../../../src/protocol/types";
 import { ChatApp, type VsCodeApi } from "../../../../src/webview/app";
-import { COLLAPSE_CHARS, COLLAPSE_LINES, FIRST_PAGE } from "../../../../src/webview/messages/messageList";
+import { FIRST_PAGE } from "../../../../src/webview/messages/messageList";
+import { COLLAPSE_CHARS, COLLAPSE_LINES } from "../../../../src/webview/messages/showMore";
 import { testStrings } from "../strings";
 
 const strings: WebviewStrings = { ...testStrings, needsApiKey: "Key." };
