@@ -11,7 +11,7 @@ export interface NoticeActions {
 }
 
 /** The Set API Key / Retry buttons. */
-export function actionBar(
+function actionBar(
   doc: Document,
   strings: WebviewStrings,
   show: { setKey: boolean; retry: boolean },
@@ -25,12 +25,7 @@ export function actionBar(
 }
 
 /** The failure of the last turn, inline after the messages, with the actions the error allows. */
-export function errorBox(
-  doc: Document,
-  error: ChatErrorView,
-  strings: WebviewStrings,
-  actions: NoticeActions,
-): HTMLElement {
+function errorBox(doc: Document, error: ChatErrorView, strings: WebviewStrings, actions: NoticeActions): HTMLElement {
   const box = doc.createElement("div");
   box.id = "chat-error";
   box.className = "message message-error";
@@ -53,7 +48,7 @@ export function errorBox(
 }
 
 /** The last turn did not finish: Retry, with the reason unless the cut-off reply already says so on itself. */
-export function interruptedNotice(
+function interruptedNotice(
   doc: Document,
   strings: WebviewStrings,
   withText: boolean,

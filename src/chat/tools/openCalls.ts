@@ -21,7 +21,7 @@ interface GraphLike {
   updateState(config: RunnableConfig, values: unknown, asNode?: string): Promise<RunnableConfig>;
 }
 
-export interface CloseOpenCalls {
+interface CloseOpenCalls {
   /** Results the calls produced (a call cut by Stop), used before anything else. */
   ran?: ReadonlyMap<string, Message>;
   /** The answer for a call waiting for approval. */
@@ -30,11 +30,11 @@ export interface CloseOpenCalls {
   other?: (call: ToolCall) => Message | { content: string; status: ToolCallStatus };
 }
 
-export const ABANDONED_TEXT =
+const ABANDONED_TEXT =
   "Abandoned: the run ended before this call finished (it may have partly run). It was not run again.";
 
 /** Stores results for the open calls of the thread's last reply; returns what was stored ([] when none were open). */
-export async function closeOpenCalls(graph: GraphLike, threadId: string, answers: CloseOpenCalls): Promise<Message[]> {
+async function closeOpenCalls(graph: GraphLike, threadId: string, answers: CloseOpenCalls): Promise<Message[]> {
   const config = { configurable: { thread_id: threadId } };
   const state = await graph.getState(config);
   if (!state.next.includes("tools")) return [];
