@@ -6,7 +6,18 @@ import tseslint from "typescript-eslint";
 const WEBVIEW_PACKAGES = ["markdown-it", "dompurify", "highlight.js", "shiki", "lowlight"];
 
 const escape = (name) => name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-const webviewAllowed = `^(?!(?:\\./|\\.\\./protocol/|(?:${WEBVIEW_PACKAGES.map(escape).join("|")})(?:/|$))).*`;
+/**
+ * What a webview file `depth` folders below src/webview may import: relative paths that stay inside src/webview,
+ * src/protocol, and the packages above; anything else matches.
+ */
+function webviewForbidden(depth) {
+  const up = (n) => "\\.\\./".repeat(n);
+  const inside = ["\\./", ...Array.from({ length: depth }, (_, i) => `${up(i + 1)}(?!\\.\\./)`)];
+  const allowed = [...inside, `${up(depth + 1)}protocol/`, `(?:${WEBVIEW_PACKAGES.map(escape).join("|")})(?:/|$)`];
+  return `^(?!(?:${allowed.join("|")})).*`;
+}
+/** The webview's files by depth: its entry points and app at the top, feature folders (and their folders) below. */
+const WEBVIEW_DEPTHS = ["src/webview/*.ts", "src/webview/*/*.ts", "src/webview/*/*/*.ts"];
 
 const noVscode = {
   name: "vscode",
@@ -77,8 +88,8 @@ export default tseslint.config(
       ],
     },
   },
-  {
-    files: ["src/webview/**/*.ts"],
+  ...WEBVIEW_DEPTHS.map((files, depth) => ({
+    files: [files],
     rules: {
       "no-restricted-imports": [
         "error",
@@ -86,12 +97,12 @@ export default tseslint.config(
           paths: [noVscode],
           patterns: [
             {
-              regex: webviewAllowed,
+              regex: webviewForbidden(depth),
               message: `The webview imports only src/protocol and ${WEBVIEW_PACKAGES.join(", ")}.`,
             },
           ],
         },
       ],
     },
-  },
+  })),
 );

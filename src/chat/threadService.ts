@@ -18,27 +18,22 @@
  */
 import { v4 as uuid4 } from "uuid";
 import type { Message, StoredMessage } from "../graph/messages";
-import type { BaseCheckpointSaver } from "../checkpoint/base";
-import type { ChatModel, ModelEvent } from "../model/types";
-import { ModelError, storedFailureCode } from "../model/errors";
-import type { ContextOptions } from "./contextWindow";
-import { createChatGraph, type ChatGraph } from "./chatGraph";
+import { ModelError } from "../model/errors";
+import type { ChatGraph } from "./chatGraph";
 import { ensureTitle } from "./callModel";
 import { CATALOG_KEYS, catalogOf, summaryOf, type ThreadSummary } from "./catalog";
 import { ThreadBranches, type HistoryGraph, type PlannedRun } from "./history/branches";
 import { exportThreadJson, exportThreadMarkdown, importThreadJson } from "./history/exportImport";
 import { ThreadSearchIndex, type SearchOptions, type SearchResult } from "./history/search";
-import { isInterrupted, type LoadedThread, type SiblingMap } from "./threadView";
-import type { ChatTool } from "./tools";
+import { createHistoryGraph, TurnGraphs, type ChatGraphSettings } from "./serviceGraphs";
+import { readPendingApprovals, readThreadState } from "./threadState";
+import type { LoadedThread, SiblingMap } from "./threadView";
 import { Command } from "../graph/command";
 import { checkDecision, pendingApprovalsOf } from "./tools/approvals";
 import { ToolRuns } from "./tools/toolRuns";
-import { createWorkspaceTools, toolSetKey } from "./tools/workspaceTools";
 import { ApprovalNotPendingError } from "./tools/errors";
-import { DEFAULT_TOOL_SETTINGS, MOVED_ON_REASON } from "./tools/types";
-import { ABANDONED_TEXT, closeOpenCalls } from "./tools/openCalls";
-import { rejectionText, STOPPED_TEXT, STOPPED_WAITING_TEXT } from "./tools/toolCallNode";
-import type { PendingApproval, ToolApprovalDecision, ToolSettings, WorkspaceHost } from "./tools/types";
+import { closeAbandonedCalls, closeBeforeNewInput, closeStoppedCalls } from "./tools/openCalls";
+import type { PendingApproval, ToolApprovalDecision } from "./tools/types";
 import { Turns, type ThreadConfig, type TurnOptions, type TurnResult } from "./turns";
 
 export type { ChatEvent, TurnOptions, TurnResult } from "./turns";
@@ -49,44 +44,21 @@ export type BranchRequest =
 
 export type ExportFormat = "markdown" | "json";
 
-export interface ThreadServiceOptions {
-  checkpointer: BaseCheckpointSaver;
-  model: ChatModel | (() => ChatModel | Promise<ChatModel>);
-  systemPrompt?: string | (() => string | undefined);
-  context?: ContextOptions | (() => ContextOptions | undefined);
-  tools?: readonly ChatTool[];
-  /**
-   * The workspace tools (read_file … run_command), read per turn: no host (or `enabled: false`) offers none;
-   * an untrusted host offers only the read-only ones. Extra `tools` above are offered too.
-   */
-  workspace?: {
-    host(): WorkspaceHost | undefined;
-    settings?(): Partial<ToolSettings> | undefined;
-  };
+/** The chat graph's settings (read per turn), and what the service adds around the store. */
+export interface ThreadServiceOptions extends ChatGraphSettings {
   /** Where this store's search index lives (a file beside the store); memory only without it. */
   searchFile?: string;
   /** Checked before each turn: an error refuses the turn (`status: "rejected"`, nothing stored). */
   refuseTurn?(): Error | undefined;
 }
 
-/** The model of the history graph: switching, forking, importing and exporting never call it. */
-const refusingModel: ChatModel = {
-  model: "none",
-  contextWindow: 1,
-  maxTokens: 1,
-  // eslint-disable-next-line require-yield
-  async *stream(): AsyncIterable<ModelEvent> {
-    throw new Error("The history graph never calls the model; turns run through ThreadService.");
-  },
-};
-
 export class ThreadService {
   private readonly turns: Turns;
+  private readonly graphs: TurnGraphs;
   private readonly branches: ThreadBranches;
   private readonly index: ThreadSearchIndex;
   /** Reads and rewires the checkpoint tree without a model (no key or settings needed). */
-  private readonly historyGraph: HistoryGraph;
-  private cached?: { model: ChatModel; system?: string; context: string; tools: string; graph: ChatGraph };
+  private readonly historyGraph: ChatGraph;
   /** Running tool calls, so Stop stores what each produced. */
   private readonly toolRuns = new ToolRuns();
   /** Threads probed and found without forks (forks made here mark the catalog). */
@@ -94,12 +66,13 @@ export class ThreadService {
 
   constructor(private readonly options: ThreadServiceOptions) {
     const saver = options.checkpointer;
-    this.turns = new Turns(() => this.graph(), {
+    this.graphs = new TurnGraphs(options, this.toolRuns);
+    this.turns = new Turns(() => this.graphs.current(), {
       afterStop: (threadId) => this.answerStoppedCalls(threadId),
       afterRun: (threadId) => this.toolRuns.forget(threadId),
     });
-    this.historyGraph = createChatGraph({ model: refusingModel, checkpointer: saver }) as unknown as HistoryGraph;
-    this.branches = new ThreadBranches(saver, this.historyGraph);
+    this.historyGraph = createHistoryGraph(saver);
+    this.branches = new ThreadBranches(saver, this.history);
     this.index = new ThreadSearchIndex(saver, {
       file: options.searchFile,
       // A thread with branches is indexed whole (every branch), so hits on branches not shown are found too.
@@ -111,37 +84,9 @@ export class ThreadService {
     });
   }
 
-  private async graph(): Promise<ChatGraph> {
-    const model = typeof this.options.model === "function" ? await this.options.model() : this.options.model;
-    const { systemPrompt: sp, context: ctx } = this.options;
-    const system = typeof sp === "function" ? sp() : sp;
-    const contextOptions = typeof ctx === "function" ? ctx() : ctx;
-    const context = JSON.stringify(contextOptions ?? null);
-    const host = this.options.workspace?.host();
-    const settings: ToolSettings = { ...DEFAULT_TOOL_SETTINGS, ...this.options.workspace?.settings?.() };
-    const workspaceTools = host && settings.enabled ? await createWorkspaceTools(host, settings) : [];
-    const tools = toolSetKey(host, settings, workspaceTools);
-    const cached = this.cached;
-    if (
-      cached &&
-      cached.model === model &&
-      cached.system === system &&
-      cached.context === context &&
-      cached.tools === tools
-    )
-      return cached.graph;
-    const graph = createChatGraph({
-      model,
-      checkpointer: this.options.checkpointer,
-      systemPrompt: system,
-      context: contextOptions,
-      tools: [...workspaceTools, ...(this.options.tools ?? [])],
-      maxRounds: settings.maxRounds,
-      maxResultChars: settings.limits?.maxResultChars,
-      toolRuns: this.toolRuns,
-    });
-    this.cached = { model, system, context, tools, graph };
-    return graph;
+  /** The history graph as branches and export/import use it (the part of a compiled graph they need). */
+  private get history(): HistoryGraph {
+    return this.historyGraph as unknown as HistoryGraph;
   }
 
   private config(threadId: string): ThreadConfig {
@@ -185,7 +130,11 @@ export class ThreadService {
    */
   async load(threadId: string, options: { probeForks?: boolean } = {}): Promise<LoadedThread | undefined> {
     const saver = this.options.checkpointer;
-    const [info, state] = await Promise.all([saver.getThreadInfo(threadId), this.readState(threadId)]);
+    const source = { saver, historyGraph: this.historyGraph };
+    const [info, state] = await Promise.all([
+      saver.getThreadInfo(threadId),
+      readThreadState(source, threadId, this.turns.isRunning(threadId)),
+    ]);
     if (!state && !info) return undefined;
     const messages = state?.messages ?? [];
     const branched = (info && catalogOf(info).hasBranches) || options.probeForks === true;
@@ -198,39 +147,6 @@ export class ThreadService {
       siblings,
       ...(state?.pendingApprovals?.length ? { pendingApprovals: state.pendingApprovals } : {}),
     };
-  }
-
-  private async readState(threadId: string): Promise<Omit<LoadedThread, "title" | "siblings"> | undefined> {
-    const running = this.turns.isRunning(threadId);
-    // Fast path for the common case — the last turn finished: the head checkpoint's messages are the thread, and
-    // reading them is one store read (~ms at 1,000 turns), where a full getState rebuilds every channel.
-    const head = await this.options.checkpointer.getTuple(this.config(threadId));
-    const stored = head?.checkpoint.channel_values.messages;
-    if (head && Array.isArray(stored) && (head.pendingWrites?.length ?? 0) === 0 && !running) {
-      const messages = stored as StoredMessage[];
-      const last = messages.at(-1);
-      if (last?.role === "assistant" && !last.tool_calls?.length)
-        return { messages, interrupted: isInterrupted(messages, { running, failed: false }) };
-    }
-    // Otherwise (unanswered, failed, pending writes) the graph's state: the messages and the recorded failure.
-    const state = await this.historyGraphState(threadId);
-    const messages = ((state.values as { messages?: StoredMessage[] }).messages ?? []).slice();
-    const failed = state.tasks.find((t) => t.error)?.error;
-    if (messages.length === 0 && !failed) return undefined;
-    const error =
-      failed && !running ? { name: failed.name, message: failed.message, code: storedFailureCode(failed) } : undefined;
-    const pendingApprovals = running ? [] : pendingApprovalsOf(state.tasks);
-    // A thread that waits for an approval is paused, not interrupted.
-    // Tool calls left open by a run that ended (a killed window) make it interrupted too: Retry answers them.
-    const openTools = !running && state.next.includes("tools");
-    const interrupted = pendingApprovals.length
-      ? false
-      : openTools || isInterrupted(messages, { running, failed: Boolean(failed) });
-    return { messages, interrupted, error, ...(pendingApprovals.length ? { pendingApprovals } : {}) };
-  }
-
-  private historyGraphState(threadId: string) {
-    return (this.historyGraph as unknown as ChatGraph).getState(this.config(threadId));
   }
 
   /**
@@ -273,11 +189,7 @@ export class ThreadService {
   /** The approvals the thread waits for (its `tools` tasks' interrupts), in tool-call order; [] while a turn runs. */
   async pendingApprovals(threadId: string): Promise<PendingApproval[]> {
     if (this.turns.isRunning(threadId)) return [];
-    return this.readApprovals(threadId);
-  }
-
-  private async readApprovals(threadId: string): Promise<PendingApproval[]> {
-    return pendingApprovalsOf((await this.historyGraphState(threadId)).tasks);
+    return readPendingApprovals(this.historyGraph, threadId);
   }
 
   /**
@@ -294,7 +206,7 @@ export class ThreadService {
     const refused = this.refused([]);
     if (refused) return refused;
     return this.turns.run(threadId, options, [], async () => {
-      const pending = await this.readApprovals(threadId);
+      const pending = await readPendingApprovals(this.historyGraph, threadId);
       if (!pending.some((p) => p.interruptId === interruptId)) throw new ApprovalNotPendingError(threadId, interruptId);
       return { input: new Command({ resume: { [interruptId]: answer } }), config: this.config(threadId) };
     });
@@ -310,7 +222,7 @@ export class ThreadService {
     return (
       this.refused([user]) ??
       this.turns.run(threadId, options, [user], async (graph) => {
-        await this.closeOpenCalls(graph, threadId);
+        await closeBeforeNewInput(graph, threadId);
         return {
           input: { messages: [user] },
           config: this.config(threadId),
@@ -339,9 +251,7 @@ export class ThreadService {
         if (state.next.length > 0) {
           // Calls whose run died with the process may have partly run: answered as abandoned, never re-run.
           if (state.next.includes("tools") && pendingApprovalsOf(state.tasks).length === 0)
-            await closeOpenCalls(graph, threadId, {
-              pending: () => ({ content: ABANDONED_TEXT, status: "abandoned" }),
-            });
+            await closeAbandonedCalls(graph, threadId);
           return { input: null, config };
         }
         const messages = (state.values as { messages?: StoredMessage[] }).messages ?? [];
@@ -388,25 +298,10 @@ export class ThreadService {
     }
   }
 
-  /**
-   * Before new input: calls still waiting for approval are answered as rejected ("the user moved on"), calls
-   * whose run ended with the process as abandoned, so the history the model gets next stays valid.
-   */
-  private async closeOpenCalls(graph: ChatGraph, threadId: string): Promise<void> {
-    await closeOpenCalls(graph, threadId, {
-      pending: (call) => ({ content: rejectionText(call.name, { reason: MOVED_ON_REASON }), status: "rejected" }),
-    });
-  }
-
   /** After Stop: each tool call the run left open gets its "stopped" result (a command's output so far included). */
   private async answerStoppedCalls(threadId: string): Promise<StoredMessage[]> {
     const ran = await this.toolRuns.drain(threadId);
-    const stored = await closeOpenCalls(await this.graph(), threadId, {
-      ran,
-      pending: () => ({ content: STOPPED_WAITING_TEXT, status: "stopped" }),
-      other: () => ({ content: STOPPED_TEXT, status: "stopped" }),
-    });
-    return stored as StoredMessage[];
+    return (await closeStoppedCalls(await this.graphs.current(), threadId, ran)) as StoredMessage[];
   }
 
   /** A turn the settings refuse: "rejected" before anything is sent or stored, with its input back. */
@@ -433,13 +328,13 @@ export class ThreadService {
   }
 
   exportThread(threadId: string, format: ExportFormat): Promise<string> {
-    const context = { saver: this.options.checkpointer, graph: this.historyGraph };
+    const context = { saver: this.options.checkpointer, graph: this.history };
     return format === "json" ? exportThreadJson(context, threadId) : exportThreadMarkdown(context, threadId);
   }
 
   /** Validates, then creates a new thread (new id); throws ThreadImportError and creates nothing on bad input. */
   importThread(text: string): Promise<{ threadId: string; title: string | null; messageCount: number }> {
-    return importThreadJson({ saver: this.options.checkpointer, graph: this.historyGraph }, text, uuid4());
+    return importThreadJson({ saver: this.options.checkpointer, graph: this.history }, text, uuid4());
   }
 
   search(query: string, options?: SearchOptions): Promise<SearchResult> {

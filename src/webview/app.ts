@@ -11,21 +11,20 @@ import {
   type WebviewMessage,
 } from "../protocol/messages";
 import type { ChatErrorView, ChatSnapshot, PersistedViewState, ScrollAnchor, WebviewStrings } from "../protocol/types";
-import { MessageList } from "./messageList";
-import { format, joinDrafts } from "./notices";
-import { applyTokenColors } from "./themeColors";
-import { actionBar, errorBox, interruptedNotice, type NoticeActions } from "./turnNotices";
+import { COMPOSER_HTML, ComposerForm } from "./composer/composer";
+import { format, joinDrafts } from "./composer/notices";
+import { branchActions } from "./messages/branchControls";
+import { MessageList } from "./messages/messageList";
+import { applyTokenColors } from "./markdown/themeColors";
+import { endConversation, fillEmptyState, type NoticeActions } from "./turnNotices";
 import { cacheOf, readCache, readSavedState, readStrings, type CachedThread } from "./viewState";
-import { WorkspaceUi } from "./workspaceUi";
+import { WorkspaceUi } from "./workspace/workspaceUi";
 
 export interface VsCodeApi {
   postMessage(message: WebviewMessage): void;
   getState(): unknown;
   setState(state: PersistedViewState & { cache?: CachedThread }): void;
 }
-
-/** Draft changes reach the host at most this often (the webview's own state is updated at once). */
-const DRAFT_DEBOUNCE_MS = 300;
 
 export class ChatApp {
   private threadId: string | undefined;
@@ -34,9 +33,6 @@ export class ChatApp {
   private interrupted = false;
   private error: ChatErrorView | null = null;
   private needsApiKey = false;
-  private draftTimer: ReturnType<typeof setTimeout> | undefined;
-  /** The thread the composer's unposted changes belong to (the timer may fire after another thread opened). */
-  private draftOwner: string | undefined;
   /**
    * Until the snapshot of the thread being opened arrives (and before the first one), the composer holds only
    * what was typed for that thread, and Send waits: a message must never go to a thread the user no longer sees.
@@ -49,6 +45,8 @@ export class ChatApp {
   /** The list shows the thread as remembered in webview state; the host's snapshot has not arrived yet. */
   private paintedFromState = false;
   readonly list: MessageList;
+  /** The text box, Send / Stop, the notice above them, and the draft. */
+  private readonly form: ComposerForm;
   readonly composer: HTMLTextAreaElement;
   readonly sendButton: HTMLButtonElement;
   readonly stopButton: HTMLButtonElement;
@@ -68,48 +66,20 @@ export class ChatApp {
 <div id="messages" class="messages" role="log" aria-live="polite" tabindex="0"></div>
 <div id="empty-state" class="empty-state" hidden></div>
 <div id="chat-status" class="chat-status" role="status" aria-live="polite"></div>
-<div id="composer-notice" class="composer-notice" role="alert" hidden></div>
-<form id="composer-form" class="composer-form">
-  <div id="context-chips" class="context-chips" hidden></div>
-  <textarea id="composer" class="composer" rows="3"></textarea>
-  <div class="composer-actions">
-    <button type="submit" id="send-button" class="send-button"><span class="codicon codicon-send" aria-hidden="true"></span></button>
-    <button type="button" id="stop-button" class="stop-button" hidden><span class="codicon codicon-debug-stop" aria-hidden="true"></span></button>
-  </div>
-</form>`;
+${COMPOSER_HTML}`;
     const byId = <T extends HTMLElement>(id: string) => doc.getElementById(id) as T;
     this.messages = byId("messages");
     this.empty = byId("empty-state");
     this.status = byId("chat-status");
-    this.notice = byId("composer-notice");
-    this.composer = byId<HTMLTextAreaElement>("composer");
-    this.sendButton = byId<HTMLButtonElement>("send-button");
-    this.stopButton = byId<HTMLButtonElement>("stop-button");
     this.list = new MessageList(
       this.messages,
       (text) => this.post(webviewMessage("copy", { text })),
       () => this.saveState(),
-      {
-        // A re-run streams a new reply at the end: follow it, as after a send.
-        edit: (messageId, text) =>
-          this.postForThread(
-            (threadId) => (this.list.scrollToBottom(), webviewMessage("edit", { threadId, messageId, text })),
-          ),
-        regenerate: (messageId) =>
-          this.postForThread(
-            (threadId) => (this.list.scrollToBottom(), webviewMessage("regenerate", { threadId, messageId })),
-          ),
-        // The clicked "‹ ›" stays under the pointer while the message is replaced by its other version.
-        switchBranch: (messageId, index) =>
-          this.postForThread(
-            (threadId) => (
-              this.list.holdInPlace(messageId),
-              webviewMessage("switchBranch", { threadId, messageId, index })
-            ),
-          ),
-        fork: (messageId) => this.postForThread((threadId) => webviewMessage("fork", { threadId, messageId })),
-        busy: () => this.streaming,
-      },
+      branchActions(
+        () => this.list,
+        (build) => this.postForThread(build),
+        () => this.streaming,
+      ),
     );
 
     this.workspace = new WorkspaceUi(
@@ -125,41 +95,17 @@ export class ChatApp {
       open: (text, language) => this.post(webviewMessage("openCode", { text, ...(language ? { language } : {}) })),
     };
 
-    byId<HTMLFormElement>("composer-form").addEventListener("submit", (event) => {
-      event.preventDefault();
-      this.send();
+    this.form = new ComposerForm(doc, {
+      state: () => ({ threadId: this.threadId, switching: this.switching, streaming: this.streaming }),
+      send: () => this.send(),
+      stop: () => this.postForThread((threadId) => webviewMessage("stop", { threadId })),
+      changed: () => this.saveState(),
+      post: (message) => this.post(message),
     });
-    this.composer.addEventListener("keydown", (event) => {
-      if (event.key === "Escape" && this.streaming && this.threadId && !this.switching) {
-        event.preventDefault();
-        this.postForThread((threadId) => webviewMessage("stop", { threadId }));
-        return;
-      }
-      if (
-        event.key === "Enter" &&
-        !event.shiftKey &&
-        !event.isComposing &&
-        !event.altKey &&
-        !event.ctrlKey &&
-        !event.metaKey
-      ) {
-        event.preventDefault();
-        this.send();
-      }
-    });
-    this.composer.addEventListener("input", () => {
-      this.fitComposer();
-      this.onDraftChanged();
-    });
-    // The debounced draft must reach the host before the view can go away (reload, hide, close).
-    this.composer.addEventListener("blur", () => this.flushDraft());
-    doc.defaultView?.addEventListener("pagehide", () => this.flushDraft());
-    doc.addEventListener("visibilitychange", () => {
-      if (doc.visibilityState === "hidden") this.flushDraft();
-    });
-    this.stopButton.addEventListener("click", () => {
-      this.postForThread((threadId) => webviewMessage("stop", { threadId }));
-    });
+    this.composer = this.form.input;
+    this.sendButton = this.form.sendButton;
+    this.stopButton = this.form.stopButton;
+    this.notice = this.form.notice;
   }
 
   /** Tells the host the webview is listening, with what it remembers (thread, draft, scroll). */
@@ -281,12 +227,12 @@ export class ChatApp {
     if (threadId === this.threadId) return;
     // Already between threads (a second switch, or before the first snapshot): what was typed goes along.
     if (!this.switching) {
-      this.flushDraft();
+      this.form.flushDraft();
       this.composer.value = "";
     }
     this.threadId = threadId;
     this.switching = true;
-    this.showNotice(undefined);
+    this.form.showNotice(undefined);
     this.saveState();
     this.refreshChrome();
   }
@@ -295,7 +241,7 @@ export class ChatApp {
     const sameThread = snapshot.threadId === this.threadId && !this.switching;
     const wasSwitching = this.switching;
     // An unannounced switch (no `opening`): the composer still holds the old thread's draft; post it under that id.
-    if (!sameThread && !wasSwitching) this.flushDraft();
+    if (!sameThread && !wasSwitching) this.form.flushDraft();
     // The same thread again keeps where the user looks; another thread shows its newest message, unless this is
     // the thread the view was saved with (a reload): then the saved message and offset.
     const reload = this.reloadAnchor?.threadId === snapshot.threadId ? this.reloadAnchor.anchor : undefined;
@@ -323,8 +269,8 @@ export class ChatApp {
       // is that draft and anything typed since.
       this.composer.value =
         fromState && typed.startsWith(snapshot.draft) ? typed : joinDrafts(snapshot.draft, wasSwitching ? typed : "");
-      if (this.composer.value !== snapshot.draft) this.postDraft(snapshot.threadId);
-      this.showNotice(undefined);
+      if (this.composer.value !== snapshot.draft) this.form.postDraft(snapshot.threadId);
+      this.form.showNotice(undefined);
     }
     if (!anchor || !this.list.restoreAnchor(anchor.messageId, anchor.offset)) this.list.scrollToBottom();
     this.refreshChrome();
@@ -332,7 +278,7 @@ export class ChatApp {
     if (snapshot.focus) this.composer.focus();
     if (this.draftWasCut) {
       this.draftWasCut = false;
-      this.showNotice(format(snapshot.strings.draftCut, MAX_INPUT_CHARS));
+      this.form.showNotice(format(snapshot.strings.draftCut, MAX_INPUT_CHARS));
     }
   }
 
@@ -341,35 +287,21 @@ export class ChatApp {
     this.list.removePending();
     if (draft) {
       this.composer.value = joinDrafts(draft, this.composer.value);
-      this.postDraft(this.threadId!);
+      this.form.postDraft(this.threadId!);
       this.saveState();
     }
-    this.showNotice(message);
+    this.form.showNotice(message);
     this.refreshChrome();
   }
 
-  /** An inline note above the composer (undefined hides it). */
-  private showNotice(text: string | undefined): void {
-    this.notice.textContent = text ?? "";
-    this.notice.hidden = !text;
-  }
-
   private applyStrings(strings: WebviewStrings): void {
-    this.composer.placeholder = strings.placeholder;
-    this.composer.setAttribute("aria-label", strings.composerLabel);
+    this.form.applyStrings(strings);
     this.messages.setAttribute("aria-label", strings.messagesLabel);
-    for (const [button, label] of [
-      [this.sendButton, strings.send],
-      [this.stopButton, strings.stop],
-    ] as const) {
-      button.title = label;
-      button.setAttribute("aria-label", label);
-    }
   }
 
   /** Stop vs Send, the empty state, the error/interrupted banner at the end of the list. */
   private refreshChrome(): void {
-    this.fitComposer();
+    this.form.fit();
     this.sendButton.disabled = this.switching;
     this.root.classList.toggle("is-opening", this.switching);
     const strings = this.strings;
@@ -378,17 +310,7 @@ export class ChatApp {
     this.sendButton.hidden = this.streaming;
     this.root.classList.toggle("is-streaming", this.streaming);
     this.empty.hidden = this.list.count > 0 || this.streaming || this.error !== null;
-    // Without a key, the empty state says so and offers the fix before the first message fails.
-    this.empty.replaceChildren(strings.emptyThread);
-    if (this.needsApiKey) {
-      const note = this.root.ownerDocument.createElement("p");
-      note.className = "key-note";
-      note.textContent = strings.needsApiKey;
-      this.empty.append(
-        note,
-        actionBar(this.root.ownerDocument, strings, { setKey: true, retry: false }, this.noticeActions),
-      );
-    }
+    fillEmptyState(this.empty, strings, this.needsApiKey, this.noticeActions);
     this.status.textContent = this.switching
       ? strings.opening
       : this.streaming && !this.root.querySelector(".message.streaming")
@@ -396,18 +318,10 @@ export class ChatApp {
         : "";
     this.status.classList.toggle("thinking", this.status.textContent !== "");
 
-    this.root.querySelector("#chat-error")?.remove();
-    this.root.querySelector("#interrupted-notice")?.remove();
-    const doc = this.root.ownerDocument;
-    this.workspace.approvalsEl.remove();
-    if (this.error && !this.streaming) this.messages.append(errorBox(doc, this.error, strings, this.noticeActions));
-    else if (this.interrupted && !this.streaming && this.workspace.pendingCount === 0) {
-      // The cut-off reply already says so on itself; then the notice is just the way to retry.
-      const withText = !this.messages.lastElementChild?.classList.contains("interrupted");
-      this.messages.append(interruptedNotice(doc, strings, withText, this.noticeActions));
-    }
     // Pending approvals are the end of the conversation until they are answered.
-    this.messages.append(this.workspace.approvalsEl);
+    const { error, interrupted, streaming } = this;
+    const turn = { error, interrupted, streaming, approvalsWaiting: this.workspace.pendingCount > 0 };
+    endConversation(this.messages, turn, strings, this.noticeActions, this.workspace.approvalsEl);
     // The notice is part of what the user looks at when pinned (a reply that failed or was cut off, and Retry).
     this.list.keeper.apply();
   }
@@ -422,15 +336,11 @@ export class ChatApp {
     if (!text.trim() || !this.threadId || this.streaming) return;
     // The text stays in the composer in both cases: nothing is sent that the user cannot see arrive.
     const strings = this.strings;
-    if (this.switching) return this.showNotice(strings?.opening);
+    if (this.switching) return this.form.showNotice(strings?.opening);
     if (text.length > MAX_INPUT_CHARS)
-      return this.showNotice(strings && format(strings.tooLong, text.length, MAX_INPUT_CHARS));
+      return this.form.showNotice(strings && format(strings.tooLong, text.length, MAX_INPUT_CHARS));
     this.post(webviewMessage("send", { threadId: this.threadId, text }));
-    this.composer.value = "";
-    if (this.draftTimer) clearTimeout(this.draftTimer);
-    this.draftTimer = undefined;
-    this.draftOwner = undefined;
-    this.showNotice(undefined);
+    this.form.clearSent();
     this.error = null;
     this.interrupted = false;
     // Optimistic: the message shows at once; the host's stored copy replaces it.
@@ -439,40 +349,6 @@ export class ChatApp {
     this.streaming = true;
     this.refreshChrome();
     this.saveState();
-  }
-
-  /**
-   * The composer grows with its text up to its CSS max-height, then scrolls. The stylesheet does it with
-   * `field-sizing: content`; a browser without it gets the same from the text's scrollHeight.
-   */
-  fitComposer(): void {
-    const win = this.root.ownerDocument.defaultView;
-    if (!win || win.CSS?.supports?.("field-sizing", "content")) return;
-    this.composer.style.height = "auto";
-    if (this.composer.scrollHeight > 0) this.composer.style.height = `${this.composer.scrollHeight + 2}px`;
-  }
-
-  private onDraftChanged(): void {
-    this.saveState();
-    // While a thread opens, the text is merged into its draft when its snapshot arrives (and posted then).
-    if (this.switching || !this.threadId) return;
-    this.draftOwner = this.threadId;
-    if (this.draftTimer) clearTimeout(this.draftTimer);
-    this.draftTimer = setTimeout(() => this.flushDraft(), DRAFT_DEBOUNCE_MS);
-  }
-
-  /** Posts the composer's unposted changes now, under the thread they were typed for. */
-  private flushDraft(): void {
-    if (this.draftTimer) clearTimeout(this.draftTimer);
-    this.draftTimer = undefined;
-    const owner = this.draftOwner;
-    this.draftOwner = undefined;
-    if (owner) this.postDraft(owner);
-  }
-
-  /** A draft over the protocol limit would be dropped by the host's guard: the host keeps the part that fits. */
-  private postDraft(threadId: string): void {
-    this.post(webviewMessage("draft", { threadId, text: this.composer.value.slice(0, MAX_INPUT_CHARS) }));
   }
 
   private savedState(): PersistedViewState {

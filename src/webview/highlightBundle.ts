@@ -1,6 +1,6 @@
 /**
  * Entry of dist/highlight.js, the lazily loaded highlighter: highlight.js's core with its common languages (about
- * 40), published as `globalThis.skeinHighlighter` for src/webview/highlight.ts.
+ * 40), published as `globalThis.skeinHighlighter` for src/webview/markdown/highlight.ts.
  *
  * A language is registered the first time a code block asks for it, not when the bundle loads: running all
  * forty grammar definitions at once is one main-thread task of tens of milliseconds in the middle of a streaming
@@ -45,7 +45,7 @@ import wasm from "highlight.js/lib/languages/wasm";
 import xml from "highlight.js/lib/languages/xml";
 import yaml from "highlight.js/lib/languages/yaml";
 import type { LanguageFn, Mode } from "highlight.js";
-import type { Highlighter } from "./highlight";
+import type { Highlighter } from "./markdown/highlight";
 
 /** The languages of highlight.js's common set, by name. */
 export const GRAMMARS: Record<string, LanguageFn> = {

@@ -1,6 +1,6 @@
 /** Webview entry (bundled to dist/webview.js): wires the VS Code webview API to the chat app. */
 import { ChatApp, type VsCodeApi } from "./app";
-import { configureHighlighter } from "./highlight";
+import { configureHighlighter } from "./markdown/highlight";
 
 declare function acquireVsCodeApi(): VsCodeApi;
 

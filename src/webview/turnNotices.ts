@@ -1,4 +1,7 @@
-/** What the chat shows below the messages when the last turn failed or was cut off, with the ways out. */
+/**
+ * What the chat shows for the state of the last turn, with the ways out: below the messages when it failed or was
+ * cut off, and in the empty state when no key is set yet.
+ */
 import type { ChatErrorView, WebviewStrings } from "../protocol/types";
 
 /** The buttons' effects (posted to the host by the app). */
@@ -8,7 +11,7 @@ export interface NoticeActions {
 }
 
 /** The Set API Key / Retry buttons. */
-export function actionBar(
+function actionBar(
   doc: Document,
   strings: WebviewStrings,
   show: { setKey: boolean; retry: boolean },
@@ -22,12 +25,7 @@ export function actionBar(
 }
 
 /** The failure of the last turn, inline after the messages, with the actions the error allows. */
-export function errorBox(
-  doc: Document,
-  error: ChatErrorView,
-  strings: WebviewStrings,
-  actions: NoticeActions,
-): HTMLElement {
+function errorBox(doc: Document, error: ChatErrorView, strings: WebviewStrings, actions: NoticeActions): HTMLElement {
   const box = doc.createElement("div");
   box.id = "chat-error";
   box.className = "message message-error";
@@ -50,7 +48,7 @@ export function errorBox(
 }
 
 /** The last turn did not finish: Retry, with the reason unless the cut-off reply already says so on itself. */
-export function interruptedNotice(
+function interruptedNotice(
   doc: Document,
   strings: WebviewStrings,
   withText: boolean,
@@ -67,6 +65,46 @@ export function interruptedNotice(
   }
   box.append(actionBar(doc, strings, { setKey: false, retry: true }, actions));
   return box;
+}
+
+/** The empty thread's text; without a key, a note and the fix, before the first message fails. */
+export function fillEmptyState(
+  empty: HTMLElement,
+  strings: WebviewStrings,
+  needsApiKey: boolean,
+  actions: NoticeActions,
+): void {
+  empty.replaceChildren(strings.emptyThread);
+  if (!needsApiKey) return;
+  const doc = empty.ownerDocument;
+  const note = doc.createElement("p");
+  note.className = "key-note";
+  note.textContent = strings.needsApiKey;
+  empty.append(note, actionBar(doc, strings, { setKey: true, retry: false }, actions));
+}
+
+/**
+ * Ends the conversation with the last turn's failure or its interrupted notice (neither while a reply streams,
+ * nor the notice while approvals wait), then `last`, which stays at the very end (the pending approval cards).
+ */
+export function endConversation(
+  messages: HTMLElement,
+  turn: { error: ChatErrorView | null; interrupted: boolean; streaming: boolean; approvalsWaiting: boolean },
+  strings: WebviewStrings,
+  actions: NoticeActions,
+  last: HTMLElement,
+): void {
+  const doc = messages.ownerDocument;
+  messages.querySelector("#chat-error")?.remove();
+  messages.querySelector("#interrupted-notice")?.remove();
+  last.remove();
+  if (turn.error && !turn.streaming) messages.append(errorBox(doc, turn.error, strings, actions));
+  else if (turn.interrupted && !turn.streaming && !turn.approvalsWaiting) {
+    // The cut-off reply already says so on itself; then the notice is just the way to retry.
+    const withText = !messages.lastElementChild?.classList.contains("interrupted");
+    messages.append(interruptedNotice(doc, strings, withText, actions));
+  }
+  messages.append(last);
 }
 
 function button(doc: Document, className: string, label: string, onClick: () => void): HTMLButtonElement {

@@ -5,7 +5,7 @@
  * its original, so folding every checkpoint's list into a trie keyed by (previous node, message id)
  * gives the conversation tree: a node with several children is where the user edited or regenerated.
  * Siblings are ordered by creation (the oldest checkpoint that holds them; ids are time-ordered).
- * Pure: no saver, no graph — branches.ts feeds it from a saver.
+ * Pure: no saver, no graph — branchReads.ts feeds it from a saver. `viewOf` turns it into the branch the chat shows.
  */
 import type { StoredMessage } from "../../graph/messages";
 
@@ -40,6 +40,27 @@ export interface MessageTree {
   parents: Map<string, string | undefined>;
   /** The newest checkpoint: what the thread shows and continues from. */
   headCheckpointId?: string;
+}
+
+export interface SiblingInfo {
+  /** 0-based position among the siblings (shown to people as index + 1). */
+  index: number;
+  count: number;
+  /** Message ids of all siblings, oldest first. */
+  messageIds: string[];
+}
+
+export interface BranchViewMessage {
+  message: StoredMessage;
+  siblings: SiblingInfo;
+}
+
+export interface BranchView {
+  threadId: string;
+  messages: BranchViewMessage[];
+  headCheckpointId?: string;
+  /** Number of branches (leaves) in the thread; 1 when it never forked. */
+  branchCount: number;
 }
 
 /** Builds the tree from checkpoints given in any order (savers list newest first). */
@@ -85,7 +106,7 @@ export class MessageTreeBuilder {
     this.ends.set(checkpointId, parent);
   }
 
-  /** Newest checkpoint added so far (the cache in branches.ts reads only what is newer). */
+  /** Newest checkpoint added so far (the cache in branchReads.ts reads only what is newer). */
   get newestCheckpointId(): string | undefined {
     return this.head;
   }
@@ -133,6 +154,28 @@ export function findNodes(tree: MessageTree, messageId: string): number[] {
 export function isOnPath(tree: MessageTree, ancestor: number, key: number): boolean {
   for (let at = key; at !== -1; at = tree.nodes[at]!.parent) if (at === ancestor) return true;
   return false;
+}
+
+/** The shown branch of a tree: the path to where the head checkpoint's messages end. */
+export function viewOf(threadId: string, tree: MessageTree): BranchView {
+  const headEnd = tree.headCheckpointId === undefined ? -1 : tree.ends.get(tree.headCheckpointId)!;
+  const leaves = tree.nodes.filter((node) => node.children.length === 0).length;
+  return {
+    threadId,
+    headCheckpointId: tree.headCheckpointId,
+    branchCount: Math.max(1, leaves),
+    messages: pathTo(tree, headEnd).map((key) => {
+      const siblings = siblingsOf(tree, key);
+      return {
+        message: tree.nodes[key]!.message,
+        siblings: {
+          index: siblings.indexOf(key),
+          count: siblings.length,
+          messageIds: siblings.map((at) => tree.nodes[at]!.message.id),
+        },
+      };
+    }),
+  };
 }
 
 /**

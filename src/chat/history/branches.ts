@@ -9,10 +9,11 @@
  *   Why not a "selected leaf" in the catalog: then `getState`, the next turn, Retry, resume after reload and
  *   every other reader would have to know about the selection; with "shown = latest = head" they all keep
  *   LangGraph's plain semantics, and the selection survives reload because it *is* the store's head.
- * - Reading is cheap: a thread that never forked shows its head as it is (the catalog entry carries
- *   `hasBranches` once one did); a branched thread is read from its leaves only (branchLeaves.ts), and a
- *   re-run's starting checkpoint is found by walking back a few checkpoints from the message. Only a re-run
- *   of a message far back reads every checkpoint (once per thread; later reads are incremental).
+ * - Reading is cheap (branchReads.ts, which ThreadBranches extends): a thread that never forked shows its head
+ *   as it is (the catalog entry carries `hasBranches` once one did); a branched thread is read from its leaves
+ *   only (branchLeaves.ts), and a re-run's starting checkpoint is found by walking back a few checkpoints from
+ *   the message. Only a re-run of a message far back reads every checkpoint (once per thread; later reads are
+ *   incremental).
  */
 import { v4 as uuid4 } from "uuid";
 import type { BaseCheckpointSaver } from "../../checkpoint/base";
@@ -20,9 +21,10 @@ import type { RunnableConfig } from "../../graph/types";
 import type { StoredMessage } from "../../graph/messages";
 import { activityOf, ACTIVITY_KEY } from "../activity";
 import { CATALOG_KEYS, updateCatalog } from "../catalog";
-import { EDIT_METADATA_KEY, readLeafViews, toView } from "./branchLeaves";
-import { MessageTreeBuilder, buildMessageTree, findNodes, isOnPath, pathTo, siblingsOf } from "./branchTree";
-import type { CheckpointView, MessageTree } from "./branchTree";
+import { EDIT_METADATA_KEY, toView } from "./branchLeaves";
+import { BranchReads } from "./branchReads";
+import { findNodes, isOnPath, pathTo, siblingsOf } from "./branchTree";
+import type { BranchView, MessageTree } from "./branchTree";
 
 /** The part of a compiled graph (src/graph) this module uses. */
 export interface HistoryGraph {
@@ -34,27 +36,6 @@ export interface HistoryGraph {
 export type HistoryRunConfig = RunnableConfig;
 /** Messages appended through the messages reducer; null = no input (replay, "__copy__"). */
 export type HistoryInput = { messages: StoredMessage[] } | null;
-
-export interface SiblingInfo {
-  /** 0-based position among the siblings (shown to people as index + 1). */
-  index: number;
-  count: number;
-  /** Message ids of all siblings, oldest first. */
-  messageIds: string[];
-}
-
-export interface BranchViewMessage {
-  message: StoredMessage;
-  siblings: SiblingInfo;
-}
-
-export interface BranchView {
-  threadId: string;
-  messages: BranchViewMessage[];
-  headCheckpointId?: string;
-  /** Number of branches (leaves) in the thread; 1 when it never forked. */
-  branchCount: number;
-}
 
 /** A run the caller performs (with streaming, locks, error handling): `graph.invoke(input, config)`. */
 export interface PlannedRun {
@@ -79,123 +60,17 @@ export class BranchError extends Error {
   }
 }
 
-export class ThreadBranches {
+export class ThreadBranches extends BranchReads {
   /**
    * @param writerNode the node `updateState` writes messages as (the chat graph's model node), used by
    *   fork and import; after it, the graph ends unless the last message asks for tools.
    */
   constructor(
-    private readonly saver: BaseCheckpointSaver,
+    saver: BaseCheckpointSaver,
     private readonly graph?: HistoryGraph,
     private readonly writerNode = "call_model",
-  ) {}
-
-  /** Per thread: the tree built so far and up to which checkpoint (reads after the first are incremental). */
-  private readonly cache = new Map<string, MessageTreeBuilder>();
-
-  /**
-   * The whole message tree of the thread, from every checkpoint. The first call per thread reads them all;
-   * later calls read only checkpoints newer than the last seen (savers list newest first and materialise
-   * lazily, so stopping early is cheap).
-   */
-  async tree(threadId: string): Promise<MessageTree> {
-    const cached = this.cache.get(threadId);
-    const config = { configurable: { thread_id: threadId, checkpoint_ns: "" } };
-    if (cached) {
-      const known = cached.newestCheckpointId;
-      const fresh: CheckpointView[] = [];
-      let reached = known === undefined;
-      for await (const tuple of this.saver.list(config)) {
-        if (known !== undefined && tuple.checkpoint.id <= known) {
-          // Still there: what is older was read before. (Gone = the thread was replaced: rebuild.)
-          reached =
-            (await this.saver.getTuple({ configurable: { ...config.configurable, checkpoint_id: known } })) !==
-            undefined;
-          break;
-        }
-        fresh.push(toView(tuple));
-      }
-      if (reached) {
-        for (const view of fresh) cached.add(view);
-        return cached.build();
-      }
-      this.cache.delete(threadId);
-    }
-    const builder = new MessageTreeBuilder();
-    for await (const tuple of this.saver.list(config)) builder.add(toView(tuple));
-    remember(this.cache, threadId, builder);
-    return builder.build();
-  }
-
-  /** Drops what is cached about a thread (after deleting it). */
-  forget(threadId: string): void {
-    this.cache.delete(threadId);
-    this.leafCache.delete(threadId);
-  }
-
-  /** Per thread: the leaf tree and the catalog `updatedAt` it was read at (settled = the clock moved past it). */
-  private readonly leafCache = new Map<string, { updatedAt: string; tree: MessageTree }>();
-
-  /**
-   * Every message and branch, read from the leaves only (branchLeaves.ts): a handful of checkpoint reads
-   * instead of all of them. Exact for what the chat shows (messages, "‹ i/n ›", each branch's newest
-   * continuation); planning a re-run still uses the full tree, which knows every checkpoint.
-   */
-  async leafTree(threadId: string): Promise<MessageTree> {
-    const info = await this.saver.getThreadInfo(threadId);
-    const cached = this.leafCache.get(threadId);
-    if (cached && info && cached.updatedAt === info.updatedAt) return cached.tree;
-    const readAt = Date.now();
-    const known = info?.metadata?.[CATALOG_KEYS.knownLeaves];
-    const tree = buildMessageTree(
-      await readLeafViews(this.saver, threadId, Array.isArray(known) ? (known as string[]) : []),
-    );
-    if (info && readAt > Date.parse(info.updatedAt))
-      remember(this.leafCache, threadId, { updatedAt: info.updatedAt, tree });
-    else this.leafCache.delete(threadId);
-    return tree;
-  }
-
-  /**
-   * The tree as far as it matters: the full scan for a thread with branches, else just the head's messages
-   * (a thread that never forked is one chain, and reading one checkpoint is O(thread), not O(history)).
-   */
-  async shownTree(threadId: string): Promise<MessageTree> {
-    if (await this.isBranched(threadId)) return this.leafTree(threadId);
-    const builder = new MessageTreeBuilder();
-    const head = await this.saver.getTuple({ configurable: { thread_id: threadId, checkpoint_ns: "" } });
-    if (head) {
-      const messages = head.checkpoint.channel_values.messages;
-      builder.add({
-        checkpointId: head.checkpoint.id,
-        messages: Array.isArray(messages) ? (messages as StoredMessage[]) : [],
-      });
-    }
-    return builder.build();
-  }
-
-  /**
-   * Has the thread ever forked? The catalog flag, or — for forks made elsewhere (a replay through the
-   * runtime, Retry regenerating a reply), which carry `source: "fork"` — a metadata-only probe whose
-   * answer is then remembered in the catalog.
-   */
-  async isBranched(threadId: string): Promise<boolean> {
-    const info = await this.saver.getThreadInfo(threadId);
-    if (info?.metadata?.[CATALOG_KEYS.hasBranches] === true) return true;
-    for await (const fork of this.saver.list(
-      { configurable: { thread_id: threadId, checkpoint_ns: "" } },
-      { filter: { source: "fork" }, limit: 1 },
-    )) {
-      void fork;
-      if (info) await this.markBranched(threadId);
-      return true;
-    }
-    return false;
-  }
-
-  /** The shown branch with sibling counts — what the chat renders. */
-  async getBranchView(threadId: string): Promise<BranchView> {
-    return viewOf(threadId, await this.shownTree(threadId));
+  ) {
+    super(saver);
   }
 
   /** Plans the re-run of an edited user message: new input from the checkpoint before the original. */
@@ -401,48 +276,10 @@ export class ThreadBranches {
     return candidates[0]!;
   }
 
-  private async markBranched(threadId: string): Promise<void> {
-    await this.saver.setThreadInfo(threadId, { metadata: { [CATALOG_KEYS.hasBranches]: true } });
-  }
-
   private requireGraph(): HistoryGraph {
     if (!this.graph)
       throw new BranchError("NO_GRAPH", "This operation runs the graph; construct ThreadBranches with one.");
     return this.graph;
-  }
-}
-
-/** The shown branch of a tree: the path to where the head checkpoint's messages end. */
-export function viewOf(threadId: string, tree: MessageTree): BranchView {
-  const headEnd = tree.headCheckpointId === undefined ? -1 : tree.ends.get(tree.headCheckpointId)!;
-  const leaves = tree.nodes.filter((node) => node.children.length === 0).length;
-  return {
-    threadId,
-    headCheckpointId: tree.headCheckpointId,
-    branchCount: Math.max(1, leaves),
-    messages: pathTo(tree, headEnd).map((key) => {
-      const siblings = siblingsOf(tree, key);
-      return {
-        message: tree.nodes[key]!.message,
-        siblings: {
-          index: siblings.indexOf(key),
-          count: siblings.length,
-          messageIds: siblings.map((at) => tree.nodes[at]!.message.id),
-        },
-      };
-    }),
-  };
-}
-
-/** Threads whose trees stay cached (most recently built); a long session must not keep every thread's messages. */
-const CACHED_THREADS = 16;
-
-function remember<V>(cache: Map<string, V>, threadId: string, value: V): void {
-  cache.delete(threadId);
-  cache.set(threadId, value);
-  for (const key of cache.keys()) {
-    if (cache.size <= CACHED_THREADS) break;
-    cache.delete(key);
   }
 }
 

@@ -2,14 +2,14 @@
  * Export a thread (Markdown of the shown branch; lossless JSON of the whole tree) and import a JSON export
  * as a new thread. Import writes through the graph's `updateState` — the same API a LangGraph user would use
  * to seed a thread — one checkpoint per straight run of messages, forking where the tree branches, so the
- * imported thread has a real checkpoint tree that branches.ts reads like any other.
+ * imported thread has a real checkpoint tree that branchReads.ts reads like any other.
  */
 import { IMPORTED_AT_KEY } from "../activity";
 import type { BaseCheckpointSaver } from "../../checkpoint/base";
 import { CATALOG_KEYS, DERIVED_CATALOG_KEYS, updateCatalog } from "../catalog";
-import { ThreadBranches, viewOf } from "./branches";
 import type { HistoryGraph, HistoryRunConfig } from "./branches";
-import type { MessageTree } from "./branchTree";
+import { BranchReads } from "./branchReads";
+import { viewOf, type MessageTree } from "./branchTree";
 import {
   THREAD_EXPORT_FORMAT,
   THREAD_EXPORT_VERSION,
@@ -29,8 +29,8 @@ export interface ExportContext {
 }
 
 async function exportThreadData(context: ExportContext, threadId: string): Promise<ThreadExport> {
-  const branches = new ThreadBranches(context.saver, context.graph, context.writerNode);
-  const [tree, info] = await Promise.all([branches.shownTree(threadId), context.saver.getThreadInfo(threadId)]);
+  const reads = new BranchReads(context.saver);
+  const [tree, info] = await Promise.all([reads.shownTree(threadId), context.saver.getThreadInfo(threadId)]);
   const metadata = userMetadata(info?.metadata ?? {});
   const { messages, indexOf } = flatten(tree);
   const headEnd = tree.headCheckpointId === undefined ? -1 : tree.ends.get(tree.headCheckpointId)!;
@@ -49,8 +49,8 @@ export async function exportThreadJson(context: ExportContext, threadId: string)
 }
 
 export async function exportThreadMarkdown(context: ExportContext, threadId: string): Promise<string> {
-  const branches = new ThreadBranches(context.saver, context.graph, context.writerNode);
-  const [tree, info] = await Promise.all([branches.shownTree(threadId), context.saver.getThreadInfo(threadId)]);
+  const reads = new BranchReads(context.saver);
+  const [tree, info] = await Promise.all([reads.shownTree(threadId), context.saver.getThreadInfo(threadId)]);
   const view = viewOf(threadId, tree);
   return threadToMarkdown(
     view.messages.map((entry) => entry.message),

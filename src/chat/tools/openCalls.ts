@@ -8,9 +8,9 @@
 import type { Message, StoredMessage, ToolCall } from "../../graph/messages";
 import type { RunnableConfig } from "../../graph/types";
 import { pendingApprovalsOf } from "./approvals";
-import { openCalls, toolResult } from "./toolCallNode";
+import { openCalls, rejectionText, STOPPED_TEXT, STOPPED_WAITING_TEXT, toolResult } from "./toolCallNode";
 import type { Interrupt } from "../../graph/types";
-import type { ToolCallStatus } from "./types";
+import { MOVED_ON_REASON, type ToolCallStatus } from "./types";
 
 interface GraphLike {
   getState(config: RunnableConfig): Promise<{
@@ -21,7 +21,7 @@ interface GraphLike {
   updateState(config: RunnableConfig, values: unknown, asNode?: string): Promise<RunnableConfig>;
 }
 
-export interface CloseOpenCalls {
+interface CloseOpenCalls {
   /** Results the calls produced (a call cut by Stop), used before anything else. */
   ran?: ReadonlyMap<string, Message>;
   /** The answer for a call waiting for approval. */
@@ -30,11 +30,11 @@ export interface CloseOpenCalls {
   other?: (call: ToolCall) => Message | { content: string; status: ToolCallStatus };
 }
 
-export const ABANDONED_TEXT =
+const ABANDONED_TEXT =
   "Abandoned: the run ended before this call finished (it may have partly run). It was not run again.";
 
 /** Stores results for the open calls of the thread's last reply; returns what was stored ([] when none were open). */
-export async function closeOpenCalls(graph: GraphLike, threadId: string, answers: CloseOpenCalls): Promise<Message[]> {
+async function closeOpenCalls(graph: GraphLike, threadId: string, answers: CloseOpenCalls): Promise<Message[]> {
   const config = { configurable: { thread_id: threadId } };
   const state = await graph.getState(config);
   if (!state.next.includes("tools")) return [];
@@ -54,4 +54,32 @@ export async function closeOpenCalls(graph: GraphLike, threadId: string, answers
   });
   await graph.updateState(config, { messages: results }, "tools");
   return results;
+}
+
+/**
+ * Before new input: calls still waiting for approval are answered as rejected ("the user moved on"), calls whose
+ * run ended with the process as abandoned, so the history the model gets next stays valid.
+ */
+export function closeBeforeNewInput(graph: GraphLike, threadId: string): Promise<Message[]> {
+  return closeOpenCalls(graph, threadId, {
+    pending: (call) => ({ content: rejectionText(call.name, { reason: MOVED_ON_REASON }), status: "rejected" }),
+  });
+}
+
+/** After Stop: each call the run left open gets its "stopped" result (`ran`: what a call produced, kept first). */
+export function closeStoppedCalls(
+  graph: GraphLike,
+  threadId: string,
+  ran: ReadonlyMap<string, Message>,
+): Promise<Message[]> {
+  return closeOpenCalls(graph, threadId, {
+    ran,
+    pending: () => ({ content: STOPPED_WAITING_TEXT, status: "stopped" }),
+    other: () => ({ content: STOPPED_TEXT, status: "stopped" }),
+  });
+}
+
+/** Calls whose run died with the process may have partly run: answered as abandoned, never run again. */
+export function closeAbandonedCalls(graph: GraphLike, threadId: string): Promise<Message[]> {
+  return closeOpenCalls(graph, threadId, { pending: () => ({ content: ABANDONED_TEXT, status: "abandoned" }) });
 }

@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { hostMessage, type HostMessage, type WebviewMessage } from "../../../src/protocol/messages";
 import type { ChatMessageView, ChatSnapshot, PersistedViewState } from "../../../src/protocol/types";
 import { ChatApp, type VsCodeApi } from "../../../src/webview/app";
-import { FIRST_PAGE, PAGE } from "../../../src/webview/messageList";
+import { FIRST_PAGE, PAGE } from "../../../src/webview/messages/messageList";
 import { testStrings } from "./strings";
 
 const strings = testStrings;

@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { hostMessage, type WebviewMessage } from "../../../src/protocol/messages";
 import type { ChatMessageView, ChatSnapshot, PersistedViewState } from "../../../src/protocol/types";
 import { ChatApp, type VsCodeApi } from "../../../src/webview/app";
-import { ENGLISH_TOOL_STRINGS } from "../../../src/webview/toolStrings";
+import { ENGLISH_TOOL_STRINGS } from "../../../src/webview/workspace/toolStrings";
 import { CACHE_MAX_CHARS, cacheOf, readCache, readStrings, type CachedThread } from "../../../src/webview/viewState";
 import { testStrings } from "./strings";
 

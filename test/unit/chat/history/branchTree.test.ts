@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { buildMessageTree, findNodes, pathTo, siblingsOf } from "../../../../src/chat/history/branchTree";
+import { buildMessageTree, findNodes, pathTo, siblingsOf, viewOf } from "../../../../src/chat/history/branchTree";
 import type { CheckpointView } from "../../../../src/chat/history/branchTree";
-import { viewOf } from "../../../../src/chat/history/branches";
 import type { StoredMessage } from "../../../../src/graph/messages";
 
 const m = (id: string, role: StoredMessage["role"] = "user", content = id): StoredMessage => ({ id, role, content });

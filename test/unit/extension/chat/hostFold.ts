@@ -1,5 +1,5 @@
 /**
- * The host's posted messages folded the way the chat webview applies them (src/webview/app.ts + messageList.ts:
+ * The host's posted messages folded the way the chat webview applies them (src/webview/app.ts + messages/messageList.ts:
  * snapshot = reset, messages = upsert by id, tokens = append/create, replaceTail = keep through the anchor and
  * put the rest, status/error = chrome). Tests read "what the chat shows now" from it instead of the last
  * snapshot, since after a turn the host sends changes, not snapshots.

@@ -6,7 +6,7 @@
  * DOM hooks: section.approval-card[data-interrupt-id] > pre.approval-diff | .approval-command, input.reject-reason,
  * button.approve-button | reject-button | always-button | show-diff-button.
  */
-import type { ApprovalView, ToolStrings } from "../protocol/types";
+import type { ApprovalView, ToolStrings } from "../../protocol/types";
 
 export interface ApprovalActions {
   approve(interruptId: string, always: boolean): void;

@@ -6,7 +6,8 @@
  *   .edit-box > textarea.edit-input, button.edit-save, button.edit-cancel   (replaces the body while editing)
  * Everything is built with DOM APIs and textContent: no markup from messages is ever parsed here.
  */
-import type { ChatMessageView, WebviewStrings } from "../protocol/types";
+import { webviewMessage, type WebviewMessage } from "../../protocol/messages";
+import type { ChatMessageView, WebviewStrings } from "../../protocol/types";
 
 export interface MessageActions {
   edit(messageId: string, text: string): void;
@@ -15,6 +16,30 @@ export interface MessageActions {
   fork(messageId: string): void;
   /** A reply is streaming: history actions wait (the host ignores them meanwhile too). */
   busy(): boolean;
+}
+
+/**
+ * The controls' effects: each posts its request about the shown thread (`postForThread` drops it while another
+ * thread opens). A re-run streams a new reply at the end, so the list follows it, as after a send; the clicked
+ * "‹ ›" stays under the pointer while the message is replaced by its other version.
+ */
+export function branchActions(
+  list: () => { scrollToBottom(): void; holdInPlace(messageId: string): void },
+  postForThread: (build: (threadId: string) => WebviewMessage) => void,
+  busy: () => boolean,
+): MessageActions {
+  return {
+    edit: (messageId, text) =>
+      postForThread((threadId) => (list().scrollToBottom(), webviewMessage("edit", { threadId, messageId, text }))),
+    regenerate: (messageId) =>
+      postForThread((threadId) => (list().scrollToBottom(), webviewMessage("regenerate", { threadId, messageId }))),
+    switchBranch: (messageId, index) =>
+      postForThread(
+        (threadId) => (list().holdInPlace(messageId), webviewMessage("switchBranch", { threadId, messageId, index })),
+      ),
+    fork: (messageId) => postForThread((threadId) => webviewMessage("fork", { threadId, messageId })),
+    busy,
+  };
 }
 
 const label = (

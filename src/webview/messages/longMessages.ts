@@ -3,8 +3,8 @@
  * at once and the rest within a time budget per frame, through the same incremental renderer as a streamed reply
  * (markdownStream.ts), so the panel never freezes and the result is the same as rendering it at once.
  */
-import type { RenderOptions } from "./markdown";
-import { MarkdownStream } from "./markdownStream";
+import type { RenderOptions } from "../markdown/markdown";
+import { MarkdownStream } from "../markdown/markdownStream";
 
 /** A stored message longer than this renders over several frames, SLICE_CHARS at a time. */
 export const PROGRESSIVE_CHARS = 16_000;

@@ -1,6 +1,11 @@
 // @vitest-environment jsdom
 import { beforeEach, describe, expect, it } from "vitest";
-import { markdownToSafeHtml, MAX_MARKDOWN_CHARS, renderInto, sanitizeHtml } from "../../../src/webview/markdown";
+import {
+  markdownToSafeHtml,
+  MAX_MARKDOWN_CHARS,
+  renderInto,
+  sanitizeHtml,
+} from "../../../../src/webview/markdown/markdown";
 
 const strings = {
   copy: "Copy",

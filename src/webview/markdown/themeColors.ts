@@ -3,7 +3,7 @@
  * code blocks with. Without them (a theme the host could not read) the stylesheet's own mapping to the theme's
  * colour variables applies.
  */
-import { TOKEN_KINDS, type TokenKind } from "../protocol/messages";
+import { TOKEN_KINDS, type TokenKind } from "../../protocol/messages";
 
 export function applyTokenColors(doc: Document, colors: Partial<Record<TokenKind, string>> | null): void {
   const style = doc.documentElement.style;

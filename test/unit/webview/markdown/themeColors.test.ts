@@ -1,10 +1,10 @@
 // @vitest-environment jsdom
 /** Code blocks take the theme's syntax colours: control keywords apart from the others, set as CSS variables. */
 import { beforeEach, describe, expect, it } from "vitest";
-import { hostMessage, isHostMessage } from "../../../src/protocol/messages";
-import type { WebviewMessage } from "../../../src/protocol/messages";
-import { ChatApp } from "../../../src/webview/app";
-import { skeinHighlighter } from "../../../src/webview/highlightBundle";
+import { hostMessage, isHostMessage } from "../../../../src/protocol/messages";
+import type { WebviewMessage } from "../../../../src/protocol/messages";
+import { ChatApp } from "../../../../src/webview/app";
+import { skeinHighlighter } from "../../../../src/webview/highlightBundle";
 
 const rootStyle = () => document.documentElement.style;
 

@@ -3,7 +3,7 @@
  * tool calls, the interrupted note and the message actions. Built anew whenever the message changes, around a
  * body that stays where it is (a long rendered body is never moved: that costs as much as rendering it again).
  */
-import type { ChatMessageView, WebviewStrings } from "../protocol/types";
+import type { ChatMessageView, WebviewStrings } from "../../protocol/types";
 import { decorateMessage, type MessageActions } from "./branchControls";
 
 export function dressMessage(

@@ -1,9 +1,9 @@
 // @vitest-environment jsdom
 /** Code blocks in the chat: colours from highlight.js (loaded lazily), and Copy / Insert at Cursor / Open in New Editor. */
 import { describe, expect, it } from "vitest";
-import { configureHighlighter, useHighlighter } from "../../../src/webview/highlight";
-import { skeinHighlighter } from "../../../src/webview/highlightBundle";
-import { renderInto, type RenderOptions } from "../../../src/webview/markdown";
+import { configureHighlighter, useHighlighter } from "../../../../src/webview/markdown/highlight";
+import { skeinHighlighter } from "../../../../src/webview/highlightBundle";
+import { renderInto, type RenderOptions } from "../../../../src/webview/markdown/markdown";
 
 const strings = {
   copy: "Copy",

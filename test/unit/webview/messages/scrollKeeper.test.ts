@@ -4,7 +4,7 @@
  * The real webview's measurements are in the browser scenario (test/e2e/landing.e2e.ts).
  */
 import { beforeEach, describe, expect, it } from "vitest";
-import { ScrollKeeper } from "../../../src/webview/scrollKeeper";
+import { ScrollKeeper } from "../../../../src/webview/messages/scrollKeeper";
 
 const VIEW = 300;
 

@@ -1,11 +1,12 @@
 // @vitest-environment jsdom
 /** Long messages collapse; a reload's saved anchor brings its message back into the DOM; the composer sizes itself. */
 import { describe, expect, it } from "vitest";
-import { hostMessage, type WebviewMessage } from "../../../src/protocol/messages";
-import type { ChatMessageView, ChatSnapshot, PersistedViewState, WebviewStrings } from "../../../src/protocol/types";
-import { ChatApp, type VsCodeApi } from "../../../src/webview/app";
-import { COLLAPSE_CHARS, COLLAPSE_LINES, FIRST_PAGE } from "../../../src/webview/messageList";
-import { testStrings } from "./strings";
+import { hostMessage, type WebviewMessage } from "../../../../src/protocol/messages";
+import type { ChatMessageView, ChatSnapshot, PersistedViewState, WebviewStrings } from "../../../../src/protocol/types";
+import { ChatApp, type VsCodeApi } from "../../../../src/webview/app";
+import { FIRST_PAGE } from "../../../../src/webview/messages/messageList";
+import { COLLAPSE_CHARS, COLLAPSE_LINES } from "../../../../src/webview/messages/showMore";
+import { testStrings } from "../strings";
 
 const strings: WebviewStrings = { ...testStrings, needsApiKey: "Key." };
 

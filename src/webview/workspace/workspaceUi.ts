@@ -3,11 +3,11 @@
  * chips above the composer, files dropped onto the chat, and streamed command output. The app hands it host
  * messages and snapshots; it posts the user's answers.
  */
-import { webviewMessage, type WebviewMessage } from "../protocol/messages";
-import type { ApprovalView, ComposerContextView, WebviewStrings } from "../protocol/types";
+import { webviewMessage, type WebviewMessage } from "../../protocol/messages";
+import type { ApprovalView, ComposerContextView, WebviewStrings } from "../../protocol/types";
 import { renderApprovals } from "./approvalCards";
-import { renderComposerChips } from "./contextChips";
-import type { MessageList } from "./messageList";
+import { renderComposerChips } from "../composer/contextChips";
+import type { MessageList } from "../messages/messageList";
 import { toolStrings } from "./toolStrings";
 
 /** Data types a drag from VS Code's Explorer or editor tabs (or the OS) carries file URIs in. */

@@ -1,21 +1,28 @@
 /**
  * The message list, rendered incrementally: a thread of 1,000 turns paints its newest PAGE messages first and
  * renders older pages as the user scrolls up (keeping the view anchored), so opening it costs the same as a
- * short thread. A streamed reply renders only what each frame added (markdownStream.ts), a long stored one over
- * several frames, and a message that comes back from the host unchanged or completed keeps its element: the end
- * of a long reply renders nothing again. Every message element carries `data-role` and `data-message-id` for
- * tests and styling.
+ * short thread. Bodies render as cheaply as their text allows (messageBodies.ts: a streamed reply only what each
+ * frame added, a long stored one over several frames), and a message that comes back from the host unchanged or
+ * completed keeps its element: the end of a long reply renders nothing again. Every message element carries
+ * `data-role` and `data-message-id` for tests and styling.
  */
-import type { ChatMessageView, WebviewStrings } from "../protocol/types";
+import type { ChatMessageView, WebviewStrings } from "../../protocol/types";
 import type { MessageActions } from "./branchControls";
-import { MAX_MARKDOWN_CHARS, renderInto, type RenderOptions } from "./markdown";
-import { LongMessages, PROGRESSIVE_CHARS } from "./longMessages";
-import { MarkdownStream } from "./markdownStream";
+import type { RenderOptions } from "../markdown/markdown";
+import { MessageBodies, type BodyOptions } from "./messageBodies";
 import { dressMessage } from "./messageElement";
 import { ScrollKeeper } from "./scrollKeeper";
-import { messageAttachments } from "./contextChips";
-import { appendToolOutput, findRow, pendingCallRow, resultRow, ToolIndex, updatePendingRows } from "./toolRows";
-import { toolStrings } from "./toolStrings";
+import { ShowMore } from "./showMore";
+import { messageAttachments } from "../composer/contextChips";
+import {
+  appendToolOutput,
+  findRow,
+  placePendingRows,
+  toolResultElement,
+  ToolIndex,
+  updatePendingRows,
+} from "../workspace/toolRows";
+import { toolStrings } from "../workspace/toolStrings";
 
 /** Messages put into the DOM when a thread opens: enough to fill a tall panel, few enough to paint at once. */
 export const FIRST_PAGE = 20;
@@ -23,9 +30,6 @@ export const FIRST_PAGE = 20;
 export const PAGE = 50;
 /** Within this distance from the top, the next older page is rendered. */
 const LOAD_OLDER_PX = 300;
-/** A user message longer than this (characters or lines) is shown collapsed, with "Show more". */
-export const COLLAPSE_CHARS = 1_200;
-export const COLLAPSE_LINES = 16;
 
 export class MessageList {
   private messages: ChatMessageView[] = [];
@@ -33,16 +37,12 @@ export class MessageList {
   /** Index in `messages` of the oldest rendered message. */
   private renderedFrom = 0;
   private strings!: WebviewStrings;
-  private readonly dirty = new Set<string>();
-  private frame: number | undefined;
-  /** Message bodies rendered incrementally (streamed replies, long messages), by message id. */
-  private readonly streams = new Map<string, MarkdownStream>();
-  /** Long stored messages still being rendered over the next frames. */
-  private readonly backlog: LongMessages;
+  /** How each message's body renders: at once, over several frames, or streamed. */
+  private readonly bodies: MessageBodies;
   /** Insert at Cursor / Open in New Editor on code blocks (set by the app). */
   codeActions: Pick<RenderOptions, "insert" | "open"> = {};
-  /** Long user messages the user expanded (kept across re-renders of the same message). */
-  private readonly expanded = new Set<string>();
+  /** Long user messages collapsed behind "Show more". */
+  private readonly showMore: ShowMore;
   readonly olderHint: HTMLElement;
   /** Where the user looks: pinned to the newest message, or a message and its offset. */
   readonly keeper: ScrollKeeper;
@@ -61,7 +61,16 @@ export class MessageList {
     this.olderHint.className = "older-hint";
     this.olderHint.hidden = true;
     this.keeper = new ScrollKeeper(container, () => this.onScrolled());
-    this.backlog = new LongMessages(doc.defaultView, () => this.keeper.apply());
+    this.bodies = new MessageBodies(
+      doc.defaultView,
+      (id) => {
+        const view = this.messages.find((m) => m.id === id);
+        const body = this.elements.get(id)?.querySelector<HTMLElement>(".message-body");
+        return view && body ? { view, body, options: this.renderOptions(view) } : undefined;
+      },
+      () => this.keeper.apply(),
+    );
+    this.showMore = new ShowMore(container, this.keeper, () => this.strings);
     container.addEventListener("scroll", () => {
       if (container.scrollTop < LOAD_OLDER_PX) this.renderOlder();
     });
@@ -85,9 +94,7 @@ export class MessageList {
     this.messages = messages.slice();
     this.tools.rebuild(this.messages);
     this.elements.clear();
-    this.dirty.clear();
-    this.streams.clear();
-    this.backlog.clear();
+    this.bodies.clear();
     this.renderedFrom = Math.max(0, this.messages.length - FIRST_PAGE);
     const fragment = this.container.ownerDocument.createDocumentFragment();
     for (let i = this.renderedFrom; i < this.messages.length; i++)
@@ -121,7 +128,7 @@ export class MessageList {
         this.messages[index] = view;
         const old = this.elements.get(view.id);
         if (old && !this.updateInPlace(old, before, view)) {
-          this.forget(view.id);
+          this.bodies.forget(view.id);
           old.replaceWith(this.createElement(view));
         }
       } else {
@@ -158,8 +165,7 @@ export class MessageList {
     for (const old of gone.slice(kept)) {
       this.elements.get(old.id)?.remove();
       this.elements.delete(old.id);
-      this.dirty.delete(old.id);
-      this.forget(old.id);
+      this.bodies.remove(old.id);
     }
     views = views.slice(kept);
     for (const view of views) this.resolvePendingRow(view);
@@ -191,8 +197,7 @@ export class MessageList {
       this.appendElement(el);
     }
     view.text += text;
-    this.dirty.add(messageId);
-    this.scheduleFrame();
+    this.bodies.changed(messageId);
   }
 
   /** Removes optimistic messages (sent but not yet confirmed by the host). */
@@ -201,7 +206,7 @@ export class MessageList {
       if (!m.id.startsWith("pending-")) return true;
       this.elements.get(m.id)?.remove();
       this.elements.delete(m.id);
-      this.forget(m.id);
+      this.bodies.forget(m.id);
       return false;
     });
   }
@@ -218,29 +223,7 @@ export class MessageList {
 
   /** Renders pending token updates now (also called by the frame callback). */
   flush(): void {
-    this.frame = undefined;
-    if (this.dirty.size === 0) return;
-    for (const id of this.dirty) {
-      const view = this.messages.find((m) => m.id === id);
-      const body = this.elements.get(id)?.querySelector<HTMLElement>(".message-body");
-      if (!view || !body) continue;
-      const options = this.renderOptions(view);
-      if (options.plain || view.text.length > MAX_MARKDOWN_CHARS) {
-        this.forget(id);
-        renderInto(body, view.text, options);
-        continue;
-      }
-      // Only the block still being written renders again; finished blocks stay as they are.
-      this.backlog.drop(id);
-      let stream = this.streams.get(id);
-      if (!stream || stream.element !== body) {
-        stream = new MarkdownStream(body, options);
-        this.streams.set(id, stream);
-      }
-      stream.update(view.text, false);
-    }
-    this.dirty.clear();
-    this.keeper.apply();
+    this.bodies.flush();
   }
 
   /** Renders down to the message (if it is in an older page), centres it in the view and keeps it there. */
@@ -289,19 +272,11 @@ export class MessageList {
     return this.elements.get(messageId);
   }
 
-  private scheduleFrame(): void {
-    if (this.frame !== undefined) return;
-    const win = this.container.ownerDocument.defaultView;
-    this.frame = win?.requestAnimationFrame
-      ? win.requestAnimationFrame(() => this.flush())
-      : (setTimeout(() => this.flush(), 16) as unknown as number);
-  }
-
   private appendElement(el: HTMLElement): void {
     this.container.append(el);
   }
 
-  private renderOptions(view: ChatMessageView) {
+  private renderOptions(view: ChatMessageView): BodyOptions {
     return {
       strings: this.strings,
       copy: this.copy,
@@ -328,25 +303,18 @@ export class MessageList {
     if (view.role === "tool" && view.toolCallId) findRow(this.container, view.toolCallId, true)?.remove();
   }
 
-  /** A tool result: one compact row, collapsed, named by its call. */
-  private createToolElement(view: ChatMessageView): HTMLElement {
-    const el = this.container.ownerDocument.createElement("article");
-    el.className = "message message-tool tool-row-message";
-    if (view.isError) el.classList.add("tool-error");
-    el.dataset.role = view.role;
-    el.dataset.messageId = view.id;
-    el.append(resultRow(el.ownerDocument, view, this.tools.call(view.toolCallId), toolStrings(this.strings)));
-    this.elements.set(view.id, el);
-    return el;
-  }
-
   private createElement(view: ChatMessageView): HTMLElement {
-    if (view.role === "tool") return this.createToolElement(view);
     const doc = this.container.ownerDocument;
+    if (view.role === "tool") {
+      // A tool result: one compact row, collapsed, named by its call.
+      const row = toolResultElement(doc, view, this.tools.call(view.toolCallId), toolStrings(this.strings));
+      this.elements.set(view.id, row);
+      return row;
+    }
     const el = doc.createElement("article");
     const body = doc.createElement("div");
     body.className = "message-body";
-    this.renderBody(body, view);
+    this.bodies.render(body, view, this.renderOptions(view));
     el.append(body);
     this.dress(el, view, body);
     this.elements.set(view.id, el);
@@ -362,89 +330,18 @@ export class MessageList {
   private updateInPlace(el: HTMLElement, before: ChatMessageView, view: ChatMessageView): boolean {
     const body = el.querySelector<HTMLElement>(":scope > .message-body");
     if (!body || before.role !== view.role || view.role === "user") return false;
-    const stream = this.streams.get(view.id);
-    const options = this.renderOptions(view);
-    if (
-      stream?.element === body &&
-      !options.plain &&
-      view.text.length <= MAX_MARKDOWN_CHARS &&
-      stream.continues(view.text) &&
-      !this.backlog.has(view.id)
-    ) {
-      this.dirty.delete(view.id);
-      stream.update(view.text, true);
-    } else if (view.text !== before.text || this.dirty.has(view.id)) return false;
+    if (!this.bodies.keep(body, before, view, this.renderOptions(view))) return false;
     this.dress(el, view, body);
     return true;
-  }
-
-  /** Drops what renders a message's body incrementally (its element is going away or renders anew). */
-  private forget(id: string): void {
-    this.streams.delete(id);
-    this.backlog.drop(id);
-  }
-
-  private renderBody(body: HTMLElement, view: ChatMessageView): void {
-    if (!view.text) return;
-    const options = this.renderOptions(view);
-    if (options.plain || view.text.length <= PROGRESSIVE_CHARS || view.text.length > MAX_MARKDOWN_CHARS) {
-      renderInto(body, view.text, options);
-      return;
-    }
-    this.streams.set(view.id, this.backlog.start(view.id, body, view.text, options));
   }
 
   /** Everything around a message's body: its attributes, header, tool calls, notes and actions. */
   private dress(el: HTMLElement, view: ChatMessageView, body: HTMLElement): void {
     dressMessage(el, view, body, this.strings, this.actions);
     // Tool calls are compact rows: one still waiting for its result here, a finished one as its result's own row.
-    for (const old of Array.from(el.querySelectorAll(":scope > details.tool-call"))) old.remove();
     const strings = toolStrings(this.strings);
-    const doc = el.ownerDocument;
-    const rows = (view.toolCalls ?? [])
-      .filter((call) => !this.tools.hasResult(call.id))
-      .map((call) => pendingCallRow(doc, call, strings, this.tools.waiting.has(call.id)));
-    const note = el.querySelector(":scope > .interrupted-note");
-    if (note) note.before(...rows);
-    else el.append(...rows);
-    if (view.attachments?.length) body.after(messageAttachments(doc, view.attachments, strings));
-    if (view.role === "user" && isLong(view.text)) this.addCollapse(el, view.id);
+    placePendingRows(el, view, this.tools, strings);
+    if (view.attachments?.length) body.after(messageAttachments(el.ownerDocument, view.attachments, strings));
+    if (view.role === "user") this.showMore.apply(el, view.id, view.text);
   }
-
-  /** A long message shows its first lines and a "Show more" toggle (the whole text stays in the DOM, for search). */
-  private addCollapse(el: HTMLElement, id: string): void {
-    const toggle = el.ownerDocument.createElement("button");
-    toggle.type = "button";
-    toggle.className = "show-more-button";
-    const set = (open: boolean) => {
-      el.classList.toggle("collapsed", !open);
-      toggle.textContent = open ? this.strings.showLess : this.strings.showMore;
-      toggle.setAttribute("aria-expanded", String(open));
-    };
-    set(this.expanded.has(id));
-    toggle.addEventListener("click", () => {
-      const open = !this.expanded.has(id);
-      if (open) this.expanded.add(id);
-      else this.expanded.delete(id);
-      const top = () => this.container.getBoundingClientRect().top;
-      const elTop = el.getBoundingClientRect().top - top();
-      const toggleTop = toggle.getBoundingClientRect().top - top();
-      set(open);
-      // Expanding keeps the message's top in place (the text continues below); collapsing keeps the toggle under
-      // the pointer, wherever the top of a long message had scrolled to.
-      this.keeper.anchorTo(
-        id,
-        open ? elTop : toggleTop - (toggle.getBoundingClientRect().top - el.getBoundingClientRect().top),
-      );
-    });
-    el.classList.add("collapsible");
-    el.querySelector(".message-body")?.after(toggle);
-  }
-}
-
-function isLong(text: string): boolean {
-  if (text.length > COLLAPSE_CHARS) return true;
-  let lines = 1;
-  for (let i = text.indexOf("\n"); i >= 0 && lines <= COLLAPSE_LINES; i = text.indexOf("\n", i + 1)) lines++;
-  return lines > COLLAPSE_LINES;
 }

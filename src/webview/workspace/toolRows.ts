@@ -6,7 +6,7 @@
  * DOM hooks: details.tool-row[data-tool-call-id][data-status] > summary > .tool-name, .tool-target, .tool-status;
  * pre.tool-output (streamed), pre.tool-args, pre.tool-result.
  */
-import type { ChatMessageView, ToolStrings } from "../protocol/types";
+import type { ChatMessageView, ToolStrings } from "../../protocol/types";
 
 type ToolCallView = NonNullable<ChatMessageView["toolCalls"]>[number];
 
@@ -64,12 +64,7 @@ function pre(doc: Document, className: string, text: string): HTMLPreElement {
 }
 
 /** A call without its result yet: running (output streams in) or waiting for the user's approval. */
-export function pendingCallRow(
-  doc: Document,
-  call: ToolCallView,
-  strings: ToolStrings,
-  waiting: boolean,
-): HTMLDetailsElement {
+function pendingCallRow(doc: Document, call: ToolCallView, strings: ToolStrings, waiting: boolean): HTMLDetailsElement {
   const row = doc.createElement("details");
   row.className = "tool-row tool-pending";
   row.dataset.toolCallId = call.id;
@@ -98,7 +93,7 @@ export function appendToolOutput(row: HTMLElement, text: string): void {
 }
 
 /** The row of a finished call (a tool result message): collapsed, opening to the arguments and the result. */
-export function resultRow(
+function resultRow(
   doc: Document,
   view: ChatMessageView,
   call: ToolCallView | undefined,
@@ -114,6 +109,37 @@ export function resultRow(
   if (call?.args) row.append(pre(doc, "tool-args", call.args));
   row.append(pre(doc, "tool-result", view.text));
   return row;
+}
+
+/** A tool result's message element: one compact row, collapsed, named by its call. */
+export function toolResultElement(
+  doc: Document,
+  view: ChatMessageView,
+  call: ToolCallView | undefined,
+  strings: ToolStrings,
+): HTMLElement {
+  const el = doc.createElement("article");
+  el.className = "message message-tool tool-row-message";
+  if (view.isError) el.classList.add("tool-error");
+  el.dataset.role = view.role;
+  el.dataset.messageId = view.id;
+  el.append(resultRow(doc, view, call, strings));
+  return el;
+}
+
+/**
+ * Puts (again) the rows of a message's calls still waiting for their results onto its element, before its
+ * interrupted note; a finished call is its result's own row instead.
+ */
+export function placePendingRows(el: HTMLElement, view: ChatMessageView, tools: ToolIndex, strings: ToolStrings): void {
+  for (const old of Array.from(el.querySelectorAll(":scope > details.tool-call"))) old.remove();
+  const doc = el.ownerDocument;
+  const rows = (view.toolCalls ?? [])
+    .filter((call) => !tools.hasResult(call.id))
+    .map((call) => pendingCallRow(doc, call, strings, tools.waiting.has(call.id)));
+  const note = el.querySelector(":scope > .interrupted-note");
+  if (note) note.before(...rows);
+  else el.append(...rows);
 }
 
 /** Finds the row of a call among rendered elements (ids come from the model: compared, never put in a selector). */

@@ -1,10 +1,10 @@
 // @vitest-environment jsdom
 /** The time-travel controls in the chat webview: what users click, what the host receives. */
 import { describe, expect, it } from "vitest";
-import { hostMessage, type WebviewMessage } from "../../../src/protocol/messages";
-import type { ChatMessageView, ChatSnapshot, PersistedViewState, WebviewStrings } from "../../../src/protocol/types";
-import { ChatApp, type VsCodeApi } from "../../../src/webview/app";
-import { testStrings } from "./strings";
+import { hostMessage, type WebviewMessage } from "../../../../src/protocol/messages";
+import type { ChatMessageView, ChatSnapshot, PersistedViewState, WebviewStrings } from "../../../../src/protocol/types";
+import { ChatApp, type VsCodeApi } from "../../../../src/webview/app";
+import { testStrings } from "../strings";
 
 const strings: WebviewStrings = { ...testStrings, fork: "Fork", save: "Save" };
 

@@ -6,11 +6,11 @@
  * message renders over several frames into the same result; code block buttons work on blocks rendered so.
  */
 import { beforeEach, describe, expect, it } from "vitest";
-import { hostMessage, type HostMessage, type WebviewMessage } from "../../../src/protocol/messages";
-import type { ChatMessageView, ChatSnapshot, WebviewStrings } from "../../../src/protocol/types";
-import { ChatApp } from "../../../src/webview/app";
-import { PROGRESSIVE_CHARS } from "../../../src/webview/longMessages";
-import { renderInto } from "../../../src/webview/markdown";
+import { hostMessage, type HostMessage, type WebviewMessage } from "../../../../src/protocol/messages";
+import type { ChatMessageView, ChatSnapshot, WebviewStrings } from "../../../../src/protocol/types";
+import { ChatApp } from "../../../../src/webview/app";
+import { PROGRESSIVE_CHARS } from "../../../../src/webview/messages/longMessages";
+import { renderInto } from "../../../../src/webview/markdown/markdown";
 
 const strings = new Proxy({} as WebviewStrings, { get: (_, key) => String(key) });
 

@@ -3,7 +3,7 @@
  * back) and whatever was attached (Add Selection, Add File, a drop); on a sent message, what it carried.
  * DOM hooks: .context-chips > .chip[data-chip-id] > .chip-label, button.chip-remove; .message-attachments > .chip.
  */
-import type { AttachmentView, ComposerContextView, ToolStrings } from "../protocol/types";
+import type { AttachmentView, ComposerContextView, ToolStrings } from "../../protocol/types";
 
 /** Fills `{0}` of a localised template with a text. */
 const fill = (template: string, value: string) => template.replace("{0}", () => value);

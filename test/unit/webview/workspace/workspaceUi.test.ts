@@ -5,12 +5,12 @@
  * streamed output, status and duration), context chips, dropped files — and model or tool text always inert.
  */
 import { beforeEach, describe, expect, it } from "vitest";
-import { hostMessage, isHostMessage, type HostMessage, type WebviewMessage } from "../../../src/protocol/messages";
-import type { ApprovalView, ChatMessageView, ChatSnapshot, WebviewStrings } from "../../../src/protocol/types";
-import { ChatApp, type VsCodeApi } from "../../../src/webview/app";
-import { droppedUris } from "../../../src/webview/workspaceUi";
-import { formatDuration, toolTarget } from "../../../src/webview/toolRows";
-import { testStrings } from "./strings";
+import { hostMessage, isHostMessage, type HostMessage, type WebviewMessage } from "../../../../src/protocol/messages";
+import type { ApprovalView, ChatMessageView, ChatSnapshot, WebviewStrings } from "../../../../src/protocol/types";
+import { ChatApp, type VsCodeApi } from "../../../../src/webview/app";
+import { droppedUris } from "../../../../src/webview/workspace/workspaceUi";
+import { formatDuration, toolTarget } from "../../../../src/webview/workspace/toolRows";
+import { testStrings } from "../strings";
 
 const strings: WebviewStrings = {
   ...testStrings,

@@ -6,10 +6,10 @@
  * text can be cut into streamed pieces. Code blocks keep their colours and actions; hostile markdown stays inert.
  */
 import { beforeEach, describe, expect, it } from "vitest";
-import { useHighlighter } from "../../../src/webview/highlight";
-import { skeinHighlighter } from "../../../src/webview/highlightBundle";
-import { renderInto, type RenderOptions } from "../../../src/webview/markdown";
-import { MarkdownStream } from "../../../src/webview/markdownStream";
+import { useHighlighter } from "../../../../src/webview/markdown/highlight";
+import { skeinHighlighter } from "../../../../src/webview/highlightBundle";
+import { renderInto, type RenderOptions } from "../../../../src/webview/markdown/markdown";
+import { MarkdownStream } from "../../../../src/webview/markdown/markdownStream";
 
 const strings = { copy: "Copy", copied: "Copied", truncated: "Plain.", insertAtCursor: "Insert", openInEditor: "Open" };
 const copied: string[] = [];

@@ -11,10 +11,10 @@ import {
   MAX_INPUT_CHARS,
   type HostMessage,
   type WebviewMessage,
-} from "../../../src/protocol/messages";
-import type { ChatSnapshot, PersistedViewState, WebviewStrings } from "../../../src/protocol/types";
-import { ChatApp, type VsCodeApi } from "../../../src/webview/app";
-import { testStrings } from "./strings";
+} from "../../../../src/protocol/messages";
+import type { ChatSnapshot, PersistedViewState, WebviewStrings } from "../../../../src/protocol/types";
+import { ChatApp, type VsCodeApi } from "../../../../src/webview/app";
+import { testStrings } from "../strings";
 
 const strings: WebviewStrings = {
   ...testStrings,

@@ -8,7 +8,7 @@
  *
  * Only the user's own scrolling moves the anchor: scrolls this class makes are recognised and ignored.
  */
-import type { ScrollAnchor } from "../protocol/types";
+import type { ScrollAnchor } from "../../protocol/types";
 
 /** Within this distance from the bottom, a downward scroll by the user pins the view to the newest content. */
 export const PIN_PX = 24;

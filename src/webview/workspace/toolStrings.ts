@@ -1,5 +1,5 @@
 /** The tool rows', cards' and chips' strings: the host's localised ones, or English when a snapshot lacks them. */
-import type { ToolStrings, WebviewStrings } from "../protocol/types";
+import type { ToolStrings, WebviewStrings } from "../../protocol/types";
 
 export const ENGLISH_TOOL_STRINGS: ToolStrings = {
   approve: "Approve",

@@ -1,0 +1,123 @@
+/**
+ * Message bodies, rendered as cheaply as their text allows: a short or plain message at once, a long stored one
+ * over several frames (longMessages.ts), a streamed reply at most once a frame and only what it added
+ * (markdownStream.ts). A message that comes back completed or unchanged keeps its rendered body.
+ */
+import type { ChatMessageView } from "../../protocol/types";
+import { MAX_MARKDOWN_CHARS, renderInto, type RenderOptions } from "../markdown/markdown";
+import { MarkdownStream } from "../markdown/markdownStream";
+import { LongMessages, PROGRESSIVE_CHARS } from "./longMessages";
+
+/** How a message renders: markdown, or plain text (`plain`: tool results, errors). */
+export type BodyOptions = RenderOptions & { plain: boolean };
+
+/** A message in the list, as its body needs it: the view, the body element and how to render it. */
+export interface BodyTarget {
+  view: ChatMessageView;
+  body: HTMLElement;
+  options: BodyOptions;
+}
+
+export class MessageBodies {
+  /** Message bodies rendered incrementally (streamed replies, long messages), by message id. */
+  private readonly streams = new Map<string, MarkdownStream>();
+  /** Long stored messages still being rendered over the next frames. */
+  private readonly backlog: LongMessages;
+  /** Streamed messages whose new text is not rendered yet. */
+  private readonly dirty = new Set<string>();
+  private frame: number | undefined;
+
+  constructor(
+    private readonly win: (Window & typeof globalThis) | null,
+    /** The message's current view and body; undefined when it is not in the DOM. */
+    private readonly target: (id: string) => BodyTarget | undefined,
+    /** Called after rendering changed what is shown (the list keeps its scroll anchor). */
+    private readonly rendered: () => void,
+  ) {
+    this.backlog = new LongMessages(win, rendered);
+  }
+
+  /** A new body: rendered at once, or (a long stored message) its first slice now and the rest over the next frames. */
+  render(body: HTMLElement, view: ChatMessageView, options: BodyOptions): void {
+    if (!view.text) return;
+    if (options.plain || view.text.length <= PROGRESSIVE_CHARS || view.text.length > MAX_MARKDOWN_CHARS) {
+      renderInto(body, view.text, options);
+      return;
+    }
+    this.streams.set(view.id, this.backlog.start(view.id, body, view.text, options));
+  }
+
+  /** Streamed text was added to a message: it renders on the next frame. */
+  changed(id: string): void {
+    this.dirty.add(id);
+    if (this.frame !== undefined) return;
+    this.frame = this.win?.requestAnimationFrame
+      ? this.win.requestAnimationFrame(() => this.flush())
+      : (setTimeout(() => this.flush(), 16) as unknown as number);
+  }
+
+  /** Renders pending streamed text now (also called by the frame callback). */
+  flush(): void {
+    this.frame = undefined;
+    if (this.dirty.size === 0) return;
+    for (const id of this.dirty) {
+      const target = this.target(id);
+      if (!target) continue;
+      const { view, body, options } = target;
+      if (options.plain || view.text.length > MAX_MARKDOWN_CHARS) {
+        this.forget(id);
+        renderInto(body, view.text, options);
+        continue;
+      }
+      // Only the block still being written renders again; finished blocks stay as they are.
+      this.backlog.drop(id);
+      let stream = this.streams.get(id);
+      if (!stream || stream.element !== body) {
+        stream = new MarkdownStream(body, options);
+        this.streams.set(id, stream);
+      }
+      stream.update(view.text, false);
+    }
+    this.dirty.clear();
+    this.rendered();
+  }
+
+  /**
+   * Whether the body rendered for `before` can stay for `view` (the same message sent again): a completed
+   * streamed reply renders only its not yet final end, an unchanged message nothing. False: render it anew.
+   */
+  keep(body: HTMLElement, before: ChatMessageView, view: ChatMessageView, options: BodyOptions): boolean {
+    const stream = this.streams.get(view.id);
+    if (
+      stream?.element === body &&
+      !options.plain &&
+      view.text.length <= MAX_MARKDOWN_CHARS &&
+      stream.continues(view.text) &&
+      !this.backlog.has(view.id)
+    ) {
+      this.dirty.delete(view.id);
+      stream.update(view.text, true);
+      return true;
+    }
+    return view.text === before.text && !this.dirty.has(view.id);
+  }
+
+  /** Drops what renders a message's body incrementally (its element is going away or renders anew). */
+  forget(id: string): void {
+    this.streams.delete(id);
+    this.backlog.drop(id);
+  }
+
+  /** A message left the list: its unrendered streamed text goes too. */
+  remove(id: string): void {
+    this.dirty.delete(id);
+    this.forget(id);
+  }
+
+  /** Everything goes (the list is replaced). */
+  clear(): void {
+    this.dirty.clear();
+    this.streams.clear();
+    this.backlog.clear();
+  }
+}
