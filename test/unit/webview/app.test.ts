@@ -1,33 +1,13 @@
 // @vitest-environment jsdom
 import { beforeEach, describe, expect, it } from "vitest";
-import { hostMessage, type HostMessage, type WebviewMessage } from "../../../src/protocol/messages";
+import { hostMessage, type HostMessage } from "../../../src/protocol/messages";
 import type { ChatMessageView, ChatSnapshot, PersistedViewState } from "../../../src/protocol/types";
-import { ChatApp, type VsCodeApi } from "../../../src/webview/app";
+import { ChatApp } from "../../../src/webview/app";
 import { FIRST_PAGE, PAGE } from "../../../src/webview/messages/messageList";
 import { testStrings } from "./strings";
+import { WebviewHost } from "./host";
 
 const strings = testStrings;
-
-/** The webview API as VS Code provides it: a message sink and a state slot. */
-class WebviewHost implements VsCodeApi {
-  posted: WebviewMessage[] = [];
-  state: unknown;
-  constructor(initial?: PersistedViewState) {
-    this.state = initial;
-  }
-  postMessage(message: WebviewMessage): void {
-    this.posted.push(message);
-  }
-  getState(): unknown {
-    return this.state;
-  }
-  setState(state: PersistedViewState): void {
-    this.state = state;
-  }
-  last(type: string) {
-    return [...this.posted].reverse().find((m) => m.type === type);
-  }
-}
 
 function snapshot(over: Partial<ChatSnapshot> = {}): ChatSnapshot {
   return {

@@ -1,31 +1,16 @@
 // @vitest-environment jsdom
 import { beforeEach, describe, expect, it } from "vitest";
-import { hostMessage, type WebviewMessage } from "../../../src/protocol/messages";
+import { hostMessage } from "../../../src/protocol/messages";
 import type { ChatMessageView, ChatSnapshot, PersistedViewState } from "../../../src/protocol/types";
-import { ChatApp, type VsCodeApi } from "../../../src/webview/app";
+import { ChatApp } from "../../../src/webview/app";
 import { ENGLISH_TOOL_STRINGS } from "../../../src/webview/workspace/toolStrings";
 import { CACHE_MAX_CHARS, cacheOf, readCache, readStrings, type CachedThread } from "../../../src/webview/viewState";
 import { testStrings } from "./strings";
+import { WebviewHost } from "./host";
 
 const strings = testStrings;
 
 type Saved = PersistedViewState & { cache?: CachedThread };
-
-/** The webview API as VS Code provides it: a message sink and a state slot that outlives the page. */
-class WebviewHost implements VsCodeApi {
-  posted: WebviewMessage[] = [];
-  constructor(public state?: Saved) {}
-  postMessage(message: WebviewMessage): void {
-    this.posted.push(message);
-  }
-  getState(): unknown {
-    // What VS Code hands back after a reload is a copy made through JSON.
-    return this.state === undefined ? undefined : JSON.parse(JSON.stringify(this.state));
-  }
-  setState(state: Saved): void {
-    this.state = state;
-  }
-}
 
 function turns(n: number, from = 0): ChatMessageView[] {
   const out: ChatMessageView[] = [];
@@ -51,7 +36,7 @@ function snapshot(over: Partial<ChatSnapshot> = {}): ChatSnapshot {
 }
 
 /** A page load: the host's HTML names the open thread and carries the strings; then the script starts. */
-function load(host: WebviewHost, openThread = "t1"): ChatApp {
+function load(host: WebviewHost<Saved>, openThread = "t1"): ChatApp {
   document.body.innerHTML = "";
   const root = document.createElement("div");
   root.id = "app";
@@ -108,7 +93,7 @@ describe("what the chat view remembers between loads", () => {
   });
 
   it("after a reload paints the remembered history where the user left it, before the host answers; the snapshot then takes over", () => {
-    const host = new WebviewHost();
+    const host = new WebviewHost<Saved>();
     let app = load(host);
     app.receive(hostMessage("snapshot", snapshot({ messages: turns(30), draft: "half a thought" })));
     expect(host.state?.cache?.threadId).toBe("t1");
@@ -140,7 +125,7 @@ describe("what the chat view remembers between loads", () => {
   });
 
   it("paints nothing remembered when the host opens another thread, or when the anchor is not remembered", () => {
-    const host = new WebviewHost();
+    const host = new WebviewHost<Saved>();
     const app = load(host);
     app.receive(hostMessage("snapshot", snapshot({ messages: turns(3) })));
     // The open thread changed while the view was away (deleted, another window): wait for the host's snapshot.

@@ -5,38 +5,16 @@
  * the host refused. And nothing is sent to a thread the user no longer sees.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import {
-  hostMessage,
-  isWebviewMessage,
-  MAX_INPUT_CHARS,
-  type HostMessage,
-  type WebviewMessage,
-} from "../../../../src/protocol/messages";
+import { hostMessage, isWebviewMessage, MAX_INPUT_CHARS, type HostMessage } from "../../../../src/protocol/messages";
 import type { ChatSnapshot, PersistedViewState, WebviewStrings } from "../../../../src/protocol/types";
-import { ChatApp, type VsCodeApi } from "../../../../src/webview/app";
+import { ChatApp } from "../../../../src/webview/app";
 import { testStrings } from "../strings";
+import { WebviewHost } from "../host";
 
 const strings: WebviewStrings = {
   ...testStrings,
   tooLong: "This message has {0} characters; the limit is {1}. Shorten it and send again — it is kept here.",
 };
-
-class WebviewHost implements VsCodeApi {
-  posted: WebviewMessage[] = [];
-  constructor(public state?: unknown) {}
-  postMessage(message: WebviewMessage): void {
-    this.posted.push(message);
-  }
-  getState(): unknown {
-    return this.state;
-  }
-  setState(state: PersistedViewState): void {
-    this.state = state;
-  }
-  of(type: string) {
-    return this.posted.filter((m) => m.type === type).map((m) => m.params as Record<string, unknown>);
-  }
-}
 
 const snapshot = (over: Partial<ChatSnapshot> = {}): ChatSnapshot => ({
   threadId: "t1",

@@ -1,23 +1,13 @@
 // @vitest-environment jsdom
 /** The time-travel controls in the chat webview: what users click, what the host receives. */
 import { describe, expect, it } from "vitest";
-import { hostMessage, type WebviewMessage } from "../../../../src/protocol/messages";
-import type { ChatMessageView, ChatSnapshot, PersistedViewState, WebviewStrings } from "../../../../src/protocol/types";
-import { ChatApp, type VsCodeApi } from "../../../../src/webview/app";
+import { hostMessage } from "../../../../src/protocol/messages";
+import type { ChatMessageView, ChatSnapshot, WebviewStrings } from "../../../../src/protocol/types";
+import { ChatApp } from "../../../../src/webview/app";
 import { testStrings } from "../strings";
+import { WebviewHost as Host } from "../host";
 
 const strings: WebviewStrings = { ...testStrings, fork: "Fork", save: "Save" };
-
-class Host implements VsCodeApi {
-  posted: WebviewMessage[] = [];
-  postMessage(message: WebviewMessage) {
-    this.posted.push(message);
-  }
-  getState() {
-    return undefined;
-  }
-  setState(_state: PersistedViewState) {}
-}
 
 const messages: ChatMessageView[] = [
   { id: "u1", role: "user", text: "first question" },

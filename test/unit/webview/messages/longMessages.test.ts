@@ -1,28 +1,15 @@
 // @vitest-environment jsdom
 /** Long messages collapse; a reload's saved anchor brings its message back into the DOM; the composer sizes itself. */
 import { describe, expect, it } from "vitest";
-import { hostMessage, type WebviewMessage } from "../../../../src/protocol/messages";
+import { hostMessage } from "../../../../src/protocol/messages";
 import type { ChatMessageView, ChatSnapshot, PersistedViewState, WebviewStrings } from "../../../../src/protocol/types";
-import { ChatApp, type VsCodeApi } from "../../../../src/webview/app";
+import { ChatApp } from "../../../../src/webview/app";
 import { FIRST_PAGE } from "../../../../src/webview/messages/messageList";
 import { COLLAPSE_CHARS, COLLAPSE_LINES } from "../../../../src/webview/messages/showMore";
 import { testStrings } from "../strings";
+import { WebviewHost as Host } from "../host";
 
 const strings: WebviewStrings = { ...testStrings, needsApiKey: "Key." };
-
-class Host implements VsCodeApi {
-  posted: WebviewMessage[] = [];
-  constructor(public state?: PersistedViewState) {}
-  postMessage(message: WebviewMessage) {
-    this.posted.push(message);
-  }
-  getState() {
-    return this.state;
-  }
-  setState(state: PersistedViewState) {
-    this.state = state;
-  }
-}
 
 function setup(messages: ChatMessageView[], over: Partial<ChatSnapshot> = {}, saved?: PersistedViewState) {
   document.body.innerHTML = '<div id="app"></div>';

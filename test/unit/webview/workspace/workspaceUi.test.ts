@@ -5,12 +5,13 @@
  * streamed output, status and duration), context chips, dropped files — and model or tool text always inert.
  */
 import { beforeEach, describe, expect, it } from "vitest";
-import { hostMessage, isHostMessage, type HostMessage, type WebviewMessage } from "../../../../src/protocol/messages";
+import { hostMessage, isHostMessage, type HostMessage } from "../../../../src/protocol/messages";
 import type { ApprovalView, ChatMessageView, ChatSnapshot, WebviewStrings } from "../../../../src/protocol/types";
-import { ChatApp, type VsCodeApi } from "../../../../src/webview/app";
+import { ChatApp } from "../../../../src/webview/app";
 import { droppedUris } from "../../../../src/webview/workspace/workspaceUi";
 import { formatDuration, toolTarget } from "../../../../src/webview/workspace/toolRows";
 import { testStrings } from "../strings";
+import { WebviewHost as Host } from "../host";
 
 const strings: WebviewStrings = {
   ...testStrings,
@@ -19,23 +20,6 @@ const strings: WebviewStrings = {
   runInProgress: "Running.",
   notAccepted: "Not accepted.",
 };
-
-class Host implements VsCodeApi {
-  posted: WebviewMessage[] = [];
-  state: unknown;
-  postMessage(message: WebviewMessage): void {
-    this.posted.push(message);
-  }
-  getState(): unknown {
-    return this.state;
-  }
-  setState(state: unknown): void {
-    this.state = state;
-  }
-  last(type: string) {
-    return [...this.posted].reverse().find((m) => m.type === type);
-  }
-}
 
 function snapshot(over: Partial<ChatSnapshot> = {}): ChatSnapshot {
   return {
