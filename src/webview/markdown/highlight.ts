@@ -26,12 +26,34 @@ export function configureHighlighter(src: string | undefined, nonce: string | un
   source = src ? { src, nonce } : undefined;
 }
 
-/** Installs a highlighter directly (the bundle does this through `globalThis`); colours every waiting block. */
+/** Main-thread time per frame spent colouring the blocks that waited for the highlighter to load. */
+const FRAME_BUDGET_MS = 8;
+let frameScheduled = false;
+
+/**
+ * Installs a highlighter directly (the bundle does this through `globalThis`); colours every waiting block, the
+ * newest (the ones on screen while a reply streams) first, a frame's budget at a time: a long reply may have
+ * dozens of blocks waiting, and colouring them in one go was one long freeze.
+ */
 export function useHighlighter(next: Highlighter | undefined): void {
   highlighter = next;
-  if (!next) return;
-  for (const [code, sanitize] of waiting) if (code.isConnected) paint(code, sanitize);
-  waiting.clear();
+  if (next) paintWaiting();
+}
+
+function paintWaiting(): void {
+  frameScheduled = false;
+  if (!highlighter) return;
+  const clock = globalThis.performance ?? Date;
+  const started = clock.now();
+  for (const [code, sanitize] of [...waiting].reverse()) {
+    waiting.delete(code);
+    if (code.isConnected) paint(code, sanitize);
+    if (clock.now() - started >= FRAME_BUDGET_MS) break;
+  }
+  if (waiting.size === 0 || frameScheduled) return;
+  frameScheduled = true;
+  if (typeof globalThis.requestAnimationFrame === "function") globalThis.requestAnimationFrame(paintWaiting);
+  else setTimeout(paintWaiting, 16);
 }
 
 /** The fence's language (`language-ts` → `ts`), or undefined. */

@@ -14,8 +14,8 @@ export class WebviewHost<State = unknown> implements VsCodeApi {
   getState(): unknown {
     return this.state === undefined ? undefined : JSON.parse(JSON.stringify(this.state));
   }
-  setState(state: State): void {
-    this.state = state;
+  setState(state: unknown): void {
+    this.state = state as State;
   }
   /** The last message of this type the page posted. */
   last(type: string): WebviewMessage | undefined {

@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 /** Code blocks in the chat: colours from highlight.js (loaded lazily), and Copy / Insert at Cursor / Open in New Editor. */
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { configureHighlighter, useHighlighter } from "../../../../src/webview/markdown/highlight";
 import { skeinHighlighter } from "../../../../src/webview/highlightBundle";
 import { renderInto, type RenderOptions } from "../../../../src/webview/markdown/markdown";
@@ -23,7 +23,7 @@ function render(text: string, over: Partial<RenderOptions> = {}): HTMLElement {
 const TS = '```ts\nconst greeting: string = "hi"; // say it\nfunction add(a: number) { return a + 1; }\n```';
 
 describe("code blocks", () => {
-  it("load the highlighter only when a block with a language appears, then colour every block that waited", () => {
+  it("load the highlighter only when a block with a language appears, then colour every block that waited", async () => {
     configureHighlighter("https://file+.vscode-resource/dist/highlight.js", "n0nce");
     const plain = render("```\nno language\n```");
     expect(document.head.querySelectorAll("script")).toHaveLength(0);
@@ -36,15 +36,40 @@ describe("code blocks", () => {
     expect(first.querySelector("code")!.classList.contains("hljs")).toBe(false);
     // The bundle has loaded (it installs itself on globalThis; here directly).
     useHighlighter(skeinHighlighter);
-    expect(first.querySelector("code .hljs-keyword")?.textContent).toBe("const");
+    // Within a few frames (each frame colours what fits its budget).
+    await vi.waitFor(() => expect(first.querySelector("code .hljs-keyword")?.textContent).toBe("const"));
     expect(first.querySelector("code .hljs-string")?.textContent).toBe('"hi"');
     expect(first.querySelector("code .hljs-comment")?.textContent).toBe("// say it");
-    expect(second.querySelector("code .hljs-keyword")?.textContent).toBe("def");
+    await vi.waitFor(() => expect(second.querySelector("code .hljs-keyword")?.textContent).toBe("def"));
     expect(plain.querySelector("code")!.classList.contains("hljs")).toBe(false);
     // The code's text is unchanged by colouring (Copy, Insert and Open send exactly it).
     expect(first.querySelector("code")!.textContent).toBe(
       'const greeting: string = "hi"; // say it\nfunction add(a: number) { return a + 1; }\n',
     );
+  });
+
+  it("colour many waiting blocks a frame's budget at a time, newest first, so the load never freezes the chat", async () => {
+    useHighlighter(undefined);
+    const blocks = Array.from({ length: 12 }, (_, i) => render(`\`\`\`ts\nconst x${i} = ${i};\n\`\`\``));
+    // Each block costs at least 5 ms here: a frame's budget holds one or two of them.
+    const slow = {
+      highlight(code: string, language: string) {
+        const until = performance.now() + 5;
+        while (performance.now() < until) {
+          /* a grammar's first compile, or a long block */
+        }
+        return skeinHighlighter.highlight(code, language);
+      },
+    };
+    const coloured = () => blocks.map((b) => b.querySelector("code")!.classList.contains("hljs"));
+    useHighlighter(slow);
+    const first = coloured();
+    expect(first.filter(Boolean).length).toBeGreaterThan(0);
+    expect(first.filter(Boolean).length).toBeLessThan(blocks.length);
+    expect(first.at(-1)).toBe(true); // the newest (on screen while a reply streams) first
+    expect(first[0]).toBe(false);
+    await vi.waitFor(() => expect(coloured().every(Boolean)).toBe(true));
+    useHighlighter(skeinHighlighter);
   });
 
   it("colour later blocks at once, leave unknown languages plain, and never let markup through", () => {
