@@ -40,5 +40,25 @@ export function strings(): WebviewStrings {
     showLess: s("Show less"),
     insertAtCursor: s("Insert"),
     openInEditor: s("Open"),
+    tools: {
+      approve: "Approve",
+      reject: "Reject",
+      alwaysAllow: "Always allow",
+      showDiff: "Show Diff",
+      rejectReason: "Reason for rejecting (optional, the model sees it)",
+      waitingApproval: "Waiting for your approval",
+      toolRunning: "running…",
+      toolStatus: {
+        ok: "done",
+        error: "failed",
+        rejected: "rejected",
+        stopped: "stopped",
+        timed_out: "timed out",
+        abandoned: "abandoned",
+      },
+      removeChip: "Remove {0}",
+      activeFileChip: "Current file: {0}",
+      attachedContext: "Attached context",
+    },
   };
 }

@@ -118,8 +118,8 @@ export interface WebviewStrings {
   showLess: string;
   insertAtCursor: string;
   openInEditor: string;
-  /** Tool rows, approval cards and context chips (optional: the webview falls back to English). */
-  tools?: ToolStrings;
+  /** Tool rows, approval cards and context chips. */
+  tools: ToolStrings;
   /** Host-side notices (sent as `notice` messages). */
   runInProgress: string;
   notAccepted: string;

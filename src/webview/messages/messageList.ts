@@ -22,7 +22,6 @@ import {
   ToolIndex,
   updatePendingRows,
 } from "../workspace/toolRows";
-import { toolStrings } from "../workspace/toolStrings";
 
 /** Messages put into the DOM when a thread opens: enough to fill a tall panel, few enough to paint at once. */
 export const FIRST_PAGE = 20;
@@ -288,7 +287,7 @@ export class MessageList {
   /** Calls waiting for an approval card: their pending rows say so. */
   setWaitingCalls(ids: ReadonlySet<string>): void {
     this.tools.waiting = ids;
-    updatePendingRows(this.container, ids, toolStrings(this.strings));
+    updatePendingRows(this.container, ids, this.strings.tools);
   }
 
   /** Output of a running call, streamed into its pending row. */
@@ -307,7 +306,7 @@ export class MessageList {
     const doc = this.container.ownerDocument;
     if (view.role === "tool") {
       // A tool result: one compact row, collapsed, named by its call.
-      const row = toolResultElement(doc, view, this.tools.call(view.toolCallId), toolStrings(this.strings));
+      const row = toolResultElement(doc, view, this.tools.call(view.toolCallId), this.strings.tools);
       this.elements.set(view.id, row);
       return row;
     }
@@ -339,7 +338,7 @@ export class MessageList {
   private dress(el: HTMLElement, view: ChatMessageView, body: HTMLElement): void {
     dressMessage(el, view, body, this.strings, this.actions);
     // Tool calls are compact rows: one still waiting for its result here, a finished one as its result's own row.
-    const strings = toolStrings(this.strings);
+    const strings = this.strings.tools;
     placePendingRows(el, view, this.tools, strings);
     if (view.attachments?.length) body.after(messageAttachments(el.ownerDocument, view.attachments, strings));
     if (view.role === "user") this.showMore.apply(el, view.id, view.text);

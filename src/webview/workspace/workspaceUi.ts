@@ -8,7 +8,6 @@ import type { ApprovalView, ComposerContextView, WebviewStrings } from "../../pr
 import { renderApprovals } from "./approvalCards";
 import { renderComposerChips } from "../composer/contextChips";
 import type { MessageList } from "../messages/messageList";
-import { toolStrings } from "./toolStrings";
 
 /** Data types a drag from VS Code's Explorer or editor tabs (or the OS) carries file URIs in. */
 const URI_TYPES = ["application/vnd.code.uri-list", "text/uri-list", "resourceurls", "codefiles"];
@@ -59,7 +58,7 @@ export class WorkspaceUi {
   setApprovals(approvals: readonly ApprovalView[]): void {
     this.approvals = approvals.slice();
     if (!this.strings) return;
-    renderApprovals(this.approvalsEl, this.approvals, toolStrings(this.strings), {
+    renderApprovals(this.approvalsEl, this.approvals, this.strings.tools, {
       approve: (interruptId, always) =>
         this.postForThread((threadId) =>
           webviewMessage("approve", { threadId, interruptId, ...(always ? { always: true } : {}) }),
@@ -77,7 +76,7 @@ export class WorkspaceUi {
   setContext(context: ComposerContextView | undefined): void {
     this.context = context;
     if (!this.strings) return;
-    renderComposerChips(this.chips, context, toolStrings(this.strings), (id) =>
+    renderComposerChips(this.chips, context, this.strings.tools, (id) =>
       this.post(webviewMessage("removeContext", { id })),
     );
   }

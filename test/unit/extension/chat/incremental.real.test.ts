@@ -20,8 +20,9 @@ import { ChatApp } from "../../../../src/webview/app";
 import { NumberedModel } from "../../chat/history/fakeModel";
 import { startMockAnthropic, type MockAnthropic } from "../../../fixtures/mock-anthropic/server";
 import { Memento } from "../../../fixtures/memento";
+import { testStrings } from "../../webview/strings";
 
-const strings = new Proxy({}, { get: (_t, key) => String(key) }) as WebviewStrings;
+const strings: WebviewStrings = testStrings;
 const SCOPE = "folder-00000000000000e1";
 let mock: MockAnthropic;
 let root: string;
