@@ -1,4 +1,5 @@
 import type { WebviewStrings } from "../src/protocol/types";
+import { testStrings } from "../test/unit/webview/strings";
 
 /** Short stand-ins for the strings the host sends the chat in every snapshot (the benches paint the real view). */
 export function strings(): WebviewStrings {
@@ -40,25 +41,7 @@ export function strings(): WebviewStrings {
     showLess: s("Show less"),
     insertAtCursor: s("Insert"),
     openInEditor: s("Open"),
-    tools: {
-      approve: "Approve",
-      reject: "Reject",
-      alwaysAllow: "Always allow",
-      showDiff: "Show Diff",
-      rejectReason: "Reason for rejecting (optional, the model sees it)",
-      waitingApproval: "Waiting for your approval",
-      toolRunning: "running…",
-      toolStatus: {
-        ok: "done",
-        error: "failed",
-        rejected: "rejected",
-        stopped: "stopped",
-        timed_out: "timed out",
-        abandoned: "abandoned",
-      },
-      removeChip: "Remove {0}",
-      activeFileChip: "Current file: {0}",
-      attachedContext: "Attached context",
-    },
+    // The tool rows' strings as the webview tests have them.
+    tools: testStrings.tools,
   };
 }

@@ -5,23 +5,11 @@ import type { ChatMessageView, ChatSnapshot, PersistedViewState } from "../../..
 import { ChatApp } from "../../../src/webview/app";
 import { FIRST_PAGE, PAGE } from "../../../src/webview/messages/messageList";
 import { testStrings } from "./strings";
-import { WebviewHost } from "./host";
+import { snapshotOf, WebviewHost } from "./host";
 
 const strings = testStrings;
 
-function snapshot(over: Partial<ChatSnapshot> = {}): ChatSnapshot {
-  return {
-    threadId: "t1",
-    title: "",
-    messages: [],
-    draft: "",
-    streaming: null,
-    error: null,
-    interrupted: false,
-    strings,
-    ...over,
-  };
-}
+const snapshot = (over: Partial<ChatSnapshot> = {}): ChatSnapshot => snapshotOf(strings, over);
 
 function turns(n: number): ChatMessageView[] {
   const out: ChatMessageView[] = [];

@@ -1,4 +1,5 @@
 import type { WebviewMessage } from "../../../src/protocol/messages";
+import type { ChatSnapshot, WebviewStrings } from "../../../src/protocol/types";
 import type { VsCodeApi } from "../../../src/webview/app";
 
 /**
@@ -25,4 +26,19 @@ export class WebviewHost<State = unknown> implements VsCodeApi {
   of(type: string): Record<string, unknown>[] {
     return this.posted.filter((m) => m.type === type).map((m) => m.params as Record<string, unknown>);
   }
+}
+
+/** A snapshot of thread "t1" as the host sends it: empty and idle, with `over` on top. */
+export function snapshotOf(strings: WebviewStrings, over: Partial<ChatSnapshot> = {}): ChatSnapshot {
+  return {
+    threadId: "t1",
+    title: "",
+    messages: [],
+    draft: "",
+    streaming: null,
+    error: null,
+    interrupted: false,
+    strings,
+    ...over,
+  };
 }

@@ -5,7 +5,7 @@ import type { ChatMessageView, ChatSnapshot, PersistedViewState } from "../../..
 import { ChatApp } from "../../../src/webview/app";
 import { CACHE_MAX_CHARS, cacheOf, readCache, readStrings, type CachedThread } from "../../../src/webview/viewState";
 import { testStrings } from "./strings";
-import { WebviewHost } from "./host";
+import { snapshotOf, WebviewHost } from "./host";
 
 const strings = testStrings;
 
@@ -20,19 +20,7 @@ function turns(n: number, from = 0): ChatMessageView[] {
   return out;
 }
 
-function snapshot(over: Partial<ChatSnapshot> = {}): ChatSnapshot {
-  return {
-    threadId: "t1",
-    title: "",
-    messages: [],
-    draft: "",
-    streaming: null,
-    error: null,
-    interrupted: false,
-    strings,
-    ...over,
-  };
-}
+const snapshot = (over: Partial<ChatSnapshot> = {}): ChatSnapshot => snapshotOf(strings, over);
 
 /** A page load: the host's HTML names the open thread and carries the strings; then the script starts. */
 function load(host: WebviewHost<Saved>, openThread = "t1"): ChatApp {

@@ -9,24 +9,14 @@ import { hostMessage, isWebviewMessage, MAX_INPUT_CHARS, type HostMessage } from
 import type { ChatSnapshot, PersistedViewState, WebviewStrings } from "../../../../src/protocol/types";
 import { ChatApp } from "../../../../src/webview/app";
 import { testStrings } from "../strings";
-import { WebviewHost } from "../host";
+import { snapshotOf, WebviewHost } from "../host";
 
 const strings: WebviewStrings = {
   ...testStrings,
   tooLong: "This message has {0} characters; the limit is {1}. Shorten it and send again — it is kept here.",
 };
 
-const snapshot = (over: Partial<ChatSnapshot> = {}): ChatSnapshot => ({
-  threadId: "t1",
-  title: "",
-  messages: [],
-  draft: "",
-  streaming: null,
-  error: null,
-  interrupted: false,
-  strings,
-  ...over,
-});
+const snapshot = (over: Partial<ChatSnapshot> = {}): ChatSnapshot => snapshotOf(strings, over);
 
 function setup(initial?: PersistedViewState) {
   document.body.innerHTML = '<div id="app"></div>';

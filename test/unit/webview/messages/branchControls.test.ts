@@ -5,7 +5,7 @@ import { hostMessage } from "../../../../src/protocol/messages";
 import type { ChatMessageView, ChatSnapshot, WebviewStrings } from "../../../../src/protocol/types";
 import { ChatApp } from "../../../../src/webview/app";
 import { testStrings } from "../strings";
-import { WebviewHost as Host } from "../host";
+import { snapshotOf, WebviewHost as Host } from "../host";
 
 const strings: WebviewStrings = { ...testStrings, fork: "Fork", save: "Save" };
 
@@ -20,19 +20,7 @@ function setup(over: Partial<ChatSnapshot> = {}) {
   document.body.innerHTML = '<div id="app"></div>';
   const host = new Host();
   const app = new ChatApp(document.getElementById("app")!, host);
-  app.receive(
-    hostMessage("snapshot", {
-      threadId: "t1",
-      title: "",
-      messages,
-      draft: "",
-      streaming: null,
-      error: null,
-      interrupted: false,
-      strings,
-      ...over,
-    }),
-  );
+  app.receive(hostMessage("snapshot", snapshotOf(strings, { messages, ...over })));
   const message = (id: string) => document.querySelector<HTMLElement>(`[data-message-id="${id}"]`)!;
   const click = (id: string, selector: string) => message(id).querySelector<HTMLButtonElement>(selector)!.click();
   return { host, app, message, click };

@@ -7,7 +7,7 @@ import { ChatApp } from "../../../../src/webview/app";
 import { FIRST_PAGE } from "../../../../src/webview/messages/messageList";
 import { COLLAPSE_CHARS, COLLAPSE_LINES } from "../../../../src/webview/messages/showMore";
 import { testStrings } from "../strings";
-import { WebviewHost as Host } from "../host";
+import { snapshotOf, WebviewHost as Host } from "../host";
 
 const strings: WebviewStrings = { ...testStrings, needsApiKey: "Key." };
 
@@ -16,19 +16,7 @@ function setup(messages: ChatMessageView[], over: Partial<ChatSnapshot> = {}, sa
   const host = new Host(saved);
   const app = new ChatApp(document.getElementById("app")!, host);
   app.start();
-  app.receive(
-    hostMessage("snapshot", {
-      threadId: "t1",
-      title: "",
-      messages,
-      draft: "",
-      streaming: null,
-      error: null,
-      interrupted: false,
-      strings,
-      ...over,
-    }),
-  );
+  app.receive(hostMessage("snapshot", snapshotOf(strings, { messages, ...over })));
   const message = (id: string) => document.querySelector<HTMLElement>(`[data-message-id="${id}"]`);
   return { host, app, message };
 }

@@ -11,7 +11,7 @@ import { ChatApp } from "../../../../src/webview/app";
 import { droppedUris } from "../../../../src/webview/workspace/workspaceUi";
 import { formatDuration, toolTarget } from "../../../../src/webview/workspace/toolRows";
 import { testStrings } from "../strings";
-import { WebviewHost as Host } from "../host";
+import { snapshotOf, WebviewHost as Host } from "../host";
 
 const strings: WebviewStrings = {
   ...testStrings,
@@ -21,19 +21,7 @@ const strings: WebviewStrings = {
   notAccepted: "Not accepted.",
 };
 
-function snapshot(over: Partial<ChatSnapshot> = {}): ChatSnapshot {
-  return {
-    threadId: "t1",
-    title: "",
-    messages: [],
-    draft: "",
-    streaming: null,
-    error: null,
-    interrupted: false,
-    strings,
-    ...over,
-  };
-}
+const snapshot = (over: Partial<ChatSnapshot> = {}): ChatSnapshot => snapshotOf(strings, over);
 
 function setup() {
   document.body.innerHTML = '<div id="app"></div>';
