@@ -5,11 +5,10 @@
  * in the same order); (3) the webview painting it (jsdom stands in for the browser: DOM work only, no layout).
  * The thread is written through the real chat layer with an instant in-process model (no network in a bench).
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { build } from "esbuild";
 import { JSDOM } from "jsdom";
 import { ThreadService } from "../src/chat/threadService";
 import { FileSaver } from "../src/checkpoint/file";
@@ -22,6 +21,7 @@ import { ThreadServices } from "../src/extension/engine/threadServices";
 import { webviewMessage, type HostMessage } from "../src/protocol/messages";
 import type { ChatSnapshot } from "../src/protocol/types";
 import { Memento } from "../test/fixtures/memento";
+import { browserBundle, openChatPage } from "./chatPage";
 import { strings } from "./webviewStrings";
 
 const TURNS = 1000;
@@ -199,39 +199,11 @@ async function measureTurnUpdate(backend: ThreadServices, scope: string, threadI
 
 /** The webview bundle in headless Chromium: time from the snapshot message to the first frame after layout. */
 async function paintInChromium(wire: string, root: string): Promise<number | undefined> {
-  if (!existsSync("/usr/bin/chromium") && !process.env.SKEIN_CHROMIUM) return undefined;
-  const { launchChromium } = await import("../scripts/vscode/browser.mjs");
-  const bundle = await build({
-    entryPoints: ["src/webview/main.ts"],
-    bundle: true,
-    platform: "browser",
-    format: "iife",
-    target: "es2022",
-    minify: true,
-    write: false,
-    logLevel: "error",
-  });
-  const dirs = {
-    home: join(root, "home"),
-    xdgConfig: join(root, "xdg-config"),
-    xdgData: join(root, "xdg-data"),
-    xdgCache: join(root, "xdg-cache"),
-  };
-  for (const d of Object.values(dirs)) mkdirSync(d, { recursive: true });
-  const browser = await launchChromium(dirs as never);
+  const opened = await openChatPage(root, { width: 400, height: 900 });
+  if (!opened) return undefined;
+  const { browser, page } = opened;
   try {
-    const page = await browser.newPage({ viewport: { width: 400, height: 900 } });
-    await page.setContent(
-      `<!DOCTYPE html><html><head><style>${readFileSync("media/chat.css", "utf8")}</style></head><body><div id="app"></div></body></html>`,
-    );
-    await page.evaluate(() => {
-      (window as unknown as { acquireVsCodeApi: () => unknown }).acquireVsCodeApi = () => ({
-        postMessage() {},
-        getState() {},
-        setState() {},
-      });
-    });
-    await page.addScriptTag({ content: bundle.outputFiles[0]!.text });
+    await page.addScriptTag({ content: await browserBundle("src/webview/main.ts") });
     const times: number[] = [];
     for (let i = 0; i < 3; i++) {
       const ms = await page.evaluate(

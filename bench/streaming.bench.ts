@@ -12,11 +12,11 @@
  * it), so each scenario also reports the longest main-thread task in CPU time, from a Chromium trace: what the
  * view's own work costs. A line streaming a short reply shows the machine's own floor.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { build } from "esbuild";
 import type { ChatMessageView, ChatSnapshot } from "../src/protocol/types";
+import { browserBundle, openChatPage } from "./chatPage";
 import { strings } from "./webviewStrings";
 
 const TARGET_MS = 50;
@@ -58,50 +58,21 @@ interface Figures {
 }
 
 async function main(): Promise<void> {
-  const chromium = process.env.SKEIN_CHROMIUM ?? "/usr/bin/chromium";
-  if (!existsSync(chromium)) {
-    console.log(`no Chromium at ${chromium}: skipped`);
+  const root = mkdtempSync(join(tmpdir(), "skein-streaming-"));
+  const webview = await browserBundle("src/webview/main.ts");
+  const highlighter = await browserBundle("src/webview/highlightBundle.ts");
+  const opened = await openChatPage(root, { width: 500, height: 900 });
+  if (!opened) {
+    console.log("no Chromium: skipped (SKEIN_CHROMIUM names another)");
+    rmSync(root, { recursive: true, force: true });
     return;
   }
-  const root = mkdtempSync(join(tmpdir(), "skein-streaming-"));
-  const { launchChromium } = await import("../scripts/vscode/browser.mjs");
-  const bundle = async (entry: string) =>
-    (
-      await build({
-        entryPoints: [entry],
-        bundle: true,
-        platform: "browser",
-        format: "iife",
-        target: "es2022",
-        minify: true,
-        write: false,
-        logLevel: "error",
-      })
-    ).outputFiles[0]!.text;
-  const webview = await bundle("src/webview/main.ts");
-  const highlighter = await bundle("src/webview/highlightBundle.ts");
-  const dirs = {
-    home: join(root, "home"),
-    xdgConfig: join(root, "xdg-config"),
-    xdgData: join(root, "xdg-data"),
-    xdgCache: join(root, "xdg-cache"),
-  };
-  for (const d of Object.values(dirs)) mkdirSync(d, { recursive: true });
-  const browser = await launchChromium(dirs as never);
+  const { browser, page } = opened;
   try {
-    const page = await browser.newPage({ viewport: { width: 500, height: 900 } });
-    await page.setContent(
-      `<!DOCTYPE html><html><head><style>${readFileSync("media/chat.css", "utf8")}</style></head><body><div id="app"></div></body></html>`,
-    );
     // The highlighter is served as a blob URL, loaded the way the webview loads it (a script tag, on first use).
     await page.evaluate((code) => {
       const url = URL.createObjectURL(new Blob([code], { type: "text/javascript" }));
       document.getElementById("app")!.dataset.highlighter = url;
-      (window as unknown as { acquireVsCodeApi: () => unknown }).acquireVsCodeApi = () => ({
-        postMessage() {},
-        getState() {},
-        setState() {},
-      });
     }, highlighter);
     await page.addScriptTag({ content: webview });
     // In-page helpers: a rAF ticker that records frame gaps. (Plain text, not a function: tsx would wrap named

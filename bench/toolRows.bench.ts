@@ -4,16 +4,16 @@
  * of the stored messages into views, and the webview painting the snapshot in Chromium (the engine VS Code
  * webviews run on; jsdom when it is missing). Target: the tool thread opens as fast as the plain one (~35 ms).
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { build } from "esbuild";
 import { JSDOM } from "jsdom";
 import type { StoredMessage } from "../src/graph/messages";
 import { toMessageViews } from "../src/extension/chat/view/messageView";
 import { hostMessage } from "../src/protocol/messages";
 import type { ChatSnapshot } from "../src/protocol/types";
+import { browserBundle, openChatPage } from "./chatPage";
 import { strings } from "./webviewStrings";
 
 const TURNS = 1000;
@@ -119,38 +119,11 @@ async function paintInJsdom(wire: string): Promise<number> {
 
 /** Median of three full paints of each snapshot in one page (after a warm-up paint). */
 async function paintInChromium(wires: string[], root: string): Promise<number[] | undefined> {
-  if (!existsSync("/usr/bin/chromium") && !process.env.SKEIN_CHROMIUM) return undefined;
-  const { launchChromium } = await import("../scripts/vscode/browser.mjs");
-  const bundle = await build({
-    entryPoints: ["src/webview/main.ts"],
-    bundle: true,
-    platform: "browser",
-    format: "iife",
-    target: "es2022",
-    minify: true,
-    write: false,
-    logLevel: "error",
-  });
-  const dirs = { home: "home", xdgConfig: "xdg-config", xdgData: "xdg-data", xdgCache: "xdg-cache" };
-  for (const [k, d] of Object.entries(dirs)) {
-    (dirs as Record<string, string>)[k] = join(root, d);
-    mkdirSync(join(root, d), { recursive: true });
-  }
-  const browser = await launchChromium(dirs as never);
+  const opened = await openChatPage(root, { width: 400, height: 900 });
+  if (!opened) return undefined;
+  const { browser, page } = opened;
   try {
-    const page = await browser.newPage({ viewport: { width: 400, height: 900 } });
-    const css = ["media/chat.css", "media/tools.css"].map((f) => readFileSync(f, "utf8")).join("\n");
-    await page.setContent(
-      `<!DOCTYPE html><html><head><style>${css}</style></head><body><div id="app"></div></body></html>`,
-    );
-    await page.evaluate(() => {
-      (window as unknown as { acquireVsCodeApi: () => unknown }).acquireVsCodeApi = () => ({
-        postMessage() {},
-        getState() {},
-        setState() {},
-      });
-    });
-    await page.addScriptTag({ content: bundle.outputFiles[0]!.text });
+    await page.addScriptTag({ content: await browserBundle("src/webview/main.ts") });
     const paint = (wire: string) =>
       page.evaluate(
         (data) =>
