@@ -3,6 +3,7 @@
  * cut off, and in the empty state when no key is set yet.
  */
 import type { ChatErrorView, WebviewStrings } from "../protocol/types";
+import { textButton } from "./controls";
 
 /** The buttons' effects (posted to the host by the app). */
 export interface NoticeActions {
@@ -19,8 +20,8 @@ function actionBar(
 ): HTMLElement {
   const bar = doc.createElement("div");
   bar.className = "error-actions";
-  if (show.setKey) bar.append(button(doc, "set-api-key-button", strings.setApiKey, () => actions.setApiKey()));
-  if (show.retry) bar.append(button(doc, "retry-button", strings.retry, () => actions.retry()));
+  if (show.setKey) bar.append(textButton(doc, "set-api-key-button", strings.setApiKey, () => actions.setApiKey()));
+  if (show.retry) bar.append(textButton(doc, "retry-button", strings.retry, () => actions.retry()));
   return bar;
 }
 
@@ -105,13 +106,4 @@ export function endConversation(
     messages.append(interruptedNotice(doc, strings, withText, actions));
   }
   messages.append(last);
-}
-
-function button(doc: Document, className: string, label: string, onClick: () => void): HTMLButtonElement {
-  const element = doc.createElement("button");
-  element.type = "button";
-  element.className = className;
-  element.textContent = label;
-  element.addEventListener("click", onClick);
-  return element;
 }

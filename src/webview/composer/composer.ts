@@ -6,6 +6,7 @@
  */
 import { MAX_INPUT_CHARS, webviewMessage, type WebviewMessage } from "../../protocol/messages";
 import type { WebviewStrings } from "../../protocol/types";
+import { isPlainEnter } from "../controls";
 
 /** Draft changes reach the host at most this often (the webview's own state is updated at once). */
 const DRAFT_DEBOUNCE_MS = 300;
@@ -69,14 +70,7 @@ export class ComposerForm {
         owner.stop();
         return;
       }
-      if (
-        event.key === "Enter" &&
-        !event.shiftKey &&
-        !event.isComposing &&
-        !event.altKey &&
-        !event.ctrlKey &&
-        !event.metaKey
-      ) {
+      if (isPlainEnter(event)) {
         event.preventDefault();
         owner.send();
       }

@@ -7,6 +7,7 @@
 import DOMPurify from "dompurify";
 import MarkdownIt from "markdown-it";
 import { highlightCode, languageOf } from "./highlight";
+import { iconButton } from "../controls";
 
 /**
  * Above this, a message renders as plain text (markdown-it is linear, but layout of huge HTML is not cheap).
@@ -202,16 +203,16 @@ export function decorateCodeBlocks(root: HTMLElement, options: RenderOptions): v
     const tools = doc.createElement("span");
     tools.className = "code-actions";
     if (options.insert) {
-      const insert = codeButton(doc, "insert-code-button", "insert", options.strings.insertAtCursor);
+      const insert = iconButton(doc, "code-action insert-code-button", "insert", options.strings.insertAtCursor);
       insert.addEventListener("click", () => options.insert?.(code.textContent ?? ""));
       tools.append(insert);
     }
     if (options.open) {
-      const open = codeButton(doc, "open-code-button", "go-to-file", options.strings.openInEditor);
+      const open = iconButton(doc, "code-action open-code-button", "go-to-file", options.strings.openInEditor);
       open.addEventListener("click", () => options.open?.(code.textContent ?? "", language));
       tools.append(open);
     }
-    const button = codeButton(doc, "copy-code-button", "copy", options.strings.copy);
+    const button = iconButton(doc, "code-action copy-code-button", "copy", options.strings.copy);
     tools.append(button);
     button.addEventListener("click", () => {
       options.copy(code.textContent ?? "");
@@ -229,17 +230,4 @@ export function decorateCodeBlocks(root: HTMLElement, options: RenderOptions): v
     wrapper.append(header, pre);
     highlightCode(code, sanitizeHtml);
   }
-}
-
-function codeButton(doc: Document, className: string, icon: string, label: string): HTMLButtonElement {
-  const button = doc.createElement("button");
-  button.type = "button";
-  button.className = `code-action ${className}`;
-  button.title = label;
-  button.setAttribute("aria-label", label);
-  const glyph = doc.createElement("span");
-  glyph.className = `codicon codicon-${icon}`;
-  glyph.setAttribute("aria-hidden", "true");
-  button.append(glyph);
-  return button;
 }

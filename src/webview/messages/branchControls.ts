@@ -8,6 +8,7 @@
  */
 import { webviewMessage, type WebviewMessage } from "../../protocol/messages";
 import type { ChatMessageView, WebviewStrings } from "../../protocol/types";
+import { iconButton, isPlainEnter } from "../controls";
 
 export interface MessageActions {
   edit(messageId: string, text: string): void;
@@ -80,11 +81,11 @@ export function decorateMessage(
     const { index, count } = view.siblings;
     const switcher = doc.createElement("span");
     switcher.className = "branch-switcher";
-    const prev = iconButton(doc, "branch-prev", "chevron-left", label(strings, "previousVersion"));
+    const prev = iconButton(doc, "icon-button branch-prev", "chevron-left", label(strings, "previousVersion"));
     const position = doc.createElement("span");
     position.className = "branch-position";
     position.textContent = `${index + 1}/${count}`;
-    const next = iconButton(doc, "branch-next", "chevron-right", label(strings, "nextVersion"));
+    const next = iconButton(doc, "icon-button branch-next", "chevron-right", label(strings, "nextVersion"));
     prev.disabled = index === 0;
     next.disabled = index === count - 1;
     prev.addEventListener("click", () => !actions.busy() && index > 0 && actions.switchBranch(view.id, index - 1));
@@ -99,16 +100,16 @@ export function decorateMessage(
   const bar = doc.createElement("span");
   bar.className = "message-actions";
   if (view.role === "user") {
-    const edit = iconButton(doc, "edit-button", "edit", label(strings, "edit"));
+    const edit = iconButton(doc, "icon-button edit-button", "edit", label(strings, "edit"));
     edit.addEventListener("click", () => !actions.busy() && openEditor(el, view, strings, actions));
     bar.append(edit);
   }
   if (view.role === "assistant") {
-    const regenerate = iconButton(doc, "regenerate-button", "refresh", label(strings, "regenerate"));
+    const regenerate = iconButton(doc, "icon-button regenerate-button", "refresh", label(strings, "regenerate"));
     regenerate.addEventListener("click", () => !actions.busy() && actions.regenerate(view.id));
     bar.append(regenerate);
   }
-  const fork = iconButton(doc, "fork-button", "repo-forked", label(strings, "fork"));
+  const fork = iconButton(doc, "icon-button fork-button", "repo-forked", label(strings, "fork"));
   fork.addEventListener("click", () => !actions.busy() && actions.fork(view.id));
   bar.append(fork);
   tools.append(bar);
@@ -157,14 +158,7 @@ function openEditor(el: HTMLElement, view: ChatMessageView, strings: WebviewStri
       event.preventDefault();
       event.stopPropagation();
       close();
-    } else if (
-      event.key === "Enter" &&
-      !event.shiftKey &&
-      !event.isComposing &&
-      !event.altKey &&
-      !event.ctrlKey &&
-      !event.metaKey
-    ) {
+    } else if (isPlainEnter(event)) {
       event.preventDefault();
       submit();
     }
@@ -173,17 +167,4 @@ function openEditor(el: HTMLElement, view: ChatMessageView, strings: WebviewStri
   el.classList.add("editing");
   (body ?? el.lastElementChild)?.after(box);
   input.focus();
-}
-
-function iconButton(doc: Document, className: string, icon: string, title: string): HTMLButtonElement {
-  const button = doc.createElement("button");
-  button.type = "button";
-  button.className = `icon-button ${className}`;
-  button.title = title;
-  button.setAttribute("aria-label", title);
-  const glyph = doc.createElement("span");
-  glyph.className = `codicon codicon-${icon}`;
-  glyph.setAttribute("aria-hidden", "true");
-  button.append(glyph);
-  return button;
 }

@@ -7,6 +7,7 @@
  * button.approve-button | reject-button | always-button | show-diff-button.
  */
 import type { ApprovalView, ToolStrings } from "../../protocol/types";
+import { textButton } from "../controls";
 
 export interface ApprovalActions {
   approve(interruptId: string, always: boolean): void;
@@ -16,15 +17,6 @@ export interface ApprovalActions {
 
 /** Diff lines shown in a card before "…" (Show Diff has the whole change). */
 const MAX_DIFF_LINES = 400;
-
-function button(doc: Document, className: string, label: string, onClick: () => void): HTMLButtonElement {
-  const el = doc.createElement("button");
-  el.type = "button";
-  el.className = className;
-  el.textContent = label;
-  el.addEventListener("click", onClick);
-  return el;
-}
 
 function diffBlock(doc: Document, diff: string): HTMLElement {
   const block = doc.createElement("pre");
@@ -115,21 +107,21 @@ export function approvalCard(
     actions.reject(approval.interruptId, text || undefined);
   };
   bar.append(
-    button(doc, "approve-button", strings.approve, () => {
+    textButton(doc, "approve-button", strings.approve, () => {
       answered();
       actions.approve(approval.interruptId, false);
     }),
-    button(doc, "reject-button", strings.reject, reject),
+    textButton(doc, "reject-button", strings.reject, reject),
   );
   if (approval.canAlwaysAllow)
     bar.append(
-      button(doc, "always-button", strings.alwaysAllow, () => {
+      textButton(doc, "always-button", strings.alwaysAllow, () => {
         answered();
         actions.approve(approval.interruptId, true);
       }),
     );
   if (approval.canShowDiff)
-    bar.append(button(doc, "show-diff-button", strings.showDiff, () => actions.showDiff(approval.interruptId)));
+    bar.append(textButton(doc, "show-diff-button", strings.showDiff, () => actions.showDiff(approval.interruptId)));
   reason.addEventListener("keydown", (event) => {
     if (event.key === "Enter" && !event.isComposing) {
       event.preventDefault();
