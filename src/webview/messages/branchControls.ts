@@ -2,7 +2,7 @@
  * Time-travel controls on a message: Edit on the user's messages, Regenerate on replies, Fork on
  * both, and the "‹ 2/3 ›" switcher where a message has other versions. DOM hooks (for tests and styling):
  *   .message-actions > button.edit-button | button.regenerate-button | button.fork-button
- *   .branch-switcher > button.branch-prev, span.branch-position ("2/3"), button.branch-next
+ *   .branch-switcher > button.branch-prev, span.branch-position ("2/3, button.branch-next
  *   .edit-box > textarea.edit-input, button.edit-save, button.edit-cancel   (replaces the body while editing)
  * Everything is built with DOM APIs and textContent: no markup from messages is ever parsed here.
  */
@@ -43,21 +43,6 @@ export function branchActions(
   };
 }
 
-const label = (
-  strings: WebviewStrings,
-  key: "edit" | "regenerate" | "fork" | "save" | "cancel" | "previousVersion" | "nextVersion",
-) =>
-  strings[key] ??
-  {
-    edit: "Edit",
-    regenerate: "Regenerate",
-    fork: "Fork to New Thread",
-    save: "Save & Submit",
-    cancel: "Cancel",
-    previousVersion: "Previous version",
-    nextVersion: "Next version",
-  }[key];
-
 /** Adds the switcher and action buttons to a rendered message's header (no-op for pending/error/system). */
 export function decorateMessage(
   el: HTMLElement,
@@ -81,11 +66,11 @@ export function decorateMessage(
     const { index, count } = view.siblings;
     const switcher = doc.createElement("span");
     switcher.className = "branch-switcher";
-    const prev = iconButton(doc, "icon-button branch-prev", "chevron-left", label(strings, "previousVersion"));
+    const prev = iconButton(doc, "icon-button branch-prev", "chevron-left", strings.previousVersion);
     const position = doc.createElement("span");
     position.className = "branch-position";
     position.textContent = `${index + 1}/${count}`;
-    const next = iconButton(doc, "icon-button branch-next", "chevron-right", label(strings, "nextVersion"));
+    const next = iconButton(doc, "icon-button branch-next", "chevron-right", strings.nextVersion);
     prev.disabled = index === 0;
     next.disabled = index === count - 1;
     prev.addEventListener("click", () => !actions.busy() && index > 0 && actions.switchBranch(view.id, index - 1));
@@ -100,16 +85,16 @@ export function decorateMessage(
   const bar = doc.createElement("span");
   bar.className = "message-actions";
   if (view.role === "user") {
-    const edit = iconButton(doc, "icon-button edit-button", "edit", label(strings, "edit"));
+    const edit = iconButton(doc, "icon-button edit-button", "edit", strings.edit);
     edit.addEventListener("click", () => !actions.busy() && openEditor(el, view, strings, actions));
     bar.append(edit);
   }
   if (view.role === "assistant") {
-    const regenerate = iconButton(doc, "icon-button regenerate-button", "refresh", label(strings, "regenerate"));
+    const regenerate = iconButton(doc, "icon-button regenerate-button", "refresh", strings.regenerate);
     regenerate.addEventListener("click", () => !actions.busy() && actions.regenerate(view.id));
     bar.append(regenerate);
   }
-  const fork = iconButton(doc, "icon-button fork-button", "repo-forked", label(strings, "fork"));
+  const fork = iconButton(doc, "icon-button fork-button", "repo-forked", strings.fork);
   fork.addEventListener("click", () => !actions.busy() && actions.fork(view.id));
   bar.append(fork);
   tools.append(bar);
@@ -127,15 +112,15 @@ function openEditor(el: HTMLElement, view: ChatMessageView, strings: WebviewStri
   input.className = "edit-input";
   input.value = view.text;
   input.rows = Math.min(12, Math.max(2, view.text.split("\n").length));
-  input.setAttribute("aria-label", label(strings, "edit"));
+  input.setAttribute("aria-label", strings.edit);
   const save = doc.createElement("button");
   save.type = "button";
   save.className = "edit-save";
-  save.textContent = label(strings, "save");
+  save.textContent = strings.save;
   const cancel = doc.createElement("button");
   cancel.type = "button";
   cancel.className = "edit-cancel secondary";
-  cancel.textContent = label(strings, "cancel");
+  cancel.textContent = strings.cancel;
   const buttons = doc.createElement("div");
   buttons.className = "edit-buttons";
   buttons.append(save, cancel);
