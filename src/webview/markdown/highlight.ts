@@ -14,7 +14,8 @@ export interface Highlighter {
   highlight(code: string, language: string): string | undefined;
 }
 
-type Sanitize = (html: string) => string;
+/** The sanitiser's nodes for the highlighter's HTML. */
+type Sanitize = (html: string) => DocumentFragment;
 
 let highlighter: Highlighter | undefined;
 let source: { src: string; nonce?: string } | undefined;
@@ -81,7 +82,7 @@ function paint(code: HTMLElement, sanitize: Sanitize): void {
   }
   if (html === undefined) return;
   // The output is escaped by the highlighter; it still passes the same wall as model output.
-  code.innerHTML = sanitize(html);
+  code.replaceChildren(sanitize(html));
   code.classList.add("hljs");
 }
 

@@ -8,6 +8,7 @@ import DOMPurify from "dompurify";
 import MarkdownIt from "markdown-it";
 import { highlightCode, languageOf } from "./highlight";
 import { iconButton } from "../controls";
+import { groupBlocks, groupRows } from "./blockGroups";
 
 /**
  * Above this, a message renders as plain text (markdown-it is linear, but layout of huge HTML is not cheap).
@@ -40,13 +41,23 @@ const PURIFY_CONFIG = {
 };
 
 let purifier: ReturnType<typeof DOMPurify> | undefined;
-let fragmentPurifier: ReturnType<typeof DOMPurify> | undefined;
+/** A document without a browsing context: HTML parsed into it runs no script and loads nothing. */
+let inert: Document | undefined;
+let inertUses = 0;
+/**
+ * How many pieces one inert document serves. Each sanitising registers a node iterator with the document until
+ * garbage collection, and every node later removed from that document visits them all: one document for a whole
+ * reply made a streamed frame slower with each piece. A document per piece is garbage of its own.
+ */
+const INERT_USES = 16;
 
-function newPurifier(returnFragment: boolean): ReturnType<typeof DOMPurify> {
+function newPurifier(): ReturnType<typeof DOMPurify> {
   const instance = DOMPurify(window);
   // Set once: passing the configuration to every call would parse it again each time (a reply being streamed
-  // is sanitised slice by slice, and every coloured code block once more).
-  instance.setConfig({ ...PURIFY_CONFIG, RETURN_DOM_FRAGMENT: returnFragment });
+  // is sanitised slice by slice, and every coloured code block once more). In place: DOMPurify cleans nodes
+  // parsed into the one inert document, instead of parsing each piece into a new document of its own (a
+  // streamed frame sanitises a dozen pieces; a document each was most of their cost and garbage).
+  instance.setConfig({ ...PURIFY_CONFIG, IN_PLACE: true });
   // Links open outside the webview and never get access to it.
   instance.addHook("afterSanitizeAttributes", (node) => {
     if (node.tagName === "A") {
@@ -62,13 +73,28 @@ function newPurifier(returnFragment: boolean): ReturnType<typeof DOMPurify> {
   return instance;
 }
 
-function purify(): ReturnType<typeof DOMPurify> {
-  return (purifier ??= newPurifier(false));
+/**
+ * The second wall: HTML parsed in the inert document and sanitised there, returned as nodes of `doc` without
+ * scripts, handlers, forms or unsafe URLs. Nothing is serialised and parsed again on the way in.
+ */
+export function safeFragment(html: string, doc: Document): DocumentFragment {
+  if (!inert || ++inertUses > INERT_USES) {
+    inert = document.implementation.createHTMLDocument("");
+    inertUses = 1;
+  }
+  const holder = inert.createElement("div");
+  holder.innerHTML = html;
+  (purifier ??= newPurifier()).sanitize(holder);
+  const fragment = doc.createDocumentFragment();
+  fragment.append(...Array.from(holder.childNodes));
+  return fragment;
 }
 
-/** The second wall: whatever HTML reaches it leaves without scripts, handlers, forms or unsafe URLs. */
+/** `safeFragment` as HTML (for tests of the wall itself). */
 export function sanitizeHtml(html: string): string {
-  return purify().sanitize(html) as unknown as string;
+  const box = document.createElement("div");
+  box.append(safeFragment(html, document));
+  return box.innerHTML;
 }
 
 /** Sanitised HTML for a markdown text (exported for tests). */
@@ -85,9 +111,8 @@ export type MarkdownEnv = Record<string, unknown>;
  * sanitised DOM itself is returned, not serialised and parsed a second time: a streamed reply renders a slice
  * every frame.
  */
-export function markdownSliceToSafeFragment(text: string, env: MarkdownEnv): DocumentFragment {
-  fragmentPurifier ??= newPurifier(true);
-  return fragmentPurifier.sanitize(md.render(text, env)) as unknown as DocumentFragment;
+export function markdownSliceToSafeFragment(text: string, env: MarkdownEnv, doc: Document): DocumentFragment {
+  return safeFragment(md.render(text, env), doc);
 }
 
 /** What markdown-it normalises before parsing (line endings, NUL), so offsets into the text match its lines. */
@@ -167,9 +192,13 @@ export function renderInto(target: HTMLElement, text: string, options: RenderOpt
     }
     return;
   }
-  target.innerHTML = markdownToSafeHtml(text);
+  target.replaceChildren(safeFragment(md.render(text), doc));
   decorateCodeBlocks(target, options);
-  for (const table of Array.from(target.querySelectorAll("table"))) markLongTable(table);
+  for (const table of Array.from(target.querySelectorAll("table"))) {
+    markLongTable(table);
+    groupRows(table);
+  }
+  groupBlocks(target);
 }
 
 /** A table with more body rows than this lays its rows out as independent lines (media/chat.css `.long-table`). */
@@ -180,7 +209,9 @@ export const LONG_TABLE_ROWS = 100;
  * table (a streamed reply) then costs one row's layout, not the table's. Its columns are of equal width.
  */
 export function markLongTable(table: HTMLTableElement): void {
-  if ((table.tBodies[0]?.rows.length ?? 0) > LONG_TABLE_ROWS) table.classList.add("long-table");
+  let rows = 0;
+  for (const body of Array.from(table.tBodies)) rows += body.rows.length;
+  if (rows > LONG_TABLE_ROWS) table.classList.add("long-table");
 }
 
 /**
@@ -228,6 +259,6 @@ export function decorateCodeBlocks(root: HTMLElement, options: RenderOptions): v
     header.append(lang, tools);
     pre.replaceWith(wrapper);
     wrapper.append(header, pre);
-    highlightCode(code, sanitizeHtml);
+    highlightCode(code, (html) => safeFragment(html, doc));
   }
 }

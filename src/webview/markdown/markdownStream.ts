@@ -8,6 +8,7 @@
  * same as rendering the whole text at once (link references defined late re-render the blocks before them).
  * Every slice takes the same markdown-it (html off) → DOMPurify → code block decoration path as a whole message.
  */
+import { groupBlocks, groupRows, ungroupBlocks } from "./blockGroups";
 import {
   decorateCodeBlocks,
   markdownSliceToSafeFragment,
@@ -163,10 +164,10 @@ export class MarkdownStream {
   }
 
   private appendRows(table: OpenTable, rows: string): void {
-    const fragment = this.render(table.head + rows, this.env);
+    const fragment = this.render(table.head + rows, this.env, false);
     const body = fragment.querySelector("tbody");
     if (!body) return;
-    const existing = table.element.tBodies[0];
+    const existing = lastBody(table.element);
     if (existing) {
       // The slice's body is "\n<tr>…</tr>\n…": its rows and the line breaks after them continue the body.
       existing.append(...Array.from(body.childNodes).slice(1));
@@ -176,6 +177,7 @@ export class MarkdownStream {
       table.element.append(body, "\n");
       markLongTable(table.element);
     }
+    groupRows(table.element);
   }
 
   /** Renders finished blocks and keeps them (before the tail); re-renders older ones a new link reference changes. */
@@ -185,7 +187,10 @@ export class MarkdownStream {
     const chunk = { text, nodes: Array.from(fragment.childNodes) };
     this.insert(fragment);
     if (countReferences(this.env) > references) {
+      // Rendered again, a block may not keep its section; the sections are made again around the new nodes.
+      ungroupBlocks(this.element);
       for (const old of this.chunks) if (old.text.includes("]")) this.rerender(old);
+      groupBlocks(this.element, this.tail[0] ?? null);
     }
     this.chunks.push(chunk);
   }
@@ -204,10 +209,10 @@ export class MarkdownStream {
     if (this.table) {
       const line = this.source.slice(this.table.rowsEnd);
       if (!line.trim()) return;
-      const fragment = this.render(this.table.head + line, env);
+      const fragment = this.render(this.table.head + line, env, false);
       const body = fragment.querySelector("tbody");
       if (body) {
-        const existing = this.table.element.tBodies[0];
+        const existing = lastBody(this.table.element);
         if (existing) {
           this.pendingRows = Array.from(body.childNodes).slice(1);
           existing.append(...this.pendingRows);
@@ -237,21 +242,32 @@ export class MarkdownStream {
     this.pendingRows = [];
   }
 
-  /** Finished content goes before the tail (which is always last). */
+  /** Finished content goes before the tail (which is always last), and into sections once there are enough. */
   private insert(fragment: DocumentFragment): void {
-    this.element.insertBefore(fragment, this.tail[0] ?? null);
+    const tail = this.tail[0] ?? null;
+    this.element.insertBefore(fragment, tail);
+    groupBlocks(this.element, tail);
   }
 
-  private render(text: string, env: MarkdownEnv): DocumentFragment {
+  /** `wholeTables`: the slice's tables are whole tables (not a table's header and some of its rows). */
+  private render(text: string, env: MarkdownEnv, wholeTables = true): DocumentFragment {
     const doc = this.element.ownerDocument;
     const holder = doc.createElement("div");
-    holder.append(markdownSliceToSafeFragment(text, env));
+    holder.append(markdownSliceToSafeFragment(text, env, doc));
     decorateCodeBlocks(holder, this.options);
-    for (const table of Array.from(holder.querySelectorAll("table"))) markLongTable(table);
+    if (wholeTables)
+      for (const table of Array.from(holder.querySelectorAll("table"))) {
+        markLongTable(table);
+        groupRows(table);
+      }
     const fragment = doc.createDocumentFragment();
     fragment.append(...Array.from(holder.childNodes));
     return fragment;
   }
+}
+
+function lastBody(table: HTMLTableElement): HTMLTableSectionElement | undefined {
+  return table.tBodies[table.tBodies.length - 1];
 }
 
 /** The offset just past the n-th line break (or the text's end). */

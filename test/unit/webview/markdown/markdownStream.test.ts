@@ -10,6 +10,7 @@ import { useHighlighter } from "../../../../src/webview/markdown/highlight";
 import { skeinHighlighter } from "../../../../src/webview/highlightBundle";
 import { renderInto, type RenderOptions } from "../../../../src/webview/markdown/markdown";
 import { MarkdownStream } from "../../../../src/webview/markdown/markdownStream";
+import { ROW_GROUP, SECTION_BLOCKS } from "../../../../src/webview/markdown/blockGroups";
 
 const strings = { copy: "Copy", copied: "Copied", truncated: "Plain.", insertAtCursor: "Insert", openInEditor: "Open" };
 const copied: string[] = [];
@@ -25,6 +26,13 @@ function oneShot(text: string): string {
   const el = document.createElement("div");
   renderInto(el, text, options);
   return el.innerHTML;
+}
+
+/** The body's top-level blocks, those in sections (blockGroups.ts) in their place. */
+function blocks(body: HTMLElement): Element[] {
+  return Array.from(body.children).flatMap((child) =>
+    child.classList.contains("md-section") ? Array.from(child.children) : [child],
+  );
 }
 
 /** Streams `text` in pieces of `step` characters, then completes it; returns the body. */
@@ -108,10 +116,11 @@ describe("MarkdownStream", () => {
     ).join("\n\n");
     const seen = new Map<number, Element>();
     let checks = 0;
-    stream(text, 9, (body) => {
+    const body = stream(text, 9, (body) => {
       // The last two elements may be the end still being written (a block, and the next one starting on a line
-      // not yet complete); every element before them was there, as the same node, on every frame before.
-      const finished = Array.from(body.children).slice(0, -2);
+      // not yet complete); every element before them was there, as the same node, on every frame before (moving
+      // into a section keeps the node).
+      const finished = blocks(body).slice(0, -2);
       finished.forEach((child, i) => {
         const before = seen.get(i);
         if (before) {
@@ -122,13 +131,36 @@ describe("MarkdownStream", () => {
       });
     });
     expect(checks).toBeGreaterThan(1_000);
+    // 80 blocks: two full sections, sealed as the blocks after them arrived; the last 16 stay loose.
+    const sections = body.querySelectorAll(":scope > .md-section");
+    expect(Array.from(sections, (section) => section.children.length)).toEqual([SECTION_BLOCKS, SECTION_BLOCKS]);
+    expect(blocks(body)).toHaveLength(80);
+    expect(body.innerHTML).toBe(oneShot(text));
+  });
+
+  it("a long reply whose link reference arrives last is grouped in sections as a full render groups it", () => {
+    const text = [
+      ...Array.from({ length: 75 }, (_, i) => (i % 3 ? `Item ${i} uses [the docs][d].` : `## Part ${i}`)),
+      "- a list\n- of two",
+      "> a quote",
+      "[d]: https://example.com/docs",
+      "The end.",
+    ].join("\n\n");
+    const whole = oneShot(text);
+    expect(whole).toContain('class="md-section"');
+    for (const step of [5, 64, 700]) {
+      const body = stream(text, step);
+      expect(body.innerHTML, `step ${step}`).toBe(whole);
+      expect(body.querySelectorAll('a[href="https://example.com/docs"]')).toHaveLength(50);
+    }
   });
 
   it("a streamed table gains rows: the table and its earlier rows stay the same nodes, and the end equals a full render", () => {
-    const rows = Array.from({ length: 120 }, (_, i) => `| ${i} | ${i * i} | row **${i}** |`);
+    const rows = Array.from({ length: 250 }, (_, i) => `| ${i} | ${i * i} | row **${i}** |`);
     const text = `Here:\n\n| n | square | name |\n|---:|---:|---|\n${rows.join("\n")}\n\nAfter the table.`;
     let table: Element | null = null;
     let firstRow: Element | null = null;
+    let laterRow: Element | null = null;
     let rowsSeen = 0;
     const body = stream(text, 17, (b) => {
       // Once a second row has begun, the table and its first row are final.
@@ -138,10 +170,16 @@ describe("MarkdownStream", () => {
       }
       if (table) expect(b.querySelector("table")).toBe(table);
       if (firstRow) expect(b.querySelector("tbody tr")).toBe(firstRow);
+      // A row moved into the next body is still the same node.
+      const all = b.querySelectorAll("tbody tr");
+      if (all.length >= 152) laterRow ??= all[150]!;
+      if (laterRow) expect(all[150]).toBe(laterRow);
       rowsSeen = Math.max(rowsSeen, b.querySelectorAll("tbody tr").length);
     });
-    expect(rowsSeen).toBe(120);
+    expect(rowsSeen).toBe(250);
     expect(body.querySelector("table")).toBe(table);
+    // A long table's rows end in bodies of ROW_GROUP, as a full render puts them.
+    expect(Array.from(body.querySelectorAll("tbody"), (b) => b.rows.length)).toEqual([ROW_GROUP, ROW_GROUP, 50]);
     expect(body.innerHTML).toBe(oneShot(text));
   });
 
