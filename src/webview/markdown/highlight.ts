@@ -6,7 +6,13 @@
  *
  * Any renderer (the whole-message one in markdown.ts, or one that updates a streaming message in place) calls
  * `highlightCode` on a `<code>` element whose text is final for this render.
+ *
+ * A language's first block compiles its grammar (TypeScript's takes about 20 ms), so it is coloured in a frame
+ * of its own, first thing, instead of adding that to the frame that rendered it; later blocks in the language
+ * are coloured at once.
  */
+
+import { frameTimeUsed, now, onNextFrame } from "../frameWork";
 
 /** What dist/highlight.js provides (as `globalThis.skeinHighlighter`). */
 export interface Highlighter {
@@ -21,15 +27,21 @@ let highlighter: Highlighter | undefined;
 let source: { src: string; nonce?: string } | undefined;
 let loading = false;
 const waiting = new Map<HTMLElement, Sanitize>();
+/** Languages the current highlighter has coloured a block in: their grammars are compiled. */
+let compiled = new Set<string>();
 
 /** Where the highlighter bundle is served from, and the nonce the page's CSP wants on scripts. */
 export function configureHighlighter(src: string | undefined, nonce: string | undefined): void {
   source = src ? { src, nonce } : undefined;
 }
 
-/** Main-thread time per frame spent colouring the blocks that waited for the highlighter to load. */
-const FRAME_BUDGET_MS = 8;
-let frameScheduled = false;
+/** Main-thread time per frame, other work in the frame included, up to which waiting blocks are coloured. */
+const FRAME_BUDGET_MS = 12;
+/** A grammar compiles for the first time only in a frame whose other work took less than this… */
+const QUIET_FRAME_MS = 3;
+/** …or once it has waited this many frames (a reply streaming every frame leaves no quiet frame). */
+const MAX_POSTPONED_FRAMES = 30;
+let postponed = 0;
 
 /**
  * Installs a highlighter directly (the bundle does this through `globalThis`); colours every waiting block, the
@@ -38,23 +50,33 @@ let frameScheduled = false;
  */
 export function useHighlighter(next: Highlighter | undefined): void {
   highlighter = next;
+  compiled = new Set();
   if (next) paintWaiting();
 }
 
 function paintWaiting(): void {
-  frameScheduled = false;
   if (!highlighter) return;
-  const clock = globalThis.performance ?? Date;
-  const started = clock.now();
+  const since = now();
+  let painted = 0;
+  let deferred = false;
   for (const [code, sanitize] of [...waiting].reverse()) {
+    if (!code.isConnected) {
+      waiting.delete(code);
+      continue;
+    }
+    // A grammar's first compile needs a frame of its own: after other work, it waits for a quieter one.
+    const busy = painted > 0 || frameTimeUsed(since) > QUIET_FRAME_MS;
+    if (busy && !compiled.has(languageOf(code) ?? "") && postponed < MAX_POSTPONED_FRAMES) {
+      deferred = true;
+      continue;
+    }
     waiting.delete(code);
-    if (code.isConnected) paint(code, sanitize);
-    if (clock.now() - started >= FRAME_BUDGET_MS) break;
+    paint(code, sanitize);
+    painted++;
+    if (frameTimeUsed(since) >= FRAME_BUDGET_MS) break;
   }
-  if (waiting.size === 0 || frameScheduled) return;
-  frameScheduled = true;
-  if (typeof globalThis.requestAnimationFrame === "function") globalThis.requestAnimationFrame(paintWaiting);
-  else setTimeout(paintWaiting, 16);
+  postponed = deferred ? postponed + 1 : 0;
+  if (waiting.size > 0) onNextFrame("colour", paintWaiting);
 }
 
 /** The fence's language (`language-ts` → `ts`), or undefined. */
@@ -62,12 +84,17 @@ export function languageOf(code: HTMLElement): string | undefined {
   return /(?:^|\s)language-([\w#+.-]+)/.exec(code.className)?.[1];
 }
 
-/** Colours a code block now if the highlighter is there, else once it has loaded. */
+/**
+ * Colours a code block: now if the highlighter is there with the block's grammar compiled, on a later frame if
+ * the grammar is yet to compile, or once the highlighter has loaded.
+ */
 export function highlightCode(code: HTMLElement, sanitize: Sanitize): void {
-  if (!languageOf(code) || code.classList.contains("hljs")) return;
-  if (highlighter) return paint(code, sanitize);
+  const language = languageOf(code);
+  if (!language || code.classList.contains("hljs")) return;
+  if (highlighter && compiled.has(language)) return paint(code, sanitize);
   waiting.set(code, sanitize);
-  load(code.ownerDocument);
+  if (highlighter) onNextFrame("colour", paintWaiting);
+  else load(code.ownerDocument);
 }
 
 function paint(code: HTMLElement, sanitize: Sanitize): void {
@@ -80,6 +107,7 @@ function paint(code: HTMLElement, sanitize: Sanitize): void {
   } catch {
     return; // a grammar failing on odd input leaves the block plain, never broken
   }
+  compiled.add(language);
   if (html === undefined) return;
   // The output is escaped by the highlighter; it still passes the same wall as model output.
   code.replaceChildren(sanitize(html));
@@ -92,8 +120,9 @@ function load(doc: Document): void {
   const script = doc.createElement("script");
   if (source.nonce) script.nonce = source.nonce;
   script.src = source.src;
+  // Colouring starts on the next frame, not in the task that ran the bundle's script.
   script.addEventListener("load", () =>
-    useHighlighter((globalThis as { skeinHighlighter?: Highlighter }).skeinHighlighter),
+    onNextFrame("colour", () => useHighlighter((globalThis as { skeinHighlighter?: Highlighter }).skeinHighlighter)),
   );
   // Without colours the code is still there and readable; a later block does not retry a failed load.
   script.addEventListener("error", () => waiting.clear());

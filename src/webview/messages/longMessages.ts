@@ -5,11 +5,12 @@
  */
 import type { RenderOptions } from "../markdown/markdown";
 import { MarkdownStream } from "../markdown/markdownStream";
+import { frameTimeUsed, now, onNextFrame } from "../frameWork";
 
 /** A stored message longer than this renders over several frames, SLICE_CHARS at a time. */
 export const PROGRESSIVE_CHARS = 16_000;
 const SLICE_CHARS = 4_000;
-/** Main-thread time per frame spent on rendering long stored messages. */
+/** Main-thread time per frame, the streamed reply's included, up to which long stored messages render more. */
 const FRAME_BUDGET_MS = 12;
 
 interface Entry {
@@ -20,10 +21,9 @@ interface Entry {
 
 export class LongMessages {
   private readonly pending = new Map<string, Entry>();
-  private frame: number | undefined;
+  private readonly frameJob = () => this.run();
 
   constructor(
-    private readonly win: (Window & typeof globalThis) | null,
     /** Called after a frame rendered more (the list keeps its scroll anchor). */
     private readonly onProgress: () => void,
   ) {}
@@ -59,21 +59,22 @@ export class LongMessages {
   }
 
   private schedule(): void {
-    if (this.frame !== undefined || this.pending.size === 0) return;
-    const run = () => {
-      this.frame = undefined;
-      const clock = this.win?.performance ?? Date;
-      const started = clock.now();
-      for (const [id, entry] of this.pending) {
-        while (entry.at < entry.text.length && clock.now() - started < FRAME_BUDGET_MS) this.step(entry);
-        if (entry.at === entry.text.length) this.pending.delete(id);
-        if (clock.now() - started >= FRAME_BUDGET_MS) break;
+    if (this.pending.size > 0) onNextFrame("backlog", this.frameJob);
+  }
+
+  /** One frame's share: at least one slice, then more while the frame has time left. */
+  private run(): void {
+    const since = now();
+    let stepped = false;
+    for (const [id, entry] of this.pending) {
+      while (entry.at < entry.text.length && (!stepped || frameTimeUsed(since) < FRAME_BUDGET_MS)) {
+        this.step(entry);
+        stepped = true;
       }
-      this.onProgress();
-      this.schedule();
-    };
-    this.frame = this.win?.requestAnimationFrame
-      ? this.win.requestAnimationFrame(run)
-      : (setTimeout(run, 16) as unknown as number);
+      if (entry.at === entry.text.length) this.pending.delete(id);
+      if (frameTimeUsed(since) >= FRAME_BUDGET_MS) break;
+    }
+    this.onProgress();
+    this.schedule();
   }
 }

@@ -6,6 +6,7 @@
 import type { ChatMessageView } from "../../protocol/types";
 import { MAX_MARKDOWN_CHARS, renderInto, type RenderOptions } from "../markdown/markdown";
 import { MarkdownStream } from "../markdown/markdownStream";
+import { onNextFrame } from "../frameWork";
 import { LongMessages, PROGRESSIVE_CHARS } from "./longMessages";
 
 /** How a message renders: markdown, or plain text (`plain`: tool results, errors). */
@@ -25,16 +26,16 @@ export class MessageBodies {
   private readonly backlog: LongMessages;
   /** Streamed messages whose new text is not rendered yet. */
   private readonly dirty = new Set<string>();
-  private frame: number | undefined;
+  /** The frame job: the same function each time, so a frame renders once however many tokens arrived. */
+  private readonly flushJob = () => this.flush();
 
   constructor(
-    private readonly win: (Window & typeof globalThis) | null,
     /** The message's current view and body; undefined when it is not in the DOM. */
     private readonly target: (id: string) => BodyTarget | undefined,
     /** Called after rendering changed what is shown (the list keeps its scroll anchor). */
     private readonly rendered: () => void,
   ) {
-    this.backlog = new LongMessages(win, rendered);
+    this.backlog = new LongMessages(rendered);
   }
 
   /** A new body: rendered at once, or (a long stored message) its first slice now and the rest over the next frames. */
@@ -47,18 +48,14 @@ export class MessageBodies {
     this.streams.set(view.id, this.backlog.start(view.id, body, view.text, options));
   }
 
-  /** Streamed text was added to a message: it renders on the next frame. */
+  /** Streamed text was added to a message: it renders on the next frame, before the frame's other work. */
   changed(id: string): void {
     this.dirty.add(id);
-    if (this.frame !== undefined) return;
-    this.frame = this.win?.requestAnimationFrame
-      ? this.win.requestAnimationFrame(() => this.flush())
-      : (setTimeout(() => this.flush(), 16) as unknown as number);
+    onNextFrame("render", this.flushJob);
   }
 
-  /** Renders pending streamed text now (also called by the frame callback). */
+  /** Renders pending streamed text now (also called by the frame job). */
   flush(): void {
-    this.frame = undefined;
     if (this.dirty.size === 0) return;
     for (const id of this.dirty) {
       const target = this.target(id);

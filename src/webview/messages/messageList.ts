@@ -61,7 +61,6 @@ export class MessageList {
     this.olderHint.hidden = true;
     this.keeper = new ScrollKeeper(container, () => this.onScrolled());
     this.bodies = new MessageBodies(
-      doc.defaultView,
       (id) => {
         const view = this.messages.find((m) => m.id === id);
         const body = this.elements.get(id)?.querySelector<HTMLElement>(".message-body");

@@ -2,6 +2,7 @@
 /** Code blocks in the chat: colours from highlight.js (loaded lazily), and Copy / Insert at Cursor / Open in New Editor. */
 import { describe, expect, it, vi } from "vitest";
 import { configureHighlighter, useHighlighter } from "../../../../src/webview/markdown/highlight";
+import { now, onNextFrame } from "../../../../src/webview/frameWork";
 import { skeinHighlighter } from "../../../../src/webview/highlightBundle";
 import { renderInto, type RenderOptions } from "../../../../src/webview/markdown/markdown";
 
@@ -34,8 +35,11 @@ describe("code blocks", () => {
     expect(scripts[0]!.src).toBe("https://file+.vscode-resource/dist/highlight.js");
     expect(scripts[0]!.nonce).toBe("n0nce");
     expect(first.querySelector("code")!.classList.contains("hljs")).toBe(false);
-    // The bundle has loaded (it installs itself on globalThis; here directly).
-    useHighlighter(skeinHighlighter);
+    // The bundle has loaded: it installs itself on globalThis. Colouring starts on the next frame, not in the
+    // task that ran the bundle.
+    (globalThis as { skeinHighlighter?: unknown }).skeinHighlighter = skeinHighlighter;
+    scripts[0]!.dispatchEvent(new Event("load"));
+    expect(first.querySelector("code")!.classList.contains("hljs")).toBe(false);
     // Within a few frames (each frame colours what fits its budget).
     await vi.waitFor(() => expect(first.querySelector("code .hljs-keyword")?.textContent).toBe("const"));
     expect(first.querySelector("code .hljs-string")?.textContent).toBe('"hi"');
@@ -72,20 +76,70 @@ describe("code blocks", () => {
     useHighlighter(skeinHighlighter);
   });
 
-  it("colour later blocks at once, leave unknown languages plain, and never let markup through", () => {
+  it("colour a language's first block on a frame of its own (its grammar compiles) and later blocks at once", async () => {
     useHighlighter(skeinHighlighter);
-    expect(render("```rust\nfn main() {}\n```").querySelector(".hljs-keyword")?.textContent).toBe("fn");
-    expect(render("```sh\necho hi\n```").querySelector("code.hljs")).not.toBeNull(); // an alias
+    const first = render("```rust\nfn main() {}\n```");
+    expect(first.querySelector("code.hljs")).toBeNull();
+    await vi.waitFor(() => expect(first.querySelector(".hljs-keyword")?.textContent).toBe("fn"));
+    expect(render("```rust\nfn later() {}\n```").querySelector(".hljs-keyword")?.textContent).toBe("fn");
+    // Only the first block of a frame may compile a grammar: a second new language waits for the next frame.
+    vi.useFakeTimers({ toFake: ["setTimeout", "requestAnimationFrame"] });
+    try {
+      const [ruby, lua] = [render("```ruby\nputs 1\n```"), render("```lua\nlocal x = 1\n```")];
+      vi.advanceTimersToNextTimer();
+      expect(lua.querySelector("code.hljs")).not.toBeNull(); // the newest first
+      expect(ruby.querySelector("code.hljs")).toBeNull();
+      vi.advanceTimersToNextTimer();
+      expect(ruby.querySelector("code.hljs")).not.toBeNull();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("compile a grammar in a frame the streamed text left quiet, or after it has waited 30 busy frames", () => {
+    useHighlighter(skeinHighlighter);
+    const busy = () => {
+      const until = now() + 5;
+      while (now() < until) {
+        /* a streamed batch being rendered */
+      }
+    };
+    vi.useFakeTimers({ toFake: ["setTimeout", "requestAnimationFrame"] });
+    try {
+      const go = render("```go\nfunc main() {}\n```").querySelector("code")!;
+      onNextFrame("render", busy);
+      vi.advanceTimersToNextTimer();
+      expect(go.classList.contains("hljs")).toBe(false); // the frame was busy
+      vi.advanceTimersToNextTimer();
+      expect(go.classList.contains("hljs")).toBe(true); // a quiet one
+      const swift = render("```swift\nlet x = 1\n```").querySelector("code")!;
+      let frames = 0;
+      while (!swift.classList.contains("hljs") && frames < 40) {
+        onNextFrame("render", busy);
+        vi.advanceTimersToNextTimer();
+        frames++;
+      }
+      expect(frames).toBe(31);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("leave unknown languages plain, and never let markup through", async () => {
+    useHighlighter(skeinHighlighter);
+    const alias = render("```sh\necho hi\n```");
+    await vi.waitFor(() => expect(alias.querySelector("code.hljs")).not.toBeNull());
     const unknown = render("```klingon\nqapla'\n```").querySelector("code")!;
+    const hostile = render('```html\n<img src=x onerror="window.pwned=1"><script>window.pwned=2</script>\n```');
+    await vi.waitFor(() => expect(hostile.querySelector("code.hljs")).not.toBeNull());
     expect(unknown.classList.contains("hljs")).toBe(false);
     expect(unknown.textContent).toBe("qapla'\n");
-    const hostile = render('```html\n<img src=x onerror="window.pwned=1"><script>window.pwned=2</script>\n```');
     expect(hostile.querySelector("img, script")).toBeNull();
     expect(hostile.querySelector("code")!.textContent).toContain("<script>window.pwned=2</script>");
     // Even a highlighter that returned markup would pass through the sanitiser.
     useHighlighter({ highlight: () => '<span class="hljs-keyword">x</span><img src=x onerror="window.pwned=3">' });
     const walled = render("```ts\nx\n```");
-    expect(walled.querySelector(".hljs-keyword")).not.toBeNull();
+    await vi.waitFor(() => expect(walled.querySelector(".hljs-keyword")).not.toBeNull());
     expect(walled.querySelector("img")?.getAttribute("onerror") ?? null).toBeNull();
     expect((window as { pwned?: number }).pwned).toBeUndefined();
     useHighlighter(skeinHighlighter);

@@ -5,7 +5,7 @@
  * rendered again), and the end result is the same DOM as rendering the whole text at once — on every way the
  * text can be cut into streamed pieces. Code blocks keep their colours and actions; hostile markdown stays inert.
  */
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { useHighlighter } from "../../../../src/webview/markdown/highlight";
 import { skeinHighlighter } from "../../../../src/webview/highlightBundle";
 import { renderInto, type RenderOptions } from "../../../../src/webview/markdown/markdown";
@@ -190,8 +190,13 @@ describe("MarkdownStream", () => {
     expect(body.querySelectorAll('a[href="https://example.com/docs"]')).toHaveLength(3);
   });
 
-  it("code blocks rendered block by block are coloured and their Copy button copies their text", () => {
+  it("code blocks rendered block by block are coloured and their Copy button copies their text", async () => {
     useHighlighter(skeinHighlighter);
+    // A language's first block is coloured a frame later (its grammar compiles then); later ones at once.
+    const warm = document.createElement("div");
+    document.body.append(warm);
+    renderInto(warm, "```ts\nx\n```\n\n```python\nx\n```", options);
+    await vi.waitFor(() => expect(warm.querySelectorAll("code.hljs")).toHaveLength(2));
     const text =
       "Intro.\n\n```ts\nconst greeting: string = 'hi';\n```\n\nBetween.\n\n```python\ndef f():\n    return 1\n```\n\nEnd.";
     const body = stream(text, 6);
