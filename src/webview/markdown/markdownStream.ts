@@ -27,8 +27,6 @@ interface Chunk {
 
 /** A table whose rows are still arriving. */
 interface OpenTable {
-  /** Where the table starts in the text. */
-  start: number;
   /** Its header and delimiter lines: rendered before each slice of rows, so rows render as they would in it. */
   head: string;
   /** The text up to here is in the DOM as rows. */
@@ -39,10 +37,18 @@ interface OpenTable {
 }
 
 export class MarkdownStream {
-  /** The normalised text seen so far. */
+  /**
+   * The normalised text seen so far. Streamed text is appended to it and it is read only to check that a whole
+   * text continues it: reading a string built by appends copies all of it, which each frame of a long reply did.
+   */
   private source = "";
+  private sourceLength = 0;
   /** The text as given, of which `source` is the normalised form (to normalise only what a later update adds). */
   private raw = "";
+  private rawEndsWithCR = false;
+  /** `source` from `liveStart` on: what is not final in the DOM yet, the only part a frame reads. */
+  private live = "";
+  private liveStart = 0;
   /** `source.slice(0, settled)` is in the DOM as finished chunks (and the open table's rows). */
   private settled = 0;
   private env: MarkdownEnv = {};
@@ -73,12 +79,51 @@ export class MarkdownStream {
     const source = this.normalized(text);
     if (!source.startsWith(this.source)) this.restart();
     this.source = source;
+    this.sourceLength = source.length;
     this.raw = text;
+    this.rawEndsWithCR = text.endsWith("\r");
+    this.live = source.slice(this.liveStart);
+    this.advance(complete);
+  }
+
+  /**
+   * Renders `added`, streamed text that follows the text rendered so far: the same as `update` with the whole
+   * text, but without reading what came before.
+   */
+  append(added: string, complete: boolean): void {
+    // A "\r" that ended the last piece was normalised to a line break already; a "\n" after it is part of it.
+    const normalized = this.rawEndsWithCR ? normalizeMarkdown(`\r${added}`).slice(1) : normalizeMarkdown(added);
+    if (added) this.rawEndsWithCR = added.endsWith("\r");
+    this.raw += added;
+    this.source += normalized;
+    this.sourceLength += normalized.length;
+    this.live += normalized;
+    this.advance(complete);
+  }
+
+  /** The length of the text rendered so far, as given. */
+  get length(): number {
+    return this.raw.length;
+  }
+
+  /** Renders what became final and the end still being written. */
+  private advance(complete: boolean): void {
     this.clearTail();
     // While streaming, the last line may still change what it is (`#` → `#x`), so only complete lines settle.
-    const end = complete ? source.length : source.lastIndexOf("\n") + 1;
-    this.settle(end, complete);
+    const end = complete ? this.sourceLength : this.liveStart + this.live.lastIndexOf("\n") + 1;
+    this.settle(Math.max(end, this.liveStart), complete);
+    // What is final now is never read again.
+    const start = this.table ? this.table.rowsEnd : this.settled;
+    if (start > this.liveStart) {
+      this.live = this.live.slice(start - this.liveStart);
+      this.liveStart = start;
+    }
     if (!complete) this.renderTail();
+  }
+
+  /** `source.slice(from, to)`, from the part not yet final. */
+  private read(from: number, to = this.sourceLength): string {
+    return this.live.slice(from - this.liveStart, to - this.liveStart);
   }
 
   /**
@@ -96,7 +141,11 @@ export class MarkdownStream {
 
   private restart(): void {
     this.source = "";
+    this.sourceLength = 0;
     this.raw = "";
+    this.rawEndsWithCR = false;
+    this.live = "";
+    this.liveStart = 0;
     this.settled = 0;
     this.env = {};
     this.chunks = [];
@@ -111,7 +160,7 @@ export class MarkdownStream {
     for (;;) {
       if (this.table && !this.growTable(end, complete)) return;
       if (this.settled >= end) return;
-      const region = this.source.slice(this.settled, end);
+      const region = this.read(this.settled, end);
       const blocks = topLevelBlocks(region);
       const last = blocks[blocks.length - 1];
       const done = complete || !last ? (complete ? region.length : 0) : last.start;
@@ -137,7 +186,7 @@ export class MarkdownStream {
     }
     const chunk = { text: head, nodes: Array.from(fragment.childNodes) };
     this.insert(fragment);
-    this.table = { start: this.settled, head, rowsEnd: this.settled + head.length, element, chunk };
+    this.table = { head, rowsEnd: this.settled + head.length, element, chunk };
   }
 
   /**
@@ -146,7 +195,7 @@ export class MarkdownStream {
    */
   private growTable(end: number, complete: boolean): boolean {
     const table = this.table!;
-    const rest = this.source.slice(table.rowsEnd, Math.max(end, table.rowsEnd));
+    const rest = this.read(table.rowsEnd, Math.max(end, table.rowsEnd));
     const probe = table.head + rest;
     const blocks = topLevelBlocks(probe);
     const first = blocks[0];
@@ -207,7 +256,7 @@ export class MarkdownStream {
   private renderTail(): void {
     const env = copyEnv(this.env);
     if (this.table) {
-      const line = this.source.slice(this.table.rowsEnd);
+      const line = this.read(this.table.rowsEnd);
       if (!line.trim()) return;
       const fragment = this.render(this.table.head + line, env, false);
       const body = fragment.querySelector("tbody");
@@ -226,7 +275,7 @@ export class MarkdownStream {
       this.setTail(this.render(line, env));
       return;
     }
-    const text = this.source.slice(this.settled);
+    const text = this.read(this.settled);
     if (text.trim()) this.setTail(this.render(text, env));
   }
 

@@ -24,8 +24,8 @@ export class MessageBodies {
   private readonly streams = new Map<string, MarkdownStream>();
   /** Long stored messages still being rendered over the next frames. */
   private readonly backlog: LongMessages;
-  /** Streamed messages whose new text is not rendered yet. */
-  private readonly dirty = new Set<string>();
+  /** Streamed text not rendered yet, by message id (as it arrived, in pieces). */
+  private readonly dirty = new Map<string, string[]>();
   /** The frame job: the same function each time, so a frame renders once however many tokens arrived. */
   private readonly flushJob = () => this.flush();
 
@@ -48,16 +48,18 @@ export class MessageBodies {
     this.streams.set(view.id, this.backlog.start(view.id, body, view.text, options));
   }
 
-  /** Streamed text was added to a message: it renders on the next frame, before the frame's other work. */
-  changed(id: string): void {
-    this.dirty.add(id);
+  /** Streamed `text` was added to a message: it renders on the next frame, before the frame's other work. */
+  changed(id: string, text: string): void {
+    const pieces = this.dirty.get(id);
+    if (pieces) pieces.push(text);
+    else this.dirty.set(id, [text]);
     onNextFrame("render", this.flushJob);
   }
 
   /** Renders pending streamed text now (also called by the frame job). */
   flush(): void {
     if (this.dirty.size === 0) return;
-    for (const id of this.dirty) {
+    for (const [id, pieces] of this.dirty) {
       const target = this.target(id);
       if (!target) continue;
       const { view, body, options } = target;
@@ -73,7 +75,11 @@ export class MessageBodies {
         stream = new MarkdownStream(body, options);
         this.streams.set(id, stream);
       }
-      stream.update(view.text, false);
+      // The pieces alone when they continue what the stream rendered (checked by length: a message only grows
+      // while it streams); otherwise the whole text (a long message whose first render had not finished).
+      const added = pieces.join("");
+      if (stream.length > 0 && stream.length + added.length === view.text.length) stream.append(added, false);
+      else stream.update(view.text, false);
     }
     this.dirty.clear();
     this.rendered();

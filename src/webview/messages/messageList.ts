@@ -195,7 +195,7 @@ export class MessageList {
       this.appendElement(el);
     }
     view.text += text;
-    this.bodies.changed(messageId);
+    this.bodies.changed(messageId, text);
   }
 
   /** Removes optimistic messages (sent but not yet confirmed by the host). */

@@ -35,16 +35,31 @@ function blocks(body: HTMLElement): Element[] {
   );
 }
 
-/** Streams `text` in pieces of `step` characters, then completes it; returns the body. */
-function stream(text: string, step: number, each?: (body: HTMLElement, end: number) => void): HTMLElement {
+/**
+ * Streams `text` in pieces of `step` characters, then completes it; returns the body. The pieces are appended, as
+ * a streamed reply's tokens are; with `whole`, each update passes the whole text so far, as a long stored message
+ * rendered slice by slice does.
+ */
+function stream(
+  text: string,
+  step: number,
+  each?: (body: HTMLElement, end: number) => void,
+  whole = false,
+): HTMLElement {
   const body = document.createElement("div");
   document.body.append(body);
   const renderer = new MarkdownStream(body, options);
+  let at = 0;
   for (let end = step; end < text.length; end += step) {
-    renderer.update(text.slice(0, end), false);
+    if (whole) renderer.update(text.slice(0, end), false);
+    else renderer.append(text.slice(at, end), false);
+    at = end;
     each?.(body, end);
   }
-  renderer.update(text, false);
+  if (whole) renderer.update(text, false);
+  else renderer.append(text.slice(at), false);
+  expect(renderer.length).toBe(text.length);
+  // Completion passes the whole text, as the host's stored message does.
   renderer.update(text, true);
   return body;
 }
@@ -101,12 +116,16 @@ describe("MarkdownStream", () => {
 
   it("ends with the same DOM as a full render of the same markdown, however the text was cut into pieces", () => {
     const whole = oneShot(REPLY);
-    for (const step of [1, 3, 7, 50, 400]) expect(stream(REPLY, step).innerHTML, `step ${step}`).toBe(whole);
-    for (const text of [REPLY.replace(/\n/g, "\r\n"), `${REPLY}\n`, `\n\n${REPLY}\n\n\n`, "", "   ", "x"])
-      expect(stream(text, 5).innerHTML).toBe(oneShot(text));
-    // Line endings and NULs are normalised piece by piece: a "\r\n" cut between two pieces is still one break.
-    const mixed = `${REPLY.replace(/\n/g, "\r\n")}\rlone\r\r\nnul\0here\r`;
-    for (const step of [1, 2, 3, 4]) expect(stream(mixed, step).innerHTML, `step ${step}`).toBe(oneShot(mixed));
+    for (const asWhole of [false, true]) {
+      for (const step of [1, 3, 7, 50, 400])
+        expect(stream(REPLY, step, undefined, asWhole).innerHTML, `step ${step}`).toBe(whole);
+      for (const text of [REPLY.replace(/\n/g, "\r\n"), `${REPLY}\n`, `\n\n${REPLY}\n\n\n`, "", "   ", "x"])
+        expect(stream(text, 5, undefined, asWhole).innerHTML).toBe(oneShot(text));
+      // Line endings and NULs are normalised piece by piece: a "\r\n" cut between two pieces is still one break.
+      const mixed = `${REPLY.replace(/\n/g, "\r\n")}\rlone\r\r\nnul\0here\r`;
+      for (const step of [1, 2, 3, 4])
+        expect(stream(mixed, step, undefined, asWhole).innerHTML, `step ${step}`).toBe(oneShot(mixed));
+    }
   });
 
   it("keeps finished blocks as the same nodes while later tokens arrive; only the growing block renders again", () => {

@@ -107,6 +107,26 @@ describe("a long reply in the chat list", () => {
     expect(document.querySelector('[data-message-id="a2"] strong')?.textContent).toBe("sibling");
   });
 
+  it("tokens for a long reply still rendering from the snapshot (a reload mid-stream) end as a full render", async () => {
+    const { app, receive, snapshot } = setup();
+    const text = reply(300);
+    snapshot(
+      [
+        { id: "u1", role: "user", text: "go" },
+        { id: "a1", role: "assistant", text },
+      ],
+      { messageId: "a1" },
+    );
+    // The first slice is in; the rest would come over the next frames, and tokens arrive before them.
+    const more = "\n\nAnd **one more** step.";
+    receive(hostMessage("tokens", { threadId: "t1", messageId: "a1", text: more.slice(0, 9) }));
+    receive(hostMessage("tokens", { threadId: "t1", messageId: "a1", text: more.slice(9) }));
+    app.list.flush();
+    await frame();
+    const body = document.querySelector('[data-message-id="a1"] .message-body')!;
+    expect(body.innerHTML).toBe(fullRender(text + more));
+  });
+
   it("a long stored message renders over several frames into the same DOM as a full render, buttons working", async () => {
     const { app, snapshot, posted } = setup();
     const text = reply(300);
