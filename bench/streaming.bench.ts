@@ -11,6 +11,9 @@
  * A frame's wall time also holds whatever else the machine runs (on a shared, loaded machine that can be most of
  * it), so each scenario also reports the longest main-thread task in CPU time, from a Chromium trace: what the
  * view's own work costs. A line streaming a short reply shows the machine's own floor.
+ * Frames come every 16.7 ms, so a gap is a whole number of frame intervals: a gap measured at 49.9 ms is three
+ * intervals (two frames missed) and counts as missed; under 50 ms means at most one frame missed. The host-pace
+ * scenarios run RUNS times each; the verdict is on the worst run.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -20,6 +23,8 @@ import { browserBundle, openChatPage } from "./chatPage";
 import { strings } from "./webviewStrings";
 
 const TARGET_MS = 50;
+const FRAME_MS = 1000 / 60;
+const RUNS = Number(process.env.RUNS ?? 3);
 const REPLY_CHARS = 150 * 1024;
 const BATCH = Number(process.env.BATCH ?? 1_000);
 /** How often the host's token batcher posts streamed text to the webview (src/extension/chat/turns/tokenBatcher.ts). */
@@ -109,6 +114,8 @@ async function main(): Promise<void> {
           w.benchSend({ type: "snapshot", params: snap });
           for (let i = 0; i < 5; i++) await w.nextFrame();
           w.benchReset();
+          // Marks the trace: the longest task is taken from here on (starting a trace makes a task of its own).
+          console.timeStamp("stream-start");
           const t0 = performance.now();
           for (let at = 0; at < reply.text.length; at += batch) {
             const text = reply.text.slice(at, at + batch);
@@ -139,14 +146,35 @@ async function main(): Promise<void> {
     };
 
     const verdict = (ms: number) => (ms < TARGET_MS ? "met" : "MISSED");
+    // A frame gap under 50 ms is at most two frame intervals (the next possible gap is three: 50 ms).
+    const frameVerdict = (ms: number) => (ms < 2.5 * FRAME_MS ? "met" : "MISSED");
+    const runs = async (name: string, text: string, cadence: number): Promise<Figures[]> => {
+      const all: Figures[] = [];
+      for (let run = 0; run < RUNS; run++) all.push(await stream(`${name}-${run}`, text, BATCH, cadence));
+      return all;
+    };
+    const reportRuns = (label: string, text: string, all: Figures[], cadence: number) => {
+      const worst = Math.max(...all.map((f) => f.worst));
+      const task = Math.max(...all.map((f) => f.taskCpu ?? Infinity));
+      console.log(
+        `${label}: ${(text.length / 1024).toFixed(0)} KB in ${Math.ceil(text.length / BATCH)} batches of ${BATCH} characters, one every ${cadence} ms as the host sends them, ${all.length} runs`,
+      );
+      console.log(
+        `  worst frame, completion included: ${all.map((f) => f.worst.toFixed(1)).join(" / ")} ms` +
+          ` (${all[0]!.frames} frames, ${all[0]!.seconds.toFixed(1)} s, ${all[0]!.blocks} elements rendered); target < ${TARGET_MS} ms: ${frameVerdict(worst)}`,
+      );
+      console.log(
+        `  longest main-thread task ${all.map((f) => f.taskCpu?.toFixed(0)).join(" / ")} ms of CPU (${all.map((f) => f.taskWall?.toFixed(0)).join(" / ")} ms wall); target < ${TARGET_MS} ms: ${verdict(task)}`,
+      );
+    };
     const report = (label: string, text: string, f: Figures, cadence = 0) => {
       const pace = cadence ? `one every ${cadence} ms as the host sends them` : "one a frame";
       console.log(
         `${label}: ${(text.length / 1024).toFixed(0)} KB in ${Math.ceil(text.length / BATCH)} batches of ${BATCH} characters, ${pace}`,
       );
       console.log(
-        `  worst frame while streaming ${f.during.toFixed(0)} ms, with the completion ${f.worst.toFixed(0)} ms` +
-          ` (${f.frames} frames, ${f.seconds.toFixed(1)} s, ${f.blocks} elements rendered); target < ${TARGET_MS} ms: ${verdict(f.worst)}`,
+        `  worst frame while streaming ${f.during.toFixed(1)} ms, with the completion ${f.worst.toFixed(1)} ms` +
+          ` (${f.frames} frames, ${f.seconds.toFixed(1)} s, ${f.blocks} elements rendered); target < ${TARGET_MS} ms: ${frameVerdict(f.worst)}`,
       );
       console.log(
         `  longest main-thread task ${f.taskCpu?.toFixed(0)} ms of CPU (${f.taskWall?.toFixed(0)} ms wall); target < ${TARGET_MS} ms: ${verdict(f.taskCpu ?? Infinity)}`,
@@ -162,13 +190,9 @@ async function main(): Promise<void> {
     const table = tableReply();
     // As the host sends a reply: its token batcher posts at most one message every HOST_FLUSH_MS (here each with
     // 1,000 characters: 25 KB/s, tens of times faster than a model writes). The target applies here.
-    report(
-      "streaming a reply of small code blocks",
-      code,
-      await stream("code", code, BATCH, HOST_FLUSH_MS),
-      HOST_FLUSH_MS,
-    );
-    report("streaming a 5,000-row table", table, await stream("table", table, BATCH, HOST_FLUSH_MS), HOST_FLUSH_MS);
+    // The first run also loads the highlighter and compiles each grammar, as a window's first reply does.
+    reportRuns("streaming a reply of small code blocks", code, await runs("code", code, HOST_FLUSH_MS), HOST_FLUSH_MS);
+    reportRuns("streaming a 5,000-row table", table, await runs("table", table, HOST_FLUSH_MS), HOST_FLUSH_MS);
     // A stress test beyond what the host sends: a batch every frame, so every frame has work to do.
     report("stress: a reply of small code blocks", code, await stream("code-stress", code));
     report("stress: a 5,000-row table", table, await stream("table-stress", table));
@@ -183,19 +207,25 @@ interface TraceEvent {
   ph: string;
   pid: number;
   tid: number;
+  ts: number;
   dur?: number;
   tdur?: number;
-  args?: { name?: string };
+  args?: { name?: string; data?: { message?: string } };
 }
 
-/** The longest task the renderer's main thread ran in the trace, in CPU and wall milliseconds. */
+/**
+ * The longest task the renderer's main thread ran in the trace from the stream's start (the page's
+ * `console.timeStamp("stream-start")`) to its end, in CPU and wall milliseconds.
+ */
 function longestTask(trace: { traceEvents: TraceEvent[] }): { taskCpu: number; taskWall: number } {
   const main = trace.traceEvents.filter((e) => e.name === "thread_name" && e.args?.name === "CrRendererMain");
   const threads = new Set(main.map((e) => `${e.pid}:${e.tid}`));
+  const start = trace.traceEvents.find((e) => e.name === "TimeStamp" && e.args?.data?.message === "stream-start");
   let taskCpu = 0;
   let taskWall = 0;
   for (const e of trace.traceEvents) {
     if (e.name !== "RunTask" || e.ph !== "X" || !threads.has(`${e.pid}:${e.tid}`)) continue;
+    if (start && e.ts + (e.dur ?? 0) < start.ts) continue;
     if ((e.tdur ?? 0) > taskCpu) {
       taskCpu = e.tdur ?? 0;
       taskWall = e.dur ?? 0;
