@@ -282,6 +282,50 @@ describe("Skein in a real VS Code (browser)", function () {
       });
     });
 
+    it("a reply of many blocks is grouped into sections that lay out exactly as the blocks alone would", async () => {
+      const wb = s.workbench;
+      await wb.step("many-blocks-sections", async () => {
+        chat = await newThread();
+        await typeInComposer(chat, "give me many blocks", true);
+        await assistantMessages(chat).filter({ hasText: "The end of the many blocks." }).waitFor();
+        await chat.locator("#send-button").waitFor({ state: "visible" }); // the reply has finished
+      });
+      const layout = await chat.evaluate(() => {
+        const bodies = document.querySelectorAll<HTMLElement>(".message-assistant .message-body");
+        const body = bodies[bodies.length - 1]!;
+        const sections = Array.from(body.querySelectorAll<HTMLElement>(":scope > .md-section"));
+        const table = body.querySelector("table")!;
+        // Where each block and row sits, grouped as rendered, and with every group taken apart in a copy of the
+        // same width: the groups must change nothing. (No named functions in here: the page has no `__name`.)
+        const copy = body.cloneNode(true) as HTMLElement;
+        body.after(copy);
+        for (const section of Array.from(copy.querySelectorAll(":scope > .md-section")))
+          section.replaceWith(...Array.from(section.childNodes));
+        const copyTable = copy.querySelector("table")!;
+        const rows = Array.from(copyTable.querySelectorAll("tbody > *"));
+        copyTable.querySelectorAll("tbody").forEach((b, i) => i > 0 && b.remove());
+        copyTable.tBodies[0]!.replaceChildren(...rows);
+        const [grouped, flat] = [body, copy].map((root) =>
+          Array.from(root.querySelectorAll("h2, p, .code-block, blockquote, ul, hr, tr"), (el) =>
+            Math.round(el.getBoundingClientRect().top - root.getBoundingClientRect().top),
+          ),
+        );
+        copy.remove();
+        return {
+          sections: sections.length,
+          isolated: sections.every((el) => getComputedStyle(el).isolation === "isolate"),
+          bodies: table.tBodies.length,
+          grouped,
+          flat,
+        };
+      });
+      assert.ok(layout.sections >= 3, `sections: ${layout.sections}`);
+      assert.ok(layout.isolated, "each section is isolated");
+      assert.equal(layout.bodies, 3, "the 230-row table's rows are in three bodies");
+      assert.ok(layout.grouped.length > 300);
+      assert.deepEqual(layout.grouped, layout.flat);
+    });
+
     it("Export says where the file went, and Open shows it", async () => {
       const wb = s.workbench;
       const input = s.page.locator(".quick-input-widget .quick-input-box input");
