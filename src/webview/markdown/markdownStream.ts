@@ -74,8 +74,11 @@ export class MarkdownStream {
   /**
    * Renders `text`, the whole message so far. `complete`: no more text will come, so the last block is final
    * too. Text that does not continue the previous text is rendered from scratch.
+   * `outOfTime`: while streaming, finished blocks render CHUNK_BLOCKS at a time until it says the frame's time is
+   * up; false means some are left for the next call (`append` of nothing), and the end being written is not shown
+   * until they are done.
    */
-  update(text: string, complete: boolean): void {
+  update(text: string, complete: boolean, outOfTime?: () => boolean): boolean {
     const source = this.normalized(text);
     if (!source.startsWith(this.source)) this.restart();
     this.source = source;
@@ -83,14 +86,14 @@ export class MarkdownStream {
     this.raw = text;
     this.rawEndsWithCR = text.endsWith("\r");
     this.live = source.slice(this.liveStart);
-    this.advance(complete);
+    return this.advance(complete, outOfTime);
   }
 
   /**
    * Renders `added`, streamed text that follows the text rendered so far: the same as `update` with the whole
    * text, but without reading what came before.
    */
-  append(added: string, complete: boolean): void {
+  append(added: string, complete: boolean, outOfTime?: () => boolean): boolean {
     // A "\r" that ended the last piece was normalised to a line break already; a "\n" after it is part of it.
     const normalized = this.rawEndsWithCR ? normalizeMarkdown(`\r${added}`).slice(1) : normalizeMarkdown(added);
     if (added) this.rawEndsWithCR = added.endsWith("\r");
@@ -98,7 +101,7 @@ export class MarkdownStream {
     this.source += normalized;
     this.sourceLength += normalized.length;
     this.live += normalized;
-    this.advance(complete);
+    return this.advance(complete, outOfTime);
   }
 
   /** The length of the text rendered so far, as given. */
@@ -107,18 +110,19 @@ export class MarkdownStream {
   }
 
   /** Renders what became final and the end still being written. */
-  private advance(complete: boolean): void {
+  private advance(complete: boolean, outOfTime?: () => boolean): boolean {
     this.clearTail();
     // While streaming, the last line may still change what it is (`#` → `#x`), so only complete lines settle.
     const end = complete ? this.sourceLength : this.liveStart + this.live.lastIndexOf("\n") + 1;
-    this.settle(Math.max(end, this.liveStart), complete);
+    const done = this.settle(Math.max(end, this.liveStart), complete, complete ? undefined : outOfTime);
     // What is final now is never read again.
     const start = this.table ? this.table.rowsEnd : this.settled;
     if (start > this.liveStart) {
       this.live = this.live.slice(start - this.liveStart);
       this.liveStart = start;
     }
-    if (!complete) this.renderTail();
+    if (!complete && done) this.renderTail();
+    return done;
   }
 
   /** `source.slice(from, to)`, from the part not yet final. */
@@ -155,20 +159,29 @@ export class MarkdownStream {
     this.element.replaceChildren();
   }
 
-  /** Renders every block of `source.slice(settled, end)` that is finished (all of them when `complete`). */
-  private settle(end: number, complete: boolean): void {
+  /**
+   * Renders every block of `source.slice(settled, end)` that is finished (all of them when `complete`); with
+   * `outOfTime`, CHUNK_BLOCKS at a time until it says stop. True when none is left.
+   */
+  private settle(end: number, complete: boolean, outOfTime?: () => boolean): boolean {
     for (;;) {
-      if (this.table && !this.growTable(end, complete)) return;
-      if (this.settled >= end) return;
+      if (this.table && !this.growTable(end, complete)) return true;
+      if (this.settled >= end) return true;
       const region = this.read(this.settled, end);
       const blocks = topLevelBlocks(region);
       const last = blocks[blocks.length - 1];
-      const done = complete || !last ? (complete ? region.length : 0) : last.start;
+      // Every block but the last is finished: the last may still grow (all are, once the text is complete).
+      const split = outOfTime && blocks.length > CHUNK_BLOCKS + 1;
+      const done = complete ? region.length : split ? blocks[CHUNK_BLOCKS]!.start : (last?.start ?? 0);
       if (done > 0) {
         this.addChunk(region.slice(0, done));
         this.settled += done;
       }
-      if (complete || !last?.table) return;
+      if (split) {
+        if (outOfTime()) return false;
+        continue;
+      }
+      if (complete || !last?.table) return true;
       this.openTable(region.slice(last.start, last.end));
     }
   }
@@ -314,6 +327,9 @@ export class MarkdownStream {
     return fragment;
   }
 }
+
+/** Finished blocks rendered at a time when a frame's time is limited. */
+const CHUNK_BLOCKS = 8;
 
 function lastBody(table: HTMLTableElement): HTMLTableSectionElement | undefined {
   return table.tBodies[table.tBodies.length - 1];

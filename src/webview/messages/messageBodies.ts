@@ -6,8 +6,15 @@
 import type { ChatMessageView } from "../../protocol/types";
 import { MAX_MARKDOWN_CHARS, renderInto, type RenderOptions } from "../markdown/markdown";
 import { MarkdownStream } from "../markdown/markdownStream";
-import { onNextFrame } from "../frameWork";
+import { frameTimeUsed, now, onNextFrame } from "../frameWork";
 import { LongMessages, PROGRESSIVE_CHARS } from "./longMessages";
+
+/**
+ * Main-thread time per frame up to which a streamed reply's finished blocks render (8 at a time); the rest render
+ * on the next frames. A batch of streamed text can hold a dozen blocks, and rendering them all plus the frame's
+ * own layout and paint made frames of 30–40 ms.
+ */
+const RENDER_BUDGET_MS = 8;
 
 /** How a message renders: markdown, or plain text (`plain`: tool results, errors). */
 export type BodyOptions = RenderOptions & { plain: boolean };
@@ -27,7 +34,7 @@ export class MessageBodies {
   /** Streamed text not rendered yet, by message id (as it arrived, in pieces). */
   private readonly dirty = new Map<string, string[]>();
   /** The frame job: the same function each time, so a frame renders once however many tokens arrived. */
-  private readonly flushJob = () => this.flush();
+  private readonly flushJob = () => this.flush(RENDER_BUDGET_MS);
 
   constructor(
     /** The message's current view and body; undefined when it is not in the DOM. */
@@ -56,9 +63,15 @@ export class MessageBodies {
     onNextFrame("render", this.flushJob);
   }
 
-  /** Renders pending streamed text now (also called by the frame job). */
-  flush(): void {
+  /**
+   * Renders pending streamed text now (the frame job does it within `budgetMs` of the frame's time, and goes on
+   * in the next frames with what is left).
+   */
+  flush(budgetMs = Infinity): void {
     if (this.dirty.size === 0) return;
+    const since = now();
+    const outOfTime = budgetMs === Infinity ? undefined : () => frameTimeUsed(since) >= budgetMs;
+    const behind: string[] = [];
     for (const [id, pieces] of this.dirty) {
       const target = this.target(id);
       if (!target) continue;
@@ -78,10 +91,15 @@ export class MessageBodies {
       // The pieces alone when they continue what the stream rendered (checked by length: a message only grows
       // while it streams); otherwise the whole text (a long message whose first render had not finished).
       const added = pieces.join("");
-      if (stream.length > 0 && stream.length + added.length === view.text.length) stream.append(added, false);
-      else stream.update(view.text, false);
+      const done =
+        stream.length > 0 && stream.length + added.length === view.text.length
+          ? stream.append(added, false, outOfTime)
+          : stream.update(view.text, false, outOfTime);
+      if (!done) behind.push(id);
     }
     this.dirty.clear();
+    for (const id of behind) this.dirty.set(id, []);
+    if (behind.length > 0) onNextFrame("render", this.flushJob);
     this.rendered();
   }
 

@@ -157,6 +157,26 @@ describe("MarkdownStream", () => {
     expect(body.innerHTML).toBe(oneShot(text));
   });
 
+  it("with a frame budget, finished blocks render 8 at a time over several calls and end as a full render", () => {
+    const text = Array.from({ length: 60 }, (_, i) => `Paragraph ${i} uses [a link][r].`).join("\n\n");
+    const full = `${text}\n\n[r]: https://example.com/r\n\nThe end`;
+    const body = document.createElement("div");
+    const renderer = new MarkdownStream(body, options);
+    const alwaysOut = () => true; // a frame already over its budget: each call still renders one chunk
+    const counts: number[] = [];
+    let done = renderer.append(full.slice(0, 2_000), false, alwaysOut);
+    counts.push(blocks(body).length);
+    while (!done) {
+      done = renderer.append("", false, alwaysOut);
+      counts.push(blocks(body).length);
+    }
+    // 8 blocks a call, and no end being written shown until the finished blocks have caught up.
+    expect(counts.slice(0, 4)).toEqual([8, 16, 24, 32]);
+    expect(renderer.append(full.slice(2_000), false, () => false)).toBe(true);
+    renderer.update(full, true);
+    expect(body.innerHTML).toBe(oneShot(full));
+  });
+
   it("a long reply whose link reference arrives last is grouped in sections as a full render groups it", () => {
     const text = [
       ...Array.from({ length: 75 }, (_, i) => (i % 3 ? `Item ${i} uses [the docs][d].` : `## Part ${i}`)),
