@@ -1,6 +1,6 @@
 /** Webview entry (bundled to dist/webview.js): wires the VS Code webview API to the chat app. */
 import { ChatApp, type VsCodeApi } from "./app";
-import { configureHighlighter } from "./markdown/highlight";
+import { configureHighlighter, preloadHighlighter } from "./markdown/highlight";
 
 declare function acquireVsCodeApi(): VsCodeApi;
 
@@ -37,4 +37,5 @@ if (root) {
     afterPaint("skein/painted");
   }
   performance.mark("skein/ready");
+  preloadHighlighter(document);
 }

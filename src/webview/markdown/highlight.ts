@@ -30,6 +30,16 @@ const waiting = new Map<HTMLElement, Sanitize>();
 /** Languages the current highlighter has coloured a block in: their grammars are compiled. */
 let compiled = new Set<string>();
 
+/**
+ * Loads the highlighter once the page is first idle (after it painted the history), unless a code block asked
+ * for it before: evaluating the bundle takes about 20 ms, and in the middle of a window's first streamed reply
+ * that made one frame late.
+ */
+export function preloadHighlighter(doc: Document): void {
+  if (typeof globalThis.requestIdleCallback === "function")
+    globalThis.requestIdleCallback(() => load(doc), { timeout: 5_000 });
+}
+
 /** Where the highlighter bundle is served from, and the nonce the page's CSP wants on scripts. */
 export function configureHighlighter(src: string | undefined, nonce: string | undefined): void {
   source = src ? { src, nonce } : undefined;
