@@ -10,12 +10,13 @@
  * paragraphs, and a 5,000-row table.
  * A frame's wall time also holds whatever else the machine runs (on a shared, loaded machine that can be most of
  * it), so each scenario also reports the longest main-thread task in CPU time, from a Chromium trace: what the
- * view's own work costs. A line streaming a short reply shows the machine's own floor.
+ * view's own work costs. A line streaming a short reply shows the machine's own floor, and each scenario prints the
+ * share of CPU time a virtual machine's host took meanwhile (steal time, from /proc/stat).
  * Frames come every 16.7 ms, so a gap is a whole number of frame intervals: a gap measured at 49.9 ms is three
  * intervals (two frames missed) and counts as missed; under 50 ms means at most one frame missed. The host-pace
  * scenarios run RUNS times each; the verdict is on the worst run.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ChatMessageView, ChatSnapshot } from "../src/protocol/types";
@@ -60,6 +61,18 @@ interface Figures {
   frames: number;
   seconds: number;
   blocks: number;
+  /** The share of the machine's CPU time the hypervisor took while the reply streamed (Linux), in percent. */
+  stolen?: number;
+}
+
+/** The machine's CPU counters (Linux's /proc/stat): steal and total jiffies; undefined elsewhere. */
+function cpuTimes(): { steal: number; total: number } | undefined {
+  try {
+    const fields = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
+    return { steal: fields[7] ?? 0, total: fields.slice(0, 8).reduce((a, b) => a + b, 0) };
+  } catch {
+    return undefined;
+  }
 }
 
 async function main(): Promise<void> {
@@ -96,8 +109,14 @@ async function main(): Promise<void> {
 
     const stream = async (name: string, text: string, batch = BATCH, cadence = 0): Promise<Figures> => {
       await browser.startTracing(page, { categories: ["devtools.timeline", "disabled-by-default-devtools.timeline"] });
+      const before = cpuTimes();
       const figures = await streamOnce(name, text, batch, cadence);
-      return { ...figures, ...longestTask(JSON.parse((await browser.stopTracing()).toString("utf8"))) };
+      const after = cpuTimes();
+      const stolen =
+        before && after && after.total > before.total
+          ? (100 * (after.steal - before.steal)) / (after.total - before.total)
+          : undefined;
+      return { ...figures, stolen, ...longestTask(JSON.parse((await browser.stopTracing()).toString("utf8"))) };
     };
     const streamOnce = (name: string, text: string, batch: number, cadence: number): Promise<Figures> => {
       const user: ChatMessageView = { id: `${name}-u`, role: "user", text: "Explain everything, at length." };
@@ -166,6 +185,7 @@ async function main(): Promise<void> {
       console.log(
         `  longest main-thread task ${all.map((f) => f.taskCpu?.toFixed(0)).join(" / ")} ms of CPU (${all.map((f) => f.taskWall?.toFixed(0)).join(" / ")} ms wall); target < ${TARGET_MS} ms: ${verdict(task)}`,
       );
+      console.log(`  CPU time taken by the hypervisor meanwhile: ${all.map((f) => stolenText(f)).join(" / ")}`);
     };
     const report = (label: string, text: string, f: Figures, cadence = 0) => {
       const pace = cadence ? `one every ${cadence} ms as the host sends them` : "one a frame";
@@ -179,6 +199,7 @@ async function main(): Promise<void> {
       console.log(
         `  longest main-thread task ${f.taskCpu?.toFixed(0)} ms of CPU (${f.taskWall?.toFixed(0)} ms wall); target < ${TARGET_MS} ms: ${verdict(f.taskCpu ?? Infinity)}`,
       );
+      console.log(`  CPU time taken by the hypervisor meanwhile: ${stolenText(f)}`);
     };
     // The same page streaming a reply of one short line per batch: what the machine itself (other processes, the
     // browser) adds to a frame, so the figures below can be read against it.
@@ -232,6 +253,11 @@ function longestTask(trace: { traceEvents: TraceEvent[] }): { taskCpu: number; t
     }
   }
   return { taskCpu: taskCpu / 1000, taskWall: taskWall / 1000 };
+}
+
+/** Steal time as printed: a frame's wall time on a virtual machine also holds the time the host took. */
+function stolenText(f: Figures): string {
+  return f.stolen === undefined ? "not measured here" : `${f.stolen.toFixed(0)}%`;
 }
 
 function snapshot(threadId: string, messages: ChatMessageView[], streamingId: string): ChatSnapshot {
