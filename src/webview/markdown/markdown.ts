@@ -79,7 +79,7 @@ function newPurifier(): ReturnType<typeof DOMPurify> {
  */
 export function safeFragment(html: string, doc: Document): DocumentFragment {
   if (!inert || ++inertUses > INERT_USES) {
-    inert = document.implementation.createHTMLDocument("");
+    inert = doc.implementation.createHTMLDocument("");
     inertUses = 1;
   }
   const holder = inert.createElement("div");
