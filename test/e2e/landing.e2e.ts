@@ -68,12 +68,21 @@ async function landing(chat: Frame): Promise<{ gap: number; lastEndInView: boole
  * comment), and the colours the chat gives the same tokens in its code block: both read as the browser paints them.
  */
 async function tokenColours(page: Page, reply: Locator): Promise<{ editor: Colours; chat: Colours }> {
-  // The editor tokenizes in the background: wait until `let` has its own token colour class (not the default).
+  // The editor tokenizes in the background, line by line (slower while extensions are still activating): wait
+  // until `let`, `return` and the comment each have a token colour class of their own (not the default).
   await page.waitForFunction(() => {
     const doc = (globalThis as unknown as Win).document;
-    for (const span of doc.querySelectorAll(".monaco-editor .view-lines .view-line span span"))
-      if ((span.textContent ?? "").trim() === "let" && span.className !== "mtk1") return true;
-    return false;
+    let keyword = false;
+    let control = false;
+    let comment = false;
+    for (const span of doc.querySelectorAll(".monaco-editor .view-lines .view-line span span")) {
+      if (span.className === "mtk1") continue;
+      const text = span.textContent ?? "";
+      keyword ||= text.trim() === "let";
+      control ||= text.trim() === "return";
+      comment ||= text.includes("Iterative");
+    }
+    return keyword && control && comment;
   });
   // (no helper functions in the page functions: the page does not have the test runner's name-keeping helper)
   const editor = await page.evaluate(() => {
