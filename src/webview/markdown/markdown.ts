@@ -194,11 +194,16 @@ export function renderInto(target: HTMLElement, text: string, options: RenderOpt
   }
   target.replaceChildren(safeFragment(md.render(text), doc));
   decorateCodeBlocks(target, options);
-  for (const table of Array.from(target.querySelectorAll("table"))) {
+  finishTables(target);
+  groupBlocks(target);
+}
+
+/** Marks the long tables among `root`'s rendered tables and groups their rows (blockGroups.ts). */
+export function finishTables(root: ParentNode): void {
+  for (const table of Array.from(root.querySelectorAll("table"))) {
     markLongTable(table);
     groupRows(table);
   }
-  groupBlocks(target);
 }
 
 /** A table with more body rows than this lays its rows out as independent lines (media/chat.css `.long-table`). */

@@ -11,6 +11,7 @@
 import { groupBlocks, groupRows, ungroupBlocks } from "./blockGroups";
 import {
   decorateCodeBlocks,
+  finishTables,
   markdownSliceToSafeFragment,
   markLongTable,
   normalizeMarkdown,
@@ -317,11 +318,7 @@ export class MarkdownStream {
     const holder = doc.createElement("div");
     holder.append(markdownSliceToSafeFragment(text, env, doc));
     decorateCodeBlocks(holder, this.options);
-    if (wholeTables)
-      for (const table of Array.from(holder.querySelectorAll("table"))) {
-        markLongTable(table);
-        groupRows(table);
-      }
+    if (wholeTables) finishTables(holder);
     const fragment = doc.createDocumentFragment();
     fragment.append(...Array.from(holder.childNodes));
     return fragment;
